@@ -1,0 +1,2 @@
+//! The `kyso` command-line tool.
+fn main() {}

@@ -1,0 +1,11 @@
+//! The PDF layer: a revision-aware reader and an incremental writer.
+//!
+//! Verification must see every revision of a file separately and know where each object's
+//! bytes are, so this reader keeps the `/Prev` chain as a list of revisions and reads objects
+//! lazily from a [`Source`], never merging revisions into one table.
+
+pub mod object;
+pub mod source;
+
+pub use object::{Dict, Name, ObjRef, Object, PdfString, Span, Stream, StreamData};
+pub use source::{FileSource, Source};
