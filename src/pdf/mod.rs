@@ -4,8 +4,11 @@
 //! bytes are, so this reader keeps the `/Prev` chain as a list of revisions and reads objects
 //! lazily from a [`Source`], never merging revisions into one table.
 
+pub mod incremental;
 pub mod object;
+pub mod serialize;
 pub mod source;
 
+pub use incremental::{IncrementalUpdate, WriteError, WrittenUpdate, XrefStyle};
 pub use object::{Dict, Name, ObjRef, Object, PdfString, Span, Stream, StreamData};
 pub use source::{FileSource, Source};
