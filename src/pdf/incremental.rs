@@ -29,7 +29,7 @@
 //! # }
 //! ```
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;
 
 use super::object::{Dict, Name, ObjRef, Object, PdfString};
@@ -94,6 +94,13 @@ pub enum WriteError {
     /// Object number 0 is the head of the free list and cannot hold an object.
     #[error("object number 0 cannot be written")]
     ReservedObjectNumber,
+    /// A number handed out by [`IncrementalUpdate::allocate`] was never given an object; a
+    /// reference to it would dangle.
+    #[error("object {obj} was allocated but never written")]
+    AllocatedButNotWritten {
+        /// The allocated reference.
+        obj: ObjRef,
+    },
     /// No object number is left below 2^32.
     #[error("object numbers exhausted")]
     ObjectNumberOverflow,
@@ -179,6 +186,8 @@ pub struct IncrementalUpdate {
     /// `/Root`, `/Info` and entries set by the caller, in writing order.
     trailer_entries: Dict,
     next_num: u32,
+    /// Numbers handed out by `allocate`, to check that each receives an object.
+    allocated: BTreeSet<u32>,
     objects: BTreeMap<u32, PendingObject>,
 }
 
@@ -233,15 +242,18 @@ impl IncrementalUpdate {
             permanent_id,
             trailer_entries,
             next_num: prev_size,
+            allocated: BTreeSet::new(),
             objects: BTreeMap::new(),
         })
     }
 
     /// A new object number (generation 0) above every number in use: the previous `/Size`
-    /// and every number already allocated or put.
+    /// and every number already allocated or put. Each allocated number must receive an
+    /// object before [`finish`](Self::finish).
     pub fn allocate(&mut self) -> Result<ObjRef, WriteError> {
         let num = self.next_num;
         self.next_num = num.checked_add(1).ok_or(WriteError::ObjectNumberOverflow)?;
+        self.allocated.insert(num);
         Ok(ObjRef::new(num, 0))
     }
 
@@ -300,6 +312,15 @@ impl IncrementalUpdate {
             Some(Object::Reference(_))
         ) {
             return Err(WriteError::MissingRoot);
+        }
+        if let Some(&num) = self
+            .allocated
+            .iter()
+            .find(|n| !self.objects.contains_key(n))
+        {
+            return Err(WriteError::AllocatedButNotWritten {
+                obj: ObjRef::new(num, 0),
+            });
         }
         let mut out = Vec::new();
         if !self.base_ends_with_eol {
@@ -610,7 +631,13 @@ mod tests {
         assert_eq!(w.trailer.get_int(b"Size"), Some(50));
         assert_eq!(w.bytes.first(), Some(&b'2'));
         u.put(ObjRef::new(60, 0), &Object::Null).unwrap();
-        assert_eq!(u.allocate().unwrap(), ObjRef::new(61, 0));
+        let r = u.allocate().unwrap();
+        assert_eq!(r, ObjRef::new(61, 0));
+        assert!(matches!(
+            u.clone().finish(),
+            Err(WriteError::AllocatedButNotWritten { obj }) if obj == r
+        ));
+        u.put(r, &Object::Null).unwrap();
         let w = u.finish().unwrap();
         assert_eq!(w.trailer.get_int(b"Size"), Some(62));
     }
