@@ -57,6 +57,10 @@ impl Field {
     }
 }
 
+/// Longest fully qualified field name accepted (64 KiB): bounds the memory a deep tree of
+/// long partial names can cost.
+const MAX_QUALIFIED_NAME: usize = 64 * 1024;
+
 /// What a field inherits from its ancestors.
 #[derive(Debug, Default)]
 struct Inherited {
@@ -70,7 +74,8 @@ struct Inherited {
 /// document has no `/AcroForm` or no `/Fields`.
 ///
 /// A kid is a child field when it has `/T` or `/Kids`, a widget otherwise. Objects already
-/// visited (cycles, shared kids) are skipped; at most `max_tree_nodes` dictionaries are read.
+/// visited (cycles, shared kids) are skipped; at most `max_tree_nodes` dictionaries are read,
+/// the tree may be at most `max_depth` levels deep and a qualified name at most 64 KiB long.
 pub fn fields<S: Source>(doc: &Document<S>, rev: usize) -> Result<Vec<Field>, PdfError> {
     let catalog = doc.catalog(rev)?;
     let Some(acroform) = catalog.get(b"AcroForm") else {
@@ -103,13 +108,17 @@ pub fn fields<S: Source>(doc: &Document<S>, rev: usize) -> Result<Vec<Field>, Pd
         }
     }
     // Popping from the end must yield tree order, so nodes are pushed in reverse.
-    let mut stack: Vec<(Option<ObjRef>, Dict, Arc<Inherited>)> = firsts
+    let mut stack: Vec<(Option<ObjRef>, Dict, Arc<Inherited>, usize)> = firsts
         .into_iter()
         .rev()
-        .map(|(id, dict)| (id, dict, Arc::clone(&root)))
+        .map(|(id, dict)| (id, dict, Arc::clone(&root), 1))
         .collect();
+    let max_depth = doc.budget().max_depth;
     let mut out = Vec::new();
-    while let Some((id, dict, parent)) = stack.pop() {
+    while let Some((id, dict, parent, depth)) = stack.pop() {
+        if depth > max_depth {
+            return Err(PdfError::budget("form field tree depth", max_depth as u64));
+        }
         let partial_name = dict
             .get(b"T")
             .and_then(Object::as_string)
@@ -119,6 +128,12 @@ pub fn fields<S: Source>(doc: &Document<S>, rev: usize) -> Result<Vec<Field>, Pd
             (Some(t), false) => format!("{}.{}", parent.name, t),
             (None, _) => parent.name.clone(),
         };
+        if name.len() > MAX_QUALIFIED_NAME {
+            return Err(PdfError::budget(
+                "qualified field name length in bytes",
+                MAX_QUALIFIED_NAME as u64,
+            ));
+        }
         let field_type = match dict.get(b"FT") {
             Some(Object::Name(n)) => Some(n.clone()),
             _ => parent.field_type.clone(),
@@ -169,7 +184,7 @@ pub fn fields<S: Source>(doc: &Document<S>, rev: usize) -> Result<Vec<Field>, Pd
                 flags,
             });
             for (kid_id, kid_dict) in child_fields.into_iter().rev() {
-                stack.push((kid_id, kid_dict, Arc::clone(&ctx)));
+                stack.push((kid_id, kid_dict, Arc::clone(&ctx), depth + 1));
             }
         }
     }

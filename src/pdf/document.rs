@@ -9,16 +9,19 @@
 //! Encrypted documents open (their structure is plain), and [`Document::is_encrypted`] says
 //! so, but strings and streams are returned as stored: this reader does not decrypt.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::budget::Budget;
 use super::error::PdfError;
 use super::filter;
 use super::object::{Dict, Name, ObjRef, Object, Stream, StreamData};
 use super::objstm::{ObjStmCache, ObjectStream};
-use super::parser::{parse_indirect_at, IndirectObject};
+use super::parser::{parse_indirect_sized, IndirectObject, FIRST_WINDOW};
 use super::source::Source;
 use super::xref::{load_revisions, read_span_decoded, Revision, XrefEntry};
+
+/// How deeply reading one object may nest reads of others (see `get_at_depth`).
+const MAX_NESTED_READS: u8 = 6;
 
 /// How far into the file the `%PDF-` header may start.
 const HEADER_SEARCH: usize = 1024;
@@ -34,6 +37,9 @@ pub struct Document<S: Source> {
     revisions: Vec<Revision>,
     encrypted: bool,
     object_streams: ObjStmCache,
+    /// Sorted start offsets of everything the cross-reference sections place in the file,
+    /// built on first use: the distance to the next one is a good first window size.
+    boundaries: OnceLock<Vec<u64>>,
 }
 
 impl<S: Source> Document<S> {
@@ -63,6 +69,7 @@ impl<S: Source> Document<S> {
             revisions,
             encrypted,
             object_streams: ObjStmCache::default(),
+            boundaries: OnceLock::new(),
         })
     }
 
@@ -156,14 +163,21 @@ impl<S: Source> Document<S> {
         self.get_at_depth(rev, r, 0)
     }
 
-    /// `depth` counts nested `/Length` resolutions: a stream's length object may not itself
-    /// need another object to be read.
+    /// `depth` counts nested reads: reading one object may need another (a stream's
+    /// `/Length`, the object stream holding it, that stream's `/Filter`), which may need
+    /// another; a file could make that circular, so the nesting is bounded.
     fn get_at_depth(
         &self,
         rev: usize,
         r: ObjRef,
         depth: u8,
     ) -> Result<Option<IndirectObject>, PdfError> {
+        if depth > MAX_NESTED_READS {
+            return Err(PdfError::budget(
+                "nested object reads (/Length, object streams, filters)",
+                u64::from(MAX_NESTED_READS),
+            ));
+        }
         match self.lookup(rev, r) {
             None | Some(XrefEntry::Free { .. }) => Ok(None),
             Some(XrefEntry::InFile { offset, gen }) => {
@@ -176,7 +190,7 @@ impl<S: Source> Document<S> {
                 if r.gen != 0 {
                     return Ok(None);
                 }
-                let stm = self.object_stream(rev, stream_num, r)?;
+                let stm = self.object_stream(rev, stream_num, r, depth)?;
                 let object = stm.object(index, r, self.budget.max_depth)?;
                 Ok(Some(IndirectObject {
                     id: r,
@@ -195,32 +209,56 @@ impl<S: Source> Document<S> {
         offset: u64,
         depth: u8,
     ) -> Result<IndirectObject, PdfError> {
-        parse_indirect_at(
+        parse_indirect_sized(
             &self.source,
             offset,
+            self.window_hint(offset),
             Some(r),
             &self.budget,
-            &mut |len_ref| {
-                if depth > 0 {
-                    return Err(PdfError::syntax(
-                        offset,
-                        "a direct /Length in the object a /Length refers to",
-                    ));
-                }
-                match self
-                    .get_at_depth(rev, len_ref, depth + 1)?
-                    .map(|o| o.object)
-                {
-                    Some(Object::Integer(n)) => Ok(n),
-                    Some(other) => Err(PdfError::WrongType {
-                        what: "stream /Length",
-                        expected: "integer",
-                        found: other.kind(),
-                    }),
-                    None => Err(PdfError::Missing("object that stream /Length refers to")),
-                }
+            &mut |len_ref| match self
+                .get_at_depth(rev, len_ref, depth + 1)?
+                .map(|o| o.object)
+            {
+                Some(Object::Integer(n)) => Ok(n),
+                Some(other) => Err(PdfError::WrongType {
+                    what: "stream /Length",
+                    expected: "integer",
+                    found: other.kind(),
+                }),
+                None => Err(PdfError::Missing("object that stream /Length refers to")),
             },
         )
+    }
+
+    /// A first window for the object at `offset`: up to the next thing the xref sections
+    /// place in the file, within [256 B, 64 KiB]. In-memory sources ignore it.
+    fn window_hint(&self, offset: u64) -> usize {
+        if self.source.as_slice().is_some() {
+            return FIRST_WINDOW;
+        }
+        let b = self.boundaries.get_or_init(|| {
+            let mut v: Vec<u64> = self
+                .revisions
+                .iter()
+                .flat_map(|r| {
+                    let offs = r.entries.iter().filter_map(|(_, e)| match e {
+                        XrefEntry::InFile { offset, .. } => Some(*offset),
+                        _ => None,
+                    });
+                    offs.chain([r.xref_offset])
+                        .chain(r.xref_stream_offset)
+                        .collect::<Vec<_>>()
+                })
+                .chain([self.len])
+                .collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        });
+        let i = b.partition_point(|&o| o <= offset);
+        let next = b.get(i).copied().unwrap_or(self.len);
+        let guess = next.saturating_sub(offset).saturating_add(32);
+        usize::try_from(guess.clamp(256, 64 * 1024)).unwrap_or(FIRST_WINDOW)
     }
 
     /// The decoded object stream `stream_num` as revision `rev` sees it (cached).
@@ -229,6 +267,7 @@ impl<S: Source> Document<S> {
         rev: usize,
         stream_num: u32,
         wanted: ObjRef,
+        depth: u8,
     ) -> Result<Arc<ObjectStream>, PdfError> {
         let id = ObjRef::new(stream_num, 0);
         let bad = |reason| PdfError::BadObjectStream { stream: id, reason };
@@ -246,11 +285,11 @@ impl<S: Source> Document<S> {
             return Ok(hit);
         }
         let id = ObjRef::new(stream_num, gen);
-        let obj = self.read_in_file(rev, id, offset, 0)?;
+        let obj = self.read_in_file(rev, id, offset, depth + 1)?;
         let Object::Stream(stream) = obj.object else {
             return Err(bad("is not a stream"));
         };
-        let data = self.decode_stream(rev, &stream)?;
+        let data = self.decode_at_depth(rev, &stream, depth + 1)?;
         let parsed = Arc::new(ObjectStream::parse(id, &stream.dict, data, &self.budget)?);
         self.object_streams.insert(offset, Arc::clone(&parsed));
         Ok(parsed)
@@ -259,6 +298,10 @@ impl<S: Source> Document<S> {
     /// Follows references from `obj` (as revision `rev` sees them) to a direct object; a
     /// missing object is `null`. At most `max_resolve_chain` references are followed.
     pub fn resolve(&self, rev: usize, obj: &Object) -> Result<Object, PdfError> {
+        self.resolve_at_depth(rev, obj, 0)
+    }
+
+    fn resolve_at_depth(&self, rev: usize, obj: &Object, depth: u8) -> Result<Object, PdfError> {
         let mut current = obj.clone();
         let mut steps = 0usize;
         while let Object::Reference(r) = current {
@@ -269,7 +312,10 @@ impl<S: Source> Document<S> {
                 ));
             }
             steps += 1;
-            current = self.get(rev, r)?.unwrap_or(Object::Null);
+            self.check_rev(rev)?;
+            current = self
+                .get_at_depth(rev, r, depth)?
+                .map_or(Object::Null, |o| o.object);
         }
         Ok(current)
     }
@@ -311,15 +357,19 @@ impl<S: Source> Document<S> {
     /// The decoded data of a stream (at most `max_decoded_bytes`), references in `/Filter`
     /// and `/DecodeParms` resolved as revision `rev` sees them.
     pub fn decode_stream(&self, rev: usize, s: &Stream) -> Result<Vec<u8>, PdfError> {
+        self.decode_at_depth(rev, s, 0)
+    }
+
+    fn decode_at_depth(&self, rev: usize, s: &Stream, depth: u8) -> Result<Vec<u8>, PdfError> {
         let mut dict = Dict::new();
         for key in [&b"Filter"[..], b"DecodeParms"] {
             if let Some(v) = s.dict.get(key) {
-                let v = self.resolve(rev, v)?;
+                let v = self.resolve_at_depth(rev, v, depth + 1)?;
                 let v = match v {
                     Object::Array(items) => Object::Array(
                         items
                             .iter()
-                            .map(|i| self.resolve(rev, i))
+                            .map(|i| self.resolve_at_depth(rev, i, depth + 1))
                             .collect::<Result<_, _>>()?,
                     ),
                     other => other,

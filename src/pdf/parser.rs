@@ -84,11 +84,11 @@ impl<'a> Parser<'a> {
             }
             Token::DictStart => {
                 let depth = self.deeper(depth)?;
-                let mut dict = Dict::new();
+                let mut entries = Vec::new();
                 loop {
                     let (t, sp) = self.expect_token()?;
                     let key = match t {
-                        Token::DictEnd => return Ok(Object::Dict(dict)),
+                        Token::DictEnd => return Ok(Object::Dict(Dict::from_parsed(entries).0)),
                         Token::Name(n) => n,
                         _ => return Err(PdfError::syntax(sp.start, "a name as dictionary key")),
                     };
@@ -97,7 +97,7 @@ impl<'a> Parser<'a> {
                         return Err(PdfError::syntax(sp.start, "a value after a dictionary key"));
                     }
                     let value = self.object_from(t, sp, depth)?;
-                    dict.push_parsed(key, value);
+                    entries.push((key, value));
                 }
             }
             Token::Keyword(b"true") => Ok(Object::Bool(true)),
@@ -312,10 +312,22 @@ pub fn parse_indirect_at<S: Source + ?Sized>(
     budget: &Budget,
     resolve_length: &mut dyn FnMut(ObjRef) -> Result<i64, PdfError>,
 ) -> Result<IndirectObject, PdfError> {
+    parse_indirect_sized(src, offset, FIRST_WINDOW, expected, budget, resolve_length)
+}
+
+/// [`parse_indirect_at`] with a first window of `window` bytes (a guess of the object's size).
+pub(crate) fn parse_indirect_sized<S: Source + ?Sized>(
+    src: &S,
+    offset: u64,
+    window: usize,
+    expected: Option<ObjRef>,
+    budget: &Budget,
+    resolve_length: &mut dyn FnMut(ObjRef) -> Result<i64, PdfError>,
+) -> Result<IndirectObject, PdfError> {
     let (id, start, object, after) = with_window(
         src,
         offset,
-        FIRST_WINDOW,
+        window,
         budget.max_object_bytes,
         "object size in bytes",
         |buf, base, at_eof| {
@@ -491,6 +503,25 @@ mod tests {
             parse(deep.as_bytes()),
             Err(PdfError::BudgetExceeded { .. })
         ));
+    }
+
+    #[test]
+    fn dictionaries_with_many_keys_parse_in_linear_time_and_later_duplicates_win() {
+        let mut src = String::from("<<");
+        for i in 0..200_000 {
+            src.push_str(&format!("/K{i} {i} "));
+        }
+        src.push_str("/K7 (dup) >>");
+        let start = std::time::Instant::now();
+        let d = parse(src.as_bytes()).unwrap();
+        assert!(start.elapsed().as_secs() < 10);
+        let d = d.as_dict().unwrap();
+        assert_eq!(d.len(), 200_000);
+        assert!(d.get(b"K7").unwrap().as_string().is_some());
+        assert_eq!(d.iter().nth(7).map(|(k, _)| k.as_bytes()), Some(&b"K7"[..]));
+        let small = parse(b"<< /A 1 /B 2 /A 3 >>").unwrap();
+        assert_eq!(small.as_dict().unwrap().get_int(b"A"), Some(3));
+        assert_eq!(small.as_dict().unwrap().len(), 2);
     }
 
     #[test]
