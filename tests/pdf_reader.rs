@@ -1149,3 +1149,39 @@ fn an_object_stream_whose_length_lives_in_itself_is_an_error_not_a_stack_overflo
     assert!(doc.get(0, ObjRef::new(22, 0)).is_err());
     exercise(&bytes);
 }
+
+#[test]
+fn an_object_stream_decodes_per_revision_when_its_length_is_indirect() {
+    // Revision 0: object stream 20 with /Length 21 0 R holds object 5 = (first).
+    // Revision 1 changes object 21 so that the same stream bytes read differently:
+    // the (tampered) length now cuts the data, and decoding must follow revision 1's view.
+    let mut b = Builder::new();
+    b.obj(1, "<< /Type /Catalog >>");
+    let data = b"5 0 (first)".to_vec();
+    let at = b.pos();
+    b.note(20, Entry::File(at));
+    b.buf
+        .extend_from_slice(b"20 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Length 21 0 R >>\nstream\n");
+    b.buf.extend_from_slice(&data);
+    b.buf.extend_from_slice(b"\nendstream\nendobj\n");
+    b.note(5, Entry::InStream(20, 0));
+    b.obj(21, &data.len().to_string());
+    b.xref_stream(30, "", false);
+    b.obj(21, "3").xref_stream(31, "", false);
+    let bytes = b.bytes();
+    let doc = open(&bytes);
+    let five = ObjRef::new(5, 0);
+    assert_eq!(
+        doc.get(0, five)
+            .unwrap()
+            .unwrap()
+            .as_string()
+            .unwrap()
+            .bytes,
+        b"first"
+    );
+    // In revision 1 the /Length (3) no longer reaches endstream: an error, not the cached
+    // object from revision 0.
+    assert!(doc.get(1, five).is_err());
+    assert!(doc.get(0, five).is_ok());
+}

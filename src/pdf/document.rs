@@ -281,17 +281,31 @@ impl<S: Source> Document<S> {
             }
             None | Some(XrefEntry::Free { .. }) => return Err(bad("is missing")),
         };
-        if let Some(hit) = self.object_streams.get(offset) {
-            return Ok(hit);
+        // A stream whose dictionary has no references decodes the same in every revision
+        // and is cached once; otherwise per revision.
+        for key in [(offset, None), (offset, Some(rev))] {
+            if let Some(hit) = self.object_streams.get(key) {
+                return Ok(hit);
+            }
         }
         let id = ObjRef::new(stream_num, gen);
         let obj = self.read_in_file(rev, id, offset, depth + 1)?;
         let Object::Stream(stream) = obj.object else {
             return Err(bad("is not a stream"));
         };
+        let has_refs = [&b"Length"[..], b"Filter", b"DecodeParms"]
+            .iter()
+            .any(|k| stream.dict.get(k).is_some_and(contains_reference));
+        let key = (offset, has_refs.then_some(rev));
         let data = self.decode_at_depth(rev, &stream, depth + 1)?;
-        let parsed = Arc::new(ObjectStream::parse(id, &stream.dict, data, &self.budget)?);
-        self.object_streams.insert(offset, Arc::clone(&parsed));
+        let parsed = Arc::new(ObjectStream::parse(
+            id,
+            offset,
+            &stream.dict,
+            data,
+            &self.budget,
+        )?);
+        self.object_streams.insert(key, Arc::clone(&parsed));
         Ok(parsed)
     }
 
@@ -416,6 +430,15 @@ impl<S: Source> Document<S> {
             XrefEntry::InStream { .. } => Some(ObjRef::new(n, 0)),
             XrefEntry::Free { .. } => None,
         })
+    }
+}
+
+fn contains_reference(o: &Object) -> bool {
+    match o {
+        Object::Reference(_) => true,
+        Object::Array(items) => items.iter().any(contains_reference),
+        Object::Dict(d) => d.iter().any(|(_, v)| contains_reference(v)),
+        _ => false,
     }
 }
 
@@ -573,6 +596,13 @@ mod tests {
             Document::open(b"%PDF-1.4\n".to_vec()),
             Err(PdfError::NoStartXref)
         ));
+    }
+
+    #[test]
+    fn documents_can_be_shared_between_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Document<Vec<u8>>>();
+        assert_send_sync::<Document<crate::pdf::FileSource>>();
     }
 
     #[test]

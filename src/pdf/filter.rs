@@ -236,10 +236,10 @@ fn early_change(params: Option<&Dict>) -> bool {
 fn lzw(data: &[u8], early: bool, max: u64) -> Result<Vec<u8>, PdfError> {
     const CLEAR: usize = 256;
     const EOD: usize = 257;
-    // Each table entry: (prefix code, last byte, length).
-    let mut table: Vec<(usize, u8, usize)> = (0..=255u8).map(|b| (usize::MAX, b, 1)).collect();
-    table.push((usize::MAX, 0, 0));
-    table.push((usize::MAX, 0, 0));
+    // Each table entry: (prefix code or usize::MAX for none, last byte).
+    let mut table: Vec<(usize, u8)> = (0..=255u8).map(|b| (usize::MAX, b)).collect();
+    table.push((usize::MAX, 0));
+    table.push((usize::MAX, 0));
     let mut out = Vec::new();
     let mut code_len = 9u32;
     let mut bitbuf = 0u32;
@@ -270,9 +270,9 @@ fn lzw(data: &[u8], early: bool, max: u64) -> Result<Vec<u8>, PdfError> {
             return Ok(out);
         }
         // The string for `code` (or, for the not-yet-defined next code, prev + first(prev)).
-        let first_of = |table: &Vec<(usize, u8, usize)>, mut c: usize| -> Option<u8> {
+        let first_of = |table: &[(usize, u8)], mut c: usize| -> Option<u8> {
             let mut guard = 0;
-            while let Some(&(p, b, _)) = table.get(c) {
+            while let Some(&(p, b)) = table.get(c) {
                 if p == usize::MAX {
                     return Some(b);
                 }
@@ -300,7 +300,7 @@ fn lzw(data: &[u8], early: bool, max: u64) -> Result<Vec<u8>, PdfError> {
         };
         scratch.clear();
         let mut c = emit_code;
-        while let Some(&(p, b, _)) = table.get(c) {
+        while let Some(&(p, b)) = table.get(c) {
             scratch.push(b);
             if p == usize::MAX {
                 break;
@@ -320,8 +320,7 @@ fn lzw(data: &[u8], early: bool, max: u64) -> Result<Vec<u8>, PdfError> {
         push_limited(&mut out, &scratch, max)?;
         if let (Some(p), Some(&first)) = (prev, scratch.first()) {
             if table.len() < 4096 {
-                let len = table.get(p).map_or(1, |e| e.2) + 1;
-                table.push((p, first, len));
+                table.push((p, first));
             }
         }
         prev = Some(code);

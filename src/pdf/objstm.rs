@@ -16,6 +16,8 @@ use super::parser::Parser;
 #[derive(Debug)]
 pub(crate) struct ObjectStream {
     id: ObjRef,
+    /// File offset of the stream object (for error messages).
+    offset: u64,
     /// For each index: the object number and its byte range in `data`.
     objects: Vec<(u32, usize, usize)>,
     data: Vec<u8>,
@@ -25,6 +27,7 @@ impl ObjectStream {
     /// Parses the header of a decoded object stream.
     pub(crate) fn parse(
         id: ObjRef,
+        offset: u64,
         dict: &Dict,
         data: Vec<u8>,
         budget: &Budget,
@@ -78,7 +81,12 @@ impl ObjectStream {
                 (num, start, end)
             })
             .collect();
-        Ok(ObjectStream { id, objects, data })
+        Ok(ObjectStream {
+            id,
+            offset,
+            objects,
+            data,
+        })
     }
 
     /// The object at `index`, which must be object `expected`.
@@ -97,7 +105,7 @@ impl ObjectStream {
                 })?;
         if num != expected.num {
             return Err(PdfError::ObjectMismatch {
-                offset: start as u64,
+                offset: self.offset,
                 expected,
                 found: ObjRef::new(num, 0),
             });
@@ -122,17 +130,22 @@ impl ObjectStream {
     }
 }
 
-/// A small cache of decoded object streams, keyed by the file offset of the stream object.
+/// Cache key: the file offset of the stream object, plus the revision it was read in when
+/// its dictionary has references (an indirect `/Length` or `/Filter` can resolve differently
+/// in different revisions, and so decode to different objects).
+pub(crate) type CacheKey = (u64, Option<usize>);
+
+/// A small cache of decoded object streams.
 #[derive(Debug, Default)]
 pub(crate) struct ObjStmCache {
-    slots: Mutex<VecDeque<(u64, Arc<ObjectStream>)>>,
+    slots: Mutex<VecDeque<(CacheKey, Arc<ObjectStream>)>>,
 }
 
 const CACHE_SLOTS: usize = 8;
 const CACHE_BYTES: usize = 64 * 1024 * 1024;
 
 impl ObjStmCache {
-    pub(crate) fn get(&self, key: u64) -> Option<Arc<ObjectStream>> {
+    pub(crate) fn get(&self, key: CacheKey) -> Option<Arc<ObjectStream>> {
         let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
         let i = slots.iter().position(|(k, _)| *k == key)?;
         let item = slots.remove(i)?;
@@ -141,7 +154,7 @@ impl ObjStmCache {
         Some(found)
     }
 
-    pub(crate) fn insert(&self, key: u64, stm: Arc<ObjectStream>) {
+    pub(crate) fn insert(&self, key: CacheKey, stm: Arc<ObjectStream>) {
         if stm.weight() > CACHE_BYTES {
             return;
         }
@@ -174,8 +187,8 @@ mod tests {
     #[test]
     fn objects_are_found_by_index_and_checked_by_number() {
         let data = b"10 0 11 5 12 10 (abc)[1 2]<</A 1>>".to_vec();
-        let s =
-            ObjectStream::parse(ObjRef::new(5, 0), &dict(3, 16), data, &Budget::default()).unwrap();
+        let s = ObjectStream::parse(ObjRef::new(5, 0), 0, &dict(3, 16), data, &Budget::default())
+            .unwrap();
         let b = s.object(0, ObjRef::new(10, 0), 10).unwrap();
         assert_eq!(b.as_string().unwrap().bytes, b"abc");
         assert_eq!(b.as_string().unwrap().span, None);
@@ -203,8 +216,8 @@ mod tests {
     fn adjacent_integers_do_not_merge_into_a_reference() {
         // Objects 1 = 5, 2 = 0, 3 = an array; "5 0" must not read as part of "5 0 R".
         let data = b"1 0 2 2 3 4 5 0 [R]".to_vec();
-        let s =
-            ObjectStream::parse(ObjRef::new(9, 0), &dict(3, 12), data, &Budget::default()).unwrap();
+        let s = ObjectStream::parse(ObjRef::new(9, 0), 0, &dict(3, 12), data, &Budget::default())
+            .unwrap();
         assert_eq!(
             s.object(0, ObjRef::new(1, 0), 10).unwrap(),
             Object::Integer(5)
@@ -215,14 +228,14 @@ mod tests {
     fn malformed_headers_are_errors() {
         let b = Budget::default();
         let id = ObjRef::new(1, 0);
-        assert!(ObjectStream::parse(id, &dict(2, 4), b"1 0 (x)".to_vec(), &b).is_err());
-        assert!(ObjectStream::parse(id, &dict(1, 40), b"1 0 (x)".to_vec(), &b).is_err());
-        assert!(ObjectStream::parse(id, &dict(1, 4), b"1 99 (x)".to_vec(), &b).is_err());
-        assert!(ObjectStream::parse(id, &dict(-1, 4), b"1 0 (x)".to_vec(), &b).is_err());
+        assert!(ObjectStream::parse(id, 0, &dict(2, 4), b"1 0 (x)".to_vec(), &b).is_err());
+        assert!(ObjectStream::parse(id, 0, &dict(1, 40), b"1 0 (x)".to_vec(), &b).is_err());
+        assert!(ObjectStream::parse(id, 0, &dict(1, 4), b"1 99 (x)".to_vec(), &b).is_err());
+        assert!(ObjectStream::parse(id, 0, &dict(-1, 4), b"1 0 (x)".to_vec(), &b).is_err());
         let mut small = b;
         small.max_objects = 1;
         assert!(matches!(
-            ObjectStream::parse(id, &dict(2, 8), b"1 0 2 1 xy".to_vec(), &small),
+            ObjectStream::parse(id, 0, &dict(2, 8), b"1 0 2 1 xy".to_vec(), &small),
             Err(PdfError::BudgetExceeded { .. })
         ));
     }
@@ -233,14 +246,15 @@ mod tests {
         for k in 0..20u64 {
             let s = ObjectStream::parse(
                 ObjRef::new(1, 0),
+                0,
                 &dict(0, 0),
                 Vec::new(),
                 &Budget::default(),
             )
             .unwrap();
-            c.insert(k, Arc::new(s));
+            c.insert((k, None), Arc::new(s));
         }
-        assert!(c.get(0).is_none());
-        assert!(c.get(19).is_some());
+        assert!(c.get((0, None)).is_none());
+        assert!(c.get((19, None)).is_some());
     }
 }
