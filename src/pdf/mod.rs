@@ -12,3 +12,22 @@ pub mod source;
 pub use incremental::{IncrementalUpdate, WriteError, WrittenUpdate, XrefStyle};
 pub use object::{Dict, Name, ObjRef, Object, PdfString, Span, Stream, StreamData};
 pub use source::{FileSource, Source};
+
+pub mod acroform;
+pub mod budget;
+pub mod document;
+pub mod error;
+pub mod filter;
+pub mod lexer;
+mod objstm;
+pub mod pages;
+pub mod parser;
+pub mod xref;
+
+pub use acroform::{fields, signature_dictionaries, signature_fields, Field};
+pub use budget::Budget;
+pub use document::Document;
+pub use error::PdfError;
+pub use pages::pages;
+pub use parser::IndirectObject;
+pub use xref::{Revision, XrefEntry, XrefKind};

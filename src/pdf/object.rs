@@ -229,6 +229,38 @@ impl Dict {
         }
     }
 
+    /// A dictionary from entries in the order they were read. A repeated key takes the later
+    /// value at the place of its first occurrence, as with [`Dict::push_parsed`], but without
+    /// a quadratic cost on dictionaries with many keys. Also returns whether a key repeated.
+    pub fn from_parsed(entries: Vec<(Name, Object)>) -> (Self, bool) {
+        let mut repeated = false;
+        if entries.len() <= 32 {
+            let mut d = Dict::new();
+            for (k, v) in entries {
+                repeated |= d.push_parsed(k, v);
+            }
+            return (d, repeated);
+        }
+        let mut index: std::collections::HashMap<Name, usize> =
+            std::collections::HashMap::with_capacity(entries.len());
+        let mut out: Vec<(Name, Object)> = Vec::with_capacity(entries.len());
+        for (k, v) in entries {
+            match index.get(&k) {
+                Some(&i) => {
+                    repeated = true;
+                    if let Some(slot) = out.get_mut(i) {
+                        slot.1 = v;
+                    }
+                }
+                None => {
+                    index.insert(k.clone(), out.len());
+                    out.push((k, v));
+                }
+            }
+        }
+        (Dict { entries: out }, repeated)
+    }
+
     /// Removes `key`, returning its value.
     pub fn remove(&mut self, key: &[u8]) -> Option<Object> {
         let i = self.entries.iter().position(|(k, _)| k.0 == key)?;

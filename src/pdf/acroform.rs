@@ -1,0 +1,266 @@
+//! Interactive form fields (ISO 32000-2 §12.7) and signature dictionaries (§12.8.1).
+//!
+//! [`fields`] walks `/Root /AcroForm /Fields` and returns the terminal fields with their
+//! fully qualified names and inherited attributes; [`signature_fields`] keeps those of type
+//! `/Sig`. [`signature_dictionaries`] finds signature dictionaries by scanning every object of
+//! a revision, so that the verifier can notice signatures that no field points to.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use super::document::Document;
+use super::error::PdfError;
+use super::object::{Dict, Name, ObjRef, Object};
+use super::source::Source;
+
+/// Field flag bit positions (§12.7.4.1, Table 227), for [`Field::flags`].
+pub mod flags {
+    /// The user may not change the field's value.
+    pub const READ_ONLY: u32 = 1;
+    /// The field must have a value when the form is submitted.
+    pub const REQUIRED: u32 = 1 << 1;
+    /// The field is not exported.
+    pub const NO_EXPORT: u32 = 1 << 2;
+}
+
+/// A terminal form field: one with no child fields (its kids, if any, are widgets).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Field {
+    /// The fully qualified name: the `/T` partial names of the field and its ancestors,
+    /// decoded as text strings and joined with `.` (ancestors without `/T` add nothing).
+    pub name: String,
+    /// The field's own `/T`, if it has one.
+    pub partial_name: Option<String>,
+    /// `/FT` (`Btn`, `Tx`, `Ch`, `Sig`), inherited from ancestors when absent.
+    pub field_type: Option<Name>,
+    /// `/V` as written (a reference stays a reference), inherited when absent.
+    pub value: Option<Object>,
+    /// `/Ff`, inherited when absent; 0 when nowhere given (see [`flags`]).
+    pub flags: u32,
+    /// The field dictionary's own reference; `None` when the dictionary is written directly
+    /// inside its parent's `/Kids` or in `/Fields` (which the standard does not allow).
+    pub id: Option<ObjRef>,
+    /// Its widget annotations: the field itself when field and widget are merged
+    /// (`/Subtype /Widget` in the field dictionary), then its widget kids.
+    pub widgets: Vec<ObjRef>,
+    /// The field dictionary itself.
+    pub dict: Dict,
+}
+
+impl Field {
+    /// True for signature fields (`/FT /Sig`).
+    pub fn is_signature(&self) -> bool {
+        self.field_type
+            .as_ref()
+            .is_some_and(|t| t.as_bytes() == b"Sig")
+    }
+}
+
+/// Longest fully qualified field name accepted (64 KiB): bounds the memory a deep tree of
+/// long partial names can cost.
+const MAX_QUALIFIED_NAME: usize = 64 * 1024;
+
+/// What a field inherits from its ancestors.
+#[derive(Debug, Default)]
+struct Inherited {
+    name: String,
+    field_type: Option<Name>,
+    value: Option<Object>,
+    flags: Option<u32>,
+}
+
+/// The terminal fields of revision `rev`'s interactive form, in tree order; empty when the
+/// document has no `/AcroForm` or no `/Fields`.
+///
+/// A kid is a child field when it has `/T` or `/Kids`, a widget otherwise. Objects already
+/// visited (cycles, shared kids) are skipped; at most `max_tree_nodes` dictionaries are read,
+/// the tree may be at most `max_depth` levels deep and a qualified name at most 64 KiB long.
+pub fn fields<S: Source>(doc: &Document<S>, rev: usize) -> Result<Vec<Field>, PdfError> {
+    let catalog = doc.catalog(rev)?;
+    let Some(acroform) = catalog.get(b"AcroForm") else {
+        return Ok(Vec::new());
+    };
+    let Some(acroform) = doc.resolve_dict(rev, acroform)? else {
+        return Ok(Vec::new());
+    };
+    let top = match acroform.get(b"Fields") {
+        Some(f) => doc.resolve(rev, f)?,
+        None => return Ok(Vec::new()),
+    };
+    let Object::Array(top) = top else {
+        return Ok(Vec::new());
+    };
+
+    let limit = doc.budget().max_tree_nodes;
+    let mut walk = Walk {
+        doc,
+        rev,
+        seen: HashSet::new(),
+        nodes: 0,
+        limit,
+    };
+    let root = Arc::new(Inherited::default());
+    let mut firsts = Vec::new();
+    for item in top.iter() {
+        if let Some(node) = walk.node(item)? {
+            firsts.push(node);
+        }
+    }
+    // Popping from the end must yield tree order, so nodes are pushed in reverse.
+    let mut stack: Vec<(Option<ObjRef>, Dict, Arc<Inherited>, usize)> = firsts
+        .into_iter()
+        .rev()
+        .map(|(id, dict)| (id, dict, Arc::clone(&root), 1))
+        .collect();
+    let max_depth = doc.budget().max_depth;
+    let mut out = Vec::new();
+    while let Some((id, dict, parent, depth)) = stack.pop() {
+        if depth > max_depth {
+            return Err(PdfError::budget("form field tree depth", max_depth as u64));
+        }
+        let partial_name = dict
+            .get(b"T")
+            .and_then(Object::as_string)
+            .map(|s| s.to_text());
+        let name = match (&partial_name, parent.name.is_empty()) {
+            (Some(t), true) => t.clone(),
+            (Some(t), false) => format!("{}.{}", parent.name, t),
+            (None, _) => parent.name.clone(),
+        };
+        if name.len() > MAX_QUALIFIED_NAME {
+            return Err(PdfError::budget(
+                "qualified field name length in bytes",
+                MAX_QUALIFIED_NAME as u64,
+            ));
+        }
+        let field_type = match dict.get(b"FT") {
+            Some(Object::Name(n)) => Some(n.clone()),
+            _ => parent.field_type.clone(),
+        };
+        let value = dict.get(b"V").cloned().or_else(|| parent.value.clone());
+        let own_flags = dict
+            .get_int(b"Ff")
+            .map(|f| u32::try_from(f & 0xFFFF_FFFF).unwrap_or(0));
+        let flags = own_flags.or(parent.flags);
+
+        let mut child_fields = Vec::new();
+        let mut widgets = Vec::new();
+        if dict.get_name(b"Subtype") == Some(b"Widget") {
+            if let Some(id) = id {
+                widgets.push(id);
+            }
+        }
+        if let Some(kids) = dict.get(b"Kids") {
+            if let Object::Array(kids) = doc.resolve(rev, kids)? {
+                for kid in &kids {
+                    let Some((kid_id, kid_dict)) = walk.node(kid)? else {
+                        continue;
+                    };
+                    if kid_dict.contains(b"T") || kid_dict.contains(b"Kids") {
+                        child_fields.push((kid_id, kid_dict));
+                    } else if let Some(kid_id) = kid_id {
+                        widgets.push(kid_id);
+                    }
+                }
+            }
+        }
+        if child_fields.is_empty() {
+            out.push(Field {
+                name,
+                partial_name,
+                field_type,
+                value,
+                flags: flags.unwrap_or(0),
+                id,
+                widgets,
+                dict,
+            });
+        } else {
+            let ctx = Arc::new(Inherited {
+                name,
+                field_type,
+                value,
+                flags,
+            });
+            for (kid_id, kid_dict) in child_fields.into_iter().rev() {
+                stack.push((kid_id, kid_dict, Arc::clone(&ctx), depth + 1));
+            }
+        }
+    }
+    Ok(out)
+}
+
+struct Walk<'d, S: Source> {
+    doc: &'d Document<S>,
+    rev: usize,
+    seen: HashSet<ObjRef>,
+    nodes: usize,
+    limit: usize,
+}
+
+impl<S: Source> Walk<'_, S> {
+    /// Resolves a field-tree entry to its dictionary, once per object; counts it against the
+    /// node budget.
+    fn node(&mut self, item: &Object) -> Result<Option<(Option<ObjRef>, Dict)>, PdfError> {
+        let id = match item {
+            Object::Reference(r) => {
+                if !self.seen.insert(*r) {
+                    return Ok(None);
+                }
+                Some(*r)
+            }
+            Object::Dict(_) => None,
+            _ => return Ok(None),
+        };
+        self.nodes += 1;
+        if self.nodes > self.limit {
+            return Err(PdfError::budget("form field tree nodes", self.limit as u64));
+        }
+        Ok(self.doc.resolve_dict(self.rev, item)?.map(|d| (id, d)))
+    }
+}
+
+/// The terminal fields of type `/Sig` in revision `rev` (signed or not: see
+/// [`Field::value`]).
+pub fn signature_fields<S: Source>(doc: &Document<S>, rev: usize) -> Result<Vec<Field>, PdfError> {
+    Ok(fields(doc, rev)?
+        .into_iter()
+        .filter(Field::is_signature)
+        .collect())
+}
+
+/// True for a dictionary that looks like a signature dictionary: `/Type /Sig` or
+/// `/Type /DocTimeStamp`, or no `/Type` but `/ByteRange`, `/Contents` and `/Filter`.
+pub fn is_signature_dictionary(d: &Dict) -> bool {
+    match d.get_name(b"Type") {
+        Some(b"Sig" | b"DocTimeStamp") => true,
+        Some(_) => false,
+        None => d.contains(b"ByteRange") && d.contains(b"Contents") && d.contains(b"Filter"),
+    }
+}
+
+/// Every object in use in revision `rev` (objects in object streams included) that is a
+/// signature dictionary (see [`is_signature_dictionary`]), in object-number order.
+///
+/// Streams are skipped without reading their data. Objects that cannot be parsed are
+/// skipped too (a reader cannot use them either); exhausted budgets and I/O errors are
+/// returned.
+pub fn signature_dictionaries<S: Source>(
+    doc: &Document<S>,
+    rev: usize,
+) -> Result<Vec<(ObjRef, Dict)>, PdfError> {
+    if doc.trailer(rev).is_none() {
+        return Err(PdfError::NoSuchRevision(rev));
+    }
+    let mut out = Vec::new();
+    for r in doc.object_numbers(rev) {
+        match doc.get(rev, r) {
+            Ok(Some(Object::Dict(d))) if is_signature_dictionary(&d) => out.push((r, d)),
+            Ok(_) => {}
+            Err(e @ (PdfError::BudgetExceeded { .. } | PdfError::Io(_))) => return Err(e),
+            Err(_) => {}
+        }
+    }
+    Ok(out)
+}
