@@ -20,7 +20,12 @@ fn hex(s: &str) -> Vec<u8> {
 }
 
 fn tlv(class: Class, constructed: bool, tag: u32, content: &[u8]) -> Vec<u8> {
-    let header = Header::new(class, constructed, Tag(tag), Length::Definite(content.len()));
+    let header = Header::new(
+        class,
+        constructed,
+        Tag(tag),
+        Length::Definite(content.len()),
+    );
     Any::new(header, content).to_der_vec().unwrap()
 }
 
@@ -30,11 +35,11 @@ fn seq(parts: &[&[u8]]) -> Vec<u8> {
 
 fn hash_oid(name: &str) -> Oid<'static> {
     match name {
-        "SHA-1" => oid!(1.3.14.3.2.26),
-        "SHA-224" => oid!(2.16.840.1.101.3.4.2.4),
-        "SHA-256" => oid!(2.16.840.1.101.3.4.2.1),
-        "SHA-384" => oid!(2.16.840.1.101.3.4.2.2),
-        "SHA-512" => oid!(2.16.840.1.101.3.4.2.3),
+        "SHA-1" => oid!(1.3.14 .3 .2 .26),
+        "SHA-224" => oid!(2.16.840 .1 .101 .3 .4 .2 .4),
+        "SHA-256" => oid!(2.16.840 .1 .101 .3 .4 .2 .1),
+        "SHA-384" => oid!(2.16.840 .1 .101 .3 .4 .2 .2),
+        "SHA-512" => oid!(2.16.840 .1 .101 .3 .4 .2 .3),
         other => panic!("unexpected hash {other}"),
     }
 }
@@ -55,7 +60,7 @@ fn hash_len(name: &str) -> u64 {
 fn pss_params(sha: &str, mgf_sha: &str, salt: u64) -> Vec<u8> {
     let hash = seq(&[&hash_oid(sha).to_der_vec().unwrap()]);
     let mgf = seq(&[
-        &oid!(1.2.840.113549.1.1.8).to_der_vec().unwrap(),
+        &oid!(1.2.840 .113549 .1 .1 .8).to_der_vec().unwrap(),
         &seq(&[&hash_oid(mgf_sha).to_der_vec().unwrap()]),
     ]);
     let salt = asn1_rs::Integer::from_u64(salt).to_der_vec().unwrap();
@@ -77,8 +82,7 @@ struct Counts {
 
 fn run_file(file: &str, sig_alg_for_group: &dyn Fn(&Value) -> (Vec<u8>, bool)) -> Counts {
     let path = Path::new(DIR).join(file);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let json: Value = serde_json::from_str(&text).unwrap();
     let mut counts = Counts::default();
     for group in json["testGroups"].as_array().unwrap() {
@@ -97,13 +101,13 @@ fn run_file(file: &str, sig_alg_for_group: &dyn Fn(&Value) -> (Vec<u8>, bool)) -
                 Err(SignatureCheckError::Unsupported { .. }) => counts.unsupported += 1,
                 Err(_) => counts.rejected += 1,
             }
-            let right = match (expected, supported, &outcome) {
-                ("valid", true, Ok(_)) => true,
-                ("valid", false, Err(SignatureCheckError::Unsupported { .. })) => true,
-                ("invalid", _, Err(_)) => true,
-                ("acceptable", _, _) => true,
-                _ => false,
-            };
+            let right = matches!(
+                (expected, supported, &outcome),
+                ("valid", true, Ok(_))
+                    | ("valid", false, Err(SignatureCheckError::Unsupported { .. }))
+                    | ("invalid", _, Err(_))
+                    | ("acceptable", _, _)
+            );
             if !right {
                 counts.wrong.push(format!(
                     "{file} tcId {id}: expected {expected} (supported: {supported}), got {outcome:?} [{}]",
@@ -140,9 +144,9 @@ fn rsa_pkcs1_v15() {
                 Box::leak(format!("rsa_signature_{bits}_sha{sha}_test.json").into_boxed_str());
             let counts = run_file(file, &|group| {
                 let oid = match group["sha"].as_str().unwrap() {
-                    "SHA-256" => oid!(1.2.840.113549.1.1.11),
-                    "SHA-384" => oid!(1.2.840.113549.1.1.12),
-                    "SHA-512" => oid!(1.2.840.113549.1.1.13),
+                    "SHA-256" => oid!(1.2.840 .113549 .1 .1 .11),
+                    "SHA-384" => oid!(1.2.840 .113549 .1 .1 .12),
+                    "SHA-512" => oid!(1.2.840 .113549 .1 .1 .13),
                     other => panic!("{other}"),
                 };
                 let null = asn1_rs::Null::new().to_der_vec().unwrap();
@@ -186,7 +190,7 @@ fn rsa_pss() {
                 && salt == hash_len(sha)
                 && matches!(sha, "SHA-256" | "SHA-384" | "SHA-512");
             let alg = seq(&[
-                &oid!(1.2.840.113549.1.1.10).to_der_vec().unwrap(),
+                &oid!(1.2.840 .113549 .1 .1 .10).to_der_vec().unwrap(),
                 &pss_params(sha, mgf_sha, salt),
             ]);
             (alg, supported)
@@ -209,9 +213,9 @@ fn ecdsa_der() {
     for (file, supported) in files {
         let counts = run_file(file, &|group| {
             let oid = match group["sha"].as_str().unwrap() {
-                "SHA-256" => oid!(1.2.840.10045.4.3.2),
-                "SHA-384" => oid!(1.2.840.10045.4.3.3),
-                "SHA-512" => oid!(1.2.840.10045.4.3.4),
+                "SHA-256" => oid!(1.2.840 .10045 .4 .3 .2),
+                "SHA-384" => oid!(1.2.840 .10045 .4 .3 .3),
+                "SHA-512" => oid!(1.2.840 .10045 .4 .3 .4),
                 other => panic!("{other}"),
             };
             (seq(&[&oid.to_der_vec().unwrap()]), supported)
