@@ -586,6 +586,43 @@ fn openssl_key_formats() {
         PrivateKey::from_der(&std::fs::read(dir.join("enc.der")).unwrap()).unwrap_err(),
         KeyError::Encrypted
     );
+    // An RSASSA-PSS-only key (PKCS#8 id-RSASSA-PSS) and its self-signed certificate.
+    run(&[
+        "genpkey",
+        "-algorithm",
+        "RSA-PSS",
+        "-pkeyopt",
+        "rsa_keygen_bits:2048",
+        "-out",
+        "pss.pem",
+    ]);
+    run(&[
+        "req",
+        "-new",
+        "-x509",
+        "-key",
+        "pss.pem",
+        "-subj",
+        "/CN=PSS signer",
+        "-days",
+        "2",
+        "-sigopt",
+        "rsa_padding_mode:pss",
+        "-out",
+        "pss-cert.pem",
+    ]);
+    let mut signer =
+        SoftwareSigner::from_pem_files(&dir.join("pss.pem"), &dir.join("pss-cert.pem"), None)
+            .unwrap();
+    assert_eq!(signer.algorithm(), SignatureAlgorithm::RsaPssSha256);
+    assert!(signer
+        .set_algorithm(SignatureAlgorithm::RsaPkcs1Sha256)
+        .is_err());
+    let cms = sign_detached(&signer, CONTENT, None);
+    assert_all_ok(&check_first(&cms, CONTENT));
+    let pss_root = std::fs::read_to_string(dir.join("pss-cert.pem")).unwrap();
+    let (ok, stderr) = openssl_verify(&dir, &cms, CONTENT, &pss_root);
+    assert!(ok, "openssl rejected the PSS-key CMS: {stderr}");
     // Ed25519 from openssl (PKCS#8 v1) signs with a matching certificate made by rcgen.
     run(&["genpkey", "-algorithm", "ed25519", "-out", "ed.pem"]);
     let ed_pem = std::fs::read_to_string(dir.join("ed.pem")).unwrap();
@@ -1049,4 +1086,136 @@ fn short(o: &CheckOutcome) -> String {
         CheckOutcome::Skipped { reason } => format!("skipped({reason})"),
         _ => format!("{o:?}"),
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fuzz seeds
+
+/// Writes the seed corpus of the `cms_parse` fuzz target (run with `--ignored` to refresh).
+#[test]
+#[ignore]
+fn write_fuzz_seeds() {
+    let dir = Path::new("fuzz/seeds/cms_parse");
+    std::fs::create_dir_all(dir).unwrap();
+    let ca = make_root();
+    for (serial, kind) in (80u64..).zip(["rsa", "p256", "p384", "ed25519", "rsa-pss"]) {
+        let p = party(&ca, kind, serial);
+        let cms = sign_detached(&p.signer, CONTENT, None);
+        std::fs::write(dir.join(format!("{kind}.der")), &cms).unwrap();
+        if kind == "p256" {
+            std::fs::write(dir.join("p256-ber.ber"), to_ber(&cms)).unwrap();
+            let mut padded = cms.clone();
+            padded.extend_from_slice(&[0u8; 64]);
+            std::fs::write(dir.join("p256-padded.der"), padded).unwrap();
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Certificate signatures
+
+/// Verifies every PKITS certificate against every certificate whose subject is its issuer.
+#[test]
+fn pkits_certificate_signatures() {
+    use kyso::crypto::{verify_certificate_signature, SignatureCheckError};
+    use x509_parser::prelude::FromDer;
+    let dir = Path::new("../shared/corpus/01-pkits/certs");
+    let mut certs = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        certs.push((name, std::fs::read(&path).unwrap()));
+    }
+    certs.sort();
+    assert!(certs.len() > 400);
+    let parsed: Vec<_> = certs
+        .iter()
+        .map(|(_, der)| {
+            x509_parser::certificate::X509Certificate::from_der(der)
+                .unwrap()
+                .1
+        })
+        .collect();
+    let (mut ok, mut invalid, mut unsupported) = (Vec::new(), Vec::new(), Vec::new());
+    for (i, cert) in parsed.iter().enumerate() {
+        let issuers: Vec<usize> = parsed
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.subject().as_raw() == cert.issuer().as_raw())
+            .map(|(j, _)| j)
+            .collect();
+        let mut verdict = None;
+        for j in issuers {
+            let spki = parsed[j].public_key().raw;
+            match verify_certificate_signature(spki, &certs[i].1) {
+                Ok(_) => {
+                    verdict = Some("ok");
+                    break;
+                }
+                Err(SignatureCheckError::Unsupported { .. }) => verdict = Some("unsupported"),
+                Err(_) => {
+                    verdict = verdict.or(Some("invalid"));
+                }
+            }
+        }
+        match verdict {
+            Some("ok") => ok.push(certs[i].0.clone()),
+            Some("unsupported") => unsupported.push(certs[i].0.clone()),
+            Some(_) => invalid.push(certs[i].0.clone()),
+            None => {}
+        }
+    }
+    println!(
+        "PKITS: {} verified, {} invalid {:?}, {} unsupported {:?}",
+        ok.len(),
+        invalid.len(),
+        invalid,
+        unsupported.len(),
+        unsupported
+    );
+    // Tampered signatures (PKITS 4.1.2, 4.1.3, 4.1.6).
+    for name in [
+        "InvalidEESignatureTest3EE.crt",
+        "BadSignedCACert.crt",
+        "InvalidDSASignatureTest6EE.crt",
+    ] {
+        assert!(invalid.contains(&name.to_owned()), "{name} must be invalid");
+    }
+    // DSA (PKITS 4.1.4, 4.1.5): ring has no DSA.
+    for name in [
+        "ValidDSASignaturesTest4EE.crt",
+        "ValidDSAParameterInheritanceTest5EE.crt",
+    ] {
+        assert!(
+            unsupported.contains(&name.to_owned()),
+            "{name} must be unsupported"
+        );
+    }
+    assert!(ok.contains(&"ValidCertificatePathTest1EE.crt".to_owned()));
+    assert!(ok.len() > 380, "only {} verified", ok.len());
+}
+
+#[test]
+fn rcgen_certificate_signatures() {
+    use kyso::crypto::verify_certificate_signature;
+    use x509_parser::prelude::FromDer;
+    let ca = make_root();
+    let root_spki = x509_parser::certificate::X509Certificate::from_der(&ca.cert_der)
+        .unwrap()
+        .1
+        .public_key()
+        .raw
+        .to_vec();
+    verify_certificate_signature(&root_spki, &ca.cert_der).unwrap();
+    let p = party(&ca, "ed25519", 90);
+    let with = verify_certificate_signature(&root_spki, &p.cert).unwrap();
+    assert_eq!(with.key, PublicKeyKind::EcP256);
+    let other = make_root();
+    let other_spki = x509_parser::certificate::X509Certificate::from_der(&other.cert_der)
+        .unwrap()
+        .1
+        .public_key()
+        .raw
+        .to_vec();
+    assert!(verify_certificate_signature(&other_spki, &p.cert).is_err());
 }

@@ -33,6 +33,12 @@ pub enum SignatureCheckError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A signed structure (certificate, CRL) cannot be decoded.
+    #[error("malformed signed structure: {reason}")]
+    MalformedStructure {
+        /// What is wrong.
+        reason: String,
+    },
     /// The signature algorithm cannot be used with this key, or its parameters are malformed
     /// or contradict the key's restrictions.
     #[error("signature algorithm does not fit: {reason}")]
@@ -559,7 +565,9 @@ pub fn verify_certificate_signature(
     cert_der: &[u8],
 ) -> Result<VerifiedWith, SignatureCheckError> {
     let (tbs, sig_alg, signature) = split_signed(cert_der)?;
-    let bad = |e: crate::cms::CmsError| SignatureCheckError::mismatch(e.to_string());
+    let bad = |e: crate::cms::CmsError| SignatureCheckError::MalformedStructure {
+        reason: e.to_string(),
+    };
     let mut fields = tbs.children();
     let first = fields.read("TBSCertificate").map_err(bad)?;
     if first.is_context(0) {
@@ -579,7 +587,9 @@ pub fn verify_certificate_signature(
 fn split_signed(
     der: &[u8],
 ) -> Result<(Element<'_>, AlgorithmIdentifier<'_>, &[u8]), SignatureCheckError> {
-    let bad = |e: crate::cms::CmsError| SignatureCheckError::mismatch(e.to_string());
+    let bad = |e: crate::cms::CmsError| SignatureCheckError::MalformedStructure {
+        reason: e.to_string(),
+    };
     const WHAT: &str = "signed structure";
     let mut reader = Reader::new(der, 0);
     let outer = reader.read(WHAT).map_err(bad)?;
