@@ -411,3 +411,36 @@ fn normalized_string(value: &asn1_rs::Any<'_>) -> Option<String> {
             .to_lowercase(),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cms::der;
+    use asn1_rs::{oid, Class};
+
+    fn name(tag: Tag, cn: &str) -> Vec<u8> {
+        let value = der::tlv(Class::Universal, false, tag.0, cn.as_bytes()).unwrap();
+        let atv = der::sequence(&[&der::oid(&oid!(2.5.4 .3)).unwrap(), &value]).unwrap();
+        let rdn = der::set_of(vec![atv]).unwrap();
+        der::sequence(&[&rdn]).unwrap()
+    }
+
+    #[test]
+    fn names_compare_per_rfc5280() {
+        let a = name(Tag::Utf8String, "Kyso  Test CA");
+        assert!(names_match(&a, &a));
+        assert!(names_match(
+            &a,
+            &name(Tag::PrintableString, " kyso test ca ")
+        ));
+        assert!(!names_match(&a, &name(Tag::Utf8String, "Kyso Test CA 2")));
+        assert!(!names_match(&a, &[0x30, 0x00]));
+        assert!(!names_match(&a, b"garbage"));
+    }
+
+    #[test]
+    fn serials_ignore_redundant_leading_zeros() {
+        assert!(same_serial(&[0x00, 0x80], &[0x80]));
+        assert!(!same_serial(&[0x01, 0x80], &[0x80]));
+    }
+}
