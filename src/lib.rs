@@ -8,7 +8,10 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod cms;
+pub mod crypto;
 pub mod error;
 pub mod pdf;
+pub mod signer;
 
 pub use error::Error;
