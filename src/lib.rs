@@ -10,8 +10,15 @@
 
 pub mod cms;
 pub mod crypto;
+#[cfg(feature = "demo")]
+pub mod demo;
 pub mod error;
 pub mod pdf;
+pub mod pki;
+pub mod report;
+pub mod sign;
 pub mod signer;
+mod util;
+pub mod verify;
 
 pub use error::Error;

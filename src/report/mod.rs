@@ -1,0 +1,483 @@
+//! The verification report: every verdict kyso reaches about a file, as serde data.
+//!
+//! One [`VerificationReport`] per file, one [`SignatureReport`] per signature dictionary. Each
+//! signature ends in an ETSI EN 319 102-1 style [`Indication`] (TOTAL-PASSED, TOTAL-FAILED,
+//! INDETERMINATE) with a [`SubIndication`] when it did not pass, and carries the [`Finding`]s
+//! that led there, each with a stable machine-readable [`Code`]. Doubt is never "passed": a
+//! signature passes only when every check ran and succeeded.
+//!
+//! The JSON form is versioned by [`SCHEMA_VERSION`]; fields are added, never renamed.
+
+mod codes;
+mod render;
+
+pub use codes::{Code, Severity};
+pub use render::render_text;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+/// Version of the report's JSON schema. Bumped when a field changes meaning or is removed.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Everything kyso found about one file.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[non_exhaustive]
+pub struct VerificationReport {
+    /// [`SCHEMA_VERSION`] of this report.
+    pub schema_version: u32,
+    /// Version of kyso that produced it.
+    pub kyso_version: String,
+    /// The file as the caller named it, when it came from a file.
+    pub file: Option<String>,
+    /// File length in bytes.
+    pub file_size: u64,
+    /// Number of revisions (the original plus one per incremental update).
+    pub revisions: usize,
+    /// The time at which certificates were judged.
+    #[serde(with = "time::serde::rfc3339")]
+    pub validation_time: OffsetDateTime,
+    /// Where the validation time came from.
+    pub validation_time_source: TimeSource,
+    /// One entry per signature dictionary found, in file order.
+    pub signatures: Vec<SignatureReport>,
+    /// Findings about the document as a whole.
+    pub findings: Vec<Finding>,
+    /// Counts of the signatures' indications.
+    pub summary: Summary,
+}
+
+impl VerificationReport {
+    /// A report with no signatures yet.
+    pub fn new(
+        file: Option<String>,
+        file_size: u64,
+        validation_time: OffsetDateTime,
+        validation_time_source: TimeSource,
+    ) -> Self {
+        VerificationReport {
+            schema_version: SCHEMA_VERSION,
+            kyso_version: env!("CARGO_PKG_VERSION").to_string(),
+            file,
+            file_size,
+            revisions: 0,
+            validation_time,
+            validation_time_source,
+            signatures: Vec::new(),
+            findings: Vec::new(),
+            summary: Summary::default(),
+        }
+    }
+
+    /// Recomputes [`VerificationReport::summary`] from the signatures.
+    pub fn update_summary(&mut self) {
+        let mut s = Summary {
+            total: self.signatures.len(),
+            ..Summary::default()
+        };
+        for sig in &self.signatures {
+            match sig.indication {
+                Indication::TotalPassed => s.passed += 1,
+                Indication::TotalFailed => s.failed += 1,
+                Indication::Indeterminate => s.indeterminate += 1,
+            }
+        }
+        self.summary = s;
+    }
+
+    /// True when the file has at least one signature and every signature passed.
+    pub fn all_passed(&self) -> bool {
+        !self.signatures.is_empty()
+            && self
+                .signatures
+                .iter()
+                .all(|s| s.indication == Indication::TotalPassed)
+    }
+
+    /// The report as pretty-printed JSON.
+    pub fn to_json(&self) -> String {
+        // Serialising plain data with string keys cannot fail; fall back to an empty object
+        // rather than panic if serde_json ever disagrees.
+        serde_json::to_string_pretty(self).unwrap_or_else(|_| String::from("{}"))
+    }
+}
+
+/// Counts of indications.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Summary {
+    /// Signatures found.
+    pub total: usize,
+    /// TOTAL-PASSED.
+    pub passed: usize,
+    /// TOTAL-FAILED.
+    pub failed: usize,
+    /// INDETERMINATE.
+    pub indeterminate: usize,
+}
+
+/// Where the validation time came from.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum TimeSource {
+    /// The clock, read once when verification started.
+    CurrentTime,
+    /// Given by the caller (`--at`).
+    Caller,
+}
+
+/// The overall verdict on one signature (ETSI EN 319 102-1 §5.1.3).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "SCREAMING-KEBAB-CASE")]
+#[non_exhaustive]
+pub enum Indication {
+    /// Every check ran and passed.
+    TotalPassed,
+    /// A check failed in a way that no further information can cure.
+    TotalFailed,
+    /// A check could not be completed, or its result leaves doubt.
+    Indeterminate,
+}
+
+impl Indication {
+    /// The ETSI spelling, e.g. `TOTAL-PASSED`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Indication::TotalPassed => "TOTAL-PASSED",
+            Indication::TotalFailed => "TOTAL-FAILED",
+            Indication::Indeterminate => "INDETERMINATE",
+        }
+    }
+}
+
+/// Why a signature did not pass (ETSI EN 319 102-1 §5.1.3, table 5).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
+pub enum SubIndication {
+    /// The signature is not conformant to the format (ByteRange, CMS structure).
+    FormatFailure,
+    /// The signed data's digest does not match.
+    HashFailure,
+    /// The cryptographic signature does not verify.
+    SigCryptoFailure,
+    /// The signer's certificate is revoked.
+    Revoked,
+    /// The signer's certificate could not be identified.
+    NoSigningCertificateFound,
+    /// No chain to a trust anchor could be built.
+    NoCertificateChainFound,
+    /// The chain does not satisfy the validation constraints.
+    ChainConstraintsFailure,
+    /// An algorithm is not supported or not allowed.
+    CryptoConstraintsFailure,
+    /// A certificate was outside its validity period and no proof of existence helps.
+    OutOfBoundsNoPoe,
+    /// Changes made after signing are not allowed, or could not be judged.
+    DisallowedModification,
+    /// Some other reason given in the findings.
+    Generic,
+}
+
+impl SubIndication {
+    /// The ETSI spelling, e.g. `HASH_FAILURE`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            SubIndication::FormatFailure => "FORMAT_FAILURE",
+            SubIndication::HashFailure => "HASH_FAILURE",
+            SubIndication::SigCryptoFailure => "SIG_CRYPTO_FAILURE",
+            SubIndication::Revoked => "REVOKED",
+            SubIndication::NoSigningCertificateFound => "NO_SIGNING_CERTIFICATE_FOUND",
+            SubIndication::NoCertificateChainFound => "NO_CERTIFICATE_CHAIN_FOUND",
+            SubIndication::ChainConstraintsFailure => "CHAIN_CONSTRAINTS_FAILURE",
+            SubIndication::CryptoConstraintsFailure => "CRYPTO_CONSTRAINTS_FAILURE",
+            SubIndication::OutOfBoundsNoPoe => "OUT_OF_BOUNDS_NO_POE",
+            SubIndication::DisallowedModification => "DISALLOWED_MODIFICATION",
+            SubIndication::Generic => "GENERIC",
+        }
+    }
+}
+
+/// One observation, with a stable code.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Finding {
+    /// Stable machine-readable code.
+    pub code: Code,
+    /// How much it matters.
+    pub severity: Severity,
+    /// Human explanation, with the specifics (offsets, names, values).
+    pub message: String,
+}
+
+impl Finding {
+    /// A finding with the code's default severity.
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
+        Finding {
+            code,
+            severity: code.severity(),
+            message: message.into(),
+        }
+    }
+}
+
+/// What kind of signature a dictionary holds.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum SignatureKind {
+    /// An ordinary (approval) signature.
+    Approval,
+    /// A certification signature (DocMDP, referenced from `/Perms`).
+    Certification,
+    /// A document timestamp (`/Type /DocTimeStamp`).
+    DocumentTimestamp,
+}
+
+/// Everything kyso found about one signature.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[non_exhaustive]
+pub struct SignatureReport {
+    /// Position among the file's signatures (0-based, file order).
+    pub index: usize,
+    /// Fully qualified name of the field holding the signature, if any field does.
+    pub field_name: Option<String>,
+    /// The signature dictionary's object, as `num gen R`.
+    pub object: Option<String>,
+    /// Kind of signature.
+    pub kind: SignatureKind,
+    /// `/Filter` of the signature dictionary.
+    pub filter: Option<String>,
+    /// `/SubFilter` of the signature dictionary.
+    pub sub_filter: Option<String>,
+    /// The revision (0-based) whose end the signature's byte range reaches, if any.
+    pub signed_revision: Option<usize>,
+    /// The signer's certificate, when found.
+    pub signer: Option<CertificateInfo>,
+    /// The signing time claimed by the signer (signing-time attribute, else `/M`); not proven.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub claimed_signing_time: Option<OffsetDateTime>,
+    /// `/Reason`.
+    pub reason: Option<String>,
+    /// `/Location`.
+    pub location: Option<String>,
+    /// `/ContactInfo`.
+    pub contact_info: Option<String>,
+    /// `/Name`.
+    pub name: Option<String>,
+    /// Digest algorithm of the signer info (e.g. `sha256`).
+    pub digest_algorithm: Option<String>,
+    /// Signature algorithm (e.g. `rsa-pkcs1v15-sha256`).
+    pub signature_algorithm: Option<String>,
+    /// Which bytes the signature covers.
+    pub coverage: Coverage,
+    /// The cryptographic checks.
+    pub integrity: Integrity,
+    /// The certificate path.
+    pub chain: ChainReport,
+    /// What changed after signing.
+    pub modifications: Modifications,
+    /// The verdict.
+    pub indication: Indication,
+    /// Why it did not pass.
+    pub sub_indication: Option<SubIndication>,
+    /// Every observation, in the order made.
+    pub findings: Vec<Finding>,
+}
+
+/// A certificate as the report shows it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CertificateInfo {
+    /// Subject distinguished name (RFC 4514 order and escaping, UTF-8 kept).
+    pub subject: String,
+    /// The subject's common name, if any.
+    pub common_name: Option<String>,
+    /// Issuer distinguished name.
+    pub issuer: String,
+    /// Serial number in hexadecimal.
+    pub serial: String,
+    /// Start of validity.
+    #[serde(with = "time::serde::rfc3339")]
+    pub not_before: OffsetDateTime,
+    /// End of validity.
+    #[serde(with = "time::serde::rfc3339")]
+    pub not_after: OffsetDateTime,
+    /// SHA-256 of the DER encoding, hexadecimal.
+    pub sha256: String,
+}
+
+/// How much of the file a signature covers.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum CoverageStatus {
+    /// Every byte but the signature value: the signature is the last thing in the file.
+    EntireFile,
+    /// A whole revision: incremental updates were appended later (see modifications).
+    EntireRevision,
+    /// Some bytes of the revision are not covered, or the ranges are malformed.
+    Partial,
+    /// The byte range could not be read at all.
+    Unknown,
+}
+
+/// The byte range and what it covers.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Coverage {
+    /// `/ByteRange` as written (empty when missing or unreadable).
+    pub byte_range: Vec<i64>,
+    /// Classification.
+    pub status: CoverageStatus,
+    /// Bytes hashed.
+    pub covered_bytes: u64,
+    /// File length.
+    pub file_size: u64,
+}
+
+/// Result of one check.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum CheckStatus {
+    /// Ran and succeeded.
+    Passed,
+    /// Ran and failed.
+    Failed,
+    /// Could not run (missing input, earlier failure).
+    NotChecked,
+    /// Not possible with the algorithms kyso supports.
+    Unsupported,
+    /// Not applicable (e.g. an optional attribute absent).
+    NotPresent,
+}
+
+/// The cryptographic checks of a signature.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Integrity {
+    /// The byte ranges hash to the message-digest the signer signed.
+    pub digest: CheckStatus,
+    /// The signature value verifies with the signer's public key.
+    pub signature: CheckStatus,
+    /// The signing-certificate(-v2) attribute names the certificate used.
+    pub signing_certificate: CheckStatus,
+}
+
+impl Integrity {
+    /// All checks not yet run.
+    pub fn not_checked() -> Self {
+        Integrity {
+            digest: CheckStatus::NotChecked,
+            signature: CheckStatus::NotChecked,
+            signing_certificate: CheckStatus::NotChecked,
+        }
+    }
+
+    /// The signed bytes are as the signer signed them and the signature is cryptographically
+    /// correct (pyHanko's "intact" and "valid" together).
+    pub fn intact(&self) -> bool {
+        self.digest == CheckStatus::Passed && self.signature == CheckStatus::Passed
+    }
+}
+
+/// Outcome of the certificate path check.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ChainStatus {
+    /// A path to a trust anchor validated at the validation time.
+    Trusted,
+    /// No path to any configured trust anchor.
+    Untrusted,
+    /// A path exists but fails a constraint (expiry, CA flag, key usage, signature).
+    Invalid,
+    /// No trust anchors were configured, so no path could be judged.
+    NoTrustAnchors,
+    /// Not checked (the signer certificate was not found).
+    NotChecked,
+}
+
+/// The certificate path behind a signature.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ChainReport {
+    /// Outcome.
+    pub status: ChainStatus,
+    /// The path from the signer to the anchor, signer first (empty when none was found).
+    pub certificates: Vec<CertificateInfo>,
+    /// Subject of the trust anchor reached.
+    pub anchor: Option<String>,
+}
+
+impl ChainReport {
+    /// A chain that was not checked.
+    pub fn not_checked() -> Self {
+        ChainReport {
+            status: ChainStatus::NotChecked,
+            certificates: Vec::new(),
+            anchor: None,
+        }
+    }
+}
+
+/// How far the changes made after a signature go (pyHanko's modification levels).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ModificationLevel {
+    /// Nothing was appended after the signature.
+    None,
+    /// Only long-term validation material (DSS, document timestamps).
+    LtvUpdates,
+    /// Form filling and further signatures.
+    FormFilling,
+    /// Annotations added, changed or removed.
+    Annotations,
+    /// Anything else: never allowed.
+    Other,
+}
+
+/// What changed after a signature, and whether that was allowed.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Modifications {
+    /// Number of revisions appended after the signed one.
+    pub later_revisions: usize,
+    /// The highest level of change found.
+    pub level: ModificationLevel,
+    /// Whether every change is allowed.
+    pub allowed: bool,
+    /// The changes, one line each.
+    pub changes: Vec<Change>,
+}
+
+impl Modifications {
+    /// No later revision.
+    pub fn none() -> Self {
+        Modifications {
+            later_revisions: 0,
+            level: ModificationLevel::None,
+            allowed: true,
+            changes: Vec::new(),
+        }
+    }
+}
+
+/// One change in a revision after the signature.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Change {
+    /// Revision (0-based) that made the change.
+    pub revision: usize,
+    /// The object changed, as `num gen R`, when the change is about one object.
+    pub object: Option<String>,
+    /// Level this change belongs to.
+    pub level: ModificationLevel,
+    /// The rule that classified it.
+    pub rule: String,
+    /// What changed.
+    pub description: String,
+}

@@ -1,0 +1,149 @@
+//! The report as text for people.
+
+use std::fmt::Write;
+
+use super::{CheckStatus, ModificationLevel, Severity, SignatureReport, VerificationReport};
+
+/// Renders a report as plain text, one block per signature.
+pub fn render_text(report: &VerificationReport) -> String {
+    let mut out = String::new();
+    let name = report.file.as_deref().unwrap_or("<memory>");
+    let _ = writeln!(
+        out,
+        "{name}: {} bytes, {} revision(s), {} signature(s)",
+        report.file_size,
+        report.revisions,
+        report.signatures.len()
+    );
+    let _ = writeln!(
+        out,
+        "  validation time: {} ({})",
+        fmt_time(report.validation_time),
+        match report.validation_time_source {
+            super::TimeSource::CurrentTime => "current time",
+            super::TimeSource::Caller => "given",
+        }
+    );
+    for f in &report.findings {
+        let _ = writeln!(
+            out,
+            "  [{}] {}: {}",
+            sev(f.severity),
+            f.code.as_str(),
+            f.message
+        );
+    }
+    for sig in &report.signatures {
+        render_signature(&mut out, sig);
+    }
+    let s = &report.summary;
+    let _ = writeln!(
+        out,
+        "summary: {} passed, {} failed, {} indeterminate",
+        s.passed, s.failed, s.indeterminate
+    );
+    out
+}
+
+fn render_signature(out: &mut String, sig: &SignatureReport) {
+    let _ = writeln!(out);
+    let field = sig.field_name.as_deref().unwrap_or("<no field>");
+    let verdict = match sig.sub_indication {
+        Some(sub) => format!("{} / {}", sig.indication.as_str(), sub.as_str()),
+        None => sig.indication.as_str().to_string(),
+    };
+    let _ = writeln!(out, "signature #{} \"{field}\": {verdict}", sig.index + 1);
+    if let Some(signer) = &sig.signer {
+        let _ = writeln!(out, "  signer:      {}", signer.subject);
+        let _ = writeln!(out, "  issued by:   {}", signer.issuer);
+    }
+    if let Some(t) = sig.claimed_signing_time {
+        let _ = writeln!(out, "  signed at:   {} (claimed)", fmt_time(t));
+    }
+    for (label, value) in [
+        ("reason", &sig.reason),
+        ("location", &sig.location),
+        ("contact", &sig.contact_info),
+    ] {
+        if let Some(v) = value {
+            let _ = writeln!(out, "  {label:<12} {v}");
+        }
+    }
+    let _ = writeln!(
+        out,
+        "  format:      {} {}",
+        sig.sub_filter.as_deref().unwrap_or("?"),
+        match (&sig.digest_algorithm, &sig.signature_algorithm) {
+            (Some(d), Some(s)) => format!("({d}, {s})"),
+            _ => String::new(),
+        }
+    );
+    let _ = writeln!(
+        out,
+        "  coverage:    {:?} ({} of {} bytes)",
+        sig.coverage.status, sig.coverage.covered_bytes, sig.coverage.file_size
+    );
+    let _ = writeln!(
+        out,
+        "  integrity:   digest {}, signature {}, signing certificate {}",
+        check(sig.integrity.digest),
+        check(sig.integrity.signature),
+        check(sig.integrity.signing_certificate)
+    );
+    let _ = writeln!(out, "  chain:       {:?}", sig.chain.status);
+    for cert in &sig.chain.certificates {
+        let _ = writeln!(out, "               - {}", cert.subject);
+    }
+    let m = &sig.modifications;
+    let _ = writeln!(
+        out,
+        "  changes:     {} later revision(s), level {}, {}",
+        m.later_revisions,
+        level(m.level),
+        if m.allowed { "allowed" } else { "NOT allowed" }
+    );
+    for f in &sig.findings {
+        if f.severity > Severity::Info {
+            let _ = writeln!(
+                out,
+                "  [{}] {}: {}",
+                sev(f.severity),
+                f.code.as_str(),
+                f.message
+            );
+        }
+    }
+}
+
+fn fmt_time(t: time::OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| t.to_string())
+}
+
+fn sev(s: Severity) -> &'static str {
+    match s {
+        Severity::Info => "info",
+        Severity::Warning => "warning",
+        Severity::Error => "error",
+    }
+}
+
+fn check(c: CheckStatus) -> &'static str {
+    match c {
+        CheckStatus::Passed => "ok",
+        CheckStatus::Failed => "FAILED",
+        CheckStatus::NotChecked => "not checked",
+        CheckStatus::Unsupported => "unsupported",
+        CheckStatus::NotPresent => "absent",
+    }
+}
+
+fn level(l: ModificationLevel) -> &'static str {
+    match l {
+        ModificationLevel::None => "none",
+        ModificationLevel::LtvUpdates => "LTV updates",
+        ModificationLevel::FormFilling => "form filling / signing",
+        ModificationLevel::Annotations => "annotations",
+        ModificationLevel::Other => "other",
+    }
+}
