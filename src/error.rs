@@ -1,14 +1,19 @@
-//! Operational errors: kyso could not process the input (as opposed to verdicts about
-//! signatures, which live in the report).
+//! Operational errors: kyso could not do what it was asked (as opposed to verdicts about
+//! signatures, which live in the [report](crate::report)).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-/// Why kyso could not do what it was asked.
+use crate::pdf::incremental::WriteError;
+use crate::pdf::serialize::SerializeError;
+use crate::pdf::PdfError;
+use crate::pki::CertError;
+
+/// Why kyso could not process a request.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// Reading or writing a file failed.
-    #[error("{path}: {source}")]
+    #[error("{}: {source}", path.display())]
     Io {
         /// The file.
         path: PathBuf,
@@ -16,4 +21,107 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// The PDF could not be read.
+    #[error("{}{source}", prefix(path))]
+    Pdf {
+        /// The file, when known.
+        path: Option<PathBuf>,
+        /// What was wrong.
+        #[source]
+        source: PdfError,
+    },
+    /// kyso refuses to sign: the document does not allow it or cannot be updated safely.
+    /// Nothing was written.
+    #[error("{}{reason}", prefix(path))]
+    Refused {
+        /// The file, when known.
+        path: Option<PathBuf>,
+        /// Why.
+        reason: String,
+    },
+    /// The incremental update could not be written.
+    #[error("writing the update: {0}")]
+    Write(#[from] WriteError),
+    /// A certificate could not be read.
+    #[error("{what}: {source}")]
+    Certificate {
+        /// Which certificate (a file name or a role).
+        what: String,
+        /// What was wrong.
+        #[source]
+        source: CertError,
+    },
+    /// The signer failed or refused.
+    #[error("signer: {0}")]
+    Signer(#[from] crate::signer::SignerError),
+    /// A key could not be loaded.
+    #[error("key: {0}")]
+    Key(#[from] crate::crypto::KeyError),
+    /// Building the CMS structure failed.
+    #[error("CMS: {0}")]
+    Cms(#[from] crate::cms::CmsError),
+    /// The demo could not be prepared.
+    #[error("demo: {0}")]
+    Demo(String),
+}
+
+fn prefix(path: &Option<PathBuf>) -> String {
+    match path {
+        Some(p) => format!("{}: ", p.display()),
+        None => String::new(),
+    }
+}
+
+impl Error {
+    /// An I/O error on `path`.
+    pub fn io(path: &Path, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    /// A refusal with this reason.
+    pub fn refused(reason: impl Into<String>) -> Self {
+        Error::Refused {
+            path: None,
+            reason: reason.into(),
+        }
+    }
+
+    /// Names the file the error is about, if it does not name one yet.
+    pub fn with_path(self, p: &Path) -> Self {
+        match self {
+            Error::Pdf { path: None, source } => Error::Pdf {
+                path: Some(p.to_path_buf()),
+                source,
+            },
+            Error::Refused { path: None, reason } => Error::Refused {
+                path: Some(p.to_path_buf()),
+                reason,
+            },
+            other => other,
+        }
+    }
+}
+
+impl From<PdfError> for Error {
+    fn from(source: PdfError) -> Self {
+        Error::Pdf { path: None, source }
+    }
+}
+
+impl From<SerializeError> for Error {
+    fn from(e: SerializeError) -> Self {
+        Error::refused(format!("could not serialise an object: {e}"))
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(source: std::io::Error) -> Self {
+        Error::Pdf {
+            path: None,
+            source: PdfError::from(source),
+        }
+    }
 }

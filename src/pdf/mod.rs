@@ -15,6 +15,7 @@ pub use source::{FileSource, Source};
 
 pub mod acroform;
 pub mod budget;
+pub mod date;
 pub mod document;
 pub mod error;
 pub mod filter;
