@@ -1,0 +1,124 @@
+//! The verifier: every signature of a PDF, checked step by step into a report.
+//!
+//! For each signature dictionary (reachable from a field or not): byte-range sanity and
+//! coverage ([`coverage`]), the digest of the signed ranges ([`digest`]), the CMS structure
+//! and its cryptographic integrity ([`crate::cms`]), the certificate path to the configured
+//! anchors ([`crate::pki`]), and what later revisions changed ([`diff`]). The steps record
+//! findings; [`verdict`] turns them into an indication. `Err` is returned only when the file
+//! could not be processed at all.
+
+pub mod coverage;
+pub mod diff;
+pub mod digest;
+mod discover;
+mod signature;
+pub mod verdict;
+
+use std::path::Path;
+
+use time::OffsetDateTime;
+
+use crate::pdf::{Budget, Document, FileSource, Source};
+use crate::pki::{PathBudget, TrustStore};
+use crate::report::{Code, Finding, TimeSource, VerificationReport};
+use crate::Error;
+
+/// How to verify.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct VerifyOptions {
+    /// Trust anchors.
+    pub trust: TrustStore,
+    /// Validation time; `None` reads the clock once when verification starts.
+    pub validation_time: Option<OffsetDateTime>,
+    /// Limits for reading the PDF.
+    pub budget: Budget,
+    /// Limits for path building.
+    pub path_budget: PathBudget,
+    /// Largest signed content kyso reads into memory for a signature without signed
+    /// attributes (whose signature is over the content itself).
+    pub max_unsigned_attrs_content: u64,
+}
+
+impl VerifyOptions {
+    /// Options with these trust anchors and defaults for everything else.
+    pub fn new(trust: TrustStore) -> Self {
+        VerifyOptions {
+            trust,
+            validation_time: None,
+            budget: Budget::default(),
+            path_budget: PathBudget::default(),
+            max_unsigned_attrs_content: 256 << 20,
+        }
+    }
+
+    /// Judges certificates at `t` instead of now.
+    pub fn validation_time(mut self, t: OffsetDateTime) -> Self {
+        self.validation_time = Some(t);
+        self
+    }
+
+    /// Sets the PDF reading budget.
+    pub fn budget(mut self, budget: Budget) -> Self {
+        self.budget = budget;
+        self
+    }
+}
+
+/// Verifies the PDF at `path`. The file is read through positioned reads, never modified.
+pub fn verify_file(path: &Path, opts: &VerifyOptions) -> Result<VerificationReport, Error> {
+    let source = FileSource::open(path).map_err(|e| Error::io(path, e))?;
+    verify_source(source, Some(path.display().to_string()), opts).map_err(|e| e.with_path(path))
+}
+
+/// Verifies a PDF held in memory.
+pub fn verify_bytes(bytes: &[u8], opts: &VerifyOptions) -> Result<VerificationReport, Error> {
+    verify_source(bytes, None, opts)
+}
+
+/// Verifies a PDF from any [`Source`]; `name` is what the report calls the file.
+pub fn verify_source<S: Source>(
+    source: S,
+    name: Option<String>,
+    opts: &VerifyOptions,
+) -> Result<VerificationReport, Error> {
+    let (time, time_source) = match opts.validation_time {
+        Some(t) => (t, TimeSource::Caller),
+        None => (OffsetDateTime::now_utc(), TimeSource::CurrentTime),
+    };
+    let doc = Document::open_with(source, opts.budget)?;
+    let mut report = VerificationReport::new(name, doc.len(), time, time_source);
+    report.revisions = doc.revisions().len();
+    if doc.is_encrypted() {
+        report.findings.push(Finding::new(
+            Code::DocEncrypted,
+            "the document is encrypted; signature values are not encrypted and are checked, \
+             other strings are reported as stored",
+        ));
+    }
+    let found = discover::signatures(&doc)?;
+    for field in &found.unsigned_fields {
+        report.findings.push(Finding::new(
+            Code::DocUnsignedField,
+            format!("signature field \"{field}\" is empty"),
+        ));
+    }
+    let ctx = signature::Context {
+        doc: &doc,
+        opts,
+        time,
+    };
+    for (index, candidate) in found.signatures.iter().enumerate() {
+        report
+            .signatures
+            .push(signature::verify_one(&ctx, index, candidate));
+    }
+    if report.signatures.is_empty() {
+        report.findings.push(Finding::new(
+            Code::DocNoSignatures,
+            "the document holds no signature",
+        ));
+    }
+    report.update_summary();
+    Ok(report)
+}

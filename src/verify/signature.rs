@@ -1,0 +1,471 @@
+//! Verification of one signature dictionary.
+
+use time::OffsetDateTime;
+
+use crate::cms::{self, SignedData, SignerInfo};
+use crate::pdf::date::parse_pdf_date;
+use crate::pdf::{Dict, Document, Object, Source};
+use crate::pki::{validate_path, Certificate};
+use crate::report::{
+    ChainReport, CheckStatus, Code, Coverage, CoverageStatus, Finding, Integrity, Modifications,
+    SignatureKind, SignatureReport,
+};
+
+use super::coverage::{check_coverage, CoverageCheck};
+use super::discover::Candidate;
+use super::{diff, digest, verdict, VerifyOptions};
+
+/// What every signature's verification shares.
+pub struct Context<'a, S: Source> {
+    pub doc: &'a Document<S>,
+    pub opts: &'a VerifyOptions,
+    pub time: OffsetDateTime,
+}
+
+/// SubFilters whose `/Contents` is a detached CMS SignedData over the byte ranges.
+const DETACHED_CMS: [&[u8]; 2] = [b"adbe.pkcs7.detached", b"ETSI.CAdES.detached"];
+
+pub fn verify_one<S: Source>(ctx: &Context<'_, S>, index: usize, c: &Candidate) -> SignatureReport {
+    let dict = &c.dict;
+    let sub_filter = dict.get_name(b"SubFilter").map(<[u8]>::to_vec);
+    let kind = if dict.get_name(b"Type") == Some(b"DocTimeStamp")
+        || sub_filter.as_deref() == Some(b"ETSI.RFC3161")
+    {
+        SignatureKind::DocumentTimestamp
+    } else if is_certification(ctx, c) {
+        SignatureKind::Certification
+    } else {
+        SignatureKind::Approval
+    };
+    let mut r = SignatureReport {
+        index,
+        field_name: c.field_names.first().cloned(),
+        object: c.object.map(|o| o.to_string()),
+        kind,
+        filter: dict.get_name(b"Filter").map(lossy),
+        sub_filter: sub_filter.as_deref().map(lossy),
+        signed_revision: None,
+        signer: None,
+        claimed_signing_time: None,
+        reason: text(ctx, dict, b"Reason"),
+        location: text(ctx, dict, b"Location"),
+        contact_info: text(ctx, dict, b"ContactInfo"),
+        name: text(ctx, dict, b"Name"),
+        digest_algorithm: None,
+        signature_algorithm: None,
+        coverage: Coverage {
+            byte_range: Vec::new(),
+            status: CoverageStatus::Unknown,
+            covered_bytes: 0,
+            file_size: ctx.doc.len(),
+        },
+        integrity: Integrity::not_checked(),
+        chain: ChainReport::not_checked(),
+        modifications: Modifications::none(),
+        indication: crate::report::Indication::Indeterminate,
+        sub_indication: None,
+        findings: Vec::new(),
+    };
+    match c.field_names.len() {
+        0 => r.findings.push(Finding::new(
+            Code::SigUnreachable,
+            "no signature field points to this signature dictionary; viewers do not show it",
+        )),
+        1 => {}
+        _ => r.findings.push(Finding::new(
+            Code::SigSharedByFields,
+            format!(
+                "the signature dictionary is the value of several fields: {}",
+                c.field_names.join(", ")
+            ),
+        )),
+    }
+    check_signature(ctx, c, &mut r);
+    verdict::decide(&mut r);
+    r
+}
+
+fn check_signature<S: Source>(ctx: &Context<'_, S>, c: &Candidate, r: &mut SignatureReport) {
+    let doc = ctx.doc;
+    let rev = doc.last_revision();
+    let dict = &c.dict;
+
+    // /Contents and /ByteRange, resolved if indirect.
+    let contents = match dict.get(b"Contents").map(|o| doc.resolve(rev, o)) {
+        Some(Ok(Object::String(s))) => Some(s),
+        _ => None,
+    };
+    let byte_range = dict
+        .get(b"ByteRange")
+        .and_then(|o| doc.resolve(rev, o).ok());
+    let ends: Vec<u64> = doc.revisions().iter().map(|rv| rv.end).collect();
+    let cov: CoverageCheck = check_coverage(
+        byte_range.as_ref(),
+        contents.as_ref().and_then(|s| s.span),
+        doc.len(),
+        &ends,
+    );
+    r.coverage = cov.coverage.clone();
+    r.signed_revision = cov.signed_revision;
+    r.findings.extend(cov.findings.iter().cloned());
+
+    let Some(contents) = contents else {
+        r.findings.push(Finding::new(
+            Code::SigContentsMissing,
+            "/Contents is missing or is not a string",
+        ));
+        return;
+    };
+    if !contents.hex {
+        r.findings.push(Finding::new(
+            Code::SigContentsNotHex,
+            "/Contents is a literal string; PDF signatures store it in hexadecimal",
+        ));
+    }
+
+    let detached = r
+        .sub_filter
+        .as_deref()
+        .is_some_and(|s| DETACHED_CMS.iter().any(|d| d == &s.as_bytes()));
+    if !detached {
+        r.findings.push(Finding::new(
+            Code::SigSubFilterUnsupported,
+            format!(
+                "SubFilter {} is not verified by this version of kyso",
+                r.sub_filter.as_deref().unwrap_or("(missing)")
+            ),
+        ));
+        return;
+    }
+
+    let sd = match cms::parse_signed_data(&contents.bytes) {
+        Ok(sd) => sd,
+        Err(e) => {
+            r.findings.push(Finding::new(
+                Code::CmsMalformed,
+                format!("/Contents is not a CMS SignedData: {e}"),
+            ));
+            return;
+        }
+    };
+    note_structure(&sd, r);
+    let si = match sd.signer_infos.as_slice() {
+        [si] => si,
+        other => {
+            r.findings.push(Finding::new(
+                Code::CmsSignerCount,
+                format!(
+                    "the SignedData has {} signer infos; a PDF signature has exactly one",
+                    other.len()
+                ),
+            ));
+            return;
+        }
+    };
+    if let Some(t) = si
+        .signed_attrs
+        .as_ref()
+        .and_then(|a| a.signing_time().ok().flatten())
+    {
+        r.claimed_signing_time = Some(t);
+    } else if let Some(m) = dict.get(b"M").and_then(Object::as_string) {
+        r.claimed_signing_time = parse_pdf_date(&m.bytes);
+    }
+    if r.claimed_signing_time.is_some() {
+        r.findings.push(Finding::new(
+            Code::TimeClaimedOnly,
+            "the signing time is the signer's claim; no timestamp proves it",
+        ));
+    }
+
+    // Integrity: digest over the ranges, then the CMS checks.
+    let Some(alg) = si.digest_algorithm.digest_algorithm() else {
+        r.findings.push(Finding::new(
+            Code::IntegrityAlgorithmUnsupported,
+            format!(
+                "digest algorithm {} is not supported",
+                si.digest_algorithm.name()
+            ),
+        ));
+        r.integrity.digest = CheckStatus::Unsupported;
+        return;
+    };
+    r.digest_algorithm = Some(alg.name().to_string());
+    let Some(ranges) = cov.ranges else {
+        return;
+    };
+    let computed = match digest::digest_ranges(doc.source(), &ranges, alg) {
+        Ok(d) => d,
+        Err(e) => {
+            r.findings.push(Finding::new(
+                Code::ByteRangeOutsideFile,
+                format!("could not read the signed bytes: {e}"),
+            ));
+            return;
+        }
+    };
+    let full_content = if si.signed_attrs.is_none() {
+        digest::read_ranges(doc.source(), &ranges, ctx.opts.max_unsigned_attrs_content)
+            .unwrap_or_default()
+    } else {
+        None
+    };
+    let check = cms::check_signer(&sd, si, &computed, full_content.as_deref());
+    apply_signer_check(&check, si, is_pades(r), r);
+    let signer = check
+        .signer_certificate
+        .and_then(|i| sd.certificates.get(i))
+        .and_then(|der| Certificate::from_der(der).ok());
+    let Some(signer) = signer else {
+        return;
+    };
+    r.signer = Some(signer.info());
+
+    // The certificate path.
+    let mut intermediates = Vec::new();
+    for der in &sd.certificates {
+        match Certificate::from_der(der) {
+            Ok(cert) if cert != signer => intermediates.push(cert),
+            Ok(_) => {}
+            Err(e) => r.findings.push(Finding::new(
+                Code::ChainCertificateMalformed,
+                format!("a certificate in the CMS could not be read: {e}"),
+            )),
+        }
+    }
+    let outcome = validate_path(
+        &signer,
+        &intermediates,
+        &ctx.opts.trust,
+        ctx.time,
+        ctx.opts.path_budget,
+    );
+    r.chain = ChainReport {
+        status: outcome.status,
+        certificates: outcome.path.iter().map(Certificate::info).collect(),
+        anchor: match outcome.status {
+            crate::report::ChainStatus::Trusted => {
+                outcome.path.last().map(|c| c.subject().to_string())
+            }
+            _ => None,
+        },
+    };
+    r.findings.extend(outcome.findings);
+    if r.chain.status == crate::report::ChainStatus::Trusted {
+        r.findings.push(Finding::new(
+            Code::ChainRevocationNotChecked,
+            "revocation status was not checked",
+        ));
+    }
+
+    // What later revisions changed.
+    if let (Some(signed), CoverageStatus::EntireRevision) = (r.signed_revision, r.coverage.status) {
+        let (mods, findings) = diff::analyse(doc, signed);
+        r.modifications = mods;
+        r.findings.extend(findings);
+    } else if r.coverage.status == CoverageStatus::EntireFile {
+        r.findings.push(Finding::new(
+            Code::ModificationNone,
+            "nothing was appended after the signature",
+        ));
+    }
+}
+
+fn note_structure(sd: &SignedData<'_>, r: &mut SignatureReport) {
+    if matches!(sd.trailing, cms::Trailing::Garbage { .. }) {
+        r.findings.push(Finding::new(
+            Code::CmsTrailingData,
+            "non-zero bytes follow the CMS structure in /Contents",
+        ));
+    }
+    if sd.econtent.is_some() {
+        r.findings.push(Finding::new(
+            Code::CmsEncapsulatedContent,
+            "the SignedData encapsulates content; a detached PDF signature must not",
+        ));
+    }
+}
+
+fn is_pades(r: &SignatureReport) -> bool {
+    r.sub_filter.as_deref() == Some("ETSI.CAdES.detached")
+}
+
+/// Maps the CMS layer's step results onto the report.
+fn apply_signer_check(
+    check: &cms::SignerCheck,
+    si: &SignerInfo<'_>,
+    pades: bool,
+    r: &mut SignatureReport,
+) {
+    use cms::CheckOutcome as O;
+    let reason = |o: &O| match o {
+        O::Failed { reason } | O::Unsupported { reason } | O::Skipped { reason } => reason.clone(),
+        _ => String::new(),
+    };
+    r.signature_algorithm = Some(check.signature_algorithm.clone());
+
+    if !check.certificate_lookup.is_ok() {
+        r.findings.push(Finding::new(
+            Code::IntegritySignerCertMissing,
+            format!(
+                "the signer's certificate is not in the CMS: {}",
+                reason(&check.certificate_lookup)
+            ),
+        ));
+    }
+    let has_signed_attrs = si.signed_attrs.is_some();
+    if has_signed_attrs {
+        if let O::Failed { reason } = &check.signed_attributes {
+            r.findings.push(Finding::new(
+                Code::CmsMalformed,
+                format!("signed attributes: {reason}"),
+            ));
+        }
+        if !check.content_type.is_ok() {
+            r.findings.push(Finding::new(
+                Code::IntegrityContentTypeMismatch,
+                format!(
+                    "content-type attribute: {}",
+                    match &check.content_type {
+                        O::NotPresent => "missing".to_string(),
+                        other => reason(other),
+                    }
+                ),
+            ));
+        }
+    } else if pades {
+        r.findings.push(Finding::new(
+            Code::IntegrityDigestMissing,
+            "a PAdES signature must have signed attributes",
+        ));
+    } else {
+        r.findings.push(Finding::new(
+            Code::IntegrityNoSignedAttributes,
+            "the signature has no signed attributes; it signs the content directly",
+        ));
+    }
+
+    r.integrity.signature = match &check.signature {
+        O::Ok => {
+            r.findings.push(Finding::new(
+                Code::IntegritySignatureOk,
+                "the signature value verifies with the signer's key",
+            ));
+            CheckStatus::Passed
+        }
+        O::Failed { reason } => {
+            r.findings.push(Finding::new(
+                Code::IntegritySignatureInvalid,
+                format!("the signature value does not verify: {reason}"),
+            ));
+            CheckStatus::Failed
+        }
+        O::Unsupported { reason } => {
+            r.findings.push(Finding::new(
+                Code::IntegrityAlgorithmUnsupported,
+                format!("the signature cannot be checked: {reason}"),
+            ));
+            CheckStatus::Unsupported
+        }
+        _ => CheckStatus::NotChecked,
+    };
+
+    r.integrity.digest = match &check.message_digest {
+        O::Ok => {
+            r.findings.push(Finding::new(
+                Code::IntegrityDigestOk,
+                "the signed bytes hash to the signed message-digest",
+            ));
+            CheckStatus::Passed
+        }
+        O::Failed { reason } => {
+            r.findings.push(Finding::new(
+                Code::IntegrityDigestMismatch,
+                format!("the signed bytes were changed: {reason}"),
+            ));
+            CheckStatus::Failed
+        }
+        O::NotPresent if has_signed_attrs => {
+            r.findings.push(Finding::new(
+                Code::IntegrityDigestMissing,
+                "the signed attributes have no message-digest",
+            ));
+            CheckStatus::Failed
+        }
+        O::Unsupported { .. } => CheckStatus::Unsupported,
+        // Without signed attributes the signature itself covers the content.
+        _ if !has_signed_attrs => r.integrity.signature,
+        _ => CheckStatus::NotChecked,
+    };
+
+    r.integrity.signing_certificate = match &check.signing_certificate {
+        O::Ok => CheckStatus::Passed,
+        O::Failed { reason } => {
+            r.findings.push(Finding::new(
+                Code::IntegritySigningCertMismatch,
+                format!("the signing-certificate attribute names another certificate: {reason}"),
+            ));
+            CheckStatus::Failed
+        }
+        O::NotPresent => {
+            if pades {
+                r.findings.push(Finding::new(
+                    Code::IntegritySigningCertMissing,
+                    "PAdES requires the signing-certificate-v2 attribute",
+                ));
+            }
+            CheckStatus::NotPresent
+        }
+        O::Unsupported { reason } => {
+            r.findings.push(Finding::new(
+                Code::IntegrityAlgorithmUnsupported,
+                format!("the signing-certificate attribute cannot be checked: {reason}"),
+            ));
+            CheckStatus::Unsupported
+        }
+        _ => CheckStatus::NotChecked,
+    };
+
+    if pades {
+        let has_time = si
+            .signed_attrs
+            .as_ref()
+            .and_then(|a| a.signing_time().ok().flatten())
+            .is_some();
+        if has_time {
+            r.findings.push(Finding::new(
+                Code::PadesSigningTimeAttribute,
+                "a PAdES signature carries a signing-time attribute (ETSI EN 319 142-1 forbids it)",
+            ));
+        }
+    }
+}
+
+/// True when `c` is the signature referenced by the catalog's `/Perms /DocMDP`.
+fn is_certification<S: Source>(ctx: &Context<'_, S>, c: &Candidate) -> bool {
+    let Some(obj) = c.object else {
+        return false;
+    };
+    let rev = ctx.doc.last_revision();
+    let Ok(catalog) = ctx.doc.catalog(rev) else {
+        return false;
+    };
+    let perms = catalog
+        .get(b"Perms")
+        .and_then(|p| ctx.doc.resolve_dict(rev, p).ok().flatten());
+    perms
+        .and_then(|p| p.get(b"DocMDP").and_then(Object::as_ref))
+        .is_some_and(|r| r == obj)
+}
+
+fn text<S: Source>(ctx: &Context<'_, S>, dict: &Dict, key: &[u8]) -> Option<String> {
+    let obj = dict.get(key)?;
+    match ctx.doc.resolve(ctx.doc.last_revision(), obj).ok()? {
+        Object::String(s) => Some(s.to_text()),
+        _ => None,
+    }
+}
+
+fn lossy(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
