@@ -1,0 +1,212 @@
+//! Signing: PAdES B-B and `adbe.pkcs7.detached` signatures by incremental update.
+//!
+//! The pipeline: read the last revision ([`crate::pdf::Document`]), place a signature field,
+//! widget and signature dictionary with `/ByteRange` and `/Contents` placeholders in one
+//! incremental update (sized once, from the signer's maximum signature length), hash the
+//! file with the update minus the `/Contents` gap, build the CMS signed attributes, have the
+//! [`Signer`] sign them, and write the CMS into the placeholder. The input's bytes are a
+//! byte-identical prefix of the output; files are written to a temporary file and renamed.
+
+mod cms_signature;
+mod options;
+mod placement;
+
+pub use options::{SignOptions, SubFilter};
+
+use std::io::{Read, Write};
+use std::path::Path;
+
+use time::OffsetDateTime;
+
+use crate::crypto::Hasher;
+use crate::pdf::date::format_pdf_date;
+use crate::pdf::object::encode_text_string;
+use crate::pdf::{Dict, Document, FileSource, Name, Object, PdfString, Source};
+use crate::signer::Signer;
+use crate::Error;
+
+use placement::{byte_range_text, place_signature};
+
+/// Room kept in `/Contents` beyond the CMS estimate, in bytes.
+const CONTENTS_SLACK: usize = 64;
+
+/// Signs the PDF at `input` and writes the signed file to `output` (atomically). `input` is
+/// only read; `output` must be a different file.
+pub fn sign_file(
+    input: &Path,
+    output: &Path,
+    signer: &dyn Signer,
+    opts: &SignOptions,
+) -> Result<(), Error> {
+    if same_file(input, output) {
+        return Err(Error::refused(format!(
+            "output {} is the input file; kyso never modifies its input",
+            output.display()
+        ))
+        .with_path(input));
+    }
+    let source = FileSource::open(input).map_err(|e| Error::io(input, e))?;
+    let doc = Document::open(source).map_err(|e| Error::from(e).with_path(input))?;
+    let prepared = prepare(&doc, signer, opts).map_err(|e| e.with_path(input))?;
+
+    // One pass over the input: copy it to the temporary output while hashing it.
+    let mut tmp = crate::util::temp_file_beside(output)?;
+    let mut hasher = Hasher::new(prepared.digest_algorithm);
+    let mut file = std::fs::File::open(input).map_err(|e| Error::io(input, e))?;
+    let mut remaining = doc.len();
+    let mut buf = vec![0u8; 1 << 20];
+    while remaining > 0 {
+        let want = usize::try_from(remaining).map_or(buf.len(), |r| r.min(buf.len()));
+        let n = file
+            .read(&mut buf[..want])
+            .map_err(|e| Error::io(input, e))?;
+        if n == 0 {
+            return Err(Error::io(
+                input,
+                std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "file shrank while read"),
+            ));
+        }
+        hasher.update(&buf[..n]);
+        tmp.write_all(&buf[..n]).map_err(|e| Error::io(output, e))?;
+        remaining -= n as u64;
+    }
+    let update = finish(prepared, hasher, signer).map_err(|e| e.with_path(input))?;
+    tmp.write_all(&update).map_err(|e| Error::io(output, e))?;
+    crate::util::persist(tmp, output)
+}
+
+/// Signs a PDF held in memory and returns the signed file.
+pub fn sign_bytes(input: &[u8], signer: &dyn Signer, opts: &SignOptions) -> Result<Vec<u8>, Error> {
+    let doc = Document::open(input)?;
+    let prepared = prepare(&doc, signer, opts)?;
+    let mut hasher = Hasher::new(prepared.digest_algorithm);
+    hasher.update(input);
+    let update = finish(prepared, hasher, signer)?;
+    let mut out = Vec::with_capacity(input.len() + update.len());
+    out.extend_from_slice(input);
+    out.extend_from_slice(&update);
+    Ok(out)
+}
+
+/// An update with its placeholders, ready to be hashed and signed.
+struct Prepared {
+    /// The bytes to append, `/ByteRange` already final, `/Contents` still zeros.
+    update: Vec<u8>,
+    /// `/Contents` hex string (with its delimiters) within `update`.
+    contents: (usize, usize),
+    digest_algorithm: crate::crypto::DigestAlgorithm,
+    signing_time: OffsetDateTime,
+    sub_filter: SubFilter,
+    /// Bytes the CMS may take.
+    capacity: usize,
+}
+
+fn prepare<S: Source>(
+    doc: &Document<S>,
+    signer: &dyn Signer,
+    opts: &SignOptions,
+) -> Result<Prepared, Error> {
+    let signing_time = opts.signing_time.unwrap_or_else(OffsetDateTime::now_utc);
+    let capacity = cms_signature::max_len(signer, opts.sub_filter == SubFilter::Pkcs7Detached)?
+        + CONTENTS_SLACK;
+
+    let mut entries = Dict::new();
+    entries.set("Type", Object::Name(Name::from("Sig")));
+    entries.set("Filter", Object::Name(Name::from("Adobe.PPKLite")));
+    entries.set(
+        "SubFilter",
+        Object::Name(Name::from(opts.sub_filter.name())),
+    );
+    entries.set(
+        "M",
+        Object::String(PdfString::literal(
+            format_pdf_date(signing_time).into_bytes(),
+        )),
+    );
+    for (key, value) in [
+        ("Name", &opts.name),
+        ("Reason", &opts.reason),
+        ("Location", &opts.location),
+        ("ContactInfo", &opts.contact_info),
+    ] {
+        if let Some(v) = value {
+            let bytes = encode_text_string(v);
+            let s = if bytes.starts_with(&[0xFE, 0xFF]) {
+                PdfString::hex(bytes)
+            } else {
+                PdfString::literal(bytes)
+            };
+            entries.set(key, Object::String(s));
+        }
+    }
+
+    let placed = place_signature(doc, opts, &entries, capacity)?;
+    let written = placed.update.finish()?;
+    let placement = written
+        .objects
+        .get(&placed.sig_ref)
+        .ok_or_else(|| Error::refused("internal: signature dictionary was not written"))?;
+    let base_len = doc.len();
+    let body_in_update = usize::try_from(placement.body_offset - base_len)
+        .map_err(|_| Error::refused("update too large"))?;
+    let (c_off, c_len) = placed.sig_body.contents_at;
+    let (b_off, b_len) = placed.sig_body.byte_range_at;
+    let contents_start = body_in_update + c_off;
+    let contents_end = contents_start + c_len;
+    let total = base_len + written.bytes.len() as u64;
+    let abs_start = base_len + contents_start as u64;
+    let abs_end = base_len + contents_end as u64;
+    let br = [0, abs_start, abs_end, total - abs_end];
+    let mut update = written.bytes;
+    let text = format!("[{}]", String::from_utf8_lossy(&byte_range_text(&br)));
+    let slot = update
+        .get_mut(body_in_update + b_off..body_in_update + b_off + b_len)
+        .filter(|s| s.len() == text.len())
+        .ok_or_else(|| Error::refused("internal: /ByteRange placeholder mismatch"))?;
+    slot.copy_from_slice(text.as_bytes());
+
+    Ok(Prepared {
+        update,
+        contents: (contents_start, contents_end),
+        digest_algorithm: signer.algorithm().digest(),
+        signing_time,
+        sub_filter: opts.sub_filter,
+        capacity,
+    })
+}
+
+/// Hashes the update around the gap (the base is already in `hasher`), signs, and fills
+/// `/Contents`.
+fn finish(p: Prepared, mut hasher: Hasher, signer: &dyn Signer) -> Result<Vec<u8>, Error> {
+    let (start, end) = p.contents;
+    let mut update = p.update;
+    hasher.update(update.get(..start).unwrap_or_default());
+    hasher.update(update.get(end..).unwrap_or_default());
+    let digest = hasher.finish();
+
+    let signing_time = match p.sub_filter {
+        SubFilter::Pkcs7Detached => Some(p.signing_time),
+        SubFilter::Pades => None,
+    };
+    let cms = cms_signature::sign_detached(signer, &digest, signing_time)?;
+    if cms.len() > p.capacity {
+        return Err(Error::refused(format!(
+            "the signature ({} bytes) is larger than the signer announced ({} bytes)",
+            cms.len(),
+            p.capacity
+        )));
+    }
+    let hex = crate::util::hex(&cms);
+    let slot = update
+        .get_mut(start + 1..start + 1 + hex.len())
+        .ok_or_else(|| Error::refused("internal: /Contents placeholder too small"))?;
+    slot.copy_from_slice(hex.as_bytes());
+    Ok(update)
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}

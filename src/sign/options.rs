@@ -1,0 +1,119 @@
+//! What a signature should look like: field, page, metadata, format.
+
+use time::OffsetDateTime;
+
+/// The signature format (`/SubFilter`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum SubFilter {
+    /// `ETSI.CAdES.detached`: PAdES baseline. Signed attributes: content-type,
+    /// message-digest, signing-certificate-v2; no signing-time attribute (the time is `/M`).
+    #[default]
+    Pades,
+    /// `adbe.pkcs7.detached`: the older PKCS#7 form; the signing time is also a signed
+    /// attribute.
+    Pkcs7Detached,
+}
+
+impl SubFilter {
+    /// The `/SubFilter` name.
+    pub fn name(self) -> &'static str {
+        match self {
+            SubFilter::Pades => "ETSI.CAdES.detached",
+            SubFilter::Pkcs7Detached => "adbe.pkcs7.detached",
+        }
+    }
+}
+
+/// Options for one signature. Start from [`SignOptions::new`] and chain the setters.
+///
+/// ```
+/// use kyso::sign::{SignOptions, SubFilter};
+/// let opts = SignOptions::new()
+///     .field_name("ChuKy_TruongPhong")
+///     .page(1)
+///     .reason("Phê duyệt")
+///     .location("Hà Nội")
+///     .sub_filter(SubFilter::Pades);
+/// assert_eq!(opts.field_name.as_deref(), Some("ChuKy_TruongPhong"));
+/// ```
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct SignOptions {
+    /// Name of the field to sign: an existing empty signature field of that name is signed;
+    /// otherwise a new field of that name is made. `None`: a new field `SignatureN`.
+    pub field_name: Option<String>,
+    /// Page (1-based) that holds the new field's widget. Default 1.
+    pub page: usize,
+    /// `/Reason`.
+    pub reason: Option<String>,
+    /// `/Location`.
+    pub location: Option<String>,
+    /// `/ContactInfo`.
+    pub contact_info: Option<String>,
+    /// `/Name` (the signer's name as the signer states it).
+    pub name: Option<String>,
+    /// Signature format.
+    pub sub_filter: SubFilter,
+    /// Signing time written to `/M` (and, for `adbe.pkcs7.detached`, to the signing-time
+    /// attribute). `None`: the clock, read once.
+    pub signing_time: Option<OffsetDateTime>,
+}
+
+impl SignOptions {
+    /// Defaults: a new invisible field on page 1, PAdES, the current time.
+    pub fn new() -> Self {
+        SignOptions {
+            page: 1,
+            ..SignOptions::default()
+        }
+    }
+
+    /// Signs the field of this name (existing and empty, or new).
+    pub fn field_name(mut self, name: impl Into<String>) -> Self {
+        self.field_name = Some(name.into());
+        self
+    }
+
+    /// Puts a new field's widget on this page (1-based).
+    pub fn page(mut self, page: usize) -> Self {
+        self.page = page;
+        self
+    }
+
+    /// Sets `/Reason`.
+    pub fn reason(mut self, reason: impl Into<String>) -> Self {
+        self.reason = Some(reason.into());
+        self
+    }
+
+    /// Sets `/Location`.
+    pub fn location(mut self, location: impl Into<String>) -> Self {
+        self.location = Some(location.into());
+        self
+    }
+
+    /// Sets `/ContactInfo`.
+    pub fn contact_info(mut self, contact: impl Into<String>) -> Self {
+        self.contact_info = Some(contact.into());
+        self
+    }
+
+    /// Sets `/Name`.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Chooses the signature format.
+    pub fn sub_filter(mut self, sub_filter: SubFilter) -> Self {
+        self.sub_filter = sub_filter;
+        self
+    }
+
+    /// Fixes the signing time.
+    pub fn signing_time(mut self, t: OffsetDateTime) -> Self {
+        self.signing_time = Some(t);
+        self
+    }
+}

@@ -1,0 +1,369 @@
+//! Where a new signature goes: the field, its widget, the page's `/Annots`, the AcroForm,
+//! and the signature dictionary with its `/ByteRange` and `/Contents` placeholders, all as
+//! objects of one incremental update.
+
+use crate::pdf::incremental::{IncrementalUpdate, XrefStyle};
+use crate::pdf::object::encode_text_string;
+use crate::pdf::serialize;
+use crate::pdf::{acroform, pages, Dict, Document, ObjRef, Object, PdfString, Source, XrefKind};
+use crate::Error;
+
+use super::options::SignOptions;
+
+/// Width of each number in the `/ByteRange` placeholder: ten digits reach 9.3 GiB.
+pub(crate) const BYTE_RANGE_DIGITS: usize = 10;
+
+/// The signature dictionary's body with the positions of its placeholders.
+pub(crate) struct SigDictBody {
+    pub bytes: Vec<u8>,
+    /// Offset of `[` of `/ByteRange` within `bytes`, and the length up to `]` inclusive.
+    pub byte_range_at: (usize, usize),
+    /// Offset of `<` of `/Contents` within `bytes`, and the length up to `>` inclusive.
+    pub contents_at: (usize, usize),
+}
+
+/// The update with the signature dictionary placed in it.
+pub(crate) struct Placed {
+    pub update: IncrementalUpdate,
+    pub sig_ref: ObjRef,
+    pub sig_body: SigDictBody,
+}
+
+/// Plans the update that adds the signature described by `opts` to the last revision of
+/// `doc`; `sig_entries` are the signature dictionary's entries other than `/ByteRange` and
+/// `/Contents`, and `contents_capacity` the number of bytes `/Contents` can hold.
+pub(crate) fn place_signature<S: Source>(
+    doc: &Document<S>,
+    opts: &SignOptions,
+    sig_entries: &Dict,
+    contents_capacity: usize,
+) -> Result<Placed, Error> {
+    let rev = doc.last_revision();
+    let last = doc
+        .revisions()
+        .get(rev)
+        .ok_or_else(|| Error::refused("the file has no cross-reference section"))?;
+    let trailer = doc
+        .trailer(rev)
+        .ok_or_else(|| Error::refused("the file has no trailer"))?
+        .clone();
+    if doc.is_encrypted() || trailer.contains(b"Encrypt") {
+        return Err(Error::refused(
+            "the document is encrypted; signing encrypted documents is not supported",
+        ));
+    }
+    let catalog_ref = trailer
+        .get(b"Root")
+        .and_then(Object::as_ref)
+        .ok_or_else(|| Error::refused("the trailer has no /Root reference"))?;
+    let mut catalog = match doc.get(rev, catalog_ref)? {
+        Some(Object::Dict(d)) => d,
+        _ => return Err(Error::refused("the /Root object is not a dictionary")),
+    };
+    refuse_if_certified_without_changes(doc, rev, &catalog)?;
+
+    if last.pointer != last.xref_offset || last.startxref_value != Some(last.xref_offset) {
+        return Err(Error::refused(format!(
+            "the cross-reference offset is wrong (startxref points to {}, the section is at \
+             {}); repair the file (for example with qpdf) before signing",
+            last.pointer, last.xref_offset
+        )));
+    }
+    let style = match last.kind {
+        XrefKind::Stream => XrefStyle::Stream,
+        _ => XrefStyle::Table,
+    };
+    let ends_with_eol = matches!(
+        doc.source()
+            .read_vec(doc.len().saturating_sub(1), 1)?
+            .first(),
+        Some(b'\n' | b'\r')
+    );
+    let mut update =
+        IncrementalUpdate::new(doc.len(), last.xref_offset, style, &trailer, ends_with_eol)?;
+    let sig_ref = update.allocate()?;
+
+    let fields = acroform::fields(doc, rev)?;
+    let existing = opts
+        .field_name
+        .as_deref()
+        .and_then(|name| fields.iter().find(|f| f.name == name));
+
+    let mut acroform_changed = false;
+    let (mut acroform, acroform_ref) = match catalog.get(b"AcroForm") {
+        Some(Object::Reference(r)) => match doc.get(rev, *r)? {
+            Some(Object::Dict(d)) => (d, Some(*r)),
+            _ => return Err(Error::refused("/AcroForm is not a dictionary")),
+        },
+        Some(Object::Dict(d)) => (d.clone(), None),
+        None => (Dict::new(), None),
+        Some(_) => return Err(Error::refused("/AcroForm is not a dictionary")),
+    };
+
+    if let Some(field) = existing {
+        // Sign an existing empty signature field.
+        if !field.is_signature() {
+            return Err(Error::refused(format!(
+                "field \"{}\" exists and is not a signature field",
+                field.name
+            )));
+        }
+        if field.value.is_some() {
+            return Err(Error::refused(format!(
+                "field \"{}\" is already signed",
+                field.name
+            )));
+        }
+        let Some(field_ref) = field.id else {
+            return Err(Error::refused(format!(
+                "field \"{}\" is not an indirect object and cannot be updated",
+                field.name
+            )));
+        };
+        let mut field_dict = field.dict.clone();
+        field_dict.set("V", sig_ref);
+        update.put(field_ref, &Object::Dict(field_dict))?;
+    } else {
+        // A new field whose single widget is merged into it, invisible, on the chosen page.
+        let name = match &opts.field_name {
+            Some(n) => {
+                if n.is_empty() || n.contains('.') {
+                    return Err(Error::refused(format!(
+                        "\"{n}\" is not a valid field name (empty, or contains a period)"
+                    )));
+                }
+                n.clone()
+            }
+            None => unique_field_name(&fields),
+        };
+        let page_refs = pages::pages(doc, rev)?;
+        let page_ref = opts
+            .page
+            .checked_sub(1)
+            .and_then(|i| page_refs.get(i))
+            .copied()
+            .ok_or_else(|| {
+                Error::refused(format!(
+                    "page {} does not exist; the document has {} page(s)",
+                    opts.page,
+                    page_refs.len()
+                ))
+            })?;
+        let field_ref = update.allocate()?;
+        let mut widget = Dict::new();
+        widget.set("Type", Object::Name("Annot".into()));
+        widget.set("Subtype", Object::Name("Widget".into()));
+        widget.set("FT", Object::Name("Sig".into()));
+        widget.set("T", text_string(&name));
+        widget.set("V", sig_ref);
+        // Print (4) + Locked (128): shown when printed, not movable.
+        widget.set("F", 132i64);
+        widget.set("Rect", Object::Array(vec![Object::Integer(0); 4]));
+        widget.set("P", page_ref);
+        update.put(field_ref, &Object::Dict(widget))?;
+
+        add_to_page_annots(doc, rev, &mut update, page_ref, field_ref)?;
+
+        match acroform.get(b"Fields") {
+            Some(Object::Reference(r)) => {
+                let r = *r;
+                let mut arr = match doc.get(rev, r)? {
+                    Some(Object::Array(a)) => a,
+                    _ => return Err(Error::refused("/AcroForm /Fields is not an array")),
+                };
+                arr.push(Object::Reference(field_ref));
+                update.put(r, &Object::Array(arr))?;
+            }
+            Some(Object::Array(a)) => {
+                let mut arr = a.clone();
+                arr.push(Object::Reference(field_ref));
+                acroform.set("Fields", Object::Array(arr));
+                acroform_changed = true;
+            }
+            None => {
+                acroform.set("Fields", Object::Array(vec![Object::Reference(field_ref)]));
+                acroform_changed = true;
+            }
+            Some(_) => return Err(Error::refused("/AcroForm /Fields is not an array")),
+        }
+    }
+
+    // SignaturesExist (1) + AppendOnly (2).
+    let flags = acroform.get_int(b"SigFlags").unwrap_or(0);
+    if flags & 3 != 3 {
+        acroform.set("SigFlags", flags | 3);
+        acroform_changed = true;
+    }
+    if acroform_changed {
+        match acroform_ref {
+            Some(r) => update.put(r, &Object::Dict(acroform))?,
+            None => {
+                let r = update.allocate()?;
+                update.put(r, &Object::Dict(acroform))?;
+                catalog.set("AcroForm", r);
+                update.put(catalog_ref, &Object::Dict(catalog))?;
+            }
+        }
+    }
+
+    let sig_body = signature_dictionary(sig_entries, contents_capacity)?;
+    update.put_raw(sig_ref, sig_body.bytes.clone())?;
+    Ok(Placed {
+        update,
+        sig_ref,
+        sig_body,
+    })
+}
+
+/// Appends `widget` to the page's `/Annots`, wherever that array lives.
+fn add_to_page_annots<S: Source>(
+    doc: &Document<S>,
+    rev: usize,
+    update: &mut IncrementalUpdate,
+    page_ref: ObjRef,
+    widget: ObjRef,
+) -> Result<(), Error> {
+    let mut page = match doc.get(rev, page_ref)? {
+        Some(Object::Dict(d)) => d,
+        _ => return Err(Error::refused("the page object is not a dictionary")),
+    };
+    match page.get(b"Annots") {
+        Some(Object::Reference(r)) => {
+            let r = *r;
+            let mut arr = match doc.get(rev, r)? {
+                Some(Object::Array(a)) => a,
+                _ => return Err(Error::refused("the page's /Annots is not an array")),
+            };
+            arr.push(Object::Reference(widget));
+            update.put(r, &Object::Array(arr))?;
+            return Ok(());
+        }
+        Some(Object::Array(a)) => {
+            let mut arr = a.clone();
+            arr.push(Object::Reference(widget));
+            page.set("Annots", Object::Array(arr));
+        }
+        None => page.set("Annots", Object::Array(vec![Object::Reference(widget)])),
+        Some(_) => return Err(Error::refused("the page's /Annots is not an array")),
+    }
+    update.put(page_ref, &Object::Dict(page))?;
+    Ok(())
+}
+
+/// `Signature1`, `Signature2`, …: the first not yet used.
+fn unique_field_name(fields: &[acroform::Field]) -> String {
+    (1..)
+        .map(|i| format!("Signature{i}"))
+        .find(|n| !fields.iter().any(|f| &f.name == n))
+        .unwrap_or_else(|| "Signature".to_string())
+}
+
+fn text_string(s: &str) -> Object {
+    let bytes = encode_text_string(s);
+    if bytes.starts_with(&[0xFE, 0xFF]) {
+        Object::String(PdfString::hex(bytes))
+    } else {
+        Object::String(PdfString::literal(bytes))
+    }
+}
+
+/// Serialises the signature dictionary with fixed-width placeholders for `/ByteRange` and
+/// `/Contents` placed last, and records where they are.
+fn signature_dictionary(entries: &Dict, contents_capacity: usize) -> Result<SigDictBody, Error> {
+    let mut out = Vec::with_capacity(512 + 2 * contents_capacity);
+    out.extend_from_slice(b"<<");
+    for (k, v) in entries.iter() {
+        if k.as_bytes() == b"ByteRange" || k.as_bytes() == b"Contents" {
+            continue;
+        }
+        serialize::write_name(&mut out, k)?;
+        out.push(b' ');
+        serialize::write_object(&mut out, v)?;
+        out.push(b'\n');
+    }
+    out.extend_from_slice(b"/ByteRange ");
+    let br_start = out.len();
+    out.push(b'[');
+    out.extend_from_slice(&byte_range_text(&[0, 0, 0, 0]));
+    out.push(b']');
+    let br_len = out.len() - br_start;
+    out.extend_from_slice(b"\n/Contents ");
+    let contents_start = out.len();
+    out.push(b'<');
+    out.resize(out.len() + 2 * contents_capacity, b'0');
+    out.push(b'>');
+    let contents_len = out.len() - contents_start;
+    out.extend_from_slice(b">>");
+    Ok(SigDictBody {
+        bytes: out,
+        byte_range_at: (br_start, br_len),
+        contents_at: (contents_start, contents_len),
+    })
+}
+
+/// The four numbers, each left-aligned in a fixed-width field, so that the final values
+/// replace the placeholder without moving any byte.
+pub(crate) fn byte_range_text(v: &[u64; 4]) -> Vec<u8> {
+    let mut s = String::new();
+    for (i, n) in v.iter().enumerate() {
+        if i > 0 {
+            s.push(' ');
+        }
+        s.push_str(&format!("{n:<width$}", width = BYTE_RANGE_DIGITS));
+    }
+    s.into_bytes()
+}
+
+/// Refuses to sign a document whose certification signature allows no change (DocMDP P=1).
+fn refuse_if_certified_without_changes<S: Source>(
+    doc: &Document<S>,
+    rev: usize,
+    catalog: &Dict,
+) -> Result<(), Error> {
+    let Some(perms) = catalog
+        .get(b"Perms")
+        .map(|p| doc.resolve_dict(rev, p))
+        .transpose()?
+        .flatten()
+    else {
+        return Ok(());
+    };
+    let Some(sig) = perms
+        .get(b"DocMDP")
+        .map(|p| doc.resolve_dict(rev, p))
+        .transpose()?
+        .flatten()
+    else {
+        return Ok(());
+    };
+    let refs = match sig
+        .get(b"Reference")
+        .map(|r| doc.resolve(rev, r))
+        .transpose()?
+    {
+        Some(Object::Array(a)) => a,
+        _ => return Ok(()),
+    };
+    for r in refs {
+        let Some(sigref) = doc.resolve_dict(rev, &r)? else {
+            continue;
+        };
+        if sigref.get_name(b"TransformMethod") != Some(b"DocMDP") {
+            continue;
+        }
+        let p = sigref
+            .get(b"TransformParams")
+            .map(|t| doc.resolve_dict(rev, t))
+            .transpose()?
+            .flatten()
+            .and_then(|t| t.get_int(b"P"))
+            .unwrap_or(2);
+        if p == 1 {
+            return Err(Error::refused(
+                "the document is certified with DocMDP P=1: no change, not even a signature, \
+                 is allowed",
+            ));
+        }
+    }
+    Ok(())
+}
