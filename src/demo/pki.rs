@@ -1,0 +1,207 @@
+//! A demo PKI made with rcgen: root CA → issuing CA → officials.
+
+use std::path::Path;
+
+use rcgen::{
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
+    Issuer, KeyPair, KeyUsagePurpose, SerialNumber, PKCS_ECDSA_P256_SHA256,
+};
+use time::{Duration, OffsetDateTime};
+
+use crate::Error;
+
+/// id-kp-documentSigning (RFC 9336).
+const DOCUMENT_SIGNING_EKU: &[u64] = &[1, 3, 6, 1, 5, 5, 7, 3, 36];
+
+/// One certificate of the demo PKI with its private key.
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct DemoCertificate {
+    /// Short name used for file names (`root`, `issuing-ca`, `official-1`, …).
+    pub id: String,
+    /// Display name (the subject's common name).
+    pub common_name: String,
+    /// Certificate, DER.
+    pub cert_der: Vec<u8>,
+    /// Private key, PKCS#8 DER.
+    pub key_pkcs8: Vec<u8>,
+}
+
+impl std::fmt::Debug for DemoCertificate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DemoCertificate")
+            .field("id", &self.id)
+            .field("common_name", &self.common_name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The demo PKI: a root, an issuing CA and two officials (a ward chairman and a city
+/// department director), all ECDSA P-256.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct DemoPki {
+    /// Self-signed root CA (the trust anchor).
+    pub root: DemoCertificate,
+    /// Issuing CA, signed by the root.
+    pub issuing_ca: DemoCertificate,
+    /// The officials' signing certificates, signed by the issuing CA.
+    pub officials: Vec<DemoCertificate>,
+}
+
+struct Official {
+    id: &'static str,
+    name: &'static str,
+    title: &'static str,
+    org: &'static str,
+    locality: &'static str,
+}
+
+const OFFICIALS: [Official; 2] = [
+    Official {
+        id: "official-1",
+        name: "Nguyễn Văn An",
+        title: "Chủ tịch UBND phường",
+        org: "UBND Phường Bến Nghé",
+        locality: "Thành phố Hồ Chí Minh",
+    },
+    Official {
+        id: "official-2",
+        name: "Trần Thị Bình",
+        title: "Giám đốc Sở Tư pháp",
+        org: "Sở Tư pháp Thành phố Hồ Chí Minh",
+        locality: "Thành phố Hồ Chí Minh",
+    },
+];
+
+impl DemoPki {
+    /// Makes fresh keys and certificates valid from a day before `now` (root: ten years,
+    /// issuing CA: five, officials: two).
+    pub fn generate(now: OffsetDateTime) -> Result<Self, Error> {
+        let start = now - Duration::days(1);
+
+        let root_key = new_key()?;
+        let mut root_params = ca_params("Kyso Demo Root CA", start, now + Duration::days(3650), 1);
+        root_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let root_cert = root_params.self_signed(&root_key).map_err(demo_err)?;
+        let root_issuer = Issuer::new(root_params, &root_key);
+
+        let ca_key = new_key()?;
+        let mut ca_params = ca_params("Kyso Demo Issuing CA", start, now + Duration::days(1825), 2);
+        ca_params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+        let ca_cert = ca_params
+            .signed_by(&ca_key, &root_issuer)
+            .map_err(demo_err)?;
+        let ca_issuer = Issuer::new(ca_params, &ca_key);
+
+        let mut officials = Vec::new();
+        for (i, o) in OFFICIALS.iter().enumerate() {
+            let key = new_key()?;
+            let mut params = CertificateParams::default();
+            let mut dn = DistinguishedName::new();
+            dn.push(DnType::CountryName, "VN");
+            dn.push(DnType::LocalityName, o.locality);
+            dn.push(DnType::OrganizationName, o.org);
+            dn.push(DnType::CustomDnType(vec![2, 5, 4, 12]), o.title);
+            dn.push(DnType::CommonName, o.name);
+            params.distinguished_name = dn;
+            params.not_before = start;
+            params.not_after = now + Duration::days(730);
+            params.serial_number = Some(SerialNumber::from(vec![0x10, (i + 1) as u8]));
+            params.is_ca = IsCa::ExplicitNoCa;
+            params.key_usages = vec![
+                KeyUsagePurpose::DigitalSignature,
+                KeyUsagePurpose::ContentCommitment,
+            ];
+            params.extended_key_usages = vec![
+                ExtendedKeyUsagePurpose::Other(DOCUMENT_SIGNING_EKU.to_vec()),
+                ExtendedKeyUsagePurpose::EmailProtection,
+            ];
+            params.use_authority_key_identifier_extension = true;
+            let cert = params.signed_by(&key, &ca_issuer).map_err(demo_err)?;
+            officials.push(DemoCertificate {
+                id: o.id.to_string(),
+                common_name: o.name.to_string(),
+                cert_der: cert.der().to_vec(),
+                key_pkcs8: key.serialize_der(),
+            });
+        }
+
+        Ok(DemoPki {
+            root: DemoCertificate {
+                id: "root".into(),
+                common_name: "Kyso Demo Root CA".into(),
+                cert_der: root_cert.der().to_vec(),
+                key_pkcs8: root_key.serialize_der(),
+            },
+            issuing_ca: DemoCertificate {
+                id: "issuing-ca".into(),
+                common_name: "Kyso Demo Issuing CA".into(),
+                cert_der: ca_cert.der().to_vec(),
+                key_pkcs8: ca_key.serialize_der(),
+            },
+            officials,
+        })
+    }
+
+    /// The chain an official sends with a signature: the issuing CA (the root is the
+    /// verifier's trust anchor and is not sent).
+    pub fn chain_der(&self) -> Vec<Vec<u8>> {
+        vec![self.issuing_ca.cert_der.clone()]
+    }
+
+    /// Writes `root.pem`, `issuing-ca.pem`, and for each official `official-N.pem` (the
+    /// certificate) and `official-N.key.pem` (its PKCS#8 key), plus `chain.pem`.
+    pub fn write_pem_files(&self, dir: &Path) -> Result<(), Error> {
+        let write = |name: &str, body: String| {
+            crate::util::write_atomically(&dir.join(name), body.as_bytes())
+        };
+        write("root.pem", pem("CERTIFICATE", &self.root.cert_der))?;
+        write(
+            "issuing-ca.pem",
+            pem("CERTIFICATE", &self.issuing_ca.cert_der),
+        )?;
+        write("chain.pem", pem("CERTIFICATE", &self.issuing_ca.cert_der))?;
+        for o in &self.officials {
+            write(&format!("{}.pem", o.id), pem("CERTIFICATE", &o.cert_der))?;
+            write(
+                &format!("{}.key.pem", o.id),
+                pem("PRIVATE KEY", &o.key_pkcs8),
+            )?;
+        }
+        Ok(())
+    }
+}
+
+fn new_key() -> Result<KeyPair, Error> {
+    KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).map_err(demo_err)
+}
+
+fn ca_params(
+    cn: &str,
+    not_before: OffsetDateTime,
+    not_after: OffsetDateTime,
+    serial: u8,
+) -> CertificateParams {
+    let mut params = CertificateParams::default();
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::CountryName, "VN");
+    dn.push(DnType::OrganizationName, "Kyso Demo PKI");
+    dn.push(DnType::CommonName, cn);
+    params.distinguished_name = dn;
+    params.not_before = not_before;
+    params.not_after = not_after;
+    params.serial_number = Some(SerialNumber::from(vec![serial]));
+    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    params.use_authority_key_identifier_extension = true;
+    params
+}
+
+fn demo_err(e: rcgen::Error) -> Error {
+    Error::Demo(format!("demo PKI: {e}"))
+}
+
+/// PEM armour (RFC 7468) around DER bytes.
+pub(crate) fn pem(label: &str, der: &[u8]) -> String {
+    crate::util::pem_encode(label, der)
+}
