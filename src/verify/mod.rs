@@ -65,6 +65,24 @@ impl VerifyOptions {
     }
 }
 
+/// Bytes after the end of the last revision that are not white space: no reader interprets
+/// them, and no signature covers them.
+fn trailing_data<S: Source>(doc: &Document<S>) -> Option<Finding> {
+    let end = doc.revisions().last()?.end;
+    let extra = doc.len().checked_sub(end).filter(|&n| n > 0)?;
+    let sample = doc.source().read_vec(end, 4096).ok()?;
+    if extra <= sample.len() as u64 && sample.iter().all(|b| b.is_ascii_whitespace() || *b == 0) {
+        return None;
+    }
+    Some(Finding::new(
+        Code::DocTrailingData,
+        format!(
+            "{extra} byte(s) follow the end of the last revision at offset {end}; they are not \
+             part of the document and no signature covers them"
+        ),
+    ))
+}
+
 /// Verifies the PDF at `path`. The file is read through positioned reads, never modified.
 pub fn verify_file(path: &Path, opts: &VerifyOptions) -> Result<VerificationReport, Error> {
     let source = FileSource::open(path).map_err(|e| Error::io(path, e))?;
@@ -95,6 +113,9 @@ pub fn verify_source<S: Source>(
             "the document is encrypted; signature values are not encrypted and are checked, \
              other strings are reported as stored",
         ));
+    }
+    if let Some(f) = trailing_data(&doc) {
+        report.findings.push(f);
     }
     let found = discover::signatures(&doc)?;
     for field in &found.unsigned_fields {

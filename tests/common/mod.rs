@@ -4,6 +4,8 @@
 
 pub mod interop;
 pub mod lopdf_glue;
+pub mod pki;
+pub mod vectors;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};

@@ -15,6 +15,8 @@
 //! - page: `/Annots` may gain signature widgets;
 //! - signature field: may gain `/V` (when it had none), `/AP` and `/AS`;
 //! - signature dictionaries may be added, never changed;
+//! - the document information dictionary (`/Info`) may be rewritten (editors update
+//!   `/ModDate` and `/Producer` on save; viewers do not display it as content);
 //! - cross-reference streams and object streams are structure, not content;
 //! - everything else redefined or freed: disallowed.
 

@@ -81,10 +81,19 @@ pub fn classify_redefinition<S: Source>(
             ))),
         };
     };
-    let catalog = doc
-        .trailer(prev)
-        .and_then(|t| t.get(b"Root"))
-        .and_then(Object::as_ref);
+    let trailer_ref = |key: &[u8]| {
+        doc.trailer(prev)
+            .and_then(|t| t.get(key))
+            .and_then(Object::as_ref)
+    };
+    if trailer_ref(b"Info") == Some(r) {
+        return Ok(Some(Verdict::new(
+            ModificationLevel::LtvUpdates,
+            "metadata",
+            "the document information dictionary was updated",
+        )));
+    }
+    let catalog = trailer_ref(b"Root");
     if catalog == Some(r) || od.is_type(b"Catalog") {
         return judge_catalog(doc, prev, rev, od, nd).map(Some);
     }
