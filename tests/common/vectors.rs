@@ -389,7 +389,7 @@ pub fn hybrid_pdf() -> Vec<u8> {
     ];
     for (num, body) in &objects {
         offsets.insert(*num, out.len());
-        write!(out, "{num} 0 obj\n").unwrap();
+        writeln!(out, "{num} 0 obj").unwrap();
         out.extend_from_slice(body);
         out.extend_from_slice(b"\nendobj\n");
     }
