@@ -1185,3 +1185,66 @@ fn an_object_stream_decodes_per_revision_when_its_length_is_indirect() {
     assert!(doc.get(1, five).is_err());
     assert!(doc.get(0, five).is_ok());
 }
+
+#[test]
+fn a_large_xref_table_reads_in_one_pass_from_a_file() {
+    let mut b = Builder::new();
+    b.obj(1, "<< /Type /Catalog >>");
+    let n = 300_000u32;
+    for i in 2..n {
+        b.note(i, Entry::Free);
+    }
+    b.table("");
+    let bytes = b.bytes();
+    let mut tmp = tempfile::NamedTempFile::new().unwrap();
+    tmp.write_all(&bytes).unwrap();
+    tmp.flush().unwrap();
+    let start = std::time::Instant::now();
+    let doc = Document::open(FileSource::open(tmp.path()).unwrap()).unwrap();
+    let took = start.elapsed();
+    assert_eq!(doc.revisions()[0].entries.len(), n as usize);
+    assert_eq!(doc.object_numbers(0).count(), 1);
+    assert!(took.as_secs() < 20, "{took:?}");
+}
+
+/// qpdf (when installed) rewrites a classic file with object streams and an xref stream
+/// using PNG predictors: an independent writer for those paths.
+#[test]
+fn qpdf_object_stream_output_reads_the_same() {
+    let Ok(out) = std::process::Command::new("qpdf").arg("--version").output() else {
+        eprintln!("qpdf not installed; skipping");
+        return;
+    };
+    assert!(out.status.success());
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.pdf");
+    let output = dir.path().join("out.pdf");
+    let mut classic = Vec::new();
+    let mut d = lopdf_document(50);
+    d.reference_table.cross_reference_type = lopdf::xref::XrefType::CrossReferenceTable;
+    d.save_to(&mut classic).unwrap();
+    std::fs::write(&input, &classic).unwrap();
+    let status = std::process::Command::new("qpdf")
+        .arg("--object-streams=generate")
+        .arg(&input)
+        .arg(&output)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let doc = Document::open(FileSource::open(&output).unwrap()).unwrap();
+    assert_eq!(doc.revisions()[0].kind, XrefKind::Stream);
+    let in_streams = doc.revisions()[0]
+        .entries
+        .iter()
+        .filter(|(_, e)| matches!(e, XrefEntry::InStream { .. }))
+        .count();
+    assert!(in_streams > 50, "{in_streams}");
+    assert_eq!(pdf::pages(&doc, 0).unwrap().len(), 50);
+    assert_eq!(pdf::signature_fields(&doc, 0).unwrap()[0].name, "Approval");
+    for r in doc.object_numbers(0).collect::<Vec<_>>() {
+        let o = doc.get(0, r).unwrap().unwrap();
+        if let Object::Stream(s) = &o {
+            doc.stream_data(s).unwrap();
+        }
+    }
+}

@@ -143,9 +143,8 @@ impl<S: Source> Document<S> {
 
     /// The revision whose section supplied the entry for `r.num` as revision `rev` sees it.
     pub fn defining_revision(&self, rev: usize, r: ObjRef) -> Option<usize> {
-        let upto = rev.checked_add(1)?.min(self.revisions.len());
         self.revisions
-            .get(..upto)?
+            .get(..rev.checked_add(1)?)?
             .iter()
             .rposition(|rv| rv.entry(r.num).is_some())
     }
@@ -414,9 +413,13 @@ impl<S: Source> Document<S> {
     }
 
     /// The objects in use as revision `rev` sees them, in object-number order (object 0
-    /// excluded).
+    /// excluded); nothing for a revision the document does not have.
     pub fn object_numbers(&self, rev: usize) -> impl Iterator<Item = ObjRef> {
-        let upto = rev.saturating_add(1).min(self.revisions.len());
+        let upto = if rev < self.revisions.len() {
+            rev + 1
+        } else {
+            0
+        };
         let mut all: Vec<(u32, usize, XrefEntry)> = Vec::new();
         for (i, rv) in self.revisions.iter().enumerate().take(upto) {
             all.extend(rv.entries.iter().map(|&(n, e)| (n, i, e)));
@@ -502,6 +505,9 @@ mod tests {
         assert_eq!(doc.get(0, ObjRef::new(3, 1)).unwrap(), None);
         assert_eq!(doc.get(0, ObjRef::new(30, 0)).unwrap(), None);
         assert!(doc.get(1, ObjRef::new(3, 0)).is_err());
+        assert_eq!(doc.lookup(1, ObjRef::new(3, 0)), None);
+        assert_eq!(doc.object_numbers(1).count(), 0);
+        assert_eq!(doc.trailer(1), None);
         assert_eq!(doc.object_numbers(0).count(), 3);
         assert!(!doc.is_encrypted());
         let rev = &doc.revisions()[0];

@@ -28,6 +28,16 @@ pub struct FilterStep {
     pub params: Option<Dict>,
 }
 
+impl FilterStep {
+    /// A filter step: `name` (`FlateDecode`, …) with optional `/DecodeParms`.
+    pub fn new(name: impl Into<Name>, params: Option<Dict>) -> Self {
+        FilterStep {
+            name: name.into(),
+            params,
+        }
+    }
+}
+
 /// The filter chain of a stream dictionary (`/Filter` and `/DecodeParms`). The entries must
 /// already be direct objects (the document resolves references before calling this).
 pub fn filter_chain(dict: &Dict) -> Result<Vec<FilterStep>, PdfError> {

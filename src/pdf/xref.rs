@@ -385,7 +385,7 @@ fn read_table<S: Source + ?Sized>(
                         "subsection runs past the largest object number",
                     ));
                 }
-                let (sub, end) = read_subsection(src, after, first, count, budget)?;
+                let (sub, end) = read_subsection(src, after, first, count)?;
                 entries.extend(sub);
                 pos = end;
             }
@@ -486,14 +486,11 @@ fn read_subsection<S: Source + ?Sized>(
     pos: u64,
     first: u32,
     count: u32,
-    budget: &Budget,
 ) -> Result<(Vec<(u32, XrefEntry)>, u64), PdfError> {
     let count_usize = count as usize;
     let initial = count_usize.saturating_mul(20).saturating_add(64);
-    let max = (count as u64)
-        .saturating_mul(24)
-        .saturating_add(4096)
-        .min(budget.max_object_bytes.max(4096));
+    // `count` is already bounded by `max_objects`; entries are at most a few bytes over 20.
+    let max = u64::from(count).saturating_mul(24).saturating_add(4096);
     with_window(
         src,
         pos,
