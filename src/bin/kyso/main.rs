@@ -136,26 +136,28 @@ fn run(cli: Cli) -> Result<ExitCode, kyso::Error> {
         Command::Sign(args) => sign(args),
         Command::Verify(args) => verify(args),
         Command::Inspect { file } => {
-            print!("{}", inspect::inspect(&file)?);
+            emit(&inspect::inspect(&file)?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { dir, json } => {
             let dir = dir.unwrap_or_else(|| PathBuf::from("kyso-demo"));
             let outcome = kyso::demo::run(&dir)?;
-            println!("demo files in {}:", outcome.dir.display());
+            let mut text = format!("demo files in {}:\n", outcome.dir.display());
             for p in [
                 &outcome.unsigned,
                 &outcome.signed_once,
                 &outcome.signed_twice,
             ] {
-                println!("  {}", p.display());
+                text.push_str(&format!("  {}\n", p.display()));
             }
-            println!();
+            text.push('\n');
             if json {
-                println!("{}", outcome.report.to_json());
+                text.push_str(&outcome.report.to_json());
+                text.push('\n');
             } else {
-                print!("{}", render_text(&outcome.report));
+                text.push_str(&render_text(&outcome.report));
             }
+            emit(&text);
             Ok(exit_for(std::slice::from_ref(&outcome.report)))
         }
     }
@@ -200,13 +202,20 @@ fn verify(a: VerifyArgs) -> Result<ExitCode, kyso::Error> {
         } else {
             serde_json::to_string_pretty(&reports).unwrap_or_default()
         };
-        println!("{out}");
+        emit(&format!("{out}\n"));
     } else {
-        for r in &reports {
-            print!("{}", render_text(r));
-        }
+        let text: String = reports.iter().map(render_text).collect();
+        emit(&text);
     }
     Ok(exit_for(&reports))
+}
+
+/// Writes to standard output; a closed pipe (`kyso verify … | head`) ends the output quietly
+/// instead of failing.
+fn emit(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }
 
 fn exit_for(reports: &[VerificationReport]) -> ExitCode {
