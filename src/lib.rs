@@ -22,3 +22,8 @@ mod util;
 pub mod verify;
 
 pub use error::Error;
+
+/// The README's examples, compiled as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
