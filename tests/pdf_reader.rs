@@ -1248,3 +1248,64 @@ fn qpdf_object_stream_output_reads_the_same() {
         }
     }
 }
+
+#[test]
+fn an_xref_stream_that_inflates_past_its_table_is_refused() {
+    let b = xref_stream_file(false);
+    let good = b.bytes();
+    let doc = open(&good);
+    let rev = doc.revisions()[0].clone();
+    let x = doc.get(0, rev.xref_stream.unwrap()).unwrap().unwrap();
+    let mut rows = doc.stream_data(x.as_stream().unwrap()).unwrap();
+    // Same rows followed by 20 MB of zeros: the table needs only the rows.
+    rows.extend(std::iter::repeat_n(0u8, 20 * 1024 * 1024));
+    let z = zlib(&rows);
+    let mut b2 = Builder::new();
+    b2.buf = good[..rev.xref_offset as usize].to_vec();
+    let dict = format!(
+        "{} 0 obj\n<< /Type /XRef /Size {} /W [1 4 2] /Index [{}] /Filter /FlateDecode /Root 1 0 R /Length {} >>\nstream\n",
+        rev.xref_stream.unwrap().num,
+        rev.trailer.get_int(b"Size").unwrap(),
+        rev.trailer
+            .get(b"Index")
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o.as_int().unwrap().to_string())
+            .collect::<Vec<_>>()
+            .join(" "),
+        z.len()
+    );
+    b2.buf.extend_from_slice(dict.as_bytes());
+    b2.buf.extend_from_slice(&z);
+    b2.buf.extend_from_slice(
+        format!(
+            "\nendstream\nendobj\nstartxref\n{}\n%%EOF\n",
+            rev.xref_offset
+        )
+        .as_bytes(),
+    );
+    let e = Document::open(b2.bytes()).unwrap_err();
+    assert!(matches!(e, PdfError::BudgetExceeded { .. }), "{e}");
+}
+
+#[test]
+fn object_stream_decoding_has_a_document_wide_budget() {
+    let mut b = Builder::new();
+    b.obj(1, "<< /Type /Catalog >>");
+    let filler = format!("({})", "x".repeat(100_000));
+    b.objstm(20, &[(5, &filler)])
+        .objstm(21, &[(6, &filler)])
+        .xref_stream(30, "", false);
+    let bytes = b.bytes();
+    let mut budget = Budget::default();
+    budget.max_total_decoded_bytes = 150_000;
+    let doc = Document::open_with(bytes.as_slice(), budget).unwrap();
+    assert!(doc.get(0, ObjRef::new(5, 0)).unwrap().is_some());
+    let e = doc.get(0, ObjRef::new(6, 0)).unwrap_err();
+    assert!(matches!(e, PdfError::BudgetExceeded { .. }), "{e}");
+    // With the default budget both read.
+    let doc = open(&bytes);
+    assert!(doc.get(0, ObjRef::new(6, 0)).unwrap().is_some());
+}

@@ -12,6 +12,7 @@ use super::document::Document;
 use super::error::PdfError;
 use super::object::{Dict, Name, ObjRef, Object};
 use super::source::Source;
+use super::xref::XrefEntry;
 
 /// Field flag bit positions (§12.7.4.1, Table 227), for [`Field::flags`].
 pub mod flags {
@@ -253,8 +254,19 @@ pub fn signature_dictionaries<S: Source>(
     if doc.trailer(rev).is_none() {
         return Err(PdfError::NoSuchRevision(rev));
     }
+    // Visit objects in file order, and objects of one object stream together, so that each
+    // object stream is decoded once and the file is read front to back.
+    let mut order: Vec<(u8, u64, u32, ObjRef)> = doc
+        .object_numbers(rev)
+        .map(|r| match doc.lookup(rev, r) {
+            Some(XrefEntry::InStream { stream_num, index }) => (1, u64::from(stream_num), index, r),
+            Some(XrefEntry::InFile { offset, .. }) => (0, offset, 0, r),
+            _ => (2, 0, 0, r),
+        })
+        .collect();
+    order.sort_unstable();
     let mut out = Vec::new();
-    for r in doc.object_numbers(rev) {
+    for (_, _, _, r) in order {
         match doc.get(rev, r) {
             Ok(Some(Object::Dict(d))) if is_signature_dictionary(&d) => out.push((r, d)),
             Ok(_) => {}
@@ -262,5 +274,6 @@ pub fn signature_dictionaries<S: Source>(
             Err(_) => {}
         }
     }
+    out.sort_by_key(|(r, _)| *r);
     Ok(out)
 }

@@ -24,6 +24,10 @@ pub struct Budget {
     /// Most bytes one stream may decode to, and most raw stream bytes read into memory at once
     /// (default 256 MiB). A Flate bomb stops here.
     pub max_decoded_bytes: u64,
+    /// Most bytes the document decodes on its own (object streams) over its lifetime
+    /// (default 2 GiB). Many object streams that each inflate to just under
+    /// `max_decoded_bytes` stop here instead of costing hours.
+    pub max_total_decoded_bytes: u64,
     /// Longest chain of references followed to reach a direct object (default 32).
     pub max_resolve_chain: usize,
     /// Most nodes visited in one tree walk: page tree, form fields (default 100 000).
@@ -38,6 +42,7 @@ impl Default for Budget {
             max_depth: 100,
             max_object_bytes: 64 * 1024 * 1024,
             max_decoded_bytes: 256 * 1024 * 1024,
+            max_total_decoded_bytes: 2 * 1024 * 1024 * 1024,
             max_resolve_chain: 32,
             max_tree_nodes: 100_000,
         }

@@ -9,6 +9,7 @@
 //! Encrypted documents open (their structure is plain), and [`Document::is_encrypted`] says
 //! so, but strings and streams are returned as stored: this reader does not decrypt.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use super::budget::Budget;
@@ -40,6 +41,8 @@ pub struct Document<S: Source> {
     /// Sorted start offsets of everything the cross-reference sections place in the file,
     /// built on first use: the distance to the next one is a good first window size.
     boundaries: OnceLock<Vec<u64>>,
+    /// Bytes decoded for object streams so far (against `max_total_decoded_bytes`).
+    decoded_total: AtomicU64,
 }
 
 impl<S: Source> Document<S> {
@@ -70,6 +73,7 @@ impl<S: Source> Document<S> {
             encrypted,
             object_streams: ObjStmCache::default(),
             boundaries: OnceLock::new(),
+            decoded_total: AtomicU64::new(0),
         })
     }
 
@@ -296,7 +300,19 @@ impl<S: Source> Document<S> {
             .iter()
             .any(|k| stream.dict.get(k).is_some_and(contains_reference));
         let key = (offset, has_refs.then_some(rev));
-        let data = self.decode_at_depth(rev, &stream, depth + 1)?;
+        let spent = self.decoded_total.load(Ordering::Relaxed);
+        let total_limit = self.budget.max_total_decoded_bytes;
+        let left = total_limit.saturating_sub(spent);
+        if left == 0 {
+            return Err(PdfError::budget(
+                "bytes decoded from object streams in all",
+                total_limit,
+            ));
+        }
+        let limit = left.min(self.budget.max_decoded_bytes);
+        let data = self.decode_limited(rev, &stream, depth + 1, limit)?;
+        self.decoded_total
+            .fetch_add(data.len() as u64, Ordering::Relaxed);
         let parsed = Arc::new(ObjectStream::parse(
             id,
             offset,
@@ -374,6 +390,16 @@ impl<S: Source> Document<S> {
     }
 
     fn decode_at_depth(&self, rev: usize, s: &Stream, depth: u8) -> Result<Vec<u8>, PdfError> {
+        self.decode_limited(rev, s, depth, self.budget.max_decoded_bytes)
+    }
+
+    fn decode_limited(
+        &self,
+        rev: usize,
+        s: &Stream,
+        depth: u8,
+        max: u64,
+    ) -> Result<Vec<u8>, PdfError> {
         let mut dict = Dict::new();
         for key in [&b"Filter"[..], b"DecodeParms"] {
             if let Some(v) = s.dict.get(key) {
@@ -391,7 +417,6 @@ impl<S: Source> Document<S> {
             }
         }
         let chain = filter::filter_chain(&dict)?;
-        let max = self.budget.max_decoded_bytes;
         match &s.data {
             StreamData::File(span) => read_span_decoded(&self.source, *span, &chain, max),
             StreamData::Memory(bytes) => filter::decode(&mut bytes.as_slice(), &chain, max),

@@ -24,6 +24,7 @@ pub struct Parser<'a> {
 
 /// What followed an indirect object's value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum AfterObject {
     /// `endobj`; the offset just past it.
     EndObj(u64),

@@ -196,7 +196,10 @@ fn read_section<S: Source + ?Sized>(
     // The pointer may be a few bytes off (seen in the wild and in attack files): try the
     // section headers nearest to it. The revision keeps both offsets, so that the
     // discrepancy stays visible.
-    for candidate in nearby_section_starts(src, offset)? {
+    for candidate in nearby_section_starts(src, offset)?
+        .into_iter()
+        .take(NEAR_TRIES)
+    {
         let mut t = *total;
         if let Ok(mut rev) = read_section_at(src, candidate, budget, &mut t) {
             *total = t;
@@ -209,6 +212,9 @@ fn read_section<S: Source + ?Sized>(
 
 /// How far from a wrong `startxref`/`/Prev` value a section header is looked for.
 const NEAR: u64 = 64;
+
+/// How many nearby candidates are tried (each attempt may read a whole section).
+const NEAR_TRIES: usize = 4;
 
 /// Offsets within [`NEAR`] bytes of `offset` where an `xref` keyword or an `n g obj` header
 /// starts, nearest first (`offset` itself excluded).
@@ -648,7 +654,6 @@ fn read_xref_stream<S: Source + ?Sized>(
         }
         other => other,
     })?;
-    let data = read_span_decoded(src, span, &chain, budget.max_decoded_bytes)?;
     let dict = stream.dict;
 
     let w: Vec<usize> = match dict.get(b"W") {
@@ -709,16 +714,26 @@ fn read_xref_stream<S: Source + ?Sized>(
             ))
         }
     };
+    let row_count = index
+        .iter()
+        .fold(0u64, |acc, (_, count)| acc.saturating_add(*count));
+    *total = total.saturating_add(row_count);
+    if *total > budget.max_objects {
+        return Err(PdfError::budget(
+            "cross-reference entries",
+            budget.max_objects,
+        ));
+    }
+    // Decode only what the rows need (one predictor byte per row, some slack): a stream
+    // that inflates far beyond its table is refused without inflating it all.
+    let needed = row_count
+        .saturating_mul(row as u64 + 1)
+        .saturating_add(4096)
+        .min(budget.max_decoded_bytes);
+    let data = read_span_decoded(src, span, &chain, needed)?;
     let mut entries = Vec::new();
     let mut rows = data.chunks_exact(row);
     for (first, count) in index {
-        *total = total.saturating_add(count);
-        if *total > budget.max_objects {
-            return Err(PdfError::budget(
-                "cross-reference entries",
-                budget.max_objects,
-            ));
-        }
         for k in 0..count {
             let Some(r) = rows.next() else {
                 return Err(PdfError::bad_xref(
