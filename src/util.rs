@@ -1,6 +1,5 @@
 //! Small helpers shared by several modules: atomic file output, hex and PEM text.
 
-use std::io::Write;
 use std::path::Path;
 
 use crate::Error;
@@ -8,7 +7,9 @@ use crate::Error;
 /// Writes `bytes` to `path` atomically: a temporary file in the same directory is written,
 /// flushed to disk and renamed over `path`, so a reader never sees a partial file and a
 /// failure leaves any earlier file at `path` untouched.
+#[cfg(feature = "demo")]
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    use std::io::Write;
     let mut tmp = temp_file_beside(path)?;
     tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
     persist(tmp, path)
@@ -46,6 +47,7 @@ pub fn hex(bytes: &[u8]) -> String {
 }
 
 /// PEM armour (RFC 7468): base64 in 64-column lines between BEGIN/END lines.
+#[cfg(feature = "demo")]
 pub fn pem_encode(label: &str, der: &[u8]) -> String {
     use base64::Engine;
     let b64 = base64::engine::general_purpose::STANDARD.encode(der);
@@ -63,6 +65,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg(feature = "demo")]
     fn atomic_write_replaces_and_leaves_no_temporary() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("out.bin");
@@ -73,8 +76,13 @@ mod tests {
     }
 
     #[test]
-    fn hex_and_pem() {
+    fn hex_digits() {
         assert_eq!(hex(&[0x00, 0xab, 0x7f]), "00ab7f");
+    }
+
+    #[test]
+    #[cfg(feature = "demo")]
+    fn pem_armour() {
         let p = pem_encode("CERTIFICATE", &[0u8; 60]);
         assert!(p.starts_with("-----BEGIN CERTIFICATE-----\n"));
         assert!(p.ends_with("-----END CERTIFICATE-----\n"));

@@ -137,3 +137,27 @@ fn every_vector_gets_the_verdict_the_manifest_gives() {
     println!("{checked} expectations checked, {} failed", failures.len());
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Writes a few signed vectors as seeds for the `verify_pdf` fuzz target:
+/// `cargo test --test vectors write_fuzz_seeds -- --ignored`.
+#[test]
+#[ignore = "writes fuzz/seeds/verify_pdf; run by hand when the vectors change"]
+fn write_fuzz_seeds() {
+    let now = OffsetDateTime::now_utc();
+    let pki = TestPki::generate(now);
+    let vectors = common::vectors::generate(&pki, now);
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/verify_pdf");
+    std::fs::create_dir_all(&dir).unwrap();
+    for name in [
+        "pades-rsa2048-table",
+        "pades-p256-stream",
+        "pkcs7-p256-stream",
+        "two-signatures-table",
+        "three-signatures-hybrid",
+        "existing-empty-field",
+        "appended-page-content-change",
+        "orphan-signature-dictionary",
+    ] {
+        std::fs::write(dir.join(format!("{name}.pdf")), &vectors[name]).unwrap();
+    }
+}
