@@ -1,11 +1,12 @@
 //! From findings to an indication.
 //!
 //! Every error-severity finding code maps to an (indication, sub-indication) pair; the most
-//! serious pair wins, in the order of [`RANK`]. With no error finding, a signature passes only
-//! if every check positively passed: coverage sound, digest and signature verified, signing
-//! certificate bound (or legitimately absent), a trusted chain, and allowed modifications. Any
-//! gap in that list is INDETERMINATE: doubt is never "passed".
-
+//! serious pair wins, in this order: format, hash, signature, modification, revocation,
+//! signing certificate, algorithm, validity, chain constraints, no chain, other. With no
+//! error finding, a signature passes only if every check positively passed: coverage sound,
+//! digest and signature verified, signing certificate bound (or legitimately absent), a
+//! trusted chain, and allowed modifications. Any gap in that list is INDETERMINATE: doubt is
+//! never "passed".
 use crate::report::{
     ChainStatus, CheckStatus, Code, CoverageStatus, Indication, Severity, SignatureReport,
     SubIndication,
