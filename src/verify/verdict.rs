@@ -7,6 +7,7 @@
 //! digest and signature verified, signing certificate bound (or legitimately absent), a
 //! trusted chain, and allowed modifications. Any gap in that list is INDETERMINATE: doubt is
 //! never "passed".
+
 use crate::report::{
     ChainStatus, CheckStatus, Code, CoverageStatus, Indication, Severity, SignatureReport,
     SubIndication,
