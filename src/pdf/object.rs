@@ -109,6 +109,12 @@ impl PdfString {
         }
     }
 
+    /// A text string (§7.9.2.2) made in memory: ASCII as is, anything else UTF-16BE with a
+    /// byte-order mark (the serializer writes whichever string form is shorter).
+    pub fn text(s: &str) -> Self {
+        PdfString::literal(encode_text_string(s))
+    }
+
     /// Decodes a PDF text string (§7.9.2.2): UTF-16BE with a byte-order mark, UTF-8 with a
     /// byte-order mark, or PDFDocEncoding (treated as Latin-1 for the printable range).
     pub fn to_text(&self) -> String {

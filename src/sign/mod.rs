@@ -20,7 +20,6 @@ use time::OffsetDateTime;
 
 use crate::crypto::Hasher;
 use crate::pdf::date::format_pdf_date;
-use crate::pdf::object::encode_text_string;
 use crate::pdf::{Dict, Document, FileSource, Name, Object, PdfString, Source};
 use crate::signer::Signer;
 use crate::Error;
@@ -130,13 +129,7 @@ fn prepare<S: Source>(
         ("ContactInfo", &opts.contact_info),
     ] {
         if let Some(v) = value {
-            let bytes = encode_text_string(v);
-            let s = if bytes.starts_with(&[0xFE, 0xFF]) {
-                PdfString::hex(bytes)
-            } else {
-                PdfString::literal(bytes)
-            };
-            entries.set(key, Object::String(s));
+            entries.set(key, Object::String(PdfString::text(v)));
         }
     }
 

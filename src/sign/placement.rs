@@ -3,7 +3,6 @@
 //! objects of one incremental update.
 
 use crate::pdf::incremental::{IncrementalUpdate, XrefStyle};
-use crate::pdf::object::encode_text_string;
 use crate::pdf::serialize;
 use crate::pdf::{acroform, pages, Dict, Document, ObjRef, Object, PdfString, Source, XrefKind};
 use crate::Error;
@@ -154,7 +153,7 @@ pub(crate) fn place_signature<S: Source>(
         widget.set("Type", Object::Name("Annot".into()));
         widget.set("Subtype", Object::Name("Widget".into()));
         widget.set("FT", Object::Name("Sig".into()));
-        widget.set("T", text_string(&name));
+        widget.set("T", Object::String(PdfString::text(&name)));
         widget.set("V", sig_ref);
         // Print (4) + Locked (128): shown when printed, not movable.
         widget.set("F", 132i64);
@@ -256,15 +255,6 @@ fn unique_field_name(fields: &[acroform::Field]) -> String {
         .map(|i| format!("Signature{i}"))
         .find(|n| !fields.iter().any(|f| &f.name == n))
         .unwrap_or_else(|| "Signature".to_string())
-}
-
-fn text_string(s: &str) -> Object {
-    let bytes = encode_text_string(s);
-    if bytes.starts_with(&[0xFE, 0xFF]) {
-        Object::String(PdfString::hex(bytes))
-    } else {
-        Object::String(PdfString::literal(bytes))
-    }
 }
 
 /// Serialises the signature dictionary with fixed-width placeholders for `/ByteRange` and
