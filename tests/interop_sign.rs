@@ -35,7 +35,8 @@
 //!
 //! Besides the matrix: a kyso signature added after a pyHanko signature, and a pyHanko
 //! signature added after a kyso signature, must leave both valid in pyHanko, in kyso and in
-//! the other peers.
+//! the other peers. The matrix signs in memory (`sign_bytes`); these sequences sign files
+//! (`sign_file`, the streaming path the CLI uses).
 
 mod common;
 
@@ -672,6 +673,22 @@ fn peers_accept_kyso_signatures() {
     finish("kyso signatures judged by peers", &rows, &problems);
 }
 
+/// Signs with the streaming file path ([`kyso::sign::sign_file`]) rather than in memory, so
+/// that both code paths meet the peers.
+fn sign_file(input: &Path, output: &Path, signer: &TestSigner, pkcs7: bool, now: OffsetDateTime) {
+    let opts = kyso::sign::SignOptions::new()
+        .reason("Kiểm thử liên thông (interop)")
+        .location("Đà Nẵng")
+        .signing_time(now)
+        .sub_filter(if pkcs7 {
+            kyso::sign::SubFilter::Pkcs7Detached
+        } else {
+            kyso::sign::SubFilter::Pades
+        });
+    kyso::sign::sign_file(input, output, &signer.signer(), &opts)
+        .unwrap_or_else(|e| panic!("kyso could not sign {}: {e}", input.display()));
+}
+
 /// The PEM files pyHanko signs with: key, certificate, chain.
 struct PemFiles {
     key: PathBuf,
@@ -742,9 +759,8 @@ fn kyso_signs_after_pyhanko() {
             &py_key,
             &extra,
         );
-        let signed = sign(&std::fs::read(&py_out).unwrap(), signer, pkcs7, now);
         let path = d.join(format!("{name}.pdf"));
-        std::fs::write(&path, signed).unwrap();
+        sign_file(&py_out, &path, signer, pkcs7, now);
         cases.push(Case {
             name,
             path,
@@ -793,7 +809,9 @@ fn pyhanko_signs_after_kyso() {
     for (b, signer, pkcs7, py_pades) in plan {
         let name = format!("kyso-then-pyhanko-{}", base_name(b));
         let kyso_out = d.join(format!("{name}.kyso.pdf"));
-        std::fs::write(&kyso_out, sign(&base(b), signer, pkcs7, now)).unwrap();
+        let input = d.join(format!("{name}.in.pdf"));
+        std::fs::write(&input, base(b)).unwrap();
+        sign_file(&input, &kyso_out, signer, pkcs7, now);
         let path = d.join(format!("{name}.pdf"));
         let mut extra = pyhanko_extra(b);
         if py_pades {
