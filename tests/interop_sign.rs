@@ -15,6 +15,8 @@
 //!   other; the pairs of keys rotate so that every key signs first once and second once.
 //! - Three signatures: one file on the xref-stream input (P-256 PAdES, RSA-2048 PKCS#7,
 //!   P-384 PAdES), so that pyHanko judges two earlier signatures with later updates.
+//! - An existing empty field: `Approval` (table input) filled with P-256 PAdES, then an
+//!   RSA-PSS PAdES signature in a new field.
 //!
 //! Every file must be: valid, intact and trusted in pyHanko, the last signature `UNTOUCHED`
 //! (ENTIRE_FILE) and earlier ones extended with acceptable form-filling modifications; "Signature
@@ -48,7 +50,7 @@ use std::sync::Mutex;
 
 use common::interop::{self, Mutool, Poppler, Pyhanko, PyhankoCoverage, PyhankoTrust, Qpdf};
 use common::pki::{TestPki, TestSigner};
-use common::vectors::{base, sign, Base};
+use common::vectors::{base, sign, sign_with, Base};
 use kyso::crypto::SignatureAlgorithm;
 use kyso::report::{CoverageStatus, Indication};
 use kyso::verify::{verify_bytes, VerifyOptions};
@@ -667,7 +669,28 @@ fn peers_accept_kyso_signatures() {
         &[(&pki.p256, false), (&pki.rsa2048, true), (&pki.p384, false)],
         now,
     ));
-    assert_eq!(cases.len(), 22);
+    // An existing empty signature field (with its own widget) filled by kyso, then a second
+    // signature in a new field.
+    let name = "empty-field-approval-p256-pades-rsa3072-pss-pades".to_string();
+    let once = sign_with(
+        &base(Base::EmptyField),
+        &pki.p256.signer(),
+        false,
+        Some("Approval"),
+        now,
+    );
+    let twice = sign(&once, &pki.rsa3072_pss, false, now);
+    let path = dir.path().join(format!("{name}.pdf"));
+    std::fs::write(&path, twice).unwrap();
+    let mut first = expect_kyso(0, &pki.p256, false);
+    first.field = "Approval".to_string();
+    cases.push(Case {
+        name,
+        path,
+        expect: vec![first, expect_kyso(0, &pki.rsa3072_pss, false)],
+        pyhanko_extra: Vec::new(),
+    });
+    assert_eq!(cases.len(), 23);
 
     let (rows, problems) = check_all(&cases, &peers, &pki, &root, now);
     finish("kyso signatures judged by peers", &rows, &problems);
