@@ -1,17 +1,19 @@
 //! The `kyso` command-line tool: a thin layer over the library.
 //!
 //! Exit codes: 0 when every signature is valid (or the command succeeded), 1 when some
-//! signature is not valid, 2 when kyso could not process the input.
+//! signature is not valid, 2 when kyso could not process the input. Errors are one line on
+//! standard error, `kyso: FILE: problem`.
 
 mod inspect;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+use kyso::crypto::{load_certificates, PrivateKey};
 use kyso::pki::TrustStore;
 use kyso::report::{render_text, VerificationReport};
 use kyso::sign::{sign_file, SignOptions, SubFilter};
@@ -111,7 +113,8 @@ struct VerifyArgs {
     /// Print the report as JSON (an array when several files are given).
     #[arg(long)]
     json: bool,
-    /// PDFs to verify.
+    /// PDFs to verify. A file that cannot be processed is reported on standard error and
+    /// left out of the output; the others are still verified (exit code 2).
     #[arg(required = true)]
     files: Vec<PathBuf>,
 }
@@ -120,23 +123,57 @@ fn parse_time(s: &str) -> Result<OffsetDateTime, String> {
     OffsetDateTime::parse(s, &Rfc3339).map_err(|e| format!("not an RFC 3339 time ({e})"))
 }
 
+/// Why a command could not be carried out: one line that names the file.
+struct Failure(String);
+
+impl From<kyso::Error> for Failure {
+    fn from(e: kyso::Error) -> Self {
+        Failure(e.to_string())
+    }
+}
+
+impl Failure {
+    fn at(path: &Path, e: impl std::fmt::Display) -> Self {
+        Failure(format!("{}: {e}", path.display()))
+    }
+
+    /// A library error about `file`, prefixed with the file's name unless it names one.
+    fn about(file: &Path, e: kyso::Error) -> Self {
+        match e {
+            kyso::Error::Io { .. }
+            | kyso::Error::Pdf { path: Some(_), .. }
+            | kyso::Error::Refused { path: Some(_), .. } => Failure::from(e),
+            other => Failure::at(file, other),
+        }
+    }
+}
+
+/// Prints `kyso: MESSAGE` as one line on standard error.
+fn report_failure(message: &str) {
+    let one_line: String = message
+        .chars()
+        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
+        .collect();
+    eprintln!("kyso: {one_line}");
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
-        Err(e) => {
-            eprintln!("kyso: {e}");
+        Err(Failure(message)) => {
+            report_failure(&message);
             ExitCode::from(2)
         }
     }
 }
 
-fn run(cli: Cli) -> Result<ExitCode, kyso::Error> {
+fn run(cli: Cli) -> Result<ExitCode, Failure> {
     match cli.command {
         Command::Sign(args) => sign(args),
         Command::Verify(args) => verify(args),
         Command::Inspect { file } => {
-            emit(&inspect::inspect(&file)?);
+            emit(&inspect::inspect(&file).map_err(|e| Failure::about(&file, e))?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { dir, json } => {
@@ -163,8 +200,30 @@ fn run(cli: Cli) -> Result<ExitCode, kyso::Error> {
     }
 }
 
-fn sign(a: SignArgs) -> Result<ExitCode, kyso::Error> {
-    let signer = SoftwareSigner::from_pem_files(&a.key, &a.cert, a.chain.as_deref())?;
+/// Loads the key and certificates, naming the file at fault in any error.
+fn load_signer(a: &SignArgs) -> Result<SoftwareSigner, Failure> {
+    let read = |p: &Path| std::fs::read(p).map_err(|e| Failure::at(p, e));
+    let key = PrivateKey::from_pem_or_der(&read(&a.key)?).map_err(|e| Failure::at(&a.key, e))?;
+    let mut certs = load_certificates(&read(&a.cert)?)
+        .map_err(|e| Failure::at(&a.cert, e))?
+        .into_iter();
+    let certificate = certs
+        .next()
+        .ok_or_else(|| Failure::at(&a.cert, "no certificate found"))?;
+    let mut chain: Vec<Vec<u8>> = certs.collect();
+    if let Some(path) = &a.chain {
+        chain.extend(load_certificates(&read(path)?).map_err(|e| Failure::at(path, e))?);
+    }
+    SoftwareSigner::new(key, certificate, chain).map_err(|e| {
+        Failure::at(
+            &a.key,
+            format_args!("{e} (certificate {})", a.cert.display()),
+        )
+    })
+}
+
+fn sign(a: SignArgs) -> Result<ExitCode, Failure> {
+    let signer = load_signer(&a)?;
     let mut opts = SignOptions::new().page(a.page).sub_filter(match a.format {
         Format::Pades => SubFilter::Pades,
         Format::Pkcs7 => SubFilter::Pkcs7Detached,
@@ -175,12 +234,12 @@ fn sign(a: SignArgs) -> Result<ExitCode, kyso::Error> {
     opts.contact_info = a.contact;
     opts.name = a.name;
     opts.signing_time = a.time;
-    sign_file(&a.input, &a.output, &signer, &opts)?;
+    sign_file(&a.input, &a.output, &signer, &opts).map_err(|e| Failure::about(&a.input, e))?;
     eprintln!("signed {} -> {}", a.input.display(), a.output.display());
     Ok(ExitCode::SUCCESS)
 }
 
-fn verify(a: VerifyArgs) -> Result<ExitCode, kyso::Error> {
+fn verify(a: VerifyArgs) -> Result<ExitCode, Failure> {
     let mut trust = TrustStore::empty();
     for t in &a.trust {
         trust.add_file(t)?;
@@ -190,22 +249,32 @@ fn verify(a: VerifyArgs) -> Result<ExitCode, kyso::Error> {
         opts = opts.validation_time(t);
     }
     let mut reports = Vec::new();
+    let mut unprocessed = false;
     for f in &a.files {
-        reports.push(verify_file(f, &opts)?);
+        match verify_file(f, &opts) {
+            Ok(r) => reports.push(r),
+            Err(e) => {
+                report_failure(&Failure::about(f, e).0);
+                unprocessed = true;
+            }
+        }
     }
     if a.json {
-        let out = if reports.len() == 1 {
-            reports
-                .first()
-                .map(VerificationReport::to_json)
-                .unwrap_or_default()
-        } else {
-            serde_json::to_string_pretty(&reports).unwrap_or_default()
+        // One file: its report as an object; several: an array of those processed.
+        let out = match (a.files.len(), reports.first()) {
+            (1, Some(r)) => Some(r.to_json()),
+            (1, None) => None,
+            _ => Some(serde_json::to_string_pretty(&reports).unwrap_or_default()),
         };
-        emit(&format!("{out}\n"));
+        if let Some(out) = out {
+            emit(&format!("{out}\n"));
+        }
     } else {
         let text: String = reports.iter().map(render_text).collect();
         emit(&text);
+    }
+    if unprocessed {
+        return Ok(ExitCode::from(2));
     }
     Ok(exit_for(&reports))
 }

@@ -9,6 +9,8 @@
 //!
 //! Rules of this first version (the difference-analysis work extends them):
 //! - catalog: `/AcroForm` may change (judged as below), `/DSS` may be added or changed (LTV);
+//!   `/Version` (to a name), `/Extensions` and `/Metadata` may change (metadata that other
+//!   signers such as pyHanko write with a signature);
 //! - AcroForm: `/Fields` may gain signature fields, `/SigFlags`, `/DR` and `/DA` may change;
 //! - arrays (`/Fields`, `/Annots`): may gain references to signature fields or widgets,
 //!   keeping every earlier element in order;

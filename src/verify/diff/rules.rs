@@ -125,7 +125,8 @@ pub fn classify_redefinition<S: Source>(
     )))
 }
 
-/// Catalog: only `/AcroForm` and `/DSS` may differ.
+/// Catalog: only `/AcroForm`, `/DSS` and metadata (`/Version`, `/Extensions`, `/Metadata`)
+/// may differ.
 fn judge_catalog<S: Source>(
     doc: &Document<S>,
     prev: usize,
@@ -155,6 +156,14 @@ fn judge_catalog<S: Source>(
                 level = level.max(ModificationLevel::FormFilling);
             }
             b"DSS" => level = level.max(ModificationLevel::LtvUpdates),
+            // Bookkeeping other signers write with their signature (pyHanko, iText): the
+            // version raised, developer extensions declared (ESIC for PAdES), XMP metadata
+            // pointed to. None of them changes what the document shows; like /Info updates
+            // they count as metadata.
+            b"Version" if matches!(new.get(b"Version"), Some(Object::Name(_))) => {
+                level = level.max(ModificationLevel::LtvUpdates);
+            }
+            b"Extensions" | b"Metadata" => level = level.max(ModificationLevel::LtvUpdates),
             other => {
                 return Ok(Verdict::other(
                     "catalog",
