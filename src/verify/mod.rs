@@ -67,8 +67,12 @@ impl VerifyOptions {
 
 /// Bytes after the end of the last revision that are not white space: no reader interprets
 /// them, and no signature covers them.
+///
+/// The end is the furthest any cross-reference section reaches, not the end of the newest
+/// one: a linearized file's first-page section sits near the start of the file and is
+/// reached first, so it counts as the newest revision although the file goes on.
 fn trailing_data<S: Source>(doc: &Document<S>) -> Option<Finding> {
-    let end = doc.revisions().last()?.end;
+    let end = doc.revisions().iter().map(|r| r.end).max()?;
     let extra = doc.len().checked_sub(end).filter(|&n| n > 0)?;
     let sample = doc.source().read_vec(end, 4096).ok()?;
     if extra <= sample.len() as u64 && sample.iter().all(|b| b.is_ascii_whitespace() || *b == 0) {

@@ -7,27 +7,41 @@
 //! signature widget, a new form field must be a signature field, a field's new `/V` must be
 //! a signature dictionary.
 //!
-//! Rules of this first version (the difference-analysis work extends them):
-//! - catalog: `/AcroForm` may change (judged as below), `/DSS` may be added or changed (LTV);
-//!   `/Version` (to a name), `/Extensions` and `/Metadata` may change (metadata that other
-//!   signers such as pyHanko write with a signature);
+//! Several rules allow rewriting an object only when nothing else uses it: they ask
+//! [`refs`] for every place the previous revision refers to the object from, so that an
+//! object shared with page content cannot be changed under the cover of an allowed role.
+//!
+//! Rules of this version (the difference-analysis work extends them):
+//! - catalog: `/AcroForm` may change (judged as below); `/DSS`, `/Extensions`, `/Version`
+//!   (a name) and `/Metadata` (an XML metadata stream) may be added or changed;
 //! - AcroForm: `/Fields` may gain signature fields, `/SigFlags`, `/DR` and `/DA` may change;
-//! - arrays (`/Fields`, `/Annots`): may gain references to signature fields or widgets,
-//!   keeping every earlier element in order;
+//! - arrays (`/Fields`, `/Annots`, `/Kids`, direct or indirect): may gain references to
+//!   signature fields or widgets, keeping every earlier element in order;
 //! - page: `/Annots` may gain signature widgets;
-//! - signature field: may gain `/V` (when it had none), `/AP` and `/AS`;
+//! - a signature field without a value may be signed: it gains `/V` (a signature
+//!   dictionary) and may change `/AP`, `/AS` and `/F`, as may its separate widgets; a
+//!   signed signature field may not change at all;
+//! - an appearance stream may be redrawn when only the widgets of fields signed in that
+//!   revision use it (directly or through an appearance dictionary);
 //! - signature dictionaries may be added, never changed;
-//! - the document information dictionary (`/Info`) may be rewritten (editors update
-//!   `/ModDate` and `/Producer` on save; viewers do not display it as content);
+//! - the document information dictionary (`/Info`) and XML metadata streams may be
+//!   rewritten when used only as such (editors update dates and producer on save; viewers do
+//!   not display them as content);
+//! - the document security store and an indirect `/Extensions` dictionary may be rewritten
+//!   when used only as such;
 //! - cross-reference streams and object streams are structure, not content;
 //! - everything else redefined or freed: disallowed.
 
+mod context;
+pub mod refs;
 mod rules;
+
+use std::collections::BTreeSet;
 
 use crate::pdf::{Document, ObjRef, Source};
 use crate::report::{Change, Code, Finding, ModificationLevel, Modifications};
 
-pub use rules::{classify_redefinition, Verdict};
+pub use rules::Verdict;
 
 /// Analyses the revisions after `signed` (0-based) up to the last one.
 pub fn analyse<S: Source>(doc: &Document<S>, signed: usize) -> (Modifications, Vec<Finding>) {
@@ -96,6 +110,17 @@ fn revision_changes<S: Source>(
         .get(rev)
         .map(|rv| rv.entries.as_slice())
         .unwrap_or_default();
+    let redefined: BTreeSet<u32> = entries
+        .iter()
+        .map(|&(num, _)| num)
+        .filter(|&num| {
+            num != 0
+                && doc
+                    .lookup(prev, ObjRef::new(num, 0))
+                    .is_some_and(|e| e.is_in_use())
+        })
+        .collect();
+    let mut ctx = context::Ctx::new(doc, prev, rev, redefined);
     for &(num, entry) in entries {
         if num == 0 {
             continue;
@@ -126,8 +151,7 @@ fn revision_changes<S: Source>(
         } else {
             None
         };
-        let verdict =
-            rules::classify_redefinition(doc, prev, rev, new_ref, old.as_ref(), new.as_ref())?;
+        let verdict = rules::classify_redefinition(&mut ctx, new_ref, old.as_ref(), new.as_ref())?;
         if let Some(v) = verdict {
             out.push(change(rev, Some(new_ref), v));
         }
@@ -157,3 +181,6 @@ fn change(rev: usize, obj: Option<ObjRef>, v: Verdict) -> Change {
         description: v.description,
     }
 }
+
+#[cfg(test)]
+mod tests;

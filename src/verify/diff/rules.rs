@@ -1,7 +1,10 @@
 //! The whitelist rules for one redefined object.
 
-use crate::pdf::{Dict, Document, ObjRef, Object, PdfError, Source, StreamData};
+use crate::pdf::{Dict, ObjRef, Object, PdfError, Source, StreamData};
 use crate::report::ModificationLevel;
+
+use super::context::{Ctx, SigKind};
+use super::refs::{Referrer, Uses};
 
 /// How one change was judged.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,14 +34,20 @@ impl Verdict {
     fn signing(rule: &'static str, description: impl Into<String>) -> Self {
         Verdict::new(ModificationLevel::FormFilling, rule, description)
     }
+
+    fn ltv(rule: &'static str, description: impl Into<String>) -> Self {
+        Verdict::new(ModificationLevel::LtvUpdates, rule, description)
+    }
+
+    fn is_other(&self) -> bool {
+        self.level == ModificationLevel::Other
+    }
 }
 
-/// Judges object `r` as defined by revision `rev`, against its version in `prev`.
+/// Judges object `r` as defined by revision `ctx.rev`, against its version in `ctx.prev`.
 /// `None`: nothing to report (a new object nothing old points to, or structure).
 pub fn classify_redefinition<S: Source>(
-    doc: &Document<S>,
-    prev: usize,
-    rev: usize,
+    ctx: &mut Ctx<'_, S>,
     r: ObjRef,
     old: Option<&Object>,
     new: Option<&Object>,
@@ -51,119 +60,148 @@ pub fn classify_redefinition<S: Source>(
                 "an existing object was freed",
             )));
         }
-        (None, Some(new)) => {
-            if is_structure(new) {
-                return Ok(None);
-            }
-            // New objects are judged where an allowed change starts pointing at them.
-            return Ok(None);
-        }
+        // New objects are judged where an allowed change starts pointing at them.
+        (None, Some(_)) => return Ok(None),
         (Some(old), Some(new)) => (old, new),
     };
     if is_structure(new) && is_structure(old) {
         return Ok(None);
     }
-    if same(doc, old, new) {
+    if same(ctx, old, new) {
         return Ok(Some(Verdict::new(
             ModificationLevel::None,
             "unchanged",
             "rewritten with the same content",
         )));
     }
-    let (Some(od), Some(nd)) = (plain_dict(old), plain_dict(new)) else {
-        return match (old, new) {
-            (Object::Array(oa), Object::Array(na)) => {
-                judge_array_growth(doc, rev, oa, na).map(Some)
+    if trailer_ref(ctx, b"Info") == Some(r) {
+        return judge_info(ctx, r, new).map(Some);
+    }
+    let verdict = match (old, new) {
+        (Object::Dict(od), Object::Dict(nd)) => judge_dict(ctx, r, od, nd)?,
+        (Object::Array(oa), Object::Array(na)) => {
+            if is_ltv_object(ctx, r)? {
+                judge_ltv_object(ctx, r)?
+            } else {
+                judge_indirect_array(ctx, r, oa, na)?
             }
-            _ => Ok(Some(Verdict::other(
-                "content",
-                format!("a {} was changed", old.kind()),
-            ))),
-        };
-    };
-    let trailer_ref = |key: &[u8]| {
-        doc.trailer(prev)
-            .and_then(|t| t.get(key))
-            .and_then(Object::as_ref)
-    };
-    if trailer_ref(b"Info") == Some(r) {
-        return Ok(Some(Verdict::new(
-            ModificationLevel::LtvUpdates,
-            "metadata",
-            "the document information dictionary was updated",
-        )));
-    }
-    let catalog = trailer_ref(b"Root");
-    if catalog == Some(r) || od.is_type(b"Catalog") {
-        return judge_catalog(doc, prev, rev, od, nd).map(Some);
-    }
-    if is_acroform(doc, prev, r) {
-        return judge_acroform(doc, rev, od, nd).map(Some);
-    }
-    if od.is_type(b"Page") {
-        return judge_changed_keys(doc, rev, od, nd, "page", &[b"Annots"]).map(Some);
-    }
-    if od.get_name(b"FT") == Some(b"Sig") {
-        if od.contains(b"V") && !same_opt(doc, od.get(b"V"), nd.get(b"V")) {
-            return Ok(Some(Verdict::other(
-                "signature field",
-                "the value of a signed signature field was replaced",
-            )));
         }
-        return judge_changed_keys(doc, rev, od, nd, "signature field", &[b"V", b"AP", b"AS"])
-            .map(Some);
-    }
-    if is_signature_dict(od) {
-        return Ok(Some(Verdict::other(
-            "signature",
-            "an existing signature dictionary was changed",
-        )));
-    }
-    Ok(Some(Verdict::other(
-        "content",
-        format!("a {} was changed", describe(od)),
-    )))
+        (Object::Stream(os), Object::Stream(ns)) => {
+            if is_metadata(&os.dict) {
+                judge_metadata(ctx, r, &ns.dict)?
+            } else if is_form_xobject(&os.dict) {
+                judge_appearance(ctx, r, &ns.dict)?
+            } else {
+                Verdict::other("content", "a stream was changed")
+            }
+        }
+        _ => Verdict::other(
+            "content",
+            format!("a {} was replaced by a {}", old.kind(), new.kind()),
+        ),
+    };
+    Ok(Some(verdict))
 }
 
-/// Catalog: only `/AcroForm`, `/DSS` and metadata (`/Version`, `/Extensions`, `/Metadata`)
-/// may differ.
+fn judge_dict<S: Source>(
+    ctx: &mut Ctx<'_, S>,
+    r: ObjRef,
+    od: &Dict,
+    nd: &Dict,
+) -> Result<Verdict, PdfError> {
+    if trailer_ref(ctx, b"Root") == Some(r) || od.is_type(b"Catalog") {
+        return judge_catalog(ctx, od, nd);
+    }
+    if is_acroform(ctx, r) {
+        return judge_acroform(ctx, od, nd);
+    }
+    if od.is_type(b"Page") {
+        return judge_changed_keys(ctx, od, nd, "page", &[b"Annots"]);
+    }
+    if od.get_name(b"FT") == Some(b"Sig") {
+        return judge_signature_field(ctx, r, od, nd);
+    }
+    if od.get_name(b"Subtype") == Some(b"Widget") {
+        return judge_widget(ctx, r, od, nd);
+    }
+    if is_signature_dict(od) {
+        return Ok(Verdict::other(
+            "signature",
+            "an existing signature dictionary was changed",
+        ));
+    }
+    if is_ltv_object(ctx, r)? {
+        return judge_ltv_object(ctx, r);
+    }
+    if catalog_ref_to(ctx, b"Extensions", r) {
+        return judge_extensions(ctx, r);
+    }
+    Ok(Verdict::other(
+        "content",
+        format!("a {} was changed", describe(od)),
+    ))
+}
+
+/// Catalog: only `/AcroForm`, `/DSS`, `/Extensions`, `/Metadata` and `/Version` may differ.
 fn judge_catalog<S: Source>(
-    doc: &Document<S>,
-    prev: usize,
-    rev: usize,
+    ctx: &mut Ctx<'_, S>,
     old: &Dict,
     new: &Dict,
 ) -> Result<Verdict, PdfError> {
     let mut level = ModificationLevel::None;
-    for key in changed_keys(doc, old, new) {
+    for key in changed_keys(ctx, old, new) {
         match key.as_slice() {
             b"AcroForm" => {
                 // A direct AcroForm is judged here; an indirect one on its own object.
-                if let (Some(Object::Dict(o)), Some(Object::Dict(n))) =
-                    (old.get(b"AcroForm"), new.get(b"AcroForm"))
-                {
-                    let v = judge_acroform(doc, rev, o, n)?;
-                    if v.level == ModificationLevel::Other {
-                        return Ok(v);
+                let v = match (old.get(b"AcroForm"), new.get(b"AcroForm")) {
+                    (Some(Object::Dict(o)), Some(Object::Dict(n))) => judge_acroform(ctx, o, n)?,
+                    (None, n) => judge_new_acroform(ctx, n)?,
+                    (Some(o), Some(n)) => {
+                        // Now another object (or switched between direct and indirect):
+                        // judge the new form against the old one.
+                        let o = ctx.doc.resolve_dict(ctx.prev, o)?;
+                        let n = ctx.doc.resolve_dict(ctx.rev, n)?;
+                        match (o, n) {
+                            (Some(o), Some(n)) => judge_acroform(ctx, &o, &n)?,
+                            (None, _) => judge_new_acroform(ctx, new.get(b"AcroForm"))?,
+                            (Some(_), None) => {
+                                Verdict::other("catalog", "/AcroForm is not a dictionary")
+                            }
+                        }
                     }
+                    (Some(_), None) => Verdict::other("catalog", "/AcroForm was removed"),
+                };
+                if v.is_other() {
+                    return Ok(v);
                 }
-                if old.get(b"AcroForm").is_none() {
-                    let v = judge_new_acroform(doc, prev, rev, new.get(b"AcroForm"))?;
-                    if v.level == ModificationLevel::Other {
-                        return Ok(v);
-                    }
-                }
-                level = level.max(ModificationLevel::FormFilling);
+                level = level.max(v.level);
             }
-            b"DSS" => level = level.max(ModificationLevel::LtvUpdates),
-            // Bookkeeping other signers write with their signature (pyHanko, iText): the
-            // version raised, developer extensions declared (ESIC for PAdES), XMP metadata
-            // pointed to. None of them changes what the document shows; like /Info updates
-            // they count as metadata.
-            b"Version" if matches!(new.get(b"Version"), Some(Object::Name(_))) => {
+            // Validation material, the declaration of extensions and the version: none of
+            // them is displayed. The objects they point to are judged where they change.
+            b"DSS" | b"Extensions" => level = level.max(ModificationLevel::LtvUpdates),
+            b"Version" => {
+                if !matches!(new.get(b"Version"), Some(Object::Name(_))) {
+                    return Ok(Verdict::other("catalog", "/Version is not a name"));
+                }
                 level = level.max(ModificationLevel::LtvUpdates);
             }
-            b"Extensions" | b"Metadata" => level = level.max(ModificationLevel::LtvUpdates),
+            b"Metadata" => {
+                let target = new
+                    .get(b"Metadata")
+                    .map(|m| ctx.doc.resolve(ctx.rev, m))
+                    .transpose()?;
+                let ok = target
+                    .as_ref()
+                    .and_then(Object::as_stream)
+                    .is_some_and(|s| is_metadata(&s.dict));
+                if !ok {
+                    return Ok(Verdict::other(
+                        "catalog",
+                        "/Metadata does not point to an XML metadata stream",
+                    ));
+                }
+                level = level.max(ModificationLevel::LtvUpdates);
+            }
             other => {
                 return Ok(Verdict::other(
                     "catalog",
@@ -175,17 +213,275 @@ fn judge_catalog<S: Source>(
     Ok(Verdict::new(
         level,
         "catalog",
-        "catalog updated for signatures or validation data",
+        "catalog updated for signatures, validation data or metadata",
     ))
+}
+
+/// The document information dictionary may be rewritten (editors update `/ModDate` and
+/// `/Producer`; viewers do not display it as content), provided only the trailer uses it.
+fn judge_info<S: Source>(
+    ctx: &mut Ctx<'_, S>,
+    r: ObjRef,
+    new: &Object,
+) -> Result<Verdict, PdfError> {
+    if !matches!(new, Object::Dict(_)) {
+        return Ok(Verdict::other(
+            "metadata",
+            "the document information dictionary was replaced by something else",
+        ));
+    }
+    let uses = ctx.uses(r)?;
+    if let Some(why) = unexpected_use(&uses, |u| u.holder.is_none() && u.path_is(&[b"Info"])) {
+        return Ok(Verdict::other(
+            "metadata",
+            format!("the document information dictionary was changed, and {why}"),
+        ));
+    }
+    Ok(Verdict::ltv(
+        "metadata",
+        "the document information dictionary was updated",
+    ))
+}
+
+/// An XML metadata stream may be rewritten when it is used only as `/Metadata`.
+fn judge_metadata<S: Source>(
+    ctx: &mut Ctx<'_, S>,
+    r: ObjRef,
+    new: &Dict,
+) -> Result<Verdict, PdfError> {
+    if !is_metadata(new) {
+        return Ok(Verdict::other(
+            "metadata",
+            "a metadata stream was replaced by another kind of stream",
+        ));
+    }
+    let uses = ctx.uses(r)?;
+    if let Some(why) = unexpected_use(&uses, |u| u.path_is(&[b"Metadata"])) {
+        return Ok(Verdict::other(
+            "metadata",
+            format!("a metadata stream was changed, and {why}"),
+        ));
+    }
+    Ok(Verdict::ltv("metadata", "the XML metadata was updated"))
+}
+
+/// An appearance stream may be redrawn when its only users are the appearance dictionaries
+/// of the signature fields that this revision signs (a signer replacing the placeholder
+/// appearance of the field it fills).
+fn judge_appearance<S: Source>(
+    ctx: &mut Ctx<'_, S>,
+    r: ObjRef,
+    new: &Dict,
+) -> Result<Verdict, PdfError> {
+    if !is_form_xobject(new) {
+        return Ok(Verdict::other(
+            "appearance",
+            "a form XObject was replaced by another kind of stream",
+        ));
+    }
+    let Uses::Known(users) = ctx.uses(r)? else {
+        return Ok(Verdict::other(
+            "appearance",
+            "a form XObject was changed, and an unreadable object may also use it",
+        ));
+    };
+    if users.is_empty() {
+        return Ok(Verdict::other(
+            "appearance",
+            "a form XObject that no widget of the revision showed was changed",
+        ));
+    }
+    for u in &users {
+        if !is_appearance_of_newly_signed(ctx, u)? {
+            return Ok(Verdict::other(
+                "appearance",
+                format!(
+                    "a form XObject was changed, and it is used by {} (not only by the \
+                     appearance of a signature field signed in this revision)",
+                    u.describe()
+                ),
+            ));
+        }
+    }
+    Ok(Verdict::signing(
+        "appearance",
+        "the appearance of the signature field being signed was redrawn",
+    ))
+}
+
+/// `u` is `/AP /N|/R|/D [/state]` of a widget that this revision signs, or an entry of an
+/// appearance dictionary used only as `/AP` of such widgets.
+fn is_appearance_of_newly_signed<S: Source>(
+    ctx: &mut Ctx<'_, S>,
+    u: &Referrer,
+) -> Result<bool, PdfError> {
+    let Some(holder) = u.holder else {
+        return Ok(false);
+    };
+    let is_state =
+        |k: Option<&Vec<u8>>| k.is_some_and(|k| matches!(k.as_slice(), b"N" | b"R" | b"D"));
+    if u.first_key() == Some(b"AP") && (2..=3).contains(&u.path.len()) && is_state(u.path.get(1)) {
+        return ctx.is_newly_signed(holder);
+    }
+    if (1..=2).contains(&u.path.len()) && is_state(u.path.first()) {
+        // `holder` is an indirect appearance dictionary: who uses it?
+        let Uses::Known(users) = ctx.uses(holder)? else {
+            return Ok(false);
+        };
+        if users.is_empty() {
+            return Ok(false);
+        }
+        for w in &users {
+            let ok = match w.holder {
+                Some(widget) if w.path_is(&[b"AP"]) => ctx.is_newly_signed(widget)?,
+                _ => false,
+            };
+            if !ok {
+                return Ok(false);
+            }
+        }
+        return Ok(true);
+    }
+    Ok(false)
+}
+
+fn is_ltv_object<S: Source>(ctx: &mut Ctx<'_, S>, r: ObjRef) -> Result<bool, PdfError> {
+    let (before, after) = ctx.ltv_membership(r)?;
+    Ok(before || after)
+}
+
+/// How many store objects may stand between a changed store object and the catalog.
+const LTV_USER_DEPTH: usize = 4;
+
+/// Objects of the document security store may be rewritten when they serve only the store:
+/// every user, in the previous revision, is the catalog's `/DSS` or a store object that
+/// itself serves only the store.
+fn judge_ltv_object<S: Source>(ctx: &mut Ctx<'_, S>, r: ObjRef) -> Result<Verdict, PdfError> {
+    match only_ltv_uses(ctx, r, 0)? {
+        None => Ok(Verdict::ltv(
+            "dss",
+            "the document security store was updated",
+        )),
+        Some(why) => Ok(Verdict::other(
+            "dss",
+            format!("an object of the document security store was changed, and {why}"),
+        )),
+    }
+}
+
+/// `None` when every use of `r` in `prev` belongs to the document security store.
+fn only_ltv_uses<S: Source>(
+    ctx: &mut Ctx<'_, S>,
+    r: ObjRef,
+    depth: usize,
+) -> Result<Option<String>, PdfError> {
+    let catalog = trailer_ref(ctx, b"Root");
+    let users = match ctx.uses(r)? {
+        Uses::Known(users) => users,
+        Uses::Unknown(o) => {
+            return Ok(Some(format!(
+                "object {o} could not be read to exclude other uses"
+            )))
+        }
+    };
+    for u in &users {
+        let Some(h) = u.holder else {
+            return Ok(Some(format!("it is also used by {}", u.describe())));
+        };
+        if h == r || (Some(h) == catalog && u.path_is(&[b"DSS"])) {
+            continue;
+        }
+        let (in_store, _) = ctx.ltv_membership(h)?;
+        if !in_store || depth >= LTV_USER_DEPTH {
+            return Ok(Some(format!("it is also used by {}", u.describe())));
+        }
+        if let Some(why) = only_ltv_uses(ctx, h, depth + 1)? {
+            return Ok(Some(why));
+        }
+    }
+    Ok(None)
+}
+
+/// An indirect `/Extensions` dictionary may be rewritten when only the catalog uses it.
+fn judge_extensions<S: Source>(ctx: &mut Ctx<'_, S>, r: ObjRef) -> Result<Verdict, PdfError> {
+    let catalog = trailer_ref(ctx, b"Root");
+    let uses = ctx.uses(r)?;
+    if let Some(why) = unexpected_use(&uses, |u| {
+        u.holder.is_some() && u.holder == catalog && u.path_is(&[b"Extensions"])
+    }) {
+        return Ok(Verdict::other(
+            "extensions",
+            format!("the extensions dictionary was changed, and {why}"),
+        ));
+    }
+    Ok(Verdict::ltv(
+        "extensions",
+        "the declaration of developer extensions was updated",
+    ))
+}
+
+/// A signature field: one without a value may receive its signature in this revision
+/// (value, appearance, annotation flags); a signed one may not change at all.
+fn judge_signature_field<S: Source>(
+    ctx: &mut Ctx<'_, S>,
+    r: ObjRef,
+    od: &Dict,
+    nd: &Dict,
+) -> Result<Verdict, PdfError> {
+    let had_value = od
+        .get(b"V")
+        .is_some_and(|v| !matches!(ctx.doc.resolve(ctx.prev, v), Ok(Object::Null)));
+    if had_value {
+        if !same_opt(ctx, od.get(b"V"), nd.get(b"V")) {
+            return Ok(Verdict::other(
+                "signature field",
+                "the value of a signed signature field was replaced",
+            ));
+        }
+        let keys = changed_keys(ctx, od, nd);
+        return Ok(Verdict::other(
+            "signature field",
+            format!("a signed signature field was changed: {}", keys_list(&keys)),
+        ));
+    }
+    if !ctx.is_newly_signed(r)? {
+        return Ok(Verdict::other(
+            "signature field",
+            format!(
+                "an empty signature field was changed without being signed: {}",
+                keys_list(&changed_keys(ctx, od, nd))
+            ),
+        ));
+    }
+    judge_changed_keys(ctx, od, nd, "signature field", &[b"V", b"AP", b"AS", b"F"])
+}
+
+/// A widget of a signature field that this revision signs may get its appearance and
+/// annotation flags.
+fn judge_widget<S: Source>(
+    ctx: &mut Ctx<'_, S>,
+    r: ObjRef,
+    od: &Dict,
+    nd: &Dict,
+) -> Result<Verdict, PdfError> {
+    if !ctx.is_newly_signed(r)? {
+        return Ok(Verdict::other(
+            "widget",
+            format!(
+                "a widget annotation was changed: {}",
+                keys_list(&changed_keys(ctx, od, nd))
+            ),
+        ));
+    }
+    judge_changed_keys(ctx, od, nd, "widget", &[b"AP", b"AS", b"F"])
 }
 
 /// A first AcroForm added after signing may list only signature fields.
 fn judge_new_acroform<S: Source>(
-    doc: &Document<S>,
-    _prev: usize,
-    rev: usize,
+    ctx: &mut Ctx<'_, S>,
     value: Option<&Object>,
 ) -> Result<Verdict, PdfError> {
+    let (doc, rev) = (ctx.doc, ctx.rev);
     let Some(form) = value
         .map(|v| doc.resolve_dict(rev, v))
         .transpose()?
@@ -205,18 +501,16 @@ fn judge_new_acroform<S: Source>(
         None => Vec::new(),
         Some(_) => return Ok(Verdict::other("acroform", "/Fields is not an array")),
     };
-    judge_array_growth(doc, rev, &[], &fields)
+    judge_array_growth(ctx, &[], &fields)
 }
 
 fn judge_acroform<S: Source>(
-    doc: &Document<S>,
-    rev: usize,
+    ctx: &mut Ctx<'_, S>,
     old: &Dict,
     new: &Dict,
 ) -> Result<Verdict, PdfError> {
     judge_changed_keys(
-        doc,
-        rev,
+        ctx,
         old,
         new,
         "acroform",
@@ -224,28 +518,66 @@ fn judge_acroform<S: Source>(
     )
 }
 
+/// An indirect array used as `/Annots`, `/Fields` or `/Kids` may grow by signature fields
+/// and widgets.
+fn judge_indirect_array<S: Source>(
+    ctx: &mut Ctx<'_, S>,
+    r: ObjRef,
+    old: &[Object],
+    new: &[Object],
+) -> Result<Verdict, PdfError> {
+    let uses = ctx.uses(r)?;
+    if let Some(why) = unexpected_use(&uses, |u| {
+        u.holder.is_some()
+            && matches!(
+                u.path.last().map(Vec::as_slice),
+                Some(b"Annots" | b"Fields" | b"Kids")
+            )
+    }) {
+        return Ok(Verdict::other(
+            "array",
+            format!("an array was changed, and {why}"),
+        ));
+    }
+    judge_array_growth(ctx, old, new)
+}
+
 /// Only `allowed` keys may differ; direct arrays among them may only grow by signature
 /// fields or widgets.
 fn judge_changed_keys<S: Source>(
-    doc: &Document<S>,
-    rev: usize,
+    ctx: &mut Ctx<'_, S>,
     old: &Dict,
     new: &Dict,
     rule: &'static str,
     allowed: &[&[u8]],
 ) -> Result<Verdict, PdfError> {
-    for key in changed_keys(doc, old, new) {
+    let (doc, rev) = (ctx.doc, ctx.rev);
+    let mut level = ModificationLevel::None;
+    for key in changed_keys(ctx, old, new) {
         if !allowed.contains(&key.as_slice()) {
             return Ok(Verdict::other(
                 rule,
                 format!("/{} changed", String::from_utf8_lossy(&key)),
             ));
         }
+        if key.as_slice() == b"V" {
+            let is_sig = new
+                .get(b"V")
+                .and_then(|v| doc.resolve_dict(rev, v).ok().flatten())
+                .is_some_and(|d| is_signature_dict(&d));
+            if !is_sig {
+                return Ok(Verdict::other(
+                    rule,
+                    "the new value of a signature field is not a signature dictionary",
+                ));
+            }
+        }
         if let (Some(Object::Array(oa)), Some(Object::Array(na))) = (old.get(&key), new.get(&key)) {
-            let v = judge_array_growth(doc, rev, oa, na)?;
-            if v.level == ModificationLevel::Other {
+            let v = judge_array_growth(ctx, oa, na)?;
+            if v.is_other() {
                 return Ok(v);
             }
+            level = level.max(v.level);
         } else if key.as_slice() == b"Fields" || key.as_slice() == b"Annots" {
             // Switching between a direct array and a reference: judge the new array whole.
             let old_items = match old.get(&key).map(|o| doc.resolve(rev, o)).transpose()? {
@@ -261,20 +593,30 @@ fn judge_changed_keys<S: Source>(
                     ))
                 }
             };
-            let v = judge_array_growth(doc, rev, &old_items, &new_items)?;
-            if v.level == ModificationLevel::Other {
+            let v = judge_array_growth(ctx, &old_items, &new_items)?;
+            if v.is_other() {
                 return Ok(v);
             }
+            level = level.max(v.level);
+        } else {
+            level = level.max(ModificationLevel::FormFilling);
         }
     }
-    Ok(Verdict::signing(rule, "updated to add a signature"))
+    Ok(Verdict::new(
+        level,
+        rule,
+        if level <= ModificationLevel::LtvUpdates {
+            "updated to add a document timestamp"
+        } else {
+            "updated to add a signature"
+        },
+    ))
 }
 
 /// The array keeps every earlier element in order and adds only references to signature
 /// fields or widgets (as defined in revision `rev`).
 fn judge_array_growth<S: Source>(
-    doc: &Document<S>,
-    rev: usize,
+    ctx: &mut Ctx<'_, S>,
     old: &[Object],
     new: &[Object],
 ) -> Result<Verdict, PdfError> {
@@ -283,7 +625,7 @@ fn judge_array_growth<S: Source>(
     for o in old {
         loop {
             match it.next() {
-                Some(n) if same(doc, o, n) => break,
+                Some(n) if same(ctx, o, n) => break,
                 Some(n) => added.push(n),
                 None => {
                     return Ok(Verdict::other(
@@ -295,28 +637,43 @@ fn judge_array_growth<S: Source>(
         }
     }
     added.extend(it);
+    // Document timestamps are validation material; any other signature is form filling.
+    let mut level = ModificationLevel::None;
     for a in added {
         let Some(r) = a.as_ref() else {
             return Ok(Verdict::other("array", "a direct element was added"));
         };
-        let target = doc.get(rev, r)?;
-        let ok = target
+        let target = ctx.doc.get(ctx.rev, r)?;
+        let by_parent = target
             .as_ref()
             .and_then(plain_dict)
-            .is_some_and(|d| is_signature_field_or_widget(doc, rev, d));
-        if !ok {
-            return Ok(Verdict::other(
-                "array",
-                format!("{r} was added, and it is not a signature field or widget"),
-            ));
+            .and_then(|d| signature_field_or_widget(ctx, d));
+        let kind = match by_parent {
+            Some(kind) => Some(kind),
+            None => ctx.signature_object(r)?,
+        };
+        match kind {
+            Some(SigKind::Timestamp) => level = level.max(ModificationLevel::LtvUpdates),
+            Some(SigKind::Signature) => level = level.max(ModificationLevel::FormFilling),
+            None => {
+                return Ok(Verdict::other(
+                    "array",
+                    format!("{r} was added, and it is not a signature field or widget"),
+                ))
+            }
         }
     }
-    Ok(Verdict::signing("array", "signature field or widget added"))
+    Ok(Verdict::new(
+        level,
+        "array",
+        "signature field or widget added",
+    ))
 }
 
 /// A signature field (possibly merged with its widget) whose value, if any, is a signature
-/// dictionary; or a widget whose parent is a signature field.
-fn is_signature_field_or_widget<S: Source>(doc: &Document<S>, rev: usize, d: &Dict) -> bool {
+/// dictionary; or a widget whose parent is a signature field. `None` for anything else.
+fn signature_field_or_widget<S: Source>(ctx: &Ctx<'_, S>, d: &Dict) -> Option<SigKind> {
+    let (doc, rev) = (ctx.doc, ctx.rev);
     let field = if d.get_name(b"FT") == Some(b"Sig") {
         Some(d.clone())
     } else if d.get_name(b"Subtype") == Some(b"Widget") {
@@ -326,17 +683,47 @@ fn is_signature_field_or_widget<S: Source>(doc: &Document<S>, rev: usize, d: &Di
     } else {
         None
     };
-    let Some(field) = field else {
-        return false;
-    };
+    let field = field?;
     match field.get(b"V") {
-        None => true,
+        None => Some(SigKind::Signature),
         Some(v) => doc
             .resolve_dict(rev, v)
             .ok()
             .flatten()
-            .is_some_and(|sig| is_signature_dict(&sig)),
+            .filter(is_signature_dict)
+            .map(|sig| SigKind::of(&sig)),
     }
+}
+
+/// `None` when every use satisfies `expected`; otherwise why not, for a message.
+fn unexpected_use(uses: &Uses, expected: impl Fn(&Referrer) -> bool) -> Option<String> {
+    match uses {
+        Uses::Unknown(r) => Some(format!(
+            "object {r} could not be read to exclude other uses"
+        )),
+        Uses::Known(users) => users
+            .iter()
+            .find(|u| !expected(u))
+            .map(|u| format!("it is also used by {}", u.describe())),
+    }
+}
+
+fn trailer_ref<S: Source>(ctx: &Ctx<'_, S>, key: &[u8]) -> Option<ObjRef> {
+    ctx.doc
+        .trailer(ctx.prev)
+        .and_then(|t| t.get(key))
+        .and_then(Object::as_ref)
+}
+
+/// True when the catalog of `prev` or of `rev` points to `r` with `key`.
+fn catalog_ref_to<S: Source>(ctx: &Ctx<'_, S>, key: &[u8], r: ObjRef) -> bool {
+    [ctx.prev, ctx.rev].iter().any(|&rev| {
+        ctx.doc
+            .catalog(rev)
+            .ok()
+            .and_then(|c| c.get(key).and_then(Object::as_ref))
+            == Some(r)
+    })
 }
 
 fn is_signature_dict(d: &Dict) -> bool {
@@ -345,8 +732,17 @@ fn is_signature_dict(d: &Dict) -> bool {
         || (d.contains(b"ByteRange") && d.contains(b"Contents"))
 }
 
-fn is_acroform<S: Source>(doc: &Document<S>, rev: usize, r: ObjRef) -> bool {
-    doc.catalog(rev)
+fn is_metadata(d: &Dict) -> bool {
+    d.is_type(b"Metadata") && d.get_name(b"Subtype") == Some(b"XML")
+}
+
+fn is_form_xobject(d: &Dict) -> bool {
+    d.get_name(b"Subtype") == Some(b"Form") && d.get_name(b"Type").is_none_or(|t| t == b"XObject")
+}
+
+fn is_acroform<S: Source>(ctx: &Ctx<'_, S>, r: ObjRef) -> bool {
+    ctx.doc
+        .catalog(ctx.prev)
         .ok()
         .and_then(|c| c.get(b"AcroForm").and_then(Object::as_ref))
         == Some(r)
@@ -376,11 +772,23 @@ fn describe(d: &Dict) -> String {
     }
 }
 
+fn keys_list(keys: &[Vec<u8>]) -> String {
+    let names: Vec<String> = keys
+        .iter()
+        .map(|k| format!("/{}", String::from_utf8_lossy(k)))
+        .collect();
+    if names.is_empty() {
+        "no key differs".to_string()
+    } else {
+        names.join(", ")
+    }
+}
+
 /// Keys whose values differ between `old` and `new` (added, removed or changed).
-fn changed_keys<S: Source>(doc: &Document<S>, old: &Dict, new: &Dict) -> Vec<Vec<u8>> {
+fn changed_keys<S: Source>(ctx: &Ctx<'_, S>, old: &Dict, new: &Dict) -> Vec<Vec<u8>> {
     let mut out = Vec::new();
     for (k, v) in old.iter() {
-        if !new.get(k.as_bytes()).is_some_and(|n| same(doc, v, n)) {
+        if !new.get(k.as_bytes()).is_some_and(|n| same(ctx, v, n)) {
             out.push(k.as_bytes().to_vec());
         }
     }
@@ -392,30 +800,30 @@ fn changed_keys<S: Source>(doc: &Document<S>, old: &Dict, new: &Dict) -> Vec<Vec
     out
 }
 
-fn same_opt<S: Source>(doc: &Document<S>, a: Option<&Object>, b: Option<&Object>) -> bool {
+fn same_opt<S: Source>(ctx: &Ctx<'_, S>, a: Option<&Object>, b: Option<&Object>) -> bool {
     match (a, b) {
         (None, None) => true,
-        (Some(a), Some(b)) => same(doc, a, b),
+        (Some(a), Some(b)) => same(ctx, a, b),
         _ => false,
     }
 }
 
 /// Equality of content, ignoring where strings stood in the file; stream data is compared
 /// byte for byte.
-fn same<S: Source>(doc: &Document<S>, a: &Object, b: &Object) -> bool {
+fn same<S: Source>(ctx: &Ctx<'_, S>, a: &Object, b: &Object) -> bool {
     match (a, b) {
         (Object::String(x), Object::String(y)) => x.bytes == y.bytes,
         (Object::Array(x), Object::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(doc, p, q))
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(ctx, p, q))
         }
-        (Object::Dict(x), Object::Dict(y)) => same_dict(doc, x, y),
+        (Object::Dict(x), Object::Dict(y)) => same_dict(ctx, x, y),
         (Object::Stream(x), Object::Stream(y)) => {
-            if !same_dict(doc, &x.dict, &y.dict) {
+            if !same_dict(ctx, &x.dict, &y.dict) {
                 return false;
             }
             match (&x.data, &y.data) {
                 (StreamData::File(p), StreamData::File(q)) if p == q => true,
-                _ => match (doc.raw_stream_data(x), doc.raw_stream_data(y)) {
+                _ => match (ctx.doc.raw_stream_data(x), ctx.doc.raw_stream_data(y)) {
                     (Ok(p), Ok(q)) => p == q,
                     _ => false,
                 },
@@ -426,8 +834,8 @@ fn same<S: Source>(doc: &Document<S>, a: &Object, b: &Object) -> bool {
     }
 }
 
-fn same_dict<S: Source>(doc: &Document<S>, x: &Dict, y: &Dict) -> bool {
+fn same_dict<S: Source>(ctx: &Ctx<'_, S>, x: &Dict, y: &Dict) -> bool {
     x.len() == y.len()
         && x.iter()
-            .all(|(k, v)| y.get(k.as_bytes()).is_some_and(|w| same(doc, v, w)))
+            .all(|(k, v)| y.get(k.as_bytes()).is_some_and(|w| same(ctx, v, w)))
 }

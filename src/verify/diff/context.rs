@@ -1,0 +1,230 @@
+//! What the rules know about one pair of revisions, computed when first asked for.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::pdf::{acroform, Dict, Document, ObjRef, Object, PdfError, Source};
+
+use super::refs::{Referrers, Uses};
+
+/// Revision `rev` judged against revision `prev` of `doc`.
+pub struct Ctx<'a, S: Source> {
+    /// The document.
+    pub doc: &'a Document<S>,
+    /// The revision before the change.
+    pub prev: usize,
+    /// The revision that made the change.
+    pub rev: usize,
+    /// Object numbers that `rev` redefines or frees and that existed in `prev`: the first
+    /// scan for referrers looks for all of them at once.
+    redefined: BTreeSet<u32>,
+    /// Further objects asked about; every new scan looks for all of them.
+    asked: BTreeSet<u32>,
+    referrers: Option<Referrers>,
+    signing: Option<Signing>,
+    /// The document security store's objects in `prev` and in `rev`.
+    ltv: Option<(BTreeSet<ObjRef>, BTreeSet<ObjRef>)>,
+}
+
+/// What a signature field holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SigKind {
+    /// A signature, or nothing yet.
+    Signature,
+    /// A document timestamp (validation material).
+    Timestamp,
+}
+
+impl SigKind {
+    /// The kind of a signature dictionary.
+    pub fn of(sig: &Dict) -> Self {
+        if sig.is_type(b"DocTimeStamp") || sig.get_name(b"SubFilter") == Some(b"ETSI.RFC3161") {
+            SigKind::Timestamp
+        } else {
+            SigKind::Signature
+        }
+    }
+}
+
+/// Signature fields as revision `rev` has them.
+#[derive(Debug, Default)]
+struct Signing {
+    /// Signature fields (and their widgets) whose value is absent or a signature dictionary,
+    /// with what they hold.
+    signature_objects: BTreeMap<ObjRef, SigKind>,
+    /// Signature fields that received their value in `rev`, and their widgets.
+    newly_signed: BTreeSet<ObjRef>,
+}
+
+impl<'a, S: Source> Ctx<'a, S> {
+    /// A context for judging `rev` against `prev`; `redefined` lists the object numbers
+    /// `rev` rewrites.
+    pub fn new(doc: &'a Document<S>, prev: usize, rev: usize, redefined: BTreeSet<u32>) -> Self {
+        Ctx {
+            doc,
+            prev,
+            rev,
+            redefined,
+            asked: BTreeSet::new(),
+            referrers: None,
+            signing: None,
+            ltv: None,
+        }
+    }
+
+    /// The places in `prev` that refer to `target`.
+    pub fn uses(&mut self, target: ObjRef) -> Result<Uses, PdfError> {
+        if let Some(u) = self.referrers.as_ref().and_then(|r| r.of(target)) {
+            return Ok(u);
+        }
+        self.asked.insert(target.num);
+        let targets = self.redefined.union(&self.asked).copied().collect();
+        let scanned = Referrers::scan(self.doc, self.prev, targets)?;
+        let uses = scanned.of(target);
+        self.referrers = Some(scanned);
+        // The scan just covered `target`; `Known(empty)` would be wrong only if it had not.
+        Ok(uses.unwrap_or(Uses::Unknown(target)))
+    }
+
+    fn signing(&mut self) -> Result<&Signing, PdfError> {
+        if self.signing.is_none() {
+            self.signing = Some(self.compute_signing()?);
+        }
+        // Set just above when it was missing.
+        Ok(self.signing.get_or_insert_with(Signing::default))
+    }
+
+    fn compute_signing(&self) -> Result<Signing, PdfError> {
+        let (doc, prev, rev) = (self.doc, self.prev, self.rev);
+        let signed_before: BTreeSet<ObjRef> = acroform::signature_fields(doc, prev)?
+            .into_iter()
+            .filter(|f| has_value(doc, prev, f.value.as_ref()))
+            .filter_map(|f| f.id)
+            .collect();
+        let mut s = Signing::default();
+        for f in acroform::signature_fields(doc, rev)? {
+            let kind = match f.value.as_ref() {
+                None => SigKind::Signature,
+                Some(v) => match signature_value(doc, rev, v) {
+                    Some(sig) => SigKind::of(&sig),
+                    None => continue,
+                },
+            };
+            let members = f.id.into_iter().chain(f.widgets.iter().copied());
+            s.signature_objects
+                .extend(members.clone().map(|m| (m, kind)));
+            let signed_now =
+                f.value.is_some() && f.id.is_some_and(|id| !signed_before.contains(&id));
+            if signed_now {
+                s.newly_signed.extend(members);
+            }
+        }
+        Ok(s)
+    }
+
+    /// What `r` holds when it is a signature field of `rev` (or one of its widgets) whose
+    /// value is absent or a signature dictionary; `None` otherwise.
+    pub fn signature_object(&mut self, r: ObjRef) -> Result<Option<SigKind>, PdfError> {
+        Ok(self.signing()?.signature_objects.get(&r).copied())
+    }
+
+    /// True when `r` is a signature field that `rev` signs (it had no value in `prev`), or
+    /// one of its widgets.
+    pub fn is_newly_signed(&mut self, r: ObjRef) -> Result<bool, PdfError> {
+        Ok(self.signing()?.newly_signed.contains(&r))
+    }
+
+    /// Where `r` belongs to the document security store (DSS): the DSS dictionary, its
+    /// `/Certs`, `/OCSPs` and `/CRLs` arrays, its `/VRI` dictionary, the VRI entries and
+    /// their `/Cert`, `/OCSP` and `/CRL` arrays (never the streams holding certificates,
+    /// CRLs and OCSP responses). Returns (in `prev`, in `rev`).
+    pub fn ltv_membership(&mut self, r: ObjRef) -> Result<(bool, bool), PdfError> {
+        if self.ltv.is_none() {
+            let before = dss_objects(self.doc, self.prev)?;
+            let after = dss_objects(self.doc, self.rev)?;
+            self.ltv = Some((before, after));
+        }
+        Ok(self
+            .ltv
+            .as_ref()
+            .map_or((false, false), |(b, a)| (b.contains(&r), a.contains(&r))))
+    }
+}
+
+/// The objects of the document security store of `rev` (see [`Ctx::ltv_membership`]),
+/// following only the keys the store defines.
+fn dss_objects<S: Source>(doc: &Document<S>, rev: usize) -> Result<BTreeSet<ObjRef>, PdfError> {
+    let mut out = BTreeSet::new();
+    let Ok(catalog) = doc.catalog(rev) else {
+        return Ok(out);
+    };
+    let Some(dss) = catalog.get(b"DSS") else {
+        return Ok(out);
+    };
+    let Some(dss) = member(doc, rev, dss, &mut out)?.and_then(|o| o.as_dict().cloned()) else {
+        return Ok(out);
+    };
+    for key in [&b"Certs"[..], b"OCSPs", b"CRLs"] {
+        if let Some(v) = dss.get(key) {
+            member(doc, rev, v, &mut out)?;
+        }
+    }
+    let Some(vri) = dss.get(b"VRI") else {
+        return Ok(out);
+    };
+    let Some(vri) = member(doc, rev, vri, &mut out)?.and_then(|o| o.as_dict().cloned()) else {
+        return Ok(out);
+    };
+    let limit = doc.budget().max_tree_nodes;
+    if vri.len() > limit {
+        return Err(PdfError::budget(
+            "entries of the /VRI dictionary",
+            limit as u64,
+        ));
+    }
+    for (_, entry) in vri.iter() {
+        let Some(entry) = member(doc, rev, entry, &mut out)?.and_then(|o| o.as_dict().cloned())
+        else {
+            continue;
+        };
+        for key in [&b"Cert"[..], b"OCSP", b"CRL"] {
+            if let Some(v) = entry.get(key) {
+                member(doc, rev, v, &mut out)?;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Resolves `v`; when it is a reference to a dictionary or an array, records it in `out`.
+fn member<S: Source>(
+    doc: &Document<S>,
+    rev: usize,
+    v: &Object,
+    out: &mut BTreeSet<ObjRef>,
+) -> Result<Option<Object>, PdfError> {
+    match v {
+        Object::Reference(r) => match doc.get(rev, *r)? {
+            Some(o @ (Object::Dict(_) | Object::Array(_))) => {
+                out.insert(*r);
+                Ok(Some(o))
+            }
+            other => Ok(other),
+        },
+        direct => Ok(Some(direct.clone())),
+    }
+}
+
+fn has_value<S: Source>(doc: &Document<S>, rev: usize, v: Option<&Object>) -> bool {
+    match v {
+        None => false,
+        // An unreadable value counts as a value: the field is then not "newly signed".
+        Some(v) => !matches!(doc.resolve(rev, v), Ok(Object::Null)),
+    }
+}
+
+fn signature_value<S: Source>(doc: &Document<S>, rev: usize, v: &Object) -> Option<Dict> {
+    doc.resolve_dict(rev, v)
+        .ok()
+        .flatten()
+        .filter(acroform::is_signature_dictionary)
+}
