@@ -481,31 +481,7 @@ fn parse_version(b: &[u8]) -> Option<(u8, u8)> {
 mod tests {
     use super::*;
     use crate::pdf::object::Span;
-
-    /// Builds a classic file from object bodies, with a correct xref table.
-    fn classic(objects: &[&str], trailer_extra: &str) -> Vec<u8> {
-        let mut out = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec();
-        let mut offsets = Vec::new();
-        for (i, body) in objects.iter().enumerate() {
-            offsets.push(out.len());
-            out.extend_from_slice(format!("{} 0 obj\n{}\nendobj\n", i + 1, body).as_bytes());
-        }
-        let xref = out.len();
-        out.extend_from_slice(
-            format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
-        );
-        for o in offsets {
-            out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
-        }
-        out.extend_from_slice(
-            format!(
-                "trailer\n<< /Size {} /Root 1 0 R {trailer_extra} >>\nstartxref\n{xref}\n%%EOF\n",
-                objects.len() + 1
-            )
-            .as_bytes(),
-        );
-        out
-    }
+    use crate::pdf::testing::classic;
 
     #[test]
     fn opens_a_classic_file_and_reads_objects() {

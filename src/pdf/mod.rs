@@ -8,6 +8,8 @@ pub mod incremental;
 pub mod object;
 pub mod serialize;
 pub mod source;
+#[cfg(test)]
+pub(crate) mod testing;
 
 pub use incremental::{IncrementalUpdate, WriteError, WrittenUpdate, XrefStyle};
 pub use object::{Dict, Name, ObjRef, Object, PdfString, Span, Stream, StreamData};
