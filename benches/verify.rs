@@ -1,0 +1,279 @@
+//! Verification and signing on generated signed PDFs of about 100 KB, 10 MB and 100 MB.
+//!
+//! The files are made once and kept under `<target>/bench-data/` (the target directory is
+//! `CARGO_TARGET_DIR`, or `target/` beside `Cargo.toml`): a demo PKI written as PEM, the
+//! unsigned inputs, and the signed files. A marker file `FORMAT` records how they were made;
+//! when it is missing or names another format, the directory is made again. Every signed
+//! file is verified once before measuring, so a bench never times a failing verification.
+//!
+//! `cargo bench --bench verify` measures everything. Under `cargo test --all-targets` the
+//! bench runs in criterion's test mode, and only the 100 KB files are made and exercised,
+//! so that CI never writes or hashes the 100 MB file.
+//!
+//! See `benches/README.md` for results and the whole-process comparison with other tools.
+
+use std::fs;
+use std::hint::black_box;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use criterion::{
+    criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode, Throughput,
+};
+use time::OffsetDateTime;
+
+use kyso::demo::{sample_dossier, DemoPki, SampleOptions};
+use kyso::pki::TrustStore;
+use kyso::sign::{sign_file, SignOptions};
+use kyso::signer::SoftwareSigner;
+use kyso::verify::{verify_file, VerifyOptions};
+
+/// First line of the marker file. Change it whenever the generated data changes (sizes,
+/// PKI, signing options), so that stale caches are rebuilt.
+const FORMAT: &str = "kyso-bench-data 1";
+
+/// Data older than this is remade: the demo officials' certificates last two years.
+const MAX_AGE: time::Duration = time::Duration::days(300);
+
+/// One file size: its label in bench names and file names, the filler that makes it that big,
+/// and whether it is made outside a real bench run (`cargo test`).
+struct Size {
+    label: &'static str,
+    padding: usize,
+    in_test_mode: bool,
+}
+
+const SIZES: [Size; 3] = [
+    Size {
+        label: "100KB",
+        padding: 100_000,
+        in_test_mode: true,
+    },
+    Size {
+        label: "10MB",
+        padding: 10_000_000,
+        in_test_mode: false,
+    },
+    Size {
+        label: "100MB",
+        padding: 100_000_000,
+        in_test_mode: false,
+    },
+];
+
+/// The cached data set.
+struct Data {
+    dir: PathBuf,
+    /// When the PKI was made; used as signing and validation time.
+    time: OffsetDateTime,
+    trust: TrustStore,
+}
+
+impl Data {
+    fn unsigned(&self, label: &str) -> PathBuf {
+        self.dir.join(format!("unsigned-{label}.pdf"))
+    }
+
+    fn signed(&self, label: &str) -> PathBuf {
+        self.dir.join(format!("signed-{label}.pdf"))
+    }
+
+    fn signed_twice(&self, label: &str) -> PathBuf {
+        self.dir.join(format!("signed2-{label}.pdf"))
+    }
+
+    fn signer(&self, official: usize) -> SoftwareSigner {
+        let id = format!("official-{official}");
+        SoftwareSigner::from_pem_files(
+            &self.dir.join(format!("{id}.key.pem")),
+            &self.dir.join(format!("{id}.pem")),
+            Some(&self.dir.join("chain.pem")),
+        )
+        .expect("load the cached signer")
+    }
+
+    fn sign_options(&self, field: &str) -> SignOptions {
+        SignOptions::new()
+            .field_name(field)
+            .reason("kyso bench")
+            .signing_time(self.time)
+    }
+
+    fn verify_options(&self) -> VerifyOptions {
+        VerifyOptions::new(self.trust.clone()).validation_time(self.time)
+    }
+}
+
+/// True when criterion measures (`cargo bench` passes `--bench`); false in test mode.
+fn measuring() -> bool {
+    std::env::args().any(|a| a == "--bench")
+}
+
+fn target_dir() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => manifest.join(dir),
+        None => manifest.join("target"),
+    }
+}
+
+/// Reads the marker: the creation time if the format matches and the data is not too old.
+fn read_marker(dir: &Path) -> Option<OffsetDateTime> {
+    let text = fs::read_to_string(dir.join("FORMAT")).ok()?;
+    let mut lines = text.lines();
+    if lines.next()? != FORMAT {
+        return None;
+    }
+    let secs: i64 = lines.next()?.trim().parse().ok()?;
+    let made = OffsetDateTime::from_unix_timestamp(secs).ok()?;
+    (OffsetDateTime::now_utc() - made < MAX_AGE).then_some(made)
+}
+
+/// Writes `bytes` to `path` through a temporary file and a rename, so an interrupted run
+/// never leaves a truncated file that a later run would take as cached.
+fn write_new(path: &Path, bytes: &[u8]) {
+    let dir = path.parent().expect("cache files live in a directory");
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).expect("temporary file");
+    tmp.write_all(bytes).expect("write cache file");
+    tmp.persist(path).expect("rename cache file");
+}
+
+/// Makes (or reuses) the PKI and every file the current mode needs.
+fn prepare() -> Data {
+    let dir = target_dir().join("bench-data");
+    let time = match read_marker(&dir) {
+        Some(t) => t,
+        None => {
+            eprintln!("kyso bench: generating the demo PKI in {}", dir.display());
+            if dir.exists() {
+                fs::remove_dir_all(&dir).expect("remove stale bench data");
+            }
+            fs::create_dir_all(&dir).expect("create bench data directory");
+            // Whole seconds, so that the marker gives back exactly this instant.
+            let now = OffsetDateTime::now_utc()
+                .replace_nanosecond(0)
+                .expect("0 ns");
+            let pki = DemoPki::generate(now).expect("demo PKI");
+            pki.write_pem_files(&dir).expect("write PKI");
+            write_new(
+                &dir.join("FORMAT"),
+                format!("{FORMAT}\n{}\n", now.unix_timestamp()).as_bytes(),
+            );
+            now
+        }
+    };
+    let mut trust = TrustStore::empty();
+    trust.add_file(&dir.join("root.pem")).expect("trust root");
+    let data = Data { dir, time, trust };
+
+    let full = measuring();
+    for size in SIZES.iter().filter(|s| full || s.in_test_mode) {
+        let unsigned = data.unsigned(size.label);
+        if !unsigned.exists() {
+            eprintln!("kyso bench: generating {}", unsigned.display());
+            let pdf = sample_dossier(&SampleOptions::default().padding_bytes(size.padding))
+                .expect("sample dossier");
+            write_new(&unsigned, &pdf);
+        }
+        let signed = data.signed(size.label);
+        if !signed.exists() {
+            eprintln!("kyso bench: signing {}", signed.display());
+            let opts = data.sign_options("ChuKy_1");
+            sign_file(&unsigned, &signed, &data.signer(1), &opts).expect("sign");
+        }
+        check_valid(&data, &signed, 1);
+    }
+    // A dossier signed by both officials (the common two-level flow).
+    let twice = data.signed_twice("100KB");
+    if !twice.exists() {
+        eprintln!("kyso bench: signing {}", twice.display());
+        let opts = data.sign_options("ChuKy_2");
+        sign_file(&data.signed("100KB"), &twice, &data.signer(2), &opts).expect("sign");
+    }
+    check_valid(&data, &twice, 2);
+    data
+}
+
+fn check_valid(data: &Data, path: &Path, signatures: usize) {
+    let report = verify_file(path, &data.verify_options()).expect("verify cached file");
+    assert!(
+        report.all_passed() && report.signatures.len() == signatures,
+        "cached bench file {} does not verify as {signatures} valid signature(s); delete {} \
+         to remake the data\n{}",
+        path.display(),
+        data.dir.display(),
+        report.to_json()
+    );
+}
+
+fn file_len(path: &Path) -> u64 {
+    fs::metadata(path).expect("cached file").len()
+}
+
+/// Sample counts per size: fewer for the big files, so the whole bench takes a few minutes.
+fn tune(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>, label: &str) {
+    match label {
+        "100MB" => {
+            group.sample_size(10);
+            group.sampling_mode(SamplingMode::Flat);
+            group.measurement_time(Duration::from_secs(10));
+        }
+        "10MB" => {
+            group.sample_size(20);
+            group.sampling_mode(SamplingMode::Flat);
+            group.measurement_time(Duration::from_secs(5));
+        }
+        _ => {
+            group.sample_size(50);
+            group.sampling_mode(SamplingMode::Auto);
+            group.measurement_time(Duration::from_secs(5));
+        }
+    }
+}
+
+fn benches(c: &mut Criterion) {
+    let data = prepare();
+    let full = measuring();
+    let opts = data.verify_options();
+
+    let mut group = c.benchmark_group("verify_file");
+    group.warm_up_time(Duration::from_secs(2));
+    for size in SIZES.iter().filter(|s| full || s.in_test_mode) {
+        let path = data.signed(size.label);
+        tune(&mut group, size.label);
+        group.throughput(Throughput::Bytes(file_len(&path)));
+        group.bench_with_input(BenchmarkId::new("1sig", size.label), &path, |b, path| {
+            b.iter(|| verify_file(black_box(path), &opts).expect("verify"))
+        });
+    }
+    let twice = data.signed_twice("100KB");
+    tune(&mut group, "100KB");
+    group.throughput(Throughput::Bytes(file_len(&twice)));
+    group.bench_with_input(BenchmarkId::new("2sig", "100KB"), &twice, |b, path| {
+        b.iter(|| verify_file(black_box(path), &opts).expect("verify"))
+    });
+    group.finish();
+
+    let signer = data.signer(1);
+    let sign_opts = data.sign_options("ChuKy_Bench");
+    let out = data.dir.join("sign-output.pdf");
+    let mut group = c.benchmark_group("sign_file");
+    group.warm_up_time(Duration::from_secs(2));
+    for size in SIZES
+        .iter()
+        .filter(|s| s.label != "100MB" && (full || s.in_test_mode))
+    {
+        let input = data.unsigned(size.label);
+        tune(&mut group, size.label);
+        group.throughput(Throughput::Bytes(file_len(&input)));
+        group.bench_with_input(BenchmarkId::new("1sig", size.label), &input, |b, input| {
+            b.iter(|| sign_file(black_box(input), &out, &signer, &sign_opts).expect("sign"))
+        });
+    }
+    group.finish();
+    let _ = fs::remove_file(&out);
+}
+
+criterion_group!(verify_benches, benches);
+criterion_main!(verify_benches);
