@@ -261,7 +261,9 @@ impl<S: Source> Document<S> {
         let i = b.partition_point(|&o| o <= offset);
         let next = b.get(i).copied().unwrap_or(self.len);
         let guess = next.saturating_sub(offset).saturating_add(32);
-        usize::try_from(guess.clamp(256, 64 * 1024)).unwrap_or(FIRST_WINDOW)
+        // A stream object's distance to the next object includes its data; its dictionary
+        // is near the start, and a window that turns out too small grows on demand.
+        usize::try_from(guess.clamp(256, FIRST_WINDOW as u64)).unwrap_or(FIRST_WINDOW)
     }
 
     /// The decoded object stream `stream_num` as revision `rev` sees it (cached).
