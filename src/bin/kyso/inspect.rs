@@ -1,11 +1,26 @@
 //! `kyso inspect`: the structure a verifier sees, without judging it.
 
 use std::fmt::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 use kyso::pdf::{acroform, pages, Document, FileSource, Object};
 
-pub fn inspect(path: &Path) -> Result<String, kyso::Error> {
+use crate::output::{emit, Failure};
+
+/// Show a PDF's revisions, signature fields and signatures.
+#[derive(clap::Args)]
+pub struct InspectArgs {
+    /// The PDF.
+    file: PathBuf,
+}
+
+pub fn run(a: InspectArgs) -> Result<ExitCode, Failure> {
+    emit(&inspect(&a.file).map_err(|e| Failure::about(&a.file, e))?);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn inspect(path: &Path) -> Result<String, kyso::Error> {
     let source = FileSource::open(path).map_err(|e| kyso::Error::io(path, e))?;
     let doc = Document::open(source).map_err(|e| kyso::Error::from(e).with_path(path))?;
     let mut out = String::new();
