@@ -1,4 +1,5 @@
-//! The CMS side of a PDF signature: sizing the placeholder and producing the SignedData.
+//! The CMS side of a PDF signature: sizing the placeholder, the signed attributes (the bytes
+//! to sign) and the SignedData around a signature.
 
 use time::OffsetDateTime;
 
@@ -6,41 +7,48 @@ use crate::cms::{
     build_signed_attributes, build_signed_data, max_signed_data_len, SignedAttributesSpec,
     SignedDataSpec, SizeEstimate,
 };
-use crate::signer::Signer;
+use crate::signer::SignerIdentity;
 use crate::Error;
 
-/// An upper bound of the CMS length this signer produces, with or without a signing-time
-/// attribute.
-pub(crate) fn max_len(signer: &dyn Signer, signing_time: bool) -> Result<usize, Error> {
+/// An upper bound of the CMS length this identity produces, with or without a signing-time
+/// attribute, plus the identity's extra reserve.
+pub(crate) fn max_len(identity: &SignerIdentity, signing_time: bool) -> Result<usize, Error> {
     let estimate = SizeEstimate::new(
-        signer.algorithm(),
-        signer.max_signature_len(),
-        signer.certificate(),
-        signer.chain(),
+        identity.algorithm(),
+        identity.max_signature_len(),
+        identity.certificate(),
+        identity.chain(),
     )
     .with_signing_time(signing_time);
-    Ok(max_signed_data_len(&estimate)?)
+    max_signed_data_len(&estimate)?
+        .checked_add(identity.cms_reserve())
+        .ok_or_else(|| Error::refused("the CMS reserve is too large"))
 }
 
-/// Builds the signed attributes for `content_digest`, has `signer` sign them, and assembles
-/// the detached SignedData (DER ContentInfo).
-pub(crate) fn sign_detached(
-    signer: &dyn Signer,
+/// The signed attributes for `content_digest`: the bytes the signer signs.
+pub(crate) fn signed_attributes(
+    identity: &SignerIdentity,
     content_digest: &[u8],
     signing_time: Option<OffsetDateTime>,
 ) -> Result<Vec<u8>, Error> {
-    let mut spec = SignedAttributesSpec::new(content_digest, signer.certificate());
+    let mut spec = SignedAttributesSpec::new(content_digest, identity.certificate());
     if let Some(t) = signing_time {
         spec = spec.with_signing_time(t);
     }
-    let attributes = build_signed_attributes(&spec)?;
-    let signature = signer.sign(&attributes)?;
-    let content_info = build_signed_data(&SignedDataSpec::new(
-        signer.algorithm(),
-        &attributes,
-        &signature,
-        signer.certificate(),
-        signer.chain(),
-    ))?;
-    Ok(content_info)
+    Ok(build_signed_attributes(&spec)?)
+}
+
+/// The detached SignedData (DER ContentInfo) around `signature` over `attributes`.
+pub(crate) fn signed_data(
+    identity: &SignerIdentity,
+    attributes: &[u8],
+    signature: &[u8],
+) -> Result<Vec<u8>, Error> {
+    Ok(build_signed_data(&SignedDataSpec::new(
+        identity.algorithm(),
+        attributes,
+        signature,
+        identity.certificate(),
+        identity.chain(),
+    ))?)
 }

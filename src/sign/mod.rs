@@ -7,9 +7,12 @@
 //! [`Signer`] sign them, and write the CMS into the placeholder. The input's bytes are a
 //! byte-identical prefix of the output; files are written to a temporary file and renamed.
 
+pub mod batch;
 mod cms_signature;
+pub mod fields;
 mod options;
 mod placement;
+pub mod two_phase;
 
 pub use options::{SignOptions, SubFilter};
 
@@ -18,10 +21,10 @@ use std::path::Path;
 
 use time::OffsetDateTime;
 
-use crate::crypto::Hasher;
+use crate::crypto::{DigestAlgorithm, Hasher};
 use crate::pdf::date::format_pdf_date;
 use crate::pdf::{Dict, Document, FileSource, Name, Object, PdfString, Source};
-use crate::signer::Signer;
+use crate::signer::{Signer, SignerIdentity};
 use crate::Error;
 
 use placement::{byte_range_text, place_signature};
@@ -37,6 +40,41 @@ pub fn sign_file(
     signer: &dyn Signer,
     opts: &SignOptions,
 ) -> Result<(), Error> {
+    refuse_same_file(input, output)?;
+    let identity = SignerIdentity::of(signer);
+    let source = FileSource::open(input).map_err(|e| Error::io(input, e))?;
+    let doc = Document::open(source).map_err(|e| Error::from(e).with_path(input))?;
+    let prepared = prepare(&doc, &identity, opts).map_err(|e| e.with_path(input))?;
+
+    // One pass over the input: copy it to the temporary output while hashing it.
+    let mut tmp = crate::util::temp_file_beside(output)?;
+    let mut hasher = Hasher::new(prepared.digest_algorithm);
+    copy_hashing(input, doc.len(), &mut [&mut hasher], &mut tmp, output)?;
+    let digest = prepared.document_digest(hasher);
+    let update = prepared
+        .sign_and_embed(&identity, signer, &digest)
+        .map_err(|e| e.with_path(input))?;
+    tmp.write_all(&update).map_err(|e| Error::io(output, e))?;
+    crate::util::persist(tmp, output)
+}
+
+/// Signs a PDF held in memory and returns the signed file.
+pub fn sign_bytes(input: &[u8], signer: &dyn Signer, opts: &SignOptions) -> Result<Vec<u8>, Error> {
+    let identity = SignerIdentity::of(signer);
+    let doc = Document::open(input)?;
+    let prepared = prepare(&doc, &identity, opts)?;
+    let mut hasher = Hasher::new(prepared.digest_algorithm);
+    hasher.update(input);
+    let digest = prepared.document_digest(hasher);
+    let update = prepared.sign_and_embed(&identity, signer, &digest)?;
+    let mut out = Vec::with_capacity(input.len() + update.len());
+    out.extend_from_slice(input);
+    out.extend_from_slice(&update);
+    Ok(out)
+}
+
+/// Refuses an output that is the input file.
+fn refuse_same_file(input: &Path, output: &Path) -> Result<(), Error> {
     if same_file(input, output) {
         return Err(Error::refused(format!(
             "output {} is the input file; kyso never modifies its input",
@@ -44,69 +82,63 @@ pub fn sign_file(
         ))
         .with_path(input));
     }
-    let source = FileSource::open(input).map_err(|e| Error::io(input, e))?;
-    let doc = Document::open(source).map_err(|e| Error::from(e).with_path(input))?;
-    let prepared = prepare(&doc, signer, opts).map_err(|e| e.with_path(input))?;
+    Ok(())
+}
 
-    // One pass over the input: copy it to the temporary output while hashing it.
-    let mut tmp = crate::util::temp_file_beside(output)?;
-    let mut hasher = Hasher::new(prepared.digest_algorithm);
+/// Copies the first `len` bytes of `input` into `out` while feeding them to every hasher.
+fn copy_hashing(
+    input: &Path,
+    len: u64,
+    hashers: &mut [&mut Hasher],
+    out: &mut impl Write,
+    output: &Path,
+) -> Result<(), Error> {
     let mut file = std::fs::File::open(input).map_err(|e| Error::io(input, e))?;
-    let mut remaining = doc.len();
+    let mut remaining = len;
     let mut buf = vec![0u8; 1 << 20];
     while remaining > 0 {
         let want = usize::try_from(remaining).map_or(buf.len(), |r| r.min(buf.len()));
-        let n = file
-            .read(&mut buf[..want])
-            .map_err(|e| Error::io(input, e))?;
+        let chunk = buf.get_mut(..want).unwrap_or_default();
+        let n = file.read(chunk).map_err(|e| Error::io(input, e))?;
         if n == 0 {
             return Err(Error::io(
                 input,
                 std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "file shrank while read"),
             ));
         }
-        hasher.update(&buf[..n]);
-        tmp.write_all(&buf[..n]).map_err(|e| Error::io(output, e))?;
+        let data = chunk.get(..n).unwrap_or_default();
+        for h in hashers.iter_mut() {
+            h.update(data);
+        }
+        out.write_all(data).map_err(|e| Error::io(output, e))?;
         remaining -= n as u64;
     }
-    let update = finish(prepared, hasher, signer).map_err(|e| e.with_path(input))?;
-    tmp.write_all(&update).map_err(|e| Error::io(output, e))?;
-    crate::util::persist(tmp, output)
-}
-
-/// Signs a PDF held in memory and returns the signed file.
-pub fn sign_bytes(input: &[u8], signer: &dyn Signer, opts: &SignOptions) -> Result<Vec<u8>, Error> {
-    let doc = Document::open(input)?;
-    let prepared = prepare(&doc, signer, opts)?;
-    let mut hasher = Hasher::new(prepared.digest_algorithm);
-    hasher.update(input);
-    let update = finish(prepared, hasher, signer)?;
-    let mut out = Vec::with_capacity(input.len() + update.len());
-    out.extend_from_slice(input);
-    out.extend_from_slice(&update);
-    Ok(out)
+    Ok(())
 }
 
 /// An update with its placeholders, ready to be hashed and signed.
-struct Prepared {
+#[derive(Clone, Debug)]
+pub(crate) struct Prepared {
     /// The bytes to append, `/ByteRange` already final, `/Contents` still zeros.
-    update: Vec<u8>,
+    pub(crate) update: Vec<u8>,
     /// `/Contents` hex string (with its delimiters) within `update`.
-    contents: (usize, usize),
-    digest_algorithm: crate::crypto::DigestAlgorithm,
-    signing_time: OffsetDateTime,
-    sub_filter: SubFilter,
+    pub(crate) contents: (usize, usize),
+    /// The final `/ByteRange`.
+    pub(crate) byte_range: [u64; 4],
+    pub(crate) digest_algorithm: DigestAlgorithm,
+    pub(crate) signing_time: OffsetDateTime,
+    pub(crate) sub_filter: SubFilter,
     /// Bytes the CMS may take.
-    capacity: usize,
+    pub(crate) capacity: usize,
 }
 
-fn prepare<S: Source>(
+pub(crate) fn prepare<S: Source>(
     doc: &Document<S>,
-    signer: &dyn Signer,
+    identity: &SignerIdentity,
     opts: &SignOptions,
 ) -> Result<Prepared, Error> {
     let signing_time = opts.signing_time.unwrap_or_else(OffsetDateTime::now_utc);
-    let capacity = cms_signature::max_len(signer, opts.sub_filter == SubFilter::Pkcs7Detached)?
+    let capacity = cms_signature::max_len(identity, opts.sub_filter == SubFilter::Pkcs7Detached)?
         + CONTENTS_SLACK;
 
     let mut entries = Dict::new();
@@ -161,40 +193,65 @@ fn prepare<S: Source>(
     Ok(Prepared {
         update,
         contents: (contents_start, contents_end),
-        digest_algorithm: signer.algorithm().digest(),
+        byte_range: br,
+        digest_algorithm: identity.algorithm().digest(),
         signing_time,
         sub_filter: opts.sub_filter,
         capacity,
     })
 }
 
-/// Hashes the update around the gap (the base is already in `hasher`), signs, and fills
-/// `/Contents`.
-fn finish(p: Prepared, mut hasher: Hasher, signer: &dyn Signer) -> Result<Vec<u8>, Error> {
-    let (start, end) = p.contents;
-    let mut update = p.update;
-    hasher.update(update.get(..start).unwrap_or_default());
-    hasher.update(update.get(end..).unwrap_or_default());
-    let digest = hasher.finish();
-
-    let signing_time = match p.sub_filter {
-        SubFilter::Pkcs7Detached => Some(p.signing_time),
-        SubFilter::Pades => None,
-    };
-    let cms = cms_signature::sign_detached(signer, &digest, signing_time)?;
-    if cms.len() > p.capacity {
-        return Err(Error::refused(format!(
-            "the signature ({} bytes) is larger than the signer announced ({} bytes)",
-            cms.len(),
-            p.capacity
-        )));
+impl Prepared {
+    /// Finishes the document digest: `hasher` has seen the input; the update around the
+    /// `/Contents` gap is added here.
+    pub(crate) fn document_digest(&self, mut hasher: Hasher) -> Vec<u8> {
+        let (start, end) = self.contents;
+        hasher.update(self.update.get(..start).unwrap_or_default());
+        hasher.update(self.update.get(end..).unwrap_or_default());
+        hasher.finish()
     }
-    let hex = crate::util::hex(&cms);
-    let slot = update
-        .get_mut(start + 1..start + 1 + hex.len())
-        .ok_or_else(|| Error::refused("internal: /Contents placeholder too small"))?;
-    slot.copy_from_slice(hex.as_bytes());
-    Ok(update)
+
+    /// The signing time as a signed attribute, for the formats that carry one.
+    pub(crate) fn signing_time_attribute(&self) -> Option<OffsetDateTime> {
+        match self.sub_filter {
+            SubFilter::Pkcs7Detached => Some(self.signing_time),
+            SubFilter::Pades => None,
+        }
+    }
+
+    /// Has `signer` sign the signed attributes for `digest` and writes the CMS into the
+    /// update.
+    fn sign_and_embed(
+        self,
+        identity: &SignerIdentity,
+        signer: &dyn Signer,
+        digest: &[u8],
+    ) -> Result<Vec<u8>, Error> {
+        let attributes =
+            cms_signature::signed_attributes(identity, digest, self.signing_time_attribute())?;
+        let signature = signer.sign(&attributes)?;
+        let cms = cms_signature::signed_data(identity, &attributes, &signature)?;
+        self.embed(&cms)
+    }
+
+    /// Writes `cms` into the `/Contents` placeholder and returns the update.
+    pub(crate) fn embed(self, cms: &[u8]) -> Result<Vec<u8>, Error> {
+        if cms.len() > self.capacity {
+            return Err(Error::refused(format!(
+                "the signature ({} bytes) is larger than the room reserved for it ({} bytes)",
+                cms.len(),
+                self.capacity
+            )));
+        }
+        let (start, _) = self.contents;
+        let mut update = self.update;
+        let hex = crate::util::hex(cms);
+        let slot = update
+            .get_mut(start + 1..start + 1 + hex.len())
+            .ok_or_else(|| Error::refused("internal: /Contents placeholder too small"))?;
+        slot.copy_from_slice(hex.as_bytes());
+        Ok(update)
+    }
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {

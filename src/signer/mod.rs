@@ -3,12 +3,17 @@
 //! [`Signer`] is object-safe and `Send + Sync`; software keys ([`SoftwareSigner`]), PKCS#11
 //! tokens and remote services implement it.
 
+mod identity;
+mod pbe;
+pub mod pkcs12;
 mod software;
 
 use std::path::PathBuf;
 
 use crate::crypto::{KeyError, PublicKeyKind, SignatureAlgorithm};
 
+pub use identity::{ecdsa_raw_to_der, SignerIdentity};
+pub use pkcs12::{Pkcs12Error, Pkcs12Identity};
 pub use software::SoftwareSigner;
 
 /// Produces signatures with one certified key.
@@ -32,6 +37,9 @@ pub enum SignerError {
     /// Loading the key or certificates failed, or the key does not match the certificate.
     #[error(transparent)]
     Key(#[from] KeyError),
+    /// A PKCS#12 file could not be opened.
+    #[error("PKCS#12: {0}")]
+    Pkcs12(#[from] Pkcs12Error),
     /// The requested algorithm cannot be used with the key.
     #[error("{algorithm} cannot be used with a {key} key")]
     IncompatibleAlgorithm {
@@ -46,6 +54,10 @@ pub enum SignerError {
         /// What failed.
         reason: &'static str,
     },
+    /// A signature does not verify with the signer's certificate (a signature from another
+    /// key, or over other bytes).
+    #[error("the signature does not verify with the signer's certificate")]
+    SignatureMismatch,
     /// A key or certificate file could not be read.
     #[error("{path}: {source}")]
     Io {

@@ -11,7 +11,7 @@ use crate::crypto::{
     SigningKey,
 };
 
-/// A signer with a software key (loaded from PEM/DER; PKCS#12 later).
+/// A signer with a software key in memory (loaded from PEM/DER files or a PKCS#12 file).
 pub struct SoftwareSigner {
     key: SigningKey,
     kind: PublicKeyKind,
@@ -87,6 +87,22 @@ impl SoftwareSigner {
             all_chain.extend(load_certificates(&read(chain)?)?);
         }
         Self::new(private_key, certificate, all_chain)
+    }
+
+    /// Opens a PKCS#12 (`.p12`, `.pfx`) file's bytes with `password`: the key, its
+    /// certificate and the other certificates as the chain.
+    pub fn from_pkcs12(der: &[u8], password: &str) -> Result<Self, SignerError> {
+        let identity = super::Pkcs12Identity::from_der(der, password)?;
+        Self::new(identity.key, identity.certificate, identity.chain)
+    }
+
+    /// Reads and opens a PKCS#12 file (see [`SoftwareSigner::from_pkcs12`]).
+    pub fn from_pkcs12_file(path: &Path, password: &str) -> Result<Self, SignerError> {
+        let der = std::fs::read(path).map_err(|source| SignerError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::from_pkcs12(&der, password)
     }
 
     /// Chooses another signature algorithm; refuses one that does not fit the key.

@@ -1,29 +1,29 @@
-//! `kyso sign`.
+//! `kyso sign`: one document, a batch, or the two phases of a remote signature.
 
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::ValueEnum;
 use time::OffsetDateTime;
 
-use kyso::crypto::{load_certificates, PrivateKey};
+use kyso::sign::batch::{plan, sign_batch, BatchOutcome, BatchStatus};
+use kyso::sign::two_phase::{embed_cms_file, finish_file, prepare_file, PreparedSignature};
 use kyso::sign::{sign_file, SignOptions, SubFilter};
-use kyso::signer::SoftwareSigner;
 
-use crate::output::{parse_time, Failure};
+use crate::keysource::KeySourceArgs;
+use crate::output::{emit, parse_time, Failure};
 
-/// Sign a PDF by incremental update (PAdES B-B by default).
+/// Sign PDFs by incremental update (PAdES B-B by default).
+///
+/// One document: `kyso sign KEY-SOURCE IN.pdf -o OUT.pdf`. A batch (one key load, one token
+/// login): `kyso sign KEY-SOURCE A.pdf B.pdf DIR/ --output-dir OUT/`. Remote signing:
+/// `kyso sign --prepare --cert C.pem IN.pdf -o OUT.pdf --state S.json`, then
+/// `kyso sign --finish S.json --signature SIG.bin` (or `--embed-cms CMS.der`).
 #[derive(clap::Args)]
 pub struct SignArgs {
-    /// Private key: PKCS#8, PKCS#1 RSA or SEC1 EC, PEM or DER.
-    #[arg(long)]
-    key: PathBuf,
-    /// Signer's certificate, PEM or DER.
-    #[arg(long)]
-    cert: PathBuf,
-    /// Intermediate certificates to embed (PEM, several allowed in one file).
-    #[arg(long)]
-    chain: Option<PathBuf>,
+    #[command(flatten)]
+    keys: KeySourceArgs,
     /// `/Reason`.
     #[arg(long)]
     reason: Option<String>,
@@ -48,11 +48,47 @@ pub struct SignArgs {
     /// Signing time (RFC 3339) instead of now.
     #[arg(long, value_parser = parse_time)]
     time: Option<OffsetDateTime>,
-    /// The PDF to sign (never modified).
-    input: PathBuf,
-    /// Where to write the signed PDF.
-    #[arg(short, long)]
-    output: PathBuf,
+    /// Two-phase signing, first step: write the update's state to --state and print the
+    /// digest to sign (JSON); nothing is signed and no PDF is written.
+    #[arg(long, requires = "state", help_heading = "Remote signing")]
+    prepare: bool,
+    /// Where --prepare writes the state (JSON).
+    #[arg(long, help_heading = "Remote signing")]
+    state: Option<PathBuf>,
+    /// Where --prepare writes the bytes to sign (the DER signed attributes).
+    #[arg(long, requires = "prepare", help_heading = "Remote signing")]
+    to_sign: Option<PathBuf>,
+    /// Extra bytes kept in the placeholder for a CMS built elsewhere (--prepare).
+    #[arg(
+        long,
+        default_value_t = 0,
+        requires = "prepare",
+        help_heading = "Remote signing"
+    )]
+    cms_reserve: usize,
+    /// Two-phase signing, second step: complete the PDF prepared in this state. The input
+    /// and output default to those recorded by --prepare.
+    #[arg(long, conflicts_with = "prepare", help_heading = "Remote signing")]
+    finish: Option<PathBuf>,
+    /// The signature value (binary; raw r‖s accepted for ECDSA) for --finish.
+    #[arg(long, requires = "finish", help_heading = "Remote signing")]
+    signature: Option<PathBuf>,
+    /// A complete detached CMS (DER) made elsewhere over the document digest, for --finish.
+    #[arg(
+        long,
+        requires = "finish",
+        conflicts_with = "signature",
+        help_heading = "Remote signing"
+    )]
+    embed_cms: Option<PathBuf>,
+    /// The PDF(s) to sign (never modified); directories stand for the PDF files in them.
+    inputs: Vec<PathBuf>,
+    /// Where to write the signed PDF (one input).
+    #[arg(short, long, conflicts_with = "output_dir")]
+    output: Option<PathBuf>,
+    /// Where to write the signed PDFs, under their own names (several inputs).
+    #[arg(long)]
+    output_dir: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -63,41 +99,213 @@ enum Format {
     Pkcs7,
 }
 
-/// Loads the key and certificates, naming the file at fault in any error.
-fn load_signer(a: &SignArgs) -> Result<SoftwareSigner, Failure> {
-    let read = |p: &Path| std::fs::read(p).map_err(|e| Failure::at(p, e));
-    let key = PrivateKey::from_pem_or_der(&read(&a.key)?).map_err(|e| Failure::at(&a.key, e))?;
-    let mut certs = load_certificates(&read(&a.cert)?)
-        .map_err(|e| Failure::at(&a.cert, e))?
-        .into_iter();
-    let certificate = certs
-        .next()
-        .ok_or_else(|| Failure::at(&a.cert, "no certificate found"))?;
-    let mut chain: Vec<Vec<u8>> = certs.collect();
-    if let Some(path) = &a.chain {
-        chain.extend(load_certificates(&read(path)?).map_err(|e| Failure::at(path, e))?);
+impl SignArgs {
+    fn options(&self) -> SignOptions {
+        let mut opts = SignOptions::new()
+            .page(self.page)
+            .sub_filter(match self.format {
+                Format::Pades => SubFilter::Pades,
+                Format::Pkcs7 => SubFilter::Pkcs7Detached,
+            });
+        opts.field_name = self.field.clone();
+        opts.reason = self.reason.clone();
+        opts.location = self.location.clone();
+        opts.contact_info = self.contact.clone();
+        opts.name = self.name.clone();
+        opts.signing_time = self.time;
+        opts
     }
-    SoftwareSigner::new(key, certificate, chain).map_err(|e| {
-        Failure::at(
-            &a.key,
-            format_args!("{e} (certificate {})", a.cert.display()),
-        )
-    })
+
+    fn single_input(&self) -> Result<&Path, Failure> {
+        match self.inputs.as_slice() {
+            [one] if !one.is_dir() => Ok(one),
+            [] => Err(Failure("no input PDF given".into())),
+            _ => Err(Failure(
+                "several inputs (or a directory) need --output-dir".into(),
+            )),
+        }
+    }
 }
 
 pub fn run(a: SignArgs) -> Result<ExitCode, Failure> {
-    let signer = load_signer(&a)?;
-    let mut opts = SignOptions::new().page(a.page).sub_filter(match a.format {
-        Format::Pades => SubFilter::Pades,
-        Format::Pkcs7 => SubFilter::Pkcs7Detached,
-    });
-    opts.field_name = a.field;
-    opts.reason = a.reason;
-    opts.location = a.location;
-    opts.contact_info = a.contact;
-    opts.name = a.name;
-    opts.signing_time = a.time;
-    sign_file(&a.input, &a.output, &signer, &opts).map_err(|e| Failure::about(&a.input, e))?;
-    eprintln!("signed {} -> {}", a.input.display(), a.output.display());
+    if a.prepare {
+        return prepare(&a);
+    }
+    if let Some(state) = &a.finish {
+        return finish(&a, state);
+    }
+    if let Some(dir) = &a.output_dir {
+        return batch(&a, dir);
+    }
+    let input = a.single_input()?;
+    let output = a
+        .output
+        .as_ref()
+        .ok_or_else(|| Failure("give -o OUTPUT (or --output-dir for several inputs)".into()))?;
+    let signer = a.keys.signer()?;
+    sign_file(input, output, signer.as_ref(), &a.options())
+        .map_err(|e| Failure::about(input, e))?;
+    eprintln!("signed {} -> {}", input.display(), output.display());
     Ok(ExitCode::SUCCESS)
+}
+
+fn prepare(a: &SignArgs) -> Result<ExitCode, Failure> {
+    let input = a.single_input()?;
+    let state_path = a
+        .state
+        .as_ref()
+        .ok_or_else(|| Failure("--prepare needs --state FILE".into()))?;
+    let identity = a.keys.identity()?.with_cms_reserve(a.cms_reserve);
+    let mut state =
+        prepare_file(input, &identity, &a.options()).map_err(|e| Failure::about(input, e))?;
+    state.output_path = a.output.as_ref().map(|o| absolute(o));
+    write_new(state_path, state.to_json()?.as_bytes())?;
+    let to_sign = state.bytes_to_sign()?;
+    if let Some(path) = &a.to_sign {
+        write_new(path, &to_sign)?;
+    }
+    let summary = serde_json::json!({
+        "state": state_path,
+        "signature_algorithm": state.signature_algorithm(),
+        "digest_algorithm": state.digest_algorithm(),
+        "digest_to_sign": hex(&state.digest_to_sign()?),
+        "bytes_to_sign": hex(&to_sign),
+        "document_digest": hex(&state.document_digest()?),
+    });
+    emit(&format!("{summary}\n"));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn finish(a: &SignArgs, state_path: &Path) -> Result<ExitCode, Failure> {
+    let json = std::fs::read_to_string(state_path).map_err(|e| Failure::at(state_path, e))?;
+    let state = PreparedSignature::from_json(&json).map_err(|e| Failure::at(state_path, e))?;
+    let input = match a.inputs.as_slice() {
+        [] => state
+            .input_path
+            .clone()
+            .ok_or_else(|| Failure("the state records no input; give the input PDF".into()))?,
+        [one] => one.clone(),
+        _ => return Err(Failure("--finish takes one input".into())),
+    };
+    let output = a
+        .output
+        .clone()
+        .or_else(|| state.output_path.clone())
+        .ok_or_else(|| Failure("the state records no output; give -o OUTPUT".into()))?;
+    if let Some(sig_path) = &a.signature {
+        let signature = std::fs::read(sig_path).map_err(|e| Failure::at(sig_path, e))?;
+        finish_file(&state, &signature, &input, &output).map_err(|e| Failure::about(&input, e))?;
+    } else if let Some(cms_path) = &a.embed_cms {
+        let cms = std::fs::read(cms_path).map_err(|e| Failure::at(cms_path, e))?;
+        embed_cms_file(&state, &cms, &input, &output).map_err(|e| Failure::about(&input, e))?;
+    } else {
+        return Err(Failure(
+            "--finish needs --signature FILE or --embed-cms FILE".into(),
+        ));
+    }
+    eprintln!("signed {} -> {}", input.display(), output.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn batch(a: &SignArgs, dir: &Path) -> Result<ExitCode, Failure> {
+    if a.inputs.is_empty() {
+        return Err(Failure("no input PDF given".into()));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| Failure::at(dir, e))?;
+    let items = plan(&a.inputs, dir)?;
+    let signer = a.keys.signer()?;
+    let terminal = std::io::stderr().is_terminal();
+    let mut on_outcome = |index: usize, total: usize, outcome: &BatchOutcome| {
+        if terminal {
+            progress_line(index, total, outcome);
+        } else {
+            emit(&format!("{}\n", outcome_json(outcome)));
+        }
+    };
+    let summary = sign_batch(&items, signer.as_ref(), &a.options(), &mut on_outcome);
+    let failed: Vec<&BatchOutcome> = summary.not_signed().collect();
+    let totals = serde_json::json!({
+        "summary": true,
+        "total": summary.outcomes.len(),
+        "signed": summary.signed(),
+        "not_signed": failed.len(),
+    });
+    if terminal {
+        eprintln!(
+            "signed {} of {} document(s) into {}",
+            summary.signed(),
+            summary.outcomes.len(),
+            dir.display()
+        );
+        for o in &failed {
+            eprintln!("  not signed: {}: {}", o.item.input.display(), reason(o));
+        }
+    } else {
+        emit(&format!("{totals}\n"));
+    }
+    Ok(if failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
+}
+
+/// A counter on standard error, rewritten in place.
+fn progress_line(index: usize, total: usize, outcome: &BatchOutcome) {
+    let mark = match outcome.status {
+        BatchStatus::Signed => "ok",
+        _ => "FAILED",
+    };
+    let name = outcome
+        .item
+        .input
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut err = std::io::stderr().lock();
+    let _ = write!(err, "\r\x1b[K[{}/{}] {mark} {name}", index + 1, total);
+    if index + 1 == total {
+        let _ = writeln!(err);
+    }
+    let _ = err.flush();
+}
+
+fn reason(o: &BatchOutcome) -> String {
+    match &o.status {
+        BatchStatus::Signed => String::new(),
+        BatchStatus::Failed(e) => e.to_string(),
+        BatchStatus::NotAttempted => "not attempted: the signer failed earlier".into(),
+        _ => "unknown".into(),
+    }
+}
+
+fn outcome_json(o: &BatchOutcome) -> serde_json::Value {
+    let status = match o.status {
+        BatchStatus::Signed => "signed",
+        BatchStatus::Failed(_) => "failed",
+        BatchStatus::NotAttempted => "not_attempted",
+        _ => "unknown",
+    };
+    let mut v = serde_json::json!({
+        "input": o.item.input,
+        "output": o.item.output,
+        "status": status,
+    });
+    if !matches!(o.status, BatchStatus::Signed) {
+        v["error"] = serde_json::Value::String(reason(o));
+    }
+    v
+}
+
+/// Writes a new file (state, bytes to sign).
+fn write_new(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    std::fs::write(path, bytes).map_err(|e| Failure::at(path, e))
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -1,0 +1,242 @@
+//! Where the signing key comes from: PEM/DER files, a PKCS#12 file, or a PKCS#11 token; and
+//! how passwords and PINs are read (a file, an environment variable, or a prompt on a
+//! terminal — never a command-line argument).
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use kyso::crypto::{load_certificates, PrivateKey};
+use kyso::signer::{Signer, SignerIdentity, SoftwareSigner};
+
+use crate::output::Failure;
+
+/// The key source options shared by the signing modes.
+#[derive(clap::Args, Debug)]
+pub struct KeySourceArgs {
+    /// Private key: PKCS#8, PKCS#1 RSA or SEC1 EC, PEM or DER (with --cert).
+    #[arg(long, help_heading = "Key in files")]
+    key: Option<PathBuf>,
+    /// Signer's certificate, PEM or DER (with --key; with --prepare alone; or to override a
+    /// token's certificate).
+    #[arg(long, help_heading = "Key in files")]
+    cert: Option<PathBuf>,
+    /// Intermediate certificates to embed (PEM, several allowed in one file).
+    #[arg(long, help_heading = "Key in files")]
+    chain: Option<PathBuf>,
+    /// PKCS#12 file (.p12/.pfx) holding the key, certificate and chain.
+    #[arg(long, help_heading = "PKCS#12")]
+    p12: Option<PathBuf>,
+    /// File whose first line is the PKCS#12 password.
+    #[arg(long, help_heading = "PKCS#12", conflicts_with = "password_env")]
+    password_file: Option<PathBuf>,
+    /// Environment variable holding the PKCS#12 password.
+    #[arg(long, help_heading = "PKCS#12")]
+    password_env: Option<String>,
+    /// PKCS#11 module (the token driver's shared library, e.g. libsofthsm2.so).
+    #[arg(long, help_heading = "PKCS#11 token")]
+    pkcs11_module: Option<PathBuf>,
+    /// Token label.
+    #[arg(long, help_heading = "PKCS#11 token", conflicts_with = "slot")]
+    token: Option<String>,
+    /// Slot id (instead of --token).
+    #[arg(long, help_heading = "PKCS#11 token")]
+    slot: Option<u64>,
+    /// Private key label (CKA_LABEL).
+    #[arg(long, help_heading = "PKCS#11 token", conflicts_with = "key_id")]
+    key_label: Option<String>,
+    /// Private key id (CKA_ID), hex.
+    #[arg(long, help_heading = "PKCS#11 token")]
+    key_id: Option<String>,
+    /// File whose first line is the user PIN.
+    #[arg(long, help_heading = "PKCS#11 token", conflicts_with = "pin_env")]
+    pin_file: Option<PathBuf>,
+    /// Environment variable holding the user PIN.
+    #[arg(long, help_heading = "PKCS#11 token")]
+    pin_env: Option<String>,
+}
+
+impl KeySourceArgs {
+    /// Whether any key source was given.
+    pub fn any(&self) -> bool {
+        self.key.is_some() || self.p12.is_some() || self.pkcs11_module.is_some()
+    }
+
+    /// The signer, from exactly one key source.
+    pub fn signer(&self) -> Result<Box<dyn Signer>, Failure> {
+        let sources = [
+            self.key.is_some(),
+            self.p12.is_some(),
+            self.pkcs11_module.is_some(),
+        ]
+        .iter()
+        .filter(|x| **x)
+        .count();
+        if sources != 1 {
+            return Err(Failure(
+                "give exactly one key source: --key with --cert, --p12, or --pkcs11-module".into(),
+            ));
+        }
+        if let Some(key) = &self.key {
+            return Ok(Box::new(self.pem_signer(key)?));
+        }
+        if let Some(p12) = &self.p12 {
+            let password = read_secret(
+                self.password_file.as_deref(),
+                self.password_env.as_deref(),
+                &format!("Password for {}: ", p12.display()),
+                "password",
+                "--password-file FILE or --password-env VAR",
+            )?;
+            let signer = SoftwareSigner::from_pkcs12_file(p12, &password)
+                .map_err(|e| Failure::at(p12, e))?;
+            return Ok(Box::new(signer));
+        }
+        self.token_signer()
+    }
+
+    /// The public side only (for --prepare): from --cert/--chain, or from a key source.
+    pub fn identity(&self) -> Result<SignerIdentity, Failure> {
+        if !self.any() {
+            let cert = self
+                .cert
+                .as_ref()
+                .ok_or_else(|| Failure("--prepare needs --cert (or a key source)".into()))?;
+            let (certificate, chain) = self.certificates(cert)?;
+            return SignerIdentity::from_certificate(certificate, chain)
+                .map_err(|e| Failure::at(cert, e));
+        }
+        Ok(SignerIdentity::of(self.signer()?.as_ref()))
+    }
+
+    /// The certificate file's first certificate, and the rest plus --chain as the chain.
+    fn certificates(&self, cert: &Path) -> Result<(Vec<u8>, Vec<Vec<u8>>), Failure> {
+        let read = |p: &Path| std::fs::read(p).map_err(|e| Failure::at(p, e));
+        let mut certs = load_certificates(&read(cert)?)
+            .map_err(|e| Failure::at(cert, e))?
+            .into_iter();
+        let certificate = certs
+            .next()
+            .ok_or_else(|| Failure::at(cert, "no certificate found"))?;
+        let mut chain: Vec<Vec<u8>> = certs.collect();
+        if let Some(path) = &self.chain {
+            chain.extend(load_certificates(&read(path)?).map_err(|e| Failure::at(path, e))?);
+        }
+        Ok((certificate, chain))
+    }
+
+    /// Key and certificate files.
+    fn pem_signer(&self, key: &Path) -> Result<SoftwareSigner, Failure> {
+        let cert = self
+            .cert
+            .as_ref()
+            .ok_or_else(|| Failure("--key needs --cert".into()))?;
+        let bytes = std::fs::read(key).map_err(|e| Failure::at(key, e))?;
+        let private_key = PrivateKey::from_pem_or_der(&bytes).map_err(|e| Failure::at(key, e))?;
+        let (certificate, chain) = self.certificates(cert)?;
+        SoftwareSigner::new(private_key, certificate, chain)
+            .map_err(|e| Failure::at(key, format_args!("{e} (certificate {})", cert.display())))
+    }
+
+    #[cfg(feature = "pkcs11")]
+    fn token_signer(&self) -> Result<Box<dyn Signer>, Failure> {
+        use kyso::signer::pkcs11::{KeySelector, Pkcs11Config, Pkcs11Signer, TokenSelector};
+        let module = self
+            .pkcs11_module
+            .as_ref()
+            .ok_or_else(|| Failure("no key source".into()))?;
+        let token = match (&self.token, self.slot) {
+            (Some(label), None) => TokenSelector::Label(label.clone()),
+            (None, Some(slot)) => TokenSelector::Slot(slot),
+            _ => {
+                return Err(Failure(
+                    "--pkcs11-module needs --token LABEL or --slot N".into(),
+                ))
+            }
+        };
+        let key = match (&self.key_label, &self.key_id) {
+            (Some(label), None) => KeySelector::Label(label.clone()),
+            (None, Some(hex)) => KeySelector::Id(
+                parse_hex(hex).ok_or_else(|| Failure(format!("--key-id {hex}: not hex")))?,
+            ),
+            _ => {
+                return Err(Failure(
+                    "--pkcs11-module needs --key-label LABEL or --key-id HEX".into(),
+                ))
+            }
+        };
+        let mut config = Pkcs11Config::new(module.clone(), token, key);
+        if let Some(cert) = &self.cert {
+            let (certificate, chain) = self.certificates(cert)?;
+            config = config.certificate(certificate).chain(chain);
+        } else if let Some(path) = &self.chain {
+            let bytes = std::fs::read(path).map_err(|e| Failure::at(path, e))?;
+            config = config.chain(load_certificates(&bytes).map_err(|e| Failure::at(path, e))?);
+        }
+        let pin = read_secret(
+            self.pin_file.as_deref(),
+            self.pin_env.as_deref(),
+            "Token PIN: ",
+            "PIN",
+            "--pin-file FILE or --pin-env VAR",
+        )?;
+        let signer = Pkcs11Signer::open(&config, &pin).map_err(|e| Failure::at(module, e))?;
+        Ok(Box::new(signer))
+    }
+
+    #[cfg(not(feature = "pkcs11"))]
+    fn token_signer(&self) -> Result<Box<dyn Signer>, Failure> {
+        Err(Failure(
+            "this kyso was built without PKCS#11 support (cargo feature `pkcs11`)".into(),
+        ))
+    }
+}
+
+/// Reads a secret from a file (first line), an environment variable, or a prompt when
+/// standard input is a terminal.
+fn read_secret(
+    file: Option<&Path>,
+    env: Option<&str>,
+    prompt: &str,
+    what: &str,
+    options: &str,
+) -> Result<String, Failure> {
+    if let Some(path) = file {
+        let text = std::fs::read_to_string(path).map_err(|e| Failure::at(path, e))?;
+        return Ok(text.lines().next().unwrap_or_default().to_owned());
+    }
+    if let Some(var) = env {
+        return std::env::var(var).map_err(|_| {
+            Failure(format!(
+                "environment variable {var} (the {what}) is not set"
+            ))
+        });
+    }
+    if std::io::stdin().is_terminal() {
+        return rpassword::prompt_password(prompt)
+            .map_err(|e| Failure(format!("cannot read the {what} from the terminal: {e}")));
+    }
+    Err(Failure(format!(
+        "no {what}: give {options} (standard input is not a terminal, so kyso cannot prompt)"
+    )))
+}
+
+/// Decodes hex (an optional `0x` prefix, `:` separators allowed).
+#[cfg_attr(not(feature = "pkcs11"), allow(dead_code))]
+fn parse_hex(text: &str) -> Option<Vec<u8>> {
+    let digits: Vec<u8> = text
+        .trim_start_matches("0x")
+        .bytes()
+        .filter(|b| *b != b':')
+        .collect();
+    if digits.len() % 2 != 0 || digits.is_empty() {
+        return None;
+    }
+    digits
+        .chunks(2)
+        .map(|pair| {
+            std::str::from_utf8(pair)
+                .ok()
+                .and_then(|s| u8::from_str_radix(s, 16).ok())
+        })
+        .collect()
+}

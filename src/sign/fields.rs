@@ -1,0 +1,1 @@
+//! Empty signature fields (in progress).
