@@ -5,6 +5,8 @@
 
 mod identity;
 mod pbe;
+#[cfg(feature = "pkcs11")]
+pub mod pkcs11;
 pub mod pkcs12;
 mod software;
 
@@ -40,6 +42,10 @@ pub enum SignerError {
     /// A PKCS#12 file could not be opened.
     #[error("PKCS#12: {0}")]
     Pkcs12(#[from] Pkcs12Error),
+    /// A PKCS#11 token could not be used.
+    #[cfg(feature = "pkcs11")]
+    #[error("PKCS#11: {0}")]
+    Pkcs11(#[source] pkcs11::Pkcs11Error),
     /// The requested algorithm cannot be used with the key.
     #[error("{algorithm} cannot be used with a {key} key")]
     IncompatibleAlgorithm {

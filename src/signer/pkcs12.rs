@@ -512,7 +512,20 @@ fn assemble(bags: Vec<Bag>) -> Result<Pkcs12Identity, Pkcs12Error> {
 }
 
 /// The certificates in issuer order starting from `leaf`'s issuer, then the rest.
-fn order_chain(leaf: &[u8], mut rest: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
+fn order_chain(leaf: &[u8], rest: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
+    let (mut path, rest) = split_issuer_path(leaf, rest);
+    path.extend(rest);
+    path
+}
+
+/// Only the issuers of `leaf` among `candidates`, nearest first.
+#[cfg_attr(not(feature = "pkcs11"), allow(dead_code))]
+pub(crate) fn issuer_path(leaf: &[u8], candidates: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
+    split_issuer_path(leaf, candidates).0
+}
+
+/// (the issuer path of `leaf` found among `rest`, nearest first; the others).
+fn split_issuer_path(leaf: &[u8], mut rest: Vec<Vec<u8>>) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
     use x509_parser::prelude::FromDer;
     let names = |der: &[u8]| -> Option<(Vec<u8>, Vec<u8>)> {
         let (_, c) = x509_parser::certificate::X509Certificate::from_der(der).ok()?;
@@ -537,8 +550,7 @@ fn order_chain(leaf: &[u8], mut rest: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
         current = names(&next);
         ordered.push(next);
     }
-    ordered.extend(rest);
-    ordered
+    (ordered, rest)
 }
 
 #[cfg(test)]
