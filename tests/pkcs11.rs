@@ -313,7 +313,11 @@ fn rsa_and_ecdsa_keys_sign_and_validate() {
         let signer = Pkcs11Signer::open(&config, PIN).unwrap_or_else(|e| panic!("{name}: {e}"));
         // The certificate and the issuing CA come from the token.
         assert_eq!(signer.certificate(), expected.cert_der.as_slice(), "{name}");
-        assert_eq!(signer.chain(), std::slice::from_ref(&h.pki.issuing_der), "{name}");
+        assert_eq!(
+            signer.chain(),
+            std::slice::from_ref(&h.pki.issuing_der),
+            "{name}"
+        );
         if let Some(a) = algorithm {
             assert_eq!(signer.algorithm(), a);
         }
