@@ -1,1 +1,254 @@
-//! Empty signature fields (in progress).
+//! Empty signature fields for later signers: a dossier is prepared with one visible field
+//! per official in the workflow, and each official later signs their own field
+//! ([`crate::sign::SignOptions::field_name`]).
+//!
+//! Each field is a signature field merged with its widget (`/FT /Sig`, `/Subtype /Widget`,
+//! no `/V`) on the chosen page, added to the page's `/Annots` and the AcroForm's `/Fields`,
+//! all in one incremental update; the input is never modified.
+
+use std::path::Path;
+
+use crate::pdf::incremental::{IncrementalUpdate, XrefStyle};
+use crate::pdf::{
+    acroform, pages, Dict, Document, FileSource, Object, PdfString, Source, XrefKind,
+};
+use crate::Error;
+
+use super::placement::refuse_if_certified_without_changes;
+
+/// The most fields one call adds.
+pub const MAX_FIELDS: usize = 1000;
+
+/// One empty signature field to add.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct FieldSpec {
+    /// The field's name (`/T`): unique, without a period.
+    pub name: String,
+    /// The page (1-based).
+    pub page: usize,
+    /// The widget's rectangle in default user space: x, y (lower-left corner), width,
+    /// height, in points.
+    pub rect: [f64; 4],
+}
+
+impl FieldSpec {
+    /// A field named `name` on `page` (1-based) at `rect` = `[x, y, width, height]`.
+    pub fn new(name: impl Into<String>, page: usize, rect: [f64; 4]) -> Self {
+        FieldSpec {
+            name: name.into(),
+            page,
+            rect,
+        }
+    }
+}
+
+/// Adds empty signature fields to the PDF at `input` and writes the result to `output`
+/// atomically.
+pub fn add_fields_file(input: &Path, output: &Path, fields: &[FieldSpec]) -> Result<(), Error> {
+    super::refuse_same_file(input, output)?;
+    let source = FileSource::open(input).map_err(|e| Error::io(input, e))?;
+    let doc = Document::open(source).map_err(|e| Error::from(e).with_path(input))?;
+    let update = field_update(&doc, fields).map_err(|e| e.with_path(input))?;
+    let mut tmp = crate::util::temp_file_beside(output)?;
+    super::copy_hashing(input, doc.len(), &mut [], &mut tmp, output)?;
+    std::io::Write::write_all(&mut tmp, &update).map_err(|e| Error::io(output, e))?;
+    crate::util::persist(tmp, output)
+}
+
+/// Adds empty signature fields to a PDF held in memory.
+pub fn add_fields_bytes(input: &[u8], fields: &[FieldSpec]) -> Result<Vec<u8>, Error> {
+    let doc = Document::open(input)?;
+    let update = field_update(&doc, fields)?;
+    let mut out = input.to_vec();
+    out.extend_from_slice(&update);
+    Ok(out)
+}
+
+fn field_update<S: Source>(doc: &Document<S>, fields: &[FieldSpec]) -> Result<Vec<u8>, Error> {
+    if fields.is_empty() || fields.len() > MAX_FIELDS {
+        return Err(Error::refused(format!(
+            "give between 1 and {MAX_FIELDS} fields"
+        )));
+    }
+    let rev = doc.last_revision();
+    let last = doc
+        .revisions()
+        .get(rev)
+        .ok_or_else(|| Error::refused("the file has no cross-reference section"))?;
+    let trailer = doc
+        .trailer(rev)
+        .ok_or_else(|| Error::refused("the file has no trailer"))?
+        .clone();
+    if doc.is_encrypted() || trailer.contains(b"Encrypt") {
+        return Err(Error::refused(
+            "the document is encrypted; adding fields to encrypted documents is not supported",
+        ));
+    }
+    let catalog_ref = trailer
+        .get(b"Root")
+        .and_then(Object::as_ref)
+        .ok_or_else(|| Error::refused("the trailer has no /Root reference"))?;
+    let mut catalog = match doc.get(rev, catalog_ref)? {
+        Some(Object::Dict(d)) => d,
+        _ => return Err(Error::refused("the /Root object is not a dictionary")),
+    };
+    refuse_if_certified_without_changes(doc, rev, &catalog)?;
+    if last.pointer != last.xref_offset || last.startxref_value != Some(last.xref_offset) {
+        return Err(Error::refused(
+            "the cross-reference offset is wrong; repair the file before adding fields",
+        ));
+    }
+    let style = match last.kind {
+        XrefKind::Stream => XrefStyle::Stream,
+        _ => XrefStyle::Table,
+    };
+    let ends_with_eol = matches!(
+        doc.source()
+            .read_vec(doc.len().saturating_sub(1), 1)?
+            .first(),
+        Some(b'\n' | b'\r')
+    );
+    let mut update =
+        IncrementalUpdate::new(doc.len(), last.xref_offset, style, &trailer, ends_with_eol)?;
+
+    let existing = acroform::fields(doc, rev)?;
+    let page_refs = pages::pages(doc, rev)?;
+    let (mut acroform, acroform_ref) = match catalog.get(b"AcroForm") {
+        Some(Object::Reference(r)) => match doc.get(rev, *r)? {
+            Some(Object::Dict(d)) => (d, Some(*r)),
+            _ => return Err(Error::refused("/AcroForm is not a dictionary")),
+        },
+        Some(Object::Dict(d)) => (d.clone(), None),
+        None => (Dict::new(), None),
+        Some(_) => return Err(Error::refused("/AcroForm is not a dictionary")),
+    };
+    let (mut field_array, fields_ref) = match acroform.get(b"Fields") {
+        Some(Object::Reference(r)) => match doc.get(rev, *r)? {
+            Some(Object::Array(a)) => (a, Some(*r)),
+            _ => return Err(Error::refused("/AcroForm /Fields is not an array")),
+        },
+        Some(Object::Array(a)) => (a.clone(), None),
+        None => (Vec::new(), None),
+        Some(_) => return Err(Error::refused("/AcroForm /Fields is not an array")),
+    };
+
+    let mut names: Vec<&str> = existing.iter().map(|f| f.name.as_str()).collect();
+    // Pages whose /Annots this update rewrites: a second field on the same page must extend
+    // the rewritten array, so widgets are grouped per page and added once.
+    let mut per_page: Vec<(crate::pdf::ObjRef, Vec<crate::pdf::ObjRef>)> = Vec::new();
+    for spec in fields {
+        if spec.name.is_empty() || spec.name.contains('.') {
+            return Err(Error::refused(format!(
+                "\"{}\" is not a valid field name (empty, or contains a period)",
+                spec.name
+            )));
+        }
+        if names.contains(&spec.name.as_str()) {
+            return Err(Error::refused(format!(
+                "a field named \"{}\" already exists",
+                spec.name
+            )));
+        }
+        names.push(&spec.name);
+        let [x, y, w, h] = spec.rect;
+        if !(x.is_finite() && y.is_finite() && w.is_finite() && h.is_finite())
+            || w <= 0.0
+            || h <= 0.0
+        {
+            return Err(Error::refused(format!(
+                "field \"{}\": the rectangle needs finite numbers and a positive width and height",
+                spec.name
+            )));
+        }
+        let page_ref = spec
+            .page
+            .checked_sub(1)
+            .and_then(|i| page_refs.get(i))
+            .copied()
+            .ok_or_else(|| {
+                Error::refused(format!(
+                    "page {} does not exist; the document has {} page(s)",
+                    spec.page,
+                    page_refs.len()
+                ))
+            })?;
+        let field_ref = update.allocate()?;
+        let mut widget = Dict::new();
+        widget.set("Type", Object::Name("Annot".into()));
+        widget.set("Subtype", Object::Name("Widget".into()));
+        widget.set("FT", Object::Name("Sig".into()));
+        widget.set("T", Object::String(PdfString::text(&spec.name)));
+        widget.set("F", 4i64); // Print
+        widget.set(
+            "Rect",
+            Object::Array(vec![
+                Object::Real(x),
+                Object::Real(y),
+                Object::Real(x + w),
+                Object::Real(y + h),
+            ]),
+        );
+        widget.set("P", page_ref);
+        update.put(field_ref, &Object::Dict(widget))?;
+        field_array.push(Object::Reference(field_ref));
+        match per_page.iter_mut().find(|(p, _)| *p == page_ref) {
+            Some((_, widgets)) => widgets.push(field_ref),
+            None => per_page.push((page_ref, vec![field_ref])),
+        }
+    }
+    for (page_ref, widgets) in per_page {
+        add_widgets(doc, rev, &mut update, page_ref, &widgets)?;
+    }
+
+    match fields_ref {
+        Some(r) => update.put(r, &Object::Array(field_array))?,
+        None => acroform.set("Fields", Object::Array(field_array)),
+    }
+    if fields_ref.is_none() {
+        match acroform_ref {
+            Some(r) => update.put(r, &Object::Dict(acroform))?,
+            None => {
+                let r = update.allocate()?;
+                update.put(r, &Object::Dict(acroform))?;
+                catalog.set("AcroForm", r);
+                update.put(catalog_ref, &Object::Dict(catalog))?;
+            }
+        }
+    }
+    Ok(update.finish()?.bytes)
+}
+
+/// Appends widgets to one page's `/Annots` (wherever that array lives) in one rewrite.
+fn add_widgets<S: Source>(
+    doc: &Document<S>,
+    rev: usize,
+    update: &mut IncrementalUpdate,
+    page_ref: crate::pdf::ObjRef,
+    widgets: &[crate::pdf::ObjRef],
+) -> Result<(), Error> {
+    let new = widgets.iter().map(|w| Object::Reference(*w));
+    let mut page = match doc.get(rev, page_ref)? {
+        Some(Object::Dict(d)) => d,
+        _ => return Err(Error::refused("the page object is not a dictionary")),
+    };
+    let mut annots = match page.get(b"Annots") {
+        Some(Object::Reference(r)) => {
+            let r = *r;
+            let mut array = match doc.get(rev, r)? {
+                Some(Object::Array(a)) => a,
+                _ => return Err(Error::refused("the page's /Annots is not an array")),
+            };
+            array.extend(new);
+            update.put(r, &Object::Array(array))?;
+            return Ok(());
+        }
+        Some(Object::Array(a)) => a.clone(),
+        None => Vec::new(),
+        Some(_) => return Err(Error::refused("the page's /Annots is not an array")),
+    };
+    annots.extend(new);
+    page.set("Annots", Object::Array(annots));
+    update.put(page_ref, &Object::Dict(page))?;
+    Ok(())
+}

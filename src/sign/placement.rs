@@ -305,7 +305,7 @@ pub(crate) fn byte_range_text(v: &[u64; 4]) -> Vec<u8> {
 }
 
 /// Refuses to sign a document whose certification signature allows no change (DocMDP P=1).
-fn refuse_if_certified_without_changes<S: Source>(
+pub(crate) fn refuse_if_certified_without_changes<S: Source>(
     doc: &Document<S>,
     rev: usize,
     catalog: &Dict,

@@ -5,6 +5,7 @@
 //! standard error, `kyso: FILE: problem`.
 
 mod demo;
+mod fields;
 mod inspect;
 mod keysource;
 mod output;
@@ -34,6 +35,7 @@ enum Command {
     Verify(verify::VerifyArgs),
     Inspect(inspect::InspectArgs),
     Demo(demo::DemoArgs),
+    Fields(fields::FieldsArgs),
 }
 
 fn main() -> ExitCode {
@@ -43,6 +45,7 @@ fn main() -> ExitCode {
         Command::Verify(a) => verify::run(a),
         Command::Inspect(a) => inspect::run(a),
         Command::Demo(a) => demo::run(a),
+        Command::Fields(a) => fields::run(a),
     };
     match result {
         Ok(code) => code,
