@@ -72,7 +72,7 @@ impl SignerIdentity {
 
     /// Keeps `bytes` more room in `/Contents` than kyso's own CMS needs: for a CMS built
     /// elsewhere (with more attributes or certificates) and embedded with
-    /// [`crate::sign::two_phase::embed_cms`].
+    /// [`crate::sign::two_phase::embed_cms_file`].
     pub fn with_cms_reserve(mut self, bytes: usize) -> Self {
         self.cms_reserve = bytes;
         self

@@ -9,7 +9,7 @@
 //! ```
 //!
 //! The MAC is checked first, so a wrong password is reported as such before any decryption.
-//! Encryption and MAC algorithms are in [`super::pbe`]. Public-key integrity and privacy modes
+//! Encryption and MAC algorithms are in the private `pbe` module. Public-key integrity and privacy modes
 //! (signed or enveloped safes) are refused as unsupported; so are RC4 and PKCS#5 v1.5 PBES1.
 
 use std::path::Path;
