@@ -1,0 +1,159 @@
+//! A dossier's path through the administration: empty signature fields for each official,
+//! the commune office and the commune chairman sign, then a city department signs through a
+//! remote signing service (two-phase: prepare, wait for approval, finish), and the final
+//! report shows every signature in order.
+//!
+//! Run with `cargo run --example dossier_workflow`.
+//!
+//! TODO(certification): the commune office's signature should be a certification signature
+//! with DocMDP P=2 (form filling and signing allowed). Certification comes with the
+//! `--certify` work (`sign::certify`); until it is merged the office signs an ordinary
+//! approval signature here.
+//!
+//! The "remote service" below is a local stand-in, clearly not a real service: a thread that
+//! holds the department director's key and approves a request after a few polls, as an
+//! official approving on a phone would.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
+
+use kyso::crypto::PrivateKey;
+use kyso::demo::{sample_dossier, DemoPki, SampleOptions};
+use kyso::pki::TrustStore;
+use kyso::report::{render_text, Indication};
+use kyso::sign::fields::{add_fields_bytes, FieldSpec};
+use kyso::sign::two_phase::{finish_bytes, prepare_bytes, PreparedSignature};
+use kyso::sign::{sign_bytes, SignOptions};
+use kyso::signer::{Signer, SignerIdentity, SoftwareSigner};
+use kyso::verify::{verify_bytes, VerifyOptions};
+use time::OffsetDateTime;
+
+/// STAND-IN for a remote signing service (not a real one): requests are approved after three
+/// polls; the key never leaves the "service".
+struct StandInRemoteService {
+    signer: SoftwareSigner,
+    requests: Mutex<HashMap<u32, (Vec<u8>, u32)>>,
+}
+
+enum Status {
+    Pending,
+    Approved(Vec<u8>),
+}
+
+impl StandInRemoteService {
+    fn request(&self, bytes_to_sign: Vec<u8>) -> u32 {
+        let mut requests = self.requests.lock().unwrap();
+        let id = requests.len() as u32 + 1;
+        requests.insert(id, (bytes_to_sign, 0));
+        id
+    }
+
+    fn poll(&self, id: u32) -> Status {
+        let mut requests = self.requests.lock().unwrap();
+        let (bytes, polls) = requests.get_mut(&id).expect("known request");
+        *polls += 1;
+        if *polls < 3 {
+            Status::Pending
+        } else {
+            Status::Approved(self.signer.sign(bytes).expect("the service signs"))
+        }
+    }
+}
+
+fn main() -> Result<(), kyso::Error> {
+    let now = OffsetDateTime::now_utc();
+    let pki = DemoPki::generate(now)?;
+    let signer_for = |i: usize| -> Result<SoftwareSigner, kyso::Error> {
+        let official = &pki.officials[i];
+        Ok(SoftwareSigner::new(
+            PrivateKey::from_der(&official.key_pkcs8)?,
+            official.cert_der.clone(),
+            pki.chain_der(),
+        )?)
+    };
+
+    // 1. The commune office receives the dossier and adds one field per official.
+    let dossier = sample_dossier(&SampleOptions::default())?;
+    let dossier = add_fields_bytes(
+        &dossier,
+        &[
+            FieldSpec::new("VanPhong_UBND", 1, [40.0, 40.0, 160.0, 50.0]),
+            FieldSpec::new("ChuTich_UBND", 1, [220.0, 40.0, 160.0, 50.0]),
+            FieldSpec::new("GiamDoc_So", 1, [400.0, 40.0, 160.0, 50.0]),
+        ],
+    )?;
+
+    // 2. The commune office signs (TODO: certification P=2, see the module docs), then the
+    //    commune chairman. The demo PKI has two officials; the chairman's certificate stands
+    //    in for the office's too.
+    let chairman = signer_for(0)?;
+    let dossier = sign_bytes(
+        &dossier,
+        &chairman,
+        &SignOptions::new()
+            .field_name("VanPhong_UBND")
+            .reason("Tiếp nhận hồ sơ")
+            .signing_time(now),
+    )?;
+    let dossier = sign_bytes(
+        &dossier,
+        &chairman,
+        &SignOptions::new()
+            .field_name("ChuTich_UBND")
+            .reason("Phê duyệt")
+            .signing_time(now),
+    )?;
+
+    // 3. The city department signs remotely: prepare with the director's certificate only,
+    //    keep the state as JSON, poll the service, finish.
+    let service = Arc::new(StandInRemoteService {
+        signer: signer_for(1)?,
+        requests: Mutex::new(HashMap::new()),
+    });
+    let identity =
+        SignerIdentity::from_certificate(pki.officials[1].cert_der.clone(), pki.chain_der())?;
+    let state = prepare_bytes(
+        &dossier,
+        &identity,
+        &SignOptions::new()
+            .field_name("GiamDoc_So")
+            .reason("Chấp thuận")
+            .signing_time(now),
+    )?;
+    let saved_state = state.to_json()?;
+    let request = service.request(state.bytes_to_sign()?);
+    println!("remote signature requested (#{request}); waiting for the director's approval");
+    let signature = loop {
+        match service.poll(request) {
+            Status::Pending => {
+                println!("  … pending");
+                thread::sleep(Duration::from_millis(200));
+            }
+            Status::Approved(signature) => break signature,
+        }
+    };
+    // A restart could happen here: only the JSON state and the input are needed.
+    let state = PreparedSignature::from_json(&saved_state)?;
+    let dossier = finish_bytes(&state, &signature, &dossier)?;
+
+    // 4. Anyone verifies the final dossier against the root.
+    let trust = TrustStore::from_der_certificates([&pki.root.cert_der])?;
+    let report = verify_bytes(&dossier, &VerifyOptions::new(trust).validation_time(now))?;
+    print!("{}", render_text(&report));
+    let fields: Vec<_> = report
+        .signatures
+        .iter()
+        .map(|s| s.field_name.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(fields, ["VanPhong_UBND", "ChuTich_UBND", "GiamDoc_So"]);
+    assert!(report
+        .signatures
+        .iter()
+        .all(|s| s.indication == Indication::TotalPassed));
+    let out = std::env::temp_dir().join("kyso-dossier-signed.pdf");
+    std::fs::write(&out, &dossier).map_err(|e| kyso::Error::io(&out, e))?;
+    println!("wrote {}", out.display());
+    Ok(())
+}
