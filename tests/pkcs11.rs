@@ -72,6 +72,14 @@ fn run(cmd: &mut Command) {
     );
 }
 
+/// SoftHSM's file store is shared with the `kyso` processes the CLI test starts; tests take
+/// turns so that no process reads a token file while another rewrites it.
+static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn turn() -> std::sync::MutexGuard<'static, ()> {
+    TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 fn hsm() -> Option<&'static Hsm> {
     static HSM: OnceLock<Option<Hsm>> = OnceLock::new();
     HSM.get_or_init(|| {
@@ -247,6 +255,7 @@ impl Hsm {
 
 #[test]
 fn rsa_and_ecdsa_keys_sign_and_validate() {
+    let _turn = turn();
     let Some(h) = hsm() else { return };
     let cases: Vec<(
         &str,
@@ -329,6 +338,7 @@ fn rsa_and_ecdsa_keys_sign_and_validate() {
 
 #[test]
 fn wrong_pin_and_missing_objects_are_clear() {
+    let _turn = turn();
     let Some(h) = hsm() else { return };
     assert_eq!(h.wrong_pin, "PKCS#11: wrong PIN");
 
@@ -371,6 +381,7 @@ fn wrong_pin_and_missing_objects_are_clear() {
 
 #[test]
 fn always_authenticate_key_logs_in_per_signature() {
+    let _turn = turn();
     let Some(h) = hsm() else { return };
     let signer =
         Pkcs11Signer::open(&h.config(KeySelector::Label("rsa-always".into())), PIN).unwrap();
@@ -396,6 +407,7 @@ fn always_authenticate_key_logs_in_per_signature() {
 
 #[test]
 fn one_login_signs_a_batch() {
+    let _turn = turn();
     let Some(h) = hsm() else { return };
     let signer = Pkcs11Signer::open(&h.config(KeySelector::Label("p256".into())), PIN).unwrap();
     let out_dir = h.dir.join("batch-out");
@@ -422,6 +434,7 @@ fn one_login_signs_a_batch() {
 
 #[test]
 fn cli_signs_with_the_token() {
+    let _turn = turn();
     let Some(h) = hsm() else { return };
     let input = h.input("cli");
     let out = h.dir.join("cli.pdf");

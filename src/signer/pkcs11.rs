@@ -526,10 +526,13 @@ fn find_slot(context: &Pkcs11, wanted: &TokenSelector) -> Result<Slot, Pkcs11Err
         .map_err(call("C_GetSlotList"))?;
     let mut present = Vec::new();
     for slot in slots {
-        let label = context
-            .get_token_info(slot)
-            .map(|info| info.label().trim_end().to_owned())
-            .unwrap_or_default();
+        let label = match context.get_token_info(slot) {
+            Ok(info) => info.label().trim_end().to_owned(),
+            Err(e) => {
+                present.push(format!("unreadable token in slot {} ({e})", slot.id()));
+                continue;
+            }
+        };
         let hit = match wanted {
             TokenSelector::Label(l) => l.trim_end() == label,
             TokenSelector::Slot(id) => slot.id() == *id,
