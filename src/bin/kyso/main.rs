@@ -4,6 +4,7 @@
 //! signature is not valid, 2 when kyso could not process the input. Errors are one line on
 //! standard error, `kyso: FILE: problem`.
 
+mod appearance_args;
 mod demo;
 mod inspect;
 mod output;
@@ -28,6 +29,8 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
+// Parsed once per process: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 enum Command {
     Sign(sign::SignArgs),
     Verify(verify::VerifyArgs),

@@ -10,6 +10,7 @@ use kyso::crypto::{load_certificates, PrivateKey};
 use kyso::sign::{sign_file, SignOptions, SubFilter};
 use kyso::signer::SoftwareSigner;
 
+use crate::appearance_args::AppearanceArgs;
 use crate::output::{parse_time, Failure};
 
 /// Sign a PDF by incremental update (PAdES B-B by default).
@@ -53,6 +54,8 @@ pub struct SignArgs {
     /// Where to write the signed PDF.
     #[arg(short, long)]
     output: PathBuf,
+    #[command(flatten)]
+    appearance: AppearanceArgs,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -97,7 +100,9 @@ pub fn run(a: SignArgs) -> Result<ExitCode, Failure> {
     opts.contact_info = a.contact;
     opts.name = a.name;
     opts.signing_time = a.time;
+    opts.appearance = a.appearance.build()?;
     sign_file(&a.input, &a.output, &signer, &opts).map_err(|e| Failure::about(&a.input, e))?;
     eprintln!("signed {} -> {}", a.input.display(), a.output.display());
+    a.appearance.print_preview(&a.output, a.page);
     Ok(ExitCode::SUCCESS)
 }
