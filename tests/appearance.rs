@@ -725,6 +725,22 @@ fn an_existing_field_is_signed_in_place_by_name() {
         assert_upright_inside(&pdf, field_rect, A4_H, &expected, "existing field");
         assert_eq!(text_in(&pdf, field_rect, A4_H), expected);
         validate_everywhere(&pdf, &pki, 1);
+        // Signed after another signature: the field's widget gains /V, /AP and /F in a later
+        // revision, which the earlier signature's view allows.
+        let first = sign(
+            &base,
+            &pki.organisation,
+            &opts(Appearance::new(Layout::CopyStamp).copy_form("SAO Y")),
+        );
+        let second = sign(
+            &first,
+            &pki.official,
+            &opts(appearance.clone()).field_name("ChuKyLanhDao"),
+        );
+        let pdf2 = dir.path().join(format!("field-second-{rotate}.pdf"));
+        std::fs::write(&pdf2, &second).unwrap();
+        assert_eq!(text_in(&pdf2, field_rect, A4_H), expected);
+        validate_everywhere(&pdf2, &pki, 2);
         // The field keeps its place: a rectangle cannot move it.
         let e = sign_bytes(
             &base,
@@ -1358,4 +1374,29 @@ fn cli_signs_with_each_appearance_flag() {
         assert!(stderr.contains(needle), "{flags:?}: {stderr}");
         assert!(!output.exists());
     }
+}
+
+/// The template shown in the README parses, with every key it documents.
+#[test]
+fn the_readme_template_parses() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let start = readme
+        .find("```json\n")
+        .expect("a JSON block in the README")
+        + 8;
+    let end = start + readme[start..].find("```").unwrap();
+    let t = Template::from_json(
+        &readme.as_bytes()[start..end],
+        kyso::sign::appearance::Origin::Bytes,
+    )
+    .unwrap();
+    assert_eq!(t.rows.len(), 6);
+    assert_eq!(t.position, Some(Anchor::BottomRight));
+    let from_docs = Template::from_json(
+        CUSTOM_TEMPLATE.as_bytes(),
+        kyso::sign::appearance::Origin::Bytes,
+    )
+    .unwrap();
+    assert!(from_docs.side_image.is_some());
 }

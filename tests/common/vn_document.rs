@@ -186,8 +186,8 @@ fn decision(p: &mut Page, w: f64, h: f64) {
         (
             "Điều 3. ",
             &[
-                "Chánh Văn phòng Ủy ban nhân dân tỉnh, Giám đốc Sở Xây dựng và",
-                "ông Trần Văn Đức chịu trách nhiệm thi hành Quyết định này./.",
+                "Chánh Văn phòng Ủy ban nhân dân tỉnh, Giám đốc Sở Xây dựng",
+                "và ông Trần Văn Đức chịu trách nhiệm thi hành Quyết định này./.",
             ][..],
         ),
     ] {
@@ -345,7 +345,12 @@ pub fn vn_document(spec: &DocSpec) -> Vec<u8> {
             "FT" => "Sig",
             "T" => Object::string_literal(name.as_str()),
             "F" => 4,
-            "Rect" => vec![ax.min(bx).into(), ay.min(by).into(), ax.max(bx).into(), ay.max(by).into()],
+            // Whole numbers as integers: kyso's modification rules (as of this writing) see
+            // `318.0` rewritten as `318` as a changed /Rect (reported to the lead).
+            "Rect" => [ax.min(bx), ay.min(by), ax.max(bx), ay.max(by)]
+                .iter()
+                .map(|v| if v.fract() == 0.0 { Object::Integer(*v as i64) } else { Object::Real(*v as f32) })
+                .collect::<Vec<_>>(),
             "P" => page_id,
         });
         page_dict.set("Annots", vec![field.into()]);

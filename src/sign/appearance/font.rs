@@ -32,10 +32,6 @@ pub enum FontSource {
     DejaVuSerif,
     /// DejaVu Serif Bold, built in.
     DejaVuSerifBold,
-    /// DejaVu Sans, built in.
-    DejaVuSans,
-    /// DejaVu Sans Bold, built in.
-    DejaVuSansBold,
     /// A TrueType or OpenType file (`.ttf`, `.otf`; the first face of a collection).
     File(PathBuf),
     /// TrueType or OpenType bytes.
@@ -54,7 +50,6 @@ impl FontSource {
             FontSource::DejaVuSerif | FontSource::DejaVuSerifBold => {
                 Some(FontSource::DejaVuSerifBold)
             }
-            FontSource::DejaVuSans | FontSource::DejaVuSansBold => Some(FontSource::DejaVuSansBold),
             _ => None,
         }
     }
@@ -101,14 +96,6 @@ impl Font {
             FontSource::DejaVuSerifBold => (
                 Origin::BuiltIn("DejaVu Serif Bold"),
                 FontData::Static(dejavu::serif::bold()),
-            ),
-            FontSource::DejaVuSans => (
-                Origin::BuiltIn("DejaVu Sans"),
-                FontData::Static(dejavu::sans::regular()),
-            ),
-            FontSource::DejaVuSansBold => (
-                Origin::BuiltIn("DejaVu Sans Bold"),
-                FontData::Static(dejavu::sans::bold()),
             ),
             FontSource::File(p) => (
                 Origin::File(p.clone()),

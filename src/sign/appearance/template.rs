@@ -217,7 +217,10 @@ impl Row {
     }
 }
 
-/// A template. See the [module documentation](self).
+/// A template: rows of text (with placeholders), images and spaces stacked from top to
+/// bottom, an optional image beside them, an optional border and an optional seal laid over
+/// the signature image. The built-in layouts are templates ([`Template::official`], …);
+/// [`Template::from_json`] and [`Template::from_file`] read a caller's.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
