@@ -22,6 +22,9 @@ pub struct DocSpec {
     pub pdfa: Option<(u8, u8)>,
     /// An empty signature field: name and rectangle as displayed (x, y, w, h).
     pub empty_field: Option<(String, [f64; 4])>,
+    /// The empty field's widget is a separate object (a kid of the field) instead of being
+    /// merged with it.
+    pub separate_widget: bool,
     /// Draw the decision's text (else a nearly blank page).
     pub body: bool,
 }
@@ -34,6 +37,7 @@ impl Default for DocSpec {
             origin: (0.0, 0.0),
             pdfa: None,
             empty_field: None,
+            separate_widget: false,
             body: true,
         }
     }
@@ -339,21 +343,50 @@ pub fn vn_document(spec: &DocSpec) -> Vec<u8> {
         };
         let (ax, ay) = map(r[0], r[1]);
         let (bx, by) = map(r[0] + r[2], r[1] + r[3]);
-        let field = doc.add_object(dictionary! {
-            "Type" => "Annot",
-            "Subtype" => "Widget",
-            "FT" => "Sig",
-            "T" => Object::string_literal(name.as_str()),
-            "F" => 4,
+        let rect: Vec<Object> = [ax.min(bx), ay.min(by), ax.max(bx), ay.max(by)]
+            .iter()
             // Whole numbers as integers: kyso's modification rules (as of this writing) see
             // `318.0` rewritten as `318` as a changed /Rect (reported to the lead).
-            "Rect" => [ax.min(bx), ay.min(by), ax.max(bx), ay.max(by)]
-                .iter()
-                .map(|v| if v.fract() == 0.0 { Object::Integer(*v as i64) } else { Object::Real(*v as f32) })
-                .collect::<Vec<_>>(),
-            "P" => page_id,
-        });
-        page_dict.set("Annots", vec![field.into()]);
+            .map(|v| {
+                if v.fract() == 0.0 {
+                    Object::Integer(*v as i64)
+                } else {
+                    Object::Real(*v as f32)
+                }
+            })
+            .collect();
+        let (field, widget) = if spec.separate_widget {
+            let field = doc.new_object_id();
+            let widget = doc.add_object(dictionary! {
+                "Type" => "Annot",
+                "Subtype" => "Widget",
+                "F" => 4,
+                "Rect" => rect,
+                "P" => page_id,
+                "Parent" => field,
+            });
+            doc.objects.insert(
+                field,
+                Object::Dictionary(dictionary! {
+                    "FT" => "Sig",
+                    "T" => Object::string_literal(name.as_str()),
+                    "Kids" => vec![widget.into()],
+                }),
+            );
+            (field, widget)
+        } else {
+            let field = doc.add_object(dictionary! {
+                "Type" => "Annot",
+                "Subtype" => "Widget",
+                "FT" => "Sig",
+                "T" => Object::string_literal(name.as_str()),
+                "F" => 4,
+                "Rect" => rect,
+                "P" => page_id,
+            });
+            (field, field)
+        };
+        page_dict.set("Annots", vec![widget.into()]);
         catalog.set("AcroForm", dictionary! { "Fields" => vec![field.into()] });
     }
     doc.objects.insert(page_id, Object::Dictionary(page_dict));

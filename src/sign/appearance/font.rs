@@ -491,6 +491,44 @@ mod tests {
     }
 
     #[test]
+    fn mutated_fonts_give_errors_or_fonts_never_panics() {
+        use crate::pdf::incremental::{IncrementalUpdate, XrefStyle};
+        let good = dejavu::serif::regular();
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut written = 0;
+        for _ in 0..40 {
+            let mut bytes = good.to_vec();
+            for _ in 0..(1 + next() % 64) {
+                // Past the table directory, which a change makes unreadable at once.
+                let at = 512 + (next() as usize) % (bytes.len() - 512);
+                bytes[at] = next() as u8;
+            }
+            let Ok(mut f) = Font::load(&FontSource::Bytes(Arc::new(bytes))) else {
+                continue;
+            };
+            if f.encode("Nguyễn Thị Hương").is_err() {
+                continue;
+            }
+            let mut trailer = Dict::new();
+            trailer.set("Size", 5i64);
+            trailer.set("Root", ObjRef::new(1, 0));
+            let mut u =
+                IncrementalUpdate::new(1000, 900, XrefStyle::Table, &trailer, true).unwrap();
+            if f.write(&mut u).is_ok() {
+                written += 1;
+            }
+        }
+        // Most mutations leave a font that subsets; the point is that none panics.
+        assert!(written > 0);
+    }
+
+    #[test]
     fn corrupt_fonts_are_errors() {
         let good = dejavu::serif::regular();
         let r = Font::load(&FontSource::Bytes(Arc::new(b"not a font at all".to_vec())));
