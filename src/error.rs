@@ -60,6 +60,10 @@ pub enum Error {
     /// Building the CMS structure failed.
     #[error("CMS: {0}")]
     Cms(#[from] crate::cms::CmsError),
+    /// A visible signature could not be prepared (font, image, template, placement).
+    /// Nothing was written.
+    #[error("appearance: {0}")]
+    Appearance(#[from] crate::sign::appearance::AppearanceError),
     /// The demo could not be prepared.
     #[error("demo: {0}")]
     Demo(String),

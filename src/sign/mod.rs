@@ -7,6 +7,7 @@
 //! [`Signer`] sign them, and write the CMS into the placeholder. The input's bytes are a
 //! byte-identical prefix of the output; files are written to a temporary file and renamed.
 
+pub mod appearance;
 pub mod batch;
 mod cms_signature;
 pub mod fields;
@@ -165,7 +166,12 @@ pub(crate) fn prepare<S: Source>(
         }
     }
 
-    let placed = place_signature(doc, opts, &entries, capacity)?;
+    let visible = opts
+        .appearance
+        .as_ref()
+        .map(|a| appearance::prepare(a, opts, identity.certificate(), signing_time))
+        .transpose()?;
+    let placed = place_signature(doc, opts, &entries, capacity, visible)?;
     let written = placed.update.finish()?;
     let placement = written
         .objects

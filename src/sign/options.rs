@@ -58,6 +58,8 @@ pub struct SignOptions {
     /// Signing time written to `/M` (and, for `adbe.pkcs7.detached`, to the signing-time
     /// attribute). `None`: the clock, read once.
     pub signing_time: Option<OffsetDateTime>,
+    /// A visible appearance; `None`: an invisible signature.
+    pub appearance: Option<super::appearance::Appearance>,
 }
 
 impl SignOptions {
@@ -108,6 +110,12 @@ impl SignOptions {
     /// Chooses the signature format.
     pub fn sub_filter(mut self, sub_filter: SubFilter) -> Self {
         self.sub_filter = sub_filter;
+        self
+    }
+
+    /// Makes the signature visible with this appearance.
+    pub fn appearance(mut self, appearance: super::appearance::Appearance) -> Self {
+        self.appearance = Some(appearance);
         self
     }
 

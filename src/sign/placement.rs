@@ -7,6 +7,7 @@ use crate::pdf::serialize;
 use crate::pdf::{acroform, pages, Dict, Document, ObjRef, Object, PdfString, Source, XrefKind};
 use crate::Error;
 
+use super::appearance::Prepared as VisibleAppearance;
 use super::options::SignOptions;
 
 /// Width of each number in the `/ByteRange` placeholder: ten digits reach 9.3 GiB.
@@ -30,12 +31,14 @@ pub(crate) struct Placed {
 
 /// Plans the update that adds the signature described by `opts` to the last revision of
 /// `doc`; `sig_entries` are the signature dictionary's entries other than `/ByteRange` and
-/// `/Contents`, and `contents_capacity` the number of bytes `/Contents` can hold.
+/// `/Contents`, and `contents_capacity` the number of bytes `/Contents` can hold. `visible`
+/// draws the widget's appearance (else the widget is invisible).
 pub(crate) fn place_signature<S: Source>(
     doc: &Document<S>,
     opts: &SignOptions,
     sig_entries: &Dict,
     contents_capacity: usize,
+    visible: Option<VisibleAppearance>,
 ) -> Result<Placed, Error> {
     let rev = doc.last_revision();
     let last = doc
@@ -121,6 +124,9 @@ pub(crate) fn place_signature<S: Source>(
         };
         let mut field_dict = field.dict.clone();
         field_dict.set("V", sig_ref);
+        if let Some(v) = visible {
+            v.attach_to_field(doc, rev, &mut update, field, &mut field_dict)?;
+        }
         update.put(field_ref, &Object::Dict(field_dict))?;
     } else {
         // A new field whose single widget is merged into it, invisible, on the chosen page.
@@ -159,6 +165,9 @@ pub(crate) fn place_signature<S: Source>(
         widget.set("F", 132i64);
         widget.set("Rect", Object::Array(vec![Object::Integer(0); 4]));
         widget.set("P", page_ref);
+        if let Some(v) = visible {
+            v.attach_to_new_widget(doc, rev, &mut update, page_ref, opts.page, &mut widget)?;
+        }
         update.put(field_ref, &Object::Dict(widget))?;
 
         add_to_page_annots(doc, rev, &mut update, page_ref, field_ref)?;

@@ -2,11 +2,13 @@
 //! shared corpus. Each test crate declares `mod common;` and uses a subset.
 #![allow(dead_code)]
 
+pub mod drawing;
 pub mod interop;
 pub mod keys;
 pub mod lopdf_glue;
 pub mod pki;
 pub mod vectors;
+pub mod vn_document;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};

@@ -4,6 +4,7 @@
 //! signature is not valid, 2 when kyso could not process the input. Errors are one line on
 //! standard error, `kyso: FILE: problem`.
 
+mod appearance_args;
 mod demo;
 mod fields;
 mod inspect;
@@ -30,6 +31,8 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
+// Parsed once per process: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 enum Command {
     Sign(Box<sign::SignArgs>),
     Verify(verify::VerifyArgs),

@@ -11,6 +11,7 @@ use kyso::sign::batch::{plan, sign_batch, BatchOutcome, BatchStatus};
 use kyso::sign::two_phase::{embed_cms_file, finish_file, prepare_file, PreparedSignature};
 use kyso::sign::{sign_file, SignOptions, SubFilter};
 
+use crate::appearance_args::AppearanceArgs;
 use crate::keysource::KeySourceArgs;
 use crate::output::{emit, parse_time, Failure};
 
@@ -89,6 +90,8 @@ pub struct SignArgs {
     /// Where to write the signed PDFs, under their own names (several inputs).
     #[arg(long)]
     output_dir: Option<PathBuf>,
+    #[command(flatten)]
+    appearance: AppearanceArgs,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -100,7 +103,7 @@ enum Format {
 }
 
 impl SignArgs {
-    fn options(&self) -> SignOptions {
+    fn options(&self) -> Result<SignOptions, Failure> {
         let mut opts = SignOptions::new()
             .page(self.page)
             .sub_filter(match self.format {
@@ -113,7 +116,8 @@ impl SignArgs {
         opts.contact_info = self.contact.clone();
         opts.name = self.name.clone();
         opts.signing_time = self.time;
-        opts
+        opts.appearance = self.appearance.build()?;
+        Ok(opts)
     }
 
     fn single_input(&self) -> Result<&Path, Failure> {
@@ -143,9 +147,10 @@ pub fn run(a: SignArgs) -> Result<ExitCode, Failure> {
         .as_ref()
         .ok_or_else(|| Failure("give -o OUTPUT (or --output-dir for several inputs)".into()))?;
     let signer = a.keys.signer()?;
-    sign_file(input, output, signer.as_ref(), &a.options())
+    sign_file(input, output, signer.as_ref(), &a.options()?)
         .map_err(|e| Failure::about(input, e))?;
     eprintln!("signed {} -> {}", input.display(), output.display());
+    a.appearance.print_preview(output, a.page);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -157,7 +162,7 @@ fn prepare(a: &SignArgs) -> Result<ExitCode, Failure> {
         .ok_or_else(|| Failure("--prepare needs --state FILE".into()))?;
     let identity = a.keys.identity()?.with_cms_reserve(a.cms_reserve);
     let mut state =
-        prepare_file(input, &identity, &a.options()).map_err(|e| Failure::about(input, e))?;
+        prepare_file(input, &identity, &a.options()?).map_err(|e| Failure::about(input, e))?;
     state.output_path = a.output.as_ref().map(|o| absolute(o));
     write_new(state_path, state.to_json()?.as_bytes())?;
     let to_sign = state.bytes_to_sign()?;
@@ -222,7 +227,7 @@ fn batch(a: &SignArgs, dir: &Path) -> Result<ExitCode, Failure> {
             emit(&format!("{}\n", outcome_json(outcome)));
         }
     };
-    let summary = sign_batch(&items, signer.as_ref(), &a.options(), &mut on_outcome);
+    let summary = sign_batch(&items, signer.as_ref(), &a.options()?, &mut on_outcome);
     let failed: Vec<&BatchOutcome> = summary.not_signed().collect();
     let totals = serde_json::json!({
         "summary": true,

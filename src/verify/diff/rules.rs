@@ -829,7 +829,11 @@ fn same<S: Source>(ctx: &Ctx<'_, S>, a: &Object, b: &Object) -> bool {
                 },
             }
         }
-        (Object::Real(x), Object::Real(y)) => x.to_bits() == y.to_bits(),
+        // Numbers are compared by value: a writer may rewrite `318.0` as `318` (PDF makes no
+        // difference between them), which changes nothing.
+        (Object::Real(_) | Object::Integer(_), Object::Real(_) | Object::Integer(_)) => {
+            a.as_number() == b.as_number()
+        }
         _ => a == b,
     }
 }
