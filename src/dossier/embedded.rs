@@ -331,6 +331,46 @@ pub fn read_embedded_content<S: Source>(
     })
 }
 
+/// Writes the decoded content of `file` (from revision `rev`) to `path`, streamed through a
+/// temporary file beside it that is flushed and renamed. An existing file at `path` is
+/// replaced only when `overwrite` is set.
+pub fn extract_to_file<S: Source>(
+    doc: &Document<S>,
+    rev: usize,
+    file: &EmbeddedFile,
+    path: &std::path::Path,
+    overwrite: bool,
+) -> Result<ContentFacts, crate::Error> {
+    use super::error::DossierError;
+    use std::io::Write as _;
+    if !overwrite && std::fs::symlink_metadata(path).is_ok() {
+        return Err(DossierError::Exists {
+            path: path.to_path_buf(),
+        }
+        .into());
+    }
+    let stream =
+        embedded_stream(doc, rev, file).map_err(|reason| DossierError::UnreadableAttachment {
+            name: file.name.clone(),
+            reason,
+        })?;
+    let mut tmp = crate::util::temp_file_beside(path)?;
+    let facts = {
+        let out = tmp.as_file_mut();
+        read_embedded_content(doc, rev, &stream, &mut |chunk| out.write_all(chunk))?
+    };
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| crate::Error::io(path, e))?;
+    let persisted = if overwrite {
+        tmp.persist(path).map(|_| ())
+    } else {
+        tmp.persist_noclobber(path).map(|_| ())
+    };
+    persisted.map_err(|e| crate::Error::io(path, e.error))?;
+    Ok(facts)
+}
+
 /// `Some(false)` for unfiltered data, `Some(true)` for a single `FlateDecode` without a
 /// predictor, `None` for anything else.
 fn streamable(dict: &Dict) -> Option<bool> {

@@ -41,8 +41,8 @@ pub use detached::{
     MAX_SIGNATURE_FILE_BYTES,
 };
 pub use embedded::{
-    embedded_stream, list_embedded_files, read_embedded_content, ContentFacts, EmbeddedFile,
-    MAX_EMBEDDED_FILE_BYTES,
+    embedded_stream, extract_to_file, list_embedded_files, read_embedded_content, ContentFacts,
+    EmbeddedFile, MAX_EMBEDDED_FILE_BYTES,
 };
 pub use error::DossierError;
 pub use manifest::{

@@ -20,9 +20,9 @@ use super::report::{DossierFileReport, DossierReport, FileStatus};
 #[non_exhaustive]
 pub enum Lang {
     /// Tiếng Việt.
-    #[default]
     Vi,
     /// English.
+    #[default]
     En,
 }
 

@@ -4,11 +4,17 @@
 //! signature is not valid, 2 when kyso could not process the input. Errors are one line on
 //! standard error, `kyso: FILE: problem`.
 
+mod attach;
+mod attachments;
 mod demo;
+mod dossier;
 mod inspect;
 mod output;
 mod sign;
+mod sign_file;
+mod signer_args;
 mod verify;
+mod verify_file;
 
 use std::process::ExitCode;
 
@@ -33,6 +39,11 @@ enum Command {
     Verify(verify::VerifyArgs),
     Inspect(inspect::InspectArgs),
     Demo(demo::DemoArgs),
+    Attach(attach::AttachArgs),
+    Attachments(attachments::AttachmentsArgs),
+    SignFile(sign_file::SignFileArgs),
+    VerifyFile(verify_file::VerifyFileArgs),
+    Dossier(dossier::DossierArgs),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +53,11 @@ fn main() -> ExitCode {
         Command::Verify(a) => verify::run(a),
         Command::Inspect(a) => inspect::run(a),
         Command::Demo(a) => demo::run(a),
+        Command::Attach(a) => attach::run(a),
+        Command::Attachments(a) => attachments::run(a),
+        Command::SignFile(a) => sign_file::run(a),
+        Command::VerifyFile(a) => verify_file::run(a),
+        Command::Dossier(a) => dossier::run(a),
     };
     match result {
         Ok(code) => code,

@@ -1,29 +1,21 @@
 //! `kyso sign`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::ValueEnum;
 use time::OffsetDateTime;
 
-use kyso::crypto::{load_certificates, PrivateKey};
 use kyso::sign::{sign_file, SignOptions, SubFilter};
-use kyso::signer::SoftwareSigner;
 
 use crate::output::{parse_time, Failure};
+use crate::signer_args::SignerArgs;
 
 /// Sign a PDF by incremental update (PAdES B-B by default).
 #[derive(clap::Args)]
 pub struct SignArgs {
-    /// Private key: PKCS#8, PKCS#1 RSA or SEC1 EC, PEM or DER.
-    #[arg(long)]
-    key: PathBuf,
-    /// Signer's certificate, PEM or DER.
-    #[arg(long)]
-    cert: PathBuf,
-    /// Intermediate certificates to embed (PEM, several allowed in one file).
-    #[arg(long)]
-    chain: Option<PathBuf>,
+    #[command(flatten)]
+    signer: SignerArgs,
     /// `/Reason`.
     #[arg(long)]
     reason: Option<String>,
@@ -63,30 +55,8 @@ enum Format {
     Pkcs7,
 }
 
-/// Loads the key and certificates, naming the file at fault in any error.
-fn load_signer(a: &SignArgs) -> Result<SoftwareSigner, Failure> {
-    let read = |p: &Path| std::fs::read(p).map_err(|e| Failure::at(p, e));
-    let key = PrivateKey::from_pem_or_der(&read(&a.key)?).map_err(|e| Failure::at(&a.key, e))?;
-    let mut certs = load_certificates(&read(&a.cert)?)
-        .map_err(|e| Failure::at(&a.cert, e))?
-        .into_iter();
-    let certificate = certs
-        .next()
-        .ok_or_else(|| Failure::at(&a.cert, "no certificate found"))?;
-    let mut chain: Vec<Vec<u8>> = certs.collect();
-    if let Some(path) = &a.chain {
-        chain.extend(load_certificates(&read(path)?).map_err(|e| Failure::at(path, e))?);
-    }
-    SoftwareSigner::new(key, certificate, chain).map_err(|e| {
-        Failure::at(
-            &a.key,
-            format_args!("{e} (certificate {})", a.cert.display()),
-        )
-    })
-}
-
 pub fn run(a: SignArgs) -> Result<ExitCode, Failure> {
-    let signer = load_signer(&a)?;
+    let signer = a.signer.load()?;
     let mut opts = SignOptions::new().page(a.page).sub_filter(match a.format {
         Format::Pades => SubFilter::Pades,
         Format::Pkcs7 => SubFilter::Pkcs7Detached,
@@ -97,7 +67,8 @@ pub fn run(a: SignArgs) -> Result<ExitCode, Failure> {
     opts.contact_info = a.contact;
     opts.name = a.name;
     opts.signing_time = a.time;
-    sign_file(&a.input, &a.output, &signer, &opts).map_err(|e| Failure::about(&a.input, e))?;
+    sign_file(&a.input, &a.output, signer.as_ref(), &opts)
+        .map_err(|e| Failure::about(&a.input, e))?;
     eprintln!("signed {} -> {}", a.input.display(), a.output.display());
     Ok(ExitCode::SUCCESS)
 }
