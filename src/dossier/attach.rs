@@ -345,9 +345,13 @@ fn build_update<S: Source>(
     let root_ref = update.allocate()?;
     update.put(root_ref, &Object::Dict(root))?;
     names_dict.set("EmbeddedFiles", root_ref);
+    let mut catalog_changed = false;
     match names_entry {
         Some(Object::Reference(r)) => update.put(r, &Object::Dict(names_dict))?,
-        _ => catalog.set("Names", Object::Dict(names_dict)),
+        _ => {
+            catalog.set("Names", Object::Dict(names_dict));
+            catalog_changed = true;
+        }
     }
 
     // Associated files.
@@ -364,11 +368,17 @@ fn build_update<S: Source>(
         Some(Object::Array(mut arr)) => {
             arr.extend(new_af);
             catalog.set("AF", Object::Array(arr));
+            catalog_changed = true;
         }
-        None => catalog.set("AF", Object::Array(new_af.collect())),
+        None => {
+            catalog.set("AF", Object::Array(new_af.collect()));
+            catalog_changed = true;
+        }
         Some(_) => return Err(Error::refused("the catalog's /AF is not an array")),
     }
-    update.put(catalog_ref, &Object::Dict(catalog))?;
+    if catalog_changed {
+        update.put(catalog_ref, &Object::Dict(catalog))?;
+    }
     Ok(update.finish()?.bytes)
 }
 

@@ -105,7 +105,8 @@ pub fn embedded_file_reports<S: Source>(
         let mut sha256 = None;
         if !doc.is_encrypted() {
             let facts = embedded_stream(doc, last, file).and_then(|stream| {
-                read_embedded_content(doc, last, &stream, &mut |_| Ok(()))
+                let with_md5 = file.declared_checksum.is_some();
+                read_embedded_content(doc, last, &stream, with_md5, &mut |_| Ok(()))
                     .map_err(|e| e.to_string())
             });
             match facts {
@@ -122,7 +123,7 @@ pub fn embedded_file_reports<S: Source>(
                     if let Some(declared) = file
                         .declared_checksum
                         .as_ref()
-                        .filter(|c: &&Vec<u8>| **c != facts.md5)
+                        .filter(|c| Some(&c[..]) != facts.md5.as_deref())
                     {
                         findings.push(Finding::new(
                             Code::EmbeddedChecksumMismatch,
@@ -130,7 +131,7 @@ pub fn embedded_file_reports<S: Source>(
                                 "embedded file \"{}\" declares /CheckSum {} but its MD5 is {}",
                                 file.name,
                                 hex(declared),
-                                hex(&facts.md5)
+                                facts.md5.as_deref().map(hex).unwrap_or_default()
                             ),
                         ));
                     }

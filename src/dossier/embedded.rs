@@ -67,8 +67,9 @@ pub struct ContentFacts {
     pub size: u64,
     /// SHA-256 of the decoded content.
     pub sha256: Vec<u8>,
-    /// MD5 of the decoded content (to compare with `/CheckSum`; not a security check).
-    pub md5: Vec<u8>,
+    /// MD5 of the decoded content, when asked for (to compare with `/CheckSum`; not a
+    /// security check).
+    pub md5: Option<Vec<u8>>,
 }
 
 /// The embedded files of revision `rev`, in the order described in the [module
@@ -272,7 +273,7 @@ pub fn embedded_stream<S: Source>(
 }
 
 /// Decodes the content of `stream` chunk by chunk into `sink`, computing its length,
-/// SHA-256 and MD5.
+/// SHA-256 and, when `with_md5`, MD5.
 ///
 /// Unfiltered and plain `FlateDecode` data lying in the file (what kyso and most tools
 /// write) is streamed, at most [`MAX_EMBEDDED_FILE_BYTES`]; anything else is decoded in
@@ -281,11 +282,14 @@ pub fn read_embedded_content<S: Source>(
     doc: &Document<S>,
     rev: usize,
     stream: &Stream,
+    with_md5: bool,
     sink: &mut dyn FnMut(&[u8]) -> std::io::Result<()>,
 ) -> Result<ContentFacts, PdfError> {
-    let mut md5 = Md5::new();
+    let mut md5 = with_md5.then(Md5::new);
     let mut both = |chunk: &[u8]| -> std::io::Result<()> {
-        md5.update(chunk);
+        if let Some(m) = md5.as_mut() {
+            m.update(chunk);
+        }
         sink(chunk)
     };
     let digests: ContentDigests = match (&stream.data, streamable(&stream.dict)) {
@@ -327,7 +331,7 @@ pub fn read_embedded_content<S: Source>(
     Ok(ContentFacts {
         size: digests.size,
         sha256: digests.sha256,
-        md5: md5.finalize().to_vec(),
+        md5: md5.map(|m| m.finalize().to_vec()),
     })
 }
 
@@ -357,7 +361,7 @@ pub fn extract_to_file<S: Source>(
     let mut tmp = crate::util::temp_file_beside(path)?;
     let facts = {
         let out = tmp.as_file_mut();
-        read_embedded_content(doc, rev, &stream, &mut |chunk| out.write_all(chunk))?
+        read_embedded_content(doc, rev, &stream, false, &mut |chunk| out.write_all(chunk))?
     };
     tmp.as_file()
         .sync_all()

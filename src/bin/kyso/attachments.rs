@@ -92,7 +92,7 @@ fn list(path: &Path, json: bool) -> Result<ExitCode, Failure> {
     let mut listed = Vec::new();
     for f in &files {
         let facts = embedded_stream(&doc, rev, f).and_then(|s| {
-            read_embedded_content(&doc, rev, &s, &mut |_| Ok(())).map_err(|e| e.to_string())
+            read_embedded_content(&doc, rev, &s, false, &mut |_| Ok(())).map_err(|e| e.to_string())
         });
         let (size, sha256, error) = match facts {
             Ok(c) => (Some(c.size), Some(hex(&c.sha256)), None),
