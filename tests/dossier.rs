@@ -7,14 +7,14 @@
 mod common;
 
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use kyso::dossier::{
     attach_bytes, render_dossier, seal_dossier, verify_dossier, write_detached_signature,
     AttachOptions, Attachment, DossierError, DossierReport, FileStatus, Lang, Role, SealOptions,
     MANIFEST_FILE, MANIFEST_SIGNATURE_FILE,
 };
-use kyso::report::{Code, DocumentFormat, Indication, SubIndication};
+use kyso::report::{Code, DocumentFormat, Indication, SubIndication, TimeSource};
 use kyso::signer::Signer;
 use kyso::verify::VerifyOptions;
 use time::OffsetDateTime;
@@ -111,6 +111,15 @@ fn a_sealed_dossier_passes_with_every_signature_checked() {
     assert_eq!(r.summary.signatures_passed, 2);
     let manifest_sig = r.manifest.signature.as_ref().unwrap();
     assert_eq!(manifest_sig.summary.passed, 1);
+    // One validation time, read once, for every signature of the dossier.
+    assert_eq!(r.validation_time_source, TimeSource::CurrentTime);
+    assert_eq!(manifest_sig.validation_time_source, TimeSource::CurrentTime);
+    for f in &r.files {
+        for s in &f.signatures {
+            assert_eq!(s.report.validation_time, r.validation_time);
+            assert_eq!(s.report.validation_time_source, TimeSource::CurrentTime);
+        }
+    }
     assert_eq!(file(&r, APPLICATION).role, Some(Role::Application));
     assert_eq!(file(&r, DECISION).role, Some(Role::Decision));
     assert_eq!(file(&r, SCAN).role, Some(Role::Attachment));
@@ -511,8 +520,7 @@ fn a_two_gigabyte_dossier_verifies_in_bounded_memory() {
     }
 
     // The same through the command line, measured by /usr/bin/time.
-    let time = PathBuf::from("/usr/bin/time");
-    if time.is_file() {
+    if let Some(time) = common::tool("time") {
         let keys = common::temp_dir();
         let root = pki.write_root(keys.path());
         let out = std::process::Command::new(&time)

@@ -179,6 +179,9 @@ pub fn verify_dossier_with(
 
     check_file_signatures(dir, &opts, &on_disk, &mut files);
 
+    if let Some(sig) = report.manifest.signature.as_mut() {
+        sig.validation_time_source = time_source;
+    }
     for f in &mut files {
         for s in &mut f.signatures {
             s.report.validation_time_source = time_source;

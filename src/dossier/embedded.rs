@@ -124,7 +124,12 @@ pub fn list_embedded_files<S: Source>(
 
     let limit = doc.budget().max_tree_nodes;
     let mut annotations = 0usize;
-    for (index, page_ref) in crate::pdf::pages(doc, rev)?.into_iter().enumerate() {
+    // A document without a page tree has no annotations to look at.
+    let pages = match crate::pdf::pages(doc, rev) {
+        Err(PdfError::Missing(_)) => Vec::new(),
+        other => other?,
+    };
+    for (index, page_ref) in pages.into_iter().enumerate() {
         let Some(page) = doc.resolve_dict(rev, &Object::Reference(page_ref))? else {
             continue;
         };
