@@ -459,7 +459,7 @@ fn peak_rss_kib() -> Option<u64> {
 }
 
 #[test]
-#[ignore = "writes 2.5 GiB to disk and hashes about 6 GiB; run by hand"]
+#[ignore = "writes 2.5 GiB to disk; 18 s to 70 s depending on load; run by hand"]
 fn a_two_gigabyte_dossier_verifies_in_bounded_memory() {
     let started = std::time::Instant::now();
     let pki = TestPki::generate(now());
