@@ -72,8 +72,9 @@ pub struct ContentFacts {
     pub md5: Option<Vec<u8>>,
 }
 
-/// The embedded files of revision `rev`, in the order described in the [module
-/// documentation](self).
+/// The embedded files of revision `rev`: those of the `/Names /EmbeddedFiles` name tree,
+/// then those only in the catalog's `/AF`, then those of file attachment annotations, page by
+/// page; a file specification met twice is listed once.
 pub fn list_embedded_files<S: Source>(
     doc: &Document<S>,
     rev: usize,
