@@ -67,6 +67,9 @@ pub enum Error {
     /// The demo could not be prepared.
     #[error("demo: {0}")]
     Demo(String),
+    /// An attachment, detached-signature or dossier operation failed.
+    #[error(transparent)]
+    Dossier(#[from] crate::dossier::DossierError),
 }
 
 fn prefix(path: &Option<PathBuf>) -> String {

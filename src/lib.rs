@@ -12,6 +12,7 @@ pub mod cms;
 pub mod crypto;
 #[cfg(feature = "demo")]
 pub mod demo;
+pub mod dossier;
 pub mod error;
 pub mod pdf;
 pub mod pki;

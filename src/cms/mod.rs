@@ -8,12 +8,15 @@
 //! ```text
 //! verify: parse_signed_data ──> for each SignerInfo: check_signer ──> SignerCheck
 //! sign:   build_signed_attributes ──> Signer::sign(those bytes) ──> build_signed_data
+//! files:  build_cades_detached (.p7s, CAdES B-B) ──> [encapsulate_content (.p7m)]
 //! ```
 
 mod attributes;
 mod build;
 mod check;
 pub(crate) mod der;
+mod detached;
+mod enveloping;
 mod error;
 pub mod oid;
 mod parse;
@@ -26,6 +29,8 @@ pub use build::{
     SignedAttributesSpec, SignedDataSpec, SizeEstimate,
 };
 pub use check::{check_signer, CheckOutcome, SignerCheck};
+pub use detached::build_cades_detached;
+pub use enveloping::{build_cades_enveloping, encapsulate_content};
 pub use error::CmsError;
 pub use parse::{
     parse_signed_data, Attribute, SignedAttributes, SignedData, SignerIdentifier, SignerInfo,

@@ -22,6 +22,7 @@ pub mod document;
 pub mod error;
 pub mod filter;
 pub mod lexer;
+pub mod names;
 mod objstm;
 pub mod pages;
 pub mod parser;

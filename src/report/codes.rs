@@ -166,6 +166,53 @@ codes! {
     // Signing time.
     /// The signing time is the signer's claim, not proven by a timestamp.
     TimeClaimedOnly = "time.claimed_only", Info;
+
+    // Embedded files (attachments inside a PDF).
+    /// An embedded file is not covered by any signature of the document: it was added or
+    /// changed after the last signature that could cover it.
+    EmbeddedNotCovered = "embedded.not_covered", Warning;
+    /// An embedded file's content does not match its declared `/Params /CheckSum` (MD5).
+    EmbeddedChecksumMismatch = "embedded.checksum_mismatch", Warning;
+    /// An embedded file's content length differs from its declared `/Params /Size`.
+    EmbeddedSizeMismatch = "embedded.size_mismatch", Warning;
+    /// An embedded file could not be read or decoded (missing stream, unsupported filter,
+    /// budget).
+    EmbeddedUnreadable = "embedded.unreadable", Warning;
+
+    // Detached and enveloping CMS signatures over files (.p7s, .p7m).
+    /// The CMS holds no content and no separate content file was given.
+    DetachedNoContent = "detached.no_content", Error;
+    /// The CMS encapsulates content that differs from the separate file it was given with.
+    DetachedContentMismatch = "detached.content_mismatch", Error;
+
+    // Dossiers (a directory sealed by a signed manifest).
+    /// The dossier has no manifest.
+    DossierManifestMissing = "dossier.manifest_missing", Error;
+    /// The manifest is not valid JSON of a known schema version, or lists a file twice.
+    DossierManifestMalformed = "dossier.manifest_malformed", Error;
+    /// The manifest has no signature file beside it.
+    DossierManifestUnsigned = "dossier.manifest_unsigned", Error;
+    /// The manifest's signature did not pass (its own report says why).
+    DossierManifestSignatureNotPassed = "dossier.manifest_signature_not_passed", Error;
+    /// A file listed in the manifest is not in the dossier.
+    DossierFileMissing = "dossier.file_missing", Error;
+    /// A file's size or SHA-256 differs from the manifest.
+    DossierFileAltered = "dossier.file_altered", Error;
+    /// A file in the dossier is not listed in the manifest.
+    DossierFileExtra = "dossier.file_extra", Error;
+    /// A file could not be read, or is not a regular file.
+    DossierFileUnreadable = "dossier.file_unreadable", Error;
+    /// A file is exactly as the manifest lists it.
+    DossierFileIntact = "dossier.file_intact", Info;
+    /// A signature inside or beside a file (PDF signature, `.p7s`) did not pass.
+    DossierFileSignatureNotPassed = "dossier.file_signature_not_passed", Error;
+    /// A signature file (`.p7s`) has no content file beside it.
+    DossierOrphanSignature = "dossier.orphan_signature", Error;
+    /// The manifest lists a path that is not a safe relative path.
+    DossierPathInvalid = "dossier.path_invalid", Error;
+    /// The dossier is larger than the verification budget allows (files, depth, manifest
+    /// size).
+    DossierBudgetExhausted = "dossier.budget_exhausted", Error;
 }
 
 #[cfg(test)]

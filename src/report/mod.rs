@@ -45,6 +45,17 @@ pub struct VerificationReport {
     pub findings: Vec<Finding>,
     /// Counts of the signatures' indications.
     pub summary: Summary,
+    /// What was verified: a PDF, or a CMS signature file (added in kyso 0.1, schema 1:
+    /// reports without it are PDF reports).
+    #[serde(default)]
+    pub format: DocumentFormat,
+    /// For a detached CMS signature: the signature file (`file` is the signed content).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature_file: Option<String>,
+    /// The files embedded in the PDF (its last revision), with their digests and the
+    /// signatures that cover them (added in kyso 0.1, schema 1: absent means none listed).
+    #[serde(default)]
+    pub embedded_files: Vec<EmbeddedFileReport>,
 }
 
 impl VerificationReport {
@@ -66,6 +77,9 @@ impl VerificationReport {
             signatures: Vec::new(),
             findings: Vec::new(),
             summary: Summary::default(),
+            format: DocumentFormat::Pdf,
+            signature_file: None,
+            embedded_files: Vec::new(),
         }
     }
 
@@ -100,6 +114,60 @@ impl VerificationReport {
         // rather than panic if serde_json ever disagrees.
         serde_json::to_string_pretty(self).unwrap_or_else(|_| String::from("{}"))
     }
+}
+
+/// What kind of input a [`VerificationReport`] is about.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum DocumentFormat {
+    /// A PDF with signatures inside.
+    #[default]
+    Pdf,
+    /// A detached CMS signature (`.p7s`) over a separate file.
+    CmsDetached,
+    /// An enveloping CMS signature (`.p7m`) that holds the signed content.
+    CmsEnveloping,
+}
+
+/// Where a PDF refers to an embedded file from.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum EmbeddedLocation {
+    /// The document's `/Names /EmbeddedFiles` name tree (what viewers list as attachments).
+    NameTree,
+    /// Only the catalog's `/AF` (associated files) array.
+    AssociatedFile,
+    /// A file attachment annotation on a page.
+    Annotation {
+        /// The page (1-based).
+        page: usize,
+    },
+}
+
+/// One file embedded in a PDF, as the verification report lists it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct EmbeddedFileReport {
+    /// The file's name: `/UF`, else `/F`, else the name-tree key.
+    pub name: String,
+    /// Where the document refers to it from.
+    pub location: EmbeddedLocation,
+    /// The MIME type declared by `/Subtype`, if any.
+    pub mime_type: Option<String>,
+    /// `/AFRelationship`, if any (`Data`, `Source`, `Supplement`, …).
+    pub relationship: Option<String>,
+    /// Length of the decoded content, when it could be read.
+    pub size: Option<u64>,
+    /// SHA-256 of the decoded content in hexadecimal, when it could be read.
+    pub sha256: Option<String>,
+    /// The revision (0-based) that last wrote the file specification or the embedded
+    /// stream.
+    pub added_in_revision: Option<usize>,
+    /// Indices of the signatures whose signed revision already holds this file exactly as
+    /// it is now (same entry, same objects, unchanged since).
+    pub covered_by: Vec<usize>,
 }
 
 /// Counts of indications.

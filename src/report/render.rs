@@ -33,6 +33,21 @@ pub fn render_text(report: &VerificationReport) -> String {
             f.message
         );
     }
+    for e in &report.embedded_files {
+        let covered: Vec<String> = e.covered_by.iter().map(|i| format!("#{}", i + 1)).collect();
+        let _ = writeln!(
+            out,
+            "  embedded file \"{}\": {} bytes, SHA-256 {}, covered by {}",
+            e.name,
+            e.size.map_or_else(|| "?".to_owned(), |s| s.to_string()),
+            e.sha256.as_deref().unwrap_or("?"),
+            if covered.is_empty() {
+                "no signature".to_owned()
+            } else {
+                format!("signature {}", covered.join(", "))
+            }
+        );
+    }
     for sig in &report.signatures {
         render_signature(&mut out, sig);
     }

@@ -14,6 +14,8 @@ mod discover;
 mod signature;
 pub mod verdict;
 
+pub(crate) use signature::{apply_signer_check, check_chain};
+
 use std::path::Path;
 
 use time::OffsetDateTime;
@@ -138,6 +140,9 @@ pub fn verify_source<S: Source>(
             .signatures
             .push(signature::verify_one(&ctx, index, candidate));
     }
+    let (embedded, findings) = crate::dossier::embedded_file_reports(&doc, &report.signatures);
+    report.embedded_files = embedded;
+    report.findings.extend(findings);
     if report.signatures.is_empty() {
         report.findings.push(Finding::new(
             Code::DocNoSignatures,

@@ -221,11 +221,35 @@ fn check_signature<S: Source>(ctx: &Context<'_, S>, c: &Candidate, r: &mut Signa
     };
     r.signer = Some(signer.info());
 
-    // The certificate path.
+    check_chain(&sd, &signer, ctx.opts, ctx.time, r);
+
+    // What later revisions changed.
+    if let (Some(signed), CoverageStatus::EntireRevision) = (r.signed_revision, r.coverage.status) {
+        let (mods, findings) = diff::analyse(doc, signed);
+        r.modifications = mods;
+        r.findings.extend(findings);
+    } else if r.coverage.status == CoverageStatus::EntireFile {
+        r.findings.push(Finding::new(
+            Code::ModificationNone,
+            "nothing was appended after the signature",
+        ));
+    }
+}
+
+/// The certificate path of `signer`, with the CMS's other certificates as intermediates,
+/// checked against the configured anchors at `time`: the chain part of the report and its
+/// findings. Shared by PDF signatures and detached CMS signatures over files.
+pub(crate) fn check_chain(
+    sd: &SignedData<'_>,
+    signer: &Certificate,
+    opts: &VerifyOptions,
+    time: OffsetDateTime,
+    r: &mut SignatureReport,
+) {
     let mut intermediates = Vec::new();
     for der in &sd.certificates {
         match Certificate::from_der(der) {
-            Ok(cert) if cert != signer => intermediates.push(cert),
+            Ok(cert) if cert != *signer => intermediates.push(cert),
             Ok(_) => {}
             Err(e) => r.findings.push(Finding::new(
                 Code::ChainCertificateMalformed,
@@ -233,13 +257,7 @@ fn check_signature<S: Source>(ctx: &Context<'_, S>, c: &Candidate, r: &mut Signa
             )),
         }
     }
-    let outcome = validate_path(
-        &signer,
-        &intermediates,
-        &ctx.opts.trust,
-        ctx.time,
-        ctx.opts.path_budget,
-    );
+    let outcome = validate_path(signer, &intermediates, &opts.trust, time, opts.path_budget);
     r.chain = ChainReport {
         status: outcome.status,
         certificates: outcome.path.iter().map(Certificate::info).collect(),
@@ -255,18 +273,6 @@ fn check_signature<S: Source>(ctx: &Context<'_, S>, c: &Candidate, r: &mut Signa
         r.findings.push(Finding::new(
             Code::ChainRevocationNotChecked,
             "revocation status was not checked",
-        ));
-    }
-
-    // What later revisions changed.
-    if let (Some(signed), CoverageStatus::EntireRevision) = (r.signed_revision, r.coverage.status) {
-        let (mods, findings) = diff::analyse(doc, signed);
-        r.modifications = mods;
-        r.findings.extend(findings);
-    } else if r.coverage.status == CoverageStatus::EntireFile {
-        r.findings.push(Finding::new(
-            Code::ModificationNone,
-            "nothing was appended after the signature",
         ));
     }
 }
@@ -291,7 +297,7 @@ fn is_pades(r: &SignatureReport) -> bool {
 }
 
 /// Maps the CMS layer's step results onto the report.
-fn apply_signer_check(
+pub(crate) fn apply_signer_check(
     check: &cms::SignerCheck,
     si: &SignerInfo<'_>,
     pades: bool,

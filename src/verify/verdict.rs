@@ -46,8 +46,9 @@ pub fn consequence(code: Code) -> (Indication, SubIndication) {
         | Code::CmsSignerCount
         | Code::CmsEncapsulatedContent
         | Code::IntegrityDigestMissing
-        | Code::IntegrityContentTypeMismatch => (F, S::FormatFailure),
-        Code::IntegrityDigestMismatch => (F, S::HashFailure),
+        | Code::IntegrityContentTypeMismatch
+        | Code::DetachedNoContent => (F, S::FormatFailure),
+        Code::IntegrityDigestMismatch | Code::DetachedContentMismatch => (F, S::HashFailure),
         Code::IntegritySignatureInvalid => (F, S::SigCryptoFailure),
         Code::ModificationDisallowed => (F, S::DisallowedModification),
         Code::ModificationUnanalysed => (I, S::DisallowedModification),

@@ -5,13 +5,18 @@
 //! standard error, `kyso: FILE: problem`.
 
 mod appearance_args;
+mod attach;
+mod attachments;
 mod demo;
+mod dossier;
 mod fields;
 mod inspect;
 mod keysource;
 mod output;
 mod sign;
+mod sign_file;
 mod verify;
+mod verify_file;
 
 use std::process::ExitCode;
 
@@ -39,6 +44,11 @@ enum Command {
     Inspect(inspect::InspectArgs),
     Demo(demo::DemoArgs),
     Fields(fields::FieldsArgs),
+    Attach(attach::AttachArgs),
+    Attachments(attachments::AttachmentsArgs),
+    SignFile(sign_file::SignFileArgs),
+    VerifyFile(verify_file::VerifyFileArgs),
+    Dossier(dossier::DossierArgs),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +59,11 @@ fn main() -> ExitCode {
         Command::Inspect(a) => inspect::run(a),
         Command::Demo(a) => demo::run(a),
         Command::Fields(a) => fields::run(a),
+        Command::Attach(a) => attach::run(a),
+        Command::Attachments(a) => attachments::run(a),
+        Command::SignFile(a) => sign_file::run(a),
+        Command::VerifyFile(a) => verify_file::run(a),
+        Command::Dossier(a) => dossier::run(a),
     };
     match result {
         Ok(code) => code,

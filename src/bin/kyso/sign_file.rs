@@ -1,0 +1,52 @@
+//! `kyso sign-file`: a CAdES B-B signature over any file.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use time::OffsetDateTime;
+
+use kyso::dossier::{
+    detached_signature_path, write_detached_signature, write_enveloping_signature,
+};
+
+use crate::keysource::KeySourceArgs;
+use crate::output::{parse_time, Failure};
+
+/// Sign any file: a detached CAdES B-B signature written beside it (FILE.p7s).
+#[derive(clap::Args)]
+pub struct SignFileArgs {
+    #[command(flatten)]
+    signer: KeySourceArgs,
+    /// Write an enveloping signature (FILE.p7m, the content inside) instead.
+    #[arg(long)]
+    enveloping: bool,
+    /// Signing time (RFC 3339) instead of now.
+    #[arg(long, value_parser = parse_time)]
+    time: Option<OffsetDateTime>,
+    /// Where to write the signature (default FILE.p7s, or FILE.p7m with --enveloping).
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// The file to sign (never modified).
+    file: PathBuf,
+}
+
+pub fn run(a: SignFileArgs) -> Result<ExitCode, Failure> {
+    let signer = a.signer.signer()?;
+    let output = match (&a.output, a.enveloping) {
+        (Some(o), _) => o.clone(),
+        (None, false) => detached_signature_path(&a.file),
+        (None, true) => {
+            let mut name = a.file.as_os_str().to_owned();
+            name.push(".p7m");
+            PathBuf::from(name)
+        }
+    };
+    let result = if a.enveloping {
+        write_enveloping_signature(&a.file, &output, signer.as_ref(), a.time)
+    } else {
+        write_detached_signature(&a.file, &output, signer.as_ref(), a.time)
+    };
+    result.map_err(|e| Failure::about(&a.file, e))?;
+    eprintln!("signed {} -> {}", a.file.display(), output.display());
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,50 @@
+//! Detached CAdES baseline B-B signatures (ETSI EN 319 122-1 §6) over any content: the
+//! `.p7s` file written beside a document.
+//!
+//! The signed attributes are those of [`build_signed_attributes`] (content-type id-data,
+//! message-digest, signing-certificate-v2) plus signing-time, which CAdES B-B requires
+//! (unlike PAdES, where the time lives in the PDF). The content itself never enters the CMS:
+//! the caller hashes it (streamed, for large files) with the signer's digest algorithm.
+
+use time::OffsetDateTime;
+
+use super::build::{
+    build_signed_attributes, build_signed_data, SignedAttributesSpec, SignedDataSpec,
+};
+use super::error::CmsError;
+use crate::signer::Signer;
+use crate::Error;
+
+/// Builds a detached CAdES B-B SignedData (DER ContentInfo) over content whose digest,
+/// computed with `signer.algorithm().digest()`, is `content_digest`.
+///
+/// `signer` signs the DER signed attributes once; nothing else is asked of it.
+pub fn build_cades_detached(
+    signer: &dyn Signer,
+    content_digest: &[u8],
+    signing_time: OffsetDateTime,
+) -> Result<Vec<u8>, Error> {
+    let expected = signer.algorithm().digest().output_len();
+    if content_digest.len() != expected {
+        return Err(CmsError::InvalidBuildInput {
+            what: "content digest",
+            detail: format!(
+                "{} bytes given, {} needs {expected}",
+                content_digest.len(),
+                signer.algorithm().digest()
+            ),
+        }
+        .into());
+    }
+    let spec = SignedAttributesSpec::new(content_digest, signer.certificate())
+        .with_signing_time(signing_time);
+    let attributes = build_signed_attributes(&spec)?;
+    let signature = signer.sign(&attributes)?;
+    Ok(build_signed_data(&SignedDataSpec::new(
+        signer.algorithm(),
+        &attributes,
+        &signature,
+        signer.certificate(),
+        signer.chain(),
+    ))?)
+}

@@ -1,0 +1,534 @@
+//! Verifying a dossier: the manifest's signature, every file against the manifest, every
+//! signature inside or beside a file, and what is missing, altered or unlisted.
+//!
+//! The manifest is read once; its signature is checked over exactly those bytes and the same
+//! bytes are parsed, so the manifest judged is the manifest signed. Files are hashed in one
+//! streamed pass each; PDFs are verified through [`crate::verify::verify_file`], `.p7s`
+//! files over the file they sit beside and `.p7m` files on their own, all at one validation
+//! time.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use time::OffsetDateTime;
+
+use crate::crypto::{digest, DigestAlgorithm};
+use crate::report::{Code, DocumentFormat, Finding, Indication, TimeSource, VerificationReport};
+use crate::util::hex;
+use crate::verify::{verify_file, VerifyOptions};
+use crate::Error;
+
+use super::detached::{
+    read_capped, verify_detached_bytes, verify_detached_file, verify_enveloping_file,
+    MAX_SIGNATURE_FILE_BYTES,
+};
+use super::hash::digest_file;
+use super::manifest::{
+    check_relative_path, Manifest, ManifestEntry, MANIFEST_FILE, MANIFEST_SIGNATURE_FILE,
+};
+use super::report::{
+    DossierFileReport, DossierReport, DossierSummary, FileSignature, FileStatus, ManifestReport,
+    DOSSIER_REPORT_SCHEMA_VERSION,
+};
+use super::walk::{disk_path, list, DossierBudget, Found};
+
+/// The worse of two indications: failed, then indeterminate, then passed.
+fn worse(a: Indication, b: Indication) -> Indication {
+    let rank = |i: Indication| match i {
+        Indication::TotalFailed => 0,
+        Indication::Indeterminate => 1,
+        _ => 2,
+    };
+    if rank(b) < rank(a) {
+        b
+    } else {
+        a
+    }
+}
+
+/// The verdict of a report's signatures: `None` when it holds none.
+fn signatures_verdict(report: &VerificationReport) -> Option<Indication> {
+    let mut verdict: Option<Indication> = None;
+    for s in &report.signatures {
+        verdict = Some(verdict.map_or(s.indication, |v| worse(v, s.indication)));
+    }
+    // A report that found something wrong without a signature to pin it on (a CMS file
+    // that does not parse) did not pass either.
+    if verdict.is_none()
+        && report.format != DocumentFormat::Pdf
+        && report
+            .findings
+            .iter()
+            .any(|f| f.severity == crate::report::Severity::Error)
+    {
+        verdict = Some(Indication::TotalFailed);
+    }
+    verdict
+}
+
+/// Verifies the dossier in `dir` with the default [`DossierBudget`].
+pub fn verify_dossier(dir: &Path, opts: &VerifyOptions) -> Result<DossierReport, Error> {
+    verify_dossier_with(dir, opts, &DossierBudget::default())
+}
+
+/// Verifies the dossier in `dir`. `Err` only when the directory cannot be listed; every
+/// verdict is in the report.
+pub fn verify_dossier_with(
+    dir: &Path,
+    opts: &VerifyOptions,
+    budget: &DossierBudget,
+) -> Result<DossierReport, Error> {
+    let (time, time_source) = match opts.validation_time {
+        Some(t) => (t, TimeSource::Caller),
+        None => (OffsetDateTime::now_utc(), TimeSource::CurrentTime),
+    };
+    // One validation time for every signature of the dossier.
+    let opts = opts.clone().validation_time(time);
+    let mut report = DossierReport {
+        schema_version: DOSSIER_REPORT_SCHEMA_VERSION,
+        kyso_version: env!("CARGO_PKG_VERSION").to_string(),
+        directory: dir.display().to_string(),
+        validation_time: time,
+        validation_time_source: time_source,
+        indication: Indication::TotalPassed,
+        manifest: ManifestReport {
+            file: MANIFEST_FILE.to_owned(),
+            present: false,
+            sha256: None,
+            schema_version: None,
+            created: None,
+            dossier_id: None,
+            signature_file: MANIFEST_SIGNATURE_FILE.to_owned(),
+            signature: None,
+        },
+        files: Vec::new(),
+        findings: Vec::new(),
+        summary: DossierSummary::default(),
+    };
+    let mut overall = Indication::TotalPassed;
+
+    let listing = list(dir, budget)?;
+    if let Some((what, limit)) = listing.stopped {
+        report.findings.push(Finding::new(
+            Code::DossierBudgetExhausted,
+            format!("the dossier has more than {limit} {what}; the rest was not looked at"),
+        ));
+        overall = worse(overall, Indication::Indeterminate);
+    }
+
+    let manifest = check_manifest(dir, &opts, budget, &mut report, &mut overall);
+    let listed: Vec<ManifestEntry> = manifest.map(|m| m.files).unwrap_or_default();
+
+    // Files on disk by relative path (the manifest's own files excluded).
+    let mut on_disk: BTreeMap<String, &Found> = BTreeMap::new();
+    let mut undecodable = Vec::new();
+    for found in &listing.entries {
+        match &found.rel {
+            Ok(rel) if rel == MANIFEST_FILE || rel == MANIFEST_SIGNATURE_FILE => {}
+            Ok(rel) => {
+                on_disk.insert(rel.clone(), found);
+            }
+            Err(lossy) => undecodable.push(lossy.clone()),
+        }
+    }
+
+    let mut files: Vec<DossierFileReport> = Vec::new();
+    for entry in &listed {
+        files.push(check_listed(dir, entry, &on_disk));
+    }
+    for (rel, found) in &on_disk {
+        if listed.iter().any(|e| &e.path == rel) {
+            continue;
+        }
+        let mut f = new_file_report(rel);
+        if found.regular {
+            f.status = FileStatus::Extra;
+            match digest_file(&found.path, &[]) {
+                Ok(d) => {
+                    f.size = Some(d.size);
+                    f.sha256 = Some(hex(&d.sha256));
+                }
+                Err(e) => f.findings.push(Finding::new(
+                    Code::DossierFileUnreadable,
+                    format!("could not be read: {e}"),
+                )),
+            }
+            f.findings.push(Finding::new(
+                Code::DossierFileExtra,
+                "present in the dossier but not listed in the manifest",
+            ));
+        } else {
+            f.status = FileStatus::Extra;
+            f.findings.push(Finding::new(
+                Code::DossierFileExtra,
+                "not listed in the manifest (and not a regular file)",
+            ));
+        }
+        files.push(f);
+    }
+    for lossy in undecodable {
+        let mut f = new_file_report(&lossy);
+        f.status = FileStatus::Extra;
+        f.findings.push(Finding::new(
+            Code::DossierFileExtra,
+            "present in the dossier, not listed, and its name is not valid UTF-8",
+        ));
+        files.push(f);
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+
+    check_file_signatures(dir, &opts, &on_disk, &mut files);
+
+    if let Some(sig) = report.manifest.signature.as_mut() {
+        sig.validation_time_source = time_source;
+    }
+    for f in &mut files {
+        for s in &mut f.signatures {
+            s.report.validation_time_source = time_source;
+        }
+        let status_verdict = match f.status {
+            FileStatus::Intact => Indication::TotalPassed,
+            FileStatus::Unreadable => Indication::Indeterminate,
+            _ => Indication::TotalFailed,
+        };
+        overall = worse(overall, status_verdict);
+        if let Some(v) = f.signature_indication {
+            overall = worse(overall, v);
+        }
+        let s = &mut report.summary;
+        if f.role.is_some() {
+            s.listed += 1;
+        }
+        match f.status {
+            FileStatus::Intact => s.intact += 1,
+            FileStatus::Altered => s.altered += 1,
+            FileStatus::Missing => s.missing += 1,
+            FileStatus::Extra => s.extra += 1,
+            FileStatus::Unreadable | FileStatus::InvalidPath => s.unreadable += 1,
+        }
+        for sig in &f.signatures {
+            for r in &sig.report.signatures {
+                match r.indication {
+                    Indication::TotalPassed => s.signatures_passed += 1,
+                    Indication::TotalFailed => s.signatures_failed += 1,
+                    _ => s.signatures_indeterminate += 1,
+                }
+            }
+        }
+    }
+    report.files = files;
+    report.indication = overall;
+    Ok(report)
+}
+
+/// Reads the manifest once, verifies its signature over those bytes, parses them.
+fn check_manifest(
+    dir: &Path,
+    opts: &VerifyOptions,
+    budget: &DossierBudget,
+    report: &mut DossierReport,
+    overall: &mut Indication,
+) -> Option<Manifest> {
+    let manifest_path = dir.join(MANIFEST_FILE);
+    let bytes = match std::fs::symlink_metadata(&manifest_path) {
+        Err(_) => {
+            report.findings.push(Finding::new(
+                Code::DossierManifestMissing,
+                format!("the dossier has no {MANIFEST_FILE}: it was never sealed"),
+            ));
+            *overall = Indication::TotalFailed;
+            return None;
+        }
+        Ok(meta) if !meta.is_file() => {
+            report.findings.push(Finding::new(
+                Code::DossierManifestMalformed,
+                format!("{MANIFEST_FILE} is not a regular file"),
+            ));
+            *overall = Indication::TotalFailed;
+            return None;
+        }
+        Ok(_) => match read_capped(&manifest_path, budget.max_manifest_bytes) {
+            Ok(b) => b,
+            Err(e) => {
+                report.findings.push(Finding::new(
+                    Code::DossierManifestMalformed,
+                    format!("{MANIFEST_FILE} could not be read: {e}"),
+                ));
+                *overall = Indication::TotalFailed;
+                return None;
+            }
+        },
+    };
+    report.manifest.present = true;
+    report.manifest.sha256 = Some(hex(&digest(DigestAlgorithm::Sha256, &bytes)));
+
+    let signature_path = dir.join(MANIFEST_SIGNATURE_FILE);
+    let signature = if std::fs::symlink_metadata(&signature_path).is_ok_and(|m| m.is_file()) {
+        read_capped(&signature_path, MAX_SIGNATURE_FILE_BYTES)
+            .and_then(|sig| verify_detached_bytes(&bytes, &sig, opts))
+            .map_err(|e| e.to_string())
+    } else {
+        Err(String::new())
+    };
+    match signature {
+        Ok(mut sig_report) => {
+            sig_report.file = Some(MANIFEST_FILE.to_owned());
+            sig_report.signature_file = Some(MANIFEST_SIGNATURE_FILE.to_owned());
+            let verdict = signatures_verdict(&sig_report).unwrap_or(Indication::TotalFailed);
+            if verdict != Indication::TotalPassed {
+                let why: Vec<String> = sig_report
+                    .signatures
+                    .iter()
+                    .map(|s| match s.sub_indication {
+                        Some(sub) => format!("{} / {}", s.indication.as_str(), sub.as_str()),
+                        None => s.indication.as_str().to_owned(),
+                    })
+                    .collect();
+                report.findings.push(Finding::new(
+                    Code::DossierManifestSignatureNotPassed,
+                    format!(
+                        "the manifest's signature did not pass: {}",
+                        if why.is_empty() {
+                            "no signer".to_owned()
+                        } else {
+                            why.join(", ")
+                        }
+                    ),
+                ));
+                *overall = worse(*overall, verdict);
+            }
+            report.manifest.signature = Some(sig_report);
+        }
+        Err(reason) => {
+            report.findings.push(Finding::new(
+                Code::DossierManifestUnsigned,
+                if reason.is_empty() {
+                    format!("{MANIFEST_SIGNATURE_FILE} is missing: the manifest is not signed")
+                } else {
+                    format!("{MANIFEST_SIGNATURE_FILE} could not be read: {reason}")
+                },
+            ));
+            *overall = Indication::TotalFailed;
+        }
+    }
+
+    match Manifest::parse(&bytes) {
+        Ok(m) => {
+            report.manifest.schema_version = Some(m.schema_version);
+            report.manifest.created = Some(m.created);
+            report.manifest.dossier_id = m.dossier_id.clone();
+            Some(m)
+        }
+        Err(reason) => {
+            report.findings.push(Finding::new(
+                Code::DossierManifestMalformed,
+                format!("{MANIFEST_FILE}: {reason}"),
+            ));
+            *overall = Indication::TotalFailed;
+            None
+        }
+    }
+}
+
+fn new_file_report(path: &str) -> DossierFileReport {
+    DossierFileReport {
+        path: path.to_owned(),
+        role: None,
+        status: FileStatus::Missing,
+        expected_size: None,
+        size: None,
+        expected_sha256: None,
+        sha256: None,
+        signatures: Vec::new(),
+        signature_indication: None,
+        findings: Vec::new(),
+    }
+}
+
+/// Compares one listed file with what is on disk.
+fn check_listed(
+    dir: &Path,
+    entry: &ManifestEntry,
+    on_disk: &BTreeMap<String, &Found>,
+) -> DossierFileReport {
+    let mut f = new_file_report(&entry.path);
+    f.role = Some(entry.role);
+    f.expected_size = Some(entry.size);
+    f.expected_sha256 = Some(entry.sha256.clone());
+    if let Err(reason) = check_relative_path(&entry.path) {
+        f.status = FileStatus::InvalidPath;
+        f.findings.push(Finding::new(
+            Code::DossierPathInvalid,
+            format!("the manifest lists an unsafe path ({reason})"),
+        ));
+        return f;
+    }
+    let Some(found) = on_disk.get(&entry.path) else {
+        f.status = FileStatus::Missing;
+        f.findings.push(Finding::new(
+            Code::DossierFileMissing,
+            format!(
+                "listed in the manifest ({} bytes) but not in the dossier",
+                entry.size
+            ),
+        ));
+        return f;
+    };
+    if !found.regular {
+        f.status = FileStatus::Unreadable;
+        f.findings.push(Finding::new(
+            Code::DossierFileUnreadable,
+            "not a regular file (a symbolic link or special file); not followed",
+        ));
+        return f;
+    }
+    match digest_file(&disk_path(dir, &entry.path), &[]) {
+        Err(e) => {
+            f.status = FileStatus::Unreadable;
+            f.findings.push(Finding::new(
+                Code::DossierFileUnreadable,
+                format!("could not be read: {e}"),
+            ));
+        }
+        Ok(d) => {
+            let sha = hex(&d.sha256);
+            if d.size == entry.size && sha == entry.sha256 {
+                f.status = FileStatus::Intact;
+                f.findings.push(Finding::new(
+                    Code::DossierFileIntact,
+                    "same size and SHA-256 as the manifest lists",
+                ));
+            } else {
+                f.status = FileStatus::Altered;
+                let what = if d.size != entry.size {
+                    format!(
+                        "its size is {} bytes, the manifest lists {}",
+                        d.size, entry.size
+                    )
+                } else {
+                    format!("its SHA-256 is {sha}, the manifest lists {}", entry.sha256)
+                };
+                f.findings.push(Finding::new(
+                    Code::DossierFileAltered,
+                    format!("the content changed after sealing: {what}"),
+                ));
+            }
+            f.size = Some(d.size);
+            f.sha256 = Some(sha);
+        }
+    }
+    f
+}
+
+/// Whether the file starts like a PDF (`%PDF-` in its first 1024 bytes).
+fn looks_like_pdf(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(1024).read_to_end(&mut head))
+        .is_ok()
+        && head.windows(5).any(|w| w == b"%PDF-")
+}
+
+/// Verifies the signatures inside PDFs and `.p7m` files and the `.p7s` files beside
+/// content, and records them on the files they sign.
+fn check_file_signatures(
+    dir: &Path,
+    opts: &VerifyOptions,
+    on_disk: &BTreeMap<String, &Found>,
+    files: &mut [DossierFileReport],
+) {
+    let index: BTreeMap<String, usize> = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.path.clone(), i))
+        .collect();
+    for (rel, found) in on_disk {
+        if !found.regular {
+            continue;
+        }
+        let Some(&own) = index.get(rel) else {
+            continue;
+        };
+        let lower = rel.to_ascii_lowercase();
+        let (target, outcome) = if lower.ends_with(".p7s") {
+            let content_rel = rel.get(..rel.len().saturating_sub(4)).unwrap_or_default();
+            let content = on_disk
+                .get(content_rel)
+                .filter(|c| c.regular)
+                .and_then(|_| index.get(content_rel).copied());
+            let Some(target) = content else {
+                if let Some(f) = files.get_mut(own) {
+                    f.findings.push(Finding::new(
+                        Code::DossierOrphanSignature,
+                        format!(
+                            "a detached signature, but \"{content_rel}\" is not in the dossier"
+                        ),
+                    ));
+                }
+                continue;
+            };
+            (
+                target,
+                verify_detached_file(&disk_path(dir, content_rel), &found.path, opts)
+                    .map(|r| (DocumentFormat::CmsDetached, r)),
+            )
+        } else if lower.ends_with(".p7m") {
+            (
+                own,
+                verify_enveloping_file(&found.path, opts)
+                    .map(|e| (DocumentFormat::CmsEnveloping, e.report)),
+            )
+        } else if looks_like_pdf(&found.path) {
+            (
+                own,
+                verify_file(&found.path, opts).map(|r| (DocumentFormat::Pdf, r)),
+            )
+        } else {
+            continue;
+        };
+        let Some(f) = files.get_mut(target) else {
+            continue;
+        };
+        match outcome {
+            Ok((format, mut report)) => {
+                report.file = Some(f.path.clone());
+                if format == DocumentFormat::CmsDetached {
+                    report.signature_file = Some(rel.clone());
+                }
+                if let Some(v) = signatures_verdict(&report) {
+                    f.signature_indication =
+                        Some(f.signature_indication.map_or(v, |old| worse(old, v)));
+                    if v != Indication::TotalPassed {
+                        f.findings.push(Finding::new(
+                            Code::DossierFileSignatureNotPassed,
+                            format!(
+                                "the signature{} in {} did not pass: {}",
+                                if report.signatures.len() > 1 { "s" } else { "" },
+                                rel,
+                                v.as_str()
+                            ),
+                        ));
+                    }
+                }
+                f.signatures.push(FileSignature {
+                    source: rel.clone(),
+                    format,
+                    report,
+                });
+            }
+            Err(e) => {
+                f.findings.push(Finding::new(
+                    Code::DossierFileUnreadable,
+                    format!("the signature in {rel} could not be verified: {e}"),
+                ));
+                f.signature_indication = Some(
+                    f.signature_indication
+                        .map_or(Indication::Indeterminate, |old| {
+                            worse(old, Indication::Indeterminate)
+                        }),
+                );
+            }
+        }
+    }
+}

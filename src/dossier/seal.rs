@@ -1,0 +1,137 @@
+//! Sealing a dossier: hash every file (streamed), write the manifest, sign it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use time::OffsetDateTime;
+
+use crate::cms::build_cades_detached;
+use crate::crypto::digest;
+use crate::signer::Signer;
+use crate::util::hex;
+use crate::Error;
+
+use super::error::DossierError;
+use super::hash::digest_file;
+use super::manifest::{
+    check_relative_path, Manifest, ManifestEntry, Role, MANIFEST_FILE, MANIFEST_SIGNATURE_FILE,
+};
+use super::walk::{complete, list, DossierBudget};
+
+/// How to seal.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct SealOptions {
+    /// Roles for given relative paths. Other files are attachments, except `.p7s` and
+    /// `.p7m` files, which are signatures.
+    pub roles: BTreeMap<String, Role>,
+    /// The dossier's identifier, written into the manifest.
+    pub dossier_id: Option<String>,
+    /// Replace an existing manifest and signature.
+    pub overwrite: bool,
+    /// The manifest's creation time and the signing time (default: now).
+    pub signing_time: Option<OffsetDateTime>,
+    /// Limits on the directory walk.
+    pub budget: DossierBudget,
+}
+
+impl SealOptions {
+    /// Default options.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Gives the file at relative path `path` the role `role`.
+    pub fn role(mut self, path: impl Into<String>, role: Role) -> Self {
+        self.roles.insert(path.into(), role);
+        self
+    }
+}
+
+/// What sealing wrote.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Sealed {
+    /// The manifest file.
+    pub manifest: PathBuf,
+    /// Its signature.
+    pub signature: PathBuf,
+    /// The manifest written.
+    pub contents: Manifest,
+}
+
+/// Seals the dossier in `dir`: lists every file (symbolic links and other special files are
+/// refused), hashes each in one streamed pass, writes [`MANIFEST_FILE`] and its detached
+/// CAdES signature [`MANIFEST_SIGNATURE_FILE`]. Both are computed before either is written;
+/// each is written atomically.
+pub fn seal_dossier(dir: &Path, signer: &dyn Signer, opts: &SealOptions) -> Result<Sealed, Error> {
+    let manifest_path = dir.join(MANIFEST_FILE);
+    let signature_path = dir.join(MANIFEST_SIGNATURE_FILE);
+    if !opts.overwrite {
+        for p in [&manifest_path, &signature_path] {
+            if std::fs::symlink_metadata(p).is_ok() {
+                return Err(DossierError::Exists { path: p.clone() }.into());
+            }
+        }
+    }
+    let listing = list(dir, &opts.budget)?;
+    complete(&listing)?;
+
+    let mut entries = Vec::new();
+    for found in &listing.entries {
+        let rel = found.rel.clone().map_err(|_| DossierError::BadPath {
+            path: found.path.clone(),
+            reason: "the file name is not valid UTF-8",
+        })?;
+        if rel == MANIFEST_FILE || rel == MANIFEST_SIGNATURE_FILE {
+            continue;
+        }
+        if !found.regular {
+            return Err(DossierError::BadPath {
+                path: found.path.clone(),
+                reason: "not a regular file (symbolic links and special files are not sealed)",
+            }
+            .into());
+        }
+        check_relative_path(&rel).map_err(|reason| DossierError::BadPath {
+            path: found.path.clone(),
+            reason,
+        })?;
+        let digests = digest_file(&found.path, &[])?;
+        let role = opts.roles.get(&rel).copied().unwrap_or_else(|| {
+            let lower = rel.to_ascii_lowercase();
+            if lower.ends_with(".p7s") || lower.ends_with(".p7m") {
+                Role::Signature
+            } else {
+                Role::Attachment
+            }
+        });
+        entries.push(ManifestEntry {
+            path: rel,
+            role,
+            size: digests.size,
+            sha256: hex(&digests.sha256),
+        });
+    }
+    for path in opts.roles.keys() {
+        if !entries.iter().any(|e| &e.path == path) {
+            return Err(DossierError::BadPath {
+                path: dir.join(path),
+                reason: "given a role, but not a file of the dossier",
+            }
+            .into());
+        }
+    }
+
+    let time = opts.signing_time.unwrap_or_else(OffsetDateTime::now_utc);
+    let manifest = Manifest::new(time, opts.dossier_id.clone(), entries);
+    let bytes = manifest.to_json_bytes().map_err(DossierError::from)?;
+    let cms = build_cades_detached(signer, &digest(signer.algorithm().digest(), &bytes), time)?;
+    super::write_file_atomically(&manifest_path, &bytes)?;
+    super::write_file_atomically(&signature_path, &cms)?;
+    Ok(Sealed {
+        manifest: manifest_path,
+        signature: signature_path,
+        contents: manifest,
+    })
+}
