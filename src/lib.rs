@@ -13,6 +13,8 @@ pub mod crypto;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod error;
+#[cfg(feature = "online")]
+pub mod net;
 pub mod pdf;
 pub mod pki;
 pub mod report;

@@ -372,3 +372,132 @@ fn pkits_through_the_library() {
     );
     assert!(stale.is_empty(), "exceptions that pass now: {stale:?}");
 }
+
+/// The statuses and error codes of an outcome, as the CLI's JSON spells them.
+fn summary_of(outcome: &PathOutcome) -> (String, Vec<String>, Option<(usize, String)>) {
+    let status = serde_json::to_value(outcome.status).unwrap();
+    let mut codes: Vec<String> = outcome
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .map(|f| f.code.as_str().to_string())
+        .collect();
+    codes.sort();
+    codes.dedup();
+    let revoked = outcome
+        .revocation
+        .iter()
+        .find(|r| r.status == RevocationStatus::Revoked)
+        .map(|r| {
+            (
+                r.certificate,
+                r.revoked_at
+                    .map(|t| t.unix_timestamp().to_string())
+                    .unwrap_or_default(),
+            )
+        });
+    (status.as_str().unwrap().to_string(), codes, revoked)
+}
+
+#[test]
+fn pkits_through_the_cli() {
+    let exe = env!("CARGO_BIN_EXE_kyso");
+    let dir = pkits_dir();
+    let cases = load_cases();
+    let (mut same, mut different) = (0, 0);
+    let mut diffs = Vec::new();
+    for case in &cases {
+        let mut args: Vec<String> = vec![
+            "cert".into(),
+            "verify".into(),
+            dir.join("certs").join(&case.cert).display().to_string(),
+            "--trust".into(),
+            dir.join("certs/TrustAnchorRootCertificate.crt")
+                .display()
+                .to_string(),
+            "--at".into(),
+            "2022-05-01T00:00:00Z".into(),
+            "--purpose".into(),
+            "any".into(),
+            "--revocation".into(),
+            if case.revocation_required {
+                "require".into()
+            } else {
+                "if-available".into()
+            },
+            "--json".into(),
+        ];
+        for c in &case.other_certs {
+            args.push("--intermediate".into());
+            args.push(dir.join("certs").join(c).display().to_string());
+        }
+        for c in std::iter::once(&"TrustAnchorRootCRL.crl".to_string()).chain(&case.crls) {
+            args.push("--crl".into());
+            args.push(dir.join("crls").join(c).display().to_string());
+        }
+        if let Some(set) = &case.settings.initial_policy_set {
+            for p in set {
+                args.push("--policy".into());
+                args.push(p.clone());
+            }
+        }
+        if case.settings.initial_explicit_policy {
+            args.push("--require-explicit-policy".into());
+        }
+        if case.settings.initial_policy_mapping_inhibit {
+            args.push("--inhibit-policy-mapping".into());
+        }
+        if case.settings.initial_any_policy_inhibit {
+            args.push("--inhibit-any-policy".into());
+        }
+        let out = std::process::Command::new(exe)
+            .args(&args)
+            .output()
+            .unwrap();
+        let json: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!("{}: {e}: {}", case.id, String::from_utf8_lossy(&out.stderr))
+        });
+        let mut codes: Vec<String> = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["severity"] == "error")
+            .map(|f| f["code"].as_str().unwrap().to_string())
+            .collect();
+        codes.sort();
+        codes.dedup();
+        let revoked = json["revocation"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["status"] == "revoked")
+            .map(|r| {
+                let at = r["revoked_at"].as_str().unwrap();
+                let t = OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
+                    .unwrap();
+                (
+                    r["certificate"].as_u64().unwrap() as usize,
+                    t.unix_timestamp().to_string(),
+                )
+            });
+        let cli = (json["status"].as_str().unwrap().to_string(), codes, revoked);
+        let lib = summary_of(&run(case));
+        let exit_ok = (out.status.code() == Some(0)) == (lib.0 == "trusted");
+        if cli == lib && exit_ok {
+            same += 1;
+        } else {
+            different += 1;
+            diffs.push(format!(
+                "{} {}: CLI {cli:?} (exit {:?}), library {lib:?}",
+                case.id,
+                case.name,
+                out.status.code()
+            ));
+        }
+    }
+    println!("PKITS (kyso cert verify vs library): {same} passed, {different} failed");
+    for d in &diffs {
+        eprintln!("DIFF {d}");
+    }
+    assert!(diffs.is_empty());
+}

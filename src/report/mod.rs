@@ -176,6 +176,9 @@ pub enum SubIndication {
     OutOfBoundsNoPoe,
     /// Changes made after signing are not allowed, or could not be judged.
     DisallowedModification,
+    /// Revocation status was required and could not be established (no usable CRL or OCSP
+    /// response): trying again with fresh revocation data may help.
+    TryLater,
     /// Some other reason given in the findings.
     Generic,
 }
@@ -194,6 +197,7 @@ impl SubIndication {
             SubIndication::CryptoConstraintsFailure => "CRYPTO_CONSTRAINTS_FAILURE",
             SubIndication::OutOfBoundsNoPoe => "OUT_OF_BOUNDS_NO_POE",
             SubIndication::DisallowedModification => "DISALLOWED_MODIFICATION",
+            SubIndication::TryLater => "TRY_LATER",
             SubIndication::Generic => "GENERIC",
         }
     }

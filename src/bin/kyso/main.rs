@@ -4,6 +4,7 @@
 //! signature is not valid, 2 when kyso could not process the input. Errors are one line on
 //! standard error, `kyso: FILE: problem`.
 
+mod cert;
 mod demo;
 mod inspect;
 mod output;
@@ -33,6 +34,8 @@ enum Command {
     Verify(verify::VerifyArgs),
     Inspect(inspect::InspectArgs),
     Demo(demo::DemoArgs),
+    /// Certificate paths without a PDF.
+    Cert(cert::CertArgs),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +45,7 @@ fn main() -> ExitCode {
         Command::Verify(a) => verify::run(a),
         Command::Inspect(a) => inspect::run(a),
         Command::Demo(a) => demo::run(a),
+        Command::Cert(a) => cert::run(a),
     };
     match result {
         Ok(code) => code,
