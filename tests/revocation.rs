@@ -294,6 +294,20 @@ impl TestCa {
 
     /// A CRL listing `crl_revoked` (key compromise, a day ago).
     fn crl(&self, this_update: OffsetDateTime, next_update: OffsetDateTime) -> Vec<u8> {
+        self.crl_with(
+            this_update,
+            next_update,
+            rcgen::RevocationReason::KeyCompromise,
+        )
+    }
+
+    /// A CRL listing `crl_revoked` a day ago for `reason`.
+    fn crl_with(
+        &self,
+        this_update: OffsetDateTime,
+        next_update: OffsetDateTime,
+        reason: rcgen::RevocationReason,
+    ) -> Vec<u8> {
         CertificateRevocationListParams {
             this_update,
             next_update,
@@ -302,7 +316,7 @@ impl TestCa {
             revoked_certs: vec![RevokedCertParams {
                 serial_number: SerialNumber::from(vec![self.crl_revoked.serial]),
                 revocation_time: self.now - TimeDuration::days(1),
-                reason_code: Some(rcgen::RevocationReason::KeyCompromise),
+                reason_code: Some(reason),
                 invalidity_date: None,
             }],
             key_identifier_method: KeyIdMethod::Sha256,
@@ -518,6 +532,80 @@ fn crls_given_by_the_caller() {
         .unwrap();
     let f = ca.validate(&ca.crl_revoked, &forged_data, RevocationMode::Require, None);
     assert!(has(&f, Code::RevocationUnknown), "{}", errors(&f));
+}
+
+#[test]
+fn revoked_after_a_proven_signing_time() {
+    let ca = TestCa::new();
+    let trust = ca.trust();
+    let mut policy = ValidationPolicy::document_signing().with_purpose(Purpose::Any);
+    policy.revocation = RevocationPolicy::all(RevocationMode::Require);
+    let signed = ca.now - TimeDuration::days(3);
+    let run = |reason| {
+        let mut data = RevocationData::new();
+        data.add_crl_der(
+            &ca.crl_with(
+                ca.now - TimeDuration::hours(1),
+                ca.now + TimeDuration::days(7),
+                reason,
+            ),
+            Origin::Caller,
+        )
+        .unwrap();
+        PathValidator::new(&trust, &policy).validate(
+            &ca.crl_revoked.cert(),
+            &[],
+            &data,
+            ValidationTime::at(ca.now).with_proven_signing_time(signed),
+        )
+    };
+    // Superseded after the proven signing time: the signature stands, with a warning.
+    let o = run(rcgen::RevocationReason::Superseded);
+    assert_eq!(o.status, ChainStatus::Trusted, "{}", errors(&o));
+    assert!(has(&o, Code::RevocationRevokedAfterSigning));
+    // Key compromise: the key may have signed anything, so it is revoked all the same.
+    let o = run(rcgen::RevocationReason::KeyCompromise);
+    assert_eq!(o.status, ChainStatus::Revoked);
+}
+
+/// A PAdES-LTA file made by pyHanko keeps a CRL (for the intermediate) and an OCSP response
+/// from a delegated responder (for the signer) in its `/DSS`: with revocation required, the
+/// signature passes on that data alone.
+#[test]
+fn revocation_data_from_the_dss_of_a_pyhanko_file() {
+    use kyso::report::Indication;
+    use kyso::verify::{verify_file, VerifyOptions};
+    let dir = common::corpus_dir().join("04-signed-pdfs/pyhanko");
+    let trust = TrustStore::from_der_certificates(
+        kyso::pki::certificates_from_pem_or_der(
+            &std::fs::read(dir.join("_ca-certs/testing-ca_root_root.cert.pem")).unwrap(),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let mut opts =
+        VerifyOptions::new(trust).validation_time(time::macros::datetime!(2020-11-01 0:00 UTC));
+    opts.validation.revocation = RevocationPolicy::all(RevocationMode::Require);
+    let report = verify_file(&dir.join("pades-lta-dss-indirect-arrs-test.pdf"), &opts).unwrap();
+    let sig = &report.signatures[0];
+    assert_eq!(
+        sig.indication,
+        Indication::TotalPassed,
+        "{:#?}",
+        sig.findings
+    );
+    let revocation = &sig.chain.revocation;
+    assert_eq!(revocation.len(), 2);
+    for r in revocation {
+        assert_eq!(r.status, RevocationStatus::Good);
+        assert_eq!(r.origin.as_deref(), Some("dss"));
+    }
+    assert!(revocation
+        .iter()
+        .any(|r| r.certificate == 0 && r.source == Some(RevocationSourceKind::Ocsp)));
+    assert!(revocation
+        .iter()
+        .any(|r| r.certificate == 1 && r.source == Some(RevocationSourceKind::Crl)));
 }
 
 #[test]
