@@ -171,12 +171,10 @@ impl Engine<'_> {
                 }
             }
         };
-        // The CA itself.
-        if responder_is(resp.responder(), issuer) {
-            if check_sig(issuer, &mut why) {
-                return Ok(issuer.label());
-            }
-            return Err(why.join("; "));
+        // The CA itself (when the signature does not verify with its key, a delegated
+        // responder of the same name may still have signed).
+        if responder_is(resp.responder(), issuer) && check_sig(issuer, &mut why) {
+            return Ok(issuer.label());
         }
         // A delegated responder.
         let mut candidates: Vec<Certificate> = resp
@@ -189,6 +187,10 @@ impl Engine<'_> {
             if responder_is(resp.responder(), c) && !candidates.contains(c) {
                 candidates.push(c.clone());
             }
+        }
+        candidates.retain(|c| c != issuer);
+        if candidates.is_empty() && !why.is_empty() {
+            return Err(why.join("; "));
         }
         if candidates.is_empty() {
             return Err(format!(
