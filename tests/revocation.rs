@@ -64,7 +64,12 @@ fn der(class: Class, constructed: bool, tag: u32, content: &[u8]) -> Vec<u8> {
 
 /// authorityInfoAccess with one OCSP URL.
 fn aia_ocsp(url: &str) -> CustomExtension {
-    let oid = Oid::from(&[1, 3, 6, 1, 5, 5, 7, 48, 1])
+    aia(1, url)
+}
+
+/// authorityInfoAccess with one location: method 1 = id-ad-ocsp, 2 = id-ad-caIssuers.
+fn aia(method: u64, url: &str) -> CustomExtension {
+    let oid = Oid::from(&[1, 3, 6, 1, 5, 5, 7, 48, method])
         .unwrap()
         .to_der_vec()
         .unwrap();
@@ -647,6 +652,10 @@ mod online {
 
     impl CrlServer {
         fn start(port: u16, body: Vec<u8>) -> CrlServer {
+            Self::serve(port, "/ca.crl", body)
+        }
+
+        fn serve(port: u16, path: &'static str, body: Vec<u8>) -> CrlServer {
             let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
             let stop = Arc::new(AtomicBool::new(false));
             let flag = stop.clone();
@@ -659,7 +668,7 @@ mod online {
                     let mut buf = [0u8; 4096];
                     let n = s.read(&mut buf).unwrap_or(0);
                     let request = String::from_utf8_lossy(&buf[..n]).to_string();
-                    let reply = if request.starts_with("GET /ca.crl ") {
+                    let reply = if request.starts_with(&format!("GET {path} ")) {
                         let mut r = format!(
                             "HTTP/1.1 200 OK\r\nContent-Type: application/pkix-crl\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
                             body.len()
@@ -755,5 +764,49 @@ mod online {
             Some(&fetcher),
         );
         assert_eq!(revoked.status, ChainStatus::Revoked, "{}", errors(&revoked));
+    }
+
+    #[test]
+    fn a_missing_issuer_fetched_from_ca_issuers() {
+        let ca = TestCa::new();
+        let port = free_port();
+        let int_key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).unwrap();
+        let mut p = CertificateParams::default();
+        p.distinguished_name = name("Issuing CA (fetched)");
+        p.not_before = ca.now - TimeDuration::days(10);
+        p.not_after = ca.now + TimeDuration::days(100);
+        p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        p.use_authority_key_identifier_extension = true;
+        let int = CertifiedIssuer::signed_by(p, int_key, &ca.ca).unwrap();
+        let mut l = CertificateParams::default();
+        l.distinguished_name = name("signer under a fetched CA");
+        l.not_before = ca.now - TimeDuration::days(1);
+        l.not_after = ca.now + TimeDuration::days(30);
+        l.is_ca = IsCa::ExplicitNoCa;
+        l.use_authority_key_identifier_extension = true;
+        l.custom_extensions
+            .push(aia(2, &format!("http://127.0.0.1:{port}/issuer.der")));
+        let leaf = Issued {
+            der: l
+                .signed_by(
+                    &KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).unwrap(),
+                    &int,
+                )
+                .unwrap()
+                .der()
+                .to_vec(),
+            key_pem: String::new(),
+            serial: 0,
+        };
+        let fetcher = HttpFetcher::default();
+        let empty = RevocationData::new();
+        // Offline the issuer is missing; online it comes from the caIssuers URL.
+        let offline = ca.validate(&leaf, &empty, RevocationMode::Off, None);
+        assert_eq!(offline.status, ChainStatus::Untrusted);
+        let _server = CrlServer::serve(port, "/issuer.der", int.der().to_vec());
+        let online = ca.validate(&leaf, &empty, RevocationMode::Off, Some(&fetcher));
+        assert_eq!(online.status, ChainStatus::Trusted, "{}", errors(&online));
+        assert_eq!(online.path.len(), 3);
     }
 }
