@@ -3,10 +3,13 @@
 //! A CA made for the test (rcgen) issues a good, a revoked and an unknown end-entity
 //! certificate, an authorised OCSP responder (id-kp-OCSPSigning, ocsp-nocheck) and an
 //! unauthorised one (no id-kp-OCSPSigning). `openssl ocsp` serves the CA's index on a free
-//! loopback port; it is killed when the test ends (a guard kills it on drop). The offline
+//! port (OpenSSL 3.0's responder takes a port number only and listens on every interface; the
+//! clients always connect to 127.0.0.1); it is killed when the test ends (a guard kills it on
+//! drop). The offline
 //! tests fetch responses with `openssl ocsp` and hand them to kyso; the `online` tests let
 //! kyso's own HTTP fetcher ask the responder (with a nonce), fetch CRLs from a small HTTP
-//! server thread, and meet a responder that is down.
+//! server thread (and a missing issuer from a caIssuers URL), and meet a responder that is
+//! down.
 
 mod common;
 
