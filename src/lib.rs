@@ -14,6 +14,8 @@ pub mod crypto;
 pub mod demo;
 pub mod dossier;
 pub mod error;
+#[cfg(feature = "online")]
+pub mod net;
 pub mod pdf;
 pub mod pki;
 pub mod report;

@@ -3,15 +3,14 @@
 //! attributes' original bytes, and whether the signing-certificate attribute binds the
 //! certificate. Each step has its own outcome; the verifier maps them to report findings.
 
-use asn1_rs::Tag;
 use x509_parser::certificate::X509Certificate;
 use x509_parser::extensions::ParsedExtension;
 use x509_parser::prelude::FromDer;
-use x509_parser::x509::X509Name;
 
 use super::attributes::{SigningCertificate, SigningCertificateVersion};
 use super::parse::{SignedData, SignerIdentifier, SignerInfo};
 use crate::crypto::{digest, verify_signature, DigestAlgorithm, SignatureCheckError, VerifiedWith};
+use crate::pki::names_match;
 
 /// The outcome of one check.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -350,93 +349,9 @@ fn same_serial(a: &[u8], b: &[u8]) -> bool {
     strip(a) == strip(b)
 }
 
-/// Whether two encoded Names are the same name (RFC 5280 §7.1): identical encodings, or the
-/// same RDNs with string values equal after trimming, collapsing inner white space and case
-/// folding.
-pub(crate) fn names_match(a: &[u8], b: &[u8]) -> bool {
-    if a == b {
-        return true;
-    }
-    let (Ok((_, name_a)), Ok((_, name_b))) = (X509Name::from_der(a), X509Name::from_der(b)) else {
-        return false;
-    };
-    let rdns_a: Vec<_> = name_a.iter_rdn().collect();
-    let rdns_b: Vec<_> = name_b.iter_rdn().collect();
-    if rdns_a.len() != rdns_b.len() {
-        return false;
-    }
-    rdns_a.iter().zip(rdns_b.iter()).all(|(ra, rb)| {
-        let attrs_a: Vec<_> = ra.iter().collect();
-        let attrs_b: Vec<_> = rb.iter().collect();
-        attrs_a.len() == attrs_b.len()
-            && attrs_a.iter().all(|x| {
-                attrs_b.iter().any(|y| {
-                    x.attr_type() == y.attr_type() && values_match(x.attr_value(), y.attr_value())
-                })
-            })
-    })
-}
-
-fn values_match(a: &asn1_rs::Any<'_>, b: &asn1_rs::Any<'_>) -> bool {
-    match (normalized_string(a), normalized_string(b)) {
-        (Some(x), Some(y)) => x == y,
-        _ => a.header.tag() == b.header.tag() && a.data == b.data,
-    }
-}
-
-/// A directory string value, trimmed, with inner white space collapsed and case folded.
-fn normalized_string(value: &asn1_rs::Any<'_>) -> Option<String> {
-    let text = match value.header.tag() {
-        Tag::Utf8String | Tag::PrintableString | Tag::Ia5String | Tag::VisibleString => {
-            std::str::from_utf8(value.data).ok()?.to_owned()
-        }
-        Tag::BmpString => {
-            let units: Vec<u16> = value
-                .data
-                .chunks(2)
-                .map(|pair| match pair {
-                    [hi, lo] => Some(u16::from_be_bytes([*hi, *lo])),
-                    _ => None,
-                })
-                .collect::<Option<Vec<u16>>>()?;
-            String::from_utf16(&units).ok()?
-        }
-        Tag::T61String => value.data.iter().map(|b| char::from(*b)).collect(),
-        _ => return None,
-    };
-    Some(
-        text.split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_lowercase(),
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cms::der;
-    use asn1_rs::{oid, Class};
-
-    fn name(tag: Tag, cn: &str) -> Vec<u8> {
-        let value = der::tlv(Class::Universal, false, tag.0, cn.as_bytes()).unwrap();
-        let atv = der::sequence(&[&der::oid(&oid!(2.5.4 .3)).unwrap(), &value]).unwrap();
-        let rdn = der::set_of(vec![atv]).unwrap();
-        der::sequence(&[&rdn]).unwrap()
-    }
-
-    #[test]
-    fn names_compare_per_rfc5280() {
-        let a = name(Tag::Utf8String, "Kyso  Test CA");
-        assert!(names_match(&a, &a));
-        assert!(names_match(
-            &a,
-            &name(Tag::PrintableString, " kyso test ca ")
-        ));
-        assert!(!names_match(&a, &name(Tag::Utf8String, "Kyso Test CA 2")));
-        assert!(!names_match(&a, &[0x30, 0x00]));
-        assert!(!names_match(&a, b"garbage"));
-    }
 
     #[test]
     fn serials_ignore_redundant_leading_zeros() {

@@ -22,7 +22,7 @@ use crate::report::{
     Integrity, Modifications, SignatureKind, SignatureReport, TimeSource, VerificationReport,
 };
 use crate::signer::Signer;
-use crate::verify::{apply_signer_check, check_chain, verdict, VerifyOptions};
+use crate::verify::{apply_signer_check, check_chain, verdict, ChainInputs, VerifyOptions};
 use crate::Error;
 
 use super::error::DossierError;
@@ -382,7 +382,15 @@ fn verify_signer(
         .and_then(|der| Certificate::from_der(der).ok());
     if let Some(signer) = signer {
         r.signer = Some(signer.info());
-        check_chain(sd, &signer, opts, time, r);
+        check_chain(
+            sd,
+            si,
+            &signer,
+            opts,
+            time,
+            ChainInputs::from_options(opts),
+            r,
+        );
     }
     Ok(())
 }

@@ -1,14 +1,64 @@
 //! Trust anchors: the certificates a verifier accepts as the end of a path.
+//!
+//! Anchors come from PEM bundles, DER files, directories of those, and trust profiles. A
+//! trust profile is a small text file naming a PKI and its anchors, so that a deployment can
+//! pick which PKIs it accepts (say, one profile per national PKI):
+//!
+//! ```text
+//! # Government-service PKI
+//! name = vn-gov
+//! anchor = roots/gov-root-2019.pem
+//! anchor = roots/gov-root-2024.pem  purposes=document-signing,timestamping
+//! ```
+//!
+//! Paths are relative to the profile file. An anchor without `purposes=` serves every
+//! purpose. A [`TrustStore`] is immutable once handed to a verifier (it is cloned into the
+//! options, never shared mutably).
 
 use std::path::Path;
 
 use super::cert::{CertError, Certificate};
+use super::name::NormalizedName;
+use super::options::Purpose;
 use crate::Error;
+
+/// Most certificates one store accepts (a directory of bundles could hold many).
+pub const MAX_ANCHORS: usize = 10_000;
+/// Most files read from one trust directory.
+const MAX_DIR_FILES: usize = 10_000;
+/// Largest anchor file read.
+const MAX_FILE_BYTES: u64 = 16 << 20;
+
+/// One trust anchor and the purposes it may serve.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct TrustAnchor {
+    /// The certificate (its name and key are the anchor; its extensions are not enforced).
+    pub certificate: Certificate,
+    /// The purposes it is trusted for; `None` = every purpose.
+    pub purposes: Option<Vec<Purpose>>,
+    /// The profile it came from, if any.
+    pub profile: Option<String>,
+}
+
+impl TrustAnchor {
+    /// Whether the anchor may end a path for `purpose`.
+    pub fn allows(&self, purpose: Purpose) -> bool {
+        match (&self.purposes, purpose) {
+            (None, _) => true,
+            // A CRL signer's path serves the purpose of the path it supports.
+            (Some(_), Purpose::Any | Purpose::CrlSigning) => true,
+            (Some(list), p) => list.contains(&p),
+        }
+    }
+}
 
 /// An immutable set of trust anchors. Build it once, share it between verifications.
 #[derive(Debug, Clone, Default)]
 pub struct TrustStore {
-    anchors: Vec<Certificate>,
+    anchors: Vec<TrustAnchor>,
+    certificates: Vec<Certificate>,
+    profiles: Vec<String>,
 }
 
 impl TrustStore {
@@ -30,40 +80,158 @@ impl TrustStore {
         Ok(store)
     }
 
-    /// Adds one DER certificate.
+    /// Adds one DER certificate, trusted for every purpose.
     pub fn add_der(&mut self, der: &[u8]) -> Result<(), Error> {
         let cert = Certificate::from_der(der).map_err(|e| Error::Certificate {
             what: "trust anchor".into(),
             source: e,
         })?;
-        if !self.anchors.contains(&cert) {
-            self.anchors.push(cert);
+        self.add_anchor(TrustAnchor {
+            certificate: cert,
+            purposes: None,
+            profile: None,
+        })
+    }
+
+    /// Adds an anchor (a certificate already present keeps its first purposes).
+    pub fn add_anchor(&mut self, anchor: TrustAnchor) -> Result<(), Error> {
+        if self.certificates.contains(&anchor.certificate) {
+            return Ok(());
         }
+        if self.anchors.len() >= MAX_ANCHORS {
+            return Err(Error::Certificate {
+                what: "trust store".into(),
+                source: CertError::Malformed(format!("more than {MAX_ANCHORS} anchors")),
+            });
+        }
+        self.certificates.push(anchor.certificate.clone());
+        self.anchors.push(anchor);
         Ok(())
     }
 
     /// Adds every certificate of a file: PEM (one or more `CERTIFICATE` blocks) or DER.
     pub fn add_file(&mut self, path: &Path) -> Result<(), Error> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        self.add_file_for(path, None, None)
+    }
+
+    fn add_file_for(
+        &mut self,
+        path: &Path,
+        purposes: Option<Vec<Purpose>>,
+        profile: Option<&str>,
+    ) -> Result<(), Error> {
+        let bytes = read_limited(path)?;
         let ders = certificates_from_pem_or_der(&bytes).map_err(|e| Error::Certificate {
             what: path.display().to_string(),
             source: e,
         })?;
         for der in ders {
-            self.add_der(&der).map_err(|e| match e {
-                Error::Certificate { source, .. } => Error::Certificate {
-                    what: path.display().to_string(),
-                    source,
-                },
-                other => other,
+            let certificate = Certificate::from_der(&der).map_err(|e| Error::Certificate {
+                what: path.display().to_string(),
+                source: e,
+            })?;
+            self.add_anchor(TrustAnchor {
+                certificate,
+                purposes: purposes.clone(),
+                profile: profile.map(str::to_string),
             })?;
         }
         Ok(())
     }
 
+    /// Adds every certificate file (`.pem`, `.crt`, `.cer`, `.der`) of a directory, in name
+    /// order; other files and subdirectories are ignored.
+    pub fn add_dir(&mut self, dir: &Path) -> Result<(), Error> {
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+            let entry = entry.map_err(|e| Error::io(dir, e))?;
+            let path = entry.path();
+            let ext = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .map(str::to_ascii_lowercase);
+            if path.is_file() && matches!(ext.as_deref(), Some("pem" | "crt" | "cer" | "der")) {
+                files.push(path);
+            }
+            if files.len() > MAX_DIR_FILES {
+                break;
+            }
+        }
+        files.sort();
+        for f in files {
+            self.add_file(&f)?;
+        }
+        Ok(())
+    }
+
+    /// Adds the anchors of a trust profile file (see the module documentation).
+    pub fn add_profile(&mut self, path: &Path) -> Result<(), Error> {
+        let bytes = read_limited(path)?;
+        let text = String::from_utf8_lossy(&bytes);
+        let base = path.parent().unwrap_or_else(|| Path::new("."));
+        let bad = |line: usize, why: String| Error::Certificate {
+            what: format!("{}:{line}", path.display()),
+            source: CertError::Malformed(why),
+        };
+        let mut name: Option<String> = None;
+        let mut anchors: Vec<(std::path::PathBuf, Option<Vec<Purpose>>)> = Vec::new();
+        for (i, raw) in text.lines().enumerate() {
+            let line = raw.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let Some((key, value)) = line.split_once('=') else {
+                return Err(bad(i + 1, format!("expected KEY = VALUE, found {line:?}")));
+            };
+            match key.trim() {
+                "name" => name = Some(value.trim().to_string()),
+                "anchor" => {
+                    let mut parts = value.split_whitespace();
+                    let file = parts
+                        .next()
+                        .ok_or_else(|| bad(i + 1, "anchor without a file".into()))?;
+                    let mut purposes = None;
+                    for opt in parts {
+                        let Some(list) = opt.strip_prefix("purposes=") else {
+                            return Err(bad(i + 1, format!("unknown anchor option {opt:?}")));
+                        };
+                        let parsed = list
+                            .split(',')
+                            .map(|p| {
+                                Purpose::parse(p)
+                                    .ok_or_else(|| bad(i + 1, format!("unknown purpose {p:?}")))
+                            })
+                            .collect::<Result<Vec<_>, _>>()?;
+                        purposes = Some(parsed);
+                    }
+                    anchors.push((base.join(file), purposes));
+                }
+                other => return Err(bad(i + 1, format!("unknown key {other:?}"))),
+            }
+        }
+        let name = name.unwrap_or_else(|| {
+            path.file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        });
+        if anchors.is_empty() {
+            return Err(bad(0, "the profile names no anchor".into()));
+        }
+        for (file, purposes) in anchors {
+            self.add_file_for(&file, purposes, Some(&name))?;
+        }
+        self.profiles.push(name);
+        Ok(())
+    }
+
     /// The anchors.
-    pub fn anchors(&self) -> &[Certificate] {
+    pub fn anchors(&self) -> &[TrustAnchor] {
         &self.anchors
+    }
+
+    /// The names of the profiles loaded.
+    pub fn profiles(&self) -> &[String] {
+        &self.profiles
     }
 
     /// True when there is no anchor.
@@ -72,9 +240,36 @@ impl TrustStore {
     }
 
     /// The anchor with exactly this DER encoding, if any.
-    pub fn find_exact(&self, der: &[u8]) -> Option<&Certificate> {
-        self.anchors.iter().find(|a| a.der() == der)
+    pub fn find_exact(&self, der: &[u8]) -> Option<&TrustAnchor> {
+        self.anchors.iter().find(|a| a.certificate.der() == der)
     }
+
+    /// Anchors whose subject is `name` (RFC 5280 §7.1 comparison).
+    pub fn by_subject<'a>(
+        &'a self,
+        name: &'a NormalizedName,
+    ) -> impl Iterator<Item = &'a TrustAnchor> + 'a {
+        self.anchors
+            .iter()
+            .filter(move |a| a.certificate.subject_name() == name)
+    }
+
+    /// Anchors whose subject key identifier is `ski`.
+    pub fn by_key_id<'a>(&'a self, ski: &'a [u8]) -> impl Iterator<Item = &'a TrustAnchor> + 'a {
+        self.anchors
+            .iter()
+            .filter(move |a| a.certificate.ski() == Some(ski))
+    }
+}
+
+fn read_limited(path: &Path) -> Result<Vec<u8>, Error> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(path, e))?;
+    Ok(bytes)
 }
 
 /// Reads certificates from PEM text (every `CERTIFICATE` block) or from one DER certificate.

@@ -213,6 +213,41 @@ codes! {
     /// The dossier is larger than the verification budget allows (files, depth, manifest
     /// size).
     DossierBudgetExhausted = "dossier.budget_exhausted", Error;
+
+    // Certificate paths (RFC 5280 §6.1) and revocation (§6.3, RFC 6960).
+    /// A candidate path failed; the findings that follow say why.
+    ChainCandidateFailed = "chain.candidate_failed", Info;
+    /// A name of a certificate violates the name constraints of an issuing CA.
+    ChainNameConstraints = "chain.name_constraints", Error;
+    /// No valid set of certificate policies (or a mapping to or from anyPolicy).
+    ChainPolicy = "chain.policy", Error;
+    /// An extension is malformed, duplicated, or critical where its RFC forbids it.
+    ChainExtensionMalformed = "chain.extension_malformed", Error;
+    /// The signer's extended key usage does not allow the purpose.
+    ChainExtendedKeyUsage = "chain.extended_key_usage", Error;
+    /// The trust anchor reached is not trusted for the purpose.
+    ChainAnchorPurpose = "chain.anchor_purpose", Error;
+    /// An algorithm or key size the algorithm policy refuses.
+    ChainAlgorithmRefused = "chain.algorithm_refused", Error;
+    /// A legacy algorithm accepted because it was used before its cut-off date.
+    ChainAlgorithmLegacy = "chain.algorithm_legacy", Warning;
+    /// A certificate is not revoked, according to a CRL or OCSP response.
+    RevocationGood = "revocation.good", Info;
+    /// A certificate of the path is revoked.
+    RevocationRevoked = "revocation.revoked", Error;
+    /// The signer's certificate was revoked after the proven signing time (not for key
+    /// compromise): the signature stands.
+    RevocationRevokedAfterSigning = "revocation.revoked_after_signing", Warning;
+    /// Revocation status was required and could not be established.
+    RevocationUnknown = "revocation.unknown", Error;
+    /// Revocation status could not be established; the policy does not require it.
+    RevocationNotAvailable = "revocation.not_available", Warning;
+    /// A CRL or OCSP signer is not authorised (no cRLSign, no id-kp-OCSPSigning, not the CA).
+    RevocationSignerNotAuthorized = "revocation.signer_not_authorized", Error;
+    /// Revocation data found in the file or given could not be read.
+    RevocationDataUnusable = "revocation.data_unusable", Warning;
+    /// Fetching revocation data or an issuer certificate failed.
+    RevocationFetchFailed = "revocation.fetch_failed", Warning;
 }
 
 #[cfg(test)]

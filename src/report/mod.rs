@@ -244,6 +244,9 @@ pub enum SubIndication {
     OutOfBoundsNoPoe,
     /// Changes made after signing are not allowed, or could not be judged.
     DisallowedModification,
+    /// Revocation status was required and could not be established (no usable CRL or OCSP
+    /// response): trying again with fresh revocation data may help.
+    TryLater,
     /// Some other reason given in the findings.
     Generic,
 }
@@ -262,6 +265,7 @@ impl SubIndication {
             SubIndication::CryptoConstraintsFailure => "CRYPTO_CONSTRAINTS_FAILURE",
             SubIndication::OutOfBoundsNoPoe => "OUT_OF_BOUNDS_NO_POE",
             SubIndication::DisallowedModification => "DISALLOWED_MODIFICATION",
+            SubIndication::TryLater => "TRY_LATER",
             SubIndication::Generic => "GENERIC",
         }
     }
@@ -466,6 +470,8 @@ pub enum ChainStatus {
     NoTrustAnchors,
     /// Not checked (the signer certificate was not found).
     NotChecked,
+    /// A path exists but a certificate of it is revoked.
+    Revoked,
 }
 
 /// The certificate path behind a signature.
@@ -478,6 +484,12 @@ pub struct ChainReport {
     pub certificates: Vec<CertificateInfo>,
     /// Subject of the trust anchor reached.
     pub anchor: Option<String>,
+    /// The revocation status of each certificate checked (anchors are never checked).
+    #[serde(default)]
+    pub revocation: Vec<RevocationReport>,
+    /// The certificate policies valid for the path (RFC 5280 §6.1.6), when any.
+    #[serde(default)]
+    pub policies: Vec<String>,
 }
 
 impl ChainReport {
@@ -487,6 +499,118 @@ impl ChainReport {
             status: ChainStatus::NotChecked,
             certificates: Vec::new(),
             anchor: None,
+            revocation: Vec::new(),
+            policies: Vec::new(),
+        }
+    }
+}
+
+/// The revocation status of a certificate.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RevocationStatus {
+    /// A CRL or OCSP response says it is not revoked at the validation time.
+    Good,
+    /// Revoked.
+    Revoked,
+    /// No usable CRL or OCSP response covers it.
+    Unknown,
+    /// Not checked (revocation checking off for this role).
+    NotChecked,
+}
+
+/// Which kind of revocation data gave the status.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RevocationSourceKind {
+    /// A CRL (with a delta CRL when [`RevocationReport::delta_crl`] is set).
+    Crl,
+    /// An OCSP response.
+    Ocsp,
+}
+
+/// What revocation checking found for one certificate of a path.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RevocationReport {
+    /// Index of the certificate in the path (0 = the signer).
+    pub certificate: usize,
+    /// Its subject.
+    pub subject: String,
+    /// The status.
+    pub status: RevocationStatus,
+    /// The revocation mode that applied (`require`, `if-available`, `off`).
+    pub mode: Option<String>,
+    /// CRL or OCSP.
+    pub source: Option<RevocationSourceKind>,
+    /// Where the data came from (`cms`, `signed_attribute`, `dss`, `caller`, `fetched`).
+    pub origin: Option<String>,
+    /// The CRL issuer or OCSP responder.
+    pub issuer: Option<String>,
+    /// thisUpdate of the CRL or OCSP single response.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub this_update: Option<OffsetDateTime>,
+    /// nextUpdate, when given.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub next_update: Option<OffsetDateTime>,
+    /// producedAt of an OCSP response.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub produced_at: Option<OffsetDateTime>,
+    /// Whether a delta CRL was used with the complete CRL.
+    pub delta_crl: bool,
+    /// When it was revoked.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub revoked_at: Option<OffsetDateTime>,
+    /// Why it was revoked.
+    pub reason: Option<crate::pki::RevocationReason>,
+    /// Why data that was available could not be used, one line each.
+    pub notes: Vec<String>,
+}
+
+impl RevocationReport {
+    /// A certificate not (yet) checked.
+    pub fn not_checked(certificate: usize, subject: &str) -> Self {
+        RevocationReport {
+            certificate,
+            subject: subject.to_string(),
+            status: RevocationStatus::NotChecked,
+            mode: None,
+            source: None,
+            origin: None,
+            issuer: None,
+            this_update: None,
+            next_update: None,
+            produced_at: None,
+            delta_crl: false,
+            revoked_at: None,
+            reason: None,
+            notes: Vec::new(),
+        }
+    }
+
+    /// "a CRL of X (origin)" / "an OCSP response from X (origin)", for messages.
+    pub fn describe_source(&self) -> String {
+        let issuer = self.issuer.as_deref().unwrap_or("an unknown issuer");
+        let origin = self
+            .origin
+            .as_deref()
+            .map(|o| format!(" ({o})"))
+            .unwrap_or_default();
+        match self.source {
+            Some(RevocationSourceKind::Crl) => format!(
+                "a {}CRL of \"{issuer}\"{origin}",
+                if self.delta_crl {
+                    "complete and delta "
+                } else {
+                    ""
+                }
+            ),
+            Some(RevocationSourceKind::Ocsp) => {
+                format!("an OCSP response signed by \"{issuer}\"{origin}")
+            }
+            None => "no source".to_string(),
         }
     }
 }

@@ -106,8 +106,26 @@ fn render_signature(out: &mut String, sig: &SignatureReport) {
         check(sig.integrity.signing_certificate)
     );
     let _ = writeln!(out, "  chain:       {:?}", sig.chain.status);
-    for cert in &sig.chain.certificates {
-        let _ = writeln!(out, "               - {}", cert.subject);
+    for (i, cert) in sig.chain.certificates.iter().enumerate() {
+        let revocation = sig
+            .chain
+            .revocation
+            .iter()
+            .find(|r| r.certificate == i)
+            .map(|r| {
+                let status = match r.status {
+                    super::RevocationStatus::Good => "not revoked",
+                    super::RevocationStatus::Revoked => "REVOKED",
+                    super::RevocationStatus::Unknown => "revocation unknown",
+                    _ => "revocation not checked",
+                };
+                match r.source {
+                    Some(_) => format!(" [{status}: {}]", r.describe_source()),
+                    None => format!(" [{status}]"),
+                }
+            })
+            .unwrap_or_default();
+        let _ = writeln!(out, "               - {}{revocation}", cert.subject);
     }
     let m = &sig.modifications;
     let _ = writeln!(

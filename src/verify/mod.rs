@@ -14,14 +14,14 @@ mod discover;
 mod signature;
 pub mod verdict;
 
-pub(crate) use signature::{apply_signer_check, check_chain};
+pub(crate) use signature::{apply_signer_check, check_chain, ChainInputs};
 
 use std::path::Path;
 
 use time::OffsetDateTime;
 
 use crate::pdf::{Budget, Document, FileSource, Source};
-use crate::pki::{PathBudget, TrustStore};
+use crate::pki::{Certificate, RevocationData, SharedFetcher, TrustStore, ValidationPolicy};
 use crate::report::{Code, Finding, TimeSource, VerificationReport};
 use crate::Error;
 
@@ -35,8 +35,16 @@ pub struct VerifyOptions {
     pub validation_time: Option<OffsetDateTime>,
     /// Limits for reading the PDF.
     pub budget: Budget,
-    /// Limits for path building.
-    pub path_budget: PathBudget,
+    /// What certificate paths must satisfy: purpose (document signing), certificate
+    /// policies, revocation (if available by default: a warning when nothing could be
+    /// checked), algorithms, search budget.
+    pub validation: ValidationPolicy,
+    /// CRLs and OCSP responses given by the caller, used besides those in the file.
+    pub revocation: RevocationData,
+    /// Intermediate certificates given by the caller, used besides those in the file.
+    pub intermediates: Vec<Certificate>,
+    /// Fetches revocation data and issuers when `validation.revocation.online` is set.
+    pub fetcher: Option<SharedFetcher>,
     /// Largest signed content kyso reads into memory for a signature without signed
     /// attributes (whose signature is over the content itself).
     pub max_unsigned_attrs_content: u64,
@@ -49,7 +57,10 @@ impl VerifyOptions {
             trust,
             validation_time: None,
             budget: Budget::default(),
-            path_budget: PathBudget::default(),
+            validation: ValidationPolicy::document_signing(),
+            revocation: RevocationData::new(),
+            intermediates: Vec::new(),
+            fetcher: None,
             max_unsigned_attrs_content: 256 << 20,
         }
     }

@@ -5,7 +5,10 @@ use time::OffsetDateTime;
 use crate::cms::{self, SignedData, SignerInfo};
 use crate::pdf::date::parse_pdf_date;
 use crate::pdf::{Dict, Document, Object, Source};
-use crate::pki::{validate_path, Certificate};
+use crate::pki::{
+    add_other_revocation_info, add_revocation_info_archival, Certificate, Origin, PathValidator,
+    RevocationData, ValidationTime,
+};
 use crate::report::{
     ChainReport, CheckStatus, Code, Coverage, CoverageStatus, Finding, Integrity, Modifications,
     SignatureKind, SignatureReport,
@@ -221,7 +224,10 @@ fn check_signature<S: Source>(ctx: &Context<'_, S>, c: &Candidate, r: &mut Signa
     };
     r.signer = Some(signer.info());
 
-    check_chain(&sd, &signer, ctx.opts, ctx.time, r);
+    // The certificate path, with the document's /DSS material added to the caller's.
+    let mut inputs = ChainInputs::from_options(ctx.opts);
+    dss_material(ctx, &mut inputs);
+    check_chain(&sd, si, &signer, ctx.opts, ctx.time, inputs, r);
 
     // What later revisions changed.
     if let (Some(signed), CoverageStatus::EntireRevision) = (r.signed_revision, r.coverage.status) {
@@ -236,17 +242,43 @@ fn check_signature<S: Source>(ctx: &Context<'_, S>, c: &Candidate, r: &mut Signa
     }
 }
 
-/// The certificate path of `signer`, with the CMS's other certificates as intermediates,
-/// checked against the configured anchors at `time`: the chain part of the report and its
-/// findings. Shared by PDF signatures and detached CMS signatures over files.
+/// What path validation starts from before the CMS adds its own: the caller's intermediates
+/// and revocation data, plus (for a PDF) the document's `/DSS`, and the items that could not
+/// be used.
+pub(crate) struct ChainInputs {
+    intermediates: Vec<Certificate>,
+    data: RevocationData,
+    unusable: Vec<String>,
+}
+
+impl ChainInputs {
+    /// The caller's intermediates and revocation data.
+    pub(crate) fn from_options(opts: &VerifyOptions) -> Self {
+        ChainInputs {
+            intermediates: opts.intermediates.clone(),
+            data: opts.revocation.clone(),
+            unusable: Vec::new(),
+        }
+    }
+}
+
+/// Builds and validates the signer's path with the certificates and revocation data of the
+/// CMS, its signed attributes and `inputs` (the caller's, and a PDF's `/DSS`), at `time`, and
+/// reports it. Shared by PDF signatures and detached CMS signatures over files.
 pub(crate) fn check_chain(
     sd: &SignedData<'_>,
+    si: &SignerInfo<'_>,
     signer: &Certificate,
     opts: &VerifyOptions,
     time: OffsetDateTime,
+    inputs: ChainInputs,
     r: &mut SignatureReport,
 ) {
-    let mut intermediates = Vec::new();
+    let ChainInputs {
+        mut intermediates,
+        mut data,
+        mut unusable,
+    } = inputs;
     for der in &sd.certificates {
         match Certificate::from_der(der) {
             Ok(cert) if cert != *signer => intermediates.push(cert),
@@ -257,23 +289,104 @@ pub(crate) fn check_chain(
             )),
         }
     }
-    let outcome = validate_path(signer, &intermediates, &opts.trust, time, opts.path_budget);
+    for der in &sd.crls {
+        if let Err(e) = data.add_crl_der(der, Origin::Cms) {
+            unusable.push(format!("a CRL in the CMS: {e}"));
+        }
+    }
+    for raw in &sd.other_revocation_info {
+        unusable.extend(add_other_revocation_info(raw, Origin::Cms, &mut data));
+    }
+    if let Some(attr) = si
+        .signed_attrs
+        .as_ref()
+        .and_then(|a| a.get(&cms::oid::ADBE_REVOCATION_INFO_ARCHIVAL))
+    {
+        for value in &attr.values {
+            unusable.extend(add_revocation_info_archival(
+                value,
+                Origin::SignedAttribute,
+                &mut data,
+            ));
+        }
+    }
+    for u in unusable {
+        r.findings
+            .push(Finding::new(Code::RevocationDataUnusable, u));
+    }
+
+    let mut validator = PathValidator::new(&opts.trust, &opts.validation);
+    if let Some(f) = &opts.fetcher {
+        validator = validator.with_fetcher(f.0.as_ref());
+    }
+    let outcome = validator.validate(signer, &intermediates, &data, ValidationTime::at(time));
     r.chain = ChainReport {
         status: outcome.status,
         certificates: outcome.path.iter().map(Certificate::info).collect(),
         anchor: match outcome.status {
-            crate::report::ChainStatus::Trusted => {
-                outcome.path.last().map(|c| c.subject().to_string())
-            }
+            crate::report::ChainStatus::Trusted => outcome.path.last().map(Certificate::label),
             _ => None,
         },
+        revocation: outcome.revocation,
+        policies: outcome.policies,
     };
     r.findings.extend(outcome.findings);
-    if r.chain.status == crate::report::ChainStatus::Trusted {
-        r.findings.push(Finding::new(
-            Code::ChainRevocationNotChecked,
-            "revocation status was not checked",
-        ));
+}
+
+/// Most certificates, CRLs and OCSP responses read from the `/DSS` dictionary.
+const MAX_DSS_ITEMS: usize = 256;
+
+/// Certificates, CRLs and OCSP responses of the document's `/DSS` dictionary (ISO 32000-2
+/// §12.8.4.3), read from the last revision; returns what could not be read.
+fn dss_material<S: Source>(ctx: &Context<'_, S>, inputs: &mut ChainInputs) {
+    let ChainInputs {
+        intermediates,
+        data,
+        unusable: problems,
+    } = inputs;
+    let doc = ctx.doc;
+    let rev = doc.last_revision();
+    let Some(dss) = doc
+        .catalog(rev)
+        .ok()
+        .and_then(|c| c.get(b"DSS").cloned())
+        .and_then(|d| doc.resolve_dict(rev, &d).ok().flatten())
+    else {
+        return;
+    };
+    for (key, kind) in [(&b"Certs"[..], 0u8), (b"CRLs", 1), (b"OCSPs", 2)] {
+        let Some(list) = dss.get(key).and_then(|o| doc.resolve(rev, o).ok()) else {
+            continue;
+        };
+        for item in list
+            .as_array()
+            .unwrap_or_default()
+            .iter()
+            .take(MAX_DSS_ITEMS)
+        {
+            let bytes = match doc.resolve(rev, item) {
+                Ok(Object::Stream(s)) => doc.decode_stream(rev, &s),
+                _ => continue,
+            };
+            let Ok(bytes) = bytes else {
+                problems.push(format!("a /DSS {} stream could not be decoded", lossy(key)));
+                continue;
+            };
+            let result = match kind {
+                0 => Certificate::from_der(&bytes)
+                    .map(|c| intermediates.push(c))
+                    .map_err(|e| e.to_string()),
+                1 => data
+                    .add_crl_der(&bytes, Origin::Dss)
+                    .map_err(|e| e.to_string()),
+                _ => data
+                    .add_ocsp_der(&bytes, Origin::Dss)
+                    .map_err(|e| e.to_string()),
+            };
+            if let Err(e) = result {
+                problems.push(format!("an item of /DSS /{}: {e}", lossy(key)));
+            }
+        }
     }
 }
 

@@ -2,11 +2,11 @@
 //!
 //! Every error-severity finding code maps to an (indication, sub-indication) pair; the most
 //! serious pair wins, in this order: format, hash, signature, modification, revocation,
-//! signing certificate, algorithm, validity, chain constraints, no chain, other. With no
-//! error finding, a signature passes only if every check positively passed: coverage sound,
-//! digest and signature verified, signing certificate bound (or legitimately absent), a
-//! trusted chain, and allowed modifications. Any gap in that list is INDETERMINATE: doubt is
-//! never "passed".
+//! signing certificate, algorithm, validity, chain constraints, no chain, revocation status
+//! unknown (try later), other. With no error finding, a signature passes only if every check
+//! positively passed: coverage sound, digest and signature verified, signing certificate bound
+//! (or legitimately absent), a trusted chain, and allowed modifications. Any gap in that list
+//! is INDETERMINATE: doubt is never "passed".
 
 use crate::report::{
     ChainStatus, CheckStatus, Code, CoverageStatus, Indication, Severity, SignatureReport,
@@ -14,7 +14,7 @@ use crate::report::{
 };
 
 /// Sub-indications from most to least serious.
-const RANK: [SubIndication; 11] = [
+const RANK: [SubIndication; 12] = [
     SubIndication::FormatFailure,
     SubIndication::HashFailure,
     SubIndication::SigCryptoFailure,
@@ -25,6 +25,7 @@ const RANK: [SubIndication; 11] = [
     SubIndication::OutOfBoundsNoPoe,
     SubIndication::ChainConstraintsFailure,
     SubIndication::NoCertificateChainFound,
+    SubIndication::TryLater,
     SubIndication::Generic,
 ];
 
@@ -67,7 +68,16 @@ pub fn consequence(code: Code) -> (Indication, SubIndication) {
         | Code::ChainCertificateMalformed
         | Code::ChainPathLength
         | Code::ChainUnknownCriticalExtension
-        | Code::ChainBudgetExhausted => (I, S::ChainConstraintsFailure),
+        | Code::ChainBudgetExhausted
+        | Code::ChainNameConstraints
+        | Code::ChainPolicy
+        | Code::ChainExtensionMalformed
+        | Code::ChainExtendedKeyUsage
+        | Code::ChainAnchorPurpose
+        | Code::RevocationSignerNotAuthorized => (I, S::ChainConstraintsFailure),
+        Code::ChainAlgorithmRefused => (I, S::CryptoConstraintsFailure),
+        Code::RevocationRevoked => (I, S::Revoked),
+        Code::RevocationUnknown => (I, S::TryLater),
         Code::ChainNoTrustAnchors | Code::ChainUntrusted => (I, S::NoCertificateChainFound),
         _ => (I, S::Generic),
     }

@@ -7,6 +7,7 @@
 mod appearance_args;
 mod attach;
 mod attachments;
+mod cert;
 mod demo;
 mod dossier;
 mod fields;
@@ -49,6 +50,8 @@ enum Command {
     SignFile(sign_file::SignFileArgs),
     VerifyFile(verify_file::VerifyFileArgs),
     Dossier(dossier::DossierArgs),
+    /// Certificate paths without a PDF.
+    Cert(cert::CertArgs),
 }
 
 fn main() -> ExitCode {
@@ -64,6 +67,7 @@ fn main() -> ExitCode {
         Command::SignFile(a) => sign_file::run(a),
         Command::VerifyFile(a) => verify_file::run(a),
         Command::Dossier(a) => dossier::run(a),
+        Command::Cert(a) => cert::run(a),
     };
     match result {
         Ok(code) => code,

@@ -5,18 +5,17 @@ use std::process::ExitCode;
 
 use time::OffsetDateTime;
 
-use kyso::pki::TrustStore;
 use kyso::report::render_text;
 use kyso::verify::{verify_file, VerifyOptions};
 
+use crate::cert::PkiArgs;
 use crate::output::{emit, exit_for, parse_time, report_failure, Failure};
 
 /// Verify every signature of one or more PDFs.
 #[derive(clap::Args)]
 pub struct VerifyArgs {
-    /// Trust anchors: PEM bundle or DER certificate (repeatable).
-    #[arg(long)]
-    trust: Vec<PathBuf>,
+    #[command(flatten)]
+    pki: PkiArgs,
     /// Validation time (RFC 3339), e.g. 2026-11-26T10:00:00+07:00. Default: now.
     #[arg(long, value_parser = parse_time)]
     at: Option<OffsetDateTime>,
@@ -30,11 +29,11 @@ pub struct VerifyArgs {
 }
 
 pub fn run(a: VerifyArgs) -> Result<ExitCode, Failure> {
-    let mut trust = TrustStore::empty();
-    for t in &a.trust {
-        trust.add_file(t)?;
-    }
-    let mut opts = VerifyOptions::new(trust);
+    let mut opts = VerifyOptions::new(a.pki.trust_store()?);
+    opts.intermediates = a.pki.intermediates()?;
+    opts.revocation = a.pki.revocation_data()?;
+    a.pki.apply(&mut opts.validation)?;
+    opts.fetcher = a.pki.fetcher();
     if let Some(t) = a.at {
         opts = opts.validation_time(t);
     }

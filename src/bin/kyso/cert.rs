@@ -1,0 +1,340 @@
+//! `kyso cert verify`: one certificate path, validated with the engine `kyso verify` uses,
+//! without a PDF. Also the options both commands share: trust anchors, intermediates,
+//! revocation data, revocation mode, online fetching.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use kyso::pki::{
+    certificates_from_pem_or_der, CandidateReport, Certificate, Origin, PathValidator, Purpose,
+    RevocationData, RevocationMode, TrustStore, ValidationPolicy, ValidationTime,
+};
+use kyso::report::{
+    CertificateInfo, ChainStatus, Finding, RevocationReport, RevocationStatus, Severity,
+};
+
+use crate::output::{emit, parse_time, Failure};
+
+/// Largest certificate, CRL or OCSP file read.
+const MAX_INPUT: u64 = 64 << 20;
+
+/// Certificate commands.
+#[derive(clap::Args)]
+pub struct CertArgs {
+    #[command(subcommand)]
+    command: CertCommand,
+}
+
+#[derive(clap::Subcommand)]
+enum CertCommand {
+    /// Validate one certificate's path to the trust anchors (exit 0 valid, 1 invalid or
+    /// indeterminate, 2 could not process).
+    Verify(CertVerifyArgs),
+}
+
+/// Trust anchors, extra certificates and revocation data, shared with `kyso verify`.
+#[derive(clap::Args, Clone, Default)]
+pub struct PkiArgs {
+    /// Trust anchors: PEM bundle or DER certificate (repeatable).
+    #[arg(long)]
+    pub trust: Vec<PathBuf>,
+    /// Every certificate file (.pem, .crt, .cer, .der) of a directory is a trust anchor
+    /// (repeatable).
+    #[arg(long)]
+    pub trust_dir: Vec<PathBuf>,
+    /// A trust profile file naming a PKI and its anchors (repeatable).
+    #[arg(long)]
+    pub trust_profile: Vec<PathBuf>,
+    /// Intermediate certificates to build paths with: PEM bundle or DER (repeatable).
+    #[arg(long)]
+    pub intermediate: Vec<PathBuf>,
+    /// CRLs: DER or PEM `X509 CRL` (repeatable).
+    #[arg(long)]
+    pub crl: Vec<PathBuf>,
+    /// OCSP responses, DER (repeatable).
+    #[arg(long)]
+    pub ocsp: Vec<PathBuf>,
+    /// Revocation checking for every certificate of the path: require (no status is a
+    /// failure), if-available (default: no status is a warning), off.
+    #[arg(long, value_parser = parse_mode)]
+    pub revocation: Option<RevocationMode>,
+    /// Fetch CRLs, OCSP responses and issuer certificates over HTTP (needs a kyso built with
+    /// the `online` feature).
+    #[arg(long)]
+    pub online: bool,
+}
+
+fn parse_mode(s: &str) -> Result<RevocationMode, String> {
+    RevocationMode::parse(s).ok_or_else(|| "expected require, if-available or off".into())
+}
+
+fn parse_purpose(s: &str) -> Result<Purpose, String> {
+    match Purpose::parse(s) {
+        Some(p @ (Purpose::Any | Purpose::DocumentSigning | Purpose::Timestamping)) => Ok(p),
+        _ => Err("expected any, document-signing or timestamping".into()),
+    }
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, Failure> {
+    use std::io::Read;
+    let f = std::fs::File::open(path).map_err(|e| Failure::at(path, e))?;
+    let mut bytes = Vec::new();
+    f.take(MAX_INPUT)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Failure::at(path, e))?;
+    Ok(bytes)
+}
+
+/// Certificates of a PEM or DER file.
+pub fn load_certificates(path: &Path) -> Result<Vec<Certificate>, Failure> {
+    let bytes = read(path)?;
+    let ders = certificates_from_pem_or_der(&bytes).map_err(|e| Failure::at(path, e))?;
+    ders.iter()
+        .map(|d| Certificate::from_der(d).map_err(|e| Failure::at(path, e)))
+        .collect()
+}
+
+/// DER blocks of a PEM file with this label, or the file itself when it is not PEM.
+fn der_blocks(bytes: &[u8], label: &str) -> Vec<Vec<u8>> {
+    let looks_pem = bytes.windows(11).take(4096).any(|w| w == b"-----BEGIN ");
+    if !looks_pem {
+        return vec![bytes.to_vec()];
+    }
+    x509_parser::pem::Pem::iter_from_buffer(bytes)
+        .filter_map(Result::ok)
+        .filter(|p| p.label == label)
+        .map(|p| p.contents)
+        .collect()
+}
+
+impl PkiArgs {
+    /// The trust store the arguments name.
+    pub fn trust_store(&self) -> Result<TrustStore, Failure> {
+        let mut trust = TrustStore::empty();
+        for t in &self.trust {
+            trust.add_file(t)?;
+        }
+        for d in &self.trust_dir {
+            trust.add_dir(d)?;
+        }
+        for p in &self.trust_profile {
+            trust.add_profile(p)?;
+        }
+        Ok(trust)
+    }
+
+    /// The intermediates the arguments name.
+    pub fn intermediates(&self) -> Result<Vec<Certificate>, Failure> {
+        let mut out = Vec::new();
+        for f in &self.intermediate {
+            out.extend(load_certificates(f)?);
+        }
+        Ok(out)
+    }
+
+    /// The CRLs and OCSP responses the arguments name.
+    pub fn revocation_data(&self) -> Result<RevocationData, Failure> {
+        let mut data = RevocationData::new();
+        for f in &self.crl {
+            let bytes = read(f)?;
+            for der in der_blocks(&bytes, "X509 CRL") {
+                data.add_crl_der(&der, Origin::Caller)
+                    .map_err(|e| Failure::at(f, e))?;
+            }
+        }
+        for f in &self.ocsp {
+            let bytes = read(f)?;
+            data.add_ocsp_der(&bytes, Origin::Caller)
+                .map_err(|e| Failure::at(f, e))?;
+        }
+        Ok(data)
+    }
+
+    /// Applies the revocation options to `policy`.
+    pub fn apply(&self, policy: &mut ValidationPolicy) -> Result<(), Failure> {
+        if let Some(mode) = self.revocation {
+            policy.revocation.end_entity = mode;
+            policy.revocation.intermediates = mode;
+        }
+        if self.online {
+            if !cfg!(feature = "online") {
+                return Err(Failure(
+                    "--online needs a kyso built with the `online` feature".into(),
+                ));
+            }
+            policy.revocation.online = true;
+        }
+        Ok(())
+    }
+
+    /// The HTTP fetcher, when `--online` was given and kyso has one.
+    pub fn fetcher(&self) -> Option<kyso::pki::SharedFetcher> {
+        #[cfg(feature = "online")]
+        if self.online {
+            return Some(kyso::pki::SharedFetcher(std::sync::Arc::new(
+                kyso::net::HttpFetcher::default(),
+            )));
+        }
+        None
+    }
+}
+
+/// `kyso cert verify`.
+#[derive(clap::Args)]
+pub struct CertVerifyArgs {
+    /// The certificate to validate: PEM or DER (the first certificate of the file).
+    cert: PathBuf,
+    #[command(flatten)]
+    pki: PkiArgs,
+    /// Validation time (RFC 3339). Default: now.
+    #[arg(long, value_parser = parse_time)]
+    at: Option<OffsetDateTime>,
+    /// What the certificate is for.
+    #[arg(long, value_parser = parse_purpose, default_value = "document-signing")]
+    purpose: Purpose,
+    /// An acceptable certificate policy (user-initial-policy-set; repeatable; default: any).
+    #[arg(long)]
+    policy: Vec<String>,
+    /// initial-explicit-policy: the path must be valid for a policy.
+    #[arg(long)]
+    require_explicit_policy: bool,
+    /// initial-policy-mapping-inhibit.
+    #[arg(long)]
+    inhibit_policy_mapping: bool,
+    /// initial-any-policy-inhibit.
+    #[arg(long)]
+    inhibit_any_policy: bool,
+    /// Print the result as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// What `kyso cert verify --json` prints.
+#[derive(Serialize)]
+struct CertReport {
+    status: ChainStatus,
+    valid: bool,
+    #[serde(with = "time::serde::rfc3339")]
+    validation_time: OffsetDateTime,
+    certificate: CertificateInfo,
+    path: Vec<CertificateInfo>,
+    anchor: Option<String>,
+    revocation: Vec<RevocationReport>,
+    policies: Vec<String>,
+    candidates: Vec<CandidateReport>,
+    findings: Vec<Finding>,
+}
+
+pub fn run(a: CertArgs) -> Result<ExitCode, Failure> {
+    match a.command {
+        CertCommand::Verify(v) => verify(v),
+    }
+}
+
+fn verify(a: CertVerifyArgs) -> Result<ExitCode, Failure> {
+    let target = load_certificates(&a.cert)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| Failure::at(&a.cert, "no certificate"))?;
+    let trust = a.pki.trust_store()?;
+    let intermediates = a.pki.intermediates()?;
+    let data = a.pki.revocation_data()?;
+    let mut policy = ValidationPolicy::document_signing().with_purpose(a.purpose);
+    if !a.policy.is_empty() {
+        policy.policies.initial_policy_set = Some(a.policy.clone());
+    }
+    policy.policies.initial_explicit_policy = a.require_explicit_policy;
+    policy.policies.initial_policy_mapping_inhibit = a.inhibit_policy_mapping;
+    policy.policies.initial_any_policy_inhibit = a.inhibit_any_policy;
+    a.pki.apply(&mut policy)?;
+    let fetcher = a.pki.fetcher();
+    let time = a.at.unwrap_or_else(OffsetDateTime::now_utc);
+
+    let mut validator = PathValidator::new(&trust, &policy);
+    if let Some(f) = &fetcher {
+        validator = validator.with_fetcher(f.0.as_ref());
+    }
+    let outcome = validator.validate(&target, &intermediates, &data, ValidationTime::at(time));
+    let report = CertReport {
+        status: outcome.status,
+        valid: outcome.is_trusted(),
+        validation_time: time,
+        certificate: target.info(),
+        path: outcome.path.iter().map(Certificate::info).collect(),
+        anchor: outcome
+            .is_trusted()
+            .then(|| outcome.path.last().map(Certificate::label))
+            .flatten(),
+        revocation: outcome.revocation.clone(),
+        policies: outcome.policies.clone(),
+        candidates: outcome.candidates.clone(),
+        findings: outcome.findings.clone(),
+    };
+    if a.json {
+        emit(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        ));
+    } else {
+        emit(&render(&report));
+    }
+    Ok(if report.valid {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn render(r: &CertReport) -> String {
+    let mut out = format!(
+        "{}: {}\nvalidated at {}\n",
+        r.certificate.subject,
+        if r.valid {
+            "VALID".to_string()
+        } else {
+            format!("NOT VALID ({:?})", r.status).to_uppercase()
+        },
+        r.validation_time
+    );
+    if !r.path.is_empty() {
+        out.push_str("path:\n");
+        for (i, c) in r.path.iter().enumerate() {
+            out.push_str(&format!(
+                "  {i}. {} (serial {}, {} to {})\n",
+                c.subject, c.serial, c.not_before, c.not_after
+            ));
+        }
+    }
+    for rev in &r.revocation {
+        let status = match rev.status {
+            RevocationStatus::Good => "good",
+            RevocationStatus::Revoked => "REVOKED",
+            RevocationStatus::Unknown => "unknown",
+            _ => "not checked",
+        };
+        out.push_str(&format!(
+            "revocation of {}: {status}{}\n",
+            rev.subject,
+            if rev.source.is_some() {
+                format!(" ({})", rev.describe_source())
+            } else {
+                String::new()
+            }
+        ));
+    }
+    if !r.policies.is_empty() {
+        out.push_str(&format!("policies: {}\n", r.policies.join(", ")));
+    }
+    for f in &r.findings {
+        let sev = match f.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            _ => "info",
+        };
+        out.push_str(&format!("  [{sev}] {}: {}\n", f.code.as_str(), f.message));
+    }
+    out
+}

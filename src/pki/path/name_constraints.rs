@@ -1,0 +1,212 @@
+//! Name constraints (RFC 5280 §4.2.1.10, §6.1.3 (b)–(c), §6.1.4 (g)).
+//!
+//! Instead of computing intersections and unions of subtrees, the validator keeps every
+//! nameConstraints extension met on the path and checks each later certificate's names
+//! against each of them: a name of a form some extension constrains must lie in one of that
+//! extension's permitted subtrees of the form, and in none of the excluded subtrees of any
+//! extension. That is the same as checking against the intersection.
+//!
+//! Forms: directoryName (RDN prefix, §7.1 comparison), rfc822Name (mailbox, host, or
+//! `.domain`), dNSName (label-wise suffix), uniformResourceIdentifier (the host, as for
+//! rfc822Name hosts) and iPAddress (address and mask). A constrained name of another form
+//! cannot be checked and fails.
+
+use super::super::cert::{Certificate, NameConstraints};
+use super::super::name::GeneralName;
+
+/// Why a certificate's names are not allowed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NameViolation {
+    /// The name is outside every permitted subtree of its form.
+    NotPermitted(String),
+    /// The name is inside an excluded subtree.
+    Excluded(String),
+    /// The name's form cannot be checked against the constraints.
+    Unsupported(String),
+}
+
+/// The names of `cert` that constraints apply to: the subject (when not empty), the
+/// subjectAltName entries, and — when there is no subjectAltName — the subject's
+/// emailAddress attributes as rfc822Names.
+fn constrained_names(cert: &Certificate) -> Vec<GeneralName> {
+    let mut names = Vec::new();
+    if !cert.subject_name().is_empty() {
+        names.push(GeneralName::Directory(
+            cert.subject_name().clone(),
+            cert.subject().to_string(),
+        ));
+    }
+    match cert.subject_alt_names() {
+        Some(san) => names.extend(san.iter().cloned()),
+        None => names.extend(
+            cert.emails_in_subject()
+                .iter()
+                .map(|e| GeneralName::Email(e.clone())),
+        ),
+    }
+    names
+}
+
+/// Checks `cert` against every constraint set in `sets`.
+pub fn check(cert: &Certificate, sets: &[NameConstraints]) -> Result<(), NameViolation> {
+    if sets.is_empty() {
+        return Ok(());
+    }
+    let names = constrained_names(cert);
+    for set in sets {
+        for name in &names {
+            for ex in &set.excluded {
+                match within(name, ex) {
+                    Some(true) => return Err(NameViolation::Excluded(name.describe())),
+                    Some(false) => {}
+                    None if same_form(name, ex) => {
+                        return Err(NameViolation::Unsupported(name.describe()))
+                    }
+                    None => {}
+                }
+            }
+            let permitted: Vec<&GeneralName> = set
+                .permitted
+                .iter()
+                .filter(|p| same_form(name, p))
+                .collect();
+            if permitted.is_empty() {
+                continue;
+            }
+            let mut ok = false;
+            for p in permitted {
+                match within(name, p) {
+                    Some(true) => ok = true,
+                    Some(false) => {}
+                    None => return Err(NameViolation::Unsupported(name.describe())),
+                }
+            }
+            if !ok {
+                return Err(NameViolation::NotPermitted(name.describe()));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn same_form(a: &GeneralName, b: &GeneralName) -> bool {
+    match (a, b) {
+        (GeneralName::Other(x), GeneralName::Other(y)) => x == y,
+        _ => std::mem::discriminant(a) == std::mem::discriminant(b),
+    }
+}
+
+/// Whether `name` lies in `subtree`: `None` when the forms differ or cannot be compared.
+fn within(name: &GeneralName, subtree: &GeneralName) -> Option<bool> {
+    match (name, subtree) {
+        (GeneralName::Directory(n, _), GeneralName::Directory(base, _)) => Some(n.is_within(base)),
+        (GeneralName::Email(n), GeneralName::Email(c)) => Some(email_within(n, c)),
+        (GeneralName::Dns(n), GeneralName::Dns(c)) => Some(dns_within(n, c)),
+        (GeneralName::Uri(n), GeneralName::Uri(c)) => {
+            Some(uri_host(n).is_some_and(|h| host_within(&h, c)))
+        }
+        (GeneralName::Ip(n), GeneralName::Ip(c)) => Some(ip_within(n, c)),
+        _ => None,
+    }
+}
+
+/// rfc822Name constraints: `user@host` (that mailbox), `host` (every mailbox on the host),
+/// `.domain` (every mailbox on a host in the domain).
+fn email_within(name: &str, constraint: &str) -> bool {
+    let Some((local, host)) = name.rsplit_once('@') else {
+        return false;
+    };
+    if let Some((c_local, c_host)) = constraint.rsplit_once('@') {
+        return local == c_local && host.eq_ignore_ascii_case(c_host);
+    }
+    host_within(host, constraint)
+}
+
+/// `constraint` is a host (exact match) or `.domain` (strict subdomains).
+fn host_within(host: &str, constraint: &str) -> bool {
+    if constraint.starts_with('.') {
+        host.len() > constraint.len() && ends_with_ignore_case(host, constraint)
+    } else {
+        host.eq_ignore_ascii_case(constraint)
+    }
+}
+
+/// dNSName constraints: the name itself or any name with labels added on the left.
+fn dns_within(name: &str, constraint: &str) -> bool {
+    let name = name.trim_end_matches('.');
+    let constraint = constraint.trim_end_matches('.');
+    if constraint.is_empty() {
+        return true;
+    }
+    if let Some(domain) = constraint.strip_prefix('.') {
+        return name.len() > domain.len() + 1 && ends_with_ignore_case(name, constraint);
+    }
+    if name.eq_ignore_ascii_case(constraint) {
+        return true;
+    }
+    name.len() > constraint.len()
+        && ends_with_ignore_case(name, constraint)
+        && name
+            .as_bytes()
+            .get(name.len() - constraint.len() - 1)
+            .is_some_and(|b| *b == b'.')
+}
+
+fn ends_with_ignore_case(s: &str, suffix: &str) -> bool {
+    s.len() >= suffix.len()
+        && s.as_bytes()
+            .get(s.len() - suffix.len()..)
+            .is_some_and(|tail| tail.eq_ignore_ascii_case(suffix.as_bytes()))
+}
+
+/// The host of a URI with an authority (`scheme://[userinfo@]host[:port]/…`).
+fn uri_host(uri: &str) -> Option<String> {
+    let (_, rest) = uri.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if let Some(v6) = host_port.strip_prefix('[') {
+        v6.split(']').next()?
+    } else {
+        host_port.split(':').next()?
+    };
+    if host.is_empty() {
+        None
+    } else {
+        Some(host.to_string())
+    }
+}
+
+fn ip_within(addr: &[u8], constraint: &[u8]) -> bool {
+    let n = addr.len();
+    if !(n == 4 || n == 16) || constraint.len() != 2 * n {
+        return false;
+    }
+    let (base, mask) = constraint.split_at(n);
+    addr.iter()
+        .zip(base.iter().zip(mask.iter()))
+        .all(|(a, (b, m))| a & m == b & m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forms() {
+        assert!(email_within("a@x.example.com", ".example.com"));
+        assert!(!email_within("a@example.com", ".example.com"));
+        assert!(email_within("a@Example.com", "example.com"));
+        assert!(email_within("a@example.com", "a@example.com"));
+        assert!(!email_within("b@example.com", "a@example.com"));
+        assert!(dns_within("www.example.com", "example.com"));
+        assert!(dns_within("example.com", "example.com"));
+        assert!(!dns_within("badexample.com", "example.com"));
+        assert_eq!(
+            uri_host("http://user@host.example:80/x").as_deref(),
+            Some("host.example")
+        );
+        assert!(ip_within(&[10, 1, 2, 3], &[10, 0, 0, 0, 255, 0, 0, 0]));
+        assert!(!ip_within(&[11, 1, 2, 3], &[10, 0, 0, 0, 255, 0, 0, 0]));
+        assert!(!ip_within(&[10, 1, 2, 3], &[10, 0, 0, 0]));
+    }
+}
