@@ -128,10 +128,12 @@ pub fn verify_source<S: Source>(
             format!("signature field \"{field}\" is empty"),
         ));
     }
+    let revisions = diff::RevisionCache::new();
     let ctx = signature::Context {
         doc: &doc,
         opts,
         time,
+        revisions: &revisions,
     };
     for (index, candidate) in found.signatures.iter().enumerate() {
         report

@@ -20,6 +20,8 @@ pub struct Context<'a, S: Source> {
     pub doc: &'a Document<S>,
     pub opts: &'a VerifyOptions,
     pub time: OffsetDateTime,
+    /// Judgements of later revisions, shared by the signatures.
+    pub revisions: &'a diff::RevisionCache,
 }
 
 /// SubFilters whose `/Contents` is a detached CMS SignedData over the byte ranges.
@@ -81,6 +83,7 @@ pub fn verify_one<S: Source>(ctx: &Context<'_, S>, index: usize, c: &Candidate) 
         )),
     }
     check_signature(ctx, c, &mut r);
+    diff::judge_signature(ctx.doc, ctx.revisions, c, index, &mut r);
     verdict::decide(&mut r);
     r
 }
@@ -255,18 +258,6 @@ fn check_signature<S: Source>(ctx: &Context<'_, S>, c: &Candidate, r: &mut Signa
         r.findings.push(Finding::new(
             Code::ChainRevocationNotChecked,
             "revocation status was not checked",
-        ));
-    }
-
-    // What later revisions changed.
-    if let (Some(signed), CoverageStatus::EntireRevision) = (r.signed_revision, r.coverage.status) {
-        let (mods, findings) = diff::analyse(doc, signed);
-        r.modifications = mods;
-        r.findings.extend(findings);
-    } else if r.coverage.status == CoverageStatus::EntireFile {
-        r.findings.push(Finding::new(
-            Code::ModificationNone,
-            "nothing was appended after the signature",
         ));
     }
 }

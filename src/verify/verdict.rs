@@ -49,7 +49,11 @@ pub fn consequence(code: Code) -> (Indication, SubIndication) {
         | Code::IntegrityContentTypeMismatch => (F, S::FormatFailure),
         Code::IntegrityDigestMismatch => (F, S::HashFailure),
         Code::IntegritySignatureInvalid => (F, S::SigCryptoFailure),
-        Code::ModificationDisallowed => (F, S::DisallowedModification),
+        Code::ModificationDisallowed
+        | Code::ModificationStructure
+        | Code::ModificationDocMdpViolation
+        | Code::ModificationFieldLocked
+        | Code::ModificationNewVisibleSignatureField => (F, S::DisallowedModification),
         Code::ModificationUnanalysed => (I, S::DisallowedModification),
         Code::IntegritySignerCertMissing
         | Code::IntegritySigningCertMismatch
