@@ -24,7 +24,7 @@
 //! Each check reads only the update's bytes and the objects its section lists: the cost is
 //! linear in the size of the update.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use crate::pdf::lexer::{is_regular, Lexer, Token};
 use crate::pdf::parser::parse_indirect_at;
@@ -139,7 +139,7 @@ pub fn check_revision<S: Source>(doc: &Document<S>, rev: usize) -> Result<Vec<An
 
     // The parts of the region that the section accounts for: listed objects and the section.
     let mut extents: Vec<Span> = Vec::new();
-    let mut listed_at: BTreeMap<u64, u32> = BTreeMap::new();
+    let mut listed: BTreeSet<u32> = BTreeSet::new();
     let root = doc
         .trailer(rev)
         .and_then(|t| t.get(b"Root"))
@@ -182,7 +182,7 @@ pub fn check_revision<S: Source>(doc: &Document<S>, rev: usize) -> Result<Vec<An
                     ));
                     continue;
                 }
-                listed_at.insert(offset, num);
+                listed.insert(num);
                 match doc.get_indirect(rev, id) {
                     Ok(Some(obj)) => {
                         if let Some(span) = obj.span {
@@ -248,12 +248,18 @@ pub fn check_revision<S: Source>(doc: &Document<S>, rev: usize) -> Result<Vec<An
     extents.sort_by_key(|s| s.start);
     duplicate_entries(doc, r, &mut found)?;
     if start < end {
+        let known = |num: u32| {
+            listed.contains(&num)
+                || doc
+                    .lookup(prev, ObjRef::new(num, 0))
+                    .is_some_and(|e| e.is_in_use())
+        };
         scan_region(
             doc,
             start,
             end,
             &extents,
-            &listed_at,
+            &known,
             section.first(),
             &mut found,
         )?;
@@ -270,7 +276,12 @@ pub fn check_trailing<S: Source>(doc: &Document<S>) -> Result<Vec<Anomaly>, PdfE
         dropped: 0,
     };
     if start < end {
-        scan_region(doc, start, end, &[], &BTreeMap::new(), None, &mut found)?;
+        let last = doc.last_revision();
+        let known = |num: u32| {
+            doc.lookup(last, ObjRef::new(num, 0))
+                .is_some_and(|e| e.is_in_use())
+        };
+        scan_region(doc, start, end, &[], &known, None, &mut found)?;
     }
     for a in &mut found.list {
         a.description = format!("after the end of the last revision: {}", a.description);
@@ -731,18 +742,17 @@ fn boundary_after(bytes: &[u8], i: usize) -> bool {
 }
 
 /// Scans `[start, end)` for object headers and section keywords that no extent accounts for.
-/// `listed_at` maps the offsets of listed objects to their numbers (to name second
-/// definitions); `section` is the section's own extent (its `startxref` follows it).
+/// `known` tells which object numbers are defined elsewhere (to name second definitions);
+/// `section` is the section's own extent (its `startxref` follows it).
 fn scan_region<S: Source>(
     doc: &Document<S>,
     start: u64,
     end: u64,
     extents: &[Span],
-    listed_at: &BTreeMap<u64, u32>,
+    known: &dyn Fn(u32) -> bool,
     section: Option<&Span>,
     found: &mut Found,
 ) -> Result<(), PdfError> {
-    let listed_numbers: BTreeSet<u32> = listed_at.values().copied().collect();
     let inside = |at: u64| {
         let i = extents.partition_point(|s| s.start <= at);
         i.checked_sub(1)
@@ -789,10 +799,11 @@ fn scan_region<S: Source>(
                     continue;
                 }
                 let id = ObjRef::new(num, gen);
-                let what = if listed_numbers.contains(&num) {
+                let what = if known(num) {
                     format!(
-                        "a second definition of {id} at offset {header_abs}, which the \
-                         cross-reference section does not point at"
+                        "a second definition of {id} at offset {header_abs}, which no \
+                         cross-reference entry points at; a viewer that rebuilds the table \
+                         would take it"
                     )
                 } else {
                     format!(
