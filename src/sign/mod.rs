@@ -7,10 +7,12 @@
 //! [`Signer`] sign them, and write the CMS into the placeholder. The input's bytes are a
 //! byte-identical prefix of the output; files are written to a temporary file and renamed.
 
+mod certify;
 mod cms_signature;
 mod options;
 mod placement;
 
+pub use certify::{DocMdpPermission, FieldLockSpec};
 pub use options::{SignOptions, SubFilter};
 
 use std::io::{Read, Write};
@@ -133,6 +135,9 @@ fn prepare<S: Source>(
         }
     }
 
+    if let Some(refs) = certify::signature_references(opts.certify, opts.lock_fields.as_ref()) {
+        entries.set("Reference", refs);
+    }
     let placed = place_signature(doc, opts, &entries, capacity)?;
     let written = placed.update.finish()?;
     let placement = written

@@ -29,7 +29,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    Sign(sign::SignArgs),
+    Sign(Box<sign::SignArgs>),
     Verify(verify::VerifyArgs),
     Inspect(inspect::InspectArgs),
     Demo(demo::DemoArgs),
@@ -38,7 +38,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Sign(a) => sign::run(a),
+        Command::Sign(a) => sign::run(*a),
         Command::Verify(a) => verify::run(a),
         Command::Inspect(a) => inspect::run(a),
         Command::Demo(a) => demo::run(a),

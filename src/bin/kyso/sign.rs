@@ -7,7 +7,7 @@ use clap::ValueEnum;
 use time::OffsetDateTime;
 
 use kyso::crypto::{load_certificates, PrivateKey};
-use kyso::sign::{sign_file, SignOptions, SubFilter};
+use kyso::sign::{sign_file, DocMdpPermission, FieldLockSpec, SignOptions, SubFilter};
 use kyso::signer::SoftwareSigner;
 
 use crate::output::{parse_time, Failure};
@@ -48,6 +48,13 @@ pub struct SignArgs {
     /// Signing time (RFC 3339) instead of now.
     #[arg(long, value_parser = parse_time)]
     time: Option<OffsetDateTime>,
+    /// Make a certification signature (the document's first signature) that allows later:
+    /// P1 nothing, P2 form filling and signing, P3 also annotations.
+    #[arg(long, value_enum)]
+    certify: Option<Certify>,
+    /// Lock form fields against later changes: `all`, or field names separated by commas.
+    #[arg(long, value_name = "all|NAMES")]
+    lock_fields: Option<String>,
     /// The PDF to sign (never modified).
     input: PathBuf,
     /// Where to write the signed PDF.
@@ -61,6 +68,34 @@ enum Format {
     Pades,
     /// adbe.pkcs7.detached.
     Pkcs7,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Certify {
+    /// No change allowed.
+    #[value(name = "P1", alias = "p1")]
+    P1,
+    /// Form filling and signing allowed.
+    #[value(name = "P2", alias = "p2")]
+    P2,
+    /// Form filling, signing and annotations allowed.
+    #[value(name = "P3", alias = "p3")]
+    P3,
+}
+
+/// `all`, or a comma-separated list of field names.
+fn lock_spec(text: &str) -> FieldLockSpec {
+    if text.trim().eq_ignore_ascii_case("all") {
+        FieldLockSpec::All
+    } else {
+        FieldLockSpec::Include(
+            text.split(',')
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(String::from)
+                .collect(),
+        )
+    }
 }
 
 /// Loads the key and certificates, naming the file at fault in any error.
@@ -97,6 +132,12 @@ pub fn run(a: SignArgs) -> Result<ExitCode, Failure> {
     opts.contact_info = a.contact;
     opts.name = a.name;
     opts.signing_time = a.time;
+    opts.certify = a.certify.map(|c| match c {
+        Certify::P1 => DocMdpPermission::NoChanges,
+        Certify::P2 => DocMdpPermission::FormFilling,
+        Certify::P3 => DocMdpPermission::Annotations,
+    });
+    opts.lock_fields = a.lock_fields.as_deref().map(lock_spec);
     sign_file(&a.input, &a.output, &signer, &opts).map_err(|e| Failure::about(&a.input, e))?;
     eprintln!("signed {} -> {}", a.input.display(), a.output.display());
     Ok(ExitCode::SUCCESS)

@@ -196,6 +196,37 @@ pub fn policy_for<S: Source>(
     policy
 }
 
+/// The field locks that the signatures of revision `rev` carry, with the name of the field
+/// holding each signature: from the signature's FieldMDP reference, else its field's
+/// `/Lock`.
+pub fn signature_locks<S: Source>(
+    doc: &Document<S>,
+    rev: usize,
+) -> Result<Vec<(String, FieldLock)>, crate::pdf::PdfError> {
+    let mut out = Vec::new();
+    for f in acroform::signature_fields(doc, rev)? {
+        let Some(sig) = f
+            .value
+            .as_ref()
+            .map(|v| doc.resolve_dict(rev, v))
+            .transpose()?
+            .flatten()
+        else {
+            continue;
+        };
+        let lock = field_lock_of_sig(doc, rev, &sig).or_else(|| {
+            f.dict
+                .get(b"Lock")
+                .and_then(|l| doc.resolve_dict(rev, l).ok().flatten())
+                .and_then(|l| parse_lock(doc, rev, &l))
+        });
+        if let Some(lock) = lock {
+            out.push((f.name.clone(), lock));
+        }
+    }
+    Ok(out)
+}
+
 /// `/P` values other than 1, 2 and 3 count as 1, the strictest.
 fn clamp_p(p: i64) -> u8 {
     match p {
