@@ -42,6 +42,7 @@ pub fn consequence(code: Code) -> (Indication, SubIndication) {
         | Code::SigContentsMissing
         | Code::SigContentsNotHex
         | Code::SigDictMalformed
+        | Code::SigSharedByFields
         | Code::CmsMalformed
         | Code::CmsSignerCount
         | Code::CmsEncapsulatedContent

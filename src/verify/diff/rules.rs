@@ -1070,6 +1070,22 @@ fn judge_array_change<S: Source>(
                     SigKind::Signature => ModificationLevel::FormFilling,
                 });
                 let new_field = !ctx.existed_as_signature_object(r)?;
+                if new_field {
+                    if let Some(v) = target_dict
+                        .and_then(|d| d.get(b"V"))
+                        .and_then(Object::as_ref)
+                    {
+                        if ctx.doc.lookup(ctx.prev, v).is_some_and(|e| e.is_in_use()) {
+                            return Ok(Verdict::other(
+                                "signature field",
+                                format!(
+                                    "the new signature field {r} takes the existing signature \
+                                     dictionary {v} as its value: one signature shown by two fields"
+                                ),
+                            ));
+                        }
+                    }
+                }
                 if new_field && target_dict.is_some_and(|d| is_visible(ctx, d)) {
                     sneaky = true;
                     what.push(format!("visible signature field {r} added"));
