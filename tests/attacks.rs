@@ -306,3 +306,91 @@ fn crafted_attack_vectors_get_the_verdicts_the_manifest_gives() {
     );
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// A Flate bomb in an update after the signature stops at the configured budget: the file
+/// is still verified, the signature's report names the budget, and nothing passes.
+#[test]
+fn a_flate_bomb_after_signing_stops_at_the_budget_with_a_finding() {
+    use common::attacks::{flate_bomb_update, form_doc, sign};
+    use kyso::report::Code;
+    let now = OffsetDateTime::now_utc();
+    let pki = TestPki::generate(now);
+    let signed = sign(&form_doc(), &pki.rsa2048.signer(), now, |o| o);
+    let bomb = flate_bomb_update(&signed, 16 << 20);
+    assert!(bomb.len() < signed.len() + 64 * 1024, "the bomb is small");
+
+    let mut budget = kyso::pdf::Budget::default();
+    budget.max_decoded_bytes = 1 << 20;
+    let opts = VerifyOptions::new(pki.trust())
+        .validation_time(now)
+        .budget(budget);
+    let report = verify_bytes(&bomb, &opts).expect("a verdict, not an error");
+    let s = &report.signatures[0];
+    assert!(s.integrity.intact());
+    assert_ne!(s.indication, Indication::TotalPassed);
+    let f = s
+        .findings
+        .iter()
+        .find(|f| f.code == Code::BudgetExceeded)
+        .unwrap_or_else(|| panic!("no budget finding: {:?}", s.findings));
+    assert!(f.message.contains("decoded"), "{}", f.message);
+
+    // With the default budget the same update decodes, and is an allowed /Info change.
+    let report =
+        verify_bytes(&bomb, &VerifyOptions::new(pki.trust()).validation_time(now)).unwrap();
+    assert!(report.all_passed(), "{:?}", report.signatures[0].findings);
+}
+
+/// A Flate bomb inside the signed revision, away from the form: the signature found through
+/// its field is still judged; the scan for unreferenced signature dictionaries reports the
+/// budget at the document level.
+#[test]
+fn a_flate_bomb_before_signing_limits_only_the_orphan_scan() {
+    use common::attacks::{flate_bomb_update, form_doc, sign};
+    use kyso::report::Code;
+    let now = OffsetDateTime::now_utc();
+    let pki = TestPki::generate(now);
+    let with_bomb = flate_bomb_update(&form_doc(), 16 << 20);
+    let signed = sign(&with_bomb, &pki.rsa2048.signer(), now, |o| o);
+    let mut budget = kyso::pdf::Budget::default();
+    budget.max_decoded_bytes = 1 << 20;
+    let opts = VerifyOptions::new(pki.trust())
+        .validation_time(now)
+        .budget(budget);
+    let report = verify_bytes(&signed, &opts).expect("a verdict, not an error");
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|f| f.code == Code::BudgetExceeded),
+        "{:?}",
+        report.findings
+    );
+    assert!(report.all_passed(), "{:?}", report.signatures[0].findings);
+}
+
+/// Writes a few crafted vectors as seeds for the `verify_pdf` fuzz target, so that mutations
+/// reach the structural checks and the certification rules:
+/// `cargo test --test attacks write_fuzz_seeds -- --ignored`.
+#[test]
+#[ignore = "writes fuzz/seeds/verify_pdf; run by hand when the vectors change"]
+fn write_fuzz_seeds() {
+    let now = OffsetDateTime::now_utc();
+    let pki = TestPki::generate(now);
+    let vectors = common::attacks::generate(&pki, now);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/verify_pdf");
+    std::fs::create_dir_all(&dir).unwrap();
+    for name in [
+        "allowed-form-fill-after-p2",
+        "allowed-sticky-note-after-p3",
+        "sneaky-signature-after-p2",
+        "locked-field-filled-after-approval",
+        "object-defined-twice-in-update",
+        "object-stream-holds-unlisted-object",
+        "orphan-xref-section-in-update",
+        "xref-entry-points-into-signed-bytes",
+        "swa-signed-bytes-moved-to-the-end",
+    ] {
+        std::fs::write(dir.join(format!("attack-{name}.pdf")), &vectors[name]).unwrap();
+    }
+}

@@ -122,6 +122,7 @@ pub fn verify_source<S: Source>(
         report.findings.push(f);
     }
     let found = discover::signatures(&doc)?;
+    report.findings.extend(found.findings.iter().cloned());
     for field in &found.unsigned_fields {
         report.findings.push(Finding::new(
             Code::DocUnsignedField,

@@ -1140,3 +1140,50 @@ fn second_field_same_signature(pdf: &[u8]) -> Vec<u8> {
     let sig = field.value.unwrap().as_ref().unwrap();
     new_signature_field(pdf, "[0 0 0 0]", &format!("/V {} {} R", sig.num, sig.gen))
 }
+
+/// An update whose object stream (holding a new `/Info`) inflates to `inflated` bytes: a
+/// Flate bomb for the budget to stop.
+pub fn flate_bomb_update(pdf: &[u8], inflated: usize) -> Vec<u8> {
+    use flate2::write::ZlibEncoder;
+    let (size, prev) = last_section(pdf);
+    let stm = size;
+    let xref_num = size + 1;
+    let header = format!("{} 0 ", obj::INFO);
+    let mut plain = header.clone().into_bytes();
+    plain.extend_from_slice(b"<< /Title (bomb) >>");
+    plain.resize(inflated, b' ');
+    let mut z = ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    z.write_all(&plain).unwrap();
+    let data = z.finish().unwrap();
+    let mut out = pdf.to_vec();
+    let stm_at = out.len();
+    write!(
+        out,
+        "{stm} 0 obj\n<< /Type /ObjStm /N 1 /First {} /Filter /FlateDecode /Length {} >>\nstream\n",
+        header.len(),
+        data.len()
+    )
+    .unwrap();
+    out.extend_from_slice(&data);
+    out.extend_from_slice(b"\nendstream\nendobj\n");
+    let xref_at = out.len();
+    let row = |t: u8, a: u32| {
+        let a = a.to_be_bytes();
+        vec![t, a[0], a[1], a[2], a[3], 0, 0]
+    };
+    let mut rows = row(2, stm);
+    rows.extend(row(1, stm_at as u32));
+    rows.extend(row(1, xref_at as u32));
+    write!(
+        out,
+        "{xref_num} 0 obj\n<< /Type /XRef /Size {} /W [1 4 2] /Index [{} 1 {stm} 2] /Root 1 0 R /Info {} 0 R /Prev {prev} /Length {} >>\nstream\n",
+        xref_num + 1,
+        obj::INFO,
+        obj::INFO,
+        rows.len()
+    )
+    .unwrap();
+    out.extend_from_slice(&rows);
+    write!(out, "\nendstream\nendobj\nstartxref\n{xref_at}\n%%EOF\n").unwrap();
+    out
+}
