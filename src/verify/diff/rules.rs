@@ -778,10 +778,8 @@ fn judge_signature_field<S: Source>(
         )
         .for_field(field));
     }
-    Ok(
-        judge_changed_keys(ctx, od, nd, "signature field", &[b"V", b"AP", b"AS", b"F"])?
-            .for_field(field),
-    )
+    let v = judge_changed_keys(ctx, od, nd, "signature field", &[b"V", b"AP", b"AS", b"F"])?;
+    Ok(became_visible(od, nd, v).for_field(field))
 }
 
 /// A widget of a signature field that this revision signs may get its appearance and
@@ -803,7 +801,8 @@ fn judge_widget<S: Source>(
         )
         .for_field(field));
     }
-    Ok(judge_changed_keys(ctx, od, nd, "widget", &[b"AP", b"AS", b"F"])?.for_field(field))
+    let v = judge_changed_keys(ctx, od, nd, "widget", &[b"AP", b"AS", b"F"])?;
+    Ok(became_visible(od, nd, v).for_field(field))
 }
 
 /// A first AcroForm added after signing may list only signature fields.
@@ -1140,19 +1139,6 @@ fn judge_array_change<S: Source>(
 /// A widget (or a field with widget kids) that a viewer shows: a `/Rect` with an area, not
 /// hidden (`/F` bits Hidden 2 and NoView 32 clear).
 fn is_visible<S: Source>(ctx: &Ctx<'_, S>, d: &Dict) -> bool {
-    let shown = |w: &Dict| {
-        let area = match w.get(b"Rect").and_then(Object::as_array) {
-            Some([a, b, c, e]) => {
-                match (a.as_number(), b.as_number(), c.as_number(), e.as_number()) {
-                    (Some(x1), Some(y1), Some(x2), Some(y2)) => ((x2 - x1) * (y2 - y1)).abs(),
-                    _ => 0.0,
-                }
-            }
-            _ => 0.0,
-        };
-        let flags = w.get_int(b"F").unwrap_or(0);
-        area > 0.0 && flags & (2 | 32) == 0
-    };
     if shown(d) {
         return true;
     }
@@ -1164,6 +1150,31 @@ fn is_visible<S: Source>(ctx: &Ctx<'_, S>, d: &Dict) -> bool {
         .take(ctx.doc.budget().max_tree_nodes)
         .filter_map(|k| ctx.doc.resolve_dict(ctx.rev, k).ok().flatten())
         .any(|k| shown(&k))
+}
+
+/// One annotation dictionary a viewer draws: a `/Rect` with an area, without the Hidden (2)
+/// and NoView (32) flags.
+fn shown(w: &Dict) -> bool {
+    let area = match w.get(b"Rect").and_then(Object::as_array) {
+        Some([a, b, c, e]) => match (a.as_number(), b.as_number(), c.as_number(), e.as_number()) {
+            (Some(x1), Some(y1), Some(x2), Some(y2)) => ((x2 - x1) * (y2 - y1)).abs(),
+            _ => 0.0,
+        },
+        _ => 0.0,
+    };
+    let flags = w.get_int(b"F").unwrap_or(0);
+    area > 0.0 && flags & (2 | 32) == 0
+}
+
+/// A signature widget that the previous revision did not draw and this one does: the signer
+/// of a prepared invisible field made it visible, which after a certification is the same
+/// trick as adding a visible field.
+fn became_visible(old: &Dict, new: &Dict, mut v: Verdict) -> Verdict {
+    if !v.is_other() && !shown(old) && shown(new) {
+        v.new_visible_signature_field = true;
+        v.description = format!("{}; its widget was hidden and is now shown", v.description);
+    }
+    v
 }
 
 /// A signature field (possibly merged with its widget) whose value, if any, is a signature

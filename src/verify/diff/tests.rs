@@ -629,6 +629,17 @@ fn a_new_visible_signature_field_after_certification_is_a_sneaky_signature() {
     assert!(with_policy(&prepared, &certified(2)).0.allowed);
     // P1 allows no signature at all.
     assert!(!with_policy(&prepared, &certified(1)).0.allowed);
+    // A prepared field that was hidden, shown when signed: the same trick.
+    let mut hidden = b.clone();
+    hidden[6] = (
+        7,
+        "<< /FT /Sig /T (Sig2) /Type /Annot /Subtype /Widget /Rect [0 0 10 10] /P 3 0 R \
+         /AP << /N 8 0 R >> /F 2 >>",
+    );
+    let shown = build(&[(&hidden, ""), (&sign_field_7(&[]), "")]);
+    assert_allowed(&shown, ModificationLevel::FormFilling);
+    let (m, codes) = with_policy(&shown, &certified(2));
+    assert!(!m.allowed && codes.contains(&Code::ModificationNewVisibleSignatureField));
 }
 
 #[test]
