@@ -329,13 +329,17 @@ const PLACEHOLDER_HEX: usize = 16384;
 /// The dossier with field `PheDuyet` signed in its only revision, the signature dictionary
 /// written with `/Contents` first and `/ByteRange` after it (as some signers do), and the
 /// gap starting `gap_lead` bytes before the `<` of `/Contents`.
-fn dossier_signed_by_hand(signer: &TestSigner, gap_lead: usize) -> (Vec<u8>, [usize; 4]) {
+fn dossier_signed_by_hand(
+    signer: &TestSigner,
+    gap_lead: usize,
+    extra: &str,
+) -> (Vec<u8>, [usize; 4]) {
     let sig_num = obj::NEXT;
     let zeros = "0".repeat(PLACEHOLDER_HEX);
     let br_placeholder = format!("[{:<43}]", "0 0 0 0");
     let sig = format!(
         "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached \
-         /M (D:20261126000000Z) /Contents <{zeros}> /ByteRange {br_placeholder} >>"
+         /M (D:20261126000000Z) {extra} /Contents <{zeros}> /ByteRange {br_placeholder} >>"
     );
     let field = original(obj::SIG_FIELD).replace(">>", &format!("/V {sig_num} 0 R >>"));
     let mut pdf = hand_pdf(
@@ -595,7 +599,7 @@ pub fn generate(pki: &TestPki, now: OffsetDateTime) -> BTreeMap<&'static str, Ve
 
     // --- Signature Wrapping: the signed bytes moved to the end, the gap widened over new
     // objects (the /ByteRange follows /Contents in this layout, outside the signed bytes).
-    let (by_hand, br) = dossier_signed_by_hand(&pki.rsa2048, 0);
+    let (by_hand, br) = dossier_signed_by_hand(&pki.rsa2048, 0, "");
     v.insert(
         "signature-layout-contents-before-byte-range",
         by_hand.clone(),
@@ -604,8 +608,10 @@ pub fn generate(pki: &TestPki, now: OffsetDateTime) -> BTreeMap<&'static str, Ve
         "swa-signed-bytes-moved-to-the-end",
         wrap_signature(&by_hand, br),
     );
-    let (prefix, _) = dossier_signed_by_hand(&pki.rsa2048, "/Contents ".len());
+    let (prefix, _) = dossier_signed_by_hand(&pki.rsa2048, "/Contents ".len(), "");
     v.insert("contents-prefix-outside-hex-string", prefix);
+    let (twice, _) = dossier_signed_by_hand(&pki.rsa2048, 0, "/ByteRange [0 10 20 30]");
+    v.insert("signature-dictionary-repeats-byte-range", twice);
 
     // --- /ByteRange tricks (in place, same width).
     v.insert(

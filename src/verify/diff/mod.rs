@@ -341,6 +341,16 @@ pub(crate) fn judge_signature<S: Source>(
             "the certification signature is not the first signature of the document; its              permissions are still applied to the changes made after it",
         ));
     }
+    if let Some(key) = c.object.and_then(|o| repeated_key_of(doc, o)) {
+        r.findings.push(Finding::new(
+            Code::SigDictMalformed,
+            format!(
+                "the signature dictionary repeats the key /{}: readers disagree on which value \
+                 counts",
+                String::from_utf8_lossy(&key)
+            ),
+        ));
+    }
     let signed = r.signed_revision;
     match (signed, r.coverage.status) {
         (Some(signed), CoverageStatus::EntireRevision) => {
@@ -400,6 +410,20 @@ fn signed_chain_head<S: Source>(doc: &Document<S>, signed: usize) -> usize {
         }
         _ => signed,
     }
+}
+
+/// A key repeated in the dictionary of object `o` as the last revision has it (read back
+/// from the file, since the parser keeps only the later value).
+fn repeated_key_of<S: Source>(doc: &Document<S>, o: ObjRef) -> Option<Vec<u8>> {
+    let obj = doc.get_indirect(doc.last_revision(), o).ok()??;
+    let span = obj.span?;
+    let len = usize::try_from(span.end.checked_sub(span.start)?).ok()?;
+    // A signature dictionary with a large /Contents is still far below the object budget.
+    if len as u64 > doc.budget().max_object_bytes {
+        return None;
+    }
+    let bytes = doc.source().read_vec(span.start, len).ok()?;
+    structure::repeated_key_in(&bytes)
 }
 
 fn level_name(l: ModificationLevel) -> &'static str {
