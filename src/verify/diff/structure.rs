@@ -58,6 +58,9 @@ const SCAN_CHUNK: u64 = 1 << 20;
 /// How far back a header may start before the `obj` keyword (two numbers and white space).
 const LOOKBEHIND: u64 = 64;
 
+/// Deepest nesting followed when looking for repeated keys.
+const MAX_KEY_CHECK_DEPTH: usize = 256;
+
 /// Largest dictionary part of one object that is checked for repeated keys.
 const MAX_KEY_CHECK_BYTES: u64 = 1 << 20;
 
@@ -675,6 +678,11 @@ pub fn repeated_key_in(bytes: &[u8]) -> Option<Vec<u8>> {
                 _ => return None,
             }
             continue;
+        }
+        // Objects checked here parsed within the nesting budget; anything deeper is not
+        // worth reading again.
+        if stack.len() > MAX_KEY_CHECK_DEPTH {
+            return None;
         }
         match tok {
             Token::DictStart => stack.push(Frame::Dict {
