@@ -249,10 +249,10 @@ pub fn analyse_with<S: Source>(
                 &mut findings,
                 code,
                 format!(
-                    "{at}{} ({} is more than {} permits)",
+                    "{at}{}; the permissions ({}) do not allow {}",
                     c.description,
-                    level_name(c.level),
-                    mods.policy
+                    mods.policy,
+                    level_name(c.level)
                 ),
             );
         }
