@@ -58,6 +58,9 @@ impl FieldLock {
     pub fn describe(&self) -> String {
         match self.action {
             LockAction::All => "all fields locked".to_string(),
+            LockAction::Include if self.fields.is_empty() => {
+                "no field locked (an empty /Include list)".to_string()
+            }
             LockAction::Include => format!("fields locked: {}", self.fields.join(", ")),
             LockAction::Exclude => format!("all fields but {} locked", self.fields.join(", ")),
         }
