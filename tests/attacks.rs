@@ -394,3 +394,74 @@ fn write_fuzz_seeds() {
         std::fs::write(dir.join(format!("attack-{name}.pdf")), &vectors[name]).unwrap();
     }
 }
+
+/// No false alarm on an honest later signer with its own writer: MuPDF (`mutool sign`)
+/// signs the field the dossier prepared after kyso's approval; kyso's signature must stay
+/// valid with only signing in the later revision.
+#[test]
+fn a_mupdf_signature_after_kyso_is_allowed() {
+    let (Some(mutool), Some(openssl)) = (common::tool("mutool"), common::tool("openssl")) else {
+        return;
+    };
+    use common::attacks::{form_doc, sign};
+    let now = OffsetDateTime::now_utc();
+    let pki = TestPki::generate(now);
+    let dir = common::temp_dir();
+    let d = dir.path();
+    let (key, cert, chain) = pki.p256.write_pem(d);
+    let p12 = d.join("p256.p12");
+    let out = common::interop::run(
+        &openssl,
+        &[
+            "pkcs12".as_ref(),
+            "-export".as_ref(),
+            "-inkey".as_ref(),
+            key.as_os_str(),
+            "-in".as_ref(),
+            cert.as_os_str(),
+            "-certfile".as_ref(),
+            chain.as_os_str(),
+            "-passout".as_ref(),
+            "pass:kyso".as_ref(),
+            "-out".as_ref(),
+            p12.as_os_str(),
+        ],
+    )
+    .unwrap();
+    assert!(out.status.success(), "{}", out.describe());
+    let input = d.join("approved.pdf");
+    std::fs::write(&input, sign(&form_doc(), &pki.rsa2048.signer(), now, |o| o)).unwrap();
+    let output = d.join("approved-then-mupdf.pdf");
+    let field = common::attacks::obj::SIG_FIELD.to_string();
+    let out = common::interop::run(
+        &mutool,
+        &[
+            "sign".as_ref(),
+            "-s".as_ref(),
+            p12.as_os_str(),
+            "-P".as_ref(),
+            "kyso".as_ref(),
+            "-o".as_ref(),
+            output.as_os_str(),
+            input.as_os_str(),
+            field.as_ref(),
+        ],
+    )
+    .unwrap();
+    assert!(out.status.success(), "{}", out.describe());
+    let bytes = std::fs::read(&output).unwrap();
+    let report = verify_bytes(
+        &bytes,
+        &VerifyOptions::new(pki.trust()).validation_time(now),
+    )
+    .unwrap();
+    let first = &report.signatures[0];
+    assert_eq!(
+        first.indication,
+        Indication::TotalPassed,
+        "{:?}",
+        first.findings
+    );
+    assert!(first.modifications.later_revisions >= 1);
+    assert_eq!(first.modifications.level, ModificationLevel::FormFilling);
+}
