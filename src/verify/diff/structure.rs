@@ -125,15 +125,17 @@ pub fn check_revision<S: Source>(doc: &Document<S>, rev: usize) -> Result<Vec<An
             ),
         ));
     }
-    if r.pointer != r.xref_offset || r.startxref_value.is_some_and(|v| v != r.xref_offset) {
+    let misses = |p: u64| misses_section(doc, p, r.xref_offset);
+    let wrong = [Some(r.pointer), r.startxref_value]
+        .into_iter()
+        .flatten()
+        .find(|&p| misses(p));
+    if let Some(p) = wrong {
         found.push(Anomaly::new(
             None,
             format!(
-                "the offset that leads to the cross-reference section ({}) is not where the \
+                "the offset that leads to the cross-reference section ({p}) is not where the \
                  section is ({}); a viewer has to repair the file and may read other objects",
-                r.startxref_value
-                    .filter(|&v| v != r.xref_offset)
-                    .unwrap_or(r.pointer),
                 r.xref_offset
             ),
         ));
@@ -319,6 +321,22 @@ pub fn check_signed_entries<S: Source>(doc: &Document<S>, signed: usize) -> Vec<
         }
     }
     found.finish()
+}
+
+/// True when `pointer` does not lead to the section at `section`: it is neither its offset
+/// nor a run of white space just before it (which every reader skips).
+fn misses_section<S: Source>(doc: &Document<S>, pointer: u64, section: u64) -> bool {
+    if pointer == section {
+        return false;
+    }
+    let gap = match section.checked_sub(pointer) {
+        Some(g) if g <= LOOKBEHIND => g,
+        _ => return true,
+    };
+    match doc.source().read_vec(pointer, gap as usize) {
+        Ok(b) => b.len() as u64 != gap || !b.iter().all(|&c| crate::pdf::lexer::is_whitespace(c)),
+        Err(_) => true,
+    }
 }
 
 /// `/Root` and `/Encrypt` must stay; `/Size` must cover the entries; a hybrid section's

@@ -768,3 +768,30 @@ fn repeated_keys_and_second_catalogs_are_structure() {
     let trailer = build(&[(&b, ""), (&second, "/Root 1 0 R")]);
     assert_structure(&trailer, "trailer repeats the key /Root");
 }
+
+#[test]
+fn a_startxref_on_the_white_space_before_the_section_is_fine_and_elsewhere_is_not() {
+    let b = base(&[]);
+    let upd: Vec<(u32, &str)> = vec![(11, "<< /Producer (x) >>")];
+    let honest = build(&[(&b, ""), (&upd, "/Info 11 0 R")]);
+    let shift = |by: i64| {
+        let sx = honest
+            .windows(10)
+            .rposition(|w| w == b"startxref\n")
+            .unwrap()
+            + 10;
+        let end = sx + honest[sx..].iter().position(|&c| c == b'\n').unwrap();
+        let v: i64 = std::str::from_utf8(&honest[sx..end])
+            .unwrap()
+            .parse()
+            .unwrap();
+        let mut out = honest[..sx].to_vec();
+        out.extend_from_slice((v + by).to_string().as_bytes());
+        out.extend_from_slice(&honest[end..]);
+        out
+    };
+    // One byte early: the newline after "endobj".
+    assert!(mods(&shift(-1)).0.allowed);
+    // Four bytes early: inside "endobj".
+    assert_structure(&shift(-4), "not where the section is");
+}
