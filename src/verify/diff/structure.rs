@@ -842,10 +842,23 @@ fn scan_region<S: Source>(
                 if inside(abs) {
                     continue;
                 }
-                if kw == b"startxref" && after_section.is_some_and(|e| abs >= e) {
-                    startxrefs_after_section += 1;
-                    if startxrefs_after_section == 1 {
+                if kw == b"startxref" {
+                    // A `startxref` that leads to a section of the chain adds nothing a viewer
+                    // could read differently (some writers repeat the last one).
+                    let value = buf.get(after..).and_then(leading_integer);
+                    let known_section = value.is_some_and(|v| {
+                        doc.revisions()
+                            .iter()
+                            .any(|r| r.xref_offset == v || r.pointer == v)
+                    });
+                    if known_section {
                         continue;
+                    }
+                    if after_section.is_some_and(|e| abs >= e) {
+                        startxrefs_after_section += 1;
+                        if startxrefs_after_section == 1 {
+                            continue;
+                        }
                     }
                 }
                 found.push(Anomaly::new(
@@ -862,6 +875,23 @@ fn scan_region<S: Source>(
         pos = step_end;
     }
     Ok(())
+}
+
+/// The integer after optional white space at the start of `b`.
+fn leading_integer(b: &[u8]) -> Option<u64> {
+    let ws = b
+        .iter()
+        .take(32)
+        .take_while(|&&c| crate::pdf::lexer::is_whitespace(c))
+        .count();
+    let digits: Vec<u8> = b
+        .get(ws..)?
+        .iter()
+        .take(20)
+        .take_while(|c| c.is_ascii_digit())
+        .copied()
+        .collect();
+    std::str::from_utf8(&digits).ok()?.parse().ok()
 }
 
 /// Positions of bytes that may start a keyword of interest.

@@ -795,3 +795,22 @@ fn a_startxref_on_the_white_space_before_the_section_is_fine_and_elsewhere_is_no
     // Four bytes early: inside "endobj".
     assert_structure(&shift(-4), "not where the section is");
 }
+
+#[test]
+fn a_repeated_startxref_to_the_same_section_is_harmless() {
+    let b = base(&[]);
+    let upd: Vec<(u32, &str)> = vec![(11, "<< /Producer (x) >>")];
+    let mut bytes = build(&[(&b, ""), (&upd, "/Info 11 0 R")]);
+    let sx = bytes
+        .windows(10)
+        .rposition(|w| w == b"startxref\n")
+        .unwrap();
+    let tail = bytes[sx..].to_vec();
+    let mut repeated = bytes.clone();
+    repeated.extend_from_slice(&tail);
+    assert!(mods(&repeated).0.allowed, "{:?}", mods(&repeated).0.changes);
+    // One that leads elsewhere is a second trailer.
+    bytes.extend_from_slice(b"startxref\n9\n%%EOF\n");
+    bytes.extend_from_slice(&tail);
+    assert_structure(&bytes, "'startxref'");
+}
