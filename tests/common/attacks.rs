@@ -760,6 +760,10 @@ pub fn generate(pki: &TestPki, now: OffsetDateTime) -> BTreeMap<&'static str, Ve
         objstm_unlisted(&approved),
     );
     v.insert(
+        "signed-entry-points-past-signed-bytes",
+        entry_past_signed_bytes(&a, now),
+    );
+    v.insert(
         "signature-dictionary-shown-by-two-fields",
         second_field_same_signature(&approved),
     );
@@ -1191,5 +1195,49 @@ pub fn flate_bomb_update(pdf: &[u8], inflated: usize) -> Vec<u8> {
     .unwrap();
     out.extend_from_slice(&rows);
     write!(out, "\nendstream\nendobj\nstartxref\n{xref_at}\n%%EOF\n").unwrap();
+    out
+}
+
+/// The signed revision's table already places object 40 (the catalog's `/OpenAction`) at
+/// an offset past the end of the file; after signing, an update puts a JavaScript action
+/// exactly there, listing only an `/Info` change itself.
+fn entry_past_signed_bytes(signer: &dyn Signer, now: OffsetDateTime) -> Vec<u8> {
+    let planted = 40u32;
+    let make_base = |at: usize| -> Vec<u8> {
+        let catalog =
+            format!("<< /Type /Catalog /Pages 2 0 R /AcroForm 5 0 R /OpenAction {planted} 0 R >>");
+        let base = hand_pdf(
+            &dossier_objects(&[(obj::CATALOG, catalog.into_bytes())]),
+            "/Info 11 0 R",
+        );
+        // Byte-wise: the header comment is binary.
+        let trailer = rfind(&base, b"trailer\n");
+        let size = obj::NEXT;
+        let mut fixed = base[..trailer].to_vec();
+        write!(fixed, "{planted} 1\n{at:010} 00000 n\r\n").unwrap();
+        let rest = s(&base[trailer..]).replace(
+            &format!("/Size {size} "),
+            &format!("/Size {} ", planted + 1),
+        );
+        fixed.extend_from_slice(rest.as_bytes());
+        fixed
+    };
+    let probe = sign(&make_base(0), signer, now, |o| o);
+    let at = probe.len();
+    let signed = sign(&make_base(at), signer, now, |o| o);
+    assert_eq!(
+        signed.len(),
+        at,
+        "the signed length must not depend on the planted offset"
+    );
+    let (size, prev) = last_section(&signed);
+    let mut out = signed.clone();
+    write!(
+        out,
+        "{planted} 0 obj\n<< /S /JavaScript /JS (app.alert('paid')) >>\nendobj\n"
+    )
+    .unwrap();
+    let entries = write_objects(&mut out, &[(obj::INFO, "<< /Title (x) >>".to_string())]);
+    write_section(&mut out, &entries, size, prev, "/Info 11 0 R", 0);
     out
 }
