@@ -16,7 +16,10 @@
 //! Files pyHanko could not read (no signature row) must have no intact kyso signature. The
 //! expectations of pyHanko's own tests (`pyhanko/pyhanko-test-expectations.tsv`) add two
 //! checks: signatures expected "trusted" must chain to the testing root, and the negative
-//! cases (INVALID, INDETERMINATE) must not pass. Every difference must be listed in
+//! cases (INVALID, INDETERMINATE) must not pass, and where an expectation names a
+//! modification level (FORM_FILLING, LTA_UPDATES, OTHER/SUSPICIOUS) the first signature's
+//! level must be it (and a change must name what "message mentions" names). Every difference
+//! must be listed in
 //! [`EXCEPTIONS`] with its reason; an exception that no longer applies fails the test too.
 //!
 //! `observed-pdfsig.tsv` (poppler) is compared for information only, and a second test runs
@@ -57,6 +60,8 @@ enum Aspect {
     Modification,
     /// pyHanko's test expectation (trusted, INVALID, INDETERMINATE).
     Expected,
+    /// The modification level pyHanko's test expects for the first signature.
+    ExpectedLevel,
 }
 
 /// A known, explained difference: (file under `04-signed-pdfs/`, field or `*` for the file,
@@ -86,23 +91,11 @@ const EXCEPTIONS: &[(&str, &str, Aspect, &str)] = &[
          (a later issue); it reports signature.subfilter_unsupported, INDETERMINATE",
     ),
     (
-        "pyhanko/pades-lta-dss-indirect-arrs-test.pdf",
-        "Timestamp-977301ad-bec9-4cae-a0cd-f6a674c6e465",
-        Aspect::Modification,
-        "document timestamp not verified yet, so its later revisions are not analysed",
-    ),
-    (
         "pyhanko/pades-lta-dss-indirect-arrs-test-2.pdf",
         "Timestamp-977301ad-bec9-4cae-a0cd-f6a674c6e465",
         Aspect::IntactValid,
         "document timestamp (ETSI.RFC3161): kyso does not verify document timestamps yet \
          (a later issue); it reports signature.subfilter_unsupported, INDETERMINATE",
-    ),
-    (
-        "pyhanko/pades-lta-dss-indirect-arrs-test-2.pdf",
-        "Timestamp-977301ad-bec9-4cae-a0cd-f6a674c6e465",
-        Aspect::Modification,
-        "document timestamp not verified yet, so its later revisions are not analysed",
     ),
     (
         "pyhanko/coverage-anomalies/one-byterange.pdf",
@@ -138,6 +131,20 @@ const EXCEPTIONS: &[(&str, &str, Aspect, &str)] = &[
          dictionary shared with the catalog's /FooBar; but the later revision changes \
          neither that dictionary nor its stream (the widget gets a new appearance), so kyso \
          sees only the signing of Sig2: FORM_FILLING, allowed",
+    ),
+    (
+        "pyhanko/form-update-no-override-appearance-stream-ap-indirect-sneaky.pdf",
+        "Sig1",
+        Aspect::ExpectedLevel,
+        "the same difference against pyHanko's own test expectation (OTHER): nothing the \
+         catalog's /FooBar shows is changed, so kyso finds FORM_FILLING",
+    ),
+    (
+        "pyhanko/form-update-ap-indirect-sneaky-trailer.pdf",
+        "Sig1",
+        Aspect::ExpectedLevel,
+        "the same difference against pyHanko's own test expectation (OTHER): nothing the \
+         trailer's /FooBar shows is changed, so kyso finds FORM_FILLING",
     ),
     (
         "pyhanko/form-update-ap-indirect-sneaky-trailer.pdf",
@@ -683,6 +690,47 @@ fn check_expectations(
                 }
             }
         }
+        if let Some(want) = expected_level(outcome) {
+            // The first signature in signing order (the report lists them so).
+            if let Some(first) = sigs.first() {
+                let got = kyso_level(first);
+                let got = if got == "LTV_UPDATES" {
+                    "LTA_UPDATES".to_string()
+                } else {
+                    got
+                };
+                if got != want {
+                    differences.push(Difference {
+                        file: file.clone(),
+                        field: first.field_name.clone().unwrap_or_default(),
+                        aspect: Aspect::ExpectedLevel,
+                        detail: format!("expected level {want} ({outcome}); kyso {got}"),
+                    });
+                }
+                // "message mentions X": some change must name X.
+                if let Some(word) = outcome
+                    .split("mentions ")
+                    .nth(1)
+                    .and_then(|t| t.split(|c: char| !(c.is_alphanumeric() || c == '.')).next())
+                    .map(|w| w.trim_start_matches('.'))
+                    .filter(|w| !w.is_empty())
+                {
+                    if !first
+                        .modifications
+                        .changes
+                        .iter()
+                        .any(|c| c.description.contains(word))
+                    {
+                        differences.push(Difference {
+                            file: file.clone(),
+                            field: first.field_name.clone().unwrap_or_default(),
+                            aspect: Aspect::ExpectedLevel,
+                            detail: format!("no change mentions {word} ({outcome})"),
+                        });
+                    }
+                }
+            }
+        }
         if lower.starts_with("modification level other") || lower.starts_with("other (disallowed)")
         {
             let first = sigs.first();
@@ -695,6 +743,19 @@ fn check_expectations(
                 });
             }
         }
+    }
+}
+
+/// The modification level an expectation names (pyHanko's spelling; SUSPICIOUS is OTHER).
+fn expected_level(outcome: &str) -> Option<&'static str> {
+    if outcome.contains("FORM_FILLING") {
+        Some("FORM_FILLING")
+    } else if outcome.contains("LTA_UPDATES") {
+        Some("LTA_UPDATES")
+    } else if outcome.contains("OTHER") || outcome.contains("SUSPICIOUS") {
+        Some("OTHER")
+    } else {
+        None
     }
 }
 

@@ -248,6 +248,35 @@ codes! {
     RevocationDataUnusable = "revocation.data_unusable", Warning;
     /// Fetching revocation data or an issuer certificate failed.
     RevocationFetchFailed = "revocation.fetch_failed", Warning;
+
+    // Difference analysis: structure, certification, locks, budgets.
+    /// A later revision's structure is inconsistent (cross-reference entries that do not
+    /// point at their objects, objects outside any cross-reference section, duplicate
+    /// definitions, a second catalog or trailer, repeated dictionary keys): a viewer may
+    /// show something other than what the analysis judged.
+    ModificationStructure = "modification.structure", Error;
+    /// A later change goes beyond what the certification signature's DocMDP permissions
+    /// allow.
+    ModificationDocMdpViolation = "modification.docmdp_violation", Error;
+    /// A later change touches a form field locked by this signature (FieldMDP).
+    ModificationFieldLocked = "modification.field_locked", Error;
+    /// A signature field with a visible widget was added after a certification signature
+    /// (the "Sneaky Signature" attack: its appearance can draw over certified content).
+    ModificationNewVisibleSignatureField = "modification.new_visible_signature_field", Error;
+    /// The permissions the later changes were judged against (default or DocMDP).
+    ModificationPolicy = "modification.policy", Info;
+    /// Later revisions made only changes the permissions allow (form filling, signatures,
+    /// validation data, annotations where permitted).
+    ModificationAllowed = "modification.allowed", Info;
+    /// Markup annotations were added, changed or removed after signing, as DocMDP P3 permits;
+    /// what they show is not signed content.
+    ModificationAnnotations = "modification.annotations", Warning;
+    /// A safety budget (objects, nesting, revisions, decompressed bytes) was exhausted; the
+    /// check it guarded could not be completed.
+    BudgetExceeded = "budget.exceeded", Error;
+    /// The certification signature is not the first signature of the document (ISO 32000
+    /// requires it to be).
+    SigCertificationNotFirst = "signature.certification_not_first", Warning;
 }
 
 #[cfg(test)]

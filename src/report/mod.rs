@@ -644,6 +644,18 @@ pub struct Modifications {
     pub allowed: bool,
     /// The changes, one line each.
     pub changes: Vec<Change>,
+    /// The highest level the applicable permissions allow: form filling by default, or what
+    /// the certification signature's DocMDP permissions grant (P1: LTV updates only, P2: form
+    /// filling and signing, P3: annotations too).
+    #[serde(default = "default_permitted")]
+    pub permitted: ModificationLevel,
+    /// The permissions the changes were judged against, in words.
+    #[serde(default)]
+    pub policy: String,
+}
+
+fn default_permitted() -> ModificationLevel {
+    ModificationLevel::FormFilling
 }
 
 impl Modifications {
@@ -654,6 +666,8 @@ impl Modifications {
             level: ModificationLevel::None,
             allowed: true,
             changes: Vec::new(),
+            permitted: default_permitted(),
+            policy: String::new(),
         }
     }
 }
@@ -672,4 +686,8 @@ pub struct Change {
     pub rule: String,
     /// What changed.
     pub description: String,
+    /// The fully qualified name of the form field the change belongs to, if any (what
+    /// FieldMDP locks are judged on).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
 }

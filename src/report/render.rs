@@ -68,6 +68,15 @@ fn render_signature(out: &mut String, sig: &SignatureReport) {
         None => sig.indication.as_str().to_string(),
     };
     let _ = writeln!(out, "signature #{} \"{field}\": {verdict}", sig.index + 1);
+    match sig.kind {
+        super::SignatureKind::Certification => {
+            let _ = writeln!(out, "  kind:        certification");
+        }
+        super::SignatureKind::DocumentTimestamp => {
+            let _ = writeln!(out, "  kind:        document timestamp");
+        }
+        _ => {}
+    }
     if let Some(signer) = &sig.signer {
         let _ = writeln!(out, "  signer:      {}", signer.subject);
         let _ = writeln!(out, "  issued by:   {}", signer.issuer);
@@ -135,6 +144,32 @@ fn render_signature(out: &mut String, sig: &SignatureReport) {
         level(m.level),
         if m.allowed { "allowed" } else { "NOT allowed" }
     );
+    if !m.policy.is_empty() {
+        let _ = writeln!(out, "  permitted:   {}", m.policy);
+    }
+    const SHOWN: usize = 20;
+    let notable: Vec<_> = m
+        .changes
+        .iter()
+        .filter(|c| c.level > ModificationLevel::None)
+        .collect();
+    for c in notable.iter().take(SHOWN) {
+        let _ = writeln!(
+            out,
+            "               - revision {}{} [{}, {}]: {}",
+            c.revision + 1,
+            c.object
+                .as_deref()
+                .map(|o| format!(", {o}"))
+                .unwrap_or_default(),
+            c.rule,
+            level(c.level),
+            c.description
+        );
+    }
+    if notable.len() > SHOWN {
+        let _ = writeln!(out, "               - and {} more", notable.len() - SHOWN);
+    }
     for f in &sig.findings {
         if f.severity > Severity::Info {
             let _ = writeln!(

@@ -14,7 +14,7 @@ use crate::pdf::{
 };
 use crate::Error;
 
-use super::placement::refuse_if_certified_without_changes;
+use super::certify;
 
 /// The most fields one call adds.
 pub const MAX_FIELDS: usize = 1000;
@@ -93,7 +93,7 @@ fn field_update<S: Source>(doc: &Document<S>, fields: &[FieldSpec]) -> Result<Ve
         Some(Object::Dict(d)) => d,
         _ => return Err(Error::refused("the /Root object is not a dictionary")),
     };
-    refuse_if_certified_without_changes(doc, rev, &catalog)?;
+    certify::check_allowed(doc, rev, &catalog, None, None)?;
     if last.pointer != last.xref_offset || last.startxref_value != Some(last.xref_offset) {
         return Err(Error::refused(
             "the cross-reference offset is wrong; repair the file before adding fields",

@@ -9,12 +9,14 @@
 
 pub mod appearance;
 pub mod batch;
+mod certify;
 mod cms_signature;
 pub mod fields;
 mod options;
 mod placement;
 pub mod two_phase;
 
+pub use certify::{DocMdpPermission, FieldLockSpec};
 pub use options::{SignOptions, SubFilter};
 
 use std::io::{Read, Write};
@@ -166,6 +168,9 @@ pub(crate) fn prepare<S: Source>(
         }
     }
 
+    if let Some(refs) = certify::signature_references(opts.certify, opts.lock_fields.as_ref()) {
+        entries.set("Reference", refs);
+    }
     let visible = opts
         .appearance
         .as_ref()

@@ -2,6 +2,8 @@
 
 use time::OffsetDateTime;
 
+use super::certify::{DocMdpPermission, FieldLockSpec};
+
 /// The signature format (`/SubFilter`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
@@ -60,6 +62,11 @@ pub struct SignOptions {
     pub signing_time: Option<OffsetDateTime>,
     /// A visible appearance; `None`: an invisible signature.
     pub appearance: Option<super::appearance::Appearance>,
+    /// Make a certification signature with this DocMDP permission (the document's first
+    /// signature only). `None`: an approval signature.
+    pub certify: Option<DocMdpPermission>,
+    /// Lock these form fields against later changes (FieldMDP).
+    pub lock_fields: Option<FieldLockSpec>,
 }
 
 impl SignOptions {
@@ -122,6 +129,18 @@ impl SignOptions {
     /// Fixes the signing time.
     pub fn signing_time(mut self, t: OffsetDateTime) -> Self {
         self.signing_time = Some(t);
+        self
+    }
+
+    /// Makes a certification signature with this permission.
+    pub fn certify(mut self, permission: DocMdpPermission) -> Self {
+        self.certify = Some(permission);
+        self
+    }
+
+    /// Locks form fields against changes after this signature.
+    pub fn lock_fields(mut self, lock: FieldLockSpec) -> Self {
+        self.lock_fields = Some(lock);
         self
     }
 }

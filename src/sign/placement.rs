@@ -8,6 +8,7 @@ use crate::pdf::{acroform, pages, Dict, Document, ObjRef, Object, PdfString, Sou
 use crate::Error;
 
 use super::appearance::Prepared as VisibleAppearance;
+use super::certify;
 use super::options::SignOptions;
 
 /// Width of each number in the `/ByteRange` placeholder: ten digits reach 9.3 GiB.
@@ -62,7 +63,6 @@ pub(crate) fn place_signature<S: Source>(
         Some(Object::Dict(d)) => d,
         _ => return Err(Error::refused("the /Root object is not a dictionary")),
     };
-    refuse_if_certified_without_changes(doc, rev, &catalog)?;
 
     if last.pointer != last.xref_offset || last.startxref_value != Some(last.xref_offset) {
         return Err(Error::refused(format!(
@@ -90,6 +90,13 @@ pub(crate) fn place_signature<S: Source>(
         .field_name
         .as_deref()
         .and_then(|name| fields.iter().find(|f| f.name == name));
+    certify::check_allowed(
+        doc,
+        rev,
+        &catalog,
+        existing.map(|f| f.name.as_str()),
+        opts.certify,
+    )?;
 
     let mut acroform_changed = false;
     let (mut acroform, acroform_ref) = match catalog.get(b"AcroForm") {
@@ -124,6 +131,7 @@ pub(crate) fn place_signature<S: Source>(
         };
         let mut field_dict = field.dict.clone();
         field_dict.set("V", sig_ref);
+        certify::lock_field(&mut field_dict, opts.lock_fields.as_ref());
         if let Some(v) = visible {
             v.attach_to_field(doc, rev, &mut update, field, &mut field_dict)?;
         }
@@ -165,6 +173,7 @@ pub(crate) fn place_signature<S: Source>(
         widget.set("F", 132i64);
         widget.set("Rect", Object::Array(vec![Object::Integer(0); 4]));
         widget.set("P", page_ref);
+        certify::lock_field(&mut widget, opts.lock_fields.as_ref());
         if let Some(v) = visible {
             v.attach_to_new_widget(doc, rev, &mut update, page_ref, opts.page, &mut widget)?;
         }
@@ -202,6 +211,8 @@ pub(crate) fn place_signature<S: Source>(
         acroform.set("SigFlags", flags | 3);
         acroform_changed = true;
     }
+    let mut catalog_changed = opts.certify.is_some();
+    certify::certify_catalog(&mut catalog, opts.certify, sig_ref);
     if acroform_changed {
         match acroform_ref {
             Some(r) => update.put(r, &Object::Dict(acroform))?,
@@ -209,9 +220,12 @@ pub(crate) fn place_signature<S: Source>(
                 let r = update.allocate()?;
                 update.put(r, &Object::Dict(acroform))?;
                 catalog.set("AcroForm", r);
-                update.put(catalog_ref, &Object::Dict(catalog))?;
+                catalog_changed = true;
             }
         }
+    }
+    if catalog_changed {
+        update.put(catalog_ref, &Object::Dict(catalog))?;
     }
 
     let sig_body = signature_dictionary(sig_entries, contents_capacity)?;
@@ -311,58 +325,4 @@ pub(crate) fn byte_range_text(v: &[u64; 4]) -> Vec<u8> {
         s.push_str(&format!("{n:<width$}", width = BYTE_RANGE_DIGITS));
     }
     s.into_bytes()
-}
-
-/// Refuses to sign a document whose certification signature allows no change (DocMDP P=1).
-pub(crate) fn refuse_if_certified_without_changes<S: Source>(
-    doc: &Document<S>,
-    rev: usize,
-    catalog: &Dict,
-) -> Result<(), Error> {
-    let Some(perms) = catalog
-        .get(b"Perms")
-        .map(|p| doc.resolve_dict(rev, p))
-        .transpose()?
-        .flatten()
-    else {
-        return Ok(());
-    };
-    let Some(sig) = perms
-        .get(b"DocMDP")
-        .map(|p| doc.resolve_dict(rev, p))
-        .transpose()?
-        .flatten()
-    else {
-        return Ok(());
-    };
-    let refs = match sig
-        .get(b"Reference")
-        .map(|r| doc.resolve(rev, r))
-        .transpose()?
-    {
-        Some(Object::Array(a)) => a,
-        _ => return Ok(()),
-    };
-    for r in refs {
-        let Some(sigref) = doc.resolve_dict(rev, &r)? else {
-            continue;
-        };
-        if sigref.get_name(b"TransformMethod") != Some(b"DocMDP") {
-            continue;
-        }
-        let p = sigref
-            .get(b"TransformParams")
-            .map(|t| doc.resolve_dict(rev, t))
-            .transpose()?
-            .flatten()
-            .and_then(|t| t.get_int(b"P"))
-            .unwrap_or(2);
-        if p == 1 {
-            return Err(Error::refused(
-                "the document is certified with DocMDP P=1: no change, not even a signature, \
-                 is allowed",
-            ));
-        }
-    }
-    Ok(())
 }

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::pdf::{acroform, Dict, Document, ObjRef, Object, PdfError, Source};
+use crate::report::{Code, Finding};
 
 /// A signature dictionary to verify.
 #[derive(Debug, Clone)]
@@ -23,6 +24,9 @@ pub struct Found {
     pub signatures: Vec<Candidate>,
     /// Names of signature fields without a value.
     pub unsigned_fields: Vec<String>,
+    /// Problems that limited the search (a budget that ran out while scanning for signature
+    /// dictionaries no field points to).
+    pub findings: Vec<Finding>,
 }
 
 pub fn signatures<S: Source>(doc: &Document<S>) -> Result<Found, PdfError> {
@@ -62,7 +66,23 @@ pub fn signatures<S: Source>(doc: &Document<S>) -> Result<Found, PdfError> {
             _ => found.unsigned_fields.push(field.name.clone()),
         }
     }
-    for (r, dict) in acroform::signature_dictionaries(doc, rev)? {
+    let orphans = match acroform::signature_dictionaries(doc, rev) {
+        Ok(list) => list,
+        // The form's signatures were found; only the scan of every other object stopped.
+        Err(PdfError::BudgetExceeded { what, limit }) => {
+            found.findings.push(Finding::new(
+                Code::BudgetExceeded,
+                format!(
+                    "the scan for signature dictionaries that no field points to stopped at a \
+                     budget ({what}, limit {limit}); such signatures may be missing from this \
+                     report"
+                ),
+            ));
+            Vec::new()
+        }
+        Err(e) => return Err(e),
+    };
+    for (r, dict) in orphans {
         if let std::collections::btree_map::Entry::Vacant(slot) = by_ref.entry(r) {
             slot.insert(found.signatures.len());
             found.signatures.push(Candidate {

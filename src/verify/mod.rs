@@ -135,16 +135,19 @@ pub fn verify_source<S: Source>(
         report.findings.push(f);
     }
     let found = discover::signatures(&doc)?;
+    report.findings.extend(found.findings.iter().cloned());
     for field in &found.unsigned_fields {
         report.findings.push(Finding::new(
             Code::DocUnsignedField,
             format!("signature field \"{field}\" is empty"),
         ));
     }
+    let revisions = diff::RevisionCache::new();
     let ctx = signature::Context {
         doc: &doc,
         opts,
         time,
+        revisions: &revisions,
     };
     for (index, candidate) in found.signatures.iter().enumerate() {
         report

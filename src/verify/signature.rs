@@ -23,6 +23,8 @@ pub struct Context<'a, S: Source> {
     pub doc: &'a Document<S>,
     pub opts: &'a VerifyOptions,
     pub time: OffsetDateTime,
+    /// Judgements of later revisions, shared by the signatures.
+    pub revisions: &'a diff::RevisionCache,
 }
 
 /// SubFilters whose `/Contents` is a detached CMS SignedData over the byte ranges.
@@ -84,6 +86,7 @@ pub fn verify_one<S: Source>(ctx: &Context<'_, S>, index: usize, c: &Candidate) 
         )),
     }
     check_signature(ctx, c, &mut r);
+    diff::judge_signature(ctx.doc, ctx.revisions, c, index, &mut r);
     verdict::decide(&mut r);
     r
 }
@@ -228,18 +231,6 @@ fn check_signature<S: Source>(ctx: &Context<'_, S>, c: &Candidate, r: &mut Signa
     let mut inputs = ChainInputs::from_options(ctx.opts);
     dss_material(ctx, &mut inputs);
     check_chain(&sd, si, &signer, ctx.opts, ctx.time, inputs, r);
-
-    // What later revisions changed.
-    if let (Some(signed), CoverageStatus::EntireRevision) = (r.signed_revision, r.coverage.status) {
-        let (mods, findings) = diff::analyse(doc, signed);
-        r.modifications = mods;
-        r.findings.extend(findings);
-    } else if r.coverage.status == CoverageStatus::EntireFile {
-        r.findings.push(Finding::new(
-            Code::ModificationNone,
-            "nothing was appended after the signature",
-        ));
-    }
 }
 
 /// What path validation starts from before the CMS adds its own: the caller's intermediates

@@ -43,6 +43,7 @@ pub fn consequence(code: Code) -> (Indication, SubIndication) {
         | Code::SigContentsMissing
         | Code::SigContentsNotHex
         | Code::SigDictMalformed
+        | Code::SigSharedByFields
         | Code::CmsMalformed
         | Code::CmsSignerCount
         | Code::CmsEncapsulatedContent
@@ -51,7 +52,11 @@ pub fn consequence(code: Code) -> (Indication, SubIndication) {
         | Code::DetachedNoContent => (F, S::FormatFailure),
         Code::IntegrityDigestMismatch | Code::DetachedContentMismatch => (F, S::HashFailure),
         Code::IntegritySignatureInvalid => (F, S::SigCryptoFailure),
-        Code::ModificationDisallowed => (F, S::DisallowedModification),
+        Code::ModificationDisallowed
+        | Code::ModificationStructure
+        | Code::ModificationDocMdpViolation
+        | Code::ModificationFieldLocked
+        | Code::ModificationNewVisibleSignatureField => (F, S::DisallowedModification),
         Code::ModificationUnanalysed => (I, S::DisallowedModification),
         Code::IntegritySignerCertMissing
         | Code::IntegritySigningCertMismatch

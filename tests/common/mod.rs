@@ -2,6 +2,7 @@
 //! shared corpus. Each test crate declares `mod common;` and uses a subset.
 #![allow(dead_code)]
 
+pub mod attacks;
 pub mod drawing;
 pub mod interop;
 pub mod keys;

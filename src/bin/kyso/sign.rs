@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 
 use kyso::sign::batch::{plan, sign_batch, BatchOutcome, BatchStatus};
 use kyso::sign::two_phase::{embed_cms_file, finish_file, prepare_file, PreparedSignature};
-use kyso::sign::{sign_file, SignOptions, SubFilter};
+use kyso::sign::{sign_file, DocMdpPermission, FieldLockSpec, SignOptions, SubFilter};
 
 use crate::appearance_args::AppearanceArgs;
 use crate::keysource::KeySourceArgs;
@@ -49,6 +49,13 @@ pub struct SignArgs {
     /// Signing time (RFC 3339) instead of now.
     #[arg(long, value_parser = parse_time)]
     time: Option<OffsetDateTime>,
+    /// Make a certification signature (the document's first signature) that allows later:
+    /// P1 nothing, P2 form filling and signing, P3 also annotations.
+    #[arg(long, value_enum)]
+    certify: Option<Certify>,
+    /// Lock form fields against later changes: `all`, or field names separated by commas.
+    #[arg(long, value_name = "all|NAMES")]
+    lock_fields: Option<String>,
     /// Two-phase signing, first step: write the update's state to --state and print the
     /// digest to sign (JSON); nothing is signed and no PDF is written.
     #[arg(long, requires = "state", help_heading = "Remote signing")]
@@ -117,6 +124,12 @@ impl SignArgs {
         opts.name = self.name.clone();
         opts.signing_time = self.time;
         opts.appearance = self.appearance.build()?;
+        opts.certify = self.certify.map(|c| match c {
+            Certify::P1 => DocMdpPermission::NoChanges,
+            Certify::P2 => DocMdpPermission::FormFilling,
+            Certify::P3 => DocMdpPermission::Annotations,
+        });
+        opts.lock_fields = self.lock_fields.as_deref().map(lock_spec);
         Ok(opts)
     }
 
@@ -128,6 +141,34 @@ impl SignArgs {
                 "several inputs (or a directory) need --output-dir".into(),
             )),
         }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Certify {
+    /// No change allowed.
+    #[value(name = "P1", alias = "p1")]
+    P1,
+    /// Form filling and signing allowed.
+    #[value(name = "P2", alias = "p2")]
+    P2,
+    /// Form filling, signing and annotations allowed.
+    #[value(name = "P3", alias = "p3")]
+    P3,
+}
+
+/// `all`, or a comma-separated list of field names.
+fn lock_spec(text: &str) -> FieldLockSpec {
+    if text.trim().eq_ignore_ascii_case("all") {
+        FieldLockSpec::All
+    } else {
+        FieldLockSpec::Include(
+            text.split(',')
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(String::from)
+                .collect(),
+        )
     }
 }
 

@@ -23,6 +23,33 @@ pub struct Ctx<'a, S: Source> {
     signing: Option<Signing>,
     /// The document security store's objects in `prev` and in `rev`.
     ltv: Option<(BTreeSet<ObjRef>, BTreeSet<ObjRef>)>,
+    forms: Option<Forms>,
+}
+
+/// What the rules need to know about one form field of `prev`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldFacts {
+    /// Fully qualified name.
+    pub name: String,
+    /// `/FT /Sig` (own or inherited).
+    pub is_signature: bool,
+    /// `/FT /Btn` (check box, radio button, push button).
+    pub is_button: bool,
+    /// `/Ff`, inherited.
+    pub flags: u32,
+}
+
+/// The form fields of `prev`, and which values `rev` changed.
+#[derive(Debug, Default)]
+struct Forms {
+    /// Terminal field dictionaries of `prev`.
+    fields: BTreeMap<ObjRef, FieldFacts>,
+    /// Widget annotations of `prev` (merged with their field or not) and their field.
+    widgets: BTreeMap<ObjRef, FieldFacts>,
+    /// Names of non-signature fields whose value differs between `prev` and `rev`.
+    value_changed: BTreeSet<String>,
+    /// The values of the fields of `rev`, resolved, by name.
+    values_after: BTreeMap<String, Object>,
 }
 
 /// What a signature field holds.
@@ -53,6 +80,8 @@ struct Signing {
     signature_objects: BTreeMap<ObjRef, SigKind>,
     /// Signature fields that received their value in `rev`, and their widgets.
     newly_signed: BTreeSet<ObjRef>,
+    /// Signature fields of `prev` (signed or not) and their widgets.
+    before: BTreeSet<ObjRef>,
 }
 
 impl<'a, S: Source> Ctx<'a, S> {
@@ -68,7 +97,85 @@ impl<'a, S: Source> Ctx<'a, S> {
             referrers: None,
             signing: None,
             ltv: None,
+            forms: None,
         }
+    }
+
+    fn forms(&mut self) -> Result<&Forms, PdfError> {
+        if self.forms.is_none() {
+            self.forms = Some(self.compute_forms()?);
+        }
+        // Set just above when it was missing.
+        Ok(self.forms.get_or_insert_with(Forms::default))
+    }
+
+    fn compute_forms(&self) -> Result<Forms, PdfError> {
+        let (doc, prev, rev) = (self.doc, self.prev, self.rev);
+        let mut forms = Forms::default();
+        let before = acroform::fields(doc, prev)?;
+        let after = acroform::fields(doc, rev)?;
+        let after_by_name: BTreeMap<&str, &acroform::Field> =
+            after.iter().map(|f| (f.name.as_str(), f)).collect();
+        for f in &after {
+            if let Some(v) = &f.value {
+                forms
+                    .values_after
+                    .insert(f.name.clone(), doc.resolve(rev, v)?);
+            }
+        }
+        for f in &before {
+            let ft = f.field_type.as_ref().map(|t| t.as_bytes());
+            let facts = FieldFacts {
+                name: f.name.clone(),
+                is_signature: ft == Some(b"Sig"),
+                is_button: ft == Some(b"Btn"),
+                flags: f.flags,
+            };
+            if let Some(id) = f.id {
+                forms.fields.insert(id, facts.clone());
+            }
+            for w in &f.widgets {
+                forms.widgets.insert(*w, facts.clone());
+            }
+            if facts.is_signature {
+                continue;
+            }
+            let old_value = match &f.value {
+                Some(v) => doc.resolve(prev, v)?,
+                None => Object::Null,
+            };
+            let new_value = match after_by_name
+                .get(f.name.as_str())
+                .and_then(|g| g.value.as_ref())
+            {
+                Some(v) => doc.resolve(rev, v)?,
+                None => Object::Null,
+            };
+            if !super::rules::same(self, &old_value, &new_value) {
+                forms.value_changed.insert(f.name.clone());
+            }
+        }
+        Ok(forms)
+    }
+
+    /// The terminal form field whose dictionary is `r` in `prev`.
+    pub fn field_of(&mut self, r: ObjRef) -> Result<Option<FieldFacts>, PdfError> {
+        Ok(self.forms()?.fields.get(&r).cloned())
+    }
+
+    /// The form field that the widget annotation `r` of `prev` belongs to.
+    pub fn widget_field(&mut self, r: ObjRef) -> Result<Option<FieldFacts>, PdfError> {
+        Ok(self.forms()?.widgets.get(&r).cloned())
+    }
+
+    /// The value of the field named `name` in `rev`, resolved.
+    pub fn value_after(&mut self, name: &str) -> Result<Option<Object>, PdfError> {
+        Ok(self.forms()?.values_after.get(name).cloned())
+    }
+
+    /// True when `rev` changed the value of the (non-signature) field named `name`.
+    pub fn value_changed(&mut self, name: &str) -> Result<bool, PdfError> {
+        Ok(self.forms()?.value_changed.contains(name))
     }
 
     /// The places in `prev` that refer to `target`.
@@ -95,12 +202,17 @@ impl<'a, S: Source> Ctx<'a, S> {
 
     fn compute_signing(&self) -> Result<Signing, PdfError> {
         let (doc, prev, rev) = (self.doc, self.prev, self.rev);
-        let signed_before: BTreeSet<ObjRef> = acroform::signature_fields(doc, prev)?
-            .into_iter()
+        let fields_before = acroform::signature_fields(doc, prev)?;
+        let signed_before: BTreeSet<ObjRef> = fields_before
+            .iter()
             .filter(|f| has_value(doc, prev, f.value.as_ref()))
             .filter_map(|f| f.id)
             .collect();
         let mut s = Signing::default();
+        for f in &fields_before {
+            s.before.extend(f.id);
+            s.before.extend(f.widgets.iter().copied());
+        }
         for f in acroform::signature_fields(doc, rev)? {
             let kind = match f.value.as_ref() {
                 None => SigKind::Signature,
@@ -125,6 +237,11 @@ impl<'a, S: Source> Ctx<'a, S> {
     /// value is absent or a signature dictionary; `None` otherwise.
     pub fn signature_object(&mut self, r: ObjRef) -> Result<Option<SigKind>, PdfError> {
         Ok(self.signing()?.signature_objects.get(&r).copied())
+    }
+
+    /// True when `r` was a signature field (signed or not) of `prev`, or one of its widgets.
+    pub fn existed_as_signature_object(&mut self, r: ObjRef) -> Result<bool, PdfError> {
+        Ok(self.signing()?.before.contains(&r))
     }
 
     /// True when `r` is a signature field that `rev` signs (it had no value in `prev`), or
