@@ -40,7 +40,7 @@ pub fn read_ranges<S: Source + ?Sized>(
     Ok(Some(out))
 }
 
-fn feed<S: Source + ?Sized>(
+pub(crate) fn feed<S: Source + ?Sized>(
     source: &S,
     start: u64,
     len: u64,

@@ -11,6 +11,7 @@ pub mod coverage;
 pub mod diff;
 pub mod digest;
 mod discover;
+pub mod hashing;
 mod signature;
 pub mod verdict;
 
@@ -143,11 +144,13 @@ pub fn verify_source<S: Source>(
         ));
     }
     let revisions = diff::RevisionCache::new();
+    let digests = hashing::SharedDigests::compute(&doc, &found.signatures);
     let ctx = signature::Context {
         doc: &doc,
         opts,
         time,
         revisions: &revisions,
+        digests: &digests,
     };
     for (index, candidate) in found.signatures.iter().enumerate() {
         report

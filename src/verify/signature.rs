@@ -25,6 +25,8 @@ pub struct Context<'a, S: Source> {
     pub time: OffsetDateTime,
     /// Judgements of later revisions, shared by the signatures.
     pub revisions: &'a diff::RevisionCache,
+    /// Digests of the signed ranges hashed ahead in one shared pass.
+    pub digests: &'a super::hashing::SharedDigests,
 }
 
 /// SubFilters whose `/Contents` is a detached CMS SignedData over the byte ranges.
@@ -200,7 +202,7 @@ fn check_signature<S: Source>(ctx: &Context<'_, S>, c: &Candidate, r: &mut Signa
     let Some(ranges) = cov.ranges else {
         return;
     };
-    let computed = match digest::digest_ranges(doc.source(), &ranges, alg) {
+    let computed = match ctx.digests.digest(doc.source(), &ranges, alg) {
         Ok(d) => d,
         Err(e) => {
             r.findings.push(Finding::new(
