@@ -23,10 +23,15 @@ use criterion::{
 };
 use time::OffsetDateTime;
 
+use kyso::crypto::{DigestAlgorithm, Hasher};
 use kyso::demo::{sample_dossier, DemoPki, SampleOptions};
+use kyso::pdf::FileSource;
 use kyso::pki::TrustStore;
 use kyso::sign::{sign_file, SignOptions};
 use kyso::signer::SoftwareSigner;
+use kyso::verify::coverage::Ranges;
+use kyso::verify::digest::digest_ranges;
+use kyso::verify::hashing::SharedDigests;
 use kyso::verify::{verify_file, VerifyOptions};
 
 /// First line of the marker file. Change it whenever the generated data changes (sizes,
@@ -79,8 +84,12 @@ impl Data {
         self.dir.join(format!("signed-{label}.pdf"))
     }
 
-    fn signed_twice(&self, label: &str) -> PathBuf {
-        self.dir.join(format!("signed2-{label}.pdf"))
+    /// The file signed `n` times (`n` of 2, 5, 20), by the two officials in turn.
+    fn signed_n(&self, n: usize, label: &str) -> PathBuf {
+        match n {
+            1 => self.signed(label),
+            _ => self.dir.join(format!("signed{n}-{label}.pdf")),
+        }
     }
 
     fn signer(&self, official: usize) -> SoftwareSigner {
@@ -184,14 +193,37 @@ fn prepare() -> Data {
         }
         check_valid(&data, &signed, 1);
     }
-    // A dossier signed by both officials (the common two-level flow).
-    let twice = data.signed_twice("100KB");
-    if !twice.exists() {
-        eprintln!("kyso bench: signing {}", twice.display());
-        let opts = data.sign_options("ChuKy_2");
-        sign_file(&data.signed("100KB"), &twice, &data.signer(2), &opts).expect("sign");
+    // Dossiers signed several times, by the two officials in turn (the two-level flow and
+    // longer ones): 2 signatures on 100 KB; 5 and 20 on 100 KB and, when measuring, 10 MB.
+    for (label, counts) in [("100KB", &[2usize, 5, 20][..]), ("10MB", &[5, 20][..])] {
+        if label != "100KB" && !full {
+            continue;
+        }
+        let mut have = 1;
+        for &n in counts {
+            let target = data.signed_n(n, label);
+            if !target.exists() {
+                eprintln!("kyso bench: signing {}", target.display());
+                let mut from = data.signed_n(have, label);
+                let tmp = data.dir.join(format!("signing-{label}.pdf"));
+                for k in have + 1..=n {
+                    let to = if k == n {
+                        target.clone()
+                    } else {
+                        tmp.with_extension(format!("{k}.pdf"))
+                    };
+                    let opts = data.sign_options(&format!("ChuKy_{k}"));
+                    sign_file(&from, &to, &data.signer(2 - k % 2), &opts).expect("sign");
+                    if from != data.signed_n(have, label) {
+                        let _ = fs::remove_file(&from);
+                    }
+                    from = to;
+                }
+            }
+            check_valid(&data, &target, n);
+            have = n;
+        }
     }
-    check_valid(&data, &twice, 2);
     data
 }
 
@@ -239,20 +271,49 @@ fn benches(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("verify_file");
     group.warm_up_time(Duration::from_secs(2));
-    for size in SIZES.iter().filter(|s| full || s.in_test_mode) {
-        let path = data.signed(size.label);
-        tune(&mut group, size.label);
+    let mut cases: Vec<(usize, &str)> = SIZES
+        .iter()
+        .filter(|s| full || s.in_test_mode)
+        .map(|s| (1, s.label))
+        .collect();
+    cases.extend([(2, "100KB"), (5, "100KB"), (20, "100KB")]);
+    if full {
+        cases.extend([(5, "10MB"), (20, "10MB")]);
+    }
+    for (n, label) in cases {
+        let path = data.signed_n(n, label);
+        tune(&mut group, label);
         group.throughput(Throughput::Bytes(file_len(&path)));
-        group.bench_with_input(BenchmarkId::new("1sig", size.label), &path, |b, path| {
-            b.iter(|| verify_file(black_box(path), &opts).expect("verify"))
+        group.bench_with_input(
+            BenchmarkId::new(format!("{n}sig"), label),
+            &path,
+            |b, path| b.iter(|| verify_file(black_box(path), &opts).expect("verify")),
+        );
+    }
+    group.finish();
+
+    // Hashing the signed ranges of every signature: one pass each, or one shared pass.
+    let mut group = c.benchmark_group("hash_ranges");
+    group.warm_up_time(Duration::from_secs(2));
+    let label = if full { "10MB" } else { "100KB" };
+    for n in [5usize, 20] {
+        let path = data.signed_n(n, label);
+        let requests = signed_ranges(&data, &path);
+        let source = FileSource::open(&path).expect("open");
+        tune(&mut group, label);
+        group.throughput(Throughput::Bytes(file_len(&path)));
+        let id = format!("{n}sig/{label}");
+        group.bench_function(BenchmarkId::new("separate", &id), |b| {
+            b.iter(|| {
+                for (r, alg) in &requests {
+                    black_box(digest_ranges(&source, r, *alg).expect("hash"));
+                }
+            })
+        });
+        group.bench_function(BenchmarkId::new("shared", &id), |b| {
+            b.iter(|| black_box(SharedDigests::for_requests(&source, &requests)))
         });
     }
-    let twice = data.signed_twice("100KB");
-    tune(&mut group, "100KB");
-    group.throughput(Throughput::Bytes(file_len(&twice)));
-    group.bench_with_input(BenchmarkId::new("2sig", "100KB"), &twice, |b, path| {
-        b.iter(|| verify_file(black_box(path), &opts).expect("verify"))
-    });
     group.finish();
 
     let signer = data.signer(1);
@@ -260,19 +321,63 @@ fn benches(c: &mut Criterion) {
     let out = data.dir.join("sign-output.pdf");
     let mut group = c.benchmark_group("sign_file");
     group.warm_up_time(Duration::from_secs(2));
-    for size in SIZES
-        .iter()
-        .filter(|s| s.label != "100MB" && (full || s.in_test_mode))
-    {
+    for size in SIZES.iter().filter(|s| full || s.in_test_mode) {
         let input = data.unsigned(size.label);
         tune(&mut group, size.label);
         group.throughput(Throughput::Bytes(file_len(&input)));
         group.bench_with_input(BenchmarkId::new("1sig", size.label), &input, |b, input| {
             b.iter(|| sign_file(black_box(input), &out, &signer, &sign_opts).expect("sign"))
         });
+        // The floor for signing: copy the file to a temporary file beside the output while
+        // hashing it, sync it and rename it into place (what signing does besides signing).
+        group.bench_with_input(
+            BenchmarkId::new("copy_hash_floor", size.label),
+            &input,
+            |b, input| b.iter(|| copy_hash(black_box(input), &out)),
+        );
     }
     group.finish();
     let _ = fs::remove_file(&out);
+}
+
+/// The byte ranges and digest algorithm of every signature of `path`, from its report.
+fn signed_ranges(data: &Data, path: &Path) -> Vec<(Ranges, DigestAlgorithm)> {
+    let report = verify_file(path, &data.verify_options()).expect("verify");
+    report
+        .signatures
+        .iter()
+        .map(|s| {
+            let br: Vec<u64> = s.coverage.byte_range.iter().map(|&v| v as u64).collect();
+            let ranges = Ranges {
+                first: (br[0], br[1]),
+                second: (br[2], br[3]),
+            };
+            assert_eq!(s.digest_algorithm.as_deref(), Some("SHA-256"));
+            (ranges, DigestAlgorithm::Sha256)
+        })
+        .collect()
+}
+
+/// Copies `input` to a temporary file beside `out` in 1 MiB pieces while hashing them with
+/// SHA-256, syncs it and renames it to `out`.
+fn copy_hash(input: &Path, out: &Path) -> Vec<u8> {
+    use std::io::Read;
+    let mut file = fs::File::open(input).expect("open");
+    let dir = out.parent().expect("a directory");
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).expect("temporary file");
+    let mut hasher = Hasher::new(DigestAlgorithm::Sha256);
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buf).expect("read");
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        tmp.write_all(&buf[..n]).expect("write");
+    }
+    tmp.as_file().sync_all().expect("sync");
+    tmp.persist(out).expect("rename");
+    hasher.finish()
 }
 
 criterion_group!(verify_benches, benches);

@@ -7,6 +7,7 @@
 //! findings; [`verdict`] turns them into an indication. `Err` is returned only when the file
 //! could not be processed at all.
 
+pub mod batch;
 pub mod coverage;
 pub mod diff;
 pub mod digest;

@@ -1,12 +1,14 @@
-//! `kyso verify`.
+//! `kyso verify`: one file, many files or directories (verified on all cores).
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use time::OffsetDateTime;
 
-use kyso::report::render_text;
-use kyso::verify::{verify_file, VerifyOptions};
+use kyso::report::{render_text, VerificationReport};
+use kyso::verify::batch::{batch_with_progress, pdf_files_in, BatchItem, BatchResult};
+use kyso::verify::VerifyOptions;
 
 use crate::cert::PkiArgs;
 use crate::output::{emit, exit_for, parse_time, report_failure, Failure};
@@ -20,10 +22,19 @@ pub struct VerifyArgs {
     #[arg(long, value_parser = parse_time)]
     at: Option<OffsetDateTime>,
     /// Print the report as JSON (an array when several files are given).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "jsonl")]
     json: bool,
-    /// PDFs to verify. A file that cannot be processed is reported on standard error and
-    /// left out of the output; the others are still verified (exit code 2).
+    /// Print one JSON report per line, in input order (a file that could not be processed
+    /// gets a line {"file": …, "error": …}).
+    #[arg(long)]
+    jsonl: bool,
+    /// Worker threads for many files (default: one per core).
+    #[arg(long, value_name = "N")]
+    jobs: Option<usize>,
+    /// PDFs to verify, or directories whose *.pdf files (recursively) are verified. A file
+    /// that cannot be processed is reported on standard error and left out of the output;
+    /// the others are still verified (exit code 2). With several files, a summary line
+    /// (valid / invalid / indeterminate / errors) goes to standard error, except with --json.
     #[arg(required = true)]
     files: Vec<PathBuf>,
 }
@@ -37,22 +48,62 @@ pub fn run(a: VerifyArgs) -> Result<ExitCode, Failure> {
     if let Some(t) = a.at {
         opts = opts.validation_time(t);
     }
-    let mut reports = Vec::new();
-    let mut unprocessed = false;
+    let mut files = Vec::new();
+    let mut expanded = false;
     for f in &a.files {
-        match verify_file(f, &opts) {
-            Ok(r) => reports.push(r),
+        if f.is_dir() {
+            files.extend(pdf_files_in(f).map_err(|e| Failure::about(f, e))?);
+            expanded = true;
+        } else {
+            files.push(f.clone());
+        }
+    }
+    if files.is_empty() {
+        return Err(Failure(format!(
+            "no PDF file under {}",
+            a.files
+                .iter()
+                .map(|f| f.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    let result = verify_all(&files, &opts, &a)?;
+    let summary = result.summary;
+    let mut reports: Vec<VerificationReport> = Vec::new();
+    let mut unprocessed = false;
+    let mut jsonl = String::new();
+    for item in result.items {
+        match item.result {
+            Ok(r) => {
+                if a.jsonl {
+                    jsonl.push_str(&serde_json::to_string(&r).unwrap_or_default());
+                    jsonl.push('\n');
+                }
+                reports.push(r);
+            }
             Err(e) => {
-                report_failure(&Failure::about(f, e).0);
+                let message = Failure::about(&item.path, e).0;
+                report_failure(&message);
                 unprocessed = true;
+                if a.jsonl {
+                    let line = serde_json::json!({
+                        "file": item.path.display().to_string(),
+                        "error": message,
+                    });
+                    jsonl.push_str(&line.to_string());
+                    jsonl.push('\n');
+                }
             }
         }
     }
-    if a.json {
+    if a.jsonl {
+        emit(&jsonl);
+    } else if a.json {
         // One file: its report as an object; several: an array of those processed.
-        let out = match (a.files.len(), reports.first()) {
-            (1, Some(r)) => Some(r.to_json()),
-            (1, None) => None,
+        let out = match (files.len(), expanded, reports.first()) {
+            (1, false, Some(r)) => Some(r.to_json()),
+            (1, false, None) => None,
             _ => Some(serde_json::to_string_pretty(&reports).unwrap_or_default()),
         };
         if let Some(out) = out {
@@ -62,8 +113,49 @@ pub fn run(a: VerifyArgs) -> Result<ExitCode, Failure> {
         let text: String = reports.iter().map(render_text).collect();
         emit(&text);
     }
+    if !a.json && (files.len() > 1 || expanded) {
+        eprintln!("kyso: {summary}");
+    }
     if unprocessed {
         return Ok(ExitCode::from(2));
     }
     Ok(exit_for(&reports))
+}
+
+/// Verifies `files` on the pool `--jobs` asks for, with a progress bar on a terminal.
+fn verify_all(
+    files: &[PathBuf],
+    opts: &VerifyOptions,
+    a: &VerifyArgs,
+) -> Result<BatchResult, Failure> {
+    let bar = progress_bar(files.len(), a);
+    let done = |_: &BatchItem| bar.inc(1);
+    let result = match a.jobs {
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build()
+            .map_err(|e| Failure(format!("cannot start {n} worker threads: {e}")))?
+            .install(|| batch_with_progress(files, opts, &done)),
+        None => batch_with_progress(files, opts, &done),
+    };
+    bar.finish_and_clear();
+    Ok(result)
+}
+
+/// A bar on standard error when it is a terminal, there are several files and the output is
+/// not one JSON document; hidden otherwise.
+fn progress_bar(len: usize, a: &VerifyArgs) -> indicatif::ProgressBar {
+    if len < 2 || a.json || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(len as u64),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{bar:40} {pos}/{len} files, {elapsed} elapsed, about {eta} left",
+    ) {
+        bar.set_style(style);
+    }
+    bar
 }
