@@ -50,6 +50,9 @@ pub struct VerifyOptions {
     /// Largest signed content kyso reads into memory for a signature without signed
     /// attributes (whose signature is over the content itself).
     pub max_unsigned_attrs_content: u64,
+    /// Hash the ranges of several signatures in one pass over the file ([`hashing`]; on by
+    /// default). Off, each signature is hashed on its own; the reports are the same.
+    pub shared_hashing: bool,
 }
 
 impl VerifyOptions {
@@ -64,6 +67,7 @@ impl VerifyOptions {
             intermediates: Vec::new(),
             fetcher: None,
             max_unsigned_attrs_content: 256 << 20,
+            shared_hashing: true,
         }
     }
 
@@ -145,7 +149,10 @@ pub fn verify_source<S: Source>(
         ));
     }
     let revisions = diff::RevisionCache::new();
-    let digests = hashing::SharedDigests::compute(&doc, &found.signatures);
+    let digests = match opts.shared_hashing {
+        true => hashing::SharedDigests::compute(&doc, &found.signatures),
+        false => hashing::SharedDigests::none(),
+    };
     let ctx = signature::Context {
         doc: &doc,
         opts,
