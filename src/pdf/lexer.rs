@@ -51,13 +51,45 @@ pub fn is_regular(b: u8) -> bool {
     !is_whitespace(b) && !is_delimiter(b)
 }
 
-fn hex_value(b: u8) -> Option<u8> {
+const fn hex_value(b: u8) -> Option<u8> {
     match b {
         b'0'..=b'9' => Some(b - b'0'),
         b'a'..=b'f' => Some(b - b'a' + 10),
         b'A'..=b'F' => Some(b - b'A' + 10),
         _ => None,
     }
+}
+
+/// [`hex_value`] of every byte, 0xFF for those that are not hexadecimal digits.
+const HEX_VALUES: [u8; 256] = {
+    let mut t = [0xFFu8; 256];
+    let mut b = 0;
+    while b < 256 {
+        if let Some(v) = hex_value(b as u8) {
+            t[b] = v;
+        }
+        b += 1;
+    }
+    t
+};
+
+/// Decodes the longest run of digit pairs at the start of `digits` into `out`; returns how
+/// many bytes of `digits` it used. (The fast path of hex strings: signature values are
+/// kilobytes of digits without white space.)
+fn hex_pairs(digits: &[u8], out: &mut Vec<u8>) -> usize {
+    let mut used = 0;
+    for pair in digits.chunks_exact(2) {
+        let (Some(&a), Some(&b)) = (pair.first(), pair.get(1)) else {
+            break;
+        };
+        let (h, l) = (HEX_VALUES[usize::from(a)], HEX_VALUES[usize::from(b)]);
+        if (h | l) & 0xF0 != 0 {
+            break;
+        }
+        out.push(h << 4 | l);
+        used += 2;
+    }
+    used
 }
 
 /// A tokenizer over a window of the file.
@@ -323,6 +355,9 @@ impl<'a> Lexer<'a> {
         let mut out = Vec::new();
         let mut high: Option<u8> = None;
         loop {
+            if high.is_none() {
+                i += hex_pairs(self.buf.get(i..).unwrap_or_default(), &mut out);
+            }
             let Some(&c) = self.buf.get(i) else {
                 return Err(self.eof_at(i));
             };
