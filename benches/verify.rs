@@ -292,6 +292,25 @@ fn benches(c: &mut Criterion) {
     }
     group.finish();
 
+    // The same multi-signature files with each signature hashed on its own (as before the
+    // shared pass): the difference is the hashing that the shared pass saves.
+    let mut separate = data.verify_options();
+    separate.shared_hashing = false;
+    let mut group = c.benchmark_group("verify_file_separate_hashing");
+    group.warm_up_time(Duration::from_secs(2));
+    let label = if full { "10MB" } else { "100KB" };
+    for n in [5usize, 20] {
+        let path = data.signed_n(n, label);
+        tune(&mut group, label);
+        group.throughput(Throughput::Bytes(file_len(&path)));
+        group.bench_with_input(
+            BenchmarkId::new(format!("{n}sig"), label),
+            &path,
+            |b, path| b.iter(|| verify_file(black_box(path), &separate).expect("verify")),
+        );
+    }
+    group.finish();
+
     // Hashing the signed ranges of every signature: one pass each, or one shared pass.
     let mut group = c.benchmark_group("hash_ranges");
     group.warm_up_time(Duration::from_secs(2));
