@@ -211,7 +211,14 @@ fn pdf_files_in_walks_subdirectories_sorted() {
     let dir = common::temp_dir();
     let d = dir.path();
     std::fs::create_dir_all(d.join("b/c")).unwrap();
-    for name in ["z.pdf", "a.PDF", "notes.txt", "b/y.pdf", "b/c/x.pdf", "b/c/readme"] {
+    for name in [
+        "z.pdf",
+        "a.PDF",
+        "notes.txt",
+        "b/y.pdf",
+        "b/c/x.pdf",
+        "b/c/readme",
+    ] {
         std::fs::write(d.join(name), b"").unwrap();
     }
     #[cfg(unix)]
@@ -313,4 +320,47 @@ fn cli_directory_jsonl_and_summary() {
     std::fs::create_dir_all(&empty).unwrap();
     let o = kyso_verify(&root, &[empty.as_os_str()]);
     assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn cli_keeps_input_order_across_output_slices() {
+    // More files than the CLI verifies before writing out (256): order and counts hold.
+    let now = OffsetDateTime::now_utc();
+    let pki = TestPki::generate(now);
+    let dir = common::temp_dir();
+    let d = dir.path();
+    let root = pki.write_root(d);
+    let docs = d.join("many");
+    std::fs::create_dir_all(&docs).unwrap();
+    let good = signed_by(&base(Base::Table), &pki, &[3], now);
+    let unsigned = base(Base::Table);
+    for i in 0..300 {
+        let bytes = match i {
+            0 | 299 => good.clone(),
+            270 => tamper(&good),
+            _ => unsigned.clone(),
+        };
+        std::fs::write(docs.join(format!("{i:03}.pdf")), bytes).unwrap();
+    }
+    let o = kyso_verify(&root, &["--jsonl".as_ref(), docs.as_os_str()]);
+    assert_eq!(o.status.code(), Some(1));
+    let stdout = String::from_utf8(o.stdout).unwrap();
+    let reports: Vec<VerificationReport> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(reports.len(), 300);
+    for (i, r) in reports.iter().enumerate() {
+        assert!(
+            r.file.as_deref().unwrap().ends_with(&format!("{i:03}.pdf")),
+            "{i}: {:?}",
+            r.file
+        );
+    }
+    assert!(reports[299].all_passed());
+    assert_eq!(reports[270].summary.failed, 1);
+    assert_eq!(
+        String::from_utf8(o.stderr).unwrap().trim_end(),
+        "kyso: 300 file(s): 2 valid, 1 invalid, 297 indeterminate, 0 error(s)"
+    );
 }

@@ -40,10 +40,8 @@ impl SharedDigests {
         if candidates.len() < 2 {
             return SharedDigests::none();
         }
-        let requests: Vec<(Ranges, DigestAlgorithm)> = candidates
-            .iter()
-            .filter_map(|c| request(doc, c))
-            .collect();
+        let requests: Vec<(Ranges, DigestAlgorithm)> =
+            candidates.iter().filter_map(|c| request(doc, c)).collect();
         SharedDigests::for_requests(doc.source(), &requests)
     }
 
@@ -207,7 +205,10 @@ impl Pass<'_> {
         // Each branch takes its second range.
         for (r, branch) in self.ranges.iter().zip(self.branches.iter_mut()) {
             let Some(h) = branch else { continue };
-            let (from, to) = (r.second.0.max(start), r.second.0.saturating_add(r.second.1).min(end));
+            let (from, to) = (
+                r.second.0.max(start),
+                r.second.0.saturating_add(r.second.1).min(end),
+            );
             if from < to {
                 if let Some(b) = slice(from, to) {
                     h.update(b);
@@ -261,7 +262,9 @@ mod tests {
         // Nothing at all is the plain hash.
         let r = ranges(10, 10, 0);
         assert_eq!(
-            shared.digest(&data[..], &r, DigestAlgorithm::Sha256).unwrap(),
+            shared
+                .digest(&data[..], &r, DigestAlgorithm::Sha256)
+                .unwrap(),
             hash(DigestAlgorithm::Sha256, &data[..10])
         );
     }
@@ -282,7 +285,12 @@ mod tests {
         }
         let data: Vec<u8> = (0..3_000u32).map(|i| (i % 251) as u8).collect();
         let reqs: Vec<_> = (1..20u64)
-            .map(|k| (ranges(k * 100, k * 100 + 13, 50 + k), DigestAlgorithm::Sha256))
+            .map(|k| {
+                (
+                    ranges(k * 100, k * 100 + 13, 50 + k),
+                    DigestAlgorithm::Sha256,
+                )
+            })
             .collect();
         let shared = SharedDigests::for_requests(&Dribble(&data), &reqs);
         assert_eq!(shared.len(), reqs.len());

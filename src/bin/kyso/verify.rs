@@ -7,11 +7,11 @@ use std::process::ExitCode;
 use time::OffsetDateTime;
 
 use kyso::report::{render_text, VerificationReport};
-use kyso::verify::batch::{batch_with_progress, pdf_files_in, BatchItem, BatchResult};
+use kyso::verify::batch::{batch_with_progress, pdf_files_in, BatchItem, BatchSummary};
 use kyso::verify::VerifyOptions;
 
 use crate::cert::PkiArgs;
-use crate::output::{emit, exit_for, parse_time, report_failure, Failure};
+use crate::output::{emit, parse_time, report_failure, Failure};
 
 /// Verify every signature of one or more PDFs.
 #[derive(clap::Args)]
@@ -68,79 +68,86 @@ pub fn run(a: VerifyArgs) -> Result<ExitCode, Failure> {
                 .join(", ")
         )));
     }
-    let result = verify_all(&files, &opts, &a)?;
-    let summary = result.summary;
-    let mut reports: Vec<VerificationReport> = Vec::new();
-    let mut unprocessed = false;
-    let mut jsonl = String::new();
-    for item in result.items {
-        match item.result {
-            Ok(r) => {
-                if a.jsonl {
-                    jsonl.push_str(&serde_json::to_string(&r).unwrap_or_default());
-                    jsonl.push('\n');
+    let pool = match a.jobs {
+        Some(n) if files.len() > 1 => Some(
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(n.max(1))
+                .build()
+                .map_err(|e| Failure(format!("cannot start {n} worker threads: {e}")))?,
+        ),
+        _ => None,
+    };
+    let bar = progress_bar(files.len(), &a);
+    let done = |_: &BatchItem| bar.inc(1);
+    let mut summary = BatchSummary::default();
+    // Kept only for --json, whose output is one document.
+    let mut kept: Vec<VerificationReport> = Vec::new();
+    let mut all_passed = true;
+    // Files go through in slices, each verified in parallel and written out in input order
+    // before the next starts: memory stays bounded however many files there are.
+    for slice in files.chunks(SLICE) {
+        let result = match &pool {
+            Some(p) => p.install(|| batch_with_progress(slice, &opts, &done)),
+            None => batch_with_progress(slice, &opts, &done),
+        };
+        let mut out = String::new();
+        for item in result.items {
+            summary.add(item.outcome());
+            match item.result {
+                Ok(r) => {
+                    all_passed &= r.all_passed();
+                    if a.jsonl {
+                        out.push_str(&serde_json::to_string(&r).unwrap_or_default());
+                        out.push('\n');
+                    } else if a.json {
+                        kept.push(r);
+                    } else {
+                        out.push_str(&render_text(&r));
+                    }
                 }
-                reports.push(r);
-            }
-            Err(e) => {
-                let message = Failure::about(&item.path, e).0;
-                report_failure(&message);
-                unprocessed = true;
-                if a.jsonl {
-                    let line = serde_json::json!({
-                        "file": item.path.display().to_string(),
-                        "error": message,
-                    });
-                    jsonl.push_str(&line.to_string());
-                    jsonl.push('\n');
+                Err(e) => {
+                    let message = Failure::about(&item.path, e).0;
+                    bar.suspend(|| report_failure(&message));
+                    if a.jsonl {
+                        let line = serde_json::json!({
+                            "file": item.path.display().to_string(),
+                            "error": message,
+                        });
+                        out.push_str(&line.to_string());
+                        out.push('\n');
+                    }
                 }
             }
         }
+        bar.suspend(|| emit(&out));
     }
-    if a.jsonl {
-        emit(&jsonl);
-    } else if a.json {
+    bar.finish_and_clear();
+    if a.json {
         // One file: its report as an object; several: an array of those processed.
-        let out = match (files.len(), expanded, reports.first()) {
+        let out = match (files.len(), expanded, kept.first()) {
             (1, false, Some(r)) => Some(r.to_json()),
             (1, false, None) => None,
-            _ => Some(serde_json::to_string_pretty(&reports).unwrap_or_default()),
+            _ => Some(serde_json::to_string_pretty(&kept).unwrap_or_default()),
         };
         if let Some(out) = out {
             emit(&format!("{out}\n"));
         }
-    } else {
-        let text: String = reports.iter().map(render_text).collect();
-        emit(&text);
     }
     if !a.json && (files.len() > 1 || expanded) {
         eprintln!("kyso: {summary}");
     }
-    if unprocessed {
+    if summary.errors > 0 {
         return Ok(ExitCode::from(2));
     }
-    Ok(exit_for(&reports))
+    Ok(if all_passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
-/// Verifies `files` on the pool `--jobs` asks for, with a progress bar on a terminal.
-fn verify_all(
-    files: &[PathBuf],
-    opts: &VerifyOptions,
-    a: &VerifyArgs,
-) -> Result<BatchResult, Failure> {
-    let bar = progress_bar(files.len(), a);
-    let done = |_: &BatchItem| bar.inc(1);
-    let result = match a.jobs {
-        Some(n) => rayon::ThreadPoolBuilder::new()
-            .num_threads(n.max(1))
-            .build()
-            .map_err(|e| Failure(format!("cannot start {n} worker threads: {e}")))?
-            .install(|| batch_with_progress(files, opts, &done)),
-        None => batch_with_progress(files, opts, &done),
-    };
-    bar.finish_and_clear();
-    Ok(result)
-}
+/// Files verified (in parallel) before their reports are written out.
+const SLICE: usize = 256;
 
 /// A bar on standard error when it is a terminal, there are several files and the output is
 /// not one JSON document; hidden otherwise.
