@@ -17,6 +17,7 @@ use super::error::PdfError;
 use super::filter;
 use super::object::{Dict, Name, ObjRef, Object, Stream, StreamData};
 use super::objstm::{ObjStmCache, ObjectStream};
+use super::parsed::ParsedObjects;
 use super::parser::{parse_indirect_sized, IndirectObject, FIRST_WINDOW};
 use super::source::Source;
 use super::xref::{load_revisions, read_span_decoded, Revision, XrefEntry};
@@ -43,6 +44,8 @@ pub struct Document<S: Source> {
     boundaries: OnceLock<Vec<u64>>,
     /// Bytes decoded for object streams so far (against `max_total_decoded_bytes`).
     decoded_total: AtomicU64,
+    /// Objects parsed before that cannot depend on the revision (not streams).
+    parsed: ParsedObjects,
 }
 
 impl<S: Source> Document<S> {
@@ -74,6 +77,7 @@ impl<S: Source> Document<S> {
             object_streams: ObjStmCache::default(),
             boundaries: OnceLock::new(),
             decoded_total: AtomicU64::new(0),
+            parsed: ParsedObjects::default(),
         })
     }
 
@@ -212,7 +216,10 @@ impl<S: Source> Document<S> {
         offset: u64,
         depth: u8,
     ) -> Result<IndirectObject, PdfError> {
-        parse_indirect_sized(
+        if let Some(hit) = self.parsed.get(offset, r) {
+            return Ok(hit);
+        }
+        let parsed = parse_indirect_sized(
             &self.source,
             offset,
             self.window_hint(offset),
@@ -230,7 +237,9 @@ impl<S: Source> Document<S> {
                 }),
                 None => Err(PdfError::Missing("object that stream /Length refers to")),
             },
-        )
+        )?;
+        self.parsed.put(offset, r, &parsed);
+        Ok(parsed)
     }
 
     /// A first window for the object at `offset`: up to the next thing the xref sections

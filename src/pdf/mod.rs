@@ -25,6 +25,7 @@ pub mod lexer;
 pub mod names;
 mod objstm;
 pub mod pages;
+mod parsed;
 pub mod parser;
 pub mod xref;
 
