@@ -302,6 +302,12 @@ fn new_signature_report(index: usize, size: u64) -> SignatureReport {
         indication: Indication::Indeterminate,
         sub_indication: None,
         findings: Vec::new(),
+        pades_level: None,
+        time_source: None,
+        proven_time: None,
+        path_validation_time: None,
+        timestamps: Vec::new(),
+        missing_for_next_level: Vec::new(),
     }
 }
 

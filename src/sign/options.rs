@@ -60,6 +60,8 @@ pub struct SignOptions {
     pub signing_time: Option<OffsetDateTime>,
     /// A visible appearance; `None`: an invisible signature.
     pub appearance: Option<super::appearance::Appearance>,
+    /// A signature timestamp from this authority (PAdES B-T); `None`: no timestamp (B-B).
+    pub timestamping: Option<super::Timestamping>,
 }
 
 impl SignOptions {
@@ -122,6 +124,13 @@ impl SignOptions {
     /// Fixes the signing time.
     pub fn signing_time(mut self, t: OffsetDateTime) -> Self {
         self.signing_time = Some(t);
+        self
+    }
+
+    /// Adds a signature timestamp (PAdES B-T) from this authority, requested over the
+    /// signature value right after signing; the placeholder keeps room for it.
+    pub fn timestamp(mut self, timestamping: super::Timestamping) -> Self {
+        self.timestamping = Some(timestamping);
         self
     }
 }

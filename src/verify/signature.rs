@@ -13,6 +13,7 @@ use crate::report::{
 
 use super::coverage::{check_coverage, CoverageCheck};
 use super::discover::Candidate;
+use super::timestamps::{self, DocumentPoe};
 use super::{diff, digest, verdict, VerifyOptions};
 
 /// What every signature's verification shares.
@@ -24,8 +25,17 @@ pub struct Context<'a, S: Source> {
 
 /// SubFilters whose `/Contents` is a detached CMS SignedData over the byte ranges.
 const DETACHED_CMS: [&[u8]; 2] = [b"adbe.pkcs7.detached", b"ETSI.CAdES.detached"];
+/// The SubFilter of document timestamps: `/Contents` is an RFC 3161 token over the ranges.
+const DOCUMENT_TIMESTAMP: &str = "ETSI.RFC3161";
 
-pub fn verify_one<S: Source>(ctx: &Context<'_, S>, index: usize, c: &Candidate) -> SignatureReport {
+/// Verifies one signature dictionary; `poe` holds the proofs of existence of the document
+/// timestamps that follow it (verified before it).
+pub fn verify_one<S: Source>(
+    ctx: &Context<'_, S>,
+    index: usize,
+    c: &Candidate,
+    poe: &DocumentPoe,
+) -> SignatureReport {
     let dict = &c.dict;
     let sub_filter = dict.get_name(b"SubFilter").map(<[u8]>::to_vec);
     let kind = if dict.get_name(b"Type") == Some(b"DocTimeStamp")
@@ -65,6 +75,12 @@ pub fn verify_one<S: Source>(ctx: &Context<'_, S>, index: usize, c: &Candidate) 
         indication: crate::report::Indication::Indeterminate,
         sub_indication: None,
         findings: Vec::new(),
+        pades_level: None,
+        time_source: None,
+        proven_time: None,
+        path_validation_time: None,
+        timestamps: Vec::new(),
+        missing_for_next_level: Vec::new(),
     };
     match c.field_names.len() {
         0 => r.findings.push(Finding::new(
@@ -80,12 +96,17 @@ pub fn verify_one<S: Source>(ctx: &Context<'_, S>, index: usize, c: &Candidate) 
             ),
         )),
     }
-    check_signature(ctx, c, &mut r);
+    check_signature(ctx, c, poe, &mut r);
     verdict::decide(&mut r);
     r
 }
 
-fn check_signature<S: Source>(ctx: &Context<'_, S>, c: &Candidate, r: &mut SignatureReport) {
+fn check_signature<S: Source>(
+    ctx: &Context<'_, S>,
+    c: &Candidate,
+    poe: &DocumentPoe,
+    r: &mut SignatureReport,
+) {
     let doc = ctx.doc;
     let rev = doc.last_revision();
     let dict = &c.dict;
@@ -123,6 +144,13 @@ fn check_signature<S: Source>(ctx: &Context<'_, S>, c: &Candidate, r: &mut Signa
         ));
     }
 
+    if r.kind == SignatureKind::DocumentTimestamp
+        && r.sub_filter.as_deref() == Some(DOCUMENT_TIMESTAMP)
+    {
+        timestamps::check_document_timestamp(ctx, &contents.bytes, cov.ranges.as_ref(), poe, r);
+        analyse_modifications(doc, r);
+        return;
+    }
     let detached = r
         .sub_filter
         .as_deref()
@@ -172,6 +200,7 @@ fn check_signature<S: Source>(ctx: &Context<'_, S>, c: &Candidate, r: &mut Signa
         r.claimed_signing_time = parse_pdf_date(&m.bytes);
     }
     if r.claimed_signing_time.is_some() {
+        r.time_source = Some(crate::report::SigningTimeSource::Claimed);
         r.findings.push(Finding::new(
             Code::TimeClaimedOnly,
             "the signing time is the signer's claim; no timestamp proves it",
@@ -221,9 +250,15 @@ fn check_signature<S: Source>(ctx: &Context<'_, S>, c: &Candidate, r: &mut Signa
     };
     r.signer = Some(signer.info());
 
-    check_chain(&sd, &signer, ctx.opts, ctx.time, r);
+    let proof = timestamps::check_signature_timestamps(ctx, si, poe, r);
+    let path_time = timestamps::path_time(ctx.time, &signer, proof.as_ref(), r);
+    check_chain(&sd, &signer, ctx.opts, path_time, r);
+    analyse_modifications(doc, r);
+    timestamps::conclude(r, proof);
+}
 
-    // What later revisions changed.
+/// What later revisions changed.
+fn analyse_modifications<S: Source>(doc: &Document<S>, r: &mut SignatureReport) {
     if let (Some(signed), CoverageStatus::EntireRevision) = (r.signed_revision, r.coverage.status) {
         let (mods, findings) = diff::analyse(doc, signed);
         r.modifications = mods;
