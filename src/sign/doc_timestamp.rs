@@ -18,7 +18,8 @@ use super::placement::place_signature;
 use super::timestamping::{obtain_token, Timestamping};
 use super::{copy_hashing, fix_byte_range, refuse_same_file, Prepared, SignOptions, SubFilter};
 use crate::crypto::Hasher;
-use crate::pdf::{acroform, Dict, Document, FileSource, Name, Object, Source};
+use crate::pdf::date::format_pdf_date;
+use crate::pdf::{acroform, Dict, Document, FileSource, Name, Object, PdfString, Source};
 use crate::Error;
 
 /// Room kept in `/Contents` beyond the token reserve, in bytes.
@@ -107,6 +108,13 @@ fn prepare<S: Source>(
     entries.set("Type", Object::Name(Name::from("DocTimeStamp")));
     entries.set("Filter", Object::Name(Name::from("Adobe.PPKLite")));
     entries.set("SubFilter", Object::Name(Name::from("ETSI.RFC3161")));
+    // The token holds the proven time; /M is the local time, for viewers that show one.
+    entries.set(
+        "M",
+        Object::String(PdfString::literal(
+            format_pdf_date(OffsetDateTime::now_utc()).into_bytes(),
+        )),
+    );
     let sign_opts = SignOptions::new().field_name(field_name);
     let placed = place_signature(doc, &sign_opts, &entries, capacity, None)?;
     let (update, contents, byte_range) = fix_byte_range(doc.len(), placed)?;
