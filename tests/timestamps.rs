@@ -633,7 +633,7 @@ fn with_foreign_token(setup: &Setup, token: &[u8]) -> Vec<u8> {
             SignatureAlgorithm::EcdsaP256Sha256,
             &attrs,
             &signature,
-            &signer.certificate().to_vec(),
+            signer.certificate(),
             &[],
         )
         .with_unsigned_attribute(attribute),

@@ -200,3 +200,83 @@ impl TimestampClient for TsaList {
         names.join(", ")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    struct Fails(&'static str, AtomicUsize);
+
+    impl TimestampClient for Fails {
+        fn timestamp(&self, _: &[u8], _: DigestAlgorithm) -> Result<Vec<u8>, TspError> {
+            self.1.fetch_add(1, Ordering::SeqCst);
+            Err(TspError::Transport {
+                authority: self.0.to_owned(),
+                reason: "down".to_owned(),
+            })
+        }
+        fn name(&self) -> String {
+            self.0.to_owned()
+        }
+    }
+
+    struct Answers;
+
+    impl TimestampClient for Answers {
+        fn timestamp(&self, _: &[u8], _: DigestAlgorithm) -> Result<Vec<u8>, TspError> {
+            Ok(vec![1, 2, 3])
+        }
+    }
+
+    #[test]
+    fn lists_try_authorities_in_order() {
+        let first = Arc::new(Fails("http://a", AtomicUsize::new(0)));
+        let list = TsaList::new().with(first.clone()).with(Arc::new(Answers));
+        assert_eq!(
+            list.timestamp(&[0; 32], DigestAlgorithm::Sha256).unwrap(),
+            vec![1, 2, 3]
+        );
+        assert_eq!(first.1.load(Ordering::SeqCst), 1);
+
+        let both = TsaList::new()
+            .with(Arc::new(Fails("http://a", AtomicUsize::new(0))))
+            .with(Arc::new(Fails("http://b", AtomicUsize::new(0))));
+        let err = both
+            .timestamp(&[0; 32], DigestAlgorithm::Sha256)
+            .unwrap_err();
+        let text = err.to_string();
+        assert!(
+            matches!(err, TspError::AllFailed(ref v) if v.len() == 2),
+            "{text}"
+        );
+        assert!(
+            text.contains("http://a") && text.contains("http://b"),
+            "{text}"
+        );
+
+        let one = TsaList::new().with(Arc::new(Fails("http://a", AtomicUsize::new(0))));
+        assert!(matches!(
+            one.timestamp(&[0; 32], DigestAlgorithm::Sha256),
+            Err(TspError::Transport { .. })
+        ));
+        assert!(matches!(
+            TsaList::new().timestamp(&[0; 32], DigestAlgorithm::Sha256),
+            Err(TspError::NoAuthority)
+        ));
+    }
+
+    #[test]
+    fn rejections_and_empty_grants_are_errors() {
+        // granted, no token
+        let granted = [0x30, 0x05, 0x30, 0x03, 0x02, 0x01, 0x00];
+        assert!(matches!(
+            token_from_response(&granted),
+            Err(TspError::NoToken)
+        ));
+        // waiting (3): not supported, refused with its status
+        let waiting = [0x30, 0x05, 0x30, 0x03, 0x02, 0x01, 0x03];
+        let err = token_from_response(&waiting).unwrap_err();
+        assert!(err.to_string().contains("waiting"), "{err}");
+    }
+}

@@ -12,8 +12,8 @@
 //! message imprint is the digest of the data, the authority's signature verifies over the
 //! TSTInfo with the ESS signing-certificate attribute binding its certificate, that
 //! certificate carries the critical extended key usage id-kp-timeStamping alone, and the
-//! authority's path validates (at the time the caller chooses; see
-//! [`validate_tsa_path`]).
+//! authority's path validates (at the time the caller chooses; the verifier calls path
+//! validation for authorities through one adapter, `validate_tsa_path`).
 
 mod client;
 mod error;

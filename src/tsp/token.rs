@@ -11,8 +11,8 @@
 //!                  alone and critical (RFC 3161 §2.3)
 //! ```
 //!
-//! The authority's certificate path is validated separately ([`super::validate_tsa_path`]),
-//! at a time the caller chooses.
+//! The authority's certificate path is validated separately (by the verifier, at a time it
+//! chooses).
 
 use x509_parser::certificate::X509Certificate;
 use x509_parser::extensions::ParsedExtension;
@@ -342,5 +342,75 @@ pub fn timestamping_usage(cert_der: &[u8]) -> CheckOutcome {
             }
         }
         _ => failed("the authority's extended key usage cannot be decoded"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rcgen::{CertificateParams, CustomExtension, ExtendedKeyUsagePurpose, KeyPair};
+
+    fn cert_with(eku: Option<(bool, Vec<u8>)>, rcgen_eku: Vec<ExtendedKeyUsagePurpose>) -> Vec<u8> {
+        let mut p = CertificateParams::new(vec!["tsa".to_owned()]).unwrap();
+        p.extended_key_usages = rcgen_eku;
+        if let Some((critical, content)) = eku {
+            let mut ext = CustomExtension::from_oid_content(&[2, 5, 29, 37], content);
+            ext.set_criticality(critical);
+            p.custom_extensions = vec![ext];
+        }
+        p.self_signed(&KeyPair::generate().unwrap())
+            .unwrap()
+            .der()
+            .to_vec()
+    }
+
+    /// `SEQUENCE { OID… }` of extended key purposes (last arc of 1.3.6.1.5.5.7.3.x).
+    fn purposes(last_arcs: &[u8]) -> Vec<u8> {
+        let mut body = Vec::new();
+        for arc in last_arcs {
+            body.extend_from_slice(&[0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, *arc]);
+        }
+        let mut out = vec![0x30, u8::try_from(body.len()).unwrap()];
+        out.extend(body);
+        out
+    }
+
+    #[test]
+    fn timestamping_usage_must_be_critical_and_alone() {
+        assert!(timestamping_usage(&cert_with(Some((true, purposes(&[8]))), vec![])).is_ok());
+        let not_critical = timestamping_usage(&cert_with(Some((false, purposes(&[8]))), vec![]));
+        assert!(
+            matches!(&not_critical, CheckOutcome::Failed { reason } if reason.contains("not critical")),
+            "{not_critical:?}"
+        );
+        let with_other = timestamping_usage(&cert_with(Some((true, purposes(&[8, 4]))), vec![]));
+        assert!(
+            matches!(&with_other, CheckOutcome::Failed { reason } if reason.contains("other purposes")),
+            "{with_other:?}"
+        );
+        let wrong = timestamping_usage(&cert_with(Some((true, purposes(&[9]))), vec![]));
+        assert!(
+            matches!(&wrong, CheckOutcome::Failed { reason } if reason.contains("lacks")),
+            "{wrong:?}"
+        );
+        let none = timestamping_usage(&cert_with(None, vec![]));
+        assert!(
+            matches!(&none, CheckOutcome::Failed { reason } if reason.contains("no extended key usage")),
+            "{none:?}"
+        );
+        // rcgen's own (non-critical) extension.
+        let rcgen_default = timestamping_usage(&cert_with(
+            None,
+            vec![ExtendedKeyUsagePurpose::TimeStamping],
+        ));
+        assert!(!rcgen_default.is_ok());
+        assert!(!timestamping_usage(b"not a certificate").is_ok());
+    }
+
+    #[test]
+    fn tokens_must_be_tst_info_signed_data() {
+        // A CMS that is not a SignedData, and garbage.
+        assert!(TimestampToken::parse(&[0x30, 0x03, 0x02, 0x01, 0x01]).is_err());
+        assert!(TimestampToken::parse(b"").is_err());
     }
 }

@@ -15,6 +15,8 @@ mod keysource;
 mod output;
 mod sign;
 mod sign_file;
+mod timestamp;
+mod tsa_args;
 mod verify;
 mod verify_file;
 
@@ -49,6 +51,7 @@ enum Command {
     SignFile(sign_file::SignFileArgs),
     VerifyFile(verify_file::VerifyFileArgs),
     Dossier(dossier::DossierArgs),
+    Timestamp(timestamp::TimestampArgs),
 }
 
 fn main() -> ExitCode {
@@ -64,6 +67,7 @@ fn main() -> ExitCode {
         Command::SignFile(a) => sign_file::run(a),
         Command::VerifyFile(a) => verify_file::run(a),
         Command::Dossier(a) => dossier::run(a),
+        Command::Timestamp(a) => timestamp::run(a),
     };
     match result {
         Ok(code) => code,
