@@ -518,6 +518,21 @@ fn expired_signer_validates_at_the_proven_time_only_with_a_timestamp() {
     assert!(codes(sig).contains(&Code::TimePathAtProvenTime));
     assert_eq!(sig.pades_level, Some(PadesLevel::BT));
 
+    // Six years on, the authority's certificate (five years) has expired too: its path is
+    // judged at the token's genTime, when it was valid.
+    let much_later = OffsetDateTime::now_utc() + Duration::days(6 * 365);
+    let report = verify(&b_t, trust.clone(), Some(much_later));
+    let sig = &report.signatures[0];
+    assert_eq!(
+        sig.indication,
+        Indication::TotalPassed,
+        "{}",
+        explain(&report)
+    );
+    let ts = &sig.timestamps[0];
+    assert_eq!(ts.path_validation_time, ts.gen_time);
+    assert!(ts.tsa.as_ref().unwrap().not_after < much_later);
+
     let report = verify(&b_b, trust.clone(), Some(later));
     let sig = &report.signatures[0];
     assert_eq!(sig.indication, Indication::Indeterminate);

@@ -147,7 +147,7 @@ fn check_signature<S: Source>(
     if r.kind == SignatureKind::DocumentTimestamp
         && r.sub_filter.as_deref() == Some(DOCUMENT_TIMESTAMP)
     {
-        timestamps::check_document_timestamp(ctx, &contents.bytes, cov.ranges.as_ref(), poe, r);
+        timestamps::check_document_timestamp(ctx, &contents.bytes, cov.ranges.as_ref(), r);
         analyse_modifications(doc, r);
         return;
     }

@@ -12,8 +12,9 @@
 //!     certificate and path ──> the report's integrity and chain
 //! ```
 //!
-//! An authority's path is validated at the validation time, or — when its certificate has
-//! expired by then — at the time a later document timestamp proves the token existed.
+//! An authority's path is validated at the token's own `genTime`: its certificate must have
+//! been valid when it signed (RFC 3161 tokens outlive their authority's certificate; what
+//! happened to the authority's key later is the revocation data's business, B-LT).
 
 use time::OffsetDateTime;
 
@@ -136,13 +137,12 @@ fn empty_report(kind: TimestampKind) -> TimestampReport {
 }
 
 /// Parses and checks one token: `digest_of` hashes the timestamped data with the token's
-/// imprint algorithm; `poe` is a later proof that the token existed.
+/// imprint algorithm. The authority's path is validated at the token's `genTime`.
 fn judge<S: Source>(
     ctx: &Context<'_, S>,
     kind: TimestampKind,
     der: &[u8],
     digest_of: &dyn Fn(DigestAlgorithm) -> Option<Vec<u8>>,
-    poe: Option<OffsetDateTime>,
 ) -> Judged {
     let mut report = empty_report(kind);
     let token = match TimestampToken::parse(der) {
@@ -189,7 +189,7 @@ fn judge<S: Source>(
     let mut chain_findings = Vec::new();
     if let Some(tsa) = &check.tsa_certificate {
         report.tsa = Some(tsa.info());
-        let at = choose_time(ctx.time, tsa, poe);
+        let at = info.gen_time;
         let outcome = validate_tsa_path(tsa, &check.other_certificates, ctx.opts, at);
         report.chain = chain_report(&outcome);
         report.path_validation_time = Some(at);
@@ -285,13 +285,9 @@ pub(crate) fn check_signature_timestamps<S: Source>(
             break;
         }
         let signature = si.signature.clone();
-        let judged = judge(
-            ctx,
-            TimestampKind::Signature,
-            der,
-            &move |alg| Some(digest(alg, &signature)),
-            doc_proof,
-        );
+        let judged = judge(ctx, TimestampKind::Signature, der, &move |alg| {
+            Some(digest(alg, &signature))
+        });
         for (code, message) in &judged.problems {
             r.findings.push(Finding::new(
                 *code,
@@ -449,28 +445,26 @@ pub(crate) fn check_document_timestamp<S: Source>(
     ctx: &Context<'_, S>,
     contents: &[u8],
     ranges: Option<&Ranges>,
-    poe: &DocumentPoe,
     r: &mut SignatureReport,
 ) {
     let Some(ranges) = ranges else {
         return;
     };
     let doc = ctx.doc;
-    let later = poe.covering(signed_end(r));
     let read_error = std::cell::RefCell::new(None);
-    let judged = judge(
-        ctx,
-        TimestampKind::Document,
-        contents,
-        &|alg| match super::digest::digest_ranges(doc.source(), ranges, alg) {
-            Ok(d) => Some(d),
-            Err(e) => {
-                *read_error.borrow_mut() = Some(e.to_string());
-                None
-            }
-        },
-        later,
-    );
+    let judged =
+        judge(
+            ctx,
+            TimestampKind::Document,
+            contents,
+            &|alg| match super::digest::digest_ranges(doc.source(), ranges, alg) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    *read_error.borrow_mut() = Some(e.to_string());
+                    None
+                }
+            },
+        );
     if let Some(e) = read_error.into_inner() {
         r.findings.push(Finding::new(
             Code::ByteRangeOutsideFile,
