@@ -34,7 +34,7 @@ use kyso::sign::two_phase::{
 };
 use kyso::sign::{
     sign_bytes, sign_file, timestamp_bytes, timestamp_file, DocTimestampOptions, SignOptions,
-    Timestamping, TokenReserve,
+    SubFilter, Timestamping, TokenReserve,
 };
 use kyso::signer::{Signer, SignerIdentity, SoftwareSigner};
 use kyso::tsp::{Rfc3161Client, TimestampClient, TspError};
@@ -172,28 +172,50 @@ fn b_t_signature_verifies_in_kyso_pyhanko_and_pdfsig() {
     assert_eq!(sig.pades_level, Some(PadesLevel::BB));
     assert_eq!(sig.timestamps[0].status, TimestampStatus::Indeterminate);
 
-    let file = setup.write("b-t.pdf", &signed);
+    // The peers, on three keys and both formats.
     let root = setup.pki.write_root(setup.dir.path());
-    if let Some(pyhanko) = Pyhanko::find() {
-        let tsa_root = setup.tsa.root_pem.to_string_lossy().into_owned();
-        let sigs = pyhanko
-            .validate(&file, &root, &["--trust", &tsa_root])
-            .unwrap();
-        assert_eq!(sigs.len(), 1);
-        let s = &sigs[0];
-        assert!(s.valid && s.intact, "{}", s.raw);
-        assert!(
-            s.flags.iter().any(|f| f.starts_with("TIMESTAMP_TOKEN")),
-            "pyHanko did not see the timestamp: {}",
-            s.raw
+    let tsa_root = setup.tsa.root_pem.to_string_lossy().into_owned();
+    let cases = [
+        ("p256-pades", &setup.pki.p256, SubFilter::Pades),
+        ("rsa2048-pkcs7", &setup.pki.rsa2048, SubFilter::Pkcs7Detached),
+        ("rsa3072-pss-pades", &setup.pki.rsa3072_pss, SubFilter::Pades),
+    ];
+    for (name, test_signer, format) in cases {
+        let signed = sign_bytes(
+            &input,
+            &test_signer.signer(),
+            &SignOptions::new()
+                .sub_filter(format)
+                .timestamp(timestamping.clone()),
+        )
+        .unwrap();
+        let report = verify(&signed, setup.trust(), None);
+        assert!(report.all_passed(), "{name}: {}", explain(&report));
+        assert_eq!(
+            report.signatures[0].time_source,
+            Some(SigningTimeSource::SignatureTimestamp)
         );
-        assert!(s.raw.contains("kyso test timestamp authority"), "{}", s.raw);
-    }
-    if let Some(poppler) = Poppler::find() {
-        let sigs = poppler.pdfsig(&file, true).unwrap();
-        assert_eq!(sigs.len(), 1);
-        assert!(sigs[0].valid, "{}", sigs[0].raw);
-        assert!(sigs[0].total_document_signed);
+        let file = setup.write(&format!("b-t-{name}.pdf"), &signed);
+        if let Some(pyhanko) = Pyhanko::find() {
+            let sigs = pyhanko
+                .validate(&file, &root, &["--trust", &tsa_root])
+                .unwrap();
+            assert_eq!(sigs.len(), 1);
+            let s = &sigs[0];
+            assert!(s.valid && s.intact, "{name}: {}", s.raw);
+            assert!(
+                s.flags.iter().any(|f| f == "TIMESTAMP_TOKEN<INTACT:TRUSTED>"),
+                "{name}: pyHanko did not accept the timestamp: {}",
+                s.raw
+            );
+            assert!(s.raw.contains("kyso test timestamp authority"), "{}", s.raw);
+        }
+        if let Some(poppler) = Poppler::find() {
+            let sigs = poppler.pdfsig(&file, true).unwrap();
+            assert_eq!(sigs.len(), 1);
+            assert!(sigs[0].valid, "{name}: {}", sigs[0].raw);
+            assert!(sigs[0].total_document_signed);
+        }
     }
 }
 
