@@ -177,8 +177,16 @@ fn b_t_signature_verifies_in_kyso_pyhanko_and_pdfsig() {
     let tsa_root = setup.tsa.root_pem.to_string_lossy().into_owned();
     let cases = [
         ("p256-pades", &setup.pki.p256, SubFilter::Pades),
-        ("rsa2048-pkcs7", &setup.pki.rsa2048, SubFilter::Pkcs7Detached),
-        ("rsa3072-pss-pades", &setup.pki.rsa3072_pss, SubFilter::Pades),
+        (
+            "rsa2048-pkcs7",
+            &setup.pki.rsa2048,
+            SubFilter::Pkcs7Detached,
+        ),
+        (
+            "rsa3072-pss-pades",
+            &setup.pki.rsa3072_pss,
+            SubFilter::Pades,
+        ),
     ];
     for (name, test_signer, format) in cases {
         let signed = sign_bytes(
@@ -204,7 +212,9 @@ fn b_t_signature_verifies_in_kyso_pyhanko_and_pdfsig() {
             let s = &sigs[0];
             assert!(s.valid && s.intact, "{name}: {}", s.raw);
             assert!(
-                s.flags.iter().any(|f| f == "TIMESTAMP_TOKEN<INTACT:TRUSTED>"),
+                s.flags
+                    .iter()
+                    .any(|f| f == "TIMESTAMP_TOKEN<INTACT:TRUSTED>"),
                 "{name}: pyHanko did not accept the timestamp: {}",
                 s.raw
             );
