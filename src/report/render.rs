@@ -112,7 +112,12 @@ fn render_signature(out: &mut String, sig: &SignatureReport) {
         }
     }
     if let Some(t) = sig.path_validation_time {
-        let _ = writeln!(out, "  path at:     {} (proven time)", fmt_time(t));
+        let why = if sig.kind == super::SignatureKind::DocumentTimestamp {
+            "the token's time"
+        } else {
+            "proven time"
+        };
+        let _ = writeln!(out, "  path at:     {} ({why})", fmt_time(t));
     }
     for (label, value) in [
         ("reason", &sig.reason),
