@@ -67,6 +67,10 @@ pub enum Error {
     /// The demo could not be prepared.
     #[error("demo: {0}")]
     Demo(String),
+    /// A timestamp could not be obtained or was refused (signing with timestamps, document
+    /// timestamps). Nothing was written.
+    #[error("timestamp: {0}")]
+    Timestamp(#[from] crate::tsp::TspError),
     /// An attachment, detached-signature or dossier operation failed.
     #[error(transparent)]
     Dossier(#[from] crate::dossier::DossierError),

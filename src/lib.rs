@@ -21,6 +21,7 @@ pub mod pki;
 pub mod report;
 pub mod sign;
 pub mod signer;
+pub mod tsp;
 mod util;
 pub mod verify;
 

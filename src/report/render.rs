@@ -84,6 +84,50 @@ fn render_signature(out: &mut String, sig: &SignatureReport) {
     if let Some(t) = sig.claimed_signing_time {
         let _ = writeln!(out, "  signed at:   {} (claimed)", fmt_time(t));
     }
+    if let Some(t) = sig.proven_time {
+        let by = match sig.time_source {
+            Some(super::SigningTimeSource::SignatureTimestamp) => "its signature timestamp",
+            Some(super::SigningTimeSource::DocumentTimestamp)
+                if sig.kind == super::SignatureKind::DocumentTimestamp =>
+            {
+                "this document timestamp"
+            }
+            Some(super::SigningTimeSource::DocumentTimestamp) => "a later document timestamp",
+            _ => "a timestamp",
+        };
+        let _ = writeln!(out, "  existed by:  {} (proven by {by})", fmt_time(t));
+    }
+    for ts in &sig.timestamps {
+        let _ = writeln!(
+            out,
+            "  timestamp:   {} {} by {}: {}",
+            match ts.kind {
+                super::TimestampKind::Signature => "signature timestamp",
+                super::TimestampKind::Document => "document timestamp",
+            },
+            ts.gen_time_text.as_deref().unwrap_or("?"),
+            ts.tsa.as_ref().map_or("?", |c| c.subject.as_str()),
+            match ts.status {
+                super::TimestampStatus::Valid => "valid",
+                super::TimestampStatus::Invalid => "INVALID",
+                super::TimestampStatus::Indeterminate => "indeterminate",
+            }
+        );
+    }
+    if let Some(l) = sig.pades_level {
+        let _ = writeln!(out, "  PAdES level: {}", l.as_str());
+        for m in &sig.missing_for_next_level {
+            let _ = writeln!(out, "               next: {m}");
+        }
+    }
+    if let Some(t) = sig.path_validation_time {
+        let why = if sig.kind == super::SignatureKind::DocumentTimestamp {
+            "the token's time"
+        } else {
+            "proven time"
+        };
+        let _ = writeln!(out, "  path at:     {} ({why})", fmt_time(t));
+    }
     for (label, value) in [
         ("reason", &sig.reason),
         ("location", &sig.location),

@@ -11,13 +11,17 @@ pub mod appearance;
 pub mod batch;
 mod certify;
 mod cms_signature;
+mod doc_timestamp;
 pub mod fields;
 mod options;
 mod placement;
+mod timestamping;
 pub mod two_phase;
 
 pub use certify::{DocMdpPermission, FieldLockSpec};
+pub use doc_timestamp::{timestamp_bytes, timestamp_file, DocTimestampOptions};
 pub use options::{SignOptions, SubFilter};
+pub use timestamping::{Timestamping, TokenReserve, DEFAULT_TOKEN_RESERVE, PROBE_MARGIN};
 
 use std::io::{Read, Write};
 use std::path::Path;
@@ -133,6 +137,8 @@ pub(crate) struct Prepared {
     pub(crate) sub_filter: SubFilter,
     /// Bytes the CMS may take.
     pub(crate) capacity: usize,
+    /// Where the signature timestamp (B-T) comes from, when one is added.
+    pub(crate) timestamping: Option<Timestamping>,
 }
 
 pub(crate) fn prepare<S: Source>(
@@ -141,8 +147,16 @@ pub(crate) fn prepare<S: Source>(
     opts: &SignOptions,
 ) -> Result<Prepared, Error> {
     let signing_time = opts.signing_time.unwrap_or_else(OffsetDateTime::now_utc);
-    let capacity = cms_signature::max_len(identity, opts.sub_filter == SubFilter::Pkcs7Detached)?
-        + CONTENTS_SLACK;
+    // The token's room is known before anything is placed (a probe asks the authority now).
+    let token_reserve = match &opts.timestamping {
+        Some(t) => t.token_reserve()?,
+        None => 0,
+    };
+    let capacity = cms_signature::max_len(
+        identity,
+        opts.sub_filter == SubFilter::Pkcs7Detached,
+        token_reserve,
+    )? + CONTENTS_SLACK;
 
     let mut entries = Dict::new();
     entries.set("Type", Object::Name(Name::from("Sig")));
@@ -177,12 +191,33 @@ pub(crate) fn prepare<S: Source>(
         .map(|a| appearance::prepare(a, opts, identity.certificate(), signing_time))
         .transpose()?;
     let placed = place_signature(doc, opts, &entries, capacity, visible)?;
+    let (update, contents, br) = fix_byte_range(doc.len(), placed)?;
+    Ok(Prepared {
+        update,
+        contents,
+        byte_range: br,
+        digest_algorithm: identity.algorithm().digest(),
+        signing_time,
+        sub_filter: opts.sub_filter,
+        capacity,
+        timestamping: opts.timestamping.clone(),
+    })
+}
+
+/// A serialised update: its bytes, where `/Contents` is in it, and the final `/ByteRange`.
+pub(crate) type FixedUpdate = (Vec<u8>, (usize, usize), [u64; 4]);
+
+/// Serialises a placed update and writes its final `/ByteRange` (the update appended to a
+/// file of `base_len` bytes).
+pub(crate) fn fix_byte_range(
+    base_len: u64,
+    placed: placement::Placed,
+) -> Result<FixedUpdate, Error> {
     let written = placed.update.finish()?;
     let placement = written
         .objects
         .get(&placed.sig_ref)
         .ok_or_else(|| Error::refused("internal: signature dictionary was not written"))?;
-    let base_len = doc.len();
     let body_in_update = usize::try_from(placement.body_offset - base_len)
         .map_err(|_| Error::refused("update too large"))?;
     let (c_off, c_len) = placed.sig_body.contents_at;
@@ -200,16 +235,7 @@ pub(crate) fn prepare<S: Source>(
         .filter(|s| s.len() == text.len())
         .ok_or_else(|| Error::refused("internal: /ByteRange placeholder mismatch"))?;
     slot.copy_from_slice(text.as_bytes());
-
-    Ok(Prepared {
-        update,
-        contents: (contents_start, contents_end),
-        byte_range: br,
-        digest_algorithm: identity.algorithm().digest(),
-        signing_time,
-        sub_filter: opts.sub_filter,
-        capacity,
-    })
+    Ok((update, (contents_start, contents_end), br))
 }
 
 impl Prepared {
@@ -241,12 +267,23 @@ impl Prepared {
         let attributes =
             cms_signature::signed_attributes(identity, digest, self.signing_time_attribute())?;
         let signature = signer.sign(&attributes)?;
-        let cms = cms_signature::signed_data(identity, &attributes, &signature)?;
+        let unsigned = match &self.timestamping {
+            Some(t) => vec![t.signature_timestamp_attribute(&signature)?],
+            None => Vec::new(),
+        };
+        let cms = cms_signature::signed_data_with(identity, &attributes, &signature, unsigned)?;
         self.embed(&cms)
     }
 
     /// Writes `cms` into the `/Contents` placeholder and returns the update.
     pub(crate) fn embed(self, cms: &[u8]) -> Result<Vec<u8>, Error> {
+        if cms.len() > self.capacity && self.timestamping.is_some() {
+            return Err(crate::tsp::TspError::DoesNotFit {
+                needed: cms.len(),
+                reserved: self.capacity,
+            }
+            .into());
+        }
         if cms.len() > self.capacity {
             return Err(Error::refused(format!(
                 "the signature ({} bytes) is larger than the room reserved for it ({} bytes)",

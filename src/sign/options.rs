@@ -67,6 +67,8 @@ pub struct SignOptions {
     pub certify: Option<DocMdpPermission>,
     /// Lock these form fields against later changes (FieldMDP).
     pub lock_fields: Option<FieldLockSpec>,
+    /// A signature timestamp from this authority (PAdES B-T); `None`: no timestamp (B-B).
+    pub timestamping: Option<super::Timestamping>,
 }
 
 impl SignOptions {
@@ -141,6 +143,13 @@ impl SignOptions {
     /// Locks form fields against changes after this signature.
     pub fn lock_fields(mut self, lock: FieldLockSpec) -> Self {
         self.lock_fields = Some(lock);
+        self
+    }
+
+    /// Adds a signature timestamp (PAdES B-T) from this authority, requested over the
+    /// signature value right after signing; the placeholder keeps room for it.
+    pub fn timestamp(mut self, timestamping: super::Timestamping) -> Self {
+        self.timestamping = Some(timestamping);
         self
     }
 }

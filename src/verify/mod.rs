@@ -12,6 +12,7 @@ pub mod diff;
 pub mod digest;
 mod discover;
 mod signature;
+mod timestamps;
 pub mod verdict;
 
 pub(crate) use signature::{apply_signer_check, check_chain, ChainInputs};
@@ -149,11 +150,17 @@ pub fn verify_source<S: Source>(
         time,
         revisions: &revisions,
     };
-    for (index, candidate) in found.signatures.iter().enumerate() {
-        report
-            .signatures
-            .push(signature::verify_one(&ctx, index, candidate));
+    // Newest first: a document timestamp that validates proves the existence of everything
+    // signed before it, which the older signatures (and timestamps) use.
+    let mut poe = timestamps::DocumentPoe::default();
+    let mut reports = Vec::with_capacity(found.signatures.len());
+    for (index, candidate) in found.signatures.iter().enumerate().rev() {
+        let one = signature::verify_one(&ctx, index, candidate, &poe);
+        poe.record(&one);
+        reports.push(one);
     }
+    reports.reverse();
+    report.signatures = reports;
     let (embedded, findings) = crate::dossier::embedded_file_reports(&doc, &report.signatures);
     report.embedded_files = embedded;
     report.findings.extend(findings);

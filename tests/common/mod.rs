@@ -8,6 +8,7 @@ pub mod interop;
 pub mod keys;
 pub mod lopdf_glue;
 pub mod pki;
+pub mod tsa;
 pub mod vectors;
 pub mod vn_document;
 

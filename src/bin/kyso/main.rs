@@ -16,6 +16,8 @@ mod keysource;
 mod output;
 mod sign;
 mod sign_file;
+mod timestamp;
+mod tsa_args;
 mod verify;
 mod verify_file;
 
@@ -52,6 +54,7 @@ enum Command {
     Dossier(dossier::DossierArgs),
     /// Certificate paths without a PDF.
     Cert(cert::CertArgs),
+    Timestamp(timestamp::TimestampArgs),
 }
 
 fn main() -> ExitCode {
@@ -68,6 +71,7 @@ fn main() -> ExitCode {
         Command::VerifyFile(a) => verify_file::run(a),
         Command::Dossier(a) => dossier::run(a),
         Command::Cert(a) => cert::run(a),
+        Command::Timestamp(a) => timestamp::run(a),
     };
     match result {
         Ok(code) => code,

@@ -8,12 +8,15 @@ use clap::ValueEnum;
 use time::OffsetDateTime;
 
 use kyso::sign::batch::{plan, sign_batch, BatchOutcome, BatchStatus};
-use kyso::sign::two_phase::{embed_cms_file, finish_file, prepare_file, PreparedSignature};
+use kyso::sign::two_phase::{
+    embed_cms_file, finish_file, finish_file_timestamped, prepare_file, PreparedSignature,
+};
 use kyso::sign::{sign_file, DocMdpPermission, FieldLockSpec, SignOptions, SubFilter};
 
 use crate::appearance_args::AppearanceArgs;
 use crate::keysource::KeySourceArgs;
 use crate::output::{emit, parse_time, Failure};
+use crate::tsa_args::TsaArgs;
 
 /// Sign PDFs by incremental update (PAdES B-B by default).
 ///
@@ -99,6 +102,22 @@ pub struct SignArgs {
     output_dir: Option<PathBuf>,
     #[command(flatten)]
     appearance: AppearanceArgs,
+    /// PAdES level: b-b, or b-t (with a signature timestamp from --tsa). Default: b-t when
+    /// --tsa is given, else b-b.
+    #[arg(long, value_enum, help_heading = "Timestamps")]
+    level: Option<Level>,
+    #[command(flatten)]
+    tsa: TsaArgs,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Level {
+    /// Basic signature.
+    #[value(name = "b-b")]
+    BB,
+    /// With a signature timestamp (needs --tsa).
+    #[value(name = "b-t")]
+    BT,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -130,6 +149,18 @@ impl SignArgs {
             Certify::P3 => DocMdpPermission::Annotations,
         });
         opts.lock_fields = self.lock_fields.as_deref().map(lock_spec);
+        let level = self
+            .level
+            .unwrap_or(if self.tsa.any() { Level::BT } else { Level::BB });
+        match level {
+            Level::BT => opts.timestamping = Some(self.tsa.timestamping(!self.prepare)?),
+            Level::BB if self.tsa.any() => {
+                return Err(Failure(
+                    "--tsa asks for a signature timestamp, which --level b-b excludes".into(),
+                ))
+            }
+            Level::BB => {}
+        }
         Ok(opts)
     }
 
@@ -240,7 +271,14 @@ fn finish(a: &SignArgs, state_path: &Path) -> Result<ExitCode, Failure> {
         .ok_or_else(|| Failure("the state records no output; give -o OUTPUT".into()))?;
     if let Some(sig_path) = &a.signature {
         let signature = std::fs::read(sig_path).map_err(|e| Failure::at(sig_path, e))?;
-        finish_file(&state, &signature, &input, &output).map_err(|e| Failure::about(&input, e))?;
+        if state.timestamp_plan().is_some() {
+            let client = a.tsa.client()?;
+            finish_file_timestamped(&state, &signature, client.as_ref(), &input, &output)
+                .map_err(|e| Failure::about(&input, e))?;
+        } else {
+            finish_file(&state, &signature, &input, &output)
+                .map_err(|e| Failure::about(&input, e))?;
+        }
     } else if let Some(cms_path) = &a.embed_cms {
         let cms = std::fs::read(cms_path).map_err(|e| Failure::at(cms_path, e))?;
         embed_cms_file(&state, &cms, &input, &output).map_err(|e| Failure::about(&input, e))?;

@@ -1,0 +1,631 @@
+//! Timestamps in verification: signature timestamps (the signature-time-stamp unsigned
+//! attribute), document timestamps (`/SubFilter /ETSI.RFC3161`), the times they prove, the
+//! time a signer's path is validated at, and the PAdES level a signature reaches.
+//!
+//! ```text
+//! verify_source: signatures newest first ──> each document timestamp that validates adds a
+//!     proof of existence (DocumentPoe) for every byte before its /Contents
+//! signature: signature timestamps (imprint = digest of the signature value) ──> Proof
+//!     ──> path_time (the proven time when the signer's certificate has expired since)
+//!     ──> conclude: time source, proven time, PAdES level, what the next level needs
+//! document timestamp: imprint = digest of the byte ranges, the authority's signature,
+//!     certificate and path ──> the report's integrity and chain
+//! ```
+//!
+//! An authority's path is validated at the token's own `genTime`: its certificate must have
+//! been valid when it signed (RFC 3161 tokens outlive their authority's certificate; what
+//! happened to the authority's key later is the revocation data's business, B-LT).
+
+use time::OffsetDateTime;
+
+use crate::cms::{oid, CheckOutcome, SignerInfo};
+use crate::crypto::{digest, DigestAlgorithm};
+use crate::pdf::Source;
+use crate::pki::{Certificate, PathOutcome};
+use crate::report::{
+    ChainReport, ChainStatus, CheckStatus, Code, Finding, PadesLevel, SignatureKind,
+    SignatureReport, SigningTimeSource, TimestampKind, TimestampReport, TimestampStatus,
+};
+use crate::tsp::{validate_tsa_path, TimestampToken, TokenCheck, TokenProblem};
+
+use super::coverage::Ranges;
+use super::signature::{dss_material, ChainInputs, Context};
+
+/// Most signature-time-stamp tokens checked on one signature.
+const MAX_SIGNATURE_TIMESTAMPS: usize = 8;
+
+/// Proofs of existence given by the document timestamps verified so far: each covers every
+/// byte before its `/Contents`.
+#[derive(Debug, Default)]
+pub(crate) struct DocumentPoe {
+    /// (where the timestamp's `/Contents` starts, the time it proves).
+    proofs: Vec<(u64, OffsetDateTime)>,
+}
+
+impl DocumentPoe {
+    /// Records `r` if it is a document timestamp whose token is valid.
+    pub(crate) fn record(&mut self, r: &SignatureReport) {
+        if r.kind != SignatureKind::DocumentTimestamp {
+            return;
+        }
+        let valid = r
+            .timestamps
+            .first()
+            .is_some_and(|t| t.status == TimestampStatus::Valid);
+        if let (true, Some(time), Some(gap)) = (valid, r.proven_time, gap_start(r)) {
+            self.proofs.push((gap, time));
+        }
+    }
+
+    /// The earliest proven time of a valid document timestamp covering everything up to
+    /// `end` (exclusive).
+    fn covering(&self, end: Option<u64>) -> Option<OffsetDateTime> {
+        let end = end?;
+        self.proofs
+            .iter()
+            .filter(|(gap, _)| *gap >= end)
+            .map(|(_, t)| *t)
+            .min()
+    }
+}
+
+/// Where the signed bytes of `r` end (the end of its second range).
+fn signed_end(r: &SignatureReport) -> Option<u64> {
+    match r.coverage.byte_range.as_slice() {
+        [_, _, c, d] => u64::try_from(c.checked_add(*d)?).ok(),
+        _ => None,
+    }
+}
+
+/// Where the `/Contents` gap of `r` starts.
+fn gap_start(r: &SignatureReport) -> Option<u64> {
+    match r.coverage.byte_range.as_slice() {
+        [0, b, _, _] => u64::try_from(*b).ok(),
+        _ => None,
+    }
+}
+
+/// A time at which the signature is proven to have existed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Proof {
+    pub(crate) time: OffsetDateTime,
+    source: SigningTimeSource,
+}
+
+/// The time to validate `cert`'s path at: `now`, or the proven time when the certificate
+/// has expired by `now` and a proof exists.
+fn choose_time(
+    now: OffsetDateTime,
+    cert: &Certificate,
+    proof: Option<OffsetDateTime>,
+) -> OffsetDateTime {
+    match proof {
+        Some(t) if cert.not_after() < now => t,
+        _ => now,
+    }
+}
+
+/// One token judged.
+struct Judged {
+    report: TimestampReport,
+    check: Option<TokenCheck>,
+    /// (code, message) for each problem of the token itself.
+    problems: Vec<(Code, String)>,
+    /// The path's findings.
+    chain_findings: Vec<Finding>,
+    /// genTime plus accuracy, when the token parsed.
+    latest: Option<OffsetDateTime>,
+}
+
+fn empty_report(kind: TimestampKind) -> TimestampReport {
+    TimestampReport {
+        kind,
+        status: TimestampStatus::Invalid,
+        gen_time: None,
+        gen_time_text: None,
+        accuracy: None,
+        ordering: false,
+        policy: None,
+        serial: None,
+        tsa_name: None,
+        imprint_algorithm: None,
+        tsa: None,
+        chain: ChainReport::not_checked(),
+        path_validation_time: None,
+        problems: Vec::new(),
+    }
+}
+
+/// Parses and checks one token: `digest_of` hashes the timestamped data with the token's
+/// imprint algorithm. The authority's path is validated at the token's `genTime`.
+fn judge<S: Source>(
+    ctx: &Context<'_, S>,
+    kind: TimestampKind,
+    der: &[u8],
+    digest_of: &dyn Fn(DigestAlgorithm) -> Option<Vec<u8>>,
+) -> Judged {
+    let mut report = empty_report(kind);
+    let token = match TimestampToken::parse(der) {
+        Ok(t) => t,
+        Err(e) => {
+            let message = format!("not an RFC 3161 timestamp token: {e}");
+            report.problems.push(message.clone());
+            return Judged {
+                report,
+                check: None,
+                problems: vec![(Code::TspMalformed, message)],
+                chain_findings: Vec::new(),
+                latest: None,
+            };
+        }
+    };
+    let info = &token.info;
+    report.gen_time = Some(info.gen_time);
+    report.gen_time_text = Some(info.gen_time_text.clone());
+    report.accuracy = info.accuracy;
+    report.ordering = info.ordering;
+    report.policy = Some(info.policy.clone());
+    report.serial = Some(info.serial_hex());
+    report.tsa_name = info.tsa.clone();
+    report.imprint_algorithm = Some(info.imprint_algorithm_name.clone());
+
+    let data_digest = info.imprint_algorithm.and_then(digest_of);
+    let check = token.check(data_digest.as_deref());
+    let problems: Vec<(Code, String)> = check
+        .problems()
+        .into_iter()
+        .map(|(kind, message)| {
+            let code = match kind {
+                TokenProblem::Imprint => Code::TspImprintMismatch,
+                TokenProblem::Signature => Code::TspSignatureInvalid,
+                TokenProblem::TsaCertificate => Code::TspCertificateUnusable,
+                _ => Code::TspAlgorithmUnsupported,
+            };
+            (code, message)
+        })
+        .collect();
+    report.problems = problems.iter().map(|(_, m)| m.clone()).collect();
+
+    let mut chain_findings = Vec::new();
+    if let Some(tsa) = &check.tsa_certificate {
+        report.tsa = Some(tsa.info());
+        let at = info.gen_time;
+        // The token's certificates, the caller's and the document's /DSS (where B-LT keeps
+        // the authority's certificates and revocation data).
+        let mut inputs = ChainInputs::from_options(ctx.opts);
+        dss_material(ctx, &mut inputs);
+        let (mut intermediates, data) = inputs.into_parts();
+        intermediates.extend(check.other_certificates.iter().cloned());
+        let outcome = validate_tsa_path(tsa, &intermediates, &data, ctx.opts, at);
+        report.chain = chain_report(&outcome);
+        report.path_validation_time = Some(at);
+        chain_findings = outcome.findings;
+        if report.chain.status != ChainStatus::Trusted {
+            report.problems.push(format!(
+                "the authority's certificate path did not validate at {}: {}",
+                rfc3339(at),
+                summary(&chain_findings)
+            ));
+        }
+    }
+    let broken = problems.iter().any(|(c, _)| {
+        matches!(
+            c,
+            Code::TspImprintMismatch | Code::TspSignatureInvalid | Code::TspMalformed
+        )
+    });
+    report.status = if broken {
+        TimestampStatus::Invalid
+    } else if problems.is_empty() && report.chain.status == ChainStatus::Trusted {
+        TimestampStatus::Valid
+    } else {
+        TimestampStatus::Indeterminate
+    };
+    let latest = Some(info.latest_time());
+    Judged {
+        report,
+        check: Some(check),
+        problems,
+        chain_findings,
+        latest,
+    }
+}
+
+fn chain_report(outcome: &PathOutcome) -> ChainReport {
+    ChainReport {
+        status: outcome.status,
+        certificates: outcome.path.iter().map(Certificate::info).collect(),
+        anchor: match outcome.status {
+            ChainStatus::Trusted => outcome.path.last().map(Certificate::label),
+            _ => None,
+        },
+        revocation: outcome.revocation.clone(),
+        policies: outcome.policies.clone(),
+    }
+}
+
+/// A time in RFC 3339.
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| t.to_string())
+}
+
+/// The error findings' messages, joined.
+fn summary(findings: &[Finding]) -> String {
+    let errors: Vec<&str> = findings
+        .iter()
+        .filter(|f| f.severity == crate::report::Severity::Error)
+        .map(|f| f.message.as_str())
+        .collect();
+    if errors.is_empty() {
+        "no path".to_owned()
+    } else {
+        errors.join("; ")
+    }
+}
+
+/// Verifies the signature timestamps of `si` into `r` and returns the earliest time one of
+/// them, or a later document timestamp, proves.
+pub(crate) fn check_signature_timestamps<S: Source>(
+    ctx: &Context<'_, S>,
+    si: &SignerInfo<'_>,
+    poe: &DocumentPoe,
+    r: &mut SignatureReport,
+) -> Option<Proof> {
+    let doc_proof = poe.covering(signed_end(r));
+    let tokens: Vec<&[u8]> = si
+        .unsigned_attrs
+        .iter()
+        .filter(|a| a.oid == oid::ID_AA_SIGNATURE_TIME_STAMP_TOKEN)
+        .flat_map(|a| a.values.iter().copied())
+        .collect();
+    let mut best: Option<OffsetDateTime> = None;
+    for (i, der) in tokens.iter().enumerate() {
+        if i >= MAX_SIGNATURE_TIMESTAMPS {
+            r.findings.push(Finding::new(
+                Code::TspMalformed,
+                format!(
+                    "the signature has {} signature timestamps; only the first \
+                     {MAX_SIGNATURE_TIMESTAMPS} were checked",
+                    tokens.len()
+                ),
+            ));
+            break;
+        }
+        let signature = si.signature.clone();
+        let judged = judge(ctx, TimestampKind::Signature, der, &move |alg| {
+            Some(digest(alg, &signature))
+        });
+        for (code, message) in &judged.problems {
+            r.findings.push(Finding::new(
+                *code,
+                format!("signature timestamp: {message}"),
+            ));
+        }
+        let trusted = judged.report.chain.status == ChainStatus::Trusted;
+        if judged.check.is_some() && judged.report.tsa.is_some() && !trusted {
+            r.findings.push(Finding::new(
+                Code::TspUntrusted,
+                format!(
+                    "signature timestamp: the authority \"{}\" is not trusted: {}; add its \
+                     root as a trust anchor",
+                    judged
+                        .report
+                        .tsa
+                        .as_ref()
+                        .map(|c| c.subject.as_str())
+                        .unwrap_or_default(),
+                    summary(&judged.chain_findings)
+                ),
+            ));
+        }
+        if judged.report.status == TimestampStatus::Valid {
+            if let Some(latest) = judged.latest {
+                r.findings.push(Finding::new(
+                    Code::TspValid,
+                    format!(
+                        "signature timestamp by \"{}\" at {} (serial {}): the signature \
+                         existed by {}",
+                        judged
+                            .report
+                            .tsa
+                            .as_ref()
+                            .map(|c| c.subject.as_str())
+                            .unwrap_or_default(),
+                        judged.report.gen_time_text.as_deref().unwrap_or_default(),
+                        judged.report.serial.as_deref().unwrap_or_default(),
+                        rfc3339(latest),
+                    ),
+                ));
+                best = Some(best.map_or(latest, |b| b.min(latest)));
+            }
+        }
+        r.timestamps.push(judged.report);
+    }
+    if let (Some(t), Some(claimed)) = (best, r.claimed_signing_time) {
+        if claimed > t {
+            r.findings.push(Finding::new(
+                Code::TspBeforeClaimedTime,
+                format!(
+                    "the signer claims to have signed at {}, after the time the signature \
+                     timestamp proves ({})",
+                    rfc3339(claimed),
+                    rfc3339(t)
+                ),
+            ));
+        }
+    }
+    match (best, doc_proof) {
+        (Some(time), _) => Some(Proof {
+            time,
+            source: SigningTimeSource::SignatureTimestamp,
+        }),
+        (None, Some(time)) => Some(Proof {
+            time,
+            source: SigningTimeSource::DocumentTimestamp,
+        }),
+        (None, None) => None,
+    }
+}
+
+/// The time to validate the signer's path at (recorded in `r` when it is not the
+/// validation time).
+pub(crate) fn path_time(
+    now: OffsetDateTime,
+    signer: &Certificate,
+    proof: Option<&Proof>,
+    r: &mut SignatureReport,
+) -> OffsetDateTime {
+    let at = choose_time(now, signer, proof.map(|p| p.time));
+    if at != now {
+        r.path_validation_time = Some(at);
+        r.findings.push(Finding::new(
+            Code::TimePathAtProvenTime,
+            format!(
+                "the signer's certificate expired on {}, before the validation time; its path \
+                 is validated at {}, when the signature is proven to have existed",
+                rfc3339(signer.not_after()),
+                rfc3339(at)
+            ),
+        ));
+    }
+    at
+}
+
+/// Records the time source, the proven time and the PAdES level of a signature.
+pub(crate) fn conclude(r: &mut SignatureReport, proof: Option<Proof>) {
+    match proof {
+        Some(p) => {
+            r.findings.retain(|f| f.code != Code::TimeClaimedOnly);
+            r.time_source = Some(p.source);
+            r.proven_time = Some(p.time);
+            let (code, by) = match p.source {
+                SigningTimeSource::DocumentTimestamp => (
+                    Code::TimeProvenByDocumentTimestamp,
+                    "a later document timestamp",
+                ),
+                _ => (
+                    Code::TimeProvenBySignatureTimestamp,
+                    "its signature timestamp",
+                ),
+            };
+            r.findings.push(Finding::new(
+                code,
+                format!("the signature existed by {} ({by})", rfc3339(p.time)),
+            ));
+        }
+        None if r.claimed_signing_time.is_some() => {
+            r.time_source = Some(SigningTimeSource::Claimed);
+        }
+        None => {}
+    }
+    let pades = r.sub_filter.as_deref() == Some("ETSI.CAdES.detached")
+        && r.kind != SignatureKind::DocumentTimestamp;
+    let basic = r.integrity.intact() && r.integrity.signing_certificate == CheckStatus::Passed;
+    if !pades || !basic {
+        return;
+    }
+    let (level, missing) = if proof.is_some() {
+        (
+            PadesLevel::BT,
+            "B-LT: the certificates and revocation data (CRLs or OCSP responses) of the signer \
+             and of the timestamp authority in the document security store (/DSS); kyso does \
+             not assess B-LT yet",
+        )
+    } else {
+        (
+            PadesLevel::BB,
+            "B-T: a signature timestamp, or a later document timestamp, from a trusted \
+             timestamp authority",
+        )
+    };
+    r.pades_level = Some(level);
+    r.missing_for_next_level = vec![missing.to_owned()];
+    r.findings.push(Finding::new(
+        Code::PadesLevel,
+        format!("PAdES {}; for the next level: {missing}", level.as_str()),
+    ));
+}
+
+/// Verifies a document timestamp (`/Contents` = `contents`, an RFC 3161 token over the
+/// byte ranges) into `r`.
+pub(crate) fn check_document_timestamp<S: Source>(
+    ctx: &Context<'_, S>,
+    contents: &[u8],
+    ranges: Option<&Ranges>,
+    r: &mut SignatureReport,
+) {
+    let Some(ranges) = ranges else {
+        return;
+    };
+    let doc = ctx.doc;
+    let read_error = std::cell::RefCell::new(None);
+    let judged =
+        judge(
+            ctx,
+            TimestampKind::Document,
+            contents,
+            &|alg| match super::digest::digest_ranges(doc.source(), ranges, alg) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    *read_error.borrow_mut() = Some(e.to_string());
+                    None
+                }
+            },
+        );
+    if let Some(e) = read_error.into_inner() {
+        r.findings.push(Finding::new(
+            Code::ByteRangeOutsideFile,
+            format!("could not read the signed bytes: {e}"),
+        ));
+        return;
+    }
+    let Some(check) = &judged.check else {
+        for (_, message) in &judged.problems {
+            r.findings
+                .push(Finding::new(Code::CmsMalformed, message.clone()));
+        }
+        r.timestamps.push(judged.report);
+        return;
+    };
+    r.digest_algorithm = judged.report.imprint_algorithm.clone();
+    r.signature_algorithm = Some(check.signer.signature_algorithm.clone());
+    r.integrity.digest = match &check.imprint {
+        CheckOutcome::Ok => {
+            r.findings.push(Finding::new(
+                Code::IntegrityDigestOk,
+                "the signed bytes hash to the token's message imprint",
+            ));
+            CheckStatus::Passed
+        }
+        CheckOutcome::Unsupported { reason } => {
+            r.findings.push(Finding::new(
+                Code::IntegrityAlgorithmUnsupported,
+                format!("the document timestamp cannot be checked: {reason}"),
+            ));
+            CheckStatus::Unsupported
+        }
+        _ => {
+            r.findings.push(Finding::new(
+                Code::IntegrityDigestMismatch,
+                "the signed bytes were changed: they do not hash to the token's message \
+                 imprint",
+            ));
+            CheckStatus::Failed
+        }
+    };
+    if !check.signer.certificate_lookup.is_ok() {
+        r.findings.push(Finding::new(
+            Code::IntegritySignerCertMissing,
+            "the timestamp authority's certificate is not in the token",
+        ));
+    }
+    let token_parts = [
+        &check.signer.signed_attributes,
+        &check.signer.content_type,
+        &check.signer.message_digest,
+        &check.signer.signature,
+    ];
+    r.integrity.signature = if token_parts.iter().all(|o| o.is_ok()) {
+        r.findings.push(Finding::new(
+            Code::IntegritySignatureOk,
+            "the timestamp authority's signature over the TSTInfo verifies",
+        ));
+        CheckStatus::Passed
+    } else if token_parts
+        .iter()
+        .any(|o| matches!(o, CheckOutcome::Unsupported { .. }))
+    {
+        r.findings.push(Finding::new(
+            Code::IntegrityAlgorithmUnsupported,
+            "the timestamp authority's signature cannot be checked: unsupported algorithm",
+        ));
+        CheckStatus::Unsupported
+    } else if matches!(check.signer.signature, CheckOutcome::Skipped { .. }) {
+        CheckStatus::NotChecked
+    } else {
+        let reasons: Vec<String> = judged
+            .problems
+            .iter()
+            .filter(|(c, _)| *c == Code::TspSignatureInvalid)
+            .map(|(_, m)| m.clone())
+            .collect();
+        r.findings.push(Finding::new(
+            Code::IntegritySignatureInvalid,
+            format!(
+                "the timestamp authority's signature does not verify: {}",
+                reasons.join("; ")
+            ),
+        ));
+        CheckStatus::Failed
+    };
+    r.integrity.signing_certificate = match (
+        &check.signer.signing_certificate,
+        check.signing_certificate_present,
+    ) {
+        (CheckOutcome::Ok, _) => CheckStatus::Passed,
+        (_, false) => {
+            r.findings.push(Finding::new(
+                Code::IntegritySigningCertMissing,
+                "the token lacks the ESS signing-certificate attribute RFC 3161 §2.4.1 requires",
+            ));
+            CheckStatus::Failed
+        }
+        (CheckOutcome::Failed { reason }, _) => {
+            r.findings.push(Finding::new(
+                Code::IntegritySigningCertMismatch,
+                format!("the token's signing-certificate attribute: {reason}"),
+            ));
+            CheckStatus::Failed
+        }
+        _ => CheckStatus::NotChecked,
+    };
+    for (code, message) in &judged.problems {
+        if *code == Code::TspCertificateUnusable && check.tsa_certificate.is_some() {
+            r.findings.push(Finding::new(*code, message.clone()));
+        }
+    }
+    if let Some(tsa) = &check.tsa_certificate {
+        r.signer = Some(tsa.info());
+    }
+    r.chain = judged.report.chain.clone();
+    r.findings.extend(judged.chain_findings.iter().cloned());
+    if r.chain.status == ChainStatus::Trusted {
+        r.findings.push(Finding::new(
+            Code::ChainRevocationNotChecked,
+            "revocation status was not checked",
+        ));
+    }
+    if let Some(at) = judged
+        .report
+        .path_validation_time
+        .filter(|t| *t != ctx.time)
+    {
+        r.path_validation_time = Some(at);
+        r.findings.push(Finding::new(
+            Code::TimePathAtProvenTime,
+            format!(
+                "the authority's certificate has expired by the validation time; its path is \
+                 validated at {}, when a later document timestamp proves the token existed",
+                rfc3339(at)
+            ),
+        ));
+    }
+    if judged.report.status == TimestampStatus::Valid {
+        r.proven_time = judged.latest;
+        r.time_source = Some(SigningTimeSource::DocumentTimestamp);
+        r.findings.push(Finding::new(
+            Code::TspValid,
+            format!(
+                "document timestamp by \"{}\" at {} (serial {})",
+                r.signer
+                    .as_ref()
+                    .map(|c| c.subject.as_str())
+                    .unwrap_or_default(),
+                judged.report.gen_time_text.as_deref().unwrap_or_default(),
+                judged.report.serial.as_deref().unwrap_or_default(),
+            ),
+        ));
+    }
+    r.timestamps.push(judged.report);
+}
