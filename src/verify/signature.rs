@@ -268,6 +268,7 @@ fn check_signature<S: Source>(
     dss_material(ctx, &mut inputs);
     check_chain(&sd, si, &signer, ctx.opts, at, inputs, r);
     timestamps::conclude(r, proof);
+    timestamps::conclude_ltv(ctx, &sd, si, &signer, at, poe, r);
 }
 
 /// What path validation starts from before the CMS adds its own: the caller's intermediates
@@ -285,6 +286,15 @@ impl ChainInputs {
         ChainInputs {
             intermediates: opts.intermediates.clone(),
             data: opts.revocation.clone(),
+            unusable: Vec::new(),
+        }
+    }
+
+    /// Nothing (only what the document itself holds is then added).
+    pub(crate) fn empty() -> Self {
+        ChainInputs {
+            intermediates: Vec::new(),
+            data: RevocationData::new(),
             unusable: Vec::new(),
         }
     }

@@ -20,8 +20,11 @@ use time::OffsetDateTime;
 
 use crate::cms::{oid, CheckOutcome, SignerInfo};
 use crate::crypto::{digest, DigestAlgorithm};
-use crate::pdf::Source;
-use crate::pki::{Certificate, PathOutcome};
+use crate::pdf::{Object, Source};
+use crate::pki::{
+    add_other_revocation_info, add_revocation_info_archival, Certificate, Origin, PathOutcome,
+    PathValidator, Purpose, RevocationData, RevocationMode, ValidationTime,
+};
 use crate::report::{
     ChainReport, ChainStatus, CheckStatus, Code, Finding, PadesLevel, SignatureKind,
     SignatureReport, SigningTimeSource, TimestampKind, TimestampReport, TimestampStatus,
@@ -628,4 +631,199 @@ pub(crate) fn check_document_timestamp<S: Source>(
         ));
     }
     r.timestamps.push(judged.report);
+}
+
+// ---------------------------------------------------------------------------------------
+// B-LT and B-LTA.
+
+/// Raises a B-T signature to B-LT when the document alone (the CMS, its signature
+/// timestamps and the `/DSS`; not the caller's data, not the network) validates the signer's
+/// path at `at` and each valid signature timestamp's authority path at its `genTime`, with
+/// revocation data required for every certificate but the anchors; to B-LTA when, besides,
+/// a valid document timestamp covers the revision that last changed the `/DSS`. Otherwise
+/// records what is missing.
+pub(crate) fn conclude_ltv<S: Source>(
+    ctx: &Context<'_, S>,
+    sd: &crate::cms::SignedData<'_>,
+    si: &SignerInfo<'_>,
+    signer: &Certificate,
+    at: ValidationTime,
+    poe: &DocumentPoe,
+    r: &mut SignatureReport,
+) {
+    if r.pades_level != Some(PadesLevel::BT) {
+        return;
+    }
+    let (intermediates, data) = embedded_material(ctx, sd, si);
+    let mut policy = ctx.opts.validation.clone();
+    policy.revocation.end_entity = RevocationMode::Require;
+    policy.revocation.intermediates = RevocationMode::Require;
+    policy.revocation.online = false;
+    let mut missing = Vec::new();
+    let outcome =
+        PathValidator::new(&ctx.opts.trust, &policy).validate(signer, &intermediates, &data, at);
+    lacking("the signer", &outcome, &mut missing);
+    let tokens = si
+        .unsigned_attrs
+        .iter()
+        .filter(|a| a.oid == oid::ID_AA_SIGNATURE_TIME_STAMP_TOKEN)
+        .flat_map(|a| a.values.iter().copied())
+        .take(MAX_SIGNATURE_TIMESTAMPS);
+    let tsa_policy = policy.clone().with_purpose(Purpose::Timestamping);
+    for (der, report) in tokens.zip(r.timestamps.iter()) {
+        if report.status != TimestampStatus::Valid {
+            continue;
+        }
+        let Ok(token) = TimestampToken::parse(der) else {
+            continue;
+        };
+        let check = token.check(None);
+        let Some(tsa) = &check.tsa_certificate else {
+            continue;
+        };
+        let mut pool = intermediates.clone();
+        pool.extend(check.other_certificates.iter().cloned());
+        let outcome = PathValidator::new(&ctx.opts.trust, &tsa_policy).validate(
+            tsa,
+            &pool,
+            &data,
+            ValidationTime::at(token.info.gen_time),
+        );
+        lacking("the signature timestamp's authority", &outcome, &mut missing);
+    }
+    if !missing.is_empty() {
+        set_level(r, PadesLevel::BT, missing);
+        return;
+    }
+    // Without a /DSS the data is in the CMS: the timestamp must cover the signature.
+    let end = dss_revision_end(ctx).or_else(|| signed_end(r));
+    match poe.covering(end) {
+        Some(t) => {
+            set_level(r, PadesLevel::BLta, Vec::new());
+            r.findings.push(Finding::new(
+                Code::PadesLevel,
+                format!(
+                    "the validation data in the document is covered by a document timestamp \
+                     of {}",
+                    rfc3339(t)
+                ),
+            ));
+        }
+        None => set_level(
+            r,
+            PadesLevel::BLt,
+            vec![
+                "B-LTA: a document timestamp, from a trusted authority, added after the \
+                 validation data (/DSS)"
+                    .to_owned(),
+            ],
+        ),
+    }
+}
+
+/// Replaces the level finding written by [`conclude`].
+fn set_level(r: &mut SignatureReport, level: PadesLevel, missing: Vec<String>) {
+    r.findings.retain(|f| f.code != Code::PadesLevel);
+    r.pades_level = Some(level);
+    let text = if missing.is_empty() {
+        format!("PAdES {}", level.as_str())
+    } else {
+        format!(
+            "PAdES {}; for the next level: {}",
+            level.as_str(),
+            missing.join("; ")
+        )
+    };
+    r.missing_for_next_level = missing;
+    r.findings.push(Finding::new(Code::PadesLevel, text));
+}
+
+/// What the document lacks for `outcome` (a validation with only its own material) to pass.
+fn lacking(whose: &str, outcome: &PathOutcome, missing: &mut Vec<String>) {
+    if outcome.is_trusted() {
+        return;
+    }
+    let before = missing.len();
+    for rv in &outcome.revocation {
+        if rv.status == crate::report::RevocationStatus::Unknown {
+            missing.push(format!(
+                "B-LT: revocation data (an OCSP response or a CRL) for \"{}\" (path of \
+                 {whose}) in the /DSS",
+                rv.subject
+            ));
+        }
+    }
+    if missing.len() == before {
+        missing.push(format!(
+            "B-LT: the certificates and revocation data of the path of {whose} in the /DSS \
+             (with only the document's material: {})",
+            summary(&outcome.findings)
+        ));
+    }
+}
+
+/// The certificates and revocation data the document itself holds for a signature: its
+/// CMS (certificates, crls, adbe-revocationInfoArchival), its signature timestamps'
+/// certificates, and the `/DSS`.
+fn embedded_material<S: Source>(
+    ctx: &Context<'_, S>,
+    sd: &crate::cms::SignedData<'_>,
+    si: &SignerInfo<'_>,
+) -> (Vec<Certificate>, RevocationData) {
+    let mut inputs = ChainInputs::empty();
+    dss_material(ctx, &mut inputs);
+    let (mut certs, mut data) = inputs.into_parts();
+    certs.extend(
+        sd.certificates
+            .iter()
+            .filter_map(|d| Certificate::from_der(d).ok()),
+    );
+    for der in &sd.crls {
+        let _ = data.add_crl_der(der, Origin::Cms);
+    }
+    for raw in &sd.other_revocation_info {
+        let _ = add_other_revocation_info(raw, Origin::Cms, &mut data);
+    }
+    if let Some(attr) = si
+        .signed_attrs
+        .as_ref()
+        .and_then(|a| a.get(&oid::ADBE_REVOCATION_INFO_ARCHIVAL))
+    {
+        for value in &attr.values {
+            let _ = add_revocation_info_archival(value, Origin::SignedAttribute, &mut data);
+        }
+    }
+    (certs, data)
+}
+
+/// Where the revision that last changed the `/DSS` (its dictionary, or the arrays it
+/// references) ends; `None` without a `/DSS`.
+fn dss_revision_end<S: Source>(ctx: &Context<'_, S>) -> Option<u64> {
+    let doc = ctx.doc;
+    let rev = doc.last_revision();
+    let root = doc.trailer(rev)?.get(b"Root").and_then(Object::as_ref)?;
+    let catalog = doc.catalog(rev).ok()?;
+    let entry = catalog.get(b"DSS")?;
+    let mut refs = Vec::new();
+    let dss = match entry {
+        Object::Reference(r) => {
+            refs.push(*r);
+            doc.resolve_dict(rev, entry).ok().flatten()?
+        }
+        Object::Dict(d) => {
+            refs.push(root);
+            d.clone()
+        }
+        _ => return None,
+    };
+    for key in [&b"Certs"[..], b"OCSPs", b"CRLs", b"VRI"] {
+        if let Some(Object::Reference(r)) = dss.get(key) {
+            refs.push(*r);
+        }
+    }
+    let newest = refs
+        .iter()
+        .filter_map(|r| doc.defining_revision(rev, *r))
+        .max()?;
+    doc.revisions().get(newest).map(|rv| rv.end)
 }

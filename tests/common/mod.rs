@@ -7,6 +7,7 @@ pub mod drawing;
 pub mod interop;
 pub mod keys;
 pub mod lopdf_glue;
+pub mod ltv_pki;
 pub mod pki;
 pub mod tsa;
 pub mod vectors;
