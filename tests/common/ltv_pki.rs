@@ -4,8 +4,9 @@
 //! The signer's and the authority's certificates name an OCSP URL on 127.0.0.1, where
 //! `openssl ocsp` answers from an index of the CA (started by the test, killed when the
 //! guard drops). pyHanko's AdES process judges the files offline (a small script over its
-//! library: `ades_lta_validation`, and `simulate_future_ades_lta_validation`, which tells
-//! whether a file stays verifiable once its certificates have expired).
+//! library with `RevinfoOnlineFetchingRule.LOCAL_ONLY` and revocation data required:
+//! `ades_lta_validation`, and `simulate_future_ades_lta_validation`, which tells whether a
+//! file stays verifiable once its certificates have expired).
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -343,7 +344,8 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.keys import load_cert_from_pemder
 from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY
 from pyhanko.sign.validation.ades import ades_lta_validation, simulate_future_ades_lta_validation
-from pyhanko.sign.validation.policy_decl import PdfSignatureValidationSpec, SignatureValidationSpec
+from pyhanko.sign.validation.policy_decl import (PdfSignatureValidationSpec,
+    RevinfoOnlineFetchingRule, RevocationInfoGatheringSpec, SignatureValidationSpec)
 from pyhanko_certvalidator.context import CertValidationPolicySpec
 from pyhanko_certvalidator.policy_decl import REQUIRE_REVINFO, CertRevTrustPolicy, FreshnessReqType
 from pyhanko_certvalidator.registry import SimpleTrustManager
@@ -353,7 +355,10 @@ rev = CertRevTrustPolicy(REQUIRE_REVINFO, freshness=None,
                          freshness_req_type=FreshnessReqType.MAX_DIFF_REVOCATION_VALIDATION)
 spec = PdfSignatureValidationSpec(
     signature_validation_spec=SignatureValidationSpec(
-        cert_validation_policy=CertValidationPolicySpec(trust_manager=tm, revinfo_policy=rev)),
+        cert_validation_policy=CertValidationPolicySpec(trust_manager=tm, revinfo_policy=rev),
+        # Offline: only the file's own validation data counts.
+        revinfo_gathering_policy=RevocationInfoGatheringSpec(
+            online_fetching_rule=RevinfoOnlineFetchingRule.LOCAL_ONLY)),
     diff_policy=DEFAULT_DIFF_POLICY)
 future_days = int(sys.argv[2])
 with open(sys.argv[1], 'rb') as f:
