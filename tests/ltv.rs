@@ -452,3 +452,55 @@ fn the_input_is_never_the_output() {
     assert!(add_validation_data(&signed, &signed, &s.ltv_options(&["signer"])).is_err());
     assert_eq!(std::fs::read(&signed).unwrap(), before);
 }
+
+/// pyHanko's own PAdES-LTA files (its test suite, frozen at 2020-11-01): the signature
+/// before the document timestamp is B-LTA (pyHanko writes the store and the timestamp in
+/// one update: only the part of the store the timestamp covers counts), a signature after
+/// it is B-LT; both still validate twenty years later, at the proven time.
+#[test]
+fn pyhankos_pades_lta_files_reach_b_lta_at_their_freeze_time_and_later() {
+    let root = common::corpus_file(
+        "04-signed-pdfs/pyhanko/_ca-certs/testing-ca_root_root.cert.pem",
+    );
+    let mut trust = kyso::pki::TrustStore::empty();
+    trust.add_file(&root).unwrap();
+    let freeze = OffsetDateTime::from_unix_timestamp(1_604_188_800).unwrap(); // 2020-11-01
+    for (file, expected) in [
+        (
+            "pades-lta-dss-indirect-arrs-test.pdf",
+            &[("Sig1", PadesLevel::BLta)][..],
+        ),
+        (
+            "pades-lta-dss-indirect-arrs-test-2.pdf",
+            &[("Sig1", PadesLevel::BLta), ("Sig2", PadesLevel::BLt)][..],
+        ),
+    ] {
+        let path = common::corpus_file(&format!("04-signed-pdfs/pyhanko/{file}"));
+        for at in [freeze, freeze + Duration::days(20 * 365)] {
+            let r = verify_at(&path, trust.clone(), Some(at));
+            for (field, level) in expected {
+                let sig = r
+                    .signatures
+                    .iter()
+                    .find(|s| s.field_name.as_deref() == Some(*field))
+                    .unwrap();
+                assert_eq!(sig.pades_level, Some(*level), "{file} {field} at {at}");
+                assert_eq!(sig.indication, Indication::TotalPassed, "{file} {field} at {at}");
+                assert!(
+                    sig.chain
+                        .revocation
+                        .iter()
+                        .all(|rv| rv.origin.as_deref() == Some("dss")),
+                    "{file} {field}: {:#?}",
+                    sig.chain.revocation
+                );
+            }
+            let dts = r
+                .signatures
+                .iter()
+                .find(|s| s.kind == SignatureKind::DocumentTimestamp)
+                .unwrap();
+            assert_eq!(dts.indication, Indication::TotalPassed, "{file} at {at}");
+        }
+    }
+}

@@ -290,15 +290,6 @@ impl ChainInputs {
         }
     }
 
-    /// Nothing (only what the document itself holds is then added).
-    pub(crate) fn empty() -> Self {
-        ChainInputs {
-            intermediates: Vec::new(),
-            data: RevocationData::new(),
-            unusable: Vec::new(),
-        }
-    }
-
     /// The intermediates and revocation data (the unusable items are dropped: the signer's
     /// own check reports them).
     pub(crate) fn into_parts(self) -> (Vec<Certificate>, RevocationData) {

@@ -20,7 +20,7 @@ use time::OffsetDateTime;
 
 use crate::cms::{oid, CheckOutcome, SignerInfo};
 use crate::crypto::{digest, DigestAlgorithm};
-use crate::pdf::{Object, Source};
+use crate::pdf::{ObjRef, Object, Source};
 use crate::pki::{
     add_other_revocation_info, add_revocation_info_archival, Certificate, Origin, PathOutcome,
     PathValidator, Purpose, RevocationData, RevocationMode, ValidationTime,
@@ -640,8 +640,8 @@ pub(crate) fn check_document_timestamp<S: Source>(
 /// timestamps and the `/DSS`; not the caller's data, not the network) validates the signer's
 /// path at `at` and each valid signature timestamp's authority path at its `genTime`, with
 /// revocation data required for every certificate but the anchors; to B-LTA when, besides,
-/// a valid document timestamp covers the revision that last changed the `/DSS`. Otherwise
-/// records what is missing.
+/// a valid document timestamp covers that material: the CMS and the `/DSS` as it was in the
+/// revision before the timestamp validate the paths too. Otherwise records what is missing.
 pub(crate) fn conclude_ltv<S: Source>(
     ctx: &Context<'_, S>,
     sd: &crate::cms::SignedData<'_>,
@@ -654,58 +654,42 @@ pub(crate) fn conclude_ltv<S: Source>(
     if r.pades_level != Some(PadesLevel::BT) {
         return;
     }
-    let (intermediates, data) = embedded_material(ctx, sd, si);
-    let mut policy = ctx.opts.validation.clone();
-    policy.revocation.end_entity = RevocationMode::Require;
-    policy.revocation.intermediates = RevocationMode::Require;
-    policy.revocation.online = false;
-    let mut missing = Vec::new();
-    let outcome =
-        PathValidator::new(&ctx.opts.trust, &policy).validate(signer, &intermediates, &data, at);
-    lacking("the signer", &outcome, &mut missing);
-    let tokens = si
-        .unsigned_attrs
-        .iter()
-        .filter(|a| a.oid == oid::ID_AA_SIGNATURE_TIME_STAMP_TOKEN)
-        .flat_map(|a| a.values.iter().copied())
-        .take(MAX_SIGNATURE_TIMESTAMPS);
-    let tsa_policy = policy.clone().with_purpose(Purpose::Timestamping);
-    for (der, report) in tokens.zip(r.timestamps.iter()) {
-        if report.status != TimestampStatus::Valid {
-            continue;
-        }
-        let Ok(token) = TimestampToken::parse(der) else {
-            continue;
-        };
-        let check = token.check(None);
-        let Some(tsa) = &check.tsa_certificate else {
-            continue;
-        };
-        let mut pool = intermediates.clone();
-        pool.extend(check.other_certificates.iter().cloned());
-        let outcome = PathValidator::new(&ctx.opts.trust, &tsa_policy).validate(
-            tsa,
-            &pool,
-            &data,
-            ValidationTime::at(token.info.gen_time),
-        );
-        lacking("the signature timestamp's authority", &outcome, &mut missing);
-    }
+    let check = LtvCheck::new(ctx, si, signer, at, r);
+    let last = ctx.doc.last_revision();
+    let missing = check.missing(ctx, &embedded_material(ctx, last, None, sd, si));
     if !missing.is_empty() {
         set_level(r, PadesLevel::BT, missing);
         return;
     }
-    // Without a /DSS the data is in the CMS: the timestamp must cover the signature.
-    let end = dss_revision_end(ctx).or_else(|| signed_end(r));
-    match poe.covering(end) {
-        Some(t) => {
+    // The document timestamps after the signature, earliest first.
+    let signed = signed_end(r).unwrap_or(u64::MAX);
+    let mut proofs: Vec<(u64, OffsetDateTime)> = poe
+        .proofs
+        .iter()
+        .copied()
+        .filter(|(gap, _)| *gap >= signed)
+        .collect();
+    proofs.sort();
+    let revisions = ctx.doc.revisions();
+    let covered = proofs.iter().take(MAX_SIGNATURE_TIMESTAMPS).find(|(gap, _)| {
+        // The /DSS of the revision holding the timestamp, as far as the timestamp covers it
+        // (pyHanko writes the store and the timestamp in one update).
+        let Some(k) = revisions.iter().position(|rv| rv.end > *gap) else {
+            return false;
+        };
+        check
+            .missing(ctx, &embedded_material(ctx, k, Some(*gap), sd, si))
+            .is_empty()
+    });
+    match covered {
+        Some((_, t)) => {
             set_level(r, PadesLevel::BLta, Vec::new());
             r.findings.push(Finding::new(
                 Code::PadesLevel,
                 format!(
                     "the validation data in the document is covered by a document timestamp \
                      of {}",
-                    rfc3339(t)
+                    rfc3339(*t)
                 ),
             ));
         }
@@ -718,6 +702,86 @@ pub(crate) fn conclude_ltv<S: Source>(
                     .to_owned(),
             ],
         ),
+    }
+}
+
+/// The paths B-LT needs: the signer's at `at`, and each valid signature timestamp's
+/// authority at its `genTime`; revocation required, offline.
+struct LtvCheck {
+    policy: crate::pki::ValidationPolicy,
+    signer: Certificate,
+    at: ValidationTime,
+    /// (authority, the token's certificates, genTime).
+    authorities: Vec<(Certificate, Vec<Certificate>, OffsetDateTime)>,
+}
+
+impl LtvCheck {
+    fn new<S: Source>(
+        ctx: &Context<'_, S>,
+        si: &SignerInfo<'_>,
+        signer: &Certificate,
+        at: ValidationTime,
+        r: &SignatureReport,
+    ) -> LtvCheck {
+        let mut policy = ctx.opts.validation.clone();
+        policy.revocation.end_entity = RevocationMode::Require;
+        policy.revocation.intermediates = RevocationMode::Require;
+        policy.revocation.online = false;
+        let tokens = si
+            .unsigned_attrs
+            .iter()
+            .filter(|a| a.oid == oid::ID_AA_SIGNATURE_TIME_STAMP_TOKEN)
+            .flat_map(|a| a.values.iter().copied())
+            .take(MAX_SIGNATURE_TIMESTAMPS);
+        let mut authorities = Vec::new();
+        for (der, report) in tokens.zip(r.timestamps.iter()) {
+            if report.status != TimestampStatus::Valid {
+                continue;
+            }
+            let Ok(token) = TimestampToken::parse(der) else {
+                continue;
+            };
+            let check = token.check(None);
+            if let Some(tsa) = check.tsa_certificate {
+                authorities.push((tsa, check.other_certificates, token.info.gen_time));
+            }
+        }
+        LtvCheck {
+            policy,
+            signer: signer.clone(),
+            at,
+            authorities,
+        }
+    }
+
+    /// What `material` lacks for every path to validate (empty: nothing).
+    fn missing<S: Source>(
+        &self,
+        ctx: &Context<'_, S>,
+        material: &(Vec<Certificate>, RevocationData),
+    ) -> Vec<String> {
+        let (intermediates, data) = material;
+        let mut missing = Vec::new();
+        let outcome = PathValidator::new(&ctx.opts.trust, &self.policy).validate(
+            &self.signer,
+            intermediates,
+            data,
+            self.at,
+        );
+        lacking("the signer", &outcome, &mut missing);
+        let tsa_policy = self.policy.clone().with_purpose(Purpose::Timestamping);
+        for (tsa, token_certs, gen_time) in &self.authorities {
+            let mut pool = intermediates.clone();
+            pool.extend(token_certs.iter().cloned());
+            let outcome = PathValidator::new(&ctx.opts.trust, &tsa_policy).validate(
+                tsa,
+                &pool,
+                data,
+                ValidationTime::at(*gen_time),
+            );
+            lacking("the signature timestamp's authority", &outcome, &mut missing);
+        }
+        missing
     }
 }
 
@@ -763,16 +827,16 @@ fn lacking(whose: &str, outcome: &PathOutcome, missing: &mut Vec<String>) {
 }
 
 /// The certificates and revocation data the document itself holds for a signature: its
-/// CMS (certificates, crls, adbe-revocationInfoArchival), its signature timestamps'
-/// certificates, and the `/DSS`.
+/// CMS (certificates, crls, adbe-revocationInfoArchival) and the `/DSS` of revision `rev`
+/// (only its objects that lie before `limit`, when given).
 fn embedded_material<S: Source>(
     ctx: &Context<'_, S>,
+    rev: usize,
+    limit: Option<u64>,
     sd: &crate::cms::SignedData<'_>,
     si: &SignerInfo<'_>,
 ) -> (Vec<Certificate>, RevocationData) {
-    let mut inputs = ChainInputs::empty();
-    dss_material(ctx, &mut inputs);
-    let (mut certs, mut data) = inputs.into_parts();
+    let (mut certs, mut data) = dss_at(ctx, rev, limit);
     certs.extend(
         sd.certificates
             .iter()
@@ -796,34 +860,84 @@ fn embedded_material<S: Source>(
     (certs, data)
 }
 
-/// Where the revision that last changed the `/DSS` (its dictionary, or the arrays it
-/// references) ends; `None` without a `/DSS`.
-fn dss_revision_end<S: Source>(ctx: &Context<'_, S>) -> Option<u64> {
+/// Most items of one kind read from a `/DSS` for the level.
+const MAX_DSS_ITEMS: usize = 256;
+
+/// The certificates, CRLs and OCSP responses of the `/DSS` as revision `rev` has it, only
+/// the objects that lie before `limit` when given (unreadable items are skipped: the
+/// signature's own check reports them).
+fn dss_at<S: Source>(
+    ctx: &Context<'_, S>,
+    rev: usize,
+    limit: Option<u64>,
+) -> (Vec<Certificate>, RevocationData) {
     let doc = ctx.doc;
-    let rev = doc.last_revision();
-    let root = doc.trailer(rev)?.get(b"Root").and_then(Object::as_ref)?;
-    let catalog = doc.catalog(rev).ok()?;
-    let entry = catalog.get(b"DSS")?;
-    let mut refs = Vec::new();
-    let dss = match entry {
-        Object::Reference(r) => {
-            refs.push(*r);
-            doc.resolve_dict(rev, entry).ok().flatten()?
-        }
-        Object::Dict(d) => {
-            refs.push(root);
-            d.clone()
-        }
-        _ => return None,
+    let mut certs = Vec::new();
+    let mut data = RevocationData::new();
+    let before = |o: &Object| match (o, limit) {
+        (Object::Reference(r), Some(limit)) => located_before(ctx, rev, *r, limit),
+        _ => true,
     };
-    for key in [&b"Certs"[..], b"OCSPs", b"CRLs", b"VRI"] {
-        if let Some(Object::Reference(r)) = dss.get(key) {
-            refs.push(*r);
+    let Some(entry) = doc.catalog(rev).ok().and_then(|c| c.get(b"DSS").cloned()) else {
+        return (certs, data);
+    };
+    let Some(dss) = doc
+        .resolve_dict(rev, &entry)
+        .ok()
+        .flatten()
+        .filter(|_| before(&entry))
+    else {
+        return (certs, data);
+    };
+    for (key, kind) in [(&b"Certs"[..], 0u8), (b"CRLs", 1), (b"OCSPs", 2)] {
+        let Some(list) = dss
+            .get(key)
+            .filter(|o| before(o))
+            .and_then(|o| doc.resolve(rev, o).ok())
+        else {
+            continue;
+        };
+        for item in list
+            .as_array()
+            .unwrap_or_default()
+            .iter()
+            .take(MAX_DSS_ITEMS)
+            .filter(|o| before(o))
+        {
+            let Ok(bytes) = (match doc.resolve(rev, item) {
+                Ok(Object::Stream(s)) => doc.decode_stream(rev, &s),
+                _ => continue,
+            }) else {
+                continue;
+            };
+            match kind {
+                0 => {
+                    if let Ok(c) = Certificate::from_der(&bytes) {
+                        certs.push(c);
+                    }
+                }
+                1 => {
+                    let _ = data.add_crl_der(&bytes, Origin::Dss);
+                }
+                _ => {
+                    let _ = data.add_ocsp_der(&bytes, Origin::Dss);
+                }
+            }
         }
     }
-    let newest = refs
-        .iter()
-        .filter_map(|r| doc.defining_revision(rev, *r))
-        .max()?;
-    doc.revisions().get(newest).map(|rv| rv.end)
+    (certs, data)
+}
+
+/// True when object `r` (as revision `rev` defines it) lies in the file before `limit`:
+/// its header, or its object stream's header.
+fn located_before<S: Source>(ctx: &Context<'_, S>, rev: usize, r: ObjRef, limit: u64) -> bool {
+    use crate::pdf::XrefEntry;
+    match ctx.doc.lookup(rev, r) {
+        Some(XrefEntry::InFile { offset, .. }) => offset < limit,
+        Some(XrefEntry::InStream { stream_num, .. }) => matches!(
+            ctx.doc.lookup(rev, ObjRef::new(stream_num, 0)),
+            Some(XrefEntry::InFile { offset, .. }) if offset < limit
+        ),
+        _ => false,
+    }
 }
