@@ -13,6 +13,7 @@ mod dossier;
 mod fields;
 mod inspect;
 mod keysource;
+mod ltv;
 mod output;
 mod sign;
 mod sign_file;
@@ -55,6 +56,7 @@ enum Command {
     /// Certificate paths without a PDF.
     Cert(cert::CertArgs),
     Timestamp(timestamp::TimestampArgs),
+    Ltv(ltv::LtvArgs),
 }
 
 fn main() -> ExitCode {
@@ -72,6 +74,7 @@ fn main() -> ExitCode {
         Command::Dossier(a) => dossier::run(a),
         Command::Cert(a) => cert::run(a),
         Command::Timestamp(a) => timestamp::run(a),
+        Command::Ltv(a) => ltv::run(a),
     };
     match result {
         Ok(code) => code,

@@ -108,6 +108,8 @@ pub struct SignArgs {
     level: Option<Level>,
     #[command(flatten)]
     tsa: TsaArgs,
+    #[command(flatten)]
+    ltv: crate::ltv::LtvSourceArgs,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -118,6 +120,23 @@ enum Level {
     /// With a signature timestamp (needs --tsa).
     #[value(name = "b-t")]
     BT,
+    /// B-T, then validation data in the /DSS (needs --tsa and --trust).
+    #[value(name = "b-lt")]
+    BLt,
+    /// B-LT, then a document timestamp (needs --tsa and --trust).
+    #[value(name = "b-lta")]
+    BLta,
+}
+
+impl Level {
+    /// The long-term level that follows signing, if any.
+    fn long_term(self) -> Option<crate::ltv::LtvLevel> {
+        match self {
+            Level::BLt => Some(crate::ltv::LtvLevel::BLt),
+            Level::BLta => Some(crate::ltv::LtvLevel::BLta),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -153,7 +172,9 @@ impl SignArgs {
             .level
             .unwrap_or(if self.tsa.any() { Level::BT } else { Level::BB });
         match level {
-            Level::BT => opts.timestamping = Some(self.tsa.timestamping(!self.prepare)?),
+            Level::BT | Level::BLt | Level::BLta => {
+                opts.timestamping = Some(self.tsa.timestamping(!self.prepare)?)
+            }
             Level::BB if self.tsa.any() => {
                 return Err(Failure(
                     "--tsa asks for a signature timestamp, which --level b-b excludes".into(),
@@ -204,6 +225,15 @@ fn lock_spec(text: &str) -> FieldLockSpec {
 }
 
 pub fn run(a: SignArgs) -> Result<ExitCode, Failure> {
+    if a.level.and_then(Level::long_term).is_some()
+        && (a.prepare || a.finish.is_some() || a.output_dir.is_some())
+    {
+        return Err(Failure(
+            "--level b-lt and b-lta sign one document in one step; for remote or batch \
+             signing use --level b-t, then kyso ltv"
+                .into(),
+        ));
+    }
     if a.prepare {
         return prepare(&a);
     }
@@ -219,6 +249,12 @@ pub fn run(a: SignArgs) -> Result<ExitCode, Failure> {
         .as_ref()
         .ok_or_else(|| Failure("give -o OUTPUT (or --output-dir for several inputs)".into()))?;
     let signer = a.keys.signer()?;
+    if let Some(level) = a.level.and_then(Level::long_term) {
+        return crate::ltv::sign_then_reach(input, output, level, &a.ltv, &a.tsa, |staged| {
+            sign_file(input, staged, signer.as_ref(), &a.options()?)
+                .map_err(|e| Failure::about(input, e))
+        });
+    }
     sign_file(input, output, signer.as_ref(), &a.options()?)
         .map_err(|e| Failure::about(input, e))?;
     eprintln!("signed {} -> {}", input.display(), output.display());
