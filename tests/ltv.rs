@@ -504,3 +504,52 @@ fn pyhankos_pades_lta_files_reach_b_lta_at_their_freeze_time_and_later() {
         }
     }
 }
+
+#[test]
+fn adbe_revocation_info_archival_is_signed_into_pkcs7_signatures() {
+    let Some(mut s) = Setup::new() else { return };
+    let opts = s.ltv_options(&["signer"]);
+    let signer_cert = kyso::pki::Certificate::from_der(&s.pki.signer.der).unwrap();
+    let (archival, missing) = kyso::ltv::revocation_info_for_signer(&signer_cert, &[], &opts);
+    assert!(missing.is_empty(), "{missing:?}");
+    assert_eq!((archival.ocsp.len(), archival.crls.len()), (1, 0));
+    // PAdES keeps its validation data in the /DSS: refused.
+    let refused = sign_bytes(
+        &sample_pdf(SampleXref::Table),
+        &s.pki.signer(),
+        &SignOptions::new().revocation_info_archival(archival.clone()),
+    );
+    assert!(refused.is_err());
+    let bytes = sign_bytes(
+        &sample_pdf(SampleXref::Table),
+        &s.pki.signer(),
+        &SignOptions::new()
+            .sub_filter(kyso::sign::SubFilter::Pkcs7Detached)
+            .revocation_info_archival(archival),
+    )
+    .unwrap();
+    let file = s.path("archival.pdf");
+    std::fs::write(&file, &bytes).unwrap();
+    s.offline();
+    // Offline, revocation required: the signed attribute alone establishes the status.
+    let mut vopts = VerifyOptions::new(s.pki.trust());
+    vopts.validation.revocation =
+        kyso::pki::RevocationPolicy::all(kyso::pki::RevocationMode::Require);
+    let r = verify_file(&file, &vopts).unwrap();
+    let sig = signature(&r);
+    assert_eq!(sig.indication, Indication::TotalPassed, "{}", describe(&r));
+    assert!(
+        sig.chain
+            .revocation
+            .iter()
+            .any(|rv| rv.origin.as_deref() == Some("signed_attribute")),
+        "{:#?}",
+        sig.chain.revocation
+    );
+    peers_accept(&file, 1);
+    if let Some(py) = Pyhanko::find() {
+        // pyHanko reads the attribute too: valid offline with revocation data required.
+        let res = pyhanko_ades(&py, &file, &s.pki.root_pem(), 0).unwrap();
+        assert!(res[0].bottom_line, "{:#?}", res[0]);
+    }
+}

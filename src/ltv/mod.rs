@@ -20,6 +20,7 @@
 //!
 //! The input is never modified; the output is written to a temporary file and renamed.
 
+mod archival;
 mod collect;
 mod dss;
 mod gather;
@@ -33,6 +34,7 @@ use crate::pki::{Certificate, RevocationData, SharedFetcher, TrustStore};
 use crate::sign::{DocTimestampOptions, Timestamping};
 use crate::Error;
 
+pub use archival::{revocation_info_for_signer, RevocationInfoArchival};
 pub use collect::ItemKind;
 
 /// What to embed and where the data comes from.

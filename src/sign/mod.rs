@@ -58,8 +58,9 @@ pub fn sign_file(
     let mut hasher = Hasher::new(prepared.digest_algorithm);
     copy_hashing(input, doc.len(), &mut [&mut hasher], &mut tmp, output)?;
     let digest = prepared.document_digest(hasher);
+    let archival = archival_attribute(opts).map_err(|e| e.with_path(input))?;
     let update = prepared
-        .sign_and_embed(&identity, signer, &digest)
+        .sign_and_embed(&identity, signer, &digest, archival)
         .map_err(|e| e.with_path(input))?;
     tmp.write_all(&update).map_err(|e| Error::io(output, e))?;
     crate::util::persist(tmp, output)
@@ -73,11 +74,30 @@ pub fn sign_bytes(input: &[u8], signer: &dyn Signer, opts: &SignOptions) -> Resu
     let mut hasher = Hasher::new(prepared.digest_algorithm);
     hasher.update(input);
     let digest = prepared.document_digest(hasher);
-    let update = prepared.sign_and_embed(&identity, signer, &digest)?;
+    let update = prepared.sign_and_embed(&identity, signer, &digest, archival_attribute(opts)?)?;
     let mut out = Vec::with_capacity(input.len() + update.len());
     out.extend_from_slice(input);
     out.extend_from_slice(&update);
     Ok(out)
+}
+
+/// The adbe-revocationInfoArchival attribute `opts` asks for (refused for PAdES, whose
+/// validation data belongs in the `/DSS`).
+fn archival_attribute(opts: &SignOptions) -> Result<Option<Vec<u8>>, Error> {
+    match &opts.revocation_info_archival {
+        None => Ok(None),
+        Some(_) if opts.sub_filter != SubFilter::Pkcs7Detached => Err(Error::refused(
+            "the adbe-revocationInfoArchival attribute is for adbe.pkcs7.detached signatures; \
+             PAdES keeps validation data in the /DSS (kyso ltv)",
+        )),
+        Some(a) => a.attribute_der().map(Some),
+    }
+}
+
+/// Room the adbe-revocationInfoArchival attribute needs in `/Contents` (its DER plus a few
+/// bytes for longer lengths around it).
+fn archival_room(opts: &SignOptions) -> Result<usize, Error> {
+    Ok(archival_attribute(opts)?.map_or(0, |a| a.len().saturating_add(16)))
 }
 
 /// Refuses an output that is the input file.
@@ -156,7 +176,8 @@ pub(crate) fn prepare<S: Source>(
         identity,
         opts.sub_filter == SubFilter::Pkcs7Detached,
         token_reserve,
-    )? + CONTENTS_SLACK;
+    )? + CONTENTS_SLACK
+        + archival_room(opts)?;
 
     let mut entries = Dict::new();
     entries.set("Type", Object::Name(Name::from("Sig")));
@@ -263,9 +284,22 @@ impl Prepared {
         identity: &SignerIdentity,
         signer: &dyn Signer,
         digest: &[u8],
+        archival: Option<Vec<u8>>,
     ) -> Result<Vec<u8>, Error> {
-        let attributes =
-            cms_signature::signed_attributes(identity, digest, self.signing_time_attribute())?;
+        let attributes = match archival {
+            None => {
+                cms_signature::signed_attributes(identity, digest, self.signing_time_attribute())?
+            }
+            Some(attribute) => {
+                let mut spec =
+                    crate::cms::SignedAttributesSpec::new(digest, identity.certificate())
+                        .with_extra_attribute(attribute);
+                if let Some(t) = self.signing_time_attribute() {
+                    spec = spec.with_signing_time(t);
+                }
+                crate::cms::build_signed_attributes(&spec)?
+            }
+        };
         let signature = signer.sign(&attributes)?;
         let unsigned = match &self.timestamping {
             Some(t) => vec![t.signature_timestamp_attribute(&signature)?],

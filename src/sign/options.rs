@@ -69,6 +69,11 @@ pub struct SignOptions {
     pub lock_fields: Option<FieldLockSpec>,
     /// A signature timestamp from this authority (PAdES B-T); `None`: no timestamp (B-B).
     pub timestamping: Option<super::Timestamping>,
+    /// Revocation data signed into an adbe-revocationInfoArchival attribute
+    /// (`adbe.pkcs7.detached` only; gather it with
+    /// [`crate::ltv::revocation_info_for_signer`]). Honoured by [`super::sign_file`] and
+    /// [`super::sign_bytes`].
+    pub revocation_info_archival: Option<crate::ltv::RevocationInfoArchival>,
 }
 
 impl SignOptions {
@@ -150,6 +155,16 @@ impl SignOptions {
     /// signature value right after signing; the placeholder keeps room for it.
     pub fn timestamp(mut self, timestamping: super::Timestamping) -> Self {
         self.timestamping = Some(timestamping);
+        self
+    }
+
+    /// Signs `archival` into an adbe-revocationInfoArchival attribute (`adbe.pkcs7.detached`
+    /// signatures only).
+    pub fn revocation_info_archival(
+        mut self,
+        archival: crate::ltv::RevocationInfoArchival,
+    ) -> Self {
+        self.revocation_info_archival = Some(archival);
         self
     }
 }

@@ -249,3 +249,28 @@ pub fn sign_then_reach(
     let outcome = reach(staging.path(), output, level, &opts, tsa)?;
     Ok(report(input, output, level, &outcome))
 }
+
+/// `kyso sign --revocation-info-archival`: the revocation data of `signer`'s path for the
+/// adbe-revocationInfoArchival attribute; refused when some is missing.
+pub fn archival_for(
+    signer: &dyn kyso::signer::Signer,
+    sources: &LtvSourceArgs,
+) -> Result<kyso::ltv::RevocationInfoArchival, Failure> {
+    use kyso::pki::Certificate;
+    let opts = sources.options(&[])?;
+    let cert = Certificate::from_der(signer.certificate())
+        .map_err(|e| Failure(format!("the signer's certificate: {e}")))?;
+    let chain: Vec<Certificate> = signer
+        .chain()
+        .iter()
+        .filter_map(|d| Certificate::from_der(d).ok())
+        .collect();
+    let (archival, missing) = kyso::ltv::revocation_info_for_signer(&cert, &chain, &opts);
+    if !missing.is_empty() {
+        return Err(Failure(format!(
+            "--revocation-info-archival: {}",
+            missing.join("; ")
+        )));
+    }
+    Ok(archival)
+}

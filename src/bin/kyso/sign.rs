@@ -110,6 +110,11 @@ pub struct SignArgs {
     tsa: TsaArgs,
     #[command(flatten)]
     ltv: crate::ltv::LtvSourceArgs,
+    /// Sign the revocation data of the signer's path (from --ocsp/--crl or, with --online,
+    /// its OCSP responders and CRL distribution points; paths end at --trust) into an
+    /// adbe-revocationInfoArchival attribute (--format pkcs7 only).
+    #[arg(long, help_heading = "Long-term validation")]
+    revocation_info_archival: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -225,6 +230,17 @@ fn lock_spec(text: &str) -> FieldLockSpec {
 }
 
 pub fn run(a: SignArgs) -> Result<ExitCode, Failure> {
+    if a.revocation_info_archival
+        && (a.prepare
+            || a.finish.is_some()
+            || a.output_dir.is_some()
+            || a.level.and_then(Level::long_term).is_some())
+    {
+        return Err(Failure(
+            "--revocation-info-archival signs one document in one step, at --level b-b or b-t"
+                .into(),
+        ));
+    }
     if a.level.and_then(Level::long_term).is_some()
         && (a.prepare || a.finish.is_some() || a.output_dir.is_some())
     {
@@ -255,8 +271,11 @@ pub fn run(a: SignArgs) -> Result<ExitCode, Failure> {
                 .map_err(|e| Failure::about(input, e))
         });
     }
-    sign_file(input, output, signer.as_ref(), &a.options()?)
-        .map_err(|e| Failure::about(input, e))?;
+    let mut opts = a.options()?;
+    if a.revocation_info_archival {
+        opts.revocation_info_archival = Some(crate::ltv::archival_for(signer.as_ref(), &a.ltv)?);
+    }
+    sign_file(input, output, signer.as_ref(), &opts).map_err(|e| Failure::about(input, e))?;
     eprintln!("signed {} -> {}", input.display(), output.display());
     a.appearance.print_preview(output, a.page);
     Ok(ExitCode::SUCCESS)
