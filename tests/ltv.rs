@@ -200,6 +200,15 @@ fn b_t_becomes_b_lt_then_b_lta_and_the_peers_agree() {
         sig.missing_for_next_level
     );
     peers_accept(&lt, 1);
+    // Days later the embedded OCSP responses (valid for an hour) are stale at the validation
+    // time, but they established the status when the signature was proven to exist: B-LT.
+    let later = verify_at(&lt, s.pki.trust(), Some(s.pki.now + Duration::days(3)));
+    assert_eq!(
+        signature(&later).pades_level,
+        Some(PadesLevel::BLt),
+        "{}",
+        describe(&later)
+    );
 
     // B-LTA: a document timestamp over the DSS. The responder is back (the document
     // timestamp's authority is the same; its data is in the DSS already).

@@ -240,3 +240,45 @@ mod online {
         drop(responder);
     }
 }
+
+#[cfg(feature = "online")]
+#[test]
+fn kyso_sign_revocation_info_archival_fetches_and_signs_the_signers_status() {
+    let Some(pki) = LtvPki::new() else { return };
+    let responder = pki.start_responder(pki.ocsp_port);
+    let input = pki.path("in.pdf");
+    std::fs::write(&input, sample_pdf(SampleXref::Table)).unwrap();
+    let (key, cert) = (pki.path("signer.key"), pki.path("signer.pem"));
+    let signed = pki.path("archival.pdf");
+    let mut args = vec![
+        os("sign"),
+        os("--key"),
+        key.as_os_str(),
+        os("--cert"),
+        cert.as_os_str(),
+        input.as_os_str(),
+        os("-o"),
+        signed.as_os_str(),
+        os("--revocation-info-archival"),
+        os("--trust"),
+        pki.root_pem().as_os_str(),
+        os("--online"),
+    ];
+    // PAdES refuses the attribute; adbe.pkcs7.detached takes it.
+    let out = kyso(&args);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(!signed.exists());
+    args.extend([os("--format"), os("pkcs7")]);
+    let out = kyso(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    drop(responder);
+    let mut opts = kyso::verify::VerifyOptions::new(pki.trust());
+    opts.validation.revocation =
+        kyso::pki::RevocationPolicy::all(kyso::pki::RevocationMode::Require);
+    let r = kyso::verify::verify_file(&signed, &opts).unwrap();
+    assert!(r.all_passed(), "{}", r.to_json());
+    assert_eq!(
+        r.signatures[0].chain.revocation[0].origin.as_deref(),
+        Some("signed_attribute")
+    );
+}

@@ -638,7 +638,7 @@ pub(crate) fn check_document_timestamp<S: Source>(
 
 /// Raises a B-T signature to B-LT when the document alone (the CMS, its signature
 /// timestamps and the `/DSS`; not the caller's data, not the network) validates the signer's
-/// path at `at` and each valid signature timestamp's authority path at its `genTime`, with
+/// path at the proven time and each valid signature timestamp's authority path at its `genTime`, with
 /// revocation data required for every certificate but the anchors; to B-LTA when, besides,
 /// a valid document timestamp covers that material: the CMS and the `/DSS` as it was in the
 /// revision before the timestamp validate the paths too. Otherwise records what is missing.
@@ -705,8 +705,9 @@ pub(crate) fn conclude_ltv<S: Source>(
     }
 }
 
-/// The paths B-LT needs: the signer's at `at`, and each valid signature timestamp's
-/// authority at its `genTime`; revocation required, offline.
+/// The paths B-LT needs: the signer's at the proven time (B-LT only ever applies to B-T
+/// signatures, which have one), and each valid signature timestamp's authority at its
+/// `genTime`; revocation required, offline.
 struct LtvCheck {
     policy: crate::pki::ValidationPolicy,
     signer: Certificate,
@@ -746,6 +747,12 @@ impl LtvCheck {
                 authorities.push((tsa, check.other_certificates, token.info.gen_time));
             }
         }
+        // The data must establish the status when the signature is proven to exist, not at
+        // the validation time: embedded OCSP responses go stale within days.
+        let at = match at.proven_signing_time {
+            Some(t) => ValidationTime::at(t).with_proven_signing_time(t),
+            None => at,
+        };
         LtvCheck {
             policy,
             signer: signer.clone(),
