@@ -80,7 +80,11 @@ impl Setup {
     }
 }
 
-fn verify_at(path: &Path, trust: kyso::pki::TrustStore, at: Option<OffsetDateTime>) -> VerificationReport {
+fn verify_at(
+    path: &Path,
+    trust: kyso::pki::TrustStore,
+    at: Option<OffsetDateTime>,
+) -> VerificationReport {
     let mut opts = VerifyOptions::new(trust);
     if let Some(t) = at {
         opts = opts.validation_time(t);
@@ -114,7 +118,10 @@ fn peers_accept(file: &Path, signatures: usize) {
         for s in &sigs {
             // poppler 22.12 lists a document timestamp as a signature ("Signature Type:
             // unknown", not verified); every CMS signature must be valid.
-            if s.field.as_deref().is_some_and(|f| f.starts_with("Timestamp")) {
+            if s.field
+                .as_deref()
+                .is_some_and(|f| f.starts_with("Timestamp"))
+            {
                 assert_eq!(
                     s.signer_common_name.as_deref(),
                     Some("LTV timestamp authority"),
@@ -125,10 +132,11 @@ fn peers_accept(file: &Path, signatures: usize) {
                 assert!(s.valid, "pdfsig: {}", s.raw);
             }
         }
-        if let Some(last) = sigs
-            .last()
-            .filter(|s| s.field.as_deref().is_some_and(|f| f.starts_with("Timestamp")))
-        {
+        if let Some(last) = sigs.last().filter(|s| {
+            s.field
+                .as_deref()
+                .is_some_and(|f| f.starts_with("Timestamp"))
+        }) {
             assert!(last.total_document_signed, "{}", last.raw);
         }
     }
@@ -150,7 +158,9 @@ fn b_t_becomes_b_lt_then_b_lta_and_the_peers_agree() {
     let sig = signature(&r);
     assert_eq!(sig.pades_level, Some(PadesLevel::BT), "{}", describe(&r));
     assert!(
-        sig.missing_for_next_level.iter().any(|m| m.contains("LTV signer")),
+        sig.missing_for_next_level
+            .iter()
+            .any(|m| m.contains("LTV signer")),
         "{:?}",
         sig.missing_for_next_level
     );
@@ -164,7 +174,10 @@ fn b_t_becomes_b_lt_then_b_lta_and_the_peers_agree() {
     assert_eq!(one.kind, ItemKind::Signature);
     assert_eq!(one.ocsp_added, 2, "{one:#?}");
     assert_eq!(one.vri_key.len(), 40);
-    assert!(one.vri_key.chars().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase()));
+    assert!(one
+        .vri_key
+        .chars()
+        .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase()));
     // The input is a byte-identical prefix and was not touched.
     let lt_bytes = std::fs::read(&lt).unwrap();
     assert_eq!(std::fs::read(&signed).unwrap(), before);
@@ -274,8 +287,10 @@ fn a_missing_ocsp_response_is_reported_per_certificate() {
     let one = &outcome.signatures[0];
     assert_eq!(one.ocsp_added, 1);
     assert!(
-        one.missing.iter().any(|m| m.contains("LTV timestamp authority")
-            && m.contains(&format!("127.0.0.1:{}", s.pki.ocsp_port))),
+        one.missing
+            .iter()
+            .any(|m| m.contains("LTV timestamp authority")
+                && m.contains(&format!("127.0.0.1:{}", s.pki.ocsp_port))),
         "{:#?}",
         one.missing
     );
@@ -359,7 +374,10 @@ fn renewal_covers_the_last_document_timestamp_and_adds_another() {
         .filter(|x| x.kind == ItemKind::DocumentTimestamp)
         .collect();
     assert_eq!(dts.len(), 1, "{o:#?}");
-    assert!(dts[0].covered.iter().any(|c| c.contains("LTV timestamp authority")));
+    assert!(dts[0]
+        .covered
+        .iter()
+        .any(|c| c.contains("LTV timestamp authority")));
     let r = verify_at(&renewed, s.pki.trust(), None);
     let sig = signature(&r);
     // A B-B signature whose time a document timestamp proves, with its data: B-LTA.
@@ -407,7 +425,9 @@ fn an_expired_signer_revoked_after_signing_validates_with_b_lta_but_not_with_b_b
     s.offline();
     let later = s.pki.now + Duration::days(200);
     let mut opts = VerifyOptions::new(s.pki.trust()).validation_time(later);
-    opts.revocation.add_ocsp_der(&revoked, Origin::Caller).unwrap();
+    opts.revocation
+        .add_ocsp_der(&revoked, Origin::Caller)
+        .unwrap();
 
     let r = verify_file(&lta, &opts).unwrap();
     let sig = signature(&r);
@@ -419,7 +439,12 @@ fn an_expired_signer_revoked_after_signing_validates_with_b_lta_but_not_with_b_b
 
     let r = verify_file(&bb, &opts).unwrap();
     let sig = signature(&r);
-    assert_eq!(sig.indication, Indication::Indeterminate, "{}", describe(&r));
+    assert_eq!(
+        sig.indication,
+        Indication::Indeterminate,
+        "{}",
+        describe(&r)
+    );
     assert_eq!(
         sig.sub_indication,
         Some(SubIndication::OutOfBoundsNoPoe),
@@ -433,7 +458,11 @@ fn an_expired_signer_revoked_after_signing_validates_with_b_lta_but_not_with_b_b
 fn a_failing_authority_leaves_no_output_file() {
     let Some(s) = Setup::new() else { return };
     let signed = s.signed("bt.pdf", SampleXref::Table, true);
-    for behaviour in [Behaviour::Reject, Behaviour::WrongImprint, Behaviour::WrongNonce] {
+    for behaviour in [
+        Behaviour::Reject,
+        Behaviour::WrongImprint,
+        Behaviour::WrongNonce,
+    ] {
         let out = s.path(&format!("lta-{behaviour:?}.pdf"));
         let err = archive(
             &signed,
@@ -468,9 +497,8 @@ fn the_input_is_never_the_output() {
 /// it is B-LT; both still validate twenty years later, at the proven time.
 #[test]
 fn pyhankos_pades_lta_files_reach_b_lta_at_their_freeze_time_and_later() {
-    let root = common::corpus_file(
-        "04-signed-pdfs/pyhanko/_ca-certs/testing-ca_root_root.cert.pem",
-    );
+    let root =
+        common::corpus_file("04-signed-pdfs/pyhanko/_ca-certs/testing-ca_root_root.cert.pem");
     let mut trust = kyso::pki::TrustStore::empty();
     trust.add_file(&root).unwrap();
     let freeze = OffsetDateTime::from_unix_timestamp(1_604_188_800).unwrap(); // 2020-11-01
@@ -494,7 +522,11 @@ fn pyhankos_pades_lta_files_reach_b_lta_at_their_freeze_time_and_later() {
                     .find(|s| s.field_name.as_deref() == Some(*field))
                     .unwrap();
                 assert_eq!(sig.pades_level, Some(*level), "{file} {field} at {at}");
-                assert_eq!(sig.indication, Indication::TotalPassed, "{file} {field} at {at}");
+                assert_eq!(
+                    sig.indication,
+                    Indication::TotalPassed,
+                    "{file} {field} at {at}"
+                );
                 assert!(
                     sig.chain
                         .revocation

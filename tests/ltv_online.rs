@@ -155,8 +155,15 @@ mod online {
         ]);
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
         let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        assert_eq!(json["signatures"].as_array().map(Vec::len), Some(2), "{json}");
-        assert_eq!(json["signatures"][1]["kind"], "document_timestamp", "{json}");
+        assert_eq!(
+            json["signatures"].as_array().map(Vec::len),
+            Some(2),
+            "{json}"
+        );
+        assert_eq!(
+            json["signatures"][1]["kind"], "document_timestamp",
+            "{json}"
+        );
         drop(server);
         drop(responder);
         // The staging files are gone.
@@ -250,6 +257,7 @@ fn kyso_sign_revocation_info_archival_fetches_and_signs_the_signers_status() {
     std::fs::write(&input, sample_pdf(SampleXref::Table)).unwrap();
     let (key, cert) = (pki.path("signer.key"), pki.path("signer.pem"));
     let signed = pki.path("archival.pdf");
+    let root = pki.root_pem();
     let mut args = vec![
         os("sign"),
         os("--key"),
@@ -261,7 +269,7 @@ fn kyso_sign_revocation_info_archival_fetches_and_signs_the_signers_status() {
         signed.as_os_str(),
         os("--revocation-info-archival"),
         os("--trust"),
-        pki.root_pem().as_os_str(),
+        root.as_os_str(),
         os("--online"),
     ];
     // PAdES refuses the attribute; adbe.pkcs7.detached takes it.

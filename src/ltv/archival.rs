@@ -40,7 +40,10 @@ impl RevocationInfoArchival {
         }
         let parts: Vec<&[u8]> = fields.iter().map(Vec::as_slice).collect();
         let value = der::sequence(&parts)?;
-        Ok(encode_attribute(&oid::ADBE_REVOCATION_INFO_ARCHIVAL, &[&value])?)
+        Ok(encode_attribute(
+            &oid::ADBE_REVOCATION_INFO_ARCHIVAL,
+            &[&value],
+        )?)
     }
 
     /// True when it holds nothing.

@@ -197,7 +197,11 @@ fn plan<S: Source>(doc: &Document<S>, opts: &LtvOptions) -> Result<(Vec<u8>, Ltv
         let mut covered = Vec::new();
         let mut missing = item.problems.clone();
         for target in &item.targets {
-            covered.push(format!("{} ({})", target.cert.label(), target.role.as_str()));
+            covered.push(format!(
+                "{} ({})",
+                target.cert.label(),
+                target.role.as_str()
+            ));
             let g = gatherer.gather(&target.cert, &mut item_pool, &mut item_data);
             missing.extend(
                 g.missing

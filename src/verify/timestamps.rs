@@ -671,16 +671,19 @@ pub(crate) fn conclude_ltv<S: Source>(
         .collect();
     proofs.sort();
     let revisions = ctx.doc.revisions();
-    let covered = proofs.iter().take(MAX_SIGNATURE_TIMESTAMPS).find(|(gap, _)| {
-        // The /DSS of the revision holding the timestamp, as far as the timestamp covers it
-        // (pyHanko writes the store and the timestamp in one update).
-        let Some(k) = revisions.iter().position(|rv| rv.end > *gap) else {
-            return false;
-        };
-        check
-            .missing(ctx, &embedded_material(ctx, k, Some(*gap), sd, si))
-            .is_empty()
-    });
+    let covered = proofs
+        .iter()
+        .take(MAX_SIGNATURE_TIMESTAMPS)
+        .find(|(gap, _)| {
+            // The /DSS of the revision holding the timestamp, as far as the timestamp covers it
+            // (pyHanko writes the store and the timestamp in one update).
+            let Some(k) = revisions.iter().position(|rv| rv.end > *gap) else {
+                return false;
+            };
+            check
+                .missing(ctx, &embedded_material(ctx, k, Some(*gap), sd, si))
+                .is_empty()
+        });
     match covered {
         Some((_, t)) => {
             set_level(r, PadesLevel::BLta, Vec::new());
@@ -786,7 +789,11 @@ impl LtvCheck {
                 data,
                 ValidationTime::at(*gen_time),
             );
-            lacking("the signature timestamp's authority", &outcome, &mut missing);
+            lacking(
+                "the signature timestamp's authority",
+                &outcome,
+                &mut missing,
+            );
         }
         missing
     }

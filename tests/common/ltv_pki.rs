@@ -218,7 +218,8 @@ impl LtvPki {
     pub fn signer(&self) -> SoftwareSigner {
         let key = PrivateKey::from_pem(self.signer.key_pem.as_bytes()).unwrap();
         let mut s = SoftwareSigner::new(key, self.signer.der.clone(), Vec::new()).unwrap();
-        s.set_algorithm(SignatureAlgorithm::EcdsaP256Sha256).unwrap();
+        s.set_algorithm(SignatureAlgorithm::EcdsaP256Sha256)
+            .unwrap();
         s
     }
 
@@ -407,7 +408,10 @@ pub fn pyhanko_ades(
     ];
     let out = super::interop::run(&python, &args)?;
     if !out.status.success() {
-        return Err(format!("pyHanko AdES validation failed: {}", out.describe()));
+        return Err(format!(
+            "pyHanko AdES validation failed: {}",
+            out.describe()
+        ));
     }
     Ok(out
         .stdout
