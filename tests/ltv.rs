@@ -18,8 +18,8 @@ use common::{sample_pdf, SampleXref};
 use kyso::ltv::{add_validation_data, archive, ItemKind, LtvOptions};
 use kyso::pki::{Origin, RevocationData};
 use kyso::report::{
-    ChainStatus, Code, Indication, PadesLevel, SignatureKind, SignatureReport, SubIndication,
-    VerificationReport,
+    ChainStatus, Code, Indication, ModificationLevel, PadesLevel, SignatureKind, SignatureReport,
+    SubIndication, VerificationReport,
 };
 use kyso::sign::{sign_bytes, DocTimestampOptions, SignOptions};
 use kyso::verify::{verify_file, VerifyOptions};
@@ -194,6 +194,7 @@ fn b_t_becomes_b_lt_then_b_lta_and_the_peers_agree() {
     assert_eq!(sig.indication, Indication::TotalPassed, "{}", describe(&r));
     // kyso's own difference analysis: the DSS update is an allowed LTV update.
     assert!(sig.modifications.allowed, "{:#?}", sig.modifications);
+    assert_eq!(sig.modifications.level, ModificationLevel::LtvUpdates);
     assert_eq!(sig.modifications.later_revisions, 1);
     assert!(sig
         .chain
@@ -242,6 +243,7 @@ fn b_t_becomes_b_lt_then_b_lta_and_the_peers_agree() {
     assert!(sig.missing_for_next_level.is_empty());
     assert_eq!(sig.indication, Indication::TotalPassed, "{}", describe(&r));
     assert!(sig.modifications.allowed, "{:#?}", sig.modifications);
+    assert_eq!(sig.modifications.level, ModificationLevel::LtvUpdates);
     let dts = r
         .signatures
         .iter()
@@ -252,6 +254,18 @@ fn b_t_becomes_b_lt_then_b_lta_and_the_peers_agree() {
 
     // pyHanko, offline (LOCAL_ONLY, the responder is stopped), revocation data required.
     if let Some(py) = Pyhanko::find() {
+        // pyHanko's difference analysis: the store and the timestamp are LTA updates.
+        for file in [&lt, &lta] {
+            let v = py.validate(file, &s.pki.root_pem(), &[]).unwrap();
+            assert_eq!(
+                v[0].modification_level.as_deref(),
+                Some("LTA_UPDATES"),
+                "{}",
+                v[0].raw
+            );
+            assert_eq!(v[0].modifications_acceptable, Some(true), "{}", v[0].raw);
+            assert!(v[0].intact, "{}", v[0].raw);
+        }
         // B-LT: the signature validates now with the file's own revocation data (pyHanko's
         // status bottom line), but pyHanko's LTA process wants proofs of existence for the
         // validation data, which only a document timestamp gives (NO_POE).
@@ -592,5 +606,54 @@ fn adbe_revocation_info_archival_is_signed_into_pkcs7_signatures() {
         // pyHanko reads the attribute too: valid offline with revocation data required.
         let res = pyhanko_ades(&py, &file, &s.pki.root_pem(), 0).unwrap();
         assert!(res[0].bottom_line, "{:#?}", res[0]);
+    }
+}
+
+/// Merging into another tool's store: pyHanko's file keeps its `/DSS` in indirect arrays;
+/// kyso adds what its VRI entries lack without dropping anything, and every signature stays
+/// valid (and B-LTA where it was).
+#[test]
+fn pyhankos_store_is_merged_not_replaced() {
+    let root =
+        common::corpus_file("04-signed-pdfs/pyhanko/_ca-certs/testing-ca_root_root.cert.pem");
+    let mut trust = kyso::pki::TrustStore::empty();
+    trust.add_file(&root).unwrap();
+    let freeze = OffsetDateTime::from_unix_timestamp(1_604_188_800).unwrap(); // 2020-11-01
+    let input =
+        common::corpus_file("04-signed-pdfs/pyhanko/pades-lta-dss-indirect-arrs-test-2.pdf");
+    let dir = common::temp_dir();
+    let out = dir.path().join("merged.pdf");
+    let mut opts = LtvOptions::new(trust.clone());
+    opts.time = Some(freeze);
+    let outcome = add_validation_data(&input, &out, &opts).unwrap();
+    assert!(outcome.complete(), "{outcome:#?}");
+    assert_eq!(outcome.signatures.len(), 3, "{outcome:#?}");
+    // pyHanko's store holds every OCSP response and CRL already: none is written twice.
+    // It leaves out the anchor, which kyso adds once (to the first signature's entry).
+    for s in &outcome.signatures {
+        assert_eq!((s.ocsp_added, s.crls_added), (0, 0), "{s:#?}");
+    }
+    let added: Vec<&String> = outcome
+        .signatures
+        .iter()
+        .flat_map(|s| &s.certificates_added)
+        .collect();
+    assert_eq!(added.len(), 1, "{outcome:#?}");
+    assert!(added[0].contains("CN=Root CA"), "{added:?}");
+    assert!(outcome.updated);
+    let before = verify_at(&input, trust.clone(), Some(freeze));
+    let after = verify_at(&out, trust, Some(freeze));
+    for (b, a) in before.signatures.iter().zip(&after.signatures) {
+        assert_eq!(
+            a.indication,
+            Indication::TotalPassed,
+            "{}",
+            describe(&after)
+        );
+        assert_eq!(a.pades_level, b.pades_level, "{}", describe(&after));
+        assert!(a.modifications.allowed, "{:#?}", a.modifications);
+    }
+    if let Some(q) = Qpdf::find() {
+        q.check(&out).unwrap();
     }
 }

@@ -173,12 +173,13 @@ impl Store {
         if let Some(i) = list.iter().position(|e| e.bytes == bytes) {
             return (i, false);
         }
+        let index = list.len();
         list.push(Entry {
             object: None,
             original: None,
             bytes: bytes.to_vec(),
         });
-        (list.len() - 1, true)
+        (index, true)
     }
 
     /// Adds `found` for the signature whose `/VRI` key is `key`.

@@ -91,17 +91,15 @@ fn pem_blocks(bytes: &[u8], label: &str) -> Vec<Vec<u8>> {
     let end = format!("-----END {label}-----");
     let mut out = Vec::new();
     let mut rest = text.as_ref();
-    while let Some(start) = rest.find(&begin) {
-        let after = &rest[start + begin.len()..];
-        let Some(stop) = after.find(&end) else { break };
-        let b64: String = after[..stop]
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect();
+    while let Some((_, after)) = rest.split_once(begin.as_str()) {
+        let Some((body, next)) = after.split_once(end.as_str()) else {
+            break;
+        };
+        let b64: String = body.chars().filter(|c| !c.is_whitespace()).collect();
         if let Ok(der) = base64::engine::general_purpose::STANDARD.decode(b64) {
             out.push(der);
         }
-        rest = &after[stop + end.len()..];
+        rest = next;
     }
     out
 }
