@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod drawing;
+pub mod forms;
 pub mod interop;
 pub mod keys;
 pub mod lopdf_glue;

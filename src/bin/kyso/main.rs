@@ -10,6 +10,7 @@ mod attachments;
 mod demo;
 mod dossier;
 mod fields;
+mod form;
 mod inspect;
 mod keysource;
 mod output;
@@ -49,6 +50,7 @@ enum Command {
     SignFile(sign_file::SignFileArgs),
     VerifyFile(verify_file::VerifyFileArgs),
     Dossier(dossier::DossierArgs),
+    Form(form::FormArgs),
 }
 
 fn main() -> ExitCode {
@@ -64,6 +66,7 @@ fn main() -> ExitCode {
         Command::SignFile(a) => sign_file::run(a),
         Command::VerifyFile(a) => verify_file::run(a),
         Command::Dossier(a) => dossier::run(a),
+        Command::Form(a) => form::run(a),
     };
     match result {
         Ok(code) => code,
