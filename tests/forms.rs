@@ -1038,3 +1038,65 @@ fn cli_lists_fills_and_refuses_bad_data_without_output() {
     );
     assert!(!refused.exists());
 }
+
+#[test]
+fn mutated_forms_give_errors_never_panics() {
+    let form = fill(&blank(), &vietnamese_values());
+    let values = vietnamese_values();
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut filled = 0;
+    for _ in 0..300 {
+        let mut bytes = form.clone();
+        for _ in 0..(1 + next() % 8) {
+            let at = (next() as usize) % bytes.len();
+            bytes[at] = next() as u8;
+        }
+        if let Ok(doc) = Document::open(bytes.as_slice()) {
+            let _ = list_fields(&doc);
+        }
+        if fill_bytes(&bytes, &values, &FillOptions::new()).is_ok() {
+            filled += 1;
+        }
+        let _ = flatten_bytes(&bytes);
+    }
+    // Most single-byte changes leave a usable form; the point is that none panics.
+    assert!(filled > 0);
+}
+
+/// Seeds for the `form_fill` fuzz target: `cargo test --test forms write_fuzz_seeds --
+/// --ignored`.
+#[test]
+#[ignore = "writes fuzz/seeds/form_fill"]
+fn write_fuzz_seeds() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/form_fill");
+    std::fs::create_dir_all(&dir).unwrap();
+    let blank = blank();
+    let seeds = [
+        ("blank.pdf", blank.clone()),
+        ("filled.pdf", fill(&blank, &vietnamese_values())),
+        (
+            "need-appearances.pdf",
+            registration_form(&FormSpec {
+                need_appearances: true,
+                ..FormSpec::default()
+            }),
+        ),
+        (
+            "certified-p2-locked.pdf",
+            registration_form(&FormSpec {
+                certified: Some(2),
+                lock: Some(vec![names::DIA_CHI.to_string()]),
+                ..FormSpec::default()
+            }),
+        ),
+    ];
+    for (name, bytes) in seeds {
+        std::fs::write(dir.join(name), bytes).unwrap();
+    }
+}
