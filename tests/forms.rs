@@ -1100,3 +1100,39 @@ fn write_fuzz_seeds() {
         std::fs::write(dir.join(name), bytes).unwrap();
     }
 }
+
+#[test]
+fn refilling_the_same_values_rewrites_nothing() {
+    let dir = common::temp_dir();
+    let first = write(
+        dir.path(),
+        "first.pdf",
+        &fill(&blank(), &vietnamese_values()),
+    );
+    let second = dir.path().join("second.pdf");
+    let summary =
+        kyso::form::fill_file(&first, &second, &vietnamese_values(), &FillOptions::new()).unwrap();
+    // Text and choice fields already show these values; buttons already have these states
+    // (their dictionaries come out unchanged and are not written either).
+    assert_eq!(summary.unchanged.len(), 6, "{summary:?}");
+    assert_eq!(summary.appearances, 0);
+    let bytes = std::fs::read(&second).unwrap();
+    let doc = Document::open(bytes.as_slice()).unwrap();
+    let last = doc.revisions().last().unwrap();
+    assert!(
+        last.entries.iter().all(|(num, _)| *num == 0),
+        "{:?}",
+        last.entries
+    );
+    // A changed value is written.
+    let third = dir.path().join("third.pdf");
+    let summary = kyso::form::fill_file(
+        &second,
+        &third,
+        &FormValues::new().with(names::HO_TEN, "Trần Văn Bình"),
+        &FillOptions::new(),
+    )
+    .unwrap();
+    assert_eq!(summary.fields, [names::HO_TEN]);
+    assert_eq!(summary.appearances, 1);
+}

@@ -478,6 +478,38 @@ mod tests {
     }
 
     #[test]
+    fn frames_read_rect_turn_border_and_colours() {
+        use crate::pdf::testing::classic;
+        let pdf = classic(
+            &[
+                "<< /Type /Catalog >>",
+                "<< /Rect [10 20 110 40] /MK << /R 90 /BC [1 0 0] /BG [] >> /BS << /W 2 /S /D >> >>",
+                "<< /Rect [0 0 50 10] /MK << /R 45 >> >>",
+            ],
+            "",
+        );
+        let doc = Document::open(pdf.as_slice()).unwrap();
+        let widget = |n| match doc.get(0, crate::pdf::ObjRef::new(n, 0)).unwrap() {
+            Some(Object::Dict(d)) => d,
+            other => panic!("{other:?}"),
+        };
+        let f = Frame::of(&doc, 0, &widget(2)).unwrap();
+        assert_eq!((f.width, f.height, f.rotation), (20.0, 100.0, 90));
+        assert_eq!(f.matrix(), Some([0.0, 1.0, -1.0, 0.0, 0.0, 0.0]));
+        assert_eq!(f.border, Some(Colour::Rgb(1.0, 0.0, 0.0)));
+        assert_eq!(f.background, None);
+        assert_eq!(f.border_width, 2.0);
+        assert!(f.dashed);
+        // A turn that is not a multiple of 90 is ignored; no /BS gives a 1 pt border.
+        let f = Frame::of(&doc, 0, &widget(3)).unwrap();
+        assert_eq!(
+            (f.width, f.height, f.rotation, f.border_width),
+            (50.0, 10.0, 0, 1.0)
+        );
+        assert_eq!(f.matrix(), None);
+    }
+
+    #[test]
     fn list_highlights_the_chosen_options() {
         let mut f = Font::load(&FontSource::DejaVuSerif).unwrap();
         let options = vec!["A".to_string(), "B".to_string(), "C".to_string()];

@@ -69,14 +69,25 @@ fn rejected_message(problems: &[Problem]) -> String {
         1 => "the form data has 1 problem, nothing was written: ".to_string(),
         n => format!("the form data has {n} problems, nothing was written: "),
     };
-    for (i, p) in problems.iter().enumerate() {
+    for (i, p) in problems.iter().take(MAX_PROBLEMS_SHOWN).enumerate() {
         if i > 0 {
             s.push_str("; ");
         }
         s.push_str(&format!("({}) {p}", i + 1));
     }
+    if let Some(more) = problems
+        .len()
+        .checked_sub(MAX_PROBLEMS_SHOWN)
+        .filter(|&m| m > 0)
+    {
+        s.push_str(&format!("; and {more} more"));
+    }
     s
 }
+
+/// Problems written out in the error message (all of them stay in
+/// [`FormError::Rejected`]).
+pub const MAX_PROBLEMS_SHOWN: usize = 50;
 
 /// One problem with one value of the form data.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -274,5 +285,17 @@ mod tests {
             s.contains("(2) field \"b\": \"x\" is not one of its options (\"Hà Nội\", \"Huế\")"),
             "{s}"
         );
+    }
+
+    #[test]
+    fn long_lists_are_cut_in_the_message_only() {
+        let problems: Vec<Problem> = (0..60)
+            .map(|i| Problem::new(format!("f{i}"), ProblemKind::ReadOnly))
+            .collect();
+        let s = FormError::Rejected { problems }.to_string();
+        assert!(s.starts_with("the form data has 60 problems"), "{s}");
+        assert!(s.contains("(50) field \"f49\""), "{s}");
+        assert!(!s.contains("f50"), "{s}");
+        assert!(s.ends_with("; and 10 more"), "{s}");
     }
 }

@@ -63,6 +63,9 @@ impl FillOptions {
 pub struct FillSummary {
     /// The fields filled, in the order of the data.
     pub fields: Vec<String>,
+    /// Text and choice fields that already held the value given and showed it: not
+    /// rewritten.
+    pub unchanged: Vec<String>,
     /// Appearance streams written.
     pub appearances: usize,
 }
@@ -120,6 +123,18 @@ pub(crate) fn fill_update<S: Source>(
         let Some(field_ref) = info.raw.id else {
             continue; // refused by the plan
         };
+        // A text or choice field that already shows this value is left alone: redrawing
+        // its appearance without a change of value is not form filling.
+        let mut probe = info.raw.dict.clone();
+        set_value(&mut probe, info, &p.change);
+        let drawn = info.widgets.iter().all(|w| w.dict.contains(b"AP"));
+        if !matches!(p.change, Change::Button { .. })
+            && drawn
+            && same_value(doc, rev, info.raw.value.as_ref(), probe.get(b"V"))?
+        {
+            summary.unchanged.push(info.public.name.clone());
+            continue;
+        }
         summary.fields.push(info.public.name.clone());
         let field_dict = dicts.entry(field_ref, &info.raw.dict);
         set_value(field_dict, info, &p.change);
@@ -237,6 +252,37 @@ fn set_value(field: &mut Dict, info: &FieldInfo, change: &Change) {
             }
         }
     }
+}
+
+/// Whether a field's current `/V` (as written, possibly inherited or a reference) and a new
+/// one hold the same value: equal text (whatever the string encoding), names or lists.
+fn same_value<S: Source>(
+    doc: &Document<S>,
+    rev: usize,
+    old: Option<&Object>,
+    new: Option<&Object>,
+) -> Result<bool, Error> {
+    let old = old.map(|o| doc.resolve(rev, o)).transpose()?;
+    let old = old.filter(|o| !matches!(o, Object::Null));
+    fn texts(o: &Object) -> Option<Vec<String>> {
+        match o {
+            Object::String(s) => Some(vec![s.to_text()]),
+            Object::Array(items) => items
+                .iter()
+                .map(|i| i.as_string().map(PdfString::to_text))
+                .collect(),
+            _ => None,
+        }
+    }
+    Ok(match (old.as_ref(), new) {
+        (None, None) => true,
+        (Some(Object::Name(a)), Some(Object::Name(b))) => a == b,
+        (Some(a), Some(b)) => match (texts(a), texts(b)) {
+            (Some(x), Some(y)) => x == y,
+            _ => false,
+        },
+        _ => false,
+    })
 }
 
 /// Appearance streams to write for one widget: `(state, frame, content)`; `None` as the

@@ -47,7 +47,7 @@ mod value;
 use crate::pdf::{Document, Source};
 use crate::Error;
 
-pub use error::{FormError, Problem, ProblemKind};
+pub use error::{FormError, Problem, ProblemKind, MAX_PROBLEMS_SHOWN};
 pub use fill::{fill_bytes, fill_file, FillOptions, FillSummary};
 pub use flatten::{flatten_bytes, flatten_file, FlattenSummary};
 pub use read::{FieldFlags, FieldKind, FieldOption, FormField, MAX_OPTIONS};

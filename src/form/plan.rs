@@ -2,6 +2,8 @@
 //! (type, options, length, flags, locks, glyphs) before anything is written, and every
 //! problem is collected so that one error lists them all.
 
+use std::collections::HashMap;
+
 use crate::pdf::Name;
 use crate::sign::appearance::font::Font;
 
@@ -32,6 +34,9 @@ pub(crate) struct Planned {
     pub change: Change,
 }
 
+/// Unknown names for which a close field name is looked for.
+const MAX_SUGGESTIONS: usize = 100;
+
 /// The state a check box without appearance states gets when turned on (the name ISO
 /// 32000-2 recommends).
 pub(crate) const DEFAULT_ON_STATE: &str = "Yes";
@@ -45,13 +50,24 @@ pub(crate) fn plan(
 ) -> Result<Vec<Planned>, Vec<Problem>> {
     let mut problems = values.reading_problems();
     let mut planned = Vec::new();
+    // The first field of each name (names are unique in a well-formed form).
+    let mut by_name: HashMap<&str, usize> = HashMap::with_capacity(fields.len());
+    for (i, f) in fields.iter().enumerate() {
+        by_name.entry(f.public.name.as_str()).or_insert(i);
+    }
+    let mut suggestions = 0usize;
     for (name, entry) in values.entries() {
-        let Some(index) = fields.iter().position(|f| f.public.name == *name) else {
+        let Some(&index) = by_name.get(name.as_str()) else {
+            // Suggestions scan every field: only for the first few unknown names.
+            suggestions += 1;
+            let similar = if suggestions <= MAX_SUGGESTIONS {
+                similar_name(fields, name)
+            } else {
+                None
+            };
             problems.push(Problem::new(
                 name.clone(),
-                ProblemKind::UnknownField {
-                    similar: similar_name(fields, name),
-                },
+                ProblemKind::UnknownField { similar },
             ));
             continue;
         };
