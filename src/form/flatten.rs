@@ -36,7 +36,8 @@ pub struct FlattenSummary {
     pub drawn: usize,
     /// Of those, appearances kyso drew from the value because the widget had none.
     pub generated: usize,
-    /// Widgets removed without drawing (hidden, no appearance and no value, or on no page).
+    /// Widgets removed without drawing (hidden, buttons without an appearance, or on no
+    /// page).
     pub not_drawn: usize,
 }
 
@@ -334,9 +335,19 @@ pub(crate) fn flatten_update<S: Source>(
 }
 
 /// The current value of a text or choice field as a change to draw, for widgets without an
-/// appearance; `None` when there is nothing to draw.
+/// appearance (an empty field draws its frame, a list box its options); `None` for other
+/// kinds.
 fn current_change(info: &FieldInfo) -> Option<Change> {
-    let value = info.public.value.as_ref()?;
+    let Some(value) = info.public.value.as_ref() else {
+        return match info.kind {
+            Kind::Field(FieldKind::Text) => Some(Change::Text(String::new())),
+            Kind::Field(FieldKind::ComboBox | FieldKind::ListBox) => Some(Change::Choice {
+                selected: Vec::new(),
+                custom: None,
+            }),
+            _ => None,
+        };
+    };
     match (info.kind, value) {
         (Kind::Field(FieldKind::Text), FieldValue::Text(t)) => Some(Change::Text(t.clone())),
         (Kind::Field(FieldKind::ComboBox | FieldKind::ListBox), v) => {
