@@ -14,6 +14,7 @@ pub mod crypto;
 pub mod demo;
 pub mod dossier;
 pub mod error;
+pub mod form;
 #[cfg(feature = "online")]
 pub mod net;
 pub mod pdf;

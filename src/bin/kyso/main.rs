@@ -11,6 +11,7 @@ mod cert;
 mod demo;
 mod dossier;
 mod fields;
+mod form;
 mod inspect;
 mod keysource;
 mod output;
@@ -55,6 +56,7 @@ enum Command {
     /// Certificate paths without a PDF.
     Cert(cert::CertArgs),
     Timestamp(timestamp::TimestampArgs),
+    Form(form::FormArgs),
 }
 
 fn main() -> ExitCode {
@@ -72,6 +74,7 @@ fn main() -> ExitCode {
         Command::Dossier(a) => dossier::run(a),
         Command::Cert(a) => cert::run(a),
         Command::Timestamp(a) => timestamp::run(a),
+        Command::Form(a) => form::run(a),
     };
     match result {
         Ok(code) => code,
