@@ -112,7 +112,7 @@ impl FormValues {
         self
     }
 
-    /// Reads JSON form data (see the [module documentation](self)). Syntax errors and a
+    /// Reads JSON form data (see the [module documentation](crate::form)). Syntax errors and a
     /// top level that is not an object are errors at once; a key given twice and values of
     /// the wrong type are kept and reported, with every other problem, when the data is
     /// applied.
