@@ -61,6 +61,7 @@ pub mod mdp;
 pub mod refs;
 mod rules;
 pub mod structure;
+mod values;
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
@@ -380,6 +381,8 @@ pub(crate) fn judge_signature<S: Source>(
                               signature does not cover may hold anything"
                     .to_string(),
                 field: None,
+                old_value: None,
+                new_value: None,
             });
         }
     }
@@ -445,6 +448,8 @@ fn structure_change(rev: usize, a: structure::Anomaly) -> Judged {
             rule: "structure".to_string(),
             description: a.description,
             field: None,
+            old_value: None,
+            new_value: None,
         },
         new_visible_signature_field: false,
     }
@@ -606,6 +611,8 @@ fn judged(rev: usize, obj: Option<ObjRef>, v: Verdict) -> Judged {
             rule: v.rule.to_string(),
             description: v.description,
             field: v.field,
+            old_value: v.values.as_ref().map(|(old, _)| old.clone()),
+            new_value: v.values.map(|(_, new)| new),
         },
         new_visible_signature_field: v.new_visible_signature_field,
     }
