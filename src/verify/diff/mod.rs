@@ -239,6 +239,19 @@ pub fn analyse_with<S: Source>(
                 Code::ModificationDisallowed
             };
             push(&mut findings, code, format!("{at}{}", c.description));
+            // No DocMDP permission allows it: a document under a certification names the
+            // violation too (the certification no longer vouches for the document).
+            if let (Some(cert), false) = (&policy.certification, c.rule == "structure") {
+                push(
+                    &mut findings,
+                    Code::ModificationDocMdpViolation,
+                    format!(
+                        "{at}{}; no DocMDP permission allows this change (the document is \
+                         certified with P{})",
+                        c.description, cert.p
+                    ),
+                );
+            }
         } else if c.level > permitted {
             mods.allowed = false;
             let code = if policy.certification.is_some() || policy.lock_p.is_some() {
