@@ -819,6 +819,22 @@ fn a_field_lock_is_refused() {
     assert_eq!(problems.len(), 1);
     assert_eq!(problems[0].field, names::DIA_CHI);
     assert!(matches!(&problems[0].kind, ProblemKind::Locked { by } if by == "khoa"));
+
+    // A lock on a parent locks its descendants, as the verifier reads locks.
+    let form = registration_form(&FormSpec {
+        lock: Some(vec!["nguoi_nop".to_string()]),
+        ..FormSpec::default()
+    });
+    let values = FormValues::new()
+        .with(names::SO_CCCD, SO_CCCD)
+        .with(names::GHI_CHU, GHI_CHU);
+    let err = fill_bytes(&form, &values, &FillOptions::new()).unwrap_err();
+    let kyso::Error::Form(FormError::Rejected { problems }) = err else {
+        panic!("{err}")
+    };
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].field, names::SO_CCCD);
+    assert!(matches!(&problems[0].kind, ProblemKind::Locked { .. }));
 }
 
 #[test]
