@@ -1287,6 +1287,7 @@ fn check_certified_flow(
     // The text report lists the fields with old and new values, and says nothing else
     // changed.
     let text = kyso::report::render_text(&report);
+    keep(&format!("{stem}-report.txt"), text.as_bytes());
     let rev_text = fill_rev + 1;
     assert!(
         text.contains(&format!(
@@ -1669,7 +1670,8 @@ fn a_field_locked_by_the_certification_is_refused_and_reported_when_forced() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
         err.contains(&format!(
-            "field \"{}\": the field is locked by the signature in \"{OFFICE_FIELD}\" \
+            "the form data has 1 problem, nothing was written: (1) field \"{}\": the field is \
+             locked by the signature in \"{OFFICE_FIELD}\" \
              (FieldMDP); changing it would invalidate that signature",
             names::DIA_CHI
         )),
@@ -1738,6 +1740,12 @@ fn a_field_locked_by_the_certification_is_refused_and_reported_when_forced() {
     assert_eq!(
         sums[0].modifications_acceptable,
         Some(false),
+        "{}",
+        sums[0].raw
+    );
+    assert_eq!(
+        sums[0].modification_level.as_deref(),
+        Some("OTHER"),
         "{}",
         sums[0].raw
     );
