@@ -1,11 +1,13 @@
 //! Electronic forms (`kyso::form`, `kyso form`): the registration form of
 //! `common::forms` listed, filled with Vietnamese values, rendered by poppler (`pdftotext`
 //! extracts every value from its field's rectangle; `pdftoppm` renders the page), signed
-//! after filling (pyHanko and kyso validate), filled after a signature (pyHanko reports form
-//! filling; what kyso's current difference rules say is checked against the objects the fill
-//! is documented to change), altered outside the fields after filling (a disallowed change
-//! for both), bad data (one error listing every problem, no output), certifications and
-//! locks, and flattening.
+//! after filling (pyHanko and kyso validate), filled after a signature (form filling,
+//! allowed, for kyso; pyHanko agrees except for the radio group), the issue's proof (the
+//! office certifies the template with DocMDP P2, the portal fills it, the citizen signs;
+//! kyso lists every filled field with its old and new value; library and command line),
+//! altered outside the fields after filling (disallowed, a DocMDP violation, for both
+//! tools), field locks (refused by the filler, reported when forced), bad data (one error
+//! listing every problem, no output), and flattening.
 //!
 //! With `KYSO_FORMS_OUTPUT_DIR=DIR` the filled, signed and rendered files are kept there.
 
@@ -28,6 +30,7 @@ use kyso::form::{
 use kyso::pdf::incremental::IncrementalUpdate;
 use kyso::pdf::{Dict, Document, Name, ObjRef, Object, Stream, StreamData};
 use kyso::report::{Indication, ModificationLevel};
+use kyso::sign::{sign_bytes, DocMdpPermission, SignOptions, SubFilter};
 use kyso::verify::{verify_bytes, VerifyOptions};
 use time::OffsetDateTime;
 
@@ -205,6 +208,33 @@ fn lists_every_field_with_kind_options_and_flags() {
     assert!(!get(names::CHU_KY).signed);
 }
 
+/// `pdftotext` finds each value of [`vietnamese_values`] in its own field's rectangle of
+/// `pdf` (saved at `path`): the text fields', the combo box's display text and the list
+/// box's options. The check boxes and radio buttons are marks, checked on the render.
+fn poppler_extracts_the_values(path: &Path, filled: &[u8]) {
+    // Each value, from its own field's rectangle.
+    assert_eq!(lines(&text_in(path, rect_of(filled, "ho_ten"))), [HO_TEN]);
+    assert_eq!(lines(&text_in(path, rect_of(filled, "ghi_chu"))), [GHI_CHU]);
+    assert_eq!(
+        lines(&text_in(path, rect_of(filled, names::TINH_THANH))),
+        [TINH_THANH_OPTIONS[1].1]
+    );
+    // Multi-line: wrapped at spaces, so the lines joined by spaces are the value.
+    let address = lines(&text_in(path, rect_of(filled, names::DIA_CHI)));
+    assert!(address.len() >= 2, "{address:?}");
+    assert_eq!(address.join(" "), DIA_CHI);
+    // Comb: one digit per cell; poppler sees the cells' gaps as spaces.
+    let comb = text_in(path, rect_of(filled, "so_cccd"));
+    let digits: String = comb.chars().filter(|c| !c.is_whitespace()).collect();
+    assert_eq!(digits, SO_CCCD, "{comb:?}");
+    assert!(comb.trim().contains(' '), "cells are spread: {comb:?}");
+    // The list box shows every option (the chosen ones highlighted, checked on the render).
+    assert_eq!(
+        lines(&text_in(path, rect_of(filled, names::GIAY_TO))),
+        GIAY_TO_OPTIONS
+    );
+}
+
 #[test]
 fn filled_values_read_back_and_poppler_extracts_them() {
     let dir = common::temp_dir();
@@ -275,30 +305,7 @@ fn filled_values_read_back_and_poppler_extracts_them() {
     if common::tool("pdftotext").is_none() || common::tool("pdftoppm").is_none() {
         return;
     }
-    // Each value, from its own field's rectangle.
-    assert_eq!(lines(&text_in(&path, rect_of(&filled, "ho_ten"))), [HO_TEN]);
-    assert_eq!(
-        lines(&text_in(&path, rect_of(&filled, "ghi_chu"))),
-        [GHI_CHU]
-    );
-    assert_eq!(
-        lines(&text_in(&path, rect_of(&filled, names::TINH_THANH))),
-        [TINH_THANH_OPTIONS[1].1]
-    );
-    // Multi-line: wrapped at spaces, so the lines joined by spaces are the value.
-    let address = lines(&text_in(&path, rect_of(&filled, names::DIA_CHI)));
-    assert!(address.len() >= 2, "{address:?}");
-    assert_eq!(address.join(" "), DIA_CHI);
-    // Comb: one digit per cell; poppler sees the cells' gaps as spaces.
-    let comb = text_in(&path, rect_of(&filled, "so_cccd"));
-    let digits: String = comb.chars().filter(|c| !c.is_whitespace()).collect();
-    assert_eq!(digits, SO_CCCD, "{comb:?}");
-    assert!(comb.trim().contains(' '), "cells are spread: {comb:?}");
-    // The list box shows every option (the chosen ones highlighted, checked on the render).
-    assert_eq!(
-        lines(&text_in(&path, rect_of(&filled, names::GIAY_TO))),
-        GIAY_TO_OPTIONS
-    );
+    poppler_extracts_the_values(&path, &filled);
 
     // The render: the highlighted list rows and the check marks differ from the blank form.
     let blank_path = write(dir.path(), "blank.pdf", &form);
@@ -429,9 +436,6 @@ fn filling_after_a_signature_is_form_filling() {
     let second = &report.signatures[1];
     assert_eq!(first.field_name.as_deref(), Some("CoQuan"));
     assert_eq!(second.indication, Indication::TotalPassed, "{second:?}");
-    // The office's signature itself is intact whatever the rules say about the fill.
-    assert_eq!(first.integrity.digest, kyso::report::CheckStatus::Passed);
-    assert_eq!(first.integrity.signature, kyso::report::CheckStatus::Passed);
     check_kyso_judges_only_the_fill(first, &office, &[]);
 
     let Some(py) = Pyhanko::find() else { return };
@@ -461,10 +465,8 @@ fn filling_after_a_signature_is_form_filling() {
 
 /// Every change kyso's rules report for the fill's revision (the one after the signed
 /// revision) is on an object the fill is documented to rewrite: the dictionaries of the
-/// filled fields and their widgets (`only`: of these fields; empty: of any field). With the
-/// form-filling rules of the difference-analysis work the changes are allowed at level form
-/// filling; before them they are reported as "other", which is printed (see the closing
-/// note of the forms work).
+/// filled fields and their widgets (`only`: of these fields; empty: of any field); the
+/// changes are allowed, at level form filling, and the signature passes.
 fn check_kyso_judges_only_the_fill(
     sig: &kyso::report::SignatureReport,
     signed_pdf: &[u8],
@@ -480,6 +482,8 @@ fn check_kyso_judges_only_the_fill(
                 expected.contains(&obj),
                 "the fill changed {obj}, which is not a filled field or its widget: {c:?}"
             );
+            assert_eq!(c.level, ModificationLevel::FormFilling, "{c:?}");
+            assert_eq!(c.rule, "form field", "{c:?}");
             seen += 1;
         }
     }
@@ -488,15 +492,14 @@ fn check_kyso_judges_only_the_fill(
         "the fill's changes are reported: {:?}",
         sig.modifications
     );
-    if sig.modifications.allowed {
-        assert_eq!(sig.modifications.level, ModificationLevel::FormFilling);
-        assert_eq!(sig.indication, Indication::TotalPassed);
-    } else {
-        eprintln!(
-            "NOTE: kyso's current difference rules judge the fill as: {:#?}",
-            sig.modifications.changes
-        );
-    }
+    assert!(sig.modifications.allowed, "{:#?}", sig.modifications);
+    assert_eq!(sig.modifications.level, ModificationLevel::FormFilling);
+    assert_eq!(
+        sig.indication,
+        Indication::TotalPassed,
+        "{:?}",
+        sig.findings
+    );
 }
 
 #[test]
@@ -529,16 +532,25 @@ fn a_radio_group_filled_after_a_signature() {
 
     // pyHanko 0.38 whitelists changes to a form field's own dictionary, not to widget
     // annotations that are separate objects (its field walk skips kids without /T), so it
-    // calls the radio widgets' new /AS "unexplained" (level OTHER). A radio group's buttons
-    // are always separate widgets, so every radio fill after a signature meets this; it is
-    // recorded here, not asserted, so that a pyHanko release that accepts it passes too.
+    // calls the radio widget's new /AS "unexplained" (level OTHER). A radio group's buttons
+    // are always separate widgets, so every radio fill after a signature meets this (see
+    // `check_certified_flow` and the README). A pyHanko release that accepts it fails here:
+    // then update the README.
     let Some(py) = Pyhanko::find() else { return };
     let root = pki.write_root(dir.path());
     let sums = py.validate(&path, &root, &[]).unwrap();
     assert!(sums[0].intact, "{}", sums[0].raw);
-    eprintln!(
-        "NOTE: pyHanko on a radio group filled after a signature: level {:?}, acceptable {:?}",
-        sums[0].modification_level, sums[0].modifications_acceptable
+    assert_eq!(
+        sums[0].modification_level.as_deref(),
+        Some("OTHER"),
+        "{}",
+        sums[0].raw
+    );
+    assert_eq!(
+        sums[0].modifications_acceptable,
+        Some(false),
+        "{}",
+        sums[0].raw
     );
 }
 
@@ -807,6 +819,22 @@ fn a_field_lock_is_refused() {
     assert_eq!(problems.len(), 1);
     assert_eq!(problems[0].field, names::DIA_CHI);
     assert!(matches!(&problems[0].kind, ProblemKind::Locked { by } if by == "khoa"));
+
+    // A lock on a parent locks its descendants, as the verifier reads locks.
+    let form = registration_form(&FormSpec {
+        lock: Some(vec!["nguoi_nop".to_string()]),
+        ..FormSpec::default()
+    });
+    let values = FormValues::new()
+        .with(names::SO_CCCD, SO_CCCD)
+        .with(names::GHI_CHU, GHI_CHU);
+    let err = fill_bytes(&form, &values, &FillOptions::new()).unwrap_err();
+    let kyso::Error::Form(FormError::Rejected { problems }) = err else {
+        panic!("{err}")
+    };
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].field, names::SO_CCCD);
+    assert!(matches!(&problems[0].kind, ProblemKind::Locked { .. }));
 }
 
 #[test]
@@ -1135,4 +1163,590 @@ fn refilling_the_same_values_rewrites_nothing() {
     .unwrap();
     assert_eq!(summary.fields, [names::HO_TEN]);
     assert_eq!(summary.appearances, 1);
+}
+
+// ---------------------------------------------------------------------------------------
+// The issue's proof: the office certifies the blank form (DocMDP P2), the portal fills it,
+// the citizen signs it; then the same filled form altered outside the fields. Field locks
+// (FieldMDP): refused by the filler, reported by the verifier when bypassed.
+
+/// The field the office's certification signature is put in (a new, invisible field).
+const OFFICE_FIELD: &str = "co_quan_chung_thuc";
+
+/// What the certification signature's change records must say about each filled field:
+/// the value before (the blank form's) and after, as the report writes them.
+fn expected_value_changes() -> Vec<(&'static str, String, String)> {
+    vec![
+        (names::HO_TEN, String::new(), HO_TEN.to_string()),
+        (names::SO_CCCD, String::new(), SO_CCCD.to_string()),
+        (names::DIA_CHI, String::new(), DIA_CHI.to_string()),
+        (names::GHI_CHU, String::new(), GHI_CHU.to_string()),
+        // The check box had /V /Off; the one with /Opt had no value, and its on-state is
+        // /0 (the export value "Có" is /Opt's first element).
+        (names::DONG_Y, "/Off".into(), "/Co".into()),
+        (names::BUU_DIEN, String::new(), "/0".into()),
+        (names::GIOI_TINH, String::new(), "/Nu".into()),
+        (names::TINH_THANH, String::new(), "HUE".into()),
+        (
+            names::GIAY_TO,
+            String::new(),
+            format!("[\"{}\", \"{}\"]", GIAY_TO_OPTIONS[0], GIAY_TO_OPTIONS[2]),
+        ),
+    ]
+}
+
+fn certify_options(now: OffsetDateTime) -> SignOptions {
+    SignOptions::new()
+        .certify(DocMdpPermission::FormFilling)
+        .field_name(OFFICE_FIELD)
+        .reason("Mẫu tờ khai do cơ quan ban hành")
+        .signing_time(now)
+        .sub_filter(SubFilter::Pades)
+}
+
+/// [`vietnamese_values`], without the radio group's unless `with_radio`.
+fn values_for(with_radio: bool) -> FormValues {
+    vietnamese_values()
+        .iter()
+        .filter(|(n, _)| with_radio || *n != names::GIOI_TINH)
+        .map(|(n, v)| (n.to_string(), v.clone()))
+        .collect()
+}
+
+/// kyso, pyHanko and poppler on a form certified P2 (`certified`), filled with
+/// [`values_for`]`(with_radio)` and signed by the citizen (`signed`).
+fn check_certified_flow(
+    pki: &TestPki,
+    dir: &Path,
+    stem: &str,
+    certified: &[u8],
+    signed: &[u8],
+    with_radio: bool,
+) {
+    let path = write(dir, &format!("{stem}-certified-filled-signed.pdf"), signed);
+    let report = verify_bytes(signed, &VerifyOptions::new(pki.trust())).unwrap();
+    assert_eq!(report.signatures.len(), 2);
+    let (cert, citizen) = (&report.signatures[0], &report.signatures[1]);
+    assert_eq!(cert.field_name.as_deref(), Some(OFFICE_FIELD));
+    assert_eq!(cert.kind, kyso::report::SignatureKind::Certification);
+    assert_eq!(citizen.field_name.as_deref(), Some(names::CHU_KY));
+    for s in [cert, citizen] {
+        assert_eq!(s.indication, Indication::TotalPassed, "{:#?}", s.findings);
+        assert!(
+            s.modifications.policy.contains("DocMDP P2"),
+            "{}",
+            s.modifications.policy
+        );
+    }
+
+    // The certification: form filling, allowed; the fill's revision touches only filled
+    // fields (their dictionaries and widgets), and every filled field is listed with its
+    // old and new value.
+    let m = &cert.modifications;
+    assert!(m.allowed, "{m:#?}");
+    assert_eq!(m.level, ModificationLevel::FormFilling);
+    assert_eq!(m.later_revisions, 2);
+    let fill_rev = cert.signed_revision.unwrap() + 1;
+    let fill_objects = fill_objects(certified, &[]);
+    for c in m
+        .changes
+        .iter()
+        .filter(|c| c.level > ModificationLevel::None)
+    {
+        assert!(c.level <= ModificationLevel::FormFilling, "{c:?}");
+        if c.revision == fill_rev {
+            assert_eq!(c.rule, "form field", "{c:?}");
+            assert!(fill_objects.contains(c.object.as_deref().unwrap()), "{c:?}");
+        }
+    }
+    let mut listed: Vec<(&str, String, String)> = m
+        .changes
+        .iter()
+        .filter(|c| c.new_value.is_some())
+        .map(|c| {
+            assert_eq!(c.revision, fill_rev, "{c:?}");
+            (
+                c.field.as_deref().unwrap(),
+                c.old_value.clone().unwrap(),
+                c.new_value.clone().unwrap(),
+            )
+        })
+        .collect();
+    listed.sort();
+    let mut expected = expected_value_changes();
+    expected.retain(|(n, _, _)| with_radio || *n != names::GIOI_TINH);
+    expected.sort();
+    assert_eq!(listed, expected);
+    assert!(cert
+        .findings
+        .iter()
+        .any(|f| f.code == kyso::report::Code::ModificationAllowed));
+    // The citizen's signature covers the whole file.
+    assert_eq!(citizen.modifications.later_revisions, 0);
+
+    // The text report lists the fields with old and new values, and says nothing else
+    // changed.
+    let text = kyso::report::render_text(&report);
+    keep(&format!("{stem}-report.txt"), text.as_bytes());
+    let rev_text = fill_rev + 1;
+    assert!(
+        text.contains(&format!(
+            "- \"{}\" (revision {rev_text}): \"\" -> \"{HO_TEN}\"",
+            names::HO_TEN
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "- \"{}\" (revision {rev_text}): \"/Off\" -> \"/Co\"",
+            names::DONG_Y
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "{} value change(s) after this signature",
+            expected.len()
+        )),
+        "{text}"
+    );
+    assert_eq!(text.matches("nothing else changed").count(), 1, "{text}");
+
+    // poppler shows the values.
+    if common::tool("pdftotext").is_some() {
+        poppler_extracts_the_values(&path, signed);
+    }
+
+    let Some(py) = Pyhanko::find() else { return };
+    let root = pki.write_root(dir);
+    let sums = py.validate(&path, &root, &[]).unwrap();
+    assert_eq!(sums.len(), 2);
+    eprintln!(
+        "RESULT {stem}: pyHanko on the certification: valid {}, intact {}, level {:?}, \
+         acceptable {:?}; on the citizen's signature: valid {}, coverage {:?}",
+        sums[0].valid,
+        sums[0].intact,
+        sums[0].modification_level,
+        sums[0].modifications_acceptable,
+        sums[1].valid,
+        sums[1].coverage
+    );
+    assert_eq!(sums[0].field, OFFICE_FIELD);
+    assert!(sums[0].intact, "{}", sums[0].raw);
+    assert!(sums[1].valid, "{}", sums[1].raw);
+    assert_eq!(
+        sums[1].coverage,
+        Some(common::interop::PyhankoCoverage::EntireFile)
+    );
+    if with_radio {
+        // pyHanko (0.38) whitelists a filled field's own dictionary and its appearance
+        // streams, not widget annotations that are separate objects: its field walk skips
+        // kids without /T. A radio group's buttons are such widgets, and filling the group
+        // must turn one button's /AS on, so pyHanko calls that object "unexplained" and the
+        // revision OTHER, and judges the certification INVALID. kyso judges the widget's new
+        // state against the group's new value (form filling). See the README, Forms.
+        assert_eq!(
+            sums[0].modification_level.as_deref(),
+            Some("OTHER"),
+            "{}",
+            sums[0].raw
+        );
+        assert_eq!(
+            sums[0].modifications_acceptable,
+            Some(false),
+            "{}",
+            sums[0].raw
+        );
+        assert!(!sums[0].valid, "{}", sums[0].raw);
+    } else {
+        assert_eq!(
+            sums[0].modification_level.as_deref(),
+            Some("FORM_FILLING"),
+            "{}",
+            sums[0].raw
+        );
+        assert_eq!(
+            sums[0].modifications_acceptable,
+            Some(true),
+            "{}",
+            sums[0].raw
+        );
+        assert!(sums[0].valid, "{}", sums[0].raw);
+    }
+}
+
+#[test]
+fn certified_p2_form_filled_and_signed_library() {
+    let dir = common::temp_dir();
+    let now = OffsetDateTime::now_utc();
+    let pki = TestPki::generate(now);
+    let certified = sign_bytes(&blank(), &pki.rsa2048.signer(), &certify_options(now)).unwrap();
+    for (with_radio, stem) in [(true, "library"), (false, "library-no-radio")] {
+        let filled = fill(&certified, &values_for(with_radio));
+        assert!(filled.starts_with(&certified));
+        let signed = sign_with(&filled, &pki.p256.signer(), false, Some(names::CHU_KY), now);
+        check_certified_flow(&pki, dir.path(), stem, &certified, &signed, with_radio);
+    }
+}
+
+fn kyso_ok(args: &[&std::ffi::OsStr]) -> std::process::Output {
+    let out = kyso_cmd(args);
+    assert!(
+        out.status.success(),
+        "kyso {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+#[test]
+fn certified_p2_form_filled_and_signed_cli() {
+    let dir = common::temp_dir();
+    let d = dir.path();
+    let now = OffsetDateTime::now_utc();
+    let pki = TestPki::generate(now);
+    let (office_key, office_cert, office_chain) = pki.rsa2048.write_pem(d);
+    let (citizen_key, citizen_cert, citizen_chain) = pki.p256.write_pem(d);
+    let root = pki.write_root(d);
+    let template = write(d, "template.pdf", &blank());
+    let certified = d.join("certified.pdf");
+    let filled = d.join("filled.pdf");
+    let signed = d.join("signed.pdf");
+
+    // The office: kyso sign --certify P2.
+    kyso_ok(&[
+        "sign".as_ref(),
+        "--key".as_ref(),
+        office_key.as_os_str(),
+        "--cert".as_ref(),
+        office_cert.as_os_str(),
+        "--chain".as_ref(),
+        office_chain.as_os_str(),
+        "--certify".as_ref(),
+        "P2".as_ref(),
+        "--field".as_ref(),
+        OFFICE_FIELD.as_ref(),
+        template.as_os_str(),
+        "-o".as_ref(),
+        certified.as_os_str(),
+    ]);
+    // The portal: kyso form fill, from JSON.
+    let data = d.join("data.json");
+    std::fs::write(
+        &data,
+        serde_json::json!({
+            names::HO_TEN: HO_TEN,
+            names::SO_CCCD: SO_CCCD,
+            names::DIA_CHI: DIA_CHI,
+            names::GHI_CHU: GHI_CHU,
+            names::DONG_Y: true,
+            names::BUU_DIEN: "Có",
+            names::GIOI_TINH: "Nu",
+            names::TINH_THANH: "HUE",
+            names::GIAY_TO: [GIAY_TO_OPTIONS[0], GIAY_TO_OPTIONS[2]],
+        })
+        .to_string(),
+    )
+    .unwrap();
+    kyso_ok(&[
+        "form".as_ref(),
+        "fill".as_ref(),
+        certified.as_os_str(),
+        data.as_os_str(),
+        "-o".as_ref(),
+        filled.as_os_str(),
+    ]);
+    // The citizen: kyso sign in the prepared field.
+    kyso_ok(&[
+        "sign".as_ref(),
+        "--key".as_ref(),
+        citizen_key.as_os_str(),
+        "--cert".as_ref(),
+        citizen_cert.as_os_str(),
+        "--chain".as_ref(),
+        citizen_chain.as_os_str(),
+        "--field".as_ref(),
+        names::CHU_KY.as_ref(),
+        filled.as_os_str(),
+        "-o".as_ref(),
+        signed.as_os_str(),
+    ]);
+    // The receiving office: kyso verify.
+    let out = kyso_ok(&[
+        "verify".as_ref(),
+        "--trust".as_ref(),
+        root.as_os_str(),
+        signed.as_os_str(),
+    ]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("kind:        certification"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "- \"{}\" (revision 3): \"\" -> \"{DIA_CHI}\"",
+            names::DIA_CHI
+        )),
+        "{text}"
+    );
+    assert!(text.contains("nothing else changed"), "{text}");
+    let out = kyso_ok(&[
+        "verify".as_ref(),
+        "--json".as_ref(),
+        "--trust".as_ref(),
+        root.as_os_str(),
+        signed.as_os_str(),
+    ]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let change = json["signatures"][0]["modifications"]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["field"] == names::GIOI_TINH && c.get("new_value").is_some())
+        .cloned()
+        .unwrap();
+    assert_eq!(change["old_value"], "");
+    assert_eq!(change["new_value"], "/Nu");
+
+    let certified = std::fs::read(&certified).unwrap();
+    let signed = std::fs::read(&signed).unwrap();
+    check_certified_flow(&pki, d, "cli", &certified, &signed, true);
+}
+
+#[test]
+fn a_certified_form_altered_outside_the_fields_is_disallowed() {
+    let dir = common::temp_dir();
+    let now = OffsetDateTime::now_utc();
+    let pki = TestPki::generate(now);
+    let certified = sign_bytes(&blank(), &pki.rsa2048.signer(), &certify_options(now)).unwrap();
+    let filled = fill(&certified, &vietnamese_values());
+    let signed = sign_with(&filled, &pki.p256.signer(), false, Some(names::CHU_KY), now);
+    let altered = alter_page_content(
+        &signed,
+        b"BT /F1 16 Tf 72 790 Td (TO KHAI DA SUA - altered) Tj ET\n",
+    );
+    let path = write(dir.path(), "certified-filled-signed-altered.pdf", &altered);
+
+    let report = verify_bytes(&altered, &VerifyOptions::new(pki.trust())).unwrap();
+    let alter_rev = doc_last_revision(&altered);
+    for (i, s) in report.signatures.iter().enumerate() {
+        assert_eq!(
+            s.indication,
+            Indication::TotalFailed,
+            "#{i}: {:?}",
+            s.findings
+        );
+        assert!(!s.modifications.allowed);
+        assert_eq!(s.modifications.level, ModificationLevel::Other);
+        let content = s
+            .modifications
+            .changes
+            .iter()
+            .find(|c| c.revision == alter_rev && c.level == ModificationLevel::Other)
+            .expect("the page content change is reported");
+        assert_eq!(content.rule, "content", "{content:?}");
+        for code in [
+            kyso::report::Code::ModificationDisallowed,
+            kyso::report::Code::ModificationDocMdpViolation,
+        ] {
+            assert!(
+                s.findings.iter().any(|f| f.code == code),
+                "#{i} {code:?}: {:?}",
+                s.findings
+            );
+        }
+    }
+    let text = kyso::report::render_text(&report);
+    // The fields are still listed; nothing claims that nothing else changed.
+    assert!(text.contains("9 value change(s)"), "{text}");
+    assert!(!text.contains("nothing else changed"), "{text}");
+
+    let Some(py) = Pyhanko::find() else { return };
+    let root = pki.write_root(dir.path());
+    let sums = py.validate(&path, &root, &[]).unwrap();
+    eprintln!(
+        "RESULT altered: pyHanko on the certification: valid {}, level {:?}, acceptable {:?}; \
+         on the citizen's: valid {}, level {:?}, acceptable {:?}",
+        sums[0].valid,
+        sums[0].modification_level,
+        sums[0].modifications_acceptable,
+        sums[1].valid,
+        sums[1].modification_level,
+        sums[1].modifications_acceptable
+    );
+    for s in &sums {
+        assert!(s.intact, "{}", s.raw);
+        assert!(!s.valid, "{}", s.raw);
+        assert_eq!(s.modifications_acceptable, Some(false), "{}", s.raw);
+    }
+}
+
+/// Appends an update that rewrites the field `name`'s dictionary with `/V (value)` and
+/// nothing else: what a tool that ignores field locks would write.
+fn force_value(pdf: &[u8], name: &str, value: &str) -> Vec<u8> {
+    let doc = Document::open(pdf).unwrap();
+    let rev = doc.last_revision();
+    let field = kyso::pdf::fields(&doc, rev)
+        .unwrap()
+        .into_iter()
+        .find(|f| f.name == name)
+        .unwrap();
+    let mut dict = field.dict.clone();
+    dict.set("V", Object::String(kyso::pdf::PdfString::text(value)));
+    let last = &doc.revisions()[rev];
+    let trailer = doc.trailer(rev).unwrap().clone();
+    let mut update = IncrementalUpdate::new(
+        doc.len(),
+        last.xref_offset,
+        kyso::pdf::XrefStyle::Table,
+        &trailer,
+        pdf.ends_with(b"\n"),
+    )
+    .unwrap();
+    update.put(field.id.unwrap(), &Object::Dict(dict)).unwrap();
+    let mut out = pdf.to_vec();
+    out.extend_from_slice(&update.finish().unwrap().bytes);
+    out
+}
+
+#[test]
+fn a_field_locked_by_the_certification_is_refused_and_reported_when_forced() {
+    let dir = common::temp_dir();
+    let d = dir.path();
+    let now = OffsetDateTime::now_utc();
+    let pki = TestPki::generate(now);
+    // The office certifies P2 and locks the address (kyso sign --lock-fields dia_chi).
+    let (key, cert, chain) = pki.rsa2048.write_pem(d);
+    let template = write(d, "template.pdf", &blank());
+    let locked = d.join("certified-locked.pdf");
+    kyso_ok(&[
+        "sign".as_ref(),
+        "--key".as_ref(),
+        key.as_os_str(),
+        "--cert".as_ref(),
+        cert.as_os_str(),
+        "--chain".as_ref(),
+        chain.as_os_str(),
+        "--certify".as_ref(),
+        "P2".as_ref(),
+        "--lock-fields".as_ref(),
+        names::DIA_CHI.as_ref(),
+        "--field".as_ref(),
+        OFFICE_FIELD.as_ref(),
+        template.as_os_str(),
+        "-o".as_ref(),
+        locked.as_os_str(),
+    ]);
+    let locked_bytes = std::fs::read(&locked).unwrap();
+    let doc = Document::open(locked_bytes.as_slice()).unwrap();
+    let listed = list_fields(&doc).unwrap();
+    let locked_by = |n: &str| {
+        listed
+            .iter()
+            .find(|f| f.name == n)
+            .unwrap()
+            .locked_by
+            .clone()
+    };
+    assert_eq!(locked_by(names::DIA_CHI).as_deref(), Some(OFFICE_FIELD));
+    assert_eq!(locked_by(names::HO_TEN), None);
+
+    // kyso form fill refuses the locked field: exit 2, one line naming it, no output.
+    let data = d.join("data.json");
+    std::fs::write(
+        &data,
+        serde_json::json!({ names::HO_TEN: HO_TEN, names::DIA_CHI: DIA_CHI }).to_string(),
+    )
+    .unwrap();
+    let refused = d.join("refused.pdf");
+    let out = kyso_cmd(&[
+        "form".as_ref(),
+        "fill".as_ref(),
+        locked.as_os_str(),
+        data.as_os_str(),
+        "-o".as_ref(),
+        refused.as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains(&format!(
+            "the form data has 1 problem, nothing was written: (1) field \"{}\": the field is \
+             locked by the signature in \"{OFFICE_FIELD}\" \
+             (FieldMDP); changing it would invalidate that signature",
+            names::DIA_CHI
+        )),
+        "{err}"
+    );
+    assert!(err.contains("1 problem"), "{err}");
+    assert!(!refused.exists());
+
+    // The unlocked fields fill, and the certification passes.
+    let filled = fill(
+        &locked_bytes,
+        &FormValues::new().with(names::HO_TEN, HO_TEN),
+    );
+    let report = verify_bytes(&filled, &VerifyOptions::new(pki.trust())).unwrap();
+    let s = &report.signatures[0];
+    assert_eq!(s.indication, Indication::TotalPassed, "{:?}", s.findings);
+    assert!(
+        s.modifications.policy.contains("FieldMDP lock"),
+        "{}",
+        s.modifications.policy
+    );
+
+    // Forced anyway: the locking signature reports the locked field, with its values.
+    let forced = force_value(&filled, names::DIA_CHI, "Số 1 đường Hùng Vương");
+    let path = write(d, "certified-locked-forced.pdf", &forced);
+    let report = verify_bytes(&forced, &VerifyOptions::new(pki.trust())).unwrap();
+    let s = &report.signatures[0];
+    assert_eq!(s.indication, Indication::TotalFailed, "{:?}", s.findings);
+    assert!(!s.modifications.allowed);
+    let finding = s
+        .findings
+        .iter()
+        .find(|f| f.code == kyso::report::Code::ModificationFieldLocked)
+        .unwrap_or_else(|| panic!("{:#?}", s.findings));
+    assert!(
+        finding
+            .message
+            .contains(&format!("field \"{}\" is locked", names::DIA_CHI)),
+        "{}",
+        finding.message
+    );
+    let change = s
+        .modifications
+        .changes
+        .iter()
+        .find(|c| c.field.as_deref() == Some(names::DIA_CHI))
+        .unwrap();
+    assert_eq!(change.old_value.as_deref(), Some(""));
+    assert_eq!(change.new_value.as_deref(), Some("Số 1 đường Hùng Vương"));
+    // The filled (unlocked) field is not blamed.
+    assert!(!s
+        .findings
+        .iter()
+        .any(|f| f.code == kyso::report::Code::ModificationFieldLocked
+            && f.message.contains(names::HO_TEN)));
+
+    let Some(py) = Pyhanko::find() else { return };
+    let root = pki.write_root(d);
+    let sums = py.validate(&path, &root, &[]).unwrap();
+    eprintln!(
+        "RESULT locked field forced: pyHanko valid {}, intact {}, level {:?}, acceptable {:?}",
+        sums[0].valid, sums[0].intact, sums[0].modification_level, sums[0].modifications_acceptable
+    );
+    assert!(sums[0].intact, "{}", sums[0].raw);
+    assert!(!sums[0].valid, "{}", sums[0].raw);
+    assert_eq!(
+        sums[0].modifications_acceptable,
+        Some(false),
+        "{}",
+        sums[0].raw
+    );
+    assert_eq!(
+        sums[0].modification_level.as_deref(),
+        Some("OTHER"),
+        "{}",
+        sums[0].raw
+    );
 }

@@ -222,7 +222,11 @@ impl fmt::Display for Problem {
                 f.write_str("rich-text fields are not supported (kyso writes plain text)")
             }
             ProblemKind::Locked { by } => {
-                write!(f, "the field is locked by the signature in \"{by}\"")
+                write!(
+                    f,
+                    "the field is locked by the signature in \"{by}\" (FieldMDP); changing it \
+                     would invalidate that signature"
+                )
             }
             ProblemKind::AmbiguousCheckBox { options } => write!(
                 f,

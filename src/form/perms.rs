@@ -1,11 +1,13 @@
 //! What signatures already in the document allow filling to change: the certification's
 //! DocMDP permission level (catalog `/Perms /DocMDP`, ISO 32000-2 §12.8.2.2) and FieldMDP
-//! locks of signed signature fields (§12.8.2.4, the field's `/Lock` and the signature's
-//! `/Reference`). A small, local reading: the verifier's difference analysis is what judges
-//! a filled document; this only keeps kyso from writing an update the signatures forbid.
+//! locks of signed signature fields (§12.8.2.4, the signature's `/Reference`, else the
+//! field's `/Lock`). Both are read by the verifier's own code ([`crate::verify::diff::mdp`]),
+//! so that kyso never writes a fill its verifier would call a violation: a `/P` other than
+//! 2 or 3 counts as 1, and a lock on a field also locks its descendants.
 
 use crate::pdf::acroform::Field;
-use crate::pdf::{Dict, Document, Object, PdfError, Source};
+use crate::pdf::{Dict, Document, PdfError, Source};
+use crate::verify::diff::mdp;
 
 /// The DocMDP permission level of the certification signature, if the document is
 /// certified: 1 (no changes), 2 (form filling and signing) or 3 (also annotations).
@@ -20,58 +22,29 @@ pub(crate) fn docmdp_level<S: Source>(
     let Some(sig) = resolve_dict(doc, rev, perms.get(b"DocMDP"))? else {
         return Ok(None);
     };
-    for reference in transforms(doc, rev, &sig)? {
-        if reference.get_name(b"TransformMethod") != Some(b"DocMDP") {
-            continue;
-        }
-        let p = resolve_dict(doc, rev, reference.get(b"TransformParams"))?
-            .and_then(|t| t.get_int(b"P"))
-            .unwrap_or(2);
-        return Ok(Some(p));
-    }
-    // Certified, but without a readable transform: the default level is 2.
-    Ok(Some(2))
+    // Certified without a readable DocMDP transform: the default level is 2. Any other
+    // value than 1, 2 or 3 gets the strictest reading, as the verifier gives it.
+    Ok(Some(match mdp::docmdp_p(doc, rev, &sig).unwrap_or(2) {
+        p @ (2 | 3) => p,
+        _ => 1,
+    }))
 }
 
-/// `(locked field, signature field)` for every field that a signed signature field's
-/// FieldMDP lock covers.
+/// `(locked field, signature field)` for every field of `fields` that a signed signature
+/// field's FieldMDP lock covers.
 pub(crate) fn field_locks<S: Source>(
     doc: &Document<S>,
     rev: usize,
     fields: &[Field],
 ) -> Result<Vec<(String, String)>, PdfError> {
+    let locks = mdp::signature_locks(doc, rev)?;
     let mut out = Vec::new();
-    for sig_field in fields.iter().filter(|f| f.is_signature()) {
-        let Some(sig) = resolve_dict(doc, rev, sig_field.value.as_ref())? else {
-            continue; // not signed: its /Lock does not apply yet
-        };
-        let mut locks = Vec::new();
-        if let Some(lock) = resolve_dict(doc, rev, sig_field.dict.get(b"Lock"))? {
-            locks.push(lock);
-        }
-        for reference in transforms(doc, rev, &sig)? {
-            if reference.get_name(b"TransformMethod") == Some(b"FieldMDP") {
-                if let Some(params) = resolve_dict(doc, rev, reference.get(b"TransformParams"))? {
-                    locks.push(params);
-                }
-            }
-        }
-        for lock in locks {
-            let listed = field_names(doc, rev, &lock)?;
-            for f in fields {
-                if f.name == sig_field.name {
-                    continue;
-                }
-                let covered = match lock.get_name(b"Action") {
-                    Some(b"All") => true,
-                    Some(b"Include") => listed.contains(&f.name),
-                    Some(b"Exclude") => !listed.contains(&f.name),
-                    _ => false,
-                };
-                if covered && !out.iter().any(|(n, _): &(String, String)| *n == f.name) {
-                    out.push((f.name.clone(), sig_field.name.clone()));
-                }
-            }
+    for f in fields {
+        let holder = locks
+            .iter()
+            .find(|(holder, lock)| *holder != f.name && lock.locks(&f.name));
+        if let Some((holder, _)) = holder {
+            out.push((f.name.clone(), holder.clone()));
         }
     }
     Ok(out)
@@ -80,53 +53,12 @@ pub(crate) fn field_locks<S: Source>(
 fn resolve_dict<S: Source>(
     doc: &Document<S>,
     rev: usize,
-    obj: Option<&Object>,
+    obj: Option<&crate::pdf::Object>,
 ) -> Result<Option<Dict>, PdfError> {
     match obj {
         Some(o) => doc.resolve_dict(rev, o),
         None => Ok(None),
     }
-}
-
-/// The signature reference dictionaries of a signature dictionary's `/Reference`.
-fn transforms<S: Source>(doc: &Document<S>, rev: usize, sig: &Dict) -> Result<Vec<Dict>, PdfError> {
-    let items = match sig
-        .get(b"Reference")
-        .map(|r| doc.resolve(rev, r))
-        .transpose()?
-    {
-        Some(Object::Array(a)) => a,
-        _ => return Ok(Vec::new()),
-    };
-    let mut out = Vec::new();
-    for item in items.iter().take(64) {
-        if let Some(d) = doc.resolve_dict(rev, item)? {
-            out.push(d);
-        }
-    }
-    Ok(out)
-}
-
-fn field_names<S: Source>(
-    doc: &Document<S>,
-    rev: usize,
-    lock: &Dict,
-) -> Result<Vec<String>, PdfError> {
-    let items = match lock
-        .get(b"Fields")
-        .map(|f| doc.resolve(rev, f))
-        .transpose()?
-    {
-        Some(Object::Array(a)) => a,
-        _ => return Ok(Vec::new()),
-    };
-    let mut out = Vec::new();
-    for item in &items {
-        if let Object::String(s) = doc.resolve(rev, item)? {
-            out.push(s.to_text());
-        }
-    }
-    Ok(out)
 }
 
 #[cfg(test)]
@@ -142,6 +74,7 @@ mod tests {
                 "<< /Type /Sig /Reference [<< /TransformMethod /DocMDP /TransformParams << /P 1 >> >>] >>",
                 "<< /Type /Sig /Reference [<< /TransformMethod /DocMDP /TransformParams 5 0 R >>] >>",
                 "<< /Type /TransformParams /P 3 /V /1.2 >>",
+                "<< /Type /Sig /Reference [<< /TransformMethod /DocMDP /TransformParams << /P 7 >> >>] >>",
             ],
             "",
         );
@@ -156,5 +89,9 @@ mod tests {
         assert_eq!(level("/Perms << /DocMDP 3 0 R >>"), Some(1));
         assert_eq!(level("/Perms << /DocMDP 4 0 R >>"), Some(3));
         assert_eq!(level("/Perms << /UR3 3 0 R >>"), None);
+        // A certification without a DocMDP reference: the default, 2.
+        assert_eq!(level("/Perms << /DocMDP 2 0 R >>"), Some(2));
+        // An unknown level is the strictest, as the verifier reads it.
+        assert_eq!(level("/Perms << /DocMDP 6 0 R >>"), Some(1));
     }
 }
