@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use kyso::crypto::PrivateKey;
 use kyso::demo::{sample_dossier, DemoPki, SampleOptions};
-use kyso::pki::TrustStore;
+use kyso::pki::{Origin, TrustStore};
 use kyso::report::{render_text, Indication, SignatureKind};
 use kyso::sign::fields::{add_fields_bytes, FieldSpec};
 use kyso::sign::two_phase::{finish_bytes, prepare_bytes, PreparedSignature};
@@ -137,9 +137,15 @@ fn main() -> Result<(), kyso::Error> {
     let state = PreparedSignature::from_json(&saved_state)?;
     let dossier = finish_bytes(&state, &signature, &dossier)?;
 
-    // 4. Anyone verifies the final dossier against the root.
+    // 4. Anyone verifies the final dossier against the root, with the CAs' current CRLs.
     let trust = TrustStore::from_der_certificates([&pki.root.cert_der])?;
-    let report = verify_bytes(&dossier, &VerifyOptions::new(trust).validation_time(now))?;
+    let mut opts = VerifyOptions::new(trust).validation_time(now);
+    for crl in [&pki.root_crl_der, &pki.issuing_ca_crl_der] {
+        opts.revocation
+            .add_crl_der(crl, Origin::Caller)
+            .map_err(|e| kyso::Error::Demo(format!("CRL: {e}")))?;
+    }
+    let report = verify_bytes(&dossier, &opts)?;
     print!("{}", render_text(&report));
     let fields: Vec<_> = report
         .signatures
