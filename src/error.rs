@@ -74,6 +74,10 @@ pub enum Error {
     /// An attachment, detached-signature or dossier operation failed.
     #[error(transparent)]
     Dossier(#[from] crate::dossier::DossierError),
+    /// A form could not be filled or flattened (problems with the data, a certification
+    /// that forbids the change, a signed document to flatten). Nothing was written.
+    #[error(transparent)]
+    Form(#[from] crate::form::FormError),
 }
 
 fn prefix(path: &Option<PathBuf>) -> String {

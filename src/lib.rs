@@ -14,6 +14,7 @@ pub mod crypto;
 pub mod demo;
 pub mod dossier;
 pub mod error;
+pub mod form;
 pub mod ltv;
 #[cfg(feature = "online")]
 pub mod net;

@@ -825,4 +825,13 @@ pub struct Change {
     /// FieldMDP locks are judged on).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// For a change that filled in a form field: the field's value before the change, as
+    /// text (empty when it had none; a name as `/Name`, a list's choices in brackets; cut
+    /// with a marker past 200 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub old_value: Option<String>,
+    /// For a change that filled in a form field: the field's new value, as text (as
+    /// [`Change::old_value`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_value: Option<String>,
 }

@@ -4,6 +4,7 @@
 
 pub mod attacks;
 pub mod drawing;
+pub mod forms;
 pub mod interop;
 pub mod keys;
 pub mod lopdf_glue;

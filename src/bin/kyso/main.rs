@@ -11,6 +11,7 @@ mod cert;
 mod demo;
 mod dossier;
 mod fields;
+mod form;
 mod inspect;
 mod keysource;
 mod ltv;
@@ -56,6 +57,7 @@ enum Command {
     /// Certificate paths without a PDF.
     Cert(cert::CertArgs),
     Timestamp(timestamp::TimestampArgs),
+    Form(form::FormArgs),
     Ltv(ltv::LtvArgs),
 }
 
@@ -74,6 +76,7 @@ fn main() -> ExitCode {
         Command::Dossier(a) => dossier::run(a),
         Command::Cert(a) => cert::run(a),
         Command::Timestamp(a) => timestamp::run(a),
+        Command::Form(a) => form::run(a),
         Command::Ltv(a) => ltv::run(a),
     };
     match result {
