@@ -1,14 +1,11 @@
-//! A dossier's path through the administration: empty signature fields for each official,
-//! the commune office and the commune chairman sign, then a city department signs through a
-//! remote signing service (two-phase: prepare, wait for approval, finish), and the final
-//! report shows every signature in order.
+//! A dossier's path through the administration: empty signature fields for each official;
+//! the commune office certifies the dossier (a certification signature with DocMDP P=2:
+//! later, only form filling and signing are allowed), the commune chairman signs, then a
+//! city department signs through a remote signing service (two-phase: prepare, wait for
+//! approval, finish), and the final report shows every signature in order, each judged
+//! against the office's certification.
 //!
 //! Run with `cargo run --example dossier_workflow`.
-//!
-//! TODO(certification): the commune office's signature should be a certification signature
-//! with DocMDP P=2 (form filling and signing allowed). Certification comes with the
-//! `--certify` work (`sign::certify`); until it is merged the office signs an ordinary
-//! approval signature here.
 //!
 //! The "remote service" below is a local stand-in, clearly not a real service: a thread that
 //! holds the department director's key and approves a request after a few polls, as an
@@ -21,11 +18,11 @@ use std::time::Duration;
 
 use kyso::crypto::PrivateKey;
 use kyso::demo::{sample_dossier, DemoPki, SampleOptions};
-use kyso::pki::TrustStore;
-use kyso::report::{render_text, Indication};
+use kyso::pki::{Origin, TrustStore};
+use kyso::report::{render_text, Indication, SignatureKind};
 use kyso::sign::fields::{add_fields_bytes, FieldSpec};
 use kyso::sign::two_phase::{finish_bytes, prepare_bytes, PreparedSignature};
-use kyso::sign::{sign_bytes, SignOptions};
+use kyso::sign::{sign_bytes, DocMdpPermission, SignOptions};
 use kyso::signer::{Signer, SignerIdentity, SoftwareSigner};
 use kyso::verify::{verify_bytes, VerifyOptions};
 use time::OffsetDateTime;
@@ -85,15 +82,17 @@ fn main() -> Result<(), kyso::Error> {
         ],
     )?;
 
-    // 2. The commune office signs (TODO: certification P=2, see the module docs), then the
-    //    commune chairman. The demo PKI has two officials; the chairman's certificate stands
-    //    in for the office's too.
+    // 2. The commune office certifies the dossier as received (P=2: the officials' fields
+    //    may still be signed, nothing else may change), then the commune chairman signs.
+    //    The demo PKI has two officials; the chairman's certificate stands in for the
+    //    office's too.
     let chairman = signer_for(0)?;
     let dossier = sign_bytes(
         &dossier,
         &chairman,
         &SignOptions::new()
             .field_name("VanPhong_UBND")
+            .certify(DocMdpPermission::FormFilling)
             .reason("Tiếp nhận hồ sơ")
             .signing_time(now),
     )?;
@@ -138,9 +137,15 @@ fn main() -> Result<(), kyso::Error> {
     let state = PreparedSignature::from_json(&saved_state)?;
     let dossier = finish_bytes(&state, &signature, &dossier)?;
 
-    // 4. Anyone verifies the final dossier against the root.
+    // 4. Anyone verifies the final dossier against the root, with the CAs' current CRLs.
     let trust = TrustStore::from_der_certificates([&pki.root.cert_der])?;
-    let report = verify_bytes(&dossier, &VerifyOptions::new(trust).validation_time(now))?;
+    let mut opts = VerifyOptions::new(trust).validation_time(now);
+    for crl in [&pki.root_crl_der, &pki.issuing_ca_crl_der] {
+        opts.revocation
+            .add_crl_der(crl, Origin::Caller)
+            .map_err(|e| kyso::Error::Demo(format!("CRL: {e}")))?;
+    }
+    let report = verify_bytes(&dossier, &opts)?;
     print!("{}", render_text(&report));
     let fields: Vec<_> = report
         .signatures
@@ -148,6 +153,11 @@ fn main() -> Result<(), kyso::Error> {
         .map(|s| s.field_name.clone().unwrap_or_default())
         .collect();
     assert_eq!(fields, ["VanPhong_UBND", "ChuTich_UBND", "GiamDoc_So"]);
+    assert_eq!(report.signatures[0].kind, SignatureKind::Certification);
+    assert!(report
+        .signatures
+        .iter()
+        .all(|s| s.modifications.policy.contains("DocMDP P2")));
     assert!(report
         .signatures
         .iter()

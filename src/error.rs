@@ -67,9 +67,17 @@ pub enum Error {
     /// The demo could not be prepared.
     #[error("demo: {0}")]
     Demo(String),
+    /// A timestamp could not be obtained or was refused (signing with timestamps, document
+    /// timestamps). Nothing was written.
+    #[error("timestamp: {0}")]
+    Timestamp(#[from] crate::tsp::TspError),
     /// An attachment, detached-signature or dossier operation failed.
     #[error(transparent)]
     Dossier(#[from] crate::dossier::DossierError),
+    /// A form could not be filled or flattened (problems with the data, a certification
+    /// that forbids the change, a signed document to flatten). Nothing was written.
+    #[error(transparent)]
+    Form(#[from] crate::form::FormError),
 }
 
 fn prefix(path: &Option<PathBuf>) -> String {

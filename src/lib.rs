@@ -14,6 +14,8 @@ pub mod crypto;
 pub mod demo;
 pub mod dossier;
 pub mod error;
+pub mod form;
+pub mod ltv;
 #[cfg(feature = "online")]
 pub mod net;
 pub mod pdf;
@@ -21,6 +23,7 @@ pub mod pki;
 pub mod report;
 pub mod sign;
 pub mod signer;
+pub mod tsp;
 mod util;
 pub mod verify;
 

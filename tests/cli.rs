@@ -9,7 +9,10 @@ use std::process::{Command, Output};
 
 use common::pki::{TestPki, TestSigner};
 use common::vectors::{base, Base};
-use kyso::report::{ChainStatus, Indication, SubIndication, TimeSource, VerificationReport};
+use kyso::report::{
+    ChainStatus, Indication, RevocationStatus, Severity, SubIndication, TimeSource,
+    VerificationReport,
+};
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 
@@ -195,11 +198,17 @@ fn demo_signs_twice_and_reports_both_officials() {
         "{text}"
     );
 
-    // The demo's output verifies with the demo's root, from the command line too.
+    // The demo's output verifies with the demo's root and CRLs, from the command line too.
     let o = kyso([
         OsArg::from("verify"),
         "--trust".into(),
         demo.join("root.pem").into(),
+        "--crl".into(),
+        demo.join("root.crl").into(),
+        "--crl".into(),
+        demo.join("issuing-ca.crl").into(),
+        "--revocation".into(),
+        "require".into(),
         demo.join("ho-so-mau.signed-2.pdf").into(),
     ]);
     assert_eq!(code(&o), 0, "{}", show(&o));
@@ -222,6 +231,31 @@ fn demo_signs_twice_and_reports_both_officials() {
         .collect();
     let expected: Vec<_> = officials.iter().map(|o| o.common_name.clone()).collect();
     assert_eq!(names, expected);
+    // A clean report: the demo verifies with the CAs' CRLs, so every certificate below the
+    // root is known not to be revoked, and nothing is left to warn about.
+    for s in &r.signatures {
+        let mut checked: Vec<_> = s
+            .chain
+            .revocation
+            .iter()
+            .map(|rv| (rv.certificate, rv.status, rv.origin.as_deref()))
+            .collect();
+        checked.sort_by_key(|c| c.0);
+        assert_eq!(
+            checked,
+            [
+                (0, RevocationStatus::Good, Some("caller")),
+                (1, RevocationStatus::Good, Some("caller"))
+            ],
+            "{s:#?}"
+        );
+        let warnings: Vec<_> = s
+            .findings
+            .iter()
+            .filter(|f| f.severity != Severity::Info)
+            .collect();
+        assert!(warnings.is_empty(), "{warnings:#?}");
+    }
 }
 
 type OsArg = std::ffi::OsString;

@@ -84,20 +84,6 @@ const EXCEPTIONS: &[(&str, &str, Aspect, &str)] = &[
          unsupported (INDETERMINATE, CRYPTO_CONSTRAINTS_FAILURE) where pyHanko finds it valid",
     ),
     (
-        "pyhanko/pades-lta-dss-indirect-arrs-test.pdf",
-        "Timestamp-977301ad-bec9-4cae-a0cd-f6a674c6e465",
-        Aspect::IntactValid,
-        "document timestamp (ETSI.RFC3161): kyso does not verify document timestamps yet \
-         (a later issue); it reports signature.subfilter_unsupported, INDETERMINATE",
-    ),
-    (
-        "pyhanko/pades-lta-dss-indirect-arrs-test-2.pdf",
-        "Timestamp-977301ad-bec9-4cae-a0cd-f6a674c6e465",
-        Aspect::IntactValid,
-        "document timestamp (ETSI.RFC3161): kyso does not verify document timestamps yet \
-         (a later issue); it reports signature.subfilter_unsupported, INDETERMINATE",
-    ),
-    (
         "pyhanko/coverage-anomalies/one-byterange.pdf",
         "Sig1",
         Aspect::IntactValid,

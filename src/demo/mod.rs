@@ -3,7 +3,7 @@
 //! `kyso demo` runs [`run`]: it makes a three-level PKI (root CA → issuing CA → two officials,
 //! ECDSA P-256 keys so that nothing beyond Rust is needed), writes a sample dossier PDF, has
 //! the ward chairman sign it, then the city department director sign the result, verifies
-//! the final file against the demo root, and returns the report. Tests and benches reuse the
+//! the final file against the demo root with the CAs' CRLs, and returns the report. Tests and benches reuse the
 //! PKI and the sample document.
 
 mod pki;
@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use time::OffsetDateTime;
 
 use crate::crypto::PrivateKey;
-use crate::pki::TrustStore;
+use crate::pki::{Origin, TrustStore};
 use crate::report::VerificationReport;
 use crate::sign::{sign_file, SignOptions};
 use crate::signer::SoftwareSigner;
@@ -82,11 +82,16 @@ pub fn run_at(dir: &Path, now: OffsetDateTime) -> Result<DemoOutcome, Error> {
         .signing_time(now);
     sign_file(&signed_once, &signed_twice, &signer, &opts)?;
 
+    // The verifier trusts the demo root and has the CAs' current CRLs (as a city office
+    // would have fetched them), so every certificate's revocation status is known.
     let trust = TrustStore::from_der_certificates([pki.root.cert_der.clone()])?;
-    let report = verify_file(
-        &signed_twice,
-        &VerifyOptions::new(trust).validation_time(now),
-    )?;
+    let mut opts = VerifyOptions::new(trust).validation_time(now);
+    for crl in [&pki.root_crl_der, &pki.issuing_ca_crl_der] {
+        opts.revocation
+            .add_crl_der(crl, Origin::Caller)
+            .map_err(|e| Error::Demo(format!("demo CRL: {e}")))?;
+    }
+    let report = verify_file(&signed_twice, &opts)?;
     Ok(DemoOutcome {
         dir: dir.to_path_buf(),
         unsigned,

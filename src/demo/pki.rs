@@ -3,8 +3,9 @@
 use std::path::Path;
 
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
-    Issuer, KeyPair, KeyUsagePurpose, SerialNumber, PKCS_ECDSA_P256_SHA256,
+    BasicConstraints, CertificateParams, CertificateRevocationListParams, DistinguishedName,
+    DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyIdMethod, KeyPair, KeyUsagePurpose,
+    SerialNumber, PKCS_ECDSA_P256_SHA256,
 };
 use time::{Duration, OffsetDateTime};
 
@@ -47,6 +48,10 @@ pub struct DemoPki {
     pub issuing_ca: DemoCertificate,
     /// The officials' signing certificates, signed by the issuing CA.
     pub officials: Vec<DemoCertificate>,
+    /// The root's CRL (covering the issuing CA), DER; nothing revoked.
+    pub root_crl_der: Vec<u8>,
+    /// The issuing CA's CRL (covering the officials), DER; nothing revoked.
+    pub issuing_ca_crl_der: Vec<u8>,
 }
 
 struct Official {
@@ -127,6 +132,23 @@ impl DemoPki {
             });
         }
 
+        // Each CA's CRL: issued an hour before `now`, next one due in a week.
+        let crl = |issuer: &Issuer<'_, &KeyPair>, number: u8| {
+            CertificateRevocationListParams {
+                this_update: now - Duration::hours(1),
+                next_update: now + Duration::days(7),
+                crl_number: SerialNumber::from(vec![number]),
+                issuing_distribution_point: None,
+                revoked_certs: Vec::new(),
+                key_identifier_method: KeyIdMethod::Sha256,
+            }
+            .signed_by(issuer)
+            .map(|c| c.der().to_vec())
+            .map_err(demo_err)
+        };
+        let root_crl_der = crl(&root_issuer, 1)?;
+        let issuing_ca_crl_der = crl(&ca_issuer, 1)?;
+
         Ok(DemoPki {
             root: DemoCertificate {
                 id: "root".into(),
@@ -141,6 +163,8 @@ impl DemoPki {
                 key_pkcs8: ca_key.serialize_der(),
             },
             officials,
+            root_crl_der,
+            issuing_ca_crl_der,
         })
     }
 
@@ -151,7 +175,8 @@ impl DemoPki {
     }
 
     /// Writes `root.pem`, `issuing-ca.pem`, and for each official `official-N.pem` (the
-    /// certificate) and `official-N.key.pem` (its PKCS#8 key), plus `chain.pem`.
+    /// certificate) and `official-N.key.pem` (its PKCS#8 key), plus `chain.pem`, and the CAs'
+    /// CRLs `root.crl` and `issuing-ca.crl` (DER, for `kyso verify --crl`).
     pub fn write_pem_files(&self, dir: &Path) -> Result<(), Error> {
         let write = |name: &str, body: String| {
             crate::util::write_atomically(&dir.join(name), body.as_bytes())
@@ -162,6 +187,8 @@ impl DemoPki {
             pem("CERTIFICATE", &self.issuing_ca.cert_der),
         )?;
         write("chain.pem", pem("CERTIFICATE", &self.issuing_ca.cert_der))?;
+        crate::util::write_atomically(&dir.join("root.crl"), &self.root_crl_der)?;
+        crate::util::write_atomically(&dir.join("issuing-ca.crl"), &self.issuing_ca_crl_der)?;
         for o in &self.officials {
             write(&format!("{}.pem", o.id), pem("CERTIFICATE", &o.cert_der))?;
             write(

@@ -16,7 +16,7 @@ use time::OffsetDateTime;
 
 use crate::cms::{self, SignedData};
 use crate::crypto::DigestAlgorithm;
-use crate::pki::Certificate;
+use crate::pki::{Certificate, ValidationTime};
 use crate::report::{
     ChainReport, CheckStatus, Code, Coverage, CoverageStatus, DocumentFormat, Finding, Indication,
     Integrity, Modifications, SignatureKind, SignatureReport, TimeSource, VerificationReport,
@@ -302,6 +302,12 @@ fn new_signature_report(index: usize, size: u64) -> SignatureReport {
         indication: Indication::Indeterminate,
         sub_indication: None,
         findings: Vec::new(),
+        pades_level: None,
+        time_source: None,
+        proven_time: None,
+        path_validation_time: None,
+        timestamps: Vec::new(),
+        missing_for_next_level: Vec::new(),
     }
 }
 
@@ -387,7 +393,7 @@ fn verify_signer(
             si,
             &signer,
             opts,
-            time,
+            ValidationTime::at(time),
             ChainInputs::from_options(opts),
             r,
         );

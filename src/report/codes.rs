@@ -277,6 +277,36 @@ codes! {
     /// The certification signature is not the first signature of the document (ISO 32000
     /// requires it to be).
     SigCertificationNotFirst = "signature.certification_not_first", Warning;
+
+    // Timestamps (RFC 3161 tokens), proven times and PAdES levels.
+    /// A signature timestamp verified: imprint over the signature value, the authority's
+    /// signature and certificate, its path.
+    TspValid = "timestamp.valid", Info;
+    /// A timestamp token is not a well-formed RFC 3161 token.
+    TspMalformed = "timestamp.malformed", Error;
+    /// A signature timestamp's message imprint is not the digest of the signature value.
+    TspImprintMismatch = "timestamp.imprint_mismatch", Error;
+    /// The authority's signature over a signature timestamp's TSTInfo does not verify, or
+    /// its signed attributes are wrong (message digest, content type, signing certificate).
+    TspSignatureInvalid = "timestamp.signature_invalid", Error;
+    /// The authority's certificate is missing from a token, or is not a timestamping
+    /// certificate (extended key usage id-kp-timeStamping, alone and critical).
+    TspCertificateUnusable = "timestamp.tsa_certificate_unusable", Error;
+    /// No path from a signature timestamp's authority to a trust anchor validated.
+    TspUntrusted = "timestamp.tsa_untrusted", Error;
+    /// A timestamp uses an algorithm kyso does not support.
+    TspAlgorithmUnsupported = "timestamp.algorithm_unsupported", Error;
+    /// The signer claims a signing time after the time the signature timestamp proves.
+    TspBeforeClaimedTime = "timestamp.before_claimed_time", Warning;
+    /// The signature existed at a time proven by its signature timestamp.
+    TimeProvenBySignatureTimestamp = "time.proven_by_signature_timestamp", Info;
+    /// The signature existed at a time proven by a later document timestamp.
+    TimeProvenByDocumentTimestamp = "time.proven_by_document_timestamp", Info;
+    /// A certificate path was validated at a proven time, because a certificate had expired
+    /// by the validation time.
+    TimePathAtProvenTime = "time.path_validated_at_proven_time", Info;
+    /// The PAdES baseline level the signature reaches, and what a higher one needs.
+    PadesLevel = "pades.level", Info;
 }
 
 #[cfg(test)]

@@ -356,6 +356,141 @@ pub struct SignatureReport {
     pub sub_indication: Option<SubIndication>,
     /// Every observation, in the order made.
     pub findings: Vec<Finding>,
+    /// The PAdES baseline level reached (`ETSI.CAdES.detached` signatures whose integrity
+    /// checks passed; absent otherwise). Added in kyso 0.1, schema 1.
+    #[serde(default)]
+    pub pades_level: Option<PadesLevel>,
+    /// Where the signing time comes from: the signer's claim, or a time proven by a
+    /// timestamp. Added in kyso 0.1, schema 1.
+    #[serde(default)]
+    pub time_source: Option<SigningTimeSource>,
+    /// The time by which the signature is proven to have existed (a valid timestamp's
+    /// `genTime` plus its accuracy), when a timestamp proves it.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub proven_time: Option<OffsetDateTime>,
+    /// When the signer's path was validated at another time than the report's validation
+    /// time (the proven time, because a certificate had expired since), that time.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub path_validation_time: Option<OffsetDateTime>,
+    /// The timestamp tokens of this signature (signature timestamps) or, for a document
+    /// timestamp, its own token.
+    #[serde(default)]
+    pub timestamps: Vec<TimestampReport>,
+    /// What the signature lacks for the next PAdES level, one item per line.
+    #[serde(default)]
+    pub missing_for_next_level: Vec<String>,
+}
+
+/// A PAdES baseline level (ETSI EN 319 142-1 §6).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum PadesLevel {
+    /// B-B: the basic signature.
+    #[serde(rename = "B-B")]
+    BB,
+    /// B-T: with a trusted time (a signature timestamp or a later document timestamp).
+    #[serde(rename = "B-T")]
+    BT,
+    /// B-LT: with the validation data in the document security store.
+    #[serde(rename = "B-LT")]
+    BLt,
+    /// B-LTA: with document timestamps over the validation data.
+    #[serde(rename = "B-LTA")]
+    BLta,
+}
+
+impl PadesLevel {
+    /// The ETSI spelling, e.g. `B-T`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            PadesLevel::BB => "B-B",
+            PadesLevel::BT => "B-T",
+            PadesLevel::BLt => "B-LT",
+            PadesLevel::BLta => "B-LTA",
+        }
+    }
+}
+
+/// Where a signature's time comes from.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum SigningTimeSource {
+    /// The signer's claim (signing-time attribute or `/M`): not proven.
+    Claimed,
+    /// Proven by the signature's own timestamp (signature-time-stamp attribute).
+    SignatureTimestamp,
+    /// Proven by a later document timestamp that covers the signature.
+    DocumentTimestamp,
+}
+
+/// What a timestamp token is for.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum TimestampKind {
+    /// A signature timestamp: over one signature's value.
+    Signature,
+    /// A document timestamp: over the document's byte ranges.
+    Document,
+}
+
+/// The verdict on one timestamp token.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum TimestampStatus {
+    /// Every check passed: the token proves its time.
+    Valid,
+    /// A check failed: the token proves nothing.
+    Invalid,
+    /// A check could not be completed (trust, algorithm): the token proves nothing.
+    Indeterminate,
+}
+
+/// One RFC 3161 timestamp token as the report shows it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TimestampReport {
+    /// Signature or document timestamp.
+    pub kind: TimestampKind,
+    /// The verdict.
+    pub status: TimestampStatus,
+    /// `genTime`.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub gen_time: Option<OffsetDateTime>,
+    /// `genTime` as encoded (with its fraction of a second).
+    #[serde(default)]
+    pub gen_time_text: Option<String>,
+    /// The accuracy of `genTime`, when given.
+    #[serde(default)]
+    pub accuracy: Option<crate::tsp::Accuracy>,
+    /// The `ordering` flag.
+    #[serde(default)]
+    pub ordering: bool,
+    /// The authority's policy (dotted OID).
+    #[serde(default)]
+    pub policy: Option<String>,
+    /// The serial number (hexadecimal).
+    #[serde(default)]
+    pub serial: Option<String>,
+    /// The `tsa` name in the token, when given.
+    #[serde(default)]
+    pub tsa_name: Option<String>,
+    /// The message imprint's algorithm.
+    #[serde(default)]
+    pub imprint_algorithm: Option<String>,
+    /// The authority's certificate.
+    #[serde(default)]
+    pub tsa: Option<CertificateInfo>,
+    /// The authority's certificate path.
+    pub chain: ChainReport,
+    /// When the authority's path was validated.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub path_validation_time: Option<OffsetDateTime>,
+    /// Why the token is not valid, one line each (empty when valid).
+    #[serde(default)]
+    pub problems: Vec<String>,
 }
 
 /// A certificate as the report shows it.
@@ -690,4 +825,13 @@ pub struct Change {
     /// FieldMDP locks are judged on).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// For a change that filled in a form field: the field's value before the change, as
+    /// text (empty when it had none; a name as `/Name`, a list's choices in brackets; cut
+    /// with a marker past 200 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub old_value: Option<String>,
+    /// For a change that filled in a form field: the field's new value, as text (as
+    /// [`Change::old_value`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_value: Option<String>,
 }

@@ -84,6 +84,50 @@ fn render_signature(out: &mut String, sig: &SignatureReport) {
     if let Some(t) = sig.claimed_signing_time {
         let _ = writeln!(out, "  signed at:   {} (claimed)", fmt_time(t));
     }
+    if let Some(t) = sig.proven_time {
+        let by = match sig.time_source {
+            Some(super::SigningTimeSource::SignatureTimestamp) => "its signature timestamp",
+            Some(super::SigningTimeSource::DocumentTimestamp)
+                if sig.kind == super::SignatureKind::DocumentTimestamp =>
+            {
+                "this document timestamp"
+            }
+            Some(super::SigningTimeSource::DocumentTimestamp) => "a later document timestamp",
+            _ => "a timestamp",
+        };
+        let _ = writeln!(out, "  existed by:  {} (proven by {by})", fmt_time(t));
+    }
+    for ts in &sig.timestamps {
+        let _ = writeln!(
+            out,
+            "  timestamp:   {} {} by {}: {}",
+            match ts.kind {
+                super::TimestampKind::Signature => "signature timestamp",
+                super::TimestampKind::Document => "document timestamp",
+            },
+            ts.gen_time_text.as_deref().unwrap_or("?"),
+            ts.tsa.as_ref().map_or("?", |c| c.subject.as_str()),
+            match ts.status {
+                super::TimestampStatus::Valid => "valid",
+                super::TimestampStatus::Invalid => "INVALID",
+                super::TimestampStatus::Indeterminate => "indeterminate",
+            }
+        );
+    }
+    if let Some(l) = sig.pades_level {
+        let _ = writeln!(out, "  PAdES level: {}", l.as_str());
+        for m in &sig.missing_for_next_level {
+            let _ = writeln!(out, "               next: {m}");
+        }
+    }
+    if let Some(t) = sig.path_validation_time {
+        let why = if sig.kind == super::SignatureKind::DocumentTimestamp {
+            "the token's time"
+        } else {
+            "proven time"
+        };
+        let _ = writeln!(out, "  path at:     {} ({why})", fmt_time(t));
+    }
     for (label, value) in [
         ("reason", &sig.reason),
         ("location", &sig.location),
@@ -170,6 +214,7 @@ fn render_signature(out: &mut String, sig: &SignatureReport) {
     if notable.len() > SHOWN {
         let _ = writeln!(out, "               - and {} more", notable.len() - SHOWN);
     }
+    render_field_values(out, m);
     for f in &sig.findings {
         if f.severity > Severity::Info {
             let _ = writeln!(
@@ -181,6 +226,73 @@ fn render_signature(out: &mut String, sig: &SignatureReport) {
             );
         }
     }
+}
+
+/// The fields later revisions filled in, with their old and new values, and whether
+/// anything else changed.
+fn render_field_values(out: &mut String, m: &super::Modifications) {
+    const SHOWN: usize = 100;
+    let filled: Vec<_> = m
+        .changes
+        .iter()
+        .filter(|c| c.old_value.is_some() || c.new_value.is_some())
+        .collect();
+    if filled.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "  fields:      {} value change(s) after this signature",
+        filled.len()
+    );
+    for c in filled.iter().take(SHOWN) {
+        let _ = writeln!(
+            out,
+            "               - {} (revision {}): {} -> {}{}",
+            quoted(c.field.as_deref().unwrap_or("?")),
+            c.revision + 1,
+            quoted(c.old_value.as_deref().unwrap_or_default()),
+            quoted(c.new_value.as_deref().unwrap_or_default()),
+            if c.level == ModificationLevel::Other {
+                " (NOT allowed)"
+            } else {
+                ""
+            }
+        );
+    }
+    if filled.len() > SHOWN {
+        let _ = writeln!(out, "               - and {} more", filled.len() - SHOWN);
+    }
+    if m.allowed && m.level <= ModificationLevel::FormFilling {
+        let _ = writeln!(
+            out,
+            "               nothing else changed: every other change signs, redraws these \
+             fields or adds validation data"
+        );
+    }
+}
+
+/// `s` in double quotes for a terminal: Unicode text as is; control characters,
+/// bidirectional formatting characters (which reorder what a terminal shows), quotes and
+/// backslashes escaped.
+fn quoted(s: &str) -> String {
+    let mut q = String::with_capacity(s.len() + 2);
+    q.push('"');
+    for ch in s.chars() {
+        match ch {
+            '"' => q.push_str("\\\""),
+            '\\' => q.push_str("\\\\"),
+            '\n' => q.push_str("\\n"),
+            c if c.is_control()
+                || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') =>
+            {
+                let _ = write!(q, "\\u{{{:x}}}", u32::from(c));
+            }
+            c => q.push(c),
+        }
+    }
+    q.push('"');
+    q
 }
 
 fn fmt_time(t: time::OffsetDateTime) -> String {
@@ -213,5 +325,73 @@ fn level(l: ModificationLevel) -> &'static str {
         ModificationLevel::FormFilling => "form filling / signing",
         ModificationLevel::Annotations => "annotations",
         ModificationLevel::Other => "other",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{Change, Modifications};
+
+    fn fill(field: &str, old: &str, new: &str, level: ModificationLevel) -> Change {
+        Change {
+            revision: 1,
+            object: Some("12 0 R".into()),
+            level,
+            rule: "form field".into(),
+            description: format!("field \"{field}\" was filled in"),
+            field: Some(field.into()),
+            old_value: Some(old.into()),
+            new_value: Some(new.into()),
+        }
+    }
+
+    #[test]
+    fn filled_fields_show_old_and_new_values() {
+        let mut m = Modifications::none();
+        m.level = ModificationLevel::FormFilling;
+        m.changes = vec![
+            fill(
+                "ho_ten",
+                "",
+                "Nguyễn Thị Hương",
+                ModificationLevel::FormFilling,
+            ),
+            fill("gioi_tinh", "/Off", "/Nu", ModificationLevel::FormFilling),
+        ];
+        let mut out = String::new();
+        render_field_values(&mut out, &m);
+        assert!(out.contains("2 value change(s)"), "{out}");
+        assert!(
+            out.contains("- \"ho_ten\" (revision 2): \"\" -> \"Nguyễn Thị Hương\"\n"),
+            "{out}"
+        );
+        assert!(out.contains("\"/Off\" -> \"/Nu\""), "{out}");
+        assert!(out.contains("nothing else changed"), "{out}");
+
+        // Disallowed: marked, and no claim that nothing else changed.
+        m.allowed = false;
+        m.changes[1].level = ModificationLevel::Other;
+        let mut out = String::new();
+        render_field_values(&mut out, &m);
+        assert!(out.contains("\"/Nu\" (NOT allowed)"), "{out}");
+        assert!(!out.contains("nothing else changed"), "{out}");
+
+        // No value changes: nothing printed.
+        let mut out = String::new();
+        render_field_values(&mut out, &Modifications::none());
+        assert_eq!(out, "");
+    }
+
+    #[test]
+    fn values_cannot_break_lines_or_reorder_the_terminal() {
+        assert_eq!(quoted("Dòng một\nDòng hai"), "\"Dòng một\\nDòng hai\"");
+        assert_eq!(quoted("a\u{202e}b\u{1b}[2J"), "\"a\\u{202e}b\\u{1b}[2J\"");
+        assert_eq!(quoted("say \"hi\" \\"), "\"say \\\"hi\\\" \\\\\"");
+        // Combining marks (decomposed Vietnamese) stay as they are.
+        assert_eq!(
+            quoted("Hu\u{0065}\u{0302}\u{0301}"),
+            "\"Hu\u{0065}\u{0302}\u{0301}\""
+        );
     }
 }

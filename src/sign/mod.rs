@@ -11,13 +11,17 @@ pub mod appearance;
 pub mod batch;
 mod certify;
 mod cms_signature;
+mod doc_timestamp;
 pub mod fields;
 mod options;
 mod placement;
+mod timestamping;
 pub mod two_phase;
 
 pub use certify::{DocMdpPermission, FieldLockSpec};
+pub use doc_timestamp::{timestamp_bytes, timestamp_file, DocTimestampOptions};
 pub use options::{SignOptions, SubFilter};
+pub use timestamping::{Timestamping, TokenReserve, DEFAULT_TOKEN_RESERVE, PROBE_MARGIN};
 
 use std::io::{Read, Write};
 use std::path::Path;
@@ -54,8 +58,9 @@ pub fn sign_file(
     let mut hasher = Hasher::new(prepared.digest_algorithm);
     copy_hashing(input, doc.len(), &mut [&mut hasher], &mut tmp, output)?;
     let digest = prepared.document_digest(hasher);
+    let archival = archival_attribute(opts).map_err(|e| e.with_path(input))?;
     let update = prepared
-        .sign_and_embed(&identity, signer, &digest)
+        .sign_and_embed(&identity, signer, &digest, archival)
         .map_err(|e| e.with_path(input))?;
     tmp.write_all(&update).map_err(|e| Error::io(output, e))?;
     crate::util::persist(tmp, output)
@@ -69,11 +74,30 @@ pub fn sign_bytes(input: &[u8], signer: &dyn Signer, opts: &SignOptions) -> Resu
     let mut hasher = Hasher::new(prepared.digest_algorithm);
     hasher.update(input);
     let digest = prepared.document_digest(hasher);
-    let update = prepared.sign_and_embed(&identity, signer, &digest)?;
+    let update = prepared.sign_and_embed(&identity, signer, &digest, archival_attribute(opts)?)?;
     let mut out = Vec::with_capacity(input.len() + update.len());
     out.extend_from_slice(input);
     out.extend_from_slice(&update);
     Ok(out)
+}
+
+/// The adbe-revocationInfoArchival attribute `opts` asks for (refused for PAdES, whose
+/// validation data belongs in the `/DSS`).
+fn archival_attribute(opts: &SignOptions) -> Result<Option<Vec<u8>>, Error> {
+    match &opts.revocation_info_archival {
+        None => Ok(None),
+        Some(_) if opts.sub_filter != SubFilter::Pkcs7Detached => Err(Error::refused(
+            "the adbe-revocationInfoArchival attribute is for adbe.pkcs7.detached signatures; \
+             PAdES keeps validation data in the /DSS (kyso ltv)",
+        )),
+        Some(a) => a.attribute_der().map(Some),
+    }
+}
+
+/// Room the adbe-revocationInfoArchival attribute needs in `/Contents` (its DER plus a few
+/// bytes for longer lengths around it).
+fn archival_room(opts: &SignOptions) -> Result<usize, Error> {
+    Ok(archival_attribute(opts)?.map_or(0, |a| a.len().saturating_add(16)))
 }
 
 /// Refuses an output that is the input file.
@@ -133,6 +157,8 @@ pub(crate) struct Prepared {
     pub(crate) sub_filter: SubFilter,
     /// Bytes the CMS may take.
     pub(crate) capacity: usize,
+    /// Where the signature timestamp (B-T) comes from, when one is added.
+    pub(crate) timestamping: Option<Timestamping>,
 }
 
 pub(crate) fn prepare<S: Source>(
@@ -141,8 +167,17 @@ pub(crate) fn prepare<S: Source>(
     opts: &SignOptions,
 ) -> Result<Prepared, Error> {
     let signing_time = opts.signing_time.unwrap_or_else(OffsetDateTime::now_utc);
-    let capacity = cms_signature::max_len(identity, opts.sub_filter == SubFilter::Pkcs7Detached)?
-        + CONTENTS_SLACK;
+    // The token's room is known before anything is placed (a probe asks the authority now).
+    let token_reserve = match &opts.timestamping {
+        Some(t) => t.token_reserve()?,
+        None => 0,
+    };
+    let capacity = cms_signature::max_len(
+        identity,
+        opts.sub_filter == SubFilter::Pkcs7Detached,
+        token_reserve,
+    )? + CONTENTS_SLACK
+        + archival_room(opts)?;
 
     let mut entries = Dict::new();
     entries.set("Type", Object::Name(Name::from("Sig")));
@@ -177,12 +212,33 @@ pub(crate) fn prepare<S: Source>(
         .map(|a| appearance::prepare(a, opts, identity.certificate(), signing_time))
         .transpose()?;
     let placed = place_signature(doc, opts, &entries, capacity, visible)?;
+    let (update, contents, br) = fix_byte_range(doc.len(), placed)?;
+    Ok(Prepared {
+        update,
+        contents,
+        byte_range: br,
+        digest_algorithm: identity.algorithm().digest(),
+        signing_time,
+        sub_filter: opts.sub_filter,
+        capacity,
+        timestamping: opts.timestamping.clone(),
+    })
+}
+
+/// A serialised update: its bytes, where `/Contents` is in it, and the final `/ByteRange`.
+pub(crate) type FixedUpdate = (Vec<u8>, (usize, usize), [u64; 4]);
+
+/// Serialises a placed update and writes its final `/ByteRange` (the update appended to a
+/// file of `base_len` bytes).
+pub(crate) fn fix_byte_range(
+    base_len: u64,
+    placed: placement::Placed,
+) -> Result<FixedUpdate, Error> {
     let written = placed.update.finish()?;
     let placement = written
         .objects
         .get(&placed.sig_ref)
         .ok_or_else(|| Error::refused("internal: signature dictionary was not written"))?;
-    let base_len = doc.len();
     let body_in_update = usize::try_from(placement.body_offset - base_len)
         .map_err(|_| Error::refused("update too large"))?;
     let (c_off, c_len) = placed.sig_body.contents_at;
@@ -200,16 +256,7 @@ pub(crate) fn prepare<S: Source>(
         .filter(|s| s.len() == text.len())
         .ok_or_else(|| Error::refused("internal: /ByteRange placeholder mismatch"))?;
     slot.copy_from_slice(text.as_bytes());
-
-    Ok(Prepared {
-        update,
-        contents: (contents_start, contents_end),
-        byte_range: br,
-        digest_algorithm: identity.algorithm().digest(),
-        signing_time,
-        sub_filter: opts.sub_filter,
-        capacity,
-    })
+    Ok((update, (contents_start, contents_end), br))
 }
 
 impl Prepared {
@@ -237,16 +284,40 @@ impl Prepared {
         identity: &SignerIdentity,
         signer: &dyn Signer,
         digest: &[u8],
+        archival: Option<Vec<u8>>,
     ) -> Result<Vec<u8>, Error> {
-        let attributes =
-            cms_signature::signed_attributes(identity, digest, self.signing_time_attribute())?;
+        let attributes = match archival {
+            None => {
+                cms_signature::signed_attributes(identity, digest, self.signing_time_attribute())?
+            }
+            Some(attribute) => {
+                let mut spec =
+                    crate::cms::SignedAttributesSpec::new(digest, identity.certificate())
+                        .with_extra_attribute(attribute);
+                if let Some(t) = self.signing_time_attribute() {
+                    spec = spec.with_signing_time(t);
+                }
+                crate::cms::build_signed_attributes(&spec)?
+            }
+        };
         let signature = signer.sign(&attributes)?;
-        let cms = cms_signature::signed_data(identity, &attributes, &signature)?;
+        let unsigned = match &self.timestamping {
+            Some(t) => vec![t.signature_timestamp_attribute(&signature)?],
+            None => Vec::new(),
+        };
+        let cms = cms_signature::signed_data_with(identity, &attributes, &signature, unsigned)?;
         self.embed(&cms)
     }
 
     /// Writes `cms` into the `/Contents` placeholder and returns the update.
     pub(crate) fn embed(self, cms: &[u8]) -> Result<Vec<u8>, Error> {
+        if cms.len() > self.capacity && self.timestamping.is_some() {
+            return Err(crate::tsp::TspError::DoesNotFit {
+                needed: cms.len(),
+                reserved: self.capacity,
+            }
+            .into());
+        }
         if cms.len() > self.capacity {
             return Err(Error::refused(format!(
                 "the signature ({} bytes) is larger than the room reserved for it ({} bytes)",

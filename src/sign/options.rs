@@ -67,6 +67,13 @@ pub struct SignOptions {
     pub certify: Option<DocMdpPermission>,
     /// Lock these form fields against later changes (FieldMDP).
     pub lock_fields: Option<FieldLockSpec>,
+    /// A signature timestamp from this authority (PAdES B-T); `None`: no timestamp (B-B).
+    pub timestamping: Option<super::Timestamping>,
+    /// Revocation data signed into an adbe-revocationInfoArchival attribute
+    /// (`adbe.pkcs7.detached` only; gather it with
+    /// [`crate::ltv::revocation_info_for_signer`]). Honoured by [`super::sign_file`] and
+    /// [`super::sign_bytes`].
+    pub revocation_info_archival: Option<crate::ltv::RevocationInfoArchival>,
 }
 
 impl SignOptions {
@@ -141,6 +148,23 @@ impl SignOptions {
     /// Locks form fields against changes after this signature.
     pub fn lock_fields(mut self, lock: FieldLockSpec) -> Self {
         self.lock_fields = Some(lock);
+        self
+    }
+
+    /// Adds a signature timestamp (PAdES B-T) from this authority, requested over the
+    /// signature value right after signing; the placeholder keeps room for it.
+    pub fn timestamp(mut self, timestamping: super::Timestamping) -> Self {
+        self.timestamping = Some(timestamping);
+        self
+    }
+
+    /// Signs `archival` into an adbe-revocationInfoArchival attribute (`adbe.pkcs7.detached`
+    /// signatures only).
+    pub fn revocation_info_archival(
+        mut self,
+        archival: crate::ltv::RevocationInfoArchival,
+    ) -> Self {
+        self.revocation_info_archival = Some(archival);
         self
     }
 }

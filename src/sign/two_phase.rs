@@ -8,8 +8,16 @@
 //!     .document_digest() the digest of the byte ranges, for services that build the CMS
 //! ... the official approves on a phone ...
 //! finish_file(state, signature, input, output)   a raw signature value
+//! finish_file_timestamped(…, tsa, …)              the same, plus the signature timestamp
+//!                                                 (B-T) requested now, at finish
 //! embed_cms_file(state, cms, input, output)      a complete CMS built elsewhere
 //! ```
+//!
+//! A signature timestamp is requested at finish (the signature value exists only then), so
+//! its room is reserved at prepare: [`SignOptions::timestamp`] with a fixed
+//! [`TokenReserve::Bytes`](super::TokenReserve) (or a probe, which asks the authority at
+//! prepare time). The state records that a timestamp is expected; finishing without one,
+//! or with one when none was reserved, is refused.
 //!
 //! The state holds the update bytes (with `/ByteRange` final and `/Contents` zeros), where
 //! the placeholder is, the signed attributes, the certificate and chain, and the input's
@@ -27,10 +35,11 @@ use time::OffsetDateTime;
 use super::{
     cms_signature, copy_hashing, prepare, refuse_same_file, Prepared, SignOptions, SubFilter,
 };
-use crate::cms::{check_signer, parse_signed_data};
+use crate::cms::{check_signer, encode_attribute, oid, parse_signed_data};
 use crate::crypto::{digest, DigestAlgorithm, Hasher, SignatureAlgorithm};
 use crate::pdf::{Document, FileSource};
 use crate::signer::SignerIdentity;
+use crate::tsp::TimestampClient;
 use crate::Error;
 
 /// The `format` value of a serialised state.
@@ -90,6 +99,19 @@ pub struct PreparedSignature {
     certificate: String,
     /// The chain (DER, hex).
     chain: Vec<String>,
+    /// The signature timestamp (B-T) to add at finish, when one was asked for.
+    #[serde(default)]
+    timestamp: Option<TimestampPlan>,
+}
+
+/// A signature timestamp expected at finish.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct TimestampPlan {
+    /// The imprint's digest algorithm.
+    pub digest_algorithm: DigestAlgorithm,
+    /// Bytes reserved for the token in the placeholder.
+    pub reserve: usize,
 }
 
 /// Prepares a signature of the PDF at `input` by `identity` (see the module documentation).
@@ -147,10 +169,36 @@ pub fn finish_file(
     input: &Path,
     output: &Path,
 ) -> Result<(), Error> {
+    finish_file_inner(state, signature, None, input, output)
+}
+
+/// [`finish_file`] for a state prepared with a signature timestamp: the token is requested
+/// from `tsa` over the signature value and added as the signature-time-stamp attribute
+/// (PAdES B-T). Refuses, writing nothing, when the authority fails, its token is refused,
+/// or it does not fit the room reserved at prepare.
+pub fn finish_file_timestamped(
+    state: &PreparedSignature,
+    signature: &[u8],
+    tsa: &dyn TimestampClient,
+    input: &Path,
+    output: &Path,
+) -> Result<(), Error> {
+    finish_file_inner(state, signature, Some(tsa), input, output)
+}
+
+fn finish_file_inner(
+    state: &PreparedSignature,
+    signature: &[u8],
+    tsa: Option<&dyn TimestampClient>,
+    input: &Path,
+    output: &Path,
+) -> Result<(), Error> {
     refuse_same_file(input, output)?;
     let (prepared, identity, attributes) = state.restore()?;
     let signature = identity.check_signature(&attributes, signature)?;
-    let cms = cms_signature::signed_data(&identity, &attributes, &signature)?;
+    let unsigned = state.timestamp_attributes(&signature, tsa)?;
+    let cms = cms_signature::signed_data_with(&identity, &attributes, &signature, unsigned)?;
+    state.check_fits(&cms)?;
     write_file(
         state,
         prepared,
@@ -168,9 +216,30 @@ pub fn finish_bytes(
     signature: &[u8],
     input: &[u8],
 ) -> Result<Vec<u8>, Error> {
+    finish_bytes_inner(state, signature, None, input)
+}
+
+/// [`finish_file_timestamped`] for a PDF held in memory; returns the signed file.
+pub fn finish_bytes_timestamped(
+    state: &PreparedSignature,
+    signature: &[u8],
+    tsa: &dyn TimestampClient,
+    input: &[u8],
+) -> Result<Vec<u8>, Error> {
+    finish_bytes_inner(state, signature, Some(tsa), input)
+}
+
+fn finish_bytes_inner(
+    state: &PreparedSignature,
+    signature: &[u8],
+    tsa: Option<&dyn TimestampClient>,
+    input: &[u8],
+) -> Result<Vec<u8>, Error> {
     let (prepared, identity, attributes) = state.restore()?;
     let signature = identity.check_signature(&attributes, signature)?;
-    let cms = cms_signature::signed_data(&identity, &attributes, &signature)?;
+    let unsigned = state.timestamp_attributes(&signature, tsa)?;
+    let cms = cms_signature::signed_data_with(&identity, &attributes, &signature, unsigned)?;
+    state.check_fits(&cms)?;
     state.check_input_bytes(input)?;
     let digest = prepared.document_digest(hasher_over(state.digest_algorithm, input));
     state.check_document_digest(&digest)?;
@@ -191,6 +260,7 @@ pub fn embed_cms_file(
     refuse_same_file(input, output)?;
     let (prepared, _, _) = state.restore()?;
     let algorithm = foreign_cms_digest(cms)?;
+    state.check_foreign_timestamp(cms)?;
     write_file(state, prepared, cms, algorithm, input, output, |digest| {
         check_foreign_cms(cms, digest)
     })
@@ -204,6 +274,7 @@ pub fn embed_cms_bytes(
 ) -> Result<Vec<u8>, Error> {
     let (prepared, _, _) = state.restore()?;
     let algorithm = foreign_cms_digest(cms)?;
+    state.check_foreign_timestamp(cms)?;
     state.check_input_bytes(input)?;
     let digest = prepared.document_digest(hasher_over(algorithm, input));
     check_foreign_cms(cms, &digest)?;
@@ -324,6 +395,13 @@ impl PreparedSignature {
             &document_digest,
             prepared.signing_time_attribute(),
         )?;
+        let timestamp = match &prepared.timestamping {
+            Some(t) => Some(TimestampPlan {
+                digest_algorithm: t.digest_algorithm(),
+                reserve: t.token_reserve()?,
+            }),
+            None => None,
+        };
         Ok(PreparedSignature {
             format: STATE_FORMAT.to_owned(),
             version: STATE_VERSION,
@@ -346,7 +424,74 @@ impl PreparedSignature {
                 .iter()
                 .map(|c| crate::util::hex(c))
                 .collect(),
+            timestamp,
         })
+    }
+
+    /// The signature timestamp the state expects at finish, if any.
+    pub fn timestamp_plan(&self) -> Option<&TimestampPlan> {
+        self.timestamp.as_ref()
+    }
+
+    /// The unsigned attributes to add at finish: the signature timestamp from `tsa` when the
+    /// state expects one. A missing or unexpected authority is refused.
+    fn timestamp_attributes(
+        &self,
+        signature: &[u8],
+        tsa: Option<&dyn TimestampClient>,
+    ) -> Result<Vec<Vec<u8>>, Error> {
+        match (&self.timestamp, tsa) {
+            (None, None) => Ok(Vec::new()),
+            (Some(_), None) => Err(Error::refused(
+                "the prepared state asks for a signature timestamp (B-T): finish with a \
+                 timestamp authority",
+            )),
+            (None, Some(_)) => Err(Error::refused(
+                "the prepared state reserved no room for a signature timestamp; prepare \
+                 again with a timestamp authority (B-T)",
+            )),
+            (Some(plan), Some(client)) => {
+                let imprint = digest(plan.digest_algorithm, signature);
+                let token =
+                    super::timestamping::obtain_token(client, plan.digest_algorithm, &imprint)?;
+                Ok(vec![encode_attribute(
+                    &oid::ID_AA_SIGNATURE_TIME_STAMP_TOKEN,
+                    &[&token],
+                )?])
+            }
+        }
+    }
+
+    /// Refuses a CMS larger than the placeholder, naming the timestamp when there is one.
+    fn check_fits(&self, cms: &[u8]) -> Result<(), Error> {
+        if cms.len() > self.capacity && self.timestamp.is_some() {
+            return Err(crate::tsp::TspError::DoesNotFit {
+                needed: cms.len(),
+                reserved: self.capacity,
+            }
+            .into());
+        }
+        Ok(())
+    }
+
+    /// A foreign CMS embedded into a state that expects a signature timestamp must carry
+    /// one.
+    fn check_foreign_timestamp(&self, cms: &[u8]) -> Result<(), Error> {
+        if self.timestamp.is_none() {
+            return Ok(());
+        }
+        let sd = parse_signed_data(cms)?;
+        let has = sd.signer_infos.first().is_some_and(|si| {
+            si.unsigned_attribute(&oid::ID_AA_SIGNATURE_TIME_STAMP_TOKEN)
+                .is_some()
+        });
+        if has {
+            Ok(())
+        } else {
+            Err(Error::refused(
+                "the prepared state asks for a signature timestamp (B-T) but the CMS has none",
+            ))
+        }
     }
 
     /// The bytes the signer must sign: the DER signed attributes. A signer that hashes
@@ -461,6 +606,7 @@ impl PreparedSignature {
             signing_time,
             sub_filter,
             capacity: self.capacity,
+            timestamping: None,
         };
         // The signed attributes must be exactly kyso's for the recorded document digest.
         let attributes = cms_signature::signed_attributes(

@@ -14,6 +14,7 @@ pub mod digest;
 mod discover;
 pub mod hashing;
 mod signature;
+mod timestamps;
 pub mod verdict;
 
 pub(crate) use signature::{apply_signer_check, check_chain, ChainInputs};
@@ -160,11 +161,17 @@ pub fn verify_source<S: Source>(
         revisions: &revisions,
         digests: &digests,
     };
-    for (index, candidate) in found.signatures.iter().enumerate() {
-        report
-            .signatures
-            .push(signature::verify_one(&ctx, index, candidate));
+    // Newest first: a document timestamp that validates proves the existence of everything
+    // signed before it, which the older signatures (and timestamps) use.
+    let mut poe = timestamps::DocumentPoe::default();
+    let mut reports = Vec::with_capacity(found.signatures.len());
+    for (index, candidate) in found.signatures.iter().enumerate().rev() {
+        let one = signature::verify_one(&ctx, index, candidate, &poe);
+        poe.record(&one);
+        reports.push(one);
     }
+    reports.reverse();
+    report.signatures = reports;
     let (embedded, findings) = crate::dossier::embedded_file_reports(&doc, &report.signatures);
     report.embedded_files = embedded;
     report.findings.extend(findings);

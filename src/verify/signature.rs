@@ -16,6 +16,7 @@ use crate::report::{
 
 use super::coverage::{check_coverage, CoverageCheck};
 use super::discover::Candidate;
+use super::timestamps::{self, DocumentPoe};
 use super::{diff, digest, verdict, VerifyOptions};
 
 /// What every signature's verification shares.
@@ -31,8 +32,17 @@ pub struct Context<'a, S: Source> {
 
 /// SubFilters whose `/Contents` is a detached CMS SignedData over the byte ranges.
 const DETACHED_CMS: [&[u8]; 2] = [b"adbe.pkcs7.detached", b"ETSI.CAdES.detached"];
+/// The SubFilter of document timestamps: `/Contents` is an RFC 3161 token over the ranges.
+const DOCUMENT_TIMESTAMP: &str = "ETSI.RFC3161";
 
-pub fn verify_one<S: Source>(ctx: &Context<'_, S>, index: usize, c: &Candidate) -> SignatureReport {
+/// Verifies one signature dictionary; `poe` holds the proofs of existence of the document
+/// timestamps that follow it (verified before it).
+pub fn verify_one<S: Source>(
+    ctx: &Context<'_, S>,
+    index: usize,
+    c: &Candidate,
+    poe: &DocumentPoe,
+) -> SignatureReport {
     let dict = &c.dict;
     let sub_filter = dict.get_name(b"SubFilter").map(<[u8]>::to_vec);
     let kind = if dict.get_name(b"Type") == Some(b"DocTimeStamp")
@@ -72,6 +82,12 @@ pub fn verify_one<S: Source>(ctx: &Context<'_, S>, index: usize, c: &Candidate) 
         indication: crate::report::Indication::Indeterminate,
         sub_indication: None,
         findings: Vec::new(),
+        pades_level: None,
+        time_source: None,
+        proven_time: None,
+        path_validation_time: None,
+        timestamps: Vec::new(),
+        missing_for_next_level: Vec::new(),
     };
     match c.field_names.len() {
         0 => r.findings.push(Finding::new(
@@ -87,13 +103,18 @@ pub fn verify_one<S: Source>(ctx: &Context<'_, S>, index: usize, c: &Candidate) 
             ),
         )),
     }
-    check_signature(ctx, c, &mut r);
+    check_signature(ctx, c, poe, &mut r);
     diff::judge_signature(ctx.doc, ctx.revisions, c, index, &mut r);
     verdict::decide(&mut r);
     r
 }
 
-fn check_signature<S: Source>(ctx: &Context<'_, S>, c: &Candidate, r: &mut SignatureReport) {
+fn check_signature<S: Source>(
+    ctx: &Context<'_, S>,
+    c: &Candidate,
+    poe: &DocumentPoe,
+    r: &mut SignatureReport,
+) {
     let doc = ctx.doc;
     let rev = doc.last_revision();
     let dict = &c.dict;
@@ -131,6 +152,12 @@ fn check_signature<S: Source>(ctx: &Context<'_, S>, c: &Candidate, r: &mut Signa
         ));
     }
 
+    if r.kind == SignatureKind::DocumentTimestamp
+        && r.sub_filter.as_deref() == Some(DOCUMENT_TIMESTAMP)
+    {
+        timestamps::check_document_timestamp(ctx, &contents.bytes, cov.ranges.as_ref(), r);
+        return;
+    }
     let detached = r
         .sub_filter
         .as_deref()
@@ -180,6 +207,7 @@ fn check_signature<S: Source>(ctx: &Context<'_, S>, c: &Candidate, r: &mut Signa
         r.claimed_signing_time = parse_pdf_date(&m.bytes);
     }
     if r.claimed_signing_time.is_some() {
+        r.time_source = Some(crate::report::SigningTimeSource::Claimed);
         r.findings.push(Finding::new(
             Code::TimeClaimedOnly,
             "the signing time is the signer's claim; no timestamp proves it",
@@ -229,10 +257,20 @@ fn check_signature<S: Source>(ctx: &Context<'_, S>, c: &Candidate, r: &mut Signa
     };
     r.signer = Some(signer.info());
 
+    // Timestamps first: a proven time decides when the path must be valid.
+    let proof = timestamps::check_signature_timestamps(ctx, si, poe, r);
+    let path_time = timestamps::path_time(ctx.time, &signer, proof.as_ref(), r);
+    let mut at = ValidationTime::at(path_time);
+    if let Some(p) = &proof {
+        at = at.with_proven_signing_time(p.time);
+    }
+
     // The certificate path, with the document's /DSS material added to the caller's.
     let mut inputs = ChainInputs::from_options(ctx.opts);
     dss_material(ctx, &mut inputs);
-    check_chain(&sd, si, &signer, ctx.opts, ctx.time, inputs, r);
+    check_chain(&sd, si, &signer, ctx.opts, at, inputs, r);
+    timestamps::conclude(r, proof);
+    timestamps::conclude_ltv(ctx, &sd, si, &signer, at, poe, r);
 }
 
 /// What path validation starts from before the CMS adds its own: the caller's intermediates
@@ -253,6 +291,12 @@ impl ChainInputs {
             unusable: Vec::new(),
         }
     }
+
+    /// The intermediates and revocation data (the unusable items are dropped: the signer's
+    /// own check reports them).
+    pub(crate) fn into_parts(self) -> (Vec<Certificate>, RevocationData) {
+        (self.intermediates, self.data)
+    }
 }
 
 /// Builds and validates the signer's path with the certificates and revocation data of the
@@ -263,7 +307,7 @@ pub(crate) fn check_chain(
     si: &SignerInfo<'_>,
     signer: &Certificate,
     opts: &VerifyOptions,
-    time: OffsetDateTime,
+    time: ValidationTime,
     inputs: ChainInputs,
     r: &mut SignatureReport,
 ) {
@@ -312,7 +356,7 @@ pub(crate) fn check_chain(
     if let Some(f) = &opts.fetcher {
         validator = validator.with_fetcher(f.0.as_ref());
     }
-    let outcome = validator.validate(signer, &intermediates, &data, ValidationTime::at(time));
+    let outcome = validator.validate(signer, &intermediates, &data, time);
     r.chain = ChainReport {
         status: outcome.status,
         certificates: outcome.path.iter().map(Certificate::info).collect(),
@@ -331,7 +375,7 @@ const MAX_DSS_ITEMS: usize = 256;
 
 /// Certificates, CRLs and OCSP responses of the document's `/DSS` dictionary (ISO 32000-2
 /// §12.8.4.3), read from the last revision; returns what could not be read.
-fn dss_material<S: Source>(ctx: &Context<'_, S>, inputs: &mut ChainInputs) {
+pub(crate) fn dss_material<S: Source>(ctx: &Context<'_, S>, inputs: &mut ChainInputs) {
     let ChainInputs {
         intermediates,
         data,

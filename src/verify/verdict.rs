@@ -84,6 +84,10 @@ pub fn consequence(code: Code) -> (Indication, SubIndication) {
         Code::RevocationRevoked => (I, S::Revoked),
         Code::RevocationUnknown => (I, S::TryLater),
         Code::ChainNoTrustAnchors | Code::ChainUntrusted => (I, S::NoCertificateChainFound),
+        // A timestamp that proves nothing leaves the signature's time unproven: the
+        // signature cannot pass, but it is not shown to be forged either.
+        Code::TspCertificateUnusable => (I, S::ChainConstraintsFailure),
+        Code::TspAlgorithmUnsupported => (I, S::CryptoConstraintsFailure),
         _ => (I, S::Generic),
     }
 }

@@ -4,10 +4,13 @@
 
 pub mod attacks;
 pub mod drawing;
+pub mod forms;
 pub mod interop;
 pub mod keys;
 pub mod lopdf_glue;
+pub mod ltv_pki;
 pub mod pki;
+pub mod tsa;
 pub mod vectors;
 pub mod vn_document;
 

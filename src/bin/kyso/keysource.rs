@@ -193,7 +193,7 @@ impl KeySourceArgs {
 
 /// Reads a secret from a file (first line), an environment variable, or a prompt when
 /// standard input is a terminal.
-fn read_secret(
+pub(crate) fn read_secret(
     file: Option<&Path>,
     env: Option<&str>,
     prompt: &str,

@@ -11,11 +11,15 @@ mod cert;
 mod demo;
 mod dossier;
 mod fields;
+mod form;
 mod inspect;
 mod keysource;
+mod ltv;
 mod output;
 mod sign;
 mod sign_file;
+mod timestamp;
+mod tsa_args;
 mod verify;
 mod verify_file;
 
@@ -52,6 +56,9 @@ enum Command {
     Dossier(dossier::DossierArgs),
     /// Certificate paths without a PDF.
     Cert(cert::CertArgs),
+    Timestamp(timestamp::TimestampArgs),
+    Form(form::FormArgs),
+    Ltv(ltv::LtvArgs),
 }
 
 fn main() -> ExitCode {
@@ -68,6 +75,9 @@ fn main() -> ExitCode {
         Command::VerifyFile(a) => verify_file::run(a),
         Command::Dossier(a) => dossier::run(a),
         Command::Cert(a) => cert::run(a),
+        Command::Timestamp(a) => timestamp::run(a),
+        Command::Form(a) => form::run(a),
+        Command::Ltv(a) => ltv::run(a),
     };
     match result {
         Ok(code) => code,

@@ -8,12 +8,15 @@ use clap::ValueEnum;
 use time::OffsetDateTime;
 
 use kyso::sign::batch::{plan, sign_batch, BatchOutcome, BatchStatus};
-use kyso::sign::two_phase::{embed_cms_file, finish_file, prepare_file, PreparedSignature};
+use kyso::sign::two_phase::{
+    embed_cms_file, finish_file, finish_file_timestamped, prepare_file, PreparedSignature,
+};
 use kyso::sign::{sign_file, DocMdpPermission, FieldLockSpec, SignOptions, SubFilter};
 
 use crate::appearance_args::AppearanceArgs;
 use crate::keysource::KeySourceArgs;
 use crate::output::{emit, parse_time, Failure};
+use crate::tsa_args::TsaArgs;
 
 /// Sign PDFs by incremental update (PAdES B-B by default).
 ///
@@ -99,6 +102,46 @@ pub struct SignArgs {
     output_dir: Option<PathBuf>,
     #[command(flatten)]
     appearance: AppearanceArgs,
+    /// PAdES level: b-b, or b-t (with a signature timestamp from --tsa). Default: b-t when
+    /// --tsa is given, else b-b.
+    #[arg(long, value_enum, help_heading = "Timestamps")]
+    level: Option<Level>,
+    #[command(flatten)]
+    tsa: TsaArgs,
+    #[command(flatten)]
+    ltv: crate::ltv::LtvSourceArgs,
+    /// Sign the revocation data of the signer's path (from --ocsp/--crl or, with --online,
+    /// its OCSP responders and CRL distribution points; paths end at --trust) into an
+    /// adbe-revocationInfoArchival attribute (--format pkcs7 only).
+    #[arg(long, help_heading = "Long-term validation")]
+    revocation_info_archival: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Level {
+    /// Basic signature.
+    #[value(name = "b-b")]
+    BB,
+    /// With a signature timestamp (needs --tsa).
+    #[value(name = "b-t")]
+    BT,
+    /// B-T, then validation data in the /DSS (needs --tsa and --trust).
+    #[value(name = "b-lt")]
+    BLt,
+    /// B-LT, then a document timestamp (needs --tsa and --trust).
+    #[value(name = "b-lta")]
+    BLta,
+}
+
+impl Level {
+    /// The long-term level that follows signing, if any.
+    fn long_term(self) -> Option<crate::ltv::LtvLevel> {
+        match self {
+            Level::BLt => Some(crate::ltv::LtvLevel::BLt),
+            Level::BLta => Some(crate::ltv::LtvLevel::BLta),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -130,6 +173,20 @@ impl SignArgs {
             Certify::P3 => DocMdpPermission::Annotations,
         });
         opts.lock_fields = self.lock_fields.as_deref().map(lock_spec);
+        let level = self
+            .level
+            .unwrap_or(if self.tsa.any() { Level::BT } else { Level::BB });
+        match level {
+            Level::BT | Level::BLt | Level::BLta => {
+                opts.timestamping = Some(self.tsa.timestamping(!self.prepare)?)
+            }
+            Level::BB if self.tsa.any() => {
+                return Err(Failure(
+                    "--tsa asks for a signature timestamp, which --level b-b excludes".into(),
+                ))
+            }
+            Level::BB => {}
+        }
         Ok(opts)
     }
 
@@ -173,6 +230,26 @@ fn lock_spec(text: &str) -> FieldLockSpec {
 }
 
 pub fn run(a: SignArgs) -> Result<ExitCode, Failure> {
+    if a.revocation_info_archival
+        && (a.prepare
+            || a.finish.is_some()
+            || a.output_dir.is_some()
+            || a.level.and_then(Level::long_term).is_some())
+    {
+        return Err(Failure(
+            "--revocation-info-archival signs one document in one step, at --level b-b or b-t"
+                .into(),
+        ));
+    }
+    if a.level.and_then(Level::long_term).is_some()
+        && (a.prepare || a.finish.is_some() || a.output_dir.is_some())
+    {
+        return Err(Failure(
+            "--level b-lt and b-lta sign one document in one step; for remote or batch \
+             signing use --level b-t, then kyso ltv"
+                .into(),
+        ));
+    }
     if a.prepare {
         return prepare(&a);
     }
@@ -188,8 +265,17 @@ pub fn run(a: SignArgs) -> Result<ExitCode, Failure> {
         .as_ref()
         .ok_or_else(|| Failure("give -o OUTPUT (or --output-dir for several inputs)".into()))?;
     let signer = a.keys.signer()?;
-    sign_file(input, output, signer.as_ref(), &a.options()?)
-        .map_err(|e| Failure::about(input, e))?;
+    if let Some(level) = a.level.and_then(Level::long_term) {
+        return crate::ltv::sign_then_reach(input, output, level, &a.ltv, &a.tsa, |staged| {
+            sign_file(input, staged, signer.as_ref(), &a.options()?)
+                .map_err(|e| Failure::about(input, e))
+        });
+    }
+    let mut opts = a.options()?;
+    if a.revocation_info_archival {
+        opts.revocation_info_archival = Some(crate::ltv::archival_for(signer.as_ref(), &a.ltv)?);
+    }
+    sign_file(input, output, signer.as_ref(), &opts).map_err(|e| Failure::about(input, e))?;
     eprintln!("signed {} -> {}", input.display(), output.display());
     a.appearance.print_preview(output, a.page);
     Ok(ExitCode::SUCCESS)
@@ -240,7 +326,14 @@ fn finish(a: &SignArgs, state_path: &Path) -> Result<ExitCode, Failure> {
         .ok_or_else(|| Failure("the state records no output; give -o OUTPUT".into()))?;
     if let Some(sig_path) = &a.signature {
         let signature = std::fs::read(sig_path).map_err(|e| Failure::at(sig_path, e))?;
-        finish_file(&state, &signature, &input, &output).map_err(|e| Failure::about(&input, e))?;
+        if state.timestamp_plan().is_some() {
+            let client = a.tsa.client()?;
+            finish_file_timestamped(&state, &signature, client.as_ref(), &input, &output)
+                .map_err(|e| Failure::about(&input, e))?;
+        } else {
+            finish_file(&state, &signature, &input, &output)
+                .map_err(|e| Failure::about(&input, e))?;
+        }
     } else if let Some(cms_path) = &a.embed_cms {
         let cms = std::fs::read(cms_path).map_err(|e| Failure::at(cms_path, e))?;
         embed_cms_file(&state, &cms, &input, &output).map_err(|e| Failure::about(&input, e))?;

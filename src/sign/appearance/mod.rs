@@ -28,13 +28,14 @@
 
 mod error;
 mod fields;
-mod font;
+// Shared with `crate::form`, which draws filled form fields with the same embedded fonts.
+pub(crate) mod font;
 mod geometry;
 mod image;
 mod layout;
 mod pdfa;
 mod template;
-mod text;
+pub(crate) mod text;
 
 use std::collections::BTreeMap;
 use std::str::FromStr;

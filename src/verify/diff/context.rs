@@ -46,8 +46,9 @@ struct Forms {
     fields: BTreeMap<ObjRef, FieldFacts>,
     /// Widget annotations of `prev` (merged with their field or not) and their field.
     widgets: BTreeMap<ObjRef, FieldFacts>,
-    /// Names of non-signature fields whose value differs between `prev` and `rev`.
-    value_changed: BTreeSet<String>,
+    /// Non-signature fields whose value differs between `prev` and `rev`, by name, with
+    /// their value before and after (resolved; `Null` when absent).
+    value_changes: BTreeMap<String, (Object, Object)>,
     /// The values of the fields of `rev`, resolved, by name.
     values_after: BTreeMap<String, Object>,
 }
@@ -152,7 +153,9 @@ impl<'a, S: Source> Ctx<'a, S> {
                 None => Object::Null,
             };
             if !super::rules::same(self, &old_value, &new_value) {
-                forms.value_changed.insert(f.name.clone());
+                forms
+                    .value_changes
+                    .insert(f.name.clone(), (old_value, new_value));
             }
         }
         Ok(forms)
@@ -175,7 +178,13 @@ impl<'a, S: Source> Ctx<'a, S> {
 
     /// True when `rev` changed the value of the (non-signature) field named `name`.
     pub fn value_changed(&mut self, name: &str) -> Result<bool, PdfError> {
-        Ok(self.forms()?.value_changed.contains(name))
+        Ok(self.forms()?.value_changes.contains_key(name))
+    }
+
+    /// The value of the (non-signature) field named `name` before and after `rev`, when
+    /// `rev` changed it (`Null` for an absent value).
+    pub fn value_change(&mut self, name: &str) -> Result<Option<(Object, Object)>, PdfError> {
+        Ok(self.forms()?.value_changes.get(name).cloned())
     }
 
     /// The places in `prev` that refer to `target`.

@@ -61,6 +61,7 @@ pub mod mdp;
 pub mod refs;
 mod rules;
 pub mod structure;
+mod values;
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
@@ -238,6 +239,19 @@ pub fn analyse_with<S: Source>(
                 Code::ModificationDisallowed
             };
             push(&mut findings, code, format!("{at}{}", c.description));
+            // No DocMDP permission allows it: a document under a certification names the
+            // violation too (the certification no longer vouches for the document).
+            if let (Some(cert), false) = (&policy.certification, c.rule == "structure") {
+                push(
+                    &mut findings,
+                    Code::ModificationDocMdpViolation,
+                    format!(
+                        "{at}{}; no DocMDP permission allows this change (the document is \
+                         certified with P{})",
+                        c.description, cert.p
+                    ),
+                );
+            }
         } else if c.level > permitted {
             mods.allowed = false;
             let code = if policy.certification.is_some() || policy.lock_p.is_some() {
@@ -380,6 +394,8 @@ pub(crate) fn judge_signature<S: Source>(
                               signature does not cover may hold anything"
                     .to_string(),
                 field: None,
+                old_value: None,
+                new_value: None,
             });
         }
     }
@@ -445,6 +461,8 @@ fn structure_change(rev: usize, a: structure::Anomaly) -> Judged {
             rule: "structure".to_string(),
             description: a.description,
             field: None,
+            old_value: None,
+            new_value: None,
         },
         new_visible_signature_field: false,
     }
@@ -606,6 +624,8 @@ fn judged(rev: usize, obj: Option<ObjRef>, v: Verdict) -> Judged {
             rule: v.rule.to_string(),
             description: v.description,
             field: v.field,
+            old_value: v.values.as_ref().map(|(old, _)| old.clone()),
+            new_value: v.values.map(|(_, new)| new),
         },
         new_visible_signature_field: v.new_visible_signature_field,
     }

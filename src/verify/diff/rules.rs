@@ -7,9 +7,11 @@ use crate::report::ModificationLevel;
 
 use super::context::{Ctx, FieldFacts, SigKind};
 use super::refs::{Referrer, Uses};
+use super::values::value_text;
 
 /// How one change was judged.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Verdict {
     /// The level the change belongs to (`Other` = disallowed).
     pub level: ModificationLevel,
@@ -19,6 +21,9 @@ pub struct Verdict {
     pub description: String,
     /// The form field (existing before the change) that it concerns, for field locks.
     pub field: Option<String>,
+    /// The field's value before and after the change, as text, when the change is on a
+    /// field dictionary and the revision changed that field's value.
+    pub values: Option<(String, String)>,
     /// True when the change adds a signature field whose widget is visible: not allowed
     /// after a certification signature (the "Sneaky Signature" attack).
     pub new_visible_signature_field: bool,
@@ -36,6 +41,7 @@ impl Verdict {
             rule,
             description: description.into(),
             field: None,
+            values: None,
             new_visible_signature_field: false,
         }
     }
@@ -266,6 +272,20 @@ const FORM_FILL_KEYS: &[&[u8]] = &[b"V", b"AS", b"AP", b"DA", b"Q", b"Ff"];
 /// read-only; its appearance only together with its value, consistently (a button's state
 /// is its value or `/Off`).
 fn judge_form_field<S: Source>(
+    ctx: &mut Ctx<'_, S>,
+    od: &Dict,
+    nd: &Dict,
+    field: &FieldFacts,
+) -> Result<Verdict, PdfError> {
+    let mut verdict = judge_form_field_keys(ctx, od, nd, field)?;
+    verdict.values = ctx
+        .value_change(&field.name)?
+        .map(|(old, new)| (value_text(&old), value_text(&new)));
+    Ok(verdict)
+}
+
+/// [`judge_form_field`] without the values.
+fn judge_form_field_keys<S: Source>(
     ctx: &mut Ctx<'_, S>,
     od: &Dict,
     nd: &Dict,

@@ -412,10 +412,20 @@ fn filling_a_text_field_with_a_new_appearance_is_form_filling() {
     let bytes = build(&[(&b, ""), (&fill, "")]);
     assert_allowed(&bytes, ModificationLevel::FormFilling);
     let (m, _) = mods(&bytes);
-    assert!(m
+    let field_change = m
         .changes
         .iter()
-        .any(|c| c.field.as_deref() == Some("Name") && c.rule == "form field"));
+        .find(|c| c.field.as_deref() == Some("Name") && c.rule == "form field")
+        .unwrap();
+    // The record carries the old and new value; the appearance stream's record does not.
+    assert_eq!(field_change.old_value.as_deref(), Some("Alice"));
+    assert_eq!(field_change.new_value.as_deref(), Some("Bob"));
+    assert_eq!(
+        m.changes.iter().filter(|c| c.new_value.is_some()).count(),
+        1,
+        "{:?}",
+        m.changes
+    );
     // Redrawn in place: the appearance stream itself is rewritten.
     let in_place: Vec<(u32, &str)> = vec![
         (

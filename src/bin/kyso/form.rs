@@ -1,0 +1,212 @@
+//! `kyso form`: list a PDF form's fields, fill them from JSON data, flatten an unsigned form.
+
+use std::io::Read as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use kyso::form::{
+    fill_file, flatten_file, list_fields, FieldKind, FieldValue, FillOptions, FormField,
+    FormValues, MAX_DATA_BYTES,
+};
+use kyso::pdf::{Document, FileSource};
+use kyso::sign::appearance::FontSource;
+
+use crate::output::{emit, Failure};
+
+/// Electronic forms: list fields, fill them from data, flatten.
+#[derive(clap::Args)]
+pub struct FormArgs {
+    #[command(subcommand)]
+    command: FormCommand,
+}
+
+#[derive(clap::Subcommand)]
+enum FormCommand {
+    /// List the form's fields: full name, kind, value, options, flags.
+    List(ListArgs),
+    /// Fill the form from a JSON object of field names to values (by incremental update).
+    Fill(FillArgs),
+    /// Draw the fields into the pages and remove them (unsigned documents only).
+    Flatten(FlattenArgs),
+}
+
+#[derive(clap::Args)]
+struct ListArgs {
+    /// The PDF.
+    input: PathBuf,
+    /// Print JSON (an array of fields).
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Args)]
+struct FillArgs {
+    /// The PDF form (never modified).
+    input: PathBuf,
+    /// JSON data: {"field.name": "text", "check_box": true, "list": ["a", "b"]}; `-` reads
+    /// standard input.
+    data: PathBuf,
+    /// Where to write the filled PDF.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// TrueType/OpenType font to draw the values with (default: DejaVu Serif, built in).
+    #[arg(long)]
+    font: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct FlattenArgs {
+    /// The PDF (never modified; refused when signed).
+    input: PathBuf,
+    /// Where to write the flattened PDF.
+    #[arg(short, long)]
+    output: PathBuf,
+}
+
+pub fn run(a: FormArgs) -> Result<ExitCode, Failure> {
+    match a.command {
+        FormCommand::List(l) => list(l),
+        FormCommand::Fill(f) => fill(f),
+        FormCommand::Flatten(f) => flatten(f),
+    }
+}
+
+fn list(a: ListArgs) -> Result<ExitCode, Failure> {
+    let source = FileSource::open(&a.input).map_err(|e| Failure::at(&a.input, e))?;
+    let doc = Document::open(source).map_err(|e| Failure::at(&a.input, e))?;
+    let fields = list_fields(&doc).map_err(|e| Failure::about(&a.input, e))?;
+    if a.json {
+        let text = serde_json::to_string_pretty(&fields).map_err(|e| Failure::at(&a.input, e))?;
+        emit(&format!("{text}\n"));
+    } else if fields.is_empty() {
+        emit("no form fields\n");
+    } else {
+        let mut out = String::new();
+        for f in &fields {
+            out.push_str(&describe(f));
+            out.push('\n');
+        }
+        emit(&out);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One line: `name (kind; flags; options): value`.
+fn describe(f: &FormField) -> String {
+    let mut facts = vec![f.kind.describe().to_string()];
+    let flags = &f.flags;
+    for (on, word) in [
+        (flags.read_only, "read-only"),
+        (flags.required, "required"),
+        (flags.multiline, "multi-line"),
+        (flags.comb, "comb"),
+        (flags.password, "password"),
+        (flags.rich_text, "rich text"),
+        (flags.editable, "editable"),
+        (flags.multi_select, "multi-select"),
+        (flags.no_toggle_to_off, "one always on"),
+    ] {
+        if on {
+            facts.push(word.to_string());
+        }
+    }
+    if let Some(m) = f.max_len {
+        facts.push(format!("max {m} characters"));
+    }
+    if !f.options.is_empty() {
+        let opts: Vec<String> = f
+            .options
+            .iter()
+            .map(|o| {
+                if o.export == o.display {
+                    format!("\"{}\"", o.export)
+                } else {
+                    format!("\"{}\" ({})", o.export, o.display)
+                }
+            })
+            .collect();
+        let label = match f.kind {
+            FieldKind::CheckBox | FieldKind::RadioGroup => "export values",
+            _ => "options",
+        };
+        facts.push(format!("{label} {}", opts.join(", ")));
+    }
+    if let Some(by) = &f.locked_by {
+        facts.push(format!("locked by \"{by}\""));
+    }
+    let value = match (&f.kind, &f.value) {
+        (FieldKind::Signature, _) => {
+            if f.signed {
+                "signed".to_string()
+            } else {
+                "not signed".to_string()
+            }
+        }
+        (_, None) => "(empty)".to_string(),
+        (_, Some(FieldValue::Text(t))) => format!("\"{}\"", t.replace('\n', "\\n")),
+        (_, Some(FieldValue::Bool(b))) => if *b { "on" } else { "off" }.to_string(),
+        (_, Some(FieldValue::List(l))) => {
+            let items: Vec<String> = l.iter().map(|i| format!("\"{i}\"")).collect();
+            format!("[{}]", items.join(", "))
+        }
+        (_, Some(_)) => "(a value)".to_string(),
+    };
+    format!("{} ({}): {value}", f.name, facts.join("; "))
+}
+
+fn fill(a: FillArgs) -> Result<ExitCode, Failure> {
+    let data = if a.data.as_os_str() == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .take(MAX_DATA_BYTES as u64 + 1)
+            .read_to_end(&mut buf)
+            .map_err(|e| Failure(format!("standard input: {e}")))?;
+        buf
+    } else {
+        let meta = std::fs::metadata(&a.data).map_err(|e| Failure::at(&a.data, e))?;
+        if meta.len() > MAX_DATA_BYTES as u64 {
+            return Err(Failure::at(
+                &a.data,
+                format!(
+                    "{} bytes is more than the limit of {MAX_DATA_BYTES}",
+                    meta.len()
+                ),
+            ));
+        }
+        std::fs::read(&a.data).map_err(|e| Failure::at(&a.data, e))?
+    };
+    let values = FormValues::from_json(&data).map_err(|e| Failure::at(&a.data, e))?;
+    let mut opts = FillOptions::new();
+    if let Some(font) = a.font {
+        opts = opts.font(FontSource::file(font));
+    }
+    let summary = match fill_file(&a.input, &a.output, &values, &opts) {
+        Ok(s) => s,
+        // Problems with the data are about the data file.
+        Err(e @ kyso::Error::Form(kyso::form::FormError::Rejected { .. })) => {
+            return Err(Failure::at(&a.data, e))
+        }
+        Err(e) => return Err(Failure::about(&a.input, e)),
+    };
+    eprintln!(
+        "filled {} field(s), {} appearance stream(s) -> {}",
+        summary.fields.len(),
+        summary.appearances,
+        a.output.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn flatten(a: FlattenArgs) -> Result<ExitCode, Failure> {
+    let summary = flatten_file(&a.input, &a.output).map_err(|e| Failure::about(&a.input, e))?;
+    eprintln!(
+        "flattened {} field(s): {} appearance(s) drawn into the pages ({} drawn from values), \
+         {} widget(s) removed without drawing -> {}",
+        summary.fields,
+        summary.drawn,
+        summary.generated,
+        summary.not_drawn,
+        a.output.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}

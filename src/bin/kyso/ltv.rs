@@ -1,0 +1,277 @@
+//! `kyso ltv`: bring the signatures of a PDF to PAdES B-LT (validation data in the `/DSS`)
+//! or B-LTA (and a document timestamp over it; run again on a B-LTA file to renew it). The
+//! sources of validation data are shared with `kyso sign --level b-lt|b-lta`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::ValueEnum;
+
+use kyso::ltv::{add_validation_data, archive, LtvOptions, LtvOutcome};
+use kyso::pki::{Origin, RevocationData, TrustStore};
+use kyso::sign::DocTimestampOptions;
+
+use crate::cert::load_certificates;
+use crate::output::{emit, Failure};
+use crate::tsa_args::TsaArgs;
+
+/// Where validation data comes from: trust anchors (paths end there), certificates, CRLs and
+/// OCSP responses in files, and the network with `--online`.
+#[derive(clap::Args, Debug, Default)]
+pub struct LtvSourceArgs {
+    /// Trust anchors the paths end at: PEM bundle or DER certificate (repeatable).
+    #[arg(long, help_heading = "Long-term validation")]
+    pub trust: Vec<PathBuf>,
+    /// Intermediate certificates (issuers, OCSP responders): PEM bundle or DER (repeatable).
+    #[arg(long, help_heading = "Long-term validation")]
+    pub intermediate: Vec<PathBuf>,
+    /// CRLs: DER or PEM `X509 CRL` (repeatable).
+    #[arg(long, help_heading = "Long-term validation")]
+    pub crl: Vec<PathBuf>,
+    /// OCSP responses, DER (repeatable).
+    #[arg(long, help_heading = "Long-term validation")]
+    pub ocsp: Vec<PathBuf>,
+    /// Fetch what is missing over HTTP: OCSP responses, CRLs, issuers (needs a kyso built
+    /// with the `online` feature).
+    #[arg(long, help_heading = "Long-term validation")]
+    pub online: bool,
+}
+
+impl LtvSourceArgs {
+    /// The library options, with `extra` certificate files.
+    pub fn options(&self, extra: &[PathBuf]) -> Result<LtvOptions, Failure> {
+        if self.trust.is_empty() {
+            return Err(Failure(
+                "long-term validation needs --trust ROOT (the anchors the paths end at)".into(),
+            ));
+        }
+        let mut trust = TrustStore::empty();
+        for t in &self.trust {
+            trust.add_file(t)?;
+        }
+        let mut opts = LtvOptions::new(trust);
+        for f in self.intermediate.iter().chain(extra) {
+            opts.certificates.extend(load_certificates(f)?);
+        }
+        opts.revocation = self.revocation()?;
+        if self.online {
+            opts.fetcher = Some(fetcher()?);
+        }
+        Ok(opts)
+    }
+
+    fn revocation(&self) -> Result<RevocationData, Failure> {
+        let mut data = RevocationData::new();
+        for f in &self.crl {
+            let bytes = std::fs::read(f).map_err(|e| Failure::at(f, e))?;
+            let blocks = if bytes.trim_ascii_start().starts_with(b"-----") {
+                pem_blocks(&bytes, "X509 CRL")
+            } else {
+                vec![bytes]
+            };
+            for der in blocks {
+                data.add_crl_der(&der, Origin::Caller)
+                    .map_err(|e| Failure::at(f, e))?;
+            }
+        }
+        for f in &self.ocsp {
+            let bytes = std::fs::read(f).map_err(|e| Failure::at(f, e))?;
+            data.add_ocsp_der(&bytes, Origin::Caller)
+                .map_err(|e| Failure::at(f, e))?;
+        }
+        Ok(data)
+    }
+}
+
+/// The DER blocks of a PEM text with this label.
+fn pem_blocks(bytes: &[u8], label: &str) -> Vec<Vec<u8>> {
+    use base64::Engine;
+    let text = String::from_utf8_lossy(bytes);
+    let begin = format!("-----BEGIN {label}-----");
+    let end = format!("-----END {label}-----");
+    let mut out = Vec::new();
+    let mut rest = text.as_ref();
+    while let Some((_, after)) = rest.split_once(begin.as_str()) {
+        let Some((body, next)) = after.split_once(end.as_str()) else {
+            break;
+        };
+        let b64: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+        if let Ok(der) = base64::engine::general_purpose::STANDARD.decode(b64) {
+            out.push(der);
+        }
+        rest = next;
+    }
+    out
+}
+
+#[cfg(feature = "online")]
+fn fetcher() -> Result<kyso::pki::SharedFetcher, Failure> {
+    Ok(kyso::pki::SharedFetcher(std::sync::Arc::new(
+        kyso::net::HttpFetcher::default(),
+    )))
+}
+
+#[cfg(not(feature = "online"))]
+fn fetcher() -> Result<kyso::pki::SharedFetcher, Failure> {
+    Err(Failure(
+        "--online needs a kyso built with the `online` feature".into(),
+    ))
+}
+
+/// The level to reach.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum, Debug)]
+pub enum LtvLevel {
+    /// Validation data in the document security store.
+    #[value(name = "b-lt")]
+    BLt,
+    /// And a document timestamp over it (needs --tsa).
+    #[value(name = "b-lta")]
+    BLta,
+}
+
+/// Add long-term validation data (PAdES B-LT), and a document timestamp (B-LTA), to a
+/// signed PDF by incremental update; every signature stays valid. Run again on a B-LTA file
+/// to renew it (validation data for the last document timestamp, then a new one).
+#[derive(clap::Args)]
+pub struct LtvArgs {
+    /// The signed PDF (never modified).
+    input: PathBuf,
+    /// Where to write the result.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// b-lt: validation data only; b-lta: and a document timestamp from --tsa.
+    #[arg(long, value_enum, default_value = "b-lt")]
+    level: LtvLevel,
+    /// Extra certificates (issuers, OCSP responders): PEM bundle or DER (repeatable).
+    #[arg(long)]
+    cert: Vec<PathBuf>,
+    /// Print what was done as JSON on standard output.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    sources: LtvSourceArgs,
+    #[command(flatten)]
+    tsa: TsaArgs,
+}
+
+pub fn run(a: LtvArgs) -> Result<ExitCode, Failure> {
+    let opts = a.sources.options(&a.cert)?;
+    let outcome = reach(&a.input, &a.output, a.level, &opts, &a.tsa)?;
+    if a.json {
+        emit(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&outcome).unwrap_or_default()
+        ));
+    }
+    Ok(report(&a.input, &a.output, a.level, &outcome))
+}
+
+/// Adds the validation data (and for B-LTA the document timestamp) to `input`, writing
+/// `output`.
+pub fn reach(
+    input: &Path,
+    output: &Path,
+    level: LtvLevel,
+    opts: &LtvOptions,
+    tsa: &TsaArgs,
+) -> Result<LtvOutcome, Failure> {
+    match level {
+        LtvLevel::BLt => {
+            add_validation_data(input, output, opts).map_err(|e| Failure::about(input, e))
+        }
+        LtvLevel::BLta => {
+            if !tsa.any() {
+                return Err(Failure(
+                    "--level b-lta needs a timestamp authority: give --tsa URL".into(),
+                ));
+            }
+            let timestamping = tsa.timestamping(true)?;
+            archive(
+                input,
+                output,
+                opts,
+                &timestamping,
+                &DocTimestampOptions::new(),
+            )
+            .map_err(|e| Failure::about(input, e))
+        }
+    }
+}
+
+/// One line per signature on standard error; exit code 1 when something is missing.
+pub fn report(input: &Path, output: &Path, level: LtvLevel, outcome: &LtvOutcome) -> ExitCode {
+    for s in &outcome.signatures {
+        let name = s.field_name.as_deref().unwrap_or("(no field)");
+        eprintln!(
+            "{name}: {} certificate(s), {} OCSP response(s), {} CRL(s) added",
+            s.certificates_added.len(),
+            s.ocsp_added,
+            s.crls_added
+        );
+        for m in &s.missing {
+            eprintln!("{name}: missing: {m}");
+        }
+    }
+    let what = match level {
+        LtvLevel::BLt => "validation data",
+        LtvLevel::BLta => "validation data and a document timestamp",
+    };
+    eprintln!("{what}: {} -> {}", input.display(), output.display());
+    if outcome.complete() {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!("kyso: some validation data could not be found (see above)");
+        ExitCode::from(1)
+    }
+}
+
+/// `kyso sign --level b-lt|b-lta`: `sign` writes the signed file to a staging file beside
+/// `output`, then the validation data (and document timestamp) go into `output`. Nothing is
+/// left at `output` when a step fails.
+pub fn sign_then_reach(
+    input: &Path,
+    output: &Path,
+    level: LtvLevel,
+    sources: &LtvSourceArgs,
+    tsa: &TsaArgs,
+    sign: impl FnOnce(&Path) -> Result<(), Failure>,
+) -> Result<ExitCode, Failure> {
+    let opts = sources.options(&[])?;
+    let dir = match output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let staging = tempfile::Builder::new()
+        .prefix(".kyso-")
+        .suffix(".pdf")
+        .tempfile_in(dir)
+        .map_err(|e| Failure::at(output, e))?;
+    sign(staging.path())?;
+    let outcome = reach(staging.path(), output, level, &opts, tsa)?;
+    Ok(report(input, output, level, &outcome))
+}
+
+/// `kyso sign --revocation-info-archival`: the revocation data of `signer`'s path for the
+/// adbe-revocationInfoArchival attribute; refused when some is missing.
+pub fn archival_for(
+    signer: &dyn kyso::signer::Signer,
+    sources: &LtvSourceArgs,
+) -> Result<kyso::ltv::RevocationInfoArchival, Failure> {
+    use kyso::pki::Certificate;
+    let opts = sources.options(&[])?;
+    let cert = Certificate::from_der(signer.certificate())
+        .map_err(|e| Failure(format!("the signer's certificate: {e}")))?;
+    let chain: Vec<Certificate> = signer
+        .chain()
+        .iter()
+        .filter_map(|d| Certificate::from_der(d).ok())
+        .collect();
+    let (archival, missing) = kyso::ltv::revocation_info_for_signer(&cert, &chain, &opts);
+    if !missing.is_empty() {
+        return Err(Failure(format!(
+            "--revocation-info-archival: {}",
+            missing.join("; ")
+        )));
+    }
+    Ok(archival)
+}

@@ -1,0 +1,597 @@
+//! Flattening: each widget's appearance drawn into its page's content, the fields removed.
+//!
+//! A separate operation, only for unsigned documents: flattening rewrites page content and
+//! removes fields, changes no signature permits, so a signed (or certified) document is
+//! refused with that explanation. Empty signature fields are kept (they are for later
+//! signers). The update rewrites each page that held a widget (`/Contents` becomes an array
+//! that wraps the old content in `q … Q` and draws the appearances after it, `/Resources`
+//! gains the appearances as XObjects, `/Annots` loses the widgets), the AcroForm (`/Fields`
+//! without the flattened fields, no `/NeedAppearances`, no `/XFA`) and parent fields whose
+//! `/Kids` lose children.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::path::Path;
+
+use crate::pdf::{
+    acroform, pages, Dict, Document, Name, ObjRef, Object, Source, Stream, StreamData,
+};
+use crate::sign::appearance::font::{Font, FontSource};
+use crate::Error;
+
+use super::draw::Frame;
+use super::error::FormError;
+use super::fill::{deflate, form_xobject, text_content};
+use super::plan::Change;
+use super::read::{self, FieldInfo, FieldKind, Kind};
+use super::update;
+use super::value::FieldValue;
+
+/// What a flattening did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FlattenSummary {
+    /// Fields removed from the form.
+    pub fields: usize,
+    /// Widget appearances drawn into page content.
+    pub drawn: usize,
+    /// Of those, appearances kyso drew from the value because the widget had none.
+    pub generated: usize,
+    /// Widgets removed without drawing (hidden, buttons without an appearance, or on no
+    /// page).
+    pub not_drawn: usize,
+}
+
+/// Annotation flags: Hidden (bit 2) and NoView (bit 6).
+const HIDDEN: i64 = 2 | 32;
+
+/// Flattens the form of the PDF at `input` into `output` (atomically; `input` is never
+/// modified). Signed documents are refused ([`FormError::Signed`]).
+pub fn flatten_file(input: &Path, output: &Path) -> Result<FlattenSummary, Error> {
+    update::rewrite_file(input, output, flatten_update)
+}
+
+/// Flattens the form of a PDF held in memory; returns the flattened file.
+pub fn flatten_bytes(input: &[u8]) -> Result<Vec<u8>, Error> {
+    let doc = Document::open(input)?;
+    let (update, _) = flatten_update(&doc)?;
+    let mut out = Vec::with_capacity(input.len() + update.len());
+    out.extend_from_slice(input);
+    out.extend_from_slice(&update);
+    Ok(out)
+}
+
+/// The signatures that forbid flattening: signed signature fields, signature dictionaries
+/// anywhere, a certification or usage-rights dictionary.
+fn signatures<S: Source>(
+    doc: &Document<S>,
+    rev: usize,
+    catalog: &Dict,
+) -> Result<Vec<String>, Error> {
+    let mut out: Vec<String> = acroform::signature_fields(doc, rev)?
+        .into_iter()
+        .filter(|f| f.value.is_some())
+        .map(|f| format!("field \"{}\"", f.name))
+        .collect();
+    if out.is_empty() {
+        let dicts = acroform::signature_dictionaries(doc, rev)?;
+        if !dicts.is_empty() {
+            out.push(format!(
+                "{} signature dictionary(ies) outside the form",
+                dicts.len()
+            ));
+        }
+    }
+    if out.is_empty() && catalog.contains(b"Perms") {
+        out.push("a certification (/Perms in the catalog)".to_string());
+    }
+    Ok(out)
+}
+
+pub(crate) fn flatten_update<S: Source>(
+    doc: &Document<S>,
+) -> Result<(Vec<u8>, FlattenSummary), Error> {
+    let mut begun = update::begin(doc, "flattening a form")?;
+    let rev = begun.rev;
+    let signed = signatures(doc, rev, &begun.catalog)?;
+    if !signed.is_empty() {
+        return Err(FormError::Signed { signatures: signed }.into());
+    }
+    let fields = read::read_fields(doc, rev)?;
+    let targets: Vec<&FieldInfo> = fields
+        .iter()
+        .filter(|f| f.kind != Kind::Field(FieldKind::Signature))
+        .collect();
+    if targets.is_empty() {
+        return Err(FormError::NothingToFlatten.into());
+    }
+    let mut summary = FlattenSummary {
+        fields: targets.len(),
+        ..FlattenSummary::default()
+    };
+    let field_refs: BTreeSet<ObjRef> = targets.iter().filter_map(|f| f.raw.id).collect();
+    // Widget → its field.
+    let mut widget_of: BTreeMap<ObjRef, (&FieldInfo, usize)> = BTreeMap::new();
+    for f in &targets {
+        for (i, w) in f.widgets.iter().enumerate() {
+            widget_of.insert(w.r, (f, i));
+        }
+    }
+
+    let mut font = Font::load(&FontSource::DejaVuSerif)?;
+    // Per page: the appearances to draw (XObject ref or content to generate, and the frame
+    // placement), and the widgets to remove.
+    struct Draw {
+        xobject: Option<ObjRef>,
+        generated: Option<(Frame, Vec<u8>)>,
+        rect: [f64; 4],
+    }
+    let mut per_page: Vec<(ObjRef, Dict, Vec<Draw>)> = Vec::new();
+    let mut seen_widgets = HashSet::new();
+    for page_ref in pages::pages(doc, rev)? {
+        let Some(Object::Dict(page)) = doc.get(rev, page_ref)? else {
+            continue;
+        };
+        let annots = match page
+            .get(b"Annots")
+            .map(|a| doc.resolve(rev, a))
+            .transpose()?
+        {
+            Some(Object::Array(a)) => a,
+            _ => continue,
+        };
+        let mut draws = Vec::new();
+        let mut touched = false;
+        for a in &annots {
+            let Some(r) = a.as_ref() else { continue };
+            let Some(&(info, i)) = widget_of.get(&r) else {
+                continue;
+            };
+            touched = true;
+            if !seen_widgets.insert(r) {
+                continue;
+            }
+            let Some(w) = info.widgets.get(i) else {
+                continue;
+            };
+            let hidden = w.dict.get_int(b"F").unwrap_or(0) & HIDDEN != 0;
+            let rect = match rect_of(doc, rev, &w.dict)? {
+                Some(r) if !hidden => r,
+                _ => {
+                    summary.not_drawn += 1;
+                    continue;
+                }
+            };
+            match normal_appearance(doc, rev, &w.dict)? {
+                Some(x) => {
+                    draws.push(Draw {
+                        xobject: Some(x),
+                        generated: None,
+                        rect,
+                    });
+                }
+                None => match current_change(info) {
+                    Some(change) => {
+                        let frame = Frame::of(doc, rev, &w.dict)?;
+                        let content = text_content(doc, rev, &mut font, info, w, &frame, &change)?;
+                        summary.generated += 1;
+                        draws.push(Draw {
+                            xobject: None,
+                            generated: Some((frame, content)),
+                            rect,
+                        });
+                    }
+                    None => summary.not_drawn += 1,
+                },
+            }
+        }
+        if touched {
+            per_page.push((page_ref, page, draws));
+        }
+    }
+    // Widgets that no page lists are removed with their fields.
+    summary.not_drawn += widget_of.len().saturating_sub(seen_widgets.len());
+    let font_ref = if font.is_used() {
+        Some(font.write(&mut begun.update)?)
+    } else {
+        None
+    };
+
+    for (page_ref, mut page, draws) in per_page {
+        let mut resources = inherited_resources(doc, rev, &page)?;
+        let mut xobjects = match resources
+            .get(b"XObject")
+            .map(|x| doc.resolve_dict(rev, x))
+            .transpose()?
+            .flatten()
+        {
+            Some(d) => d,
+            None => Dict::new(),
+        };
+        let mut ops = String::from("Q\n");
+        let mut n = 0usize;
+        for d in &draws {
+            let (xref, bbox, matrix) = match (&d.xobject, &d.generated) {
+                (Some(x), _) => {
+                    let Some(Object::Stream(s)) = doc.get(rev, *x)? else {
+                        summary.not_drawn += 1;
+                        continue;
+                    };
+                    (
+                        *x,
+                        numbers(doc, rev, s.dict.get(b"BBox"))?,
+                        numbers(doc, rev, s.dict.get(b"Matrix"))?,
+                    )
+                }
+                (None, Some((frame, content))) => {
+                    let r = begun.update.allocate()?;
+                    begun
+                        .update
+                        .put(r, &form_xobject(frame, content, font_ref)?)?;
+                    let m = frame.matrix().map(|m| m.to_vec()).unwrap_or_default();
+                    (r, frame.bbox().to_vec(), m)
+                }
+                (None, None) => continue,
+            };
+            let Some(cm) = placement(&bbox, &matrix, &d.rect) else {
+                summary.not_drawn += 1;
+                continue;
+            };
+            let name = loop {
+                let candidate = format!("KysoFlat{n}");
+                n += 1;
+                if !xobjects.contains(candidate.as_bytes()) {
+                    break candidate;
+                }
+            };
+            xobjects.set(name.as_str(), xref);
+            let nums: Vec<String> = cm.iter().map(|v| super::da::num(*v)).collect();
+            ops.push_str(&format!("q {} cm /{name} Do Q\n", nums.join(" ")));
+            summary.drawn += 1;
+        }
+        resources.set("XObject", Object::Dict(xobjects));
+        page.set("Resources", Object::Dict(resources));
+
+        let before = stream_object(&mut begun.update, b"q\n")?;
+        let after = stream_object(&mut begun.update, ops.as_bytes())?;
+        let mut contents = vec![Object::Reference(before)];
+        match page
+            .get(b"Contents")
+            .map(|c| (c.clone(), doc.resolve(rev, c)))
+        {
+            Some((_, Ok(Object::Array(items)))) => contents.extend(items),
+            Some((c @ Object::Reference(_), _)) => contents.push(c),
+            _ => {}
+        }
+        contents.push(Object::Reference(after));
+        page.set("Contents", Object::Array(contents));
+
+        let annots = match page
+            .get(b"Annots")
+            .map(|a| doc.resolve(rev, a))
+            .transpose()?
+        {
+            Some(Object::Array(a)) => a,
+            _ => Vec::new(),
+        };
+        let kept: Vec<Object> = annots
+            .into_iter()
+            .filter(|a| a.as_ref().is_none_or(|r| !widget_of.contains_key(&r)))
+            .collect();
+        if kept.is_empty() {
+            page.remove(b"Annots");
+        } else {
+            page.set("Annots", Object::Array(kept));
+        }
+        begun.update.put(page_ref, &Object::Dict(page))?;
+    }
+
+    // The form: /Fields without the flattened fields (parents pruned), no /NeedAppearances,
+    // no /XFA.
+    let (mut form, form_ref) = match begun.catalog.get(b"AcroForm") {
+        Some(Object::Reference(r)) => match doc.get(rev, *r)? {
+            Some(Object::Dict(d)) => (d, Some(*r)),
+            _ => return Err(Error::refused("/AcroForm is not a dictionary")),
+        },
+        Some(Object::Dict(d)) => (d.clone(), None),
+        _ => return Err(Error::refused("the document has no /AcroForm")),
+    };
+    let top = match form
+        .get(b"Fields")
+        .map(|f| doc.resolve(rev, f))
+        .transpose()?
+    {
+        Some(Object::Array(a)) => a,
+        _ => Vec::new(),
+    };
+    let mut budget = doc.budget().max_tree_nodes;
+    let mut kept = Vec::new();
+    for item in top {
+        if keep_field(
+            doc,
+            rev,
+            &mut begun.update,
+            &item,
+            &field_refs,
+            0,
+            &mut budget,
+        )? {
+            kept.push(item);
+        }
+    }
+    form.set("Fields", Object::Array(kept));
+    form.remove(b"NeedAppearances");
+    form.remove(b"XFA");
+    match form_ref {
+        Some(r) => begun.update.put(r, &Object::Dict(form))?,
+        None => {
+            let mut catalog = begun.catalog.clone();
+            catalog.set("AcroForm", Object::Dict(form));
+            begun
+                .update
+                .put(begun.catalog_ref, &Object::Dict(catalog))?;
+        }
+    }
+    Ok((begun.update.finish()?.bytes, summary))
+}
+
+/// The current value of a text or choice field as a change to draw, for widgets without an
+/// appearance (an empty field draws its frame, a list box its options); `None` for other
+/// kinds.
+fn current_change(info: &FieldInfo) -> Option<Change> {
+    let Some(value) = info.public.value.as_ref() else {
+        return match info.kind {
+            Kind::Field(FieldKind::Text) => Some(Change::Text(String::new())),
+            Kind::Field(FieldKind::ComboBox | FieldKind::ListBox) => Some(Change::Choice {
+                selected: Vec::new(),
+                custom: None,
+            }),
+            _ => None,
+        };
+    };
+    match (info.kind, value) {
+        (Kind::Field(FieldKind::Text), FieldValue::Text(t)) => Some(Change::Text(t.clone())),
+        (Kind::Field(FieldKind::ComboBox | FieldKind::ListBox), v) => {
+            let texts: Vec<&String> = match v {
+                FieldValue::Text(t) => vec![t],
+                FieldValue::List(l) => l.iter().collect(),
+                FieldValue::Bool(_) => return None,
+            };
+            let mut selected = Vec::new();
+            let mut custom = None;
+            for t in texts {
+                match info.public.options.iter().position(|o| o.export == *t) {
+                    Some(i) => selected.push(i),
+                    None => custom = Some(t.clone()),
+                }
+            }
+            selected.sort_unstable();
+            Some(Change::Choice { selected, custom })
+        }
+        _ => None,
+    }
+}
+
+/// Keeps a `/Fields` or `/Kids` entry unless it is a flattened field or a parent left with
+/// no children; a parent that loses some children is rewritten.
+fn keep_field<S: Source>(
+    doc: &Document<S>,
+    rev: usize,
+    update: &mut crate::pdf::IncrementalUpdate,
+    item: &Object,
+    flattened: &BTreeSet<ObjRef>,
+    depth: usize,
+    budget: &mut usize,
+) -> Result<bool, Error> {
+    let Some(r) = item.as_ref() else {
+        return Ok(true);
+    };
+    if flattened.contains(&r) {
+        return Ok(false);
+    }
+    *budget = budget.checked_sub(1).ok_or_else(|| {
+        Error::from(crate::pdf::PdfError::budget(
+            "form field tree nodes",
+            doc.budget().max_tree_nodes as u64,
+        ))
+    })?;
+    if depth >= doc.budget().max_depth {
+        return Ok(true);
+    }
+    let Some(Object::Dict(mut d)) = doc.get(rev, r)? else {
+        return Ok(true);
+    };
+    let kids = match d.get(b"Kids").map(|k| doc.resolve(rev, k)).transpose()? {
+        Some(Object::Array(k)) => k,
+        _ => return Ok(true),
+    };
+    let mut kept = Vec::new();
+    let mut field_kids = 0usize;
+    for kid in &kids {
+        let is_field = match kid {
+            Object::Reference(k) => match doc.get(rev, *k)? {
+                Some(Object::Dict(kd)) => kd.contains(b"T") || kd.contains(b"Kids"),
+                _ => false,
+            },
+            _ => false,
+        };
+        if !is_field {
+            kept.push(kid.clone());
+            continue;
+        }
+        field_kids += 1;
+        if keep_field(doc, rev, update, kid, flattened, depth + 1, budget)? {
+            kept.push(kid.clone());
+        }
+    }
+    if field_kids == 0 || kept.len() == kids.len() {
+        return Ok(true);
+    }
+    if kept.is_empty() {
+        return Ok(false);
+    }
+    d.set("Kids", Object::Array(kept));
+    update.put(r, &Object::Dict(d))?;
+    Ok(true)
+}
+
+/// The widget's normal appearance stream: `/AP /N` itself, or its `/AS` state.
+fn normal_appearance<S: Source>(
+    doc: &Document<S>,
+    rev: usize,
+    widget: &Dict,
+) -> Result<Option<ObjRef>, Error> {
+    let Some(ap) = widget
+        .get(b"AP")
+        .map(|a| doc.resolve_dict(rev, a))
+        .transpose()?
+        .flatten()
+    else {
+        return Ok(None);
+    };
+    let n = match ap.get(b"N") {
+        Some(n) => n.clone(),
+        None => return Ok(None),
+    };
+    let target = match &n {
+        Object::Reference(r) => match doc.get(rev, *r)? {
+            Some(Object::Stream(_)) => return Ok(Some(*r)),
+            Some(Object::Dict(states)) => states,
+            _ => return Ok(None),
+        },
+        Object::Dict(states) => states.clone(),
+        _ => return Ok(None),
+    };
+    let Some(state) = widget.get_name(b"AS") else {
+        return Ok(None);
+    };
+    Ok(target.get(state).and_then(Object::as_ref))
+}
+
+fn rect_of<S: Source>(
+    doc: &Document<S>,
+    rev: usize,
+    widget: &Dict,
+) -> Result<Option<[f64; 4]>, Error> {
+    let n = numbers(doc, rev, widget.get(b"Rect"))?;
+    Ok(match n.as_slice() {
+        [x1, y1, x2, y2] if [x1, y1, x2, y2].iter().all(|v| v.is_finite()) => {
+            let r = [x1.min(*x2), y1.min(*y2), x1.max(*x2), y1.max(*y2)];
+            (r[2] > r[0] && r[3] > r[1]).then_some(r)
+        }
+        _ => None,
+    })
+}
+
+fn numbers<S: Source>(
+    doc: &Document<S>,
+    rev: usize,
+    o: Option<&Object>,
+) -> Result<Vec<f64>, Error> {
+    Ok(match o.map(|o| doc.resolve(rev, o)).transpose()? {
+        Some(Object::Array(a)) => {
+            let mut out = Vec::with_capacity(a.len());
+            for v in a.iter().take(16) {
+                if let Some(n) = doc.resolve(rev, v)?.as_number() {
+                    out.push(n);
+                }
+            }
+            out
+        }
+        _ => Vec::new(),
+    })
+}
+
+/// The `cm` matrix that draws a form XObject (box `bbox`, `/Matrix` `matrix`) into `rect`,
+/// as viewers draw an annotation's appearance (ISO 32000-2 §12.5.5).
+fn placement(bbox: &[f64], matrix: &[f64], rect: &[f64; 4]) -> Option<[f64; 6]> {
+    let [bx1, by1, bx2, by2] = <[f64; 4]>::try_from(bbox).ok()?;
+    let m = match matrix {
+        [a, b, c, d, e, f] => [*a, *b, *c, *d, *e, *f],
+        _ => [1.0, 0.0, 0.0, 1.0, 0.0, 0.0],
+    };
+    let corners = [(bx1, by1), (bx2, by1), (bx1, by2), (bx2, by2)]
+        .map(|(x, y)| (m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]));
+    let min_x = corners.iter().map(|c| c.0).fold(f64::INFINITY, f64::min);
+    let max_x = corners
+        .iter()
+        .map(|c| c.0)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let min_y = corners.iter().map(|c| c.1).fold(f64::INFINITY, f64::min);
+    let max_y = corners
+        .iter()
+        .map(|c| c.1)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let (w, h) = (max_x - min_x, max_y - min_y);
+    if !(w.is_finite() && h.is_finite()) || w <= 0.0 || h <= 0.0 {
+        return None;
+    }
+    let sx = (rect[2] - rect[0]) / w;
+    let sy = (rect[3] - rect[1]) / h;
+    // A = scale/translate of the transformed box onto the rectangle; the XObject's own
+    // /Matrix is applied by Do, so cm is A alone.
+    Some([sx, 0.0, 0.0, sy, rect[0] - min_x * sx, rect[1] - min_y * sy])
+}
+
+/// The page's `/Resources`, inherited through `/Parent` when the page has none, as a direct
+/// dictionary.
+fn inherited_resources<S: Source>(
+    doc: &Document<S>,
+    rev: usize,
+    page: &Dict,
+) -> Result<Dict, Error> {
+    let mut node = page.clone();
+    let mut seen = HashSet::new();
+    for _ in 0..doc.budget().max_depth {
+        if let Some(r) = node.get(b"Resources") {
+            return Ok(doc.resolve_dict(rev, r)?.unwrap_or_default());
+        }
+        let Some(parent) = node.get(b"Parent").and_then(Object::as_ref) else {
+            break;
+        };
+        if !seen.insert(parent) {
+            break;
+        }
+        match doc.resolve_dict(rev, &Object::Reference(parent))? {
+            Some(d) => node = d,
+            None => break,
+        }
+    }
+    Ok(Dict::new())
+}
+
+fn stream_object(
+    update: &mut crate::pdf::IncrementalUpdate,
+    content: &[u8],
+) -> Result<ObjRef, Error> {
+    let r = update.allocate()?;
+    let mut d = Dict::new();
+    d.set("Filter", Object::Name(Name::from("FlateDecode")));
+    update.put(
+        r,
+        &Object::Stream(Stream {
+            dict: d,
+            data: StreamData::Memory(deflate(content)?),
+        }),
+    )?;
+    Ok(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::placement;
+
+    #[test]
+    fn placement_maps_the_box_onto_the_rectangle() {
+        let cm = placement(&[0.0, 0.0, 100.0, 20.0], &[], &[50.0, 700.0, 150.0, 720.0]).unwrap();
+        assert_eq!(cm, [1.0, 0.0, 0.0, 1.0, 50.0, 700.0]);
+        // A quarter turn: the turned box is 20 wide and 100 high.
+        let cm = placement(
+            &[0.0, 0.0, 100.0, 20.0],
+            &[0.0, 1.0, -1.0, 0.0, 0.0, 0.0],
+            &[10.0, 10.0, 30.0, 110.0],
+        )
+        .unwrap();
+        assert_eq!(cm, [1.0, 0.0, 0.0, 1.0, 30.0, 10.0]);
+        assert!(placement(&[0.0, 0.0, 0.0, 20.0], &[], &[0.0, 0.0, 1.0, 1.0]).is_none());
+    }
+}

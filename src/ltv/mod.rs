@@ -1,0 +1,256 @@
+//! Long-term validation (PAdES B-LT and B-LTA): the document security store (`/DSS`, ISO
+//! 32000-2 §12.8.4.3, ETSI EN 319 142-1 §5.4) written by incremental update, and archive
+//! document timestamps over it.
+//!
+//! ```text
+//! collect: every signature and document timestamp of the last revision ──> the certificates
+//!     to cover (the signer, each signature timestamp's authority, each document timestamp's
+//!     authority), the certificates and revocation data the CMS and tokens carry
+//! gather: per certificate ──> its path to a trust anchor (PathValidator, revocation off)
+//!     ──> per non-anchor certificate of the path: an OCSP response (preferred) or a CRL,
+//!     from the caller, the existing /DSS, the CMS, or fetched (Fetcher); the responder's or
+//!     CRL issuer's certificates and, when they need one, their own revocation data
+//!     ──> a check: the path validates offline with only that data, revocation required
+//! dss: the existing /DSS read back ──> new items as streams (identical items reused)
+//!     ──> /Certs /OCSPs /CRLs merged, /VRI entry per signature (uppercase hex SHA-1 of its
+//!     /Contents) ──> one incremental update (same cross-reference kind as the input)
+//! archive: DSS update, then a document timestamp (sign::timestamp_file); run again on a
+//!     B-LTA file, it covers the last document timestamp's authority and renews the archive
+//! ```
+//!
+//! The input is never modified; the output is written to a temporary file and renamed.
+
+mod archival;
+mod collect;
+mod dss;
+mod gather;
+
+use std::path::Path;
+
+use time::OffsetDateTime;
+
+use crate::pdf::{Document, FileSource, Source};
+use crate::pki::{Certificate, RevocationData, SharedFetcher, TrustStore};
+use crate::sign::{DocTimestampOptions, Timestamping};
+use crate::Error;
+
+pub use archival::{revocation_info_for_signer, RevocationInfoArchival};
+pub use collect::ItemKind;
+
+/// What to embed and where the data comes from.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct LtvOptions {
+    /// Trust anchors: paths end here (anchors are embedded too, but need no revocation data).
+    pub trust: TrustStore,
+    /// Extra certificates to build paths with (issuers, OCSP responders).
+    pub certificates: Vec<Certificate>,
+    /// CRLs and OCSP responses given by the caller.
+    pub revocation: RevocationData,
+    /// Fetches missing OCSP responses, CRLs and issuers over HTTP when set.
+    pub fetcher: Option<SharedFetcher>,
+    /// The time the gathered data must speak for; `None` reads the clock once.
+    pub time: Option<OffsetDateTime>,
+}
+
+impl LtvOptions {
+    /// Options with these anchors, offline, nothing supplied.
+    pub fn new(trust: TrustStore) -> Self {
+        LtvOptions {
+            trust,
+            certificates: Vec::new(),
+            revocation: RevocationData::new(),
+            fetcher: None,
+            time: None,
+        }
+    }
+}
+
+/// What was done for one signature or document timestamp.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
+pub struct SignatureLtv {
+    /// The field's name, when a field points to it.
+    pub field_name: Option<String>,
+    /// A signature or a document timestamp.
+    pub kind: ItemKind,
+    /// Its `/VRI` key: uppercase hex SHA-1 of the `/Contents` bytes.
+    pub vri_key: String,
+    /// The certificates whose paths were covered (the signer, the authorities), by label.
+    pub covered: Vec<String>,
+    /// Certificates written to the `/DSS` for it that were not there before (labels).
+    pub certificates_added: Vec<String>,
+    /// OCSP responses newly written for it.
+    pub ocsp_added: usize,
+    /// CRLs newly written for it.
+    pub crls_added: usize,
+    /// What could not be found, one line each (per certificate).
+    pub missing: Vec<String>,
+}
+
+impl SignatureLtv {
+    /// True when everything its paths need is in the store.
+    pub fn complete(&self) -> bool {
+        self.missing.is_empty()
+    }
+}
+
+/// The result of [`add_validation_data`].
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
+pub struct LtvOutcome {
+    /// One entry per signature and document timestamp, in the file's order.
+    pub signatures: Vec<SignatureLtv>,
+    /// Whether an update was appended (false: the store already held everything).
+    pub updated: bool,
+}
+
+impl LtvOutcome {
+    /// True when every signature's data is complete.
+    pub fn complete(&self) -> bool {
+        self.signatures.iter().all(SignatureLtv::complete)
+    }
+}
+
+/// Adds the validation data of every signature and document timestamp of `input` to its
+/// `/DSS` in a new incremental update written to `output` (atomically; `input` is only
+/// read). When nothing is new, `output` is a copy of `input`.
+pub fn add_validation_data(
+    input: &Path,
+    output: &Path,
+    opts: &LtvOptions,
+) -> Result<LtvOutcome, Error> {
+    refuse_same_file(input, output)?;
+    let source = FileSource::open(input).map_err(|e| Error::io(input, e))?;
+    let doc = Document::open(source).map_err(|e| Error::from(e).with_path(input))?;
+    let (update, outcome) = plan(&doc, opts).map_err(|e| e.with_path(input))?;
+    let mut tmp = crate::util::temp_file_beside(output)?;
+    {
+        use std::io::{Read, Write};
+        let file = std::fs::File::open(input).map_err(|e| Error::io(input, e))?;
+        let copied = std::io::copy(&mut file.take(doc.len()), tmp.as_file_mut())
+            .map_err(|e| Error::io(output, e))?;
+        if copied != doc.len() {
+            return Err(Error::io(
+                input,
+                std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "file shrank while read"),
+            ));
+        }
+        tmp.write_all(&update).map_err(|e| Error::io(output, e))?;
+    }
+    crate::util::persist(tmp, output)?;
+    Ok(outcome)
+}
+
+/// [`add_validation_data`] on a PDF held in memory: the new file and what was done.
+pub fn add_validation_data_bytes(
+    input: &[u8],
+    opts: &LtvOptions,
+) -> Result<(Vec<u8>, LtvOutcome), Error> {
+    let doc = Document::open(input)?;
+    let (update, outcome) = plan(&doc, opts)?;
+    let mut out = Vec::with_capacity(input.len().saturating_add(update.len()));
+    out.extend_from_slice(input);
+    out.extend_from_slice(&update);
+    Ok((out, outcome))
+}
+
+/// B-LTA (or its renewal): the validation data of every signature and document timestamp,
+/// then a document timestamp over the result. Nothing is written to `output` when the
+/// authority fails.
+pub fn archive(
+    input: &Path,
+    output: &Path,
+    opts: &LtvOptions,
+    timestamping: &Timestamping,
+    ts_opts: &DocTimestampOptions,
+) -> Result<LtvOutcome, Error> {
+    refuse_same_file(input, output)?;
+    let staging = crate::util::temp_file_beside(output)?;
+    let outcome = add_validation_data(input, staging.path(), opts)?;
+    crate::sign::timestamp_file(staging.path(), output, timestamping, ts_opts)?;
+    drop(staging);
+    Ok(outcome)
+}
+
+/// The update to append (empty when nothing is new) and the outcome.
+fn plan<S: Source>(doc: &Document<S>, opts: &LtvOptions) -> Result<(Vec<u8>, LtvOutcome), Error> {
+    let now = opts.time.unwrap_or_else(OffsetDateTime::now_utc);
+    let items = collect::signatures(doc)?;
+    let mut store = dss::Store::read(doc)?;
+    let mut pool = opts.certificates.clone();
+    pool.extend(store.certificates());
+    let mut known = opts.revocation.clone();
+    known.extend(&store.revocation_data());
+    let gatherer = gather::Gatherer {
+        trust: &opts.trust,
+        fetcher: opts.fetcher.as_ref().map(|f| f.0.as_ref()),
+        now,
+    };
+    let mut results = Vec::new();
+    for item in &items {
+        let mut item_pool = pool.clone();
+        item_pool.extend(item.certificates.iter().cloned());
+        let mut item_data = known.clone();
+        item_data.extend(&item.data);
+        let mut found = gather::Found::default();
+        let mut covered = Vec::new();
+        let mut missing = item.problems.clone();
+        for target in &item.targets {
+            covered.push(format!(
+                "{} ({})",
+                target.cert.label(),
+                target.role.as_str()
+            ));
+            let g = gatherer.gather(&target.cert, &mut item_pool, &mut item_data);
+            missing.extend(
+                g.missing
+                    .iter()
+                    .map(|m| format!("{}: {m}", target.role.as_str())),
+            );
+            found.merge(g);
+        }
+        // What was fetched is known to the next signatures too.
+        for c in &found.certificates {
+            if !pool.contains(c) {
+                pool.push(c.clone());
+            }
+        }
+        for r in &found.ocsp {
+            known.add_ocsp(r.clone(), crate::pki::Origin::Fetched);
+        }
+        for c in &found.crls {
+            known.add_crl(c.clone(), crate::pki::Origin::Fetched);
+        }
+        let added = store.add(&item.vri_key, &found);
+        results.push(SignatureLtv {
+            field_name: item.field_name.clone(),
+            kind: item.kind,
+            vri_key: item.vri_key.clone(),
+            covered,
+            certificates_added: added.certificates,
+            ocsp_added: added.ocsp,
+            crls_added: added.crls,
+            missing,
+        });
+    }
+    let update = store.write(doc)?;
+    let outcome = LtvOutcome {
+        updated: !update.is_empty(),
+        signatures: results,
+    };
+    Ok((update, outcome))
+}
+
+fn refuse_same_file(input: &Path, output: &Path) -> Result<(), Error> {
+    if let (Ok(a), Ok(b)) = (std::fs::canonicalize(input), std::fs::canonicalize(output)) {
+        if a == b {
+            return Err(Error::refused(format!(
+                "output {} is the input file; kyso never modifies its input",
+                output.display()
+            ))
+            .with_path(input));
+        }
+    }
+    Ok(())
+}

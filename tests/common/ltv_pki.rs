@@ -1,0 +1,433 @@
+//! One PKI for long-term validation tests: a root (rcgen) that issues the signer, the
+//! timestamp authority (critical id-kp-timeStamping; OpenSSL's `openssl ts -reply` answers
+//! with it, see `tsa.rs`) and a delegated OCSP responder (id-kp-OCSPSigning, ocsp-nocheck).
+//! The signer's and the authority's certificates name an OCSP URL on 127.0.0.1, where
+//! `openssl ocsp` answers from an index of the CA (started by the test, killed when the
+//! guard drops). pyHanko's AdES process judges the files offline (a small script over its
+//! library with `RevinfoOnlineFetchingRule.LOCAL_ONLY` and revocation data required:
+//! `ades_lta_validation`, and `simulate_future_ades_lta_validation`, which tells whether a
+//! file stays verifiable once its certificates have expired).
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use asn1_rs::{Any, Class, Header, Length, Oid, Sequence, Tag, ToDer};
+use rcgen::{
+    BasicConstraints, CertificateParams, CertifiedIssuer, CustomExtension, DistinguishedName,
+    DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair, KeyUsagePurpose, SerialNumber,
+    PKCS_ECDSA_P256_SHA256,
+};
+use time::{Duration as TimeDuration, OffsetDateTime};
+
+use kyso::crypto::{PrivateKey, SignatureAlgorithm};
+use kyso::pki::TrustStore;
+use kyso::sign::Timestamping;
+use kyso::signer::SoftwareSigner;
+use kyso::tsp::{Rfc3161Client, TspError};
+
+use super::pki::pem;
+use super::tsa::{Behaviour, OpensslTransport, TestTsa};
+
+/// A child process killed when dropped.
+pub struct KillOnDrop(pub Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A port nothing listens on right now.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn der(class: Class, constructed: bool, tag: u32, content: &[u8]) -> Vec<u8> {
+    Any::new(
+        Header::new(
+            class,
+            constructed,
+            Tag(tag),
+            Length::Definite(content.len()),
+        ),
+        content,
+    )
+    .to_der_vec()
+    .unwrap()
+}
+
+/// authorityInfoAccess with one OCSP URL.
+fn aia_ocsp(url: &str) -> CustomExtension {
+    let oid = Oid::from(&[1, 3, 6, 1, 5, 5, 7, 48, 1])
+        .unwrap()
+        .to_der_vec()
+        .unwrap();
+    let location = der(Class::ContextSpecific, false, 6, url.as_bytes());
+    let desc = Sequence::new([oid, location].concat().into())
+        .to_der_vec()
+        .unwrap();
+    let aia = Sequence::new(desc.into()).to_der_vec().unwrap();
+    CustomExtension::from_oid_content(&[1, 3, 6, 1, 5, 5, 7, 1, 1], aia)
+}
+
+fn name(cn: &str) -> DistinguishedName {
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::OrganizationName, "kyso LTV test");
+    dn.push(DnType::CommonName, cn);
+    dn
+}
+
+/// One issued certificate and its key.
+pub struct Issued {
+    pub der: Vec<u8>,
+    pub key_pem: String,
+    pub serial: u8,
+}
+
+/// The PKI, its files and services.
+pub struct LtvPki {
+    pub dir: tempfile::TempDir,
+    pub now: OffsetDateTime,
+    pub root_der: Vec<u8>,
+    pub signer: Issued,
+    pub responder: Issued,
+    pub tsa_cert: Issued,
+    pub tsa: Arc<TestTsa>,
+    pub ocsp_port: u16,
+    pub openssl: PathBuf,
+}
+
+impl LtvPki {
+    /// `None` when openssl is missing (skipped, see `common::tool`).
+    pub fn new() -> Option<LtvPki> {
+        let dir = super::temp_dir();
+        let mut tsa = TestTsa::create(dir.path())?;
+        let openssl = tsa.openssl.clone();
+        let now = OffsetDateTime::now_utc();
+        let mut p = CertificateParams::default();
+        p.distinguished_name = name("LTV Test Root");
+        p.not_before = now - TimeDuration::days(30);
+        p.not_after = now + TimeDuration::days(3650);
+        p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        p.serial_number = Some(SerialNumber::from(vec![1]));
+        let root = CertifiedIssuer::self_signed(
+            p,
+            KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).unwrap(),
+        )
+        .unwrap();
+        let ocsp_port = free_port();
+        let url = format!("http://127.0.0.1:{ocsp_port}/");
+        let issue = |cn: &str, serial: u8, customize: &dyn Fn(&mut CertificateParams)| {
+            let key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).unwrap();
+            let mut p = CertificateParams::default();
+            p.distinguished_name = name(cn);
+            p.not_before = now - TimeDuration::days(10);
+            p.not_after = now + TimeDuration::days(100);
+            p.serial_number = Some(SerialNumber::from(vec![serial]));
+            p.is_ca = IsCa::ExplicitNoCa;
+            p.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+            p.use_authority_key_identifier_extension = true;
+            customize(&mut p);
+            let cert = p.signed_by(&key, &root).unwrap();
+            Issued {
+                der: cert.der().to_vec(),
+                key_pem: key.serialize_pem(),
+                serial,
+            }
+        };
+        let signer = issue("LTV signer", 0x10, &|p| {
+            p.key_usages = vec![
+                KeyUsagePurpose::DigitalSignature,
+                KeyUsagePurpose::ContentCommitment,
+            ];
+            p.custom_extensions.push(aia_ocsp(&url));
+        });
+        let tsa_cert = issue("LTV timestamp authority", 0x11, &|p| {
+            p.not_before = now - TimeDuration::days(30);
+            p.not_after = now + TimeDuration::days(5 * 365);
+            let mut eku = CustomExtension::from_oid_content(
+                &[2, 5, 29, 37],
+                vec![
+                    0x30, 0x0a, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x08,
+                ],
+            );
+            eku.set_criticality(true);
+            p.custom_extensions.push(eku);
+            p.custom_extensions.push(aia_ocsp(&url));
+        });
+        let responder = issue("LTV OCSP responder", 0x20, &|p| {
+            p.not_after = now + TimeDuration::days(365);
+            p.extended_key_usages = vec![ExtendedKeyUsagePurpose::OcspSigning];
+            p.custom_extensions.push(CustomExtension::from_oid_content(
+                &[1, 3, 6, 1, 5, 5, 7, 48, 1, 5],
+                vec![0x05, 0x00],
+            ));
+        });
+        // The authority answers with the certificate made here, under the same root.
+        std::fs::write(&tsa.cert_pem, pem("CERTIFICATE", &tsa_cert.der)).unwrap();
+        std::fs::write(&tsa.key_pem, &tsa_cert.key_pem).unwrap();
+        std::fs::write(&tsa.root_pem, pem("CERTIFICATE", root.der())).unwrap();
+        tsa.root_der = root.der().to_vec();
+        let pki = LtvPki {
+            dir,
+            now,
+            root_der: root.der().to_vec(),
+            signer,
+            responder,
+            tsa_cert,
+            tsa: Arc::new(tsa),
+            ocsp_port,
+            openssl,
+        };
+        std::fs::write(pki.path("ca.pem"), pem("CERTIFICATE", &pki.root_der)).unwrap();
+        for (n, i) in [
+            ("signer", &pki.signer),
+            ("tsa", &pki.tsa_cert),
+            ("responder", &pki.responder),
+        ] {
+            std::fs::write(pki.path(&format!("{n}.pem")), pem("CERTIFICATE", &i.der)).unwrap();
+            std::fs::write(pki.path(&format!("{n}.key")), &i.key_pem).unwrap();
+        }
+        pki.write_index(None);
+        Some(pki)
+    }
+
+    pub fn path(&self, f: &str) -> PathBuf {
+        self.dir.path().join(f)
+    }
+
+    /// The root's PEM file.
+    pub fn root_pem(&self) -> PathBuf {
+        self.path("ca.pem")
+    }
+
+    pub fn trust(&self) -> TrustStore {
+        TrustStore::from_der_certificates([&self.root_der]).unwrap()
+    }
+
+    /// A kyso signer with the signer's key (ECDSA P-256).
+    pub fn signer(&self) -> SoftwareSigner {
+        let key = PrivateKey::from_pem(self.signer.key_pem.as_bytes()).unwrap();
+        let mut s = SoftwareSigner::new(key, self.signer.der.clone(), Vec::new()).unwrap();
+        s.set_algorithm(SignatureAlgorithm::EcdsaP256Sha256)
+            .unwrap();
+        s
+    }
+
+    /// The authority, in process (openssl ts -reply).
+    pub fn timestamping(&self, behaviour: Behaviour) -> Timestamping {
+        let transport = Arc::new(OpensslTransport::new(self.tsa.clone(), behaviour));
+        Timestamping::new(Arc::new(Rfc3161Client::new(TransportRef(transport))))
+    }
+
+    /// The CA database `openssl ocsp` answers from: the signer and the authority are
+    /// valid, or the signer is revoked at `revoked` (time, reason).
+    pub fn write_index(&self, revoked: Option<(OffsetDateTime, &str)>) {
+        let fmt = time::macros::format_description!(
+            "[year repr:last_two][month][day][hour][minute][second]Z"
+        );
+        let expiry = (self.now + TimeDuration::days(3000)).format(&fmt).unwrap();
+        let signer_line = match revoked {
+            None => format!(
+                "V\t{expiry}\t\t{:02X}\tunknown\t/O=kyso LTV test/CN=LTV signer\n",
+                self.signer.serial
+            ),
+            Some((at, reason)) => format!(
+                "R\t{expiry}\t{},{reason}\t{:02X}\tunknown\t/O=kyso LTV test/CN=LTV signer\n",
+                at.format(&fmt).unwrap(),
+                self.signer.serial
+            ),
+        };
+        let index = format!(
+            "{signer_line}V\t{expiry}\t\t{:02X}\tunknown\t/O=kyso LTV test/CN=LTV timestamp authority\n",
+            self.tsa_cert.serial
+        );
+        std::fs::write(self.path("index.txt"), index).unwrap();
+        std::fs::write(self.path("index.txt.attr"), "unique_subject = no\n").unwrap();
+    }
+
+    /// Starts `openssl ocsp` on `port` (the certificates' URL uses `self.ocsp_port`).
+    pub fn start_responder(&self, port: u16) -> KillOnDrop {
+        let mut child = Command::new(&self.openssl)
+            .args(["ocsp", "-index"])
+            .arg(self.path("index.txt"))
+            .arg("-CA")
+            .arg(self.path("ca.pem"))
+            .arg("-rsigner")
+            .arg(self.path("responder.pem"))
+            .arg("-rkey")
+            .arg(self.path("responder.key"))
+            // OpenSSL 3.0's responder takes a port number only; clients use 127.0.0.1.
+            .args(["-nmin", "60", "-port"])
+            .arg(port.to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("openssl ocsp starts");
+        let stderr = child.stderr.take().expect("piped stderr");
+        let guard = KillOnDrop(child);
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if line.contains("waiting for OCSP client connections") {
+                    let _ = tx.send(());
+                }
+            }
+        });
+        rx.recv_timeout(Duration::from_secs(10))
+            .expect("openssl ocsp is listening");
+        guard
+    }
+
+    /// Asks the responder on `port` about `which` ("signer" or "tsa") with openssl's client.
+    pub fn fetch_ocsp(&self, which: &str, port: u16) -> Vec<u8> {
+        let out = self.path(&format!("{which}-{port}-{}.ocsp", free_port()));
+        let status = Command::new(&self.openssl)
+            .args(["ocsp", "-issuer"])
+            .arg(self.path("ca.pem"))
+            .arg("-cert")
+            .arg(self.path(&format!("{which}.pem")))
+            .arg("-url")
+            .arg(format!("http://127.0.0.1:{port}/"))
+            .args(["-noverify", "-no_nonce", "-respout"])
+            .arg(&out)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "openssl ocsp client for {which}");
+        std::fs::read(out).unwrap()
+    }
+}
+
+/// An `Arc<OpensslTransport>` as a transport.
+struct TransportRef(Arc<OpensslTransport>);
+
+impl kyso::tsp::TsaTransport for TransportRef {
+    fn exchange(&self, request: &[u8]) -> Result<Vec<u8>, TspError> {
+        self.0.exchange(request)
+    }
+    fn name(&self) -> String {
+        self.0.name()
+    }
+}
+
+/// One signature as pyHanko's AdES process judges it.
+#[derive(Debug, Clone)]
+pub struct PyhankoAdes {
+    pub field: String,
+    /// `ades_lta_validation` now: the AdES sub-indication (`AdESPassed.OK` when passed).
+    pub now: String,
+    /// pyHanko's own bottom line for it.
+    pub bottom_line: bool,
+    /// The oldest document timestamp of the evidence record, if any.
+    pub evidence_record: String,
+    /// `simulate_future_ades_lta_validation` at the future time, when asked.
+    pub future: String,
+    pub raw: String,
+}
+
+const PYHANKO_ADES_SCRIPT: &str = r#"
+import sys, asyncio
+from datetime import datetime, timedelta, timezone
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.keys import load_cert_from_pemder
+from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY
+from pyhanko.sign.validation.ades import ades_lta_validation, simulate_future_ades_lta_validation
+from pyhanko.sign.validation.policy_decl import (PdfSignatureValidationSpec,
+    RevinfoOnlineFetchingRule, RevocationInfoGatheringSpec, SignatureValidationSpec)
+from pyhanko_certvalidator.context import CertValidationPolicySpec
+from pyhanko_certvalidator.policy_decl import REQUIRE_REVINFO, CertRevTrustPolicy, FreshnessReqType
+from pyhanko_certvalidator.registry import SimpleTrustManager
+roots = [load_cert_from_pemder(p) for p in sys.argv[3:]]
+tm = SimpleTrustManager.build(trust_roots=roots)
+rev = CertRevTrustPolicy(REQUIRE_REVINFO, freshness=None,
+                         freshness_req_type=FreshnessReqType.MAX_DIFF_REVOCATION_VALIDATION)
+spec = PdfSignatureValidationSpec(
+    signature_validation_spec=SignatureValidationSpec(
+        cert_validation_policy=CertValidationPolicySpec(trust_manager=tm, revinfo_policy=rev),
+        # Offline: only the file's own validation data counts.
+        revinfo_gathering_policy=RevocationInfoGatheringSpec(
+            online_fetching_rule=RevinfoOnlineFetchingRule.LOCAL_ONLY)),
+    diff_policy=DEFAULT_DIFF_POLICY)
+future_days = int(sys.argv[2])
+with open(sys.argv[1], 'rb') as f:
+    r = PdfFileReader(f)
+    for s in r.embedded_regular_signatures:
+        res = asyncio.run(ades_lta_validation(s, spec))
+        bottom = bool(res.api_status is not None and res.api_status.bottom_line)
+        future = '-'
+        if future_days > 0:
+            t = datetime.now(tz=timezone.utc) + timedelta(days=future_days)
+            fut = asyncio.run(simulate_future_ades_lta_validation(s, spec, t))
+            future = str(fut.ades_subindic)
+        print('\t'.join([s.field_name, str(res.ades_subindic), str(bottom),
+                         str(res.oldest_evidence_record_timestamp), future,
+                         (res.failure_msg or '').replace('\n', ' ')]))
+"#;
+
+/// The Python beside `pyhanko` (a virtual environment's or pyenv's `bin`).
+fn python_of(pyhanko: &Path) -> Option<PathBuf> {
+    let dir = pyhanko.parent()?;
+    ["python3", "python"]
+        .iter()
+        .map(|n| dir.join(n))
+        .find(|p| p.is_file())
+}
+
+/// pyHanko's AdES process over every signature of `pdf`, trusting `root`, with revocation
+/// data required; `future_days` > 0 also simulates a validation that far ahead.
+pub fn pyhanko_ades(
+    pyhanko: &super::interop::Pyhanko,
+    pdf: &Path,
+    root: &Path,
+    future_days: u32,
+) -> Result<Vec<PyhankoAdes>, String> {
+    let python = python_of(&pyhanko.path)
+        .or_else(|| super::find_on_path("python3"))
+        .ok_or("no python for pyhanko")?;
+    let script = pdf.with_extension("ades.py");
+    std::fs::write(&script, PYHANKO_ADES_SCRIPT).map_err(|e| e.to_string())?;
+    let days = future_days.to_string();
+    let args = [
+        script.as_os_str(),
+        pdf.as_os_str(),
+        std::ffi::OsStr::new(&days),
+        root.as_os_str(),
+    ];
+    let out = super::interop::run(&python, &args)?;
+    if !out.status.success() {
+        return Err(format!(
+            "pyHanko AdES validation failed: {}",
+            out.describe()
+        ));
+    }
+    Ok(out
+        .stdout
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            let get = |i: usize| f.get(i).copied().unwrap_or_default().to_owned();
+            PyhankoAdes {
+                field: get(0),
+                now: get(1),
+                bottom_line: get(2) == "True",
+                evidence_record: get(3),
+                future: get(4),
+                raw: l.to_owned(),
+            }
+        })
+        .collect())
+}
