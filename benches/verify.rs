@@ -26,7 +26,7 @@ use time::OffsetDateTime;
 use kyso::crypto::{DigestAlgorithm, Hasher};
 use kyso::demo::{sample_dossier, DemoPki, SampleOptions};
 use kyso::pdf::FileSource;
-use kyso::pki::TrustStore;
+use kyso::pki::{TrustStore, VerificationCache};
 use kyso::sign::{sign_file, SignOptions};
 use kyso::signer::SoftwareSigner;
 use kyso::verify::coverage::Ranges;
@@ -287,7 +287,38 @@ fn benches(c: &mut Criterion) {
         group.bench_with_input(
             BenchmarkId::new(format!("{n}sig"), label),
             &path,
+            |b, path| {
+                b.iter(|| {
+                    // Cold: nothing remembered from the previous iteration (the cache still
+                    // serves the signatures of one file, as in a fresh process).
+                    opts.cache.clear();
+                    verify_file(black_box(path), &opts).expect("verify")
+                })
+            },
+        );
+    }
+    group.finish();
+
+    // The verification cache (`VerifyOptions::cache`): warm, as for a service that verifies
+    // file after file with the same options (the certificates and their signatures were seen
+    // before), and off (every certificate parsed and checked for each signature).
+    let mut group = c.benchmark_group("verify_file_cache");
+    group.warm_up_time(Duration::from_secs(2));
+    let mut uncached = data.verify_options();
+    uncached.cache = VerificationCache::disabled();
+    for n in [1usize, 2, 20] {
+        let path = data.signed_n(n, "100KB");
+        tune(&mut group, "100KB");
+        group.throughput(Throughput::Bytes(file_len(&path)));
+        group.bench_with_input(
+            BenchmarkId::new(format!("warm/{n}sig"), "100KB"),
+            &path,
             |b, path| b.iter(|| verify_file(black_box(path), &opts).expect("verify")),
+        );
+        group.bench_with_input(
+            BenchmarkId::new(format!("off/{n}sig"), "100KB"),
+            &path,
+            |b, path| b.iter(|| verify_file(black_box(path), &uncached).expect("verify")),
         );
     }
     group.finish();

@@ -10,6 +10,7 @@ use std::process::Command;
 
 use common::pki::TestPki;
 use common::vectors::{base, sign_with, Base};
+use kyso::pki::VerificationCache;
 use kyso::report::VerificationReport;
 use kyso::verify::batch::{batch, batch_with_progress, pdf_files_in, BatchSummary, FileOutcome};
 use kyso::verify::{verify_bytes, verify_file, VerifyOptions};
@@ -135,6 +136,52 @@ fn shared_hashing_gives_the_same_reports() {
         }
     }
     assert!(multi >= 5, "only {multi} multi-signature vectors");
+}
+
+/// The verification cache (`VerifyOptions::cache`): the same reports with a cache shared by
+/// every verification, a fresh one, and none; and a dossier signed twice under the same CA
+/// asks the CA's certificate signature only once.
+#[test]
+fn verification_cache_gives_the_same_reports() {
+    let now = OffsetDateTime::now_utc();
+    let pki = TestPki::generate(now);
+    let shared = options(&pki, now);
+    let mut off = options(&pki, now);
+    off.cache = VerificationCache::disabled();
+
+    let two = signed_by(&base(Base::Table), &pki, &[0, 1], now);
+    let first = verify_bytes(&two, &shared).unwrap();
+    assert!(first.all_passed(), "{}", first.to_json());
+    let after_one = shared.cache.stats();
+    // Each path has at least two certificate signatures below the anchor; the second
+    // signature's path ends in the same CA, whose signature was remembered.
+    assert!(after_one.signature_hits >= 1, "{after_one:?}");
+    assert!(after_one.certificate_hits >= 1, "{after_one:?}");
+    let again = verify_bytes(&two, &shared).unwrap();
+    let after_two = shared.cache.stats();
+    assert_eq!(
+        after_two.signature_misses, after_one.signature_misses,
+        "a second verification of the same file checks no certificate signature again"
+    );
+    assert_eq!(first.to_json(), again.to_json());
+    assert_eq!(first.to_json(), verify_bytes(&two, &off).unwrap().to_json());
+
+    // Every test vector and attack vector (bad chains, foreign certificates, tampering),
+    // with a cache that has seen all the others before, against no cache at all.
+    let vectors = common::vectors::generate(&pki, now);
+    let attacks = common::attacks::generate(&pki, now);
+    for round in 0..2 {
+        for (name, pdf) in vectors.iter().chain(attacks.iter()) {
+            let warm = verify_bytes(pdf, &shared).map(|r| r.to_json());
+            let none = verify_bytes(pdf, &off).map(|r| r.to_json());
+            match (warm, none) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "round {round}: {name}"),
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{name}"),
+                (a, b) => panic!("{name}: one way failed: {a:?} / {b:?}"),
+            }
+        }
+    }
+    assert_eq!(off.cache.stats(), kyso::pki::CacheStats::default());
 }
 
 #[test]

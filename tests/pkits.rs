@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use kyso::pki::{
     AlgorithmPolicy, Certificate, PathOutcome, PathValidator, PolicySettings, Purpose,
     RevocationData, RevocationMode, RevocationPolicy, RevocationReason, TrustStore,
-    ValidationPolicy, ValidationTime,
+    ValidationPolicy, ValidationTime, VerificationCache,
 };
 use kyso::report::{ChainStatus, Code, RevocationStatus, Severity};
 use serde_json::Value;
@@ -119,6 +119,11 @@ pub fn policy_for(case: &Case) -> ValidationPolicy {
 
 /// Runs one case through the library.
 fn run(case: &Case) -> PathOutcome {
+    run_with_cache(case, &VerificationCache::disabled())
+}
+
+/// Runs one case through the library, remembering signature checks in `cache`.
+fn run_with_cache(case: &Case, cache: &VerificationCache) -> PathOutcome {
     let trust = TrustStore::from_der_certificates([std::fs::read(
         pkits_dir().join("certs/TrustAnchorRootCertificate.crt"),
     )
@@ -134,12 +139,14 @@ fn run(case: &Case) -> PathOutcome {
     }
     let intermediates: Vec<Certificate> = case.other_certs.iter().map(|c| cert(c)).collect();
     let policy = policy_for(case);
-    PathValidator::new(&trust, &policy).validate(
-        &cert(&case.cert),
-        &intermediates,
-        &data,
-        ValidationTime::at(VALIDATION_TIME),
-    )
+    PathValidator::new(&trust, &policy)
+        .with_cache(cache)
+        .validate(
+            &cert(&case.cert),
+            &intermediates,
+            &data,
+            ValidationTime::at(VALIDATION_TIME),
+        )
 }
 
 /// What a case expects, from its error class and message.
@@ -397,6 +404,33 @@ fn summary_of(outcome: &PathOutcome) -> (String, Vec<String>, Option<(usize, Str
             )
         });
     (status.as_str().unwrap().to_string(), codes, revoked)
+}
+
+/// Everything of an outcome that a verdict or a report could show.
+fn outcome_text(o: &PathOutcome) -> String {
+    let path: Vec<&[u8]> = o.path.iter().map(|c| c.der()).collect();
+    format!(
+        "{:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+        o.status, path, o.findings, o.revocation, o.policies, o.candidates, o.budget_exhausted
+    )
+}
+
+/// One cache shared by all 246 cases (the suite reuses its CAs and CRLs, with and without
+/// bad signatures): every outcome is the same as without a cache, and the cache did answer.
+#[test]
+fn pkits_outcomes_do_not_depend_on_the_cache() {
+    let cases = load_cases();
+    let cache = VerificationCache::new();
+    for round in 0..2 {
+        for case in &cases {
+            let plain = outcome_text(&run(case));
+            let cached = outcome_text(&run_with_cache(case, &cache));
+            assert_eq!(plain, cached, "round {round}: {} {}", case.id, case.name);
+        }
+    }
+    let stats = cache.stats();
+    assert!(stats.signature_hits > stats.signature_misses, "{stats:?}");
+    assert!(stats.signatures > 100, "{stats:?}");
 }
 
 #[test]

@@ -16,7 +16,7 @@ use time::OffsetDateTime;
 
 use crate::cms::{self, SignedData};
 use crate::crypto::DigestAlgorithm;
-use crate::pki::{Certificate, ValidationTime};
+use crate::pki::ValidationTime;
 use crate::report::{
     ChainReport, CheckStatus, Code, Coverage, CoverageStatus, DocumentFormat, Finding, Indication,
     Integrity, Modifications, SignatureKind, SignatureReport, TimeSource, VerificationReport,
@@ -385,7 +385,7 @@ fn verify_signer(
     let signer = check
         .signer_certificate
         .and_then(|i| sd.certificates.get(i))
-        .and_then(|der| Certificate::from_der(der).ok());
+        .and_then(|der| opts.cache.certificate(der).ok());
     if let Some(signer) = signer {
         r.signer = Some(signer.info());
         check_chain(

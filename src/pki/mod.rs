@@ -11,6 +11,7 @@
 //! responders), as a [`RevocationPolicy`] requires per certificate role.
 
 mod algorithm_policy;
+mod cache;
 mod cert;
 mod extensions;
 mod fetch;
@@ -21,6 +22,9 @@ mod revocation;
 mod trust;
 
 pub use algorithm_policy::{AlgorithmPolicy, AlgorithmVerdict};
+pub use cache::{
+    CacheStats, VerificationCache, DEFAULT_CERTIFICATE_CAPACITY, DEFAULT_SIGNATURE_CAPACITY,
+};
 pub use cert::{
     format_name, CertError, Certificate, DistributionPoint, DistributionPointName, ExtensionEntry,
     ExtensionState, KeyUsageBits, NameConstraints,

@@ -52,7 +52,7 @@ pub(crate) fn validate_tsa_path(
     at: OffsetDateTime,
 ) -> PathOutcome {
     let policy = opts.validation.clone().with_purpose(Purpose::Timestamping);
-    let mut validator = PathValidator::new(&opts.trust, &policy);
+    let mut validator = PathValidator::new(&opts.trust, &policy).with_cache(&opts.cache);
     if let Some(f) = &opts.fetcher {
         validator = validator.with_fetcher(f.0.as_ref());
     }

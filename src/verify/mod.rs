@@ -24,7 +24,9 @@ use std::path::Path;
 use time::OffsetDateTime;
 
 use crate::pdf::{Budget, Document, FileSource, Source};
-use crate::pki::{Certificate, RevocationData, SharedFetcher, TrustStore, ValidationPolicy};
+use crate::pki::{
+    Certificate, RevocationData, SharedFetcher, TrustStore, ValidationPolicy, VerificationCache,
+};
 use crate::report::{Code, Finding, TimeSource, VerificationReport};
 use crate::Error;
 
@@ -54,6 +56,11 @@ pub struct VerifyOptions {
     /// Hash the ranges of several signatures in one pass over the file ([`hashing`]; on by
     /// default). Off, each signature is hashed on its own; the reports are the same.
     pub shared_hashing: bool,
+    /// Parsed certificates and verified certificate and CRL signatures, remembered across the
+    /// signatures of a file and across files verified with these options (clones of the
+    /// options share it). The reports are the same with or without it;
+    /// [`VerificationCache::disabled`] turns it off.
+    pub cache: VerificationCache,
 }
 
 impl VerifyOptions {
@@ -69,6 +76,7 @@ impl VerifyOptions {
             fetcher: None,
             max_unsigned_attrs_content: 256 << 20,
             shared_hashing: true,
+            cache: VerificationCache::new(),
         }
     }
 

@@ -251,7 +251,7 @@ fn check_signature<S: Source>(
     let signer = check
         .signer_certificate
         .and_then(|i| sd.certificates.get(i))
-        .and_then(|der| Certificate::from_der(der).ok());
+        .and_then(|der| ctx.opts.cache.certificate(der).ok());
     let Some(signer) = signer else {
         return;
     };
@@ -317,7 +317,7 @@ pub(crate) fn check_chain(
         mut unusable,
     } = inputs;
     for der in &sd.certificates {
-        match Certificate::from_der(der) {
+        match opts.cache.certificate(der) {
             Ok(cert) if cert != *signer => intermediates.push(cert),
             Ok(_) => {}
             Err(e) => r.findings.push(Finding::new(
@@ -352,7 +352,7 @@ pub(crate) fn check_chain(
             .push(Finding::new(Code::RevocationDataUnusable, u));
     }
 
-    let mut validator = PathValidator::new(&opts.trust, &opts.validation);
+    let mut validator = PathValidator::new(&opts.trust, &opts.validation).with_cache(&opts.cache);
     if let Some(f) = &opts.fetcher {
         validator = validator.with_fetcher(f.0.as_ref());
     }
@@ -410,7 +410,10 @@ pub(crate) fn dss_material<S: Source>(ctx: &Context<'_, S>, inputs: &mut ChainIn
                 continue;
             };
             let result = match kind {
-                0 => Certificate::from_der(&bytes)
+                0 => ctx
+                    .opts
+                    .cache
+                    .certificate(&bytes)
                     .map(|c| intermediates.push(c))
                     .map_err(|e| e.to_string()),
                 1 => data

@@ -772,23 +772,17 @@ impl LtvCheck {
     ) -> Vec<String> {
         let (intermediates, data) = material;
         let mut missing = Vec::new();
-        let outcome = PathValidator::new(&ctx.opts.trust, &self.policy).validate(
-            &self.signer,
-            intermediates,
-            data,
-            self.at,
-        );
+        let outcome = PathValidator::new(&ctx.opts.trust, &self.policy)
+            .with_cache(&ctx.opts.cache)
+            .validate(&self.signer, intermediates, data, self.at);
         lacking("the signer", &outcome, &mut missing);
         let tsa_policy = self.policy.clone().with_purpose(Purpose::Timestamping);
         for (tsa, token_certs, gen_time) in &self.authorities {
             let mut pool = intermediates.clone();
             pool.extend(token_certs.iter().cloned());
-            let outcome = PathValidator::new(&ctx.opts.trust, &tsa_policy).validate(
-                tsa,
-                &pool,
-                data,
-                ValidationTime::at(*gen_time),
-            );
+            let outcome = PathValidator::new(&ctx.opts.trust, &tsa_policy)
+                .with_cache(&ctx.opts.cache)
+                .validate(tsa, &pool, data, ValidationTime::at(*gen_time));
             lacking(
                 "the signature timestamp's authority",
                 &outcome,
@@ -854,7 +848,7 @@ fn embedded_material<S: Source>(
     certs.extend(
         sd.certificates
             .iter()
-            .filter_map(|d| Certificate::from_der(d).ok()),
+            .filter_map(|d| ctx.opts.cache.certificate(d).ok()),
     );
     for der in &sd.crls {
         let _ = data.add_crl_der(der, Origin::Cms);
@@ -926,7 +920,7 @@ fn dss_at<S: Source>(
             };
             match kind {
                 0 => {
-                    if let Ok(c) = Certificate::from_der(&bytes) {
+                    if let Ok(c) = ctx.opts.cache.certificate(&bytes) {
                         certs.push(c);
                     }
                 }

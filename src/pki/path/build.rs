@@ -6,7 +6,7 @@ use super::super::options::{Purpose, RevocationMode};
 use super::super::revocation::{CrlVerdict, OcspVerdict, RevocationReason};
 use super::check::{check_purpose, position, process};
 use super::{CandidateReport, Edge, Engine, Goal, SearchResult, Validated};
-use crate::crypto::{public_key_kind, verify_certificate_signature, SignatureCheckError};
+use crate::crypto::{public_key_kind, SignatureCheckError};
 use crate::report::{Code, Finding, RevocationReport, RevocationStatus, Severity};
 
 impl Engine<'_> {
@@ -67,7 +67,10 @@ impl Engine<'_> {
             if !self.spend_signature_check() {
                 return None;
             }
-            match verify_certificate_signature(candidate.spki(), current.der()) {
+            match self
+                .cache
+                .verify_certificate_signature(candidate.spki(), current.der())
+            {
                 Ok(with) => edges.push(with),
                 Err(e) => {
                     let code = match e {

@@ -19,6 +19,7 @@ use std::cell::{Cell, RefCell};
 
 use time::OffsetDateTime;
 
+use super::cache::{VerificationCache, NO_CACHE};
 use super::cert::Certificate;
 use super::fetch::Fetcher;
 use super::options::{PathBudget, PolicySettings, Purpose, RevocationMode, ValidationPolicy};
@@ -101,6 +102,7 @@ pub struct PathValidator<'a> {
     trust: &'a TrustStore,
     policy: &'a ValidationPolicy,
     fetcher: Option<&'a dyn Fetcher>,
+    cache: &'a VerificationCache,
 }
 
 impl std::fmt::Debug for PathValidator<'_> {
@@ -109,6 +111,7 @@ impl std::fmt::Debug for PathValidator<'_> {
             .field("anchors", &self.trust.anchors().len())
             .field("policy", self.policy)
             .field("fetcher", &self.fetcher.is_some())
+            .field("cache", self.cache)
             .finish()
     }
 }
@@ -120,7 +123,15 @@ impl<'a> PathValidator<'a> {
             trust,
             policy,
             fetcher: None,
+            cache: &NO_CACHE,
         }
+    }
+
+    /// Remembers certificate and CRL signature checks in `cache` (and answers from it). The
+    /// outcome is the same with or without it.
+    pub fn with_cache(mut self, cache: &'a VerificationCache) -> Self {
+        self.cache = cache;
+        self
     }
 
     /// Lets the validator fetch CRLs, OCSP responses and issuer certificates through
@@ -168,6 +179,7 @@ impl<'a> PathValidator<'a> {
             fetches: Cell::new(0),
             exhausted: Cell::new(false),
             in_progress: RefCell::new(Vec::new()),
+            cache: self.cache,
         };
         let goal = Goal {
             purpose: self.policy.purpose,
@@ -247,6 +259,8 @@ pub(crate) struct Engine<'a> {
     pub fetches: Cell<usize>,
     pub exhausted: Cell<bool>,
     pub in_progress: RefCell<Vec<Vec<u8>>>,
+    /// Remembered signature checks.
+    pub cache: &'a VerificationCache,
 }
 
 impl Engine<'_> {

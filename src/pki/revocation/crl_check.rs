@@ -18,7 +18,6 @@ use super::super::options::{DeltaCrls, Purpose};
 use super::super::path::Engine;
 use super::crl::{cmp_unsigned, has_directory_name, Crl, CrlEntry, ALL_REASONS};
 use super::{Origin, RevocationReason};
-use crate::crypto::verify_signed_der;
 use crate::report::{RevocationReport, RevocationSourceKind, RevocationStatus};
 
 /// What CRLs say about one certificate.
@@ -234,7 +233,7 @@ impl Engine<'_> {
                 why.push("the signature-check budget ran out".to_string());
                 break;
             }
-            let with = match verify_signed_der(cand.spki(), crl.der()) {
+            let with = match self.cache.verify_signed_der(cand.spki(), crl.der()) {
                 Ok(w) => w,
                 Err(e) => {
                     why.push(format!(

@@ -14,9 +14,7 @@ use super::super::path::Engine;
 use super::crl_check::{covers, CrlVerdict};
 use super::ocsp::{subject_public_key_bits, OcspResponse, OcspStatus, ResponderId};
 use super::Origin;
-use crate::crypto::{
-    digest, verify_certificate_signature, verify_signature, AlgorithmIdentifier, DigestAlgorithm,
-};
+use crate::crypto::{digest, verify_signature, AlgorithmIdentifier, DigestAlgorithm};
 use crate::report::{RevocationReport, RevocationSourceKind, RevocationStatus};
 
 /// What OCSP responses say about one certificate.
@@ -213,7 +211,11 @@ impl Engine<'_> {
                 why.push("the signature-check budget ran out".into());
                 break;
             }
-            if verify_certificate_signature(issuer.spki(), c.der()).is_err() {
+            if self
+                .cache
+                .verify_certificate_signature(issuer.spki(), c.der())
+                .is_err()
+            {
                 why.push(format!(
                     "the responder \"{}\" is not authorized: its certificate does not verify \
                      with the key of the CA",
