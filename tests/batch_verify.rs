@@ -13,7 +13,7 @@ use common::vectors::{base, sign_with, Base};
 use kyso::pki::VerificationCache;
 use kyso::report::VerificationReport;
 use kyso::verify::batch::{batch, batch_with_progress, pdf_files_in, BatchSummary, FileOutcome};
-use kyso::verify::{verify_bytes, verify_file, VerifyOptions};
+use kyso::verify::{verify_bytes, verify_file, verify_source, VerifyOptions};
 use time::OffsetDateTime;
 
 fn options(pki: &TestPki, now: OffsetDateTime) -> VerifyOptions {
@@ -182,6 +182,34 @@ fn verification_cache_gives_the_same_reports() {
         }
     }
     assert_eq!(off.cache.stats(), kyso::pki::CacheStats::default());
+}
+
+/// Small files are read whole by `verify_file`; the same files read through positioned reads
+/// (as large files are) give the same reports, for every test and attack vector.
+#[test]
+fn streaming_reads_give_the_same_reports() {
+    let now = OffsetDateTime::now_utc();
+    let pki = TestPki::generate(now);
+    let opts = options(&pki, now);
+    let dir = tempfile::tempdir().unwrap();
+    let vectors = common::vectors::generate(&pki, now);
+    let attacks = common::attacks::generate(&pki, now);
+    let mut checked = 0;
+    for (i, (name, pdf)) in vectors.iter().chain(attacks.iter()).enumerate() {
+        let path = dir.path().join(format!("{i}.pdf"));
+        std::fs::write(&path, pdf).unwrap();
+        let source = kyso::pdf::FileSource::open_streaming(&path).unwrap();
+        assert!(!source.is_in_memory());
+        let streamed = verify_source(source, None, &opts).map(|r| r.to_json());
+        let in_memory = verify_bytes(pdf, &opts).map(|r| r.to_json());
+        match (streamed, in_memory) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "{name}"),
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{name}"),
+            (a, b) => panic!("{name}: one way failed: {a:?} / {b:?}"),
+        }
+        checked += 1;
+    }
+    assert!(checked > 20, "{checked}");
 }
 
 #[test]

@@ -950,7 +950,7 @@ fn file_source_reads_windows_and_agrees_with_memory() {
         let mut tmp = tempfile::NamedTempFile::new().unwrap();
         tmp.write_all(&bytes).unwrap();
         tmp.flush().unwrap();
-        let file_doc = Document::open(FileSource::open(tmp.path()).unwrap()).unwrap();
+        let file_doc = Document::open(FileSource::open_streaming(tmp.path()).unwrap()).unwrap();
         let mem_doc = open(&bytes);
         assert_eq!(file_doc.revisions(), mem_doc.revisions());
         for r in mem_doc.object_numbers(0).collect::<Vec<_>>() {
@@ -1200,7 +1200,7 @@ fn a_large_xref_table_reads_in_one_pass_from_a_file() {
     tmp.write_all(&bytes).unwrap();
     tmp.flush().unwrap();
     let start = std::time::Instant::now();
-    let doc = Document::open(FileSource::open(tmp.path()).unwrap()).unwrap();
+    let doc = Document::open(FileSource::open_streaming(tmp.path()).unwrap()).unwrap();
     let took = start.elapsed();
     assert_eq!(doc.revisions()[0].entries.len(), n as usize);
     assert_eq!(doc.object_numbers(0).count(), 1);

@@ -13,7 +13,7 @@ pub(crate) mod testing;
 
 pub use incremental::{IncrementalUpdate, WriteError, WrittenUpdate, XrefStyle};
 pub use object::{Dict, Name, ObjRef, Object, PdfString, Span, Stream, StreamData};
-pub use source::{FileSource, Source};
+pub use source::{FileSource, Source, WHOLE_FILE_LIMIT};
 
 pub mod acroform;
 pub mod budget;

@@ -3,7 +3,9 @@
 //! The reader never needs the whole file in memory. It asks for the bytes it needs (the tail
 //! for `startxref`, a cross-reference section, one object) with [`Source::read_at`], and the
 //! verifier hashes byte ranges in large sequential reads. A `&[u8]` or `Vec<u8>` is a source
-//! (tests, in-memory callers); so is a [`FileSource`], which reads with positioned reads.
+//! (tests, in-memory callers); so is a [`FileSource`], which reads with positioned reads, or
+//! holds a small file whole (up to [`WHOLE_FILE_LIMIT`]: one read instead of dozens of small
+//! ones, and no more memory than the verifier's hashing buffer).
 
 use std::fs::File;
 use std::io;
@@ -96,20 +98,59 @@ impl<S: Source + ?Sized> Source for &S {
     }
 }
 
+/// Files up to this size are read whole when a [`FileSource`] opens them (1 MiB, the size of
+/// the verifier's hashing buffer): reading the structure of a small file takes dozens of small
+/// reads otherwise, and their system calls cost more than the bytes.
+pub const WHOLE_FILE_LIMIT: u64 = 1 << 20;
+
 /// A file read with positioned reads; its length is taken once, when it is opened, so a file
-/// that grows while it is verified is verified as it was.
+/// that grows while it is verified is verified as it was. A file of at most
+/// [`WHOLE_FILE_LIMIT`] bytes is read whole when opened ([`FileSource::open`]) and served
+/// from memory; [`FileSource::open_streaming`] never does that.
 #[derive(Debug)]
 pub struct FileSource {
     file: File,
     len: u64,
+    whole: Option<Vec<u8>>,
 }
 
 impl FileSource {
-    /// Opens `path` for reading.
+    /// Opens `path` for reading; a file of at most [`WHOLE_FILE_LIMIT`] bytes is read whole.
     pub fn open(path: &Path) -> io::Result<Self> {
+        let mut source = Self::open_streaming(path)?;
+        if source.len <= WHOLE_FILE_LIMIT {
+            let len = usize::try_from(source.len).map_err(io::Error::other)?;
+            let mut bytes = vec![0u8; len];
+            let mut filled = 0;
+            while filled < len {
+                let got = positioned_read(&source.file, filled as u64, &mut bytes[filled..])?;
+                if got == 0 {
+                    break;
+                }
+                filled += got;
+            }
+            // A file truncated since its length was taken is what was read.
+            bytes.truncate(filled);
+            source.len = filled as u64;
+            source.whole = Some(bytes);
+        }
+        Ok(source)
+    }
+
+    /// Opens `path` for positioned reads only, whatever its size.
+    pub fn open_streaming(path: &Path) -> io::Result<Self> {
         let file = File::open(path)?;
         let len = file.metadata()?.len();
-        Ok(FileSource { file, len })
+        Ok(FileSource {
+            file,
+            len,
+            whole: None,
+        })
+    }
+
+    /// Whether the file is held in memory (it was small enough when opened).
+    pub fn is_in_memory(&self) -> bool {
+        self.whole.is_some()
     }
 }
 
@@ -119,11 +160,18 @@ impl Source for FileSource {
     }
 
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<usize> {
+        if let Some(whole) = &self.whole {
+            return Source::read_at(whole.as_slice(), offset, buf);
+        }
         if offset >= self.len {
             return Ok(0);
         }
         let max = usize::try_from(self.len - offset).map_or(buf.len(), |m| m.min(buf.len()));
         positioned_read(&self.file, offset, &mut buf[..max])
+    }
+
+    fn as_slice(&self) -> Option<&[u8]> {
+        self.whole.as_deref()
     }
 }
 
@@ -161,7 +209,26 @@ mod tests {
         let mut tmp = tempfile::NamedTempFile::new().unwrap();
         std::io::Write::write_all(&mut tmp, b"%PDF-1.7\nhello").unwrap();
         let src = FileSource::open(tmp.path()).unwrap();
+        assert!(src.is_in_memory());
         assert_eq!(src.len(), 14);
         assert_eq!(src.read_vec(9, 100).unwrap(), b"hello");
+        assert_eq!(src.as_slice(), Some(&b"%PDF-1.7\nhello"[..]));
+        let streaming = FileSource::open_streaming(tmp.path()).unwrap();
+        assert!(!streaming.is_in_memory());
+        assert!(streaming.as_slice().is_none());
+        assert_eq!(streaming.len(), 14);
+        assert_eq!(streaming.read_vec(9, 100).unwrap(), b"hello");
+        assert!(streaming.read_vec(20, 4).unwrap().is_empty());
+    }
+
+    #[test]
+    fn large_files_stream() {
+        let mut tmp = tempfile::NamedTempFile::new().unwrap();
+        let big = vec![7u8; WHOLE_FILE_LIMIT as usize + 1];
+        std::io::Write::write_all(&mut tmp, &big).unwrap();
+        let src = FileSource::open(tmp.path()).unwrap();
+        assert!(!src.is_in_memory());
+        assert_eq!(src.len(), WHOLE_FILE_LIMIT + 1);
+        assert_eq!(src.read_vec(WHOLE_FILE_LIMIT, 10).unwrap(), [7u8]);
     }
 }

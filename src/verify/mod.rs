@@ -115,7 +115,8 @@ fn trailing_data<S: Source>(doc: &Document<S>) -> Option<Finding> {
     ))
 }
 
-/// Verifies the PDF at `path`. The file is read through positioned reads, never modified.
+/// Verifies the PDF at `path`. The file is never modified; it is read through positioned
+/// reads, or whole when it is small ([`crate::pdf::WHOLE_FILE_LIMIT`]).
 pub fn verify_file(path: &Path, opts: &VerifyOptions) -> Result<VerificationReport, Error> {
     let source = FileSource::open(path).map_err(|e| Error::io(path, e))?;
     verify_source(source, Some(path.display().to_string()), opts).map_err(|e| e.with_path(path))
