@@ -112,8 +112,10 @@ pub fn check_signer(
     full_content: Option<&[u8]>,
 ) -> SignerCheck {
     let digest_algorithm = si.digest();
-    let (signer_certificate, certificate_lookup) = find_signer_certificate(sd, &si.sid);
-    let cert_der = signer_certificate.and_then(|index| sd.certificates.get(index).copied());
+    // The signer's certificate, decoded once for the lookup, the key and the binding.
+    let (found, certificate_lookup) = find_signer_certificate(sd, &si.sid);
+    let signer_certificate = found.as_ref().map(|(index, _, _)| *index);
+    let signer = found.as_ref().map(|(_, der, cert)| (*der, cert));
 
     let mut check = SignerCheck {
         signer_certificate,
@@ -184,29 +186,26 @@ pub fn check_signer(
         None => full_content.map(<[u8]>::to_vec),
     };
 
-    check.signature = match (cert_der, message) {
+    check.signature = match (signer, message) {
         (None, _) => CheckOutcome::skipped("the signer's certificate was not found"),
         (Some(_), None) => {
             CheckOutcome::skipped("no signed attributes, and the signed content was not supplied")
         }
-        (Some(cert), Some(message)) => match certificate_spki(cert) {
-            Err(reason) => CheckOutcome::failed(reason),
-            Ok(spki) => match verify_signature(
-                spki,
-                &si.signature_algorithm,
-                digest_algorithm,
-                &message,
-                &si.signature,
-            ) {
-                Ok(with) => {
-                    check.verified_with = Some(with);
-                    CheckOutcome::Ok
-                }
-                Err(SignatureCheckError::Unsupported { reason }) => {
-                    CheckOutcome::Unsupported { reason }
-                }
-                Err(e) => CheckOutcome::failed(e.to_string()),
-            },
+        (Some((_, cert)), Some(message)) => match verify_signature(
+            cert.tbs_certificate.subject_pki.raw,
+            &si.signature_algorithm,
+            digest_algorithm,
+            &message,
+            &si.signature,
+        ) {
+            Ok(with) => {
+                check.verified_with = Some(with);
+                CheckOutcome::Ok
+            }
+            Err(SignatureCheckError::Unsupported { reason }) => {
+                CheckOutcome::Unsupported { reason }
+            }
+            Err(e) => CheckOutcome::failed(e.to_string()),
         },
     };
 
@@ -223,8 +222,8 @@ pub fn check_signer(
                 Ok(Some(value)) => {
                     check.signing_certificate_version =
                         check.signing_certificate_version.or(Some(version));
-                    outcomes.push(match cert_der {
-                        Some(cert) => check_binding(&value, cert),
+                    outcomes.push(match signer {
+                        Some((der, cert)) => check_binding(&value, der, cert),
                         None => CheckOutcome::skipped("the signer's certificate was not found"),
                     });
                 }
@@ -256,17 +255,12 @@ pub fn check_signer(
     check
 }
 
-fn certificate_spki(cert_der: &[u8]) -> Result<&[u8], String> {
-    X509Certificate::from_der(cert_der)
-        .map(|(_, cert)| cert.tbs_certificate.subject_pki.raw)
-        .map_err(|e| format!("the signer's certificate cannot be decoded: {e}"))
-}
-
-/// Finds the certificate named by a SignerIdentifier.
-fn find_signer_certificate(
-    sd: &SignedData<'_>,
+/// Finds the certificate named by a SignerIdentifier: its index in `sd`, its DER and its
+/// decoding. Certificates that cannot be decoded are passed over.
+fn find_signer_certificate<'a>(
+    sd: &SignedData<'a>,
     sid: &SignerIdentifier<'_>,
-) -> (Option<usize>, CheckOutcome) {
+) -> (Option<(usize, &'a [u8], X509Certificate<'a>)>, CheckOutcome) {
     for (index, der) in sd.certificates.iter().enumerate() {
         let Ok((_, cert)) = X509Certificate::from_der(der) else {
             continue;
@@ -286,7 +280,7 @@ fn find_signer_certificate(
             }
         };
         if matches {
-            return (Some(index), CheckOutcome::Ok);
+            return (Some((index, der, cert)), CheckOutcome::Ok);
         }
     }
     let reason = match sid {
@@ -301,7 +295,11 @@ fn find_signer_certificate(
 }
 
 /// Checks the first ESSCertID(v2) against the signer's certificate (RFC 5035 §4).
-fn check_binding(value: &SigningCertificate<'_>, cert_der: &[u8]) -> CheckOutcome {
+fn check_binding(
+    value: &SigningCertificate<'_>,
+    cert_der: &[u8],
+    cert: &X509Certificate<'_>,
+) -> CheckOutcome {
     let Some(first) = value.certs.first() else {
         return CheckOutcome::failed("signing-certificate attribute lists no certificate");
     };
@@ -319,9 +317,6 @@ fn check_binding(value: &SigningCertificate<'_>, cert_der: &[u8]) -> CheckOutcom
         );
     }
     if let Some(issuer_serial) = &first.issuer_serial {
-        let Ok((_, cert)) = X509Certificate::from_der(cert_der) else {
-            return CheckOutcome::failed("the signer's certificate cannot be decoded");
-        };
         if !same_serial(cert.raw_serial(), issuer_serial.serial) {
             return CheckOutcome::failed(
                 "signing-certificate issuerSerial has another serial number",

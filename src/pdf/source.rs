@@ -120,18 +120,11 @@ impl FileSource {
         let mut source = Self::open_streaming(path)?;
         if source.len <= WHOLE_FILE_LIMIT {
             let len = usize::try_from(source.len).map_err(io::Error::other)?;
-            let mut bytes = vec![0u8; len];
-            let mut filled = 0;
-            while filled < len {
-                let got = positioned_read(&source.file, filled as u64, &mut bytes[filled..])?;
-                if got == 0 {
-                    break;
-                }
-                filled += got;
-            }
-            // A file truncated since its length was taken is what was read.
-            bytes.truncate(filled);
-            source.len = filled as u64;
+            let mut bytes = Vec::with_capacity(len);
+            // From the start (the file was just opened), never past the length taken: a file
+            // that grew since is read as it was, one truncated since is what was read.
+            io::Read::read_to_end(&mut io::Read::take(&source.file, source.len), &mut bytes)?;
+            source.len = bytes.len() as u64;
             source.whole = Some(bytes);
         }
         Ok(source)
