@@ -112,6 +112,24 @@ impl Data {
     fn verify_options(&self) -> VerifyOptions {
         VerifyOptions::new(self.trust.clone()).validation_time(self.time)
     }
+
+    /// The RSA variant's directory: the same dossier signed under an all-RSA PKI.
+    fn rsa_dir(&self) -> PathBuf {
+        self.dir.join("rsa")
+    }
+
+    /// The 100 KB dossier signed `n` times (1 or 2) under the RSA PKI.
+    fn rsa_signed(&self, n: usize) -> PathBuf {
+        self.rsa_dir().join(format!("signed{n}-100KB.pdf"))
+    }
+
+    fn rsa_verify_options(&self) -> VerifyOptions {
+        let mut trust = TrustStore::empty();
+        trust
+            .add_file(&self.rsa_dir().join("root.pem"))
+            .expect("trust the RSA root");
+        VerifyOptions::new(trust).validation_time(self.time)
+    }
 }
 
 /// True when criterion measures (`cargo bench` passes `--bench`); false in test mode.
@@ -224,7 +242,58 @@ fn prepare() -> Data {
             have = n;
         }
     }
+    prepare_rsa(&data);
     data
+}
+
+/// The RSA variant: root RSA-3072, issuing CA and the two officials RSA-2048 (the committed
+/// test keys under `test-vectors/keys/`), PKCS#1 v1.5 signatures with SHA-256; the 100 KB
+/// dossier signed once and twice.
+fn prepare_rsa(data: &Data) {
+    let dir = data.rsa_dir();
+    if !dir.join("root.pem").exists() {
+        eprintln!("kyso bench: generating the RSA PKI in {}", dir.display());
+        fs::create_dir_all(&dir).expect("create the RSA directory");
+        let keys = Path::new(env!("CARGO_MANIFEST_DIR")).join("test-vectors/keys");
+        let read = |name: &str| fs::read_to_string(keys.join(name)).expect("committed test key");
+        let pems = [
+            read("rsa-3072.pkcs8.pem"),
+            read("rsa-2048.pkcs8.pem"),
+            read("rsa-2048-b.pkcs8.pem"),
+            read("rsa-2048-c.pkcs8.pem"),
+        ];
+        let pki = DemoPki::generate_with_keys(data.time, pems.each_ref().map(String::as_str))
+            .expect("RSA demo PKI");
+        pki.write_pem_files(&dir).expect("write the RSA PKI");
+    }
+    let signer = |official: usize| {
+        let id = format!("official-{official}");
+        SoftwareSigner::from_pem_files(
+            &dir.join(format!("{id}.key.pem")),
+            &dir.join(format!("{id}.pem")),
+            Some(&dir.join("chain.pem")),
+        )
+        .expect("load the RSA signer")
+    };
+    let opts = data.rsa_verify_options();
+    let mut from = data.unsigned("100KB");
+    for n in [1usize, 2] {
+        let target = data.rsa_signed(n);
+        if !target.exists() {
+            eprintln!("kyso bench: signing {}", target.display());
+            let sign = data.sign_options(&format!("ChuKy_{n}"));
+            sign_file(&from, &target, &signer(n), &sign).expect("sign with RSA");
+        }
+        let report = verify_file(&target, &opts).expect("verify the RSA file");
+        assert!(
+            report.all_passed() && report.signatures.len() == n,
+            "cached RSA bench file {} does not verify; delete {}\n{}",
+            target.display(),
+            dir.display(),
+            report.to_json()
+        );
+        from = target;
+    }
 }
 
 fn check_valid(data: &Data, path: &Path, signatures: usize) {
@@ -319,6 +388,28 @@ fn benches(c: &mut Criterion) {
             BenchmarkId::new(format!("off/{n}sig"), "100KB"),
             &path,
             |b, path| b.iter(|| verify_file(black_box(path), &uncached).expect("verify")),
+        );
+    }
+    group.finish();
+
+    // The same dossier under an all-RSA PKI: cold (nothing remembered between files) and
+    // warm (the options reused, as a service does).
+    let rsa = data.rsa_verify_options();
+    let mut group = c.benchmark_group("verify_file_rsa");
+    group.warm_up_time(Duration::from_secs(2));
+    for n in [1usize, 2] {
+        let path = data.rsa_signed(n);
+        tune(&mut group, "100KB");
+        group.throughput(Throughput::Bytes(file_len(&path)));
+        group.bench_with_input(
+            BenchmarkId::new(format!("cold/{n}sig"), "100KB"),
+            &path,
+            |b, path| {
+                b.iter(|| {
+                    rsa.cache.clear();
+                    verify_file(black_box(path), &rsa).expect("verify")
+                })
+            },
         );
     }
     group.finish();

@@ -255,12 +255,15 @@ pub fn check_signer(
     check
 }
 
-/// Finds the certificate named by a SignerIdentifier: its index in `sd`, its DER and its
-/// decoding. Certificates that cannot be decoded are passed over.
+/// The signer's certificate as found in the CMS: its index, its DER and its decoding.
+type FoundCertificate<'a> = (usize, &'a [u8], X509Certificate<'a>);
+
+/// Finds the certificate named by a SignerIdentifier. Certificates that cannot be decoded
+/// are passed over.
 fn find_signer_certificate<'a>(
     sd: &SignedData<'a>,
     sid: &SignerIdentifier<'_>,
-) -> (Option<(usize, &'a [u8], X509Certificate<'a>)>, CheckOutcome) {
+) -> (Option<FoundCertificate<'a>>, CheckOutcome) {
     for (index, der) in sd.certificates.iter().enumerate() {
         let Ok((_, cert)) = X509Certificate::from_der(der) else {
             continue;

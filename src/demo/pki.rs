@@ -83,15 +83,34 @@ impl DemoPki {
     /// Makes fresh keys and certificates valid from a day before `now` (root: ten years,
     /// issuing CA: five, officials: two).
     pub fn generate(now: OffsetDateTime) -> Result<Self, Error> {
+        Self::build(now, |_| new_key())
+    }
+
+    /// Like [`DemoPki::generate`], with given keys instead of fresh P-256 keys: PKCS#8 PEM
+    /// (RSA, P-256 or P-384) for the root, the issuing CA and the two officials, in that
+    /// order. Each certificate is signed with its issuer's key (RSA: PKCS#1 v1.5 with
+    /// SHA-256).
+    pub fn generate_with_keys(now: OffsetDateTime, keys: [&str; 4]) -> Result<Self, Error> {
+        Self::build(now, |i| {
+            let pem = keys.get(i).copied().unwrap_or_default();
+            KeyPair::from_pem(pem).map_err(demo_err)
+        })
+    }
+
+    /// The PKI with key number `i` (root 0, issuing CA 1, officials 2 and 3) from `key`.
+    fn build(
+        now: OffsetDateTime,
+        mut key: impl FnMut(usize) -> Result<KeyPair, Error>,
+    ) -> Result<Self, Error> {
         let start = now - Duration::days(1);
 
-        let root_key = new_key()?;
+        let root_key = key(0)?;
         let mut root_params = ca_params("Kyso Demo Root CA", start, now + Duration::days(3650), 1);
         root_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
         let root_cert = root_params.self_signed(&root_key).map_err(demo_err)?;
         let root_issuer = Issuer::new(root_params, &root_key);
 
-        let ca_key = new_key()?;
+        let ca_key = key(1)?;
         let mut ca_params = ca_params("Kyso Demo Issuing CA", start, now + Duration::days(1825), 2);
         ca_params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
         let ca_cert = ca_params
@@ -101,7 +120,7 @@ impl DemoPki {
 
         let mut officials = Vec::new();
         for (i, o) in OFFICIALS.iter().enumerate() {
-            let key = new_key()?;
+            let official_key = key(2 + i)?;
             let mut params = CertificateParams::default();
             let mut dn = DistinguishedName::new();
             dn.push(DnType::CountryName, "VN");
@@ -123,12 +142,14 @@ impl DemoPki {
                 ExtendedKeyUsagePurpose::EmailProtection,
             ];
             params.use_authority_key_identifier_extension = true;
-            let cert = params.signed_by(&key, &ca_issuer).map_err(demo_err)?;
+            let cert = params
+                .signed_by(&official_key, &ca_issuer)
+                .map_err(demo_err)?;
             officials.push(DemoCertificate {
                 id: o.id.to_string(),
                 common_name: o.name.to_string(),
                 cert_der: cert.der().to_vec(),
-                key_pkcs8: key.serialize_der(),
+                key_pkcs8: official_key.serialize_der(),
             });
         }
 
@@ -231,4 +252,49 @@ fn demo_err(e: rcgen::Error) -> Error {
 /// PEM armour (RFC 7468) around DER bytes.
 pub(crate) fn pem(label: &str, der: &[u8]) -> String {
     crate::util::pem_encode(label, der)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::{public_key_kind, PublicKeyKind};
+    use crate::pki::{
+        Certificate, PathValidator, RevocationData, TrustStore, ValidationPolicy, ValidationTime,
+    };
+
+    #[test]
+    fn given_rsa_keys_make_an_rsa_pki_that_validates() {
+        let now = OffsetDateTime::now_utc();
+        let keys = [
+            include_str!("../../test-vectors/keys/rsa-3072.pkcs8.pem"),
+            include_str!("../../test-vectors/keys/rsa-2048.pkcs8.pem"),
+            include_str!("../../test-vectors/keys/rsa-2048-b.pkcs8.pem"),
+            include_str!("../../test-vectors/keys/rsa-2048-c.pkcs8.pem"),
+        ];
+        let pki = DemoPki::generate_with_keys(now, keys).unwrap();
+        let root = Certificate::from_der(&pki.root.cert_der).unwrap();
+        assert_eq!(
+            public_key_kind(root.spki()).unwrap(),
+            PublicKeyKind::Rsa { bits: 3072 }
+        );
+        let trust = TrustStore::from_der_certificates([pki.root.cert_der.clone()]).unwrap();
+        let policy = ValidationPolicy::document_signing();
+        let ca = Certificate::from_der(&pki.issuing_ca.cert_der).unwrap();
+        for o in &pki.officials {
+            let cert = Certificate::from_der(&o.cert_der).unwrap();
+            assert_eq!(
+                public_key_kind(cert.spki()).unwrap(),
+                PublicKeyKind::Rsa { bits: 2048 }
+            );
+            let outcome = PathValidator::new(&trust, &policy).validate(
+                &cert,
+                std::slice::from_ref(&ca),
+                &RevocationData::new(),
+                ValidationTime::at(now),
+            );
+            assert!(outcome.is_trusted(), "{:?}", outcome.findings);
+        }
+        // A key that is not PEM is an error, not a panic.
+        assert!(DemoPki::generate_with_keys(now, ["x", "y", "z", "w"]).is_err());
+    }
 }

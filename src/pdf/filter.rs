@@ -183,35 +183,51 @@ fn has_zlib_header(b: &[u8]) -> bool {
 /// has a bad checksum keeps the bytes decoded so far; data that is corrupt from the start is
 /// an error.
 fn flate(input: &mut dyn Read, max: u64) -> Result<Vec<u8>, PdfError> {
+    // Most streams a verifier inflates (cross-reference and object streams) are small: the
+    // buffers start small and grow with the data, instead of zeroing 64 KiB for 200 bytes.
+    const FIRST: usize = 4 * 1024;
     const CHUNK: usize = 64 * 1024;
-    let mut inbuf = vec![0u8; CHUNK];
+    let mut inbuf = vec![0u8; FIRST];
     let mut in_len = read_some(input, &mut inbuf)?;
     let mut in_pos = 0usize;
     let zlib = has_zlib_header(inbuf.get(..in_len).unwrap_or(&[]));
     let mut dec = Decompress::new(zlib);
     let mut out = Vec::new();
-    let mut chunk = vec![0u8; CHUNK];
+    // One byte past the limit shows that the limit was passed.
+    let limit = usize::try_from(max).map_or(usize::MAX, |m| m.saturating_add(1));
+    let mut eof = in_len == 0;
     loop {
-        if in_pos >= in_len {
+        if in_pos >= in_len && !eof {
+            if in_len == inbuf.len() && inbuf.len() < CHUNK {
+                inbuf = vec![0u8; CHUNK];
+            }
             in_len = read_some(input, &mut inbuf)?;
             in_pos = 0;
-            if in_len == 0 {
-                break; // truncated stream: keep what was decoded
-            }
+            eof = in_len == 0;
         }
+        // Room for the next output, growing with what came so far, never past the limit.
+        let room = out
+            .len()
+            .clamp(FIRST, CHUNK)
+            .min(limit.saturating_sub(out.len()));
+        out.reserve(room);
         let before_in = dec.total_in();
-        let before_out = dec.total_out();
+        let before_out = out.len();
         let input_now = inbuf.get(in_pos..in_len).unwrap_or(&[]);
-        let status = dec.decompress(input_now, &mut chunk, FlushDecompress::None);
+        let status = dec.decompress_vec(input_now, &mut out, FlushDecompress::None);
         let used = usize::try_from(dec.total_in() - before_in).unwrap_or(usize::MAX);
-        let produced = usize::try_from(dec.total_out() - before_out).unwrap_or(usize::MAX);
+        let produced = out.len().saturating_sub(before_out);
         in_pos = in_pos.saturating_add(used);
-        push_limited(&mut out, chunk.get(..produced).unwrap_or(&[]), max)?;
+        if out.len() as u64 > max {
+            return Err(PdfError::budget(WHAT, max));
+        }
         match status {
             Ok(Status::StreamEnd) => break,
             Ok(Status::Ok | Status::BufError) => {
-                if used == 0 && produced == 0 && in_pos < in_len {
-                    break; // no progress possible
+                // No progress: stuck on bad input, or the input ended before the stream did
+                // (a truncated stream keeps what was decoded).
+                if used == 0 && produced == 0 && (in_pos < in_len || eof) {
+                    break;
                 }
             }
             Err(e) => {
@@ -676,6 +692,24 @@ mod tests {
         // Raw deflate without zlib header.
         let out = decode(&mut &z[2..], &[step("FlateDecode", None)], 1 << 20).unwrap();
         assert_eq!(out, data);
+        // Small input, large output: the whole input is read at once and most output is
+        // still inside the decompressor when it is.
+        let zeros = vec![0u8; 3 << 20];
+        let z = zlib(&zeros);
+        assert!(z.len() < 4096, "{}", z.len());
+        let out = decode(&mut z.as_slice(), &[step("FlateDecode", None)], 4 << 20).unwrap();
+        assert_eq!(out, zeros);
+        // Exactly at the limit passes; one byte below it is the budget.
+        let out = decode(&mut z.as_slice(), &[step("FlateDecode", None)], 3 << 20).unwrap();
+        assert_eq!(out.len(), 3 << 20);
+        assert!(matches!(
+            decode(
+                &mut z.as_slice(),
+                &[step("FlateDecode", None)],
+                (3 << 20) - 1
+            ),
+            Err(PdfError::BudgetExceeded { .. })
+        ));
         // Garbage from the start is an error.
         assert!(matches!(
             decode(
