@@ -5,19 +5,22 @@
 //! and looks at every signature field's value; done afresh for each of the N revisions,
 //! that is N² object reads (and copies of `/Contents`). Two memos make it linear in reads:
 //!
-//! - **Objects by place.** An object written in the file (not a stream, not in an object
-//!   stream) parses the same whichever revision reads it — the parser's cache relies on
-//!   this too. What the rules need from it is kept under its place in the file (offset and
-//!   object id): the references it holds, and whether it is null, a signature dictionary or
-//!   something else. A revision that sees the object at the same place gets the same
-//!   answer without reading it; a revision that redefines it sees another place.
+//! - **Objects by place.** An object written in the file (not in an object stream; a stream
+//!   only with a direct `/Length`) parses the same whichever revision reads it — the
+//!   parser's cache relies on this too. What the rules need from it is kept under its place
+//!   in the file (offset and object id): the references it holds, and whether it is null, a
+//!   signature dictionary or something else. A revision that sees the object at the same
+//!   place gets the same answer without reading it; a revision that redefines it sees
+//!   another place. Where an object lies in a revision is looked up in an index of all
+//!   cross-reference entries by number (built once), not by searching the revisions
+//!   newest first, which would cost a pass over the revisions per object.
 //! - **Fields by revision.** The form fields of a revision, read once for the last few
 //!   revisions asked: judging revision k reads the fields of k−1 and k, and the next
 //!   revision judged (k−1 or k+1) needs one of them again.
 //!
 //! Both are bounded; past the bounds, the analysis reads objects as before.
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 
@@ -76,6 +79,7 @@ pub struct ObjectFacts {
 /// The memos of one document (see the module documentation).
 #[derive(Debug, Default)]
 pub struct Known {
+    placement: OnceCell<Placement>,
     objects: RefCell<HashMap<(u64, ObjRef), Rc<ObjectFacts>>>,
     references: Cell<usize>,
     fields: RefCell<VecDeque<(usize, Rc<Vec<Field>>)>>,
@@ -87,13 +91,23 @@ impl Known {
         Known::default()
     }
 
+    /// The cross-reference entries of `doc` by number.
+    pub fn placement<S: Source>(&self, doc: &Document<S>) -> &Placement {
+        self.placement.get_or_init(|| Placement::of(doc))
+    }
+
     /// Where object `r` lies in the file as revision `rev` sees it, when it is written
     /// directly in the file under that generation.
-    fn place<S: Source>(doc: &Document<S>, rev: usize, r: ObjRef) -> Option<u64> {
-        match doc.lookup(rev, r) {
+    fn place<S: Source>(&self, doc: &Document<S>, rev: usize, r: ObjRef) -> Option<u64> {
+        match self.placement(doc).entry(rev, r.num) {
             Some(XrefEntry::InFile { offset, gen }) if gen == r.gen => Some(offset),
             _ => None,
         }
+    }
+
+    /// The facts kept about the object `r` at `offset`.
+    pub fn at(&self, offset: u64, r: ObjRef) -> Option<Rc<ObjectFacts>> {
+        self.objects.borrow().get(&(offset, r)).cloned()
     }
 
     /// The facts about object `r` of revision `rev`, when they were kept.
@@ -103,12 +117,14 @@ impl Known {
         rev: usize,
         r: ObjRef,
     ) -> Option<Rc<ObjectFacts>> {
-        let offset = Self::place(doc, rev, r)?;
-        self.objects.borrow().get(&(offset, r)).cloned()
+        let offset = self.place(doc, rev, r)?;
+        self.at(offset, r)
     }
 
     /// Keeps the facts about `o`, just read as object `r` of revision `rev`, when it
-    /// qualifies (written directly in the file, not a stream) and the bounds allow.
+    /// qualifies (written directly in the file; a stream only with a direct `/Length`) and
+    /// the bounds allow. The references of a cross-reference or object stream are not kept:
+    /// those streams are structure, not users of objects.
     pub fn remember<S: Source>(
         &self,
         doc: &Document<S>,
@@ -116,15 +132,22 @@ impl Known {
         r: ObjRef,
         o: &Object,
     ) -> Option<Rc<ObjectFacts>> {
-        if matches!(o, Object::Stream(_)) {
-            return None;
+        let mut refs = Vec::new();
+        match o {
+            Object::Stream(s) => {
+                if matches!(s.dict.get(b"Length"), Some(Object::Reference(_))) {
+                    return None;
+                }
+                if !(s.dict.is_type(b"XRef") || s.dict.is_type(b"ObjStm")) {
+                    collect_references(o, &mut Vec::new(), &mut refs);
+                }
+            }
+            other => collect_references(other, &mut Vec::new(), &mut refs),
         }
-        let offset = Self::place(doc, rev, r)?;
+        let offset = self.place(doc, rev, r)?;
         if self.objects.borrow().len() >= MAX_OBJECTS {
             return None;
         }
-        let mut refs = Vec::new();
-        collect_references(o, &mut Vec::new(), &mut refs);
         let total = self.references.get().saturating_add(refs.len());
         if total > MAX_REFERENCES {
             return None;
@@ -207,6 +230,72 @@ impl Known {
     }
 }
 
+/// The cross-reference entries of a document by object number, each number with the
+/// revisions whose section has an entry for it: what [`Document::lookup`] and
+/// [`Document::object_numbers`] answer, found by binary search.
+#[derive(Debug, Default)]
+pub struct Placement {
+    revisions: usize,
+    numbers: Vec<(u32, Vec<(usize, XrefEntry)>)>,
+}
+
+impl Placement {
+    /// The index of `doc`'s entries.
+    pub fn of<S: Source>(doc: &Document<S>) -> Self {
+        let mut all: Vec<(u32, usize, XrefEntry)> = doc
+            .revisions()
+            .iter()
+            .enumerate()
+            .flat_map(|(i, rv)| rv.entries.iter().map(move |&(n, e)| (n, i, e)))
+            .collect();
+        all.sort_unstable_by_key(|&(n, i, _)| (n, i));
+        let mut numbers: Vec<(u32, Vec<(usize, XrefEntry)>)> = Vec::new();
+        for (n, i, e) in all {
+            match numbers.last_mut() {
+                Some((last, list)) if *last == n => list.push((i, e)),
+                _ => numbers.push((n, vec![(i, e)])),
+            }
+        }
+        Placement {
+            revisions: doc.revisions().len(),
+            numbers,
+        }
+    }
+
+    /// The entry for object number `num` as revision `rev` sees it (see
+    /// [`Document::lookup`]).
+    pub fn entry(&self, rev: usize, num: u32) -> Option<XrefEntry> {
+        if rev >= self.revisions {
+            return None;
+        }
+        let i = self.numbers.binary_search_by_key(&num, |(n, _)| *n).ok()?;
+        Self::newest(&self.numbers.get(i)?.1, rev)
+    }
+
+    fn newest(list: &[(usize, XrefEntry)], rev: usize) -> Option<XrefEntry> {
+        let k = list.partition_point(|&(i, _)| i <= rev);
+        list.get(k.checked_sub(1)?).map(|&(_, e)| e)
+    }
+
+    /// The objects in use in revision `rev`, in number order, with their entries (see
+    /// [`Document::object_numbers`]).
+    pub fn objects(&self, rev: usize) -> impl Iterator<Item = (ObjRef, XrefEntry)> + '_ {
+        let numbers = match rev < self.revisions {
+            true => self.numbers.as_slice(),
+            false => &[],
+        };
+        numbers.iter().filter_map(move |(n, list)| {
+            let e = Self::newest(list, rev)?;
+            match e {
+                _ if *n == 0 => None,
+                XrefEntry::InFile { gen, .. } => Some((ObjRef::new(*n, gen), e)),
+                XrefEntry::InStream { .. } => Some((ObjRef::new(*n, 0), e)),
+                XrefEntry::Free { .. } => None,
+            }
+        })
+    }
+}
+
 /// Every reference in `o`, in walk order, with the dictionary keys leading to it (array
 /// positions are not recorded). Recursion depth is bounded by the parser's nesting budget:
 /// every object walked here came out of the parser.
@@ -269,6 +358,10 @@ mod tests {
                         "<< /Type /DocTimeStamp /SubFilter /ETSI.RFC3161 /Contents <00> >>",
                     ),
                     (8, "<< /Length 0 /Ref 3 0 R >>\nstream\n\nendstream"),
+                    (
+                        10,
+                        "<< /Type /XRef /Length 0 /Ref 3 0 R >>\nstream\n\nendstream",
+                    ),
                 ],
                 "/Info 3 0 R",
             ),
@@ -309,6 +402,49 @@ mod tests {
         let old = Referrers::scan_with(&doc, &known, 0, targets()).unwrap();
         assert_eq!(uses(&old, 9).len(), 1);
         assert_eq!(uses(&old, 5).len(), 1);
+    }
+
+    #[test]
+    fn placement_answers_what_the_document_answers() {
+        let mut files = vec![document()];
+        let mut dirs = vec![std::path::PathBuf::from("../shared/corpus")];
+        while let Some(dir) = dirs.pop() {
+            let Ok(list) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in list.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "pdf") {
+                    files.push(std::fs::read(&path).unwrap());
+                }
+            }
+        }
+        let mut checked = 0;
+        for bytes in &files {
+            let Ok(doc) = Document::open(bytes.as_slice()) else {
+                continue;
+            };
+            let placement = Placement::of(&doc);
+            let revisions = doc.revisions().len();
+            let top = doc
+                .revisions()
+                .iter()
+                .flat_map(|r| r.entries.iter().map(|(n, _)| *n))
+                .max()
+                .unwrap_or(0);
+            for rev in 0..=revisions {
+                let ours: Vec<ObjRef> = placement.objects(rev).map(|(r, _)| r).collect();
+                assert_eq!(ours, doc.object_numbers(rev).collect::<Vec<_>>());
+                for num in 0..=top.saturating_add(1) {
+                    let r = ObjRef::new(num, 0);
+                    assert_eq!(placement.entry(rev, num), doc.lookup(rev, r), "{rev} {num}");
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 1);
     }
 
     #[test]

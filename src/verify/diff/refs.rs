@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::pdf::{Dict, Document, ObjRef, Object, PdfError, Source};
+use crate::pdf::{Dict, Document, ObjRef, Object, PdfError, Source, XrefEntry};
 
 use super::known::{Known, ObjectFacts};
 
@@ -98,20 +98,26 @@ impl Referrers {
         if let Some(trailer) = doc.trailer(rev) {
             out.walk_dict(None, trailer, &mut Vec::new());
         }
-        for r in doc.object_numbers(rev) {
-            if let Some(facts) = known.remembered(doc, rev, r) {
+        for (r, entry) in known.placement(doc).objects(rev) {
+            let kept = match entry {
+                XrefEntry::InFile { offset, .. } => known.at(offset, r),
+                _ => None,
+            };
+            if let Some(facts) = kept {
                 out.replay(r, &facts);
                 continue;
             }
             match doc.get(rev, r) {
-                Ok(Some(Object::Stream(s))) => {
-                    if !(s.dict.is_type(b"XRef") || s.dict.is_type(b"ObjStm")) {
-                        out.walk_dict(Some(r), &s.dict, &mut Vec::new());
-                    }
-                }
                 Ok(Some(o)) => match known.remember(doc, rev, r, &o) {
                     Some(facts) => out.replay(r, &facts),
-                    None => out.walk(Some(r), &o, &mut Vec::new()),
+                    None => match &o {
+                        Object::Stream(s) => {
+                            if !(s.dict.is_type(b"XRef") || s.dict.is_type(b"ObjStm")) {
+                                out.walk_dict(Some(r), &s.dict, &mut Vec::new());
+                            }
+                        }
+                        other => out.walk(Some(r), other, &mut Vec::new()),
+                    },
                 },
                 Ok(None) => {}
                 Err(e @ (PdfError::BudgetExceeded { .. } | PdfError::Io(_))) => return Err(e),
