@@ -4,14 +4,16 @@
 //!
 //! The key is the object's offset in the file and its number: the same bytes parse to the
 //! same object whichever revision asks. Only objects whose value cannot depend on the revision
-//! are kept: not streams (an indirect `/Length` is resolved in the asking revision), and not
-//! objects in object streams (their stream has its own cache). The cache is bounded in
-//! objects and in bytes of the file; past the bounds nothing more is kept.
+//! are kept: not streams with an indirect `/Length` (resolved in the asking revision), and
+//! not objects in object streams (their stream has its own cache). A stream with a direct
+//! `/Length` is kept as parsed: its dictionary and where its data lies (the data is not
+//! read). The cache is bounded in objects and in bytes of the file (for a stream, the bytes
+//! of its dictionary); past the bounds nothing more is kept.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use super::object::{ObjRef, Object};
+use super::object::{ObjRef, Object, StreamData};
 use super::parser::IndirectObject;
 
 /// Most objects kept.
@@ -41,12 +43,21 @@ impl ParsedObjects {
 
     /// Keeps `obj` (parsed at `offset` as `r`) when it qualifies and fits.
     pub(crate) fn put(&self, offset: u64, r: ObjRef, obj: &IndirectObject) {
-        if matches!(obj.object, Object::Stream(_)) || obj.in_object_stream.is_some() {
+        if obj.in_object_stream.is_some() {
             return;
         }
-        let Some(size) = obj.span.map(|s| s.end.saturating_sub(s.start)) else {
+        let Some(mut size) = obj.span.map(|s| s.end.saturating_sub(s.start)) else {
             return;
         };
+        if let Object::Stream(s) = &obj.object {
+            if matches!(s.dict.get(b"Length"), Some(Object::Reference(_))) {
+                return;
+            }
+            // What is kept is the dictionary, not the data.
+            if let StreamData::File(data) = &s.data {
+                size = size.saturating_sub(data.end.saturating_sub(data.start));
+            }
+        }
         if size > MAX_OBJECT_BYTES {
             return;
         }
@@ -90,16 +101,29 @@ mod tests {
         assert_eq!(cache.get(101, r), None);
         assert_eq!(cache.get(100, ObjRef::new(8, 0)), None);
 
-        let stream = object(
+        // A stream whose /Length is a reference may parse differently in another
+        // revision: not kept. With a direct /Length it is, whatever the size of its data.
+        let stream = |length: Object| {
+            let mut dict = Dict::new();
+            dict.set("Length", length);
             Object::Stream(Stream {
-                dict: Dict::new(),
-                data: StreamData::File(Span { start: 0, end: 1 }),
-            }),
+                dict,
+                data: StreamData::File(Span {
+                    start: 230,
+                    end: 230 + (1 << 20),
+                }),
+            })
+        };
+        let indirect = object(
+            stream(Object::Reference(ObjRef::new(9, 0))),
             200,
-            50,
+            50 + (1 << 20),
         );
-        cache.put(200, r, &stream);
+        cache.put(200, r, &indirect);
         assert_eq!(cache.get(200, r), None);
+        let direct = object(stream(Object::Integer(1 << 20)), 200, 50 + (1 << 20));
+        cache.put(200, r, &direct);
+        assert_eq!(cache.get(200, r), Some(direct));
 
         let huge = object(Object::Integer(1), 300, MAX_OBJECT_BYTES + 1);
         cache.put(300, r, &huge);

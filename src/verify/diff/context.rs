@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::pdf::{acroform, Dict, Document, ObjRef, Object, PdfError, Source};
 
+use super::known::{Known, ValueKind};
 use super::refs::{Referrers, Uses};
 
 /// Revision `rev` judged against revision `prev` of `doc`.
@@ -14,6 +15,8 @@ pub struct Ctx<'a, S: Source> {
     pub prev: usize,
     /// The revision that made the change.
     pub rev: usize,
+    /// What was learnt about the document while judging other revisions.
+    known: &'a Known,
     /// Object numbers that `rev` redefines or frees and that existed in `prev`: the first
     /// scan for referrers looks for all of them at once.
     redefined: BTreeSet<u32>,
@@ -49,8 +52,18 @@ struct Forms {
     /// Non-signature fields whose value differs between `prev` and `rev`, by name, with
     /// their value before and after (resolved; `Null` when absent).
     value_changes: BTreeMap<String, (Object, Object)>,
-    /// The values of the fields of `rev`, resolved, by name.
-    values_after: BTreeMap<String, Object>,
+    /// The values of the fields of `rev`, by name: resolved, or as written when resolving
+    /// is known to succeed (see [`Known::resolves`]) and is left for when it is asked.
+    values_after: BTreeMap<String, Value>,
+}
+
+/// A field value of `rev`.
+#[derive(Debug)]
+enum Value {
+    /// Resolved.
+    Resolved(Object),
+    /// As written; resolving it succeeds.
+    Written(Object),
 }
 
 /// What a signature field holds.
@@ -87,12 +100,19 @@ struct Signing {
 
 impl<'a, S: Source> Ctx<'a, S> {
     /// A context for judging `rev` against `prev`; `redefined` lists the object numbers
-    /// `rev` rewrites.
-    pub fn new(doc: &'a Document<S>, prev: usize, rev: usize, redefined: BTreeSet<u32>) -> Self {
+    /// `rev` rewrites; `known` holds (and receives) what is learnt about the document.
+    pub fn new(
+        doc: &'a Document<S>,
+        known: &'a Known,
+        prev: usize,
+        rev: usize,
+        redefined: BTreeSet<u32>,
+    ) -> Self {
         Ctx {
             doc,
             prev,
             rev,
+            known,
             redefined,
             asked: BTreeSet::new(),
             referrers: None,
@@ -113,18 +133,22 @@ impl<'a, S: Source> Ctx<'a, S> {
     fn compute_forms(&self) -> Result<Forms, PdfError> {
         let (doc, prev, rev) = (self.doc, self.prev, self.rev);
         let mut forms = Forms::default();
-        let before = acroform::fields(doc, prev)?;
-        let after = acroform::fields(doc, rev)?;
+        let before = self.known.fields(doc, prev)?;
+        let after = self.known.fields(doc, rev)?;
         let after_by_name: BTreeMap<&str, &acroform::Field> =
             after.iter().map(|f| (f.name.as_str(), f)).collect();
-        for f in &after {
+        for f in after.iter() {
             if let Some(v) = &f.value {
-                forms
-                    .values_after
-                    .insert(f.name.clone(), doc.resolve(rev, v)?);
+                // A value known to resolve (typically a signature dictionary, with its large
+                // /Contents) is resolved only when asked for.
+                let value = match self.known.resolves(doc, rev, v) {
+                    true => Value::Written(v.clone()),
+                    false => Value::Resolved(doc.resolve(rev, v)?),
+                };
+                forms.values_after.insert(f.name.clone(), value);
             }
         }
-        for f in &before {
+        for f in before.iter() {
             let ft = f.field_type.as_ref().map(|t| t.as_bytes());
             let facts = FieldFacts {
                 name: f.name.clone(),
@@ -173,7 +197,12 @@ impl<'a, S: Source> Ctx<'a, S> {
 
     /// The value of the field named `name` in `rev`, resolved.
     pub fn value_after(&mut self, name: &str) -> Result<Option<Object>, PdfError> {
-        Ok(self.forms()?.values_after.get(name).cloned())
+        let (doc, rev) = (self.doc, self.rev);
+        match self.forms()?.values_after.get(name) {
+            None => Ok(None),
+            Some(Value::Resolved(o)) => Ok(Some(o.clone())),
+            Some(Value::Written(v)) => doc.resolve(rev, v).map(Some),
+        }
     }
 
     /// True when `rev` changed the value of the (non-signature) field named `name`.
@@ -194,7 +223,7 @@ impl<'a, S: Source> Ctx<'a, S> {
         }
         self.asked.insert(target.num);
         let targets = self.redefined.union(&self.asked).copied().collect();
-        let scanned = Referrers::scan(self.doc, self.prev, targets)?;
+        let scanned = Referrers::scan_with(self.doc, self.known, self.prev, targets)?;
         let uses = scanned.of(target);
         self.referrers = Some(scanned);
         // The scan just covered `target`; `Known(empty)` would be wrong only if it had not.
@@ -210,24 +239,31 @@ impl<'a, S: Source> Ctx<'a, S> {
     }
 
     fn compute_signing(&self) -> Result<Signing, PdfError> {
-        let (doc, prev, rev) = (self.doc, self.prev, self.rev);
-        let fields_before = acroform::signature_fields(doc, prev)?;
+        let (doc, prev, rev, known) = (self.doc, self.prev, self.rev, self.known);
+        let fields_before = known.fields(doc, prev)?;
+        let fields_before = fields_before.iter().filter(|f| f.is_signature());
+        // A value that cannot be read counts as a value: the field is then not "newly
+        // signed".
+        let has_value = |v: Option<&Object>| {
+            v.is_some_and(|v| known.value_kind(doc, prev, v) != ValueKind::Null)
+        };
         let signed_before: BTreeSet<ObjRef> = fields_before
-            .iter()
-            .filter(|f| has_value(doc, prev, f.value.as_ref()))
+            .clone()
+            .filter(|f| has_value(f.value.as_ref()))
             .filter_map(|f| f.id)
             .collect();
         let mut s = Signing::default();
-        for f in &fields_before {
+        for f in fields_before {
             s.before.extend(f.id);
             s.before.extend(f.widgets.iter().copied());
         }
-        for f in acroform::signature_fields(doc, rev)? {
+        let fields_after = known.fields(doc, rev)?;
+        for f in fields_after.iter().filter(|f| f.is_signature()) {
             let kind = match f.value.as_ref() {
                 None => SigKind::Signature,
-                Some(v) => match signature_value(doc, rev, v) {
-                    Some(sig) => SigKind::of(&sig),
-                    None => continue,
+                Some(v) => match known.value_kind(doc, rev, v) {
+                    ValueKind::Signature(kind) => kind,
+                    _ => continue,
                 },
             };
             let members = f.id.into_iter().chain(f.widgets.iter().copied());
@@ -338,19 +374,4 @@ fn member<S: Source>(
         },
         direct => Ok(Some(direct.clone())),
     }
-}
-
-fn has_value<S: Source>(doc: &Document<S>, rev: usize, v: Option<&Object>) -> bool {
-    match v {
-        None => false,
-        // An unreadable value counts as a value: the field is then not "newly signed".
-        Some(v) => !matches!(doc.resolve(rev, v), Ok(Object::Null)),
-    }
-}
-
-fn signature_value<S: Source>(doc: &Document<S>, rev: usize, v: &Object) -> Option<Dict> {
-    doc.resolve_dict(rev, v)
-        .ok()
-        .flatten()
-        .filter(acroform::is_signature_dictionary)
 }

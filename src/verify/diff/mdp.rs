@@ -13,6 +13,8 @@
 //! Without a certification, the default applies: form filling and signing (with validation
 //! data), never annotations or anything else.
 
+use std::rc::Rc;
+
 use crate::pdf::{acroform, Dict, Document, ObjRef, Object, Source};
 use crate::report::ModificationLevel;
 
@@ -176,14 +178,31 @@ pub fn policy_for<S: Source>(
     sig: &Dict,
     field_names: &[String],
 ) -> Policy {
+    policy_with_fields(doc, signed, sig_object, sig, field_names, || {
+        acroform::fields(doc, signed).map(Rc::new)
+    })
+}
+
+/// [`policy_for`], reading the fields of revision `signed` (when needed) with `fields`.
+pub(super) fn policy_with_fields<S: Source>(
+    doc: &Document<S>,
+    signed: usize,
+    sig_object: Option<ObjRef>,
+    sig: &Dict,
+    field_names: &[String],
+    fields: impl FnOnce() -> Result<Rc<Vec<acroform::Field>>, crate::pdf::PdfError>,
+) -> Policy {
     let mut policy = Policy::default_policy();
     policy.certification = certification(doc, signed, sig_object);
     let mut lock = field_lock_of_sig(doc, signed, sig);
     if lock.is_none() {
         // The field's /Lock, as the signed revision has it.
         if let Some(name) = field_names.first() {
-            let fields = acroform::fields(doc, signed).unwrap_or_default();
-            if let Some(f) = fields.iter().find(|f| &f.name == name) {
+            let fields = fields().ok();
+            let found = fields
+                .as_deref()
+                .and_then(|f| f.iter().find(|f| &f.name == name));
+            if let Some(f) = found {
                 if let Some(l) = f
                     .dict
                     .get(b"Lock")

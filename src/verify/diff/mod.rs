@@ -57,6 +57,7 @@
 //!   integer used as a stream's `/Length`, other catalog entries — is disallowed.
 
 mod context;
+mod known;
 pub mod mdp;
 pub mod refs;
 mod rules;
@@ -101,6 +102,8 @@ type Outcome = Result<Vec<Judged>, Failure>;
 pub struct RevisionCache {
     revisions: RefCell<BTreeMap<usize, Rc<Outcome>>>,
     trailing: RefCell<Option<Rc<Outcome>>>,
+    /// What judging one revision learnt about the document that judging another can reuse.
+    known: known::Known,
 }
 
 impl RevisionCache {
@@ -113,7 +116,7 @@ impl RevisionCache {
         if let Some(hit) = self.revisions.borrow().get(&rev) {
             return Rc::clone(hit);
         }
-        let outcome = Rc::new(revision_changes(doc, rev).map_err(failure));
+        let outcome = Rc::new(revision_changes(doc, &self.known, rev).map_err(failure));
         self.revisions.borrow_mut().insert(rev, Rc::clone(&outcome));
         outcome
     }
@@ -368,13 +371,13 @@ pub(crate) fn judge_signature<S: Source>(
     let signed = r.signed_revision;
     match (signed, r.coverage.status) {
         (Some(signed), CoverageStatus::EntireRevision) => {
-            let policy = mdp::policy_for(doc, signed, c.object, &c.dict, &c.field_names);
+            let policy = policy_for(doc, cache, signed, c);
             let (mods, findings) = analyse_with(doc, cache, signed, &policy);
             r.modifications = mods;
             r.findings.extend(findings);
         }
         (Some(signed), CoverageStatus::EntireFile) => {
-            let policy = mdp::policy_for(doc, signed, c.object, &c.dict, &c.field_names);
+            let policy = policy_for(doc, cache, signed, c);
             r.modifications.permitted = policy.permitted();
             r.modifications.policy = policy.describe();
             r.findings.push(Finding::new(
@@ -399,6 +402,18 @@ pub(crate) fn judge_signature<S: Source>(
             });
         }
     }
+}
+
+/// The modification policy of the signature `c`, whose signed revision is `signed`.
+fn policy_for<S: Source>(
+    doc: &Document<S>,
+    cache: &RevisionCache,
+    signed: usize,
+    c: &super::discover::Candidate,
+) -> Policy {
+    mdp::policy_with_fields(doc, signed, c.object, &c.dict, &c.field_names, || {
+        cache.known.fields(doc, signed)
+    })
 }
 
 /// The newest revision of the document as signed. The byte range ends with revision
@@ -469,7 +484,11 @@ fn structure_change(rev: usize, a: structure::Anomaly) -> Judged {
 }
 
 /// The classified changes of revision `rev` against revision `rev - 1`.
-fn revision_changes<S: Source>(doc: &Document<S>, rev: usize) -> Result<Vec<Judged>, PdfError> {
+fn revision_changes<S: Source>(
+    doc: &Document<S>,
+    known: &known::Known,
+    rev: usize,
+) -> Result<Vec<Judged>, PdfError> {
     let prev = rev.saturating_sub(1);
     let mut out: Vec<Judged> = structure::check_revision(doc, rev)?
         .into_iter()
@@ -500,7 +519,7 @@ fn revision_changes<S: Source>(doc: &Document<S>, rev: usize) -> Result<Vec<Judg
         .map(|&(num, _)| num)
         .collect();
     let targets = redefined.union(&fresh).copied().collect();
-    let mut ctx = context::Ctx::new(doc, prev, rev, targets);
+    let mut ctx = context::Ctx::new(doc, known, prev, rev, targets);
     for &(num, entry) in entries {
         if num == 0 || flagged.contains(&num) {
             continue;

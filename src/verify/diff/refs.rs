@@ -9,7 +9,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::pdf::{Dict, Document, ObjRef, Object, PdfError, Source};
+use crate::pdf::{Dict, Document, ObjRef, Object, PdfError, Source, XrefEntry};
+
+use super::known::{Known, ObjectFacts};
 
 /// One place that refers to an object.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,6 +76,18 @@ impl Referrers {
         rev: usize,
         targets: BTreeSet<u32>,
     ) -> Result<Self, PdfError> {
+        Self::scan_with(doc, &Known::new(), rev, targets)
+    }
+
+    /// [`Referrers::scan`], taking the references of objects read from the file from
+    /// `known` (and leaving there those it reads): the same result, without reading again
+    /// an object that an earlier scan of another revision saw at the same place.
+    pub(super) fn scan_with<S: Source>(
+        doc: &Document<S>,
+        known: &Known,
+        rev: usize,
+        targets: BTreeSet<u32>,
+    ) -> Result<Self, PdfError> {
         let mut out = Referrers {
             targets,
             ..Referrers::default()
@@ -84,14 +98,27 @@ impl Referrers {
         if let Some(trailer) = doc.trailer(rev) {
             out.walk_dict(None, trailer, &mut Vec::new());
         }
-        for r in doc.object_numbers(rev) {
+        for (r, entry) in known.placement(doc).objects(rev) {
+            let kept = match entry {
+                XrefEntry::InFile { offset, .. } => known.at(offset, r),
+                _ => None,
+            };
+            if let Some(facts) = kept {
+                out.replay(r, &facts);
+                continue;
+            }
             match doc.get(rev, r) {
-                Ok(Some(Object::Stream(s))) => {
-                    if !(s.dict.is_type(b"XRef") || s.dict.is_type(b"ObjStm")) {
-                        out.walk_dict(Some(r), &s.dict, &mut Vec::new());
-                    }
-                }
-                Ok(Some(o)) => out.walk(Some(r), &o, &mut Vec::new()),
+                Ok(Some(o)) => match known.remember(doc, rev, r, &o) {
+                    Some(facts) => out.replay(r, &facts),
+                    None => match &o {
+                        Object::Stream(s) => {
+                            if !(s.dict.is_type(b"XRef") || s.dict.is_type(b"ObjStm")) {
+                                out.walk_dict(Some(r), &s.dict, &mut Vec::new());
+                            }
+                        }
+                        other => out.walk(Some(r), other, &mut Vec::new()),
+                    },
+                },
                 Ok(None) => {}
                 Err(e @ (PdfError::BudgetExceeded { .. } | PdfError::Io(_))) => return Err(e),
                 Err(_) => out.unreadable.push(r),
@@ -117,6 +144,19 @@ impl Referrers {
     /// True when `target` was among the scanned targets.
     pub fn covers(&self, target: ObjRef) -> bool {
         self.targets.contains(&target.num)
+    }
+
+    /// Records the references to targets that the object `holder` holds, as kept in
+    /// `facts`: the same as walking the object.
+    fn replay(&mut self, holder: ObjRef, facts: &ObjectFacts) {
+        for (num, path) in &facts.refs {
+            if self.targets.contains(num) && holder.num != *num {
+                self.found.entry(*num).or_default().push(Referrer {
+                    holder: Some(holder),
+                    path: path.clone(),
+                });
+            }
+        }
     }
 
     // Recursion depth is bounded by the parser's nesting budget: every object walked here
