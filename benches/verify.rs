@@ -333,6 +333,22 @@ fn tune(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTi
     }
 }
 
+/// `verify_file` on `path`, cold: nothing remembered from the previous iteration (the cache
+/// still serves the signatures of one file, as in a fresh process).
+fn bench_cold(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    id: BenchmarkId,
+    path: &Path,
+    opts: &VerifyOptions,
+) {
+    group.bench_with_input(id, path, |b, path| {
+        b.iter(|| {
+            opts.cache.clear();
+            verify_file(black_box(path), opts).expect("verify")
+        })
+    });
+}
+
 fn benches(c: &mut Criterion) {
     let data = prepare();
     let full = measuring();
@@ -353,17 +369,11 @@ fn benches(c: &mut Criterion) {
         let path = data.signed_n(n, label);
         tune(&mut group, label);
         group.throughput(Throughput::Bytes(file_len(&path)));
-        group.bench_with_input(
+        bench_cold(
+            &mut group,
             BenchmarkId::new(format!("{n}sig"), label),
             &path,
-            |b, path| {
-                b.iter(|| {
-                    // Cold: nothing remembered from the previous iteration (the cache still
-                    // serves the signatures of one file, as in a fresh process).
-                    opts.cache.clear();
-                    verify_file(black_box(path), &opts).expect("verify")
-                })
-            },
+            &opts,
         );
     }
     group.finish();
@@ -392,8 +402,7 @@ fn benches(c: &mut Criterion) {
     }
     group.finish();
 
-    // The same dossier under an all-RSA PKI: cold (nothing remembered between files) and
-    // warm (the options reused, as a service does).
+    // The same dossier under an all-RSA PKI, cold.
     let rsa = data.rsa_verify_options();
     let mut group = c.benchmark_group("verify_file_rsa");
     group.warm_up_time(Duration::from_secs(2));
@@ -401,15 +410,11 @@ fn benches(c: &mut Criterion) {
         let path = data.rsa_signed(n);
         tune(&mut group, "100KB");
         group.throughput(Throughput::Bytes(file_len(&path)));
-        group.bench_with_input(
+        bench_cold(
+            &mut group,
             BenchmarkId::new(format!("cold/{n}sig"), "100KB"),
             &path,
-            |b, path| {
-                b.iter(|| {
-                    rsa.cache.clear();
-                    verify_file(black_box(path), &rsa).expect("verify")
-                })
-            },
+            &rsa,
         );
     }
     group.finish();

@@ -65,17 +65,24 @@ fn rewrite_last_byte_range(pdf: &[u8], f: impl FnOnce([u64; 4]) -> [u64; 4]) -> 
     out
 }
 
+/// Two verifications of the same file as text to compare: the JSON reports, or the error
+/// messages when both failed; one failing alone is a test failure.
+fn as_texts(
+    a: Result<VerificationReport, kyso::Error>,
+    b: Result<VerificationReport, kyso::Error>,
+) -> (String, String) {
+    match (a, b) {
+        (Ok(a), Ok(b)) => (a.to_json(), b.to_json()),
+        (Err(a), Err(b)) => (a.to_string(), b.to_string()),
+        (a, b) => panic!("one way failed: {a:?} / {b:?}"),
+    }
+}
+
 /// The reports with and without shared hashing, as JSON.
 fn both_ways(pdf: &[u8], opts: &VerifyOptions) -> (String, String) {
     let mut separate = opts.clone();
     separate.shared_hashing = false;
-    let shared = verify_bytes(pdf, opts).map(|r| r.to_json());
-    let alone = verify_bytes(pdf, &separate).map(|r| r.to_json());
-    match (shared, alone) {
-        (Ok(a), Ok(b)) => (a, b),
-        (Err(a), Err(b)) => (a.to_string(), b.to_string()),
-        (a, b) => panic!("one way failed: {a:?} / {b:?}"),
-    }
+    as_texts(verify_bytes(pdf, opts), verify_bytes(pdf, &separate))
 }
 
 #[test]
@@ -172,13 +179,8 @@ fn verification_cache_gives_the_same_reports() {
     let attacks = common::attacks::generate(&pki, now);
     for round in 0..2 {
         for (name, pdf) in vectors.iter().chain(attacks.iter()) {
-            let warm = verify_bytes(pdf, &shared).map(|r| r.to_json());
-            let none = verify_bytes(pdf, &off).map(|r| r.to_json());
-            match (warm, none) {
-                (Ok(a), Ok(b)) => assert_eq!(a, b, "round {round}: {name}"),
-                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{name}"),
-                (a, b) => panic!("{name}: one way failed: {a:?} / {b:?}"),
-            }
+            let (warm, none) = as_texts(verify_bytes(pdf, &shared), verify_bytes(pdf, &off));
+            assert_eq!(warm, none, "round {round}: {name}");
         }
     }
     assert_eq!(off.cache.stats(), kyso::pki::CacheStats::default());
@@ -200,13 +202,9 @@ fn streaming_reads_give_the_same_reports() {
         std::fs::write(&path, pdf).unwrap();
         let source = kyso::pdf::FileSource::open_streaming(&path).unwrap();
         assert!(!source.is_in_memory());
-        let streamed = verify_source(source, None, &opts).map(|r| r.to_json());
-        let in_memory = verify_bytes(pdf, &opts).map(|r| r.to_json());
-        match (streamed, in_memory) {
-            (Ok(a), Ok(b)) => assert_eq!(a, b, "{name}"),
-            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{name}"),
-            (a, b) => panic!("{name}: one way failed: {a:?} / {b:?}"),
-        }
+        let (streamed, in_memory) =
+            as_texts(verify_source(source, None, &opts), verify_bytes(pdf, &opts));
+        assert_eq!(streamed, in_memory, "{name}");
         checked += 1;
     }
     assert!(checked > 20, "{checked}");
