@@ -120,10 +120,13 @@ pub fn fields<S: Source>(doc: &Document<S>, rev: usize) -> Result<Vec<Field>, Pd
         if depth > max_depth {
             return Err(PdfError::budget("form field tree depth", max_depth as u64));
         }
-        let partial_name = dict
-            .get(b"T")
-            .and_then(Object::as_string)
-            .map(|s| s.to_text());
+        // Viewers follow references wherever a value may stand (§7.3.10): so does this walk
+        // for the entries that decide a field's name, type, flags and widgets.
+        let entry = |key: &[u8]| resolved(doc, rev, &dict, key);
+        let partial_name = match entry(b"T") {
+            Some(Object::String(s)) => Some(s.to_text()),
+            _ => None,
+        };
         let name = match (&partial_name, parent.name.is_empty()) {
             (Some(t), true) => t.clone(),
             (Some(t), false) => format!("{}.{}", parent.name, t),
@@ -135,19 +138,20 @@ pub fn fields<S: Source>(doc: &Document<S>, rev: usize) -> Result<Vec<Field>, Pd
                 MAX_QUALIFIED_NAME as u64,
             ));
         }
-        let field_type = match dict.get(b"FT") {
-            Some(Object::Name(n)) => Some(n.clone()),
+        let field_type = match entry(b"FT") {
+            Some(Object::Name(n)) => Some(n),
             _ => parent.field_type.clone(),
         };
         let value = dict.get(b"V").cloned().or_else(|| parent.value.clone());
-        let own_flags = dict
-            .get_int(b"Ff")
-            .map(|f| u32::try_from(f & 0xFFFF_FFFF).unwrap_or(0));
+        let own_flags = match entry(b"Ff") {
+            Some(Object::Integer(f)) => Some(u32::try_from(f & 0xFFFF_FFFF).unwrap_or(0)),
+            _ => None,
+        };
         let flags = own_flags.or(parent.flags);
 
         let mut child_fields = Vec::new();
         let mut widgets = Vec::new();
-        if dict.get_name(b"Subtype") == Some(b"Widget") {
+        if matches!(entry(b"Subtype"), Some(Object::Name(n)) if n.as_bytes() == b"Widget") {
             if let Some(id) = id {
                 widgets.push(id);
             }
@@ -190,6 +194,16 @@ pub fn fields<S: Source>(doc: &Document<S>, rev: usize) -> Result<Vec<Field>, Pd
         }
     }
     Ok(out)
+}
+
+/// `/key` of `d`, references followed; `None` when absent or when a reference cannot be
+/// followed (the entry then counts as absent, as for a value of the wrong type).
+fn resolved<S: Source>(doc: &Document<S>, rev: usize, d: &Dict, key: &[u8]) -> Option<Object> {
+    match d.get(key) {
+        None => None,
+        Some(o @ Object::Reference(_)) => doc.resolve(rev, o).ok(),
+        Some(o) => Some(o.clone()),
+    }
 }
 
 struct Walk<'d, S: Source> {

@@ -263,6 +263,11 @@ codes! {
     /// A signature field with a visible widget was added after a certification signature
     /// (the "Sneaky Signature" attack: its appearance can draw over certified content).
     ModificationNewVisibleSignatureField = "modification.new_visible_signature_field", Error;
+    /// A signature field with a visible widget and no signature was added after an approval
+    /// signature: the page shows its appearance, which nobody signed (allowed, but the page
+    /// differs from what the signer saw).
+    ModificationUnsignedVisibleSignatureField =
+        "modification.unsigned_visible_signature_field", Warning;
     /// The permissions the later changes were judged against (default or DocMDP).
     ModificationPolicy = "modification.policy", Info;
     /// Later revisions made only changes the permissions allow (form filling, signatures,

@@ -566,6 +566,117 @@ pub fn generate(pki: &TestPki, now: OffsetDateTime) -> BTreeMap<&'static str, Ve
         });
         fill_text_field(&locked, "2026-001-A")
     });
+    // Sneaky Signature with a /Rect that is not four direct numbers: viewers resolve the
+    // reference (ISO 32000-2 §7.3.10) or read the first four numbers, and draw it.
+    v.insert(
+        "sneaky-field-indirect-rect-after-p2",
+        new_signature_field(&p2, "{N} 0 R", "", &["[60 700 600 760]"]),
+    );
+    v.insert(
+        "sneaky-field-rect-with-indirect-element-after-p2",
+        new_signature_field(&p2, "[60 {N} 0 R 600 760]", "", &["700"]),
+    );
+    v.insert(
+        "sneaky-field-rect-of-five-numbers-after-p2",
+        new_signature_field(&p2, "[60 700 600 760 0]", "", &[]),
+    );
+    v.insert(
+        "sneaky-field-indirect-flags-after-p2",
+        new_signature_field(&p2, "[60 700 600 760]", "/F {N} 0 R", &["4"]),
+    );
+    // Annotations disguised as signature fields (/FT /Sig on another /Subtype).
+    v.insert(
+        "free-text-with-ft-sig-after-approval",
+        add_to_annots(
+            &approved,
+            "<< /Type /Annot /Subtype /FreeText /FT /Sig /T (Disguised) /Rect [60 700 600 760] \
+             /P 3 0 R /Contents (DA THANH TOAN) /DA (/Helv 28 Tf) /AP << /N {AP} >> >>",
+            true,
+        ),
+    );
+    v.insert(
+        "link-with-ft-sig-and-javascript-after-p2",
+        add_to_annots(
+            &p2,
+            "<< /Type /Annot /Subtype /Link /FT /Sig /T (Disguised) /Rect [60 700 600 760] \
+             /P 3 0 R /A << /S /JavaScript /JS (app.alert\\(1\\)) >> /AP << /N {AP} >> >>",
+            true,
+        ),
+    );
+    // A field's drawing parameters changed while its value stays: a viewer that draws the
+    // field from its value (no /AP, or /NeedAppearances) shows it white, huge or moved.
+    v.insert(
+        "form-field-da-changed-without-value",
+        append(
+            &approved,
+            &[(
+                obj::TEXT_FIELD,
+                original(obj::TEXT_FIELD).replace("/DA (/F1 12 Tf 0 g)", "/DA (/F1 40 Tf 1 g)"),
+            )],
+            "",
+        ),
+    );
+    v.insert(
+        "form-field-quadding-added-without-value",
+        append(
+            &approved,
+            &[(
+                obj::TEXT_FIELD,
+                original(obj::TEXT_FIELD).replace(">>", "/Q 2 >>"),
+            )],
+            "",
+        ),
+    );
+    v.insert(
+        "acroform-default-font-changed-without-value",
+        append(
+            &approved,
+            &[
+                (
+                    obj::ACROFORM,
+                    original(obj::ACROFORM).replace("/F1 9 0 R", &format!("/F1 {size} 0 R")),
+                ),
+                (
+                    size,
+                    "<< /Type /Font /Subtype /Type1 /BaseFont /Courier >>".to_string(),
+                ),
+            ],
+            "",
+        ),
+    );
+    v.insert("allowed-form-fill-with-new-da-and-appearance", {
+        let (sz, _) = last_section(&approved);
+        append(
+            &approved,
+            &[
+                (
+                    obj::TEXT_FIELD,
+                    text_field("2026-001-A", sz, "").replace("/F1 12 Tf", "/F1 10 Tf"),
+                ),
+                (sz, text_appearance("2026-001-A")),
+            ],
+            "",
+        )
+    });
+    v.insert(
+        "form-fill-with-new-da-without-appearance",
+        append(
+            &approved,
+            &[(
+                obj::TEXT_FIELD,
+                original(obj::TEXT_FIELD)
+                    .replace("(2026-001)", "(2026-001-A)")
+                    .replace("/F1 12 Tf", "/F1 40 Tf"),
+            )],
+            "",
+        ),
+    );
+    // After an approval signature a new empty visible signature field is allowed, with a
+    // warning: the page shows an appearance nobody signed.
+    v.insert(
+        "allowed-unsigned-visible-signature-field-after-approval",
+        sneaky_field_update(&approved, "[60 700 600 760]"),
+    );
     v.insert(
         "signature-field-added-after-p1",
         // kyso refuses to sign after P1; this is what another tool could do.
@@ -849,12 +960,14 @@ fn add_annotation(pdf: &[u8], subtype: &str, rect: &str) -> Vec<u8> {
 /// An update adding a new, empty signature field with the given `/Rect` and an appearance
 /// that draws over the page.
 fn sneaky_field_update(pdf: &[u8], rect: &str) -> Vec<u8> {
-    new_signature_field(pdf, rect, "")
+    new_signature_field(pdf, rect, "", &[])
 }
 
 /// An update adding a signature field `Sneaky` with `/Rect rect`, an appearance that
-/// draws over the certified text, and `extra` entries.
-fn new_signature_field(pdf: &[u8], rect: &str, extra: &str) -> Vec<u8> {
+/// draws over the certified text, `extra` entries, and `more` objects numbered from the
+/// update's first free number + 2 (written `{N}`, `{N+1}`, … in `rect`, `extra` and
+/// `more`).
+fn new_signature_field(pdf: &[u8], rect: &str, extra: &str, more: &[&str]) -> Vec<u8> {
     let (size, _) = last_section(pdf);
     let doc = kyso::pdf::Document::open(pdf).unwrap();
     let rev = doc.last_revision();
@@ -882,9 +995,18 @@ fn new_signature_field(pdf: &[u8], rect: &str, extra: &str) -> Vec<u8> {
     let mut fields = refs(form.get(b"Fields").unwrap());
     fields.push(format!("{size} 0 R"));
     let flags = form.get_int(b"SigFlags").unwrap_or(0);
-    append(
-        pdf,
-        &[
+    let numbered = |t: &str| {
+        (0..more.len().max(1)).fold(t.to_string(), |t, i| {
+            let key = if i == 0 {
+                "{N}".to_string()
+            } else {
+                format!("{{N+{i}}}")
+            };
+            t.replace(&key, &(size + 2 + i as u32).to_string())
+        })
+    };
+    let (rect, extra) = (numbered(rect), numbered(extra));
+    let mut objects = vec![
             (obj::PAGE, page_with_annots(&annots.join(" "))),
             (
                 obj::ACROFORM,
@@ -897,7 +1019,8 @@ fn new_signature_field(pdf: &[u8], rect: &str, extra: &str) -> Vec<u8> {
                 size,
                 format!(
                     "<< /FT /Sig /T (Sneaky) /Type /Annot /Subtype /Widget /Rect {rect} /P 3 0 R \
-                     /F 4 /AP << /N {} 0 R >> {extra} >>",
+                     {}/AP << /N {} 0 R >> {extra} >>",
+                    if extra.contains("/F ") { "" } else { "/F 4 " },
                     size + 1
                 ),
             ),
@@ -908,9 +1031,65 @@ fn new_signature_field(pdf: &[u8], rect: &str, extra: &str) -> Vec<u8> {
                     "1 g 0 0 540 60 re f 0 g BT /F1 18 Tf 4 20 Td (Ho so so 2026-001: phi 0 dong) Tj ET",
                 )),
             ),
-        ],
-        "",
-    )
+        ];
+    for (i, body) in more.iter().enumerate() {
+        objects.push((size + 2 + i as u32, numbered(body)));
+    }
+    append(pdf, &objects, "")
+}
+
+/// An update adding `annot` (a dictionary with `{N}` standing for its own number and
+/// `{AP}` for an appearance stream drawn over the text) to the page's `/Annots` and, when
+/// `in_fields`, to the form's `/Fields` too.
+fn add_to_annots(pdf: &[u8], annot: &str, in_fields: bool) -> Vec<u8> {
+    let (size, _) = last_section(pdf);
+    let doc = kyso::pdf::Document::open(pdf).unwrap();
+    let rev = doc.last_revision();
+    let list = |o: &kyso::pdf::Object| -> Vec<String> {
+        o.as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                let r = a.as_ref().unwrap();
+                format!("{} {} R", r.num, r.gen)
+            })
+            .collect()
+    };
+    let page = doc
+        .get(rev, kyso::pdf::ObjRef::new(obj::PAGE, 0))
+        .unwrap()
+        .unwrap();
+    let mut annots = list(page.as_dict().unwrap().get(b"Annots").unwrap());
+    annots.push(format!("{size} 0 R"));
+    let mut objects = vec![
+        (obj::PAGE, page_with_annots(&annots.join(" "))),
+        (
+            size,
+            annot
+                .replace("{N}", &size.to_string())
+                .replace("{AP}", &format!("{} 0 R", size + 1)),
+        ),
+        (
+            size + 1,
+            s(&stream(
+                "/Type /XObject /Subtype /Form /BBox [0 0 540 60] /Resources << /Font << /F1 9 0 R >> >>",
+                "1 g 0 0 540 60 re f 0 g BT /F1 18 Tf 4 20 Td (Ho so so 2026-001: phi 0 dong) Tj ET",
+            )),
+        ),
+    ];
+    if in_fields {
+        let form = doc
+            .get(rev, kyso::pdf::ObjRef::new(obj::ACROFORM, 0))
+            .unwrap()
+            .unwrap();
+        let mut fields = list(form.as_dict().unwrap().get(b"Fields").unwrap());
+        fields.push(format!("{size} 0 R"));
+        objects.push((
+            obj::ACROFORM,
+            original(obj::ACROFORM).replace("[6 0 R 8 0 R]", &format!("[{}]", fields.join(" "))),
+        ));
+    }
+    append(pdf, &objects, "")
 }
 
 /// Sneaky Signature: after certification, a new visible signature field whose appearance
@@ -1148,7 +1327,12 @@ fn second_field_same_signature(pdf: &[u8]) -> Vec<u8> {
         .find(|f| f.value.is_some())
         .unwrap();
     let sig = field.value.unwrap().as_ref().unwrap();
-    new_signature_field(pdf, "[0 0 0 0]", &format!("/V {} {} R", sig.num, sig.gen))
+    new_signature_field(
+        pdf,
+        "[0 0 0 0]",
+        &format!("/V {} {} R", sig.num, sig.gen),
+        &[],
+    )
 }
 
 /// An update whose object stream (holding a new `/Info`) inflates to `inflated` bytes: a

@@ -4,7 +4,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::pdf::{acroform, Dict, Document, ObjRef, Object, PdfError, Source};
 
+use super::compare::deep_same;
 use super::known::{Known, ValueKind};
+use super::read::{written, Read, View};
 use super::refs::{Referrers, Uses};
 
 /// Revision `rev` judged against revision `prev` of `doc`.
@@ -96,6 +98,8 @@ struct Signing {
     newly_signed: BTreeSet<ObjRef>,
     /// Signature fields of `prev` (signed or not) and their widgets.
     before: BTreeSet<ObjRef>,
+    /// Signature fields of `rev` without a value, and their widgets.
+    unsigned: BTreeSet<ObjRef>,
 }
 
 impl<'a, S: Source> Ctx<'a, S> {
@@ -176,7 +180,7 @@ impl<'a, S: Source> Ctx<'a, S> {
                 Some(v) => doc.resolve(rev, v)?,
                 None => Object::Null,
             };
-            if !super::rules::same(self, &old_value, &new_value) {
+            if !super::compare::same(doc, &old_value, &new_value) {
                 forms
                     .value_changes
                     .insert(f.name.clone(), (old_value, new_value));
@@ -214,6 +218,119 @@ impl<'a, S: Source> Ctx<'a, S> {
     /// `rev` changed it (`Null` for an absent value).
     pub fn value_change(&mut self, name: &str) -> Result<Option<(Object, Object)>, PdfError> {
         Ok(self.forms()?.value_changes.get(name).cloned())
+    }
+
+    /// Values as the previous revision has them.
+    pub fn before(&self) -> View<'a, S> {
+        View::new(self.doc, self.prev)
+    }
+
+    /// Values as the revision being judged has them.
+    pub fn after(&self) -> View<'a, S> {
+        View::new(self.doc, self.rev)
+    }
+
+    /// The widget annotations of the field named `name` in `rev`.
+    pub fn widgets_of(&self, name: &str) -> Result<Vec<ObjRef>, PdfError> {
+        let fields = self.known.fields(self.doc, self.rev)?;
+        Ok(fields
+            .iter()
+            .filter(|f| f.name == name)
+            .flat_map(|f| f.widgets.iter().copied())
+            .collect())
+    }
+
+    /// True when the widget `w` has an appearance stream in `rev` (`/AP` with `/N`) that
+    /// differs from the one it had in `prev` (or it had none, or is new). An appearance
+    /// that cannot be read, or a comparison that cannot be finished, is not renewed.
+    pub fn appearance_renewed(&self, w: ObjRef) -> Result<bool, PdfError> {
+        let after = self.after();
+        let Some(Object::Dict(nd)) = self.doc.get(self.rev, w)? else {
+            return Ok(false);
+        };
+        if !has_appearance(after, &nd) {
+            return Ok(false);
+        }
+        let new_ap = written(&nd, b"AP").cloned().unwrap_or(Object::Null);
+        let old_ap = match self.doc.get(self.prev, w)? {
+            Some(Object::Dict(od)) => written(&od, b"AP").cloned().unwrap_or(Object::Null),
+            _ => Object::Null,
+        };
+        Ok(deep_same(self.doc, self.prev, &old_ap, self.rev, &new_ap) == Some(false))
+    }
+
+    /// The annotations of the form of `rev` that a viewer may draw, with their field: every
+    /// widget of every terminal field, and a field dictionary that is itself placed on the
+    /// page (a `/Rect`), whatever its `/Subtype` says.
+    fn shown_form_widgets(&self) -> Result<Vec<ShownWidget>, PdfError> {
+        let after = self.after();
+        let fields = self.known.fields(self.doc, self.rev)?;
+        let mut out = Vec::new();
+        for f in fields.iter() {
+            let mut members: BTreeSet<ObjRef> = f.widgets.iter().copied().collect();
+            if let Some(id) = f.id.filter(|_| after.shown(&f.dict)) {
+                members.insert(id);
+            }
+            for w in members {
+                let Some(Object::Dict(d)) = self.doc.get(self.rev, w)? else {
+                    continue;
+                };
+                if after.shown(&d) {
+                    out.push(ShownWidget {
+                        widget: w,
+                        field: f.name.clone(),
+                        is_signature: f.is_signature(),
+                        has_appearance: has_appearance(after, &d),
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// `None` when the form's drawing defaults (`/DA`, `/DR`, `/Q` of the AcroForm) may
+    /// change in `rev` because no viewer draws anything with them: viewers are not told to
+    /// redraw fields from their values (`need_after`, `/NeedAppearances`), and every widget
+    /// a viewer shows has an appearance stream. (Signing tools add fonts to `/DR` when they
+    /// draw a visible signature; that changes nothing on the page.) Otherwise why not.
+    pub fn form_drawing_refused(&self, need_after: bool) -> Result<Option<String>, PdfError> {
+        if need_after {
+            return Ok(Some(
+                "/NeedAppearances makes viewers draw every field from its value with them"
+                    .to_string(),
+            ));
+        }
+        Ok(self
+            .shown_form_widgets()?
+            .into_iter()
+            .find(|w| !w.has_appearance)
+            .map(|w| {
+                format!(
+                    "widget {} of field \"{}\" has no appearance stream: viewers draw it \
+                     from the form's defaults",
+                    w.widget, w.field
+                )
+            }))
+    }
+
+    /// `None` when `/NeedAppearances` may be cleared in `rev`: every widget of a
+    /// non-signature field that a viewer shows and that has an appearance stream belongs to
+    /// a field whose value changed in `rev`. Before, viewers drew those fields from their
+    /// values; after, they show the stored appearance, which may differ (widgets without
+    /// one are drawn from their values either way).
+    pub fn clearing_need_appearances_refused(&mut self) -> Result<Option<String>, PdfError> {
+        let widgets = self.shown_form_widgets()?;
+        let changed = &self.forms()?.value_changes;
+        Ok(widgets
+            .into_iter()
+            .find(|w| !w.is_signature && w.has_appearance && !changed.contains_key(&w.field))
+            .map(|w| {
+                format!(
+                    "field \"{}\" was not filled in, so viewers now show its stored \
+                     appearance instead of drawing its value",
+                    w.field
+                )
+            }))
     }
 
     /// The places in `prev` that refer to `target`.
@@ -269,6 +386,9 @@ impl<'a, S: Source> Ctx<'a, S> {
             let members = f.id.into_iter().chain(f.widgets.iter().copied());
             s.signature_objects
                 .extend(members.clone().map(|m| (m, kind)));
+            if f.value.is_none() {
+                s.unsigned.extend(members.clone());
+            }
             let signed_now =
                 f.value.is_some() && f.id.is_some_and(|id| !signed_before.contains(&id));
             if signed_now {
@@ -282,6 +402,11 @@ impl<'a, S: Source> Ctx<'a, S> {
     /// value is absent or a signature dictionary; `None` otherwise.
     pub fn signature_object(&mut self, r: ObjRef) -> Result<Option<SigKind>, PdfError> {
         Ok(self.signing()?.signature_objects.get(&r).copied())
+    }
+
+    /// True when `r` is a signature field of `rev` without a value, or one of its widgets.
+    pub fn is_unsigned_signature_object(&mut self, r: ObjRef) -> Result<bool, PdfError> {
+        Ok(self.signing()?.unsigned.contains(&r))
     }
 
     /// True when `r` was a signature field (signed or not) of `prev`, or one of its widgets.
@@ -309,6 +434,26 @@ impl<'a, S: Source> Ctx<'a, S> {
             .ltv
             .as_ref()
             .map_or((false, false), |(b, a)| (b.contains(&r), a.contains(&r))))
+    }
+}
+
+/// A widget a viewer shows, as [`Ctx::shown_form_widgets`] finds it.
+struct ShownWidget {
+    widget: ObjRef,
+    field: String,
+    is_signature: bool,
+    has_appearance: bool,
+}
+
+/// True when the annotation `d` has a normal appearance (`/AP` with `/N`, a stream or a
+/// dictionary of states) that `view` can read.
+fn has_appearance<S: Source>(view: View<'_, S>, d: &Dict) -> bool {
+    match view.dict(d, b"AP") {
+        Read::Value(ap) => matches!(
+            view.value(&ap, b"N"),
+            Read::Value(Object::Stream(_) | Object::Dict(_))
+        ),
+        _ => false,
     }
 }
 

@@ -18,6 +18,8 @@ use std::rc::Rc;
 use crate::pdf::{acroform, Dict, Document, ObjRef, Object, Source};
 use crate::report::ModificationLevel;
 
+use super::read::{written, Read, View};
+
 /// What a lock does with its list of fields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -203,12 +205,13 @@ pub(super) fn policy_with_fields<S: Source>(
                 .as_deref()
                 .and_then(|f| f.iter().find(|f| &f.name == name));
             if let Some(f) = found {
-                if let Some(l) = f
-                    .dict
-                    .get(b"Lock")
-                    .and_then(|l| doc.resolve_dict(signed, l).ok().flatten())
-                {
-                    policy.lock_p = l.get_int(b"P").map(clamp_p);
+                let view = View::new(doc, signed);
+                if let Read::Value(l) = view.dict(&f.dict, b"Lock") {
+                    policy.lock_p = match view.int(&l, b"P") {
+                        Read::Absent => None,
+                        Read::Value(p) => Some(clamp_p(p)),
+                        Read::Bad => Some(1),
+                    };
                     lock = parse_lock(doc, signed, &l);
                 }
             }
@@ -237,9 +240,9 @@ pub fn signature_locks<S: Source>(
             continue;
         };
         let lock = field_lock_of_sig(doc, rev, &sig).or_else(|| {
-            f.dict
-                .get(b"Lock")
-                .and_then(|l| doc.resolve_dict(rev, l).ok().flatten())
+            View::new(doc, rev)
+                .dict(&f.dict, b"Lock")
+                .value()
                 .and_then(|l| parse_lock(doc, rev, &l))
         });
         if let Some(lock) = lock {
@@ -266,12 +269,28 @@ fn certification<S: Source>(
     sig_object: Option<ObjRef>,
 ) -> Option<Certification> {
     let catalog = doc.catalog(signed).ok()?;
-    let perms = doc
-        .resolve_dict(signed, catalog.get(b"Perms")?)
-        .ok()
-        .flatten()?;
-    let cert_ref = perms.get(b"DocMDP")?;
-    let cert = doc.resolve_dict(signed, cert_ref).ok().flatten()?;
+    let view = View::new(doc, signed);
+    // A permissions dictionary or certification that cannot be read gets the strictest
+    // reading: the document says it is certified, and how is unknown.
+    let unreadable = |what: &str| Certification {
+        p: 1,
+        signature: None,
+        is_self: false,
+        note: Some(format!(
+            "{what} cannot be read; the strictest level applies"
+        )),
+    };
+    let perms = match view.dict(&catalog, b"Perms") {
+        Read::Absent => return None,
+        Read::Value(p) => p,
+        Read::Bad => return Some(unreadable("/Perms")),
+    };
+    let cert_obj = written(&perms, b"DocMDP").and_then(Object::as_ref);
+    let cert = match view.dict(&perms, b"DocMDP") {
+        Read::Absent => return None,
+        Read::Value(c) => c,
+        Read::Bad => return Some(unreadable("/Perms /DocMDP")),
+    };
     let (p, note) = match docmdp_p(doc, signed, &cert) {
         Some(p) if (1..=3).contains(&p) => (p as u8, None),
         Some(p) => (
@@ -282,7 +301,6 @@ fn certification<S: Source>(
         ),
         None => (2, None),
     };
-    let cert_obj = cert_ref.as_ref();
     Some(Certification {
         p,
         signature: cert_obj,
@@ -291,67 +309,90 @@ fn certification<S: Source>(
     })
 }
 
-/// `/P` of the DocMDP signature reference of `sig` (absent: `None`).
+/// `/P` of the DocMDP signature reference of `sig` (absent: `None`). No `/P` means 2
+/// (ISO 32000-2 Table 257); a `/P` that is not an integer counts as 0, which the caller
+/// turns into the strictest level.
 pub fn docmdp_p<S: Source>(doc: &Document<S>, rev: usize, sig: &Dict) -> Option<i64> {
     let params = transform_params(doc, rev, sig, b"DocMDP")?;
-    Some(params.and_then(|p| p.get_int(b"P")).unwrap_or(2))
+    Some(match params {
+        Read::Absent => 2,
+        Read::Value(p) => match View::new(doc, rev).int(&p, b"P") {
+            Read::Absent => 2,
+            Read::Value(p) => p,
+            Read::Bad => 0,
+        },
+        Read::Bad => 0,
+    })
 }
 
 /// The transform parameters of the signature reference of `sig` with `method`: `None` when
-/// there is no such reference, `Some(None)` when it has no parameters.
+/// there is no such reference, `Absent` when it has no parameters, `Bad` when the
+/// references or the parameters cannot be read (such a reference cannot be ruled out).
 fn transform_params<S: Source>(
     doc: &Document<S>,
     rev: usize,
     sig: &Dict,
     method: &[u8],
-) -> Option<Option<Dict>> {
-    let refs = match doc.resolve(rev, sig.get(b"Reference")?).ok()? {
-        Object::Array(a) => a,
-        _ => return None,
+) -> Option<Read<Dict>> {
+    let view = View::new(doc, rev);
+    let refs = match view.array(sig, b"Reference") {
+        Read::Value(refs) => refs,
+        Read::Absent => return None,
+        Read::Bad => return Some(Read::Bad),
     };
-    let limit = doc.budget().max_tree_nodes;
-    for r in refs.iter().take(limit) {
-        let Some(sigref) = doc.resolve_dict(rev, r).ok().flatten() else {
+    for r in &refs {
+        let Object::Dict(sigref) = r else {
             continue;
         };
-        if sigref.get_name(b"TransformMethod") != Some(method) {
-            continue;
+        match view.name(sigref, b"TransformMethod") {
+            Read::Value(m) if m == method => return Some(view.dict(sigref, b"TransformParams")),
+            Read::Bad => return Some(Read::Bad),
+            _ => {}
         }
-        return Some(
-            sigref
-                .get(b"TransformParams")
-                .and_then(|t| doc.resolve_dict(rev, t).ok().flatten()),
-        );
     }
     None
 }
 
 fn field_lock_of_sig<S: Source>(doc: &Document<S>, rev: usize, sig: &Dict) -> Option<FieldLock> {
-    let params = transform_params(doc, rev, sig, b"FieldMDP")??;
-    parse_lock(doc, rev, &params)
+    match transform_params(doc, rev, sig, b"FieldMDP")? {
+        Read::Value(params) => parse_lock(doc, rev, &params),
+        Read::Absent => None,
+        Read::Bad => Some(FieldLock {
+            action: LockAction::All,
+            fields: Vec::new(),
+        }),
+    }
 }
 
-/// A lock from FieldMDP transform parameters or a `/Lock` dictionary. An unknown action
-/// locks every field.
+/// A lock from FieldMDP transform parameters or a `/Lock` dictionary. An unknown or
+/// unreadable action locks every field, and so does a list of fields that cannot be read
+/// whole (a lock never covers fewer fields than its signer may have meant).
 fn parse_lock<S: Source>(doc: &Document<S>, rev: usize, d: &Dict) -> Option<FieldLock> {
-    let action = match d.get_name(b"Action") {
-        Some(b"Include") => LockAction::Include,
-        Some(b"Exclude") => LockAction::Exclude,
-        Some(_) => LockAction::All,
-        None => return None,
+    let view = View::new(doc, rev);
+    let action = match view.name(d, b"Action") {
+        Read::Value(a) if a == b"Include" => LockAction::Include,
+        Read::Value(a) if a == b"Exclude" => LockAction::Exclude,
+        Read::Value(_) | Read::Bad => LockAction::All,
+        Read::Absent => return None,
     };
-    let fields = match d.get(b"Fields").map(|f| doc.resolve(rev, f)) {
-        Some(Ok(Object::Array(a))) => a
-            .iter()
-            .take(doc.budget().max_tree_nodes)
-            .filter_map(|o| match doc.resolve(rev, o).ok()? {
+    let fields = match view.array(d, b"Fields") {
+        Read::Value(a) => a
+            .into_iter()
+            .map(|o| match o {
                 Object::String(s) => Some(s.to_text()),
                 _ => None,
             })
-            .collect(),
-        _ => Vec::new(),
+            .collect::<Option<Vec<String>>>(),
+        Read::Absent => Some(Vec::new()),
+        Read::Bad => None,
     };
-    Some(FieldLock { action, fields })
+    match fields {
+        Some(fields) => Some(FieldLock { action, fields }),
+        None => Some(FieldLock {
+            action: LockAction::All,
+            fields: Vec::new(),
+        }),
+    }
 }
 
 #[cfg(test)]

@@ -19,27 +19,37 @@
 //!    or what the certification signature grants (P1: LTV updates, P2: form filling and
 //!    signing, P3: annotations too). After a certification, a new signature field with a
 //!    visible widget is disallowed (its appearance could draw over certified content: the
-//!    "Sneaky Signature" attack), and a signature's FieldMDP lock forbids changes to the
-//!    fields it locks.
+//!    "Sneaky Signature" attack); after an approval signature, a new visible signature
+//!    field that holds no signature is allowed with a warning; and a signature's FieldMDP
+//!    lock forbids changes to the fields it locks.
 //!
 //! Several rules allow rewriting an object only when nothing else uses it: they ask
 //! [`refs`] for every place the previous revision refers to the object from, so that an
 //! object shared with page content cannot be changed under the cover of an allowed role.
 //!
+//! Every value the rules read goes through one resolving reader (`read.rs`): references followed, arrays element
+//! by element, and a value that cannot be read as expected counted as visible, changed or
+//! not allowed. A signature field is what the form's `/Fields` reach; on a page, only a
+//! `/Subtype /Widget` annotation of such a field counts as its widget (an annotation with
+//! `/FT /Sig` is judged as the annotation it is).
+//!
 //! The object rules:
 //! - catalog: `/AcroForm` may change (judged as below); `/DSS`, `/Extensions`, `/Version`
 //!   (a name) and `/Metadata` (an XML metadata stream) may be added or changed;
-//! - AcroForm: `/Fields` may gain signature fields; `/SigFlags`, `/DR`, `/DA` and `/Q` may
-//!   change; `/NeedAppearances` may be cleared, never set;
+//! - AcroForm: `/Fields` may gain signature fields; `/SigFlags` may change; the drawing
+//!   defaults `/DR`, `/DA` and `/Q` only when no widget a viewer shows is drawn with them;
+//!   `/NeedAppearances` may never be set, and cleared only when every shown field with a
+//!   stored appearance was filled in the same revision;
 //! - arrays (`/Fields`, `/Annots`, `/Kids`, direct or indirect, used as nothing else): keep
 //!   every earlier element in order and gain signature fields or widgets; a page's `/Annots`
 //!   may also gain or lose markup annotations (level annotations);
 //! - page: `/Annots` may change as above;
 //! - form filling (level form filling): a non-signature field may change its value (unless
-//!   it was read-only), default appearance and quadding, and become read-only; its
-//!   appearance (`/AP`, `/AS`, its widgets' appearances, appearance streams used only by
-//!   them) may be redrawn only when its value changed, and a button's state must be `/Off`
-//!   or its new value;
+//!   it was read-only) and become read-only; its appearance (`/AP`, `/AS`, its widgets'
+//!   appearances, appearance streams used only by them) may be redrawn only when its value
+//!   changed, and a button's state must be `/Off` or its new value; how it is drawn from
+//!   its value (`/DA`, `/Q`, `/MK`, `/DS`, `/RV`, on the field or a widget) only when its
+//!   value changed and every widget got a new appearance stream;
 //! - a signature field without a value may be signed: it gains `/V` (a signature
 //!   dictionary) and may change `/AP`, `/AS` and `/F`, as may its separate widgets; a
 //!   signed signature field may not change at all;
@@ -56,9 +66,11 @@
 //! - everything else redefined or freed — page content, resources, fonts, the page tree, an
 //!   integer used as a stream's `/Length`, other catalog entries — is disallowed.
 
+mod compare;
 mod context;
 mod known;
 pub mod mdp;
+mod read;
 pub mod refs;
 mod rules;
 pub mod structure;
@@ -82,6 +94,7 @@ pub use rules::Verdict;
 struct Judged {
     change: Change,
     new_visible_signature_field: bool,
+    unsigned_visible_signature_field: bool,
 }
 
 /// Why a revision could not be judged.
@@ -284,6 +297,16 @@ pub fn analyse_with<S: Source>(
                     c.description
                 ),
             );
+        } else if j.unsigned_visible_signature_field && c.level != ModificationLevel::Other {
+            push(
+                &mut findings,
+                Code::ModificationUnsignedVisibleSignatureField,
+                format!(
+                    "{at}{}: the page now shows the appearance of a signature field that \
+                     holds no signature; nobody signed what it draws",
+                    c.description
+                ),
+            );
         }
         if let (Some(lock), Some(field)) = (&policy.lock, &c.field) {
             if lock.locks(field) && c.level > ModificationLevel::None {
@@ -480,6 +503,7 @@ fn structure_change(rev: usize, a: structure::Anomaly) -> Judged {
             new_value: None,
         },
         new_visible_signature_field: false,
+        unsigned_visible_signature_field: false,
     }
 }
 
@@ -647,6 +671,7 @@ fn judged(rev: usize, obj: Option<ObjRef>, v: Verdict) -> Judged {
             new_value: v.values.map(|(_, new)| new),
         },
         new_visible_signature_field: v.new_visible_signature_field,
+        unsigned_visible_signature_field: v.unsigned_visible_signature_field,
     }
 }
 

@@ -2,10 +2,12 @@
 
 use std::collections::BTreeSet;
 
-use crate::pdf::{acroform, Dict, ObjRef, Object, PdfError, Source, StreamData};
+use crate::pdf::{acroform, Dict, ObjRef, Object, PdfError, Source};
 use crate::report::ModificationLevel;
 
+use super::compare::{changed_keys, same, same_entry};
 use super::context::{Ctx, FieldFacts, SigKind};
+use super::read::{written, Read, View};
 use super::refs::{Referrer, Uses};
 use super::values::value_text;
 
@@ -27,6 +29,9 @@ pub struct Verdict {
     /// True when the change adds a signature field whose widget is visible: not allowed
     /// after a certification signature (the "Sneaky Signature" attack).
     pub new_visible_signature_field: bool,
+    /// True when such a new visible signature field holds no signature: its appearance
+    /// shows content nobody signed (a warning on approval signatures).
+    pub unsigned_visible_signature_field: bool,
 }
 
 impl Verdict {
@@ -43,6 +48,7 @@ impl Verdict {
             field: None,
             values: None,
             new_visible_signature_field: false,
+            unsigned_visible_signature_field: false,
         }
     }
 
@@ -88,7 +94,7 @@ pub fn classify_redefinition<S: Source>(
     if is_structure(new) && is_structure(old) {
         return Ok(None);
     }
-    if same(ctx, old, new) {
+    if same(ctx.doc, old, new) {
         return Ok(Some(Verdict::new(
             ModificationLevel::None,
             "unchanged",
@@ -108,9 +114,9 @@ pub fn classify_redefinition<S: Source>(
             }
         }
         (Object::Stream(os), Object::Stream(ns)) => {
-            if is_metadata(&os.dict) {
+            if is_metadata(ctx.before(), &os.dict) {
                 judge_metadata(ctx, r, &ns.dict)?
-            } else if is_form_xobject(&os.dict) {
+            } else if is_form_xobject(ctx.before(), &os.dict) {
                 judge_appearance(ctx, r, &ns.dict)?
             } else {
                 Verdict::other("content", "a stream was changed")
@@ -172,13 +178,14 @@ fn judge_dict<S: Source>(
     od: &Dict,
     nd: &Dict,
 ) -> Result<Verdict, PdfError> {
-    if trailer_ref(ctx, b"Root") == Some(r) || od.is_type(b"Catalog") {
+    let before = ctx.before();
+    if trailer_ref(ctx, b"Root") == Some(r) || before.name_is(od, b"Type", b"Catalog") {
         return judge_catalog(ctx, od, nd);
     }
     if is_acroform(ctx, r) {
         return judge_acroform(ctx, od, nd);
     }
-    if od.is_type(b"Page") {
+    if before.name_is(od, b"Type", b"Page") {
         return judge_changed_keys(ctx, od, nd, "page", &[b"Annots"]);
     }
     if let Some(field) = ctx.field_of(r)? {
@@ -188,19 +195,18 @@ fn judge_dict<S: Source>(
             judge_form_field(ctx, od, nd, &field)
         };
     }
-    if od.get_name(b"FT") == Some(b"Sig") {
-        return judge_signature_field(ctx, r, od, nd, "(not in the form)");
-    }
-    if od.get_name(b"Subtype") == Some(b"Widget") {
+    // A dictionary with /FT /Sig that the form does not reach is not a signature field
+    // (ISO 32000-2 §12.7.1: fields are what /Fields reaches): it is judged as what it is.
+    if before.name_is(od, b"Subtype", b"Widget") {
         return match ctx.widget_field(r)? {
             Some(field) if !field.is_signature => judge_form_widget(ctx, od, nd, &field),
             field => judge_widget(ctx, r, od, nd, field.map(|f| f.name)),
         };
     }
-    if is_markup(od) {
-        return Ok(judge_markup(od, nd));
+    if is_markup(before, od) {
+        return Ok(judge_markup(ctx, od, nd));
     }
-    if is_signature_dict(od) {
+    if is_signature_dict(before, od) {
         return Ok(Verdict::other(
             "signature",
             "an existing signature dictionary was changed",
@@ -214,7 +220,7 @@ fn judge_dict<S: Source>(
     }
     Ok(Verdict::other(
         "content",
-        format!("a {} was changed", describe(od)),
+        format!("a {} was changed", describe(before, od)),
     ))
 }
 
@@ -239,15 +245,23 @@ const MARKUP: &[&[u8]] = &[
     b"Popup",
 ];
 
-/// A markup annotation (or a pop-up) by its `/Subtype`.
-pub fn is_markup(d: &Dict) -> bool {
-    d.get_name(b"Subtype").is_some_and(|s| MARKUP.contains(&s))
-        && d.get_name(b"Type").is_none_or(|t| t == b"Annot")
+/// A markup annotation (or a pop-up) by its `/Subtype`, read as `view` has it; one whose
+/// `/Subtype` or `/Type` cannot be read is not one.
+fn is_markup<S: Source>(view: View<'_, S>, d: &Dict) -> bool {
+    let subtype = view.name(d, b"Subtype").value();
+    let kind_ok = match view.name(d, b"Type") {
+        Read::Absent => true,
+        Read::Value(t) => t == b"Annot",
+        Read::Bad => false,
+    };
+    subtype.is_some_and(|s| MARKUP.contains(&s.as_slice())) && kind_ok
 }
 
 /// A markup annotation may change, keeping its subtype: level 3 (annotations).
-fn judge_markup(od: &Dict, nd: &Dict) -> Verdict {
-    if od.get_name(b"Subtype") != nd.get_name(b"Subtype") || !is_markup(nd) {
+fn judge_markup<S: Source>(ctx: &Ctx<'_, S>, od: &Dict, nd: &Dict) -> Verdict {
+    let old_subtype = ctx.before().name(od, b"Subtype").value();
+    let kept = old_subtype.is_some() && old_subtype == ctx.after().name(nd, b"Subtype").value();
+    if !kept || !is_markup(ctx.after(), nd) {
         return Verdict::other(
             "annotation",
             "a markup annotation was turned into another kind of object",
@@ -258,15 +272,22 @@ fn judge_markup(od: &Dict, nd: &Dict) -> Verdict {
         "annotation",
         format!(
             "a /{} annotation was changed",
-            String::from_utf8_lossy(od.get_name(b"Subtype").unwrap_or_default())
+            String::from_utf8_lossy(&old_subtype.unwrap_or_default())
         ),
     )
 }
 
 /// Keys form filling may change in a field dictionary (merged with its widget or not):
-/// the value, the appearance and its state, the default appearance and quadding used to
-/// draw it, and the field flags (only to make the field read-only).
-const FORM_FILL_KEYS: &[&[u8]] = &[b"V", b"AS", b"AP", b"DA", b"Q", b"Ff"];
+/// the value, the appearance and its state, and the field flags (only to make the field
+/// read-only).
+const FORM_FILL_KEYS: &[&[u8]] = &[b"V", b"AS", b"AP", b"Ff"];
+
+/// Keys that say how a viewer draws a field from its value (ISO 32000-2 §12.7.4.3 `/DA`,
+/// `/Q`, `/DS`, `/RV`; §12.5.6.19 `/MK`): they may change only together with the value, and
+/// only when every widget of the field gets a new appearance stream in the same revision —
+/// otherwise a viewer that draws the field from its value (no `/AP`, or `/NeedAppearances`)
+/// shows the signed value differently (white, huge, moved).
+const DRAWING_KEYS: &[&[u8]] = &[b"DA", b"Q", b"DS", b"RV", b"MK"];
 
 /// A non-signature form field of the previous revision: its value may change unless it was
 /// read-only; its appearance only together with its value, consistently (a button's state
@@ -293,48 +314,49 @@ fn judge_form_field_keys<S: Source>(
 ) -> Result<Verdict, PdfError> {
     let name = &field.name;
     let value_changed = ctx.value_changed(name)?;
-    for key in changed_keys(ctx, od, nd) {
+    for key in changed_keys(ctx.doc, od, nd) {
         let k = key.as_slice();
-        if !FORM_FILL_KEYS.contains(&k) {
-            return Ok(Verdict::other(
-                "form field",
-                format!(
-                    "field \"{name}\": /{} changed, which filling in a form does not change",
+        let refused =
+            |why: String| Ok(Verdict::other("form field", why).for_field(Some(name.clone())));
+        if DRAWING_KEYS.contains(&k) {
+            if let Some(why) = drawing_change_refused(ctx, field, value_changed)? {
+                return refused(format!(
+                    "field \"{name}\": /{} changed {why}",
                     String::from_utf8_lossy(k)
-                ),
-            )
-            .for_field(Some(name.clone())));
+                ));
+            }
+            continue;
+        }
+        if !FORM_FILL_KEYS.contains(&k) {
+            return refused(format!(
+                "field \"{name}\": /{} changed, which filling in a form does not change",
+                String::from_utf8_lossy(k)
+            ));
         }
         match k {
             b"V" if field.flags & acroform::flags::READ_ONLY != 0 => {
-                return Ok(Verdict::other(
-                    "form field",
-                    format!("field \"{name}\" is read-only, and its value was changed"),
-                )
-                .for_field(Some(name.clone())));
+                return refused(format!(
+                    "field \"{name}\" is read-only, and its value was changed"
+                ));
             }
             b"Ff" => {
-                let before = od.get_int(b"Ff").unwrap_or(0);
-                let after = nd.get_int(b"Ff").unwrap_or(0);
+                let (before, after) = (ctx.before().int(od, b"Ff"), ctx.after().int(nd, b"Ff"));
+                let (Some(before), Some(after)) = (flag_bits(before), flag_bits(after)) else {
+                    return refused(format!("field \"{name}\": /Ff is not an integer"));
+                };
                 let added = after & !before;
                 let removed = before & !after;
                 if removed != 0 || added & !i64::from(acroform::flags::READ_ONLY) != 0 {
-                    return Ok(Verdict::other(
-                        "form field",
-                        format!(
-                            "field \"{name}\": flags changed from {before} to {after} (only \
-                             making a field read-only is form filling)"
-                        ),
-                    )
-                    .for_field(Some(name.clone())));
+                    return refused(format!(
+                        "field \"{name}\": flags changed from {before} to {after} (only \
+                         making a field read-only is form filling)"
+                    ));
                 }
             }
             b"AP" | b"AS" if !value_changed => {
-                return Ok(Verdict::other(
-                    "form field",
-                    format!("field \"{name}\": its appearance changed although its value did not"),
-                )
-                .for_field(Some(name.clone())));
+                return refused(format!(
+                    "field \"{name}\": its appearance changed although its value did not"
+                ));
             }
             _ => {}
         }
@@ -350,8 +372,43 @@ fn judge_form_field_keys<S: Source>(
     .for_field(Some(name.clone())))
 }
 
-/// A widget of a non-signature field: only its appearance and state, and only when the
-/// field's value changed in this revision.
+/// Field flags as an integer: absent is 0, anything but an integer cannot be judged.
+fn flag_bits(r: Read<i64>) -> Option<i64> {
+    match r {
+        Read::Absent => Some(0),
+        Read::Value(v) => Some(v),
+        Read::Bad => None,
+    }
+}
+
+/// `None` when a drawing parameter of `field` (or of one of its widgets) may change in
+/// this revision: its value changed, and every widget of the field got a new appearance
+/// stream. Otherwise why not (completing "…/DA changed …").
+fn drawing_change_refused<S: Source>(
+    ctx: &mut Ctx<'_, S>,
+    field: &FieldFacts,
+    value_changed: bool,
+) -> Result<Option<String>, PdfError> {
+    if !value_changed {
+        return Ok(Some(
+            "although the field's value did not: a viewer that draws the field from its \
+             value would show the signed value differently"
+                .to_string(),
+        ));
+    }
+    for w in ctx.widgets_of(&field.name)? {
+        if !ctx.appearance_renewed(w)? {
+            return Ok(Some(format!(
+                "without a new appearance for its widget {w}: a viewer would draw the new \
+                 value with the changed parameters"
+            )));
+        }
+    }
+    Ok(None)
+}
+
+/// A widget of a non-signature field: its appearance and state only when the field's value
+/// changed in this revision; its drawing parameters as [`drawing_change_refused`] allows.
 fn judge_form_widget<S: Source>(
     ctx: &mut Ctx<'_, S>,
     od: &Dict,
@@ -360,18 +417,25 @@ fn judge_form_widget<S: Source>(
 ) -> Result<Verdict, PdfError> {
     let name = &field.name;
     let value_changed = ctx.value_changed(name)?;
-    for key in changed_keys(ctx, od, nd) {
-        let ok = matches!(key.as_slice(), b"AP" | b"AS") && value_changed;
-        if !ok {
+    for key in changed_keys(ctx.doc, od, nd) {
+        let k = key.as_slice();
+        let why = if DRAWING_KEYS.contains(&k) {
+            drawing_change_refused(ctx, field, value_changed)?
+        } else if matches!(k, b"AP" | b"AS") {
+            (!value_changed).then(|| "although the field's value did not".to_string())
+        } else {
+            Some(String::new())
+        };
+        if let Some(why) = why {
             return Ok(Verdict::other(
                 "form field",
                 format!(
                     "a widget of field \"{name}\": /{} changed{}",
-                    String::from_utf8_lossy(&key),
-                    if value_changed {
-                        ""
+                    String::from_utf8_lossy(k),
+                    if why.is_empty() {
+                        String::new()
                     } else {
-                        " although the field's value did not"
+                        format!(" {why}")
                     }
                 ),
             )
@@ -398,22 +462,32 @@ fn inconsistent_state<S: Source>(
     if !field.is_button {
         return Ok(None);
     }
-    let Some(state) = widget.get_name(b"AS") else {
-        return Ok(None);
+    let state = match ctx.after().name(widget, b"AS") {
+        Read::Absent => return Ok(None),
+        Read::Value(s) => s,
+        Read::Bad => {
+            return Ok(Some(format!(
+                "field \"{}\": the widget's appearance state /AS is not a name",
+                field.name
+            )))
+        }
     };
     if state == b"Off" {
         return Ok(None);
     }
-    let value = ctx.value_after(&field.name)?;
-    if value.as_ref().and_then(Object::as_name) == Some(state) {
+    let value = match ctx.value_after(&field.name)? {
+        Some(Object::Name(n)) => Some(n),
+        _ => None,
+    };
+    if value.as_ref().map(|n| n.as_bytes()) == Some(state.as_slice()) {
         return Ok(None);
     }
     Ok(Some(format!(
         "field \"{}\": the widget shows state /{} but the field's value is {}",
         field.name,
-        String::from_utf8_lossy(state),
-        match value.as_ref().and_then(Object::as_name) {
-            Some(v) => format!("/{}", String::from_utf8_lossy(v)),
+        String::from_utf8_lossy(&state),
+        match value {
+            Some(v) => format!("/{}", String::from_utf8_lossy(v.as_bytes())),
             None => "not that state".to_string(),
         }
     )))
@@ -426,11 +500,11 @@ fn judge_catalog<S: Source>(
     new: &Dict,
 ) -> Result<Verdict, PdfError> {
     let mut level = ModificationLevel::None;
-    for key in changed_keys(ctx, old, new) {
+    for key in changed_keys(ctx.doc, old, new) {
         match key.as_slice() {
             b"AcroForm" => {
                 // A direct AcroForm is judged here; an indirect one on its own object.
-                let v = match (old.get(b"AcroForm"), new.get(b"AcroForm")) {
+                let v = match (written(old, b"AcroForm"), written(new, b"AcroForm")) {
                     (Some(Object::Dict(o)), Some(Object::Dict(n))) => judge_acroform(ctx, o, n)?,
                     (None, n) => judge_new_acroform(ctx, n)?,
                     (Some(o), Some(n)) => {
@@ -440,7 +514,7 @@ fn judge_catalog<S: Source>(
                         let n = ctx.doc.resolve_dict(ctx.rev, n)?;
                         match (o, n) {
                             (Some(o), Some(n)) => judge_acroform(ctx, &o, &n)?,
-                            (None, _) => judge_new_acroform(ctx, new.get(b"AcroForm"))?,
+                            (None, _) => judge_new_acroform(ctx, written(new, b"AcroForm"))?,
                             (Some(_), None) => {
                                 Verdict::other("catalog", "/AcroForm is not a dictionary")
                             }
@@ -457,20 +531,16 @@ fn judge_catalog<S: Source>(
             // them is displayed. The objects they point to are judged where they change.
             b"DSS" | b"Extensions" => level = level.max(ModificationLevel::LtvUpdates),
             b"Version" => {
-                if !matches!(new.get(b"Version"), Some(Object::Name(_))) {
+                if ctx.after().name(new, b"Version").value().is_none() {
                     return Ok(Verdict::other("catalog", "/Version is not a name"));
                 }
                 level = level.max(ModificationLevel::LtvUpdates);
             }
             b"Metadata" => {
-                let target = new
-                    .get(b"Metadata")
-                    .map(|m| ctx.doc.resolve(ctx.rev, m))
-                    .transpose()?;
-                let ok = target
-                    .as_ref()
-                    .and_then(Object::as_stream)
-                    .is_some_and(|s| is_metadata(&s.dict));
+                let ok = match ctx.after().value(new, b"Metadata") {
+                    Read::Value(Object::Stream(m)) => is_metadata(ctx.after(), &m.dict),
+                    _ => false,
+                };
                 if !ok {
                     return Ok(Verdict::other(
                         "catalog",
@@ -526,7 +596,7 @@ fn judge_metadata<S: Source>(
     r: ObjRef,
     new: &Dict,
 ) -> Result<Verdict, PdfError> {
-    if !is_metadata(new) {
+    if !is_metadata(ctx.after(), new) {
         return Ok(Verdict::other(
             "metadata",
             "a metadata stream was replaced by another kind of stream",
@@ -550,7 +620,7 @@ fn judge_appearance<S: Source>(
     r: ObjRef,
     new: &Dict,
 ) -> Result<Verdict, PdfError> {
-    if !is_form_xobject(new) {
+    if !is_form_xobject(ctx.after(), new) {
         return Ok(Verdict::other(
             "appearance",
             "a form XObject was replaced by another kind of stream",
@@ -626,12 +696,10 @@ fn annotation_owner<S: Source>(
         }
         return Ok(None);
     }
-    let markup = ctx
-        .doc
-        .get(ctx.prev, holder)?
-        .as_ref()
-        .and_then(plain_dict)
-        .is_some_and(is_markup);
+    let markup = match ctx.doc.get(ctx.prev, holder)? {
+        Some(Object::Dict(d)) => is_markup(ctx.before(), &d),
+        _ => false,
+    };
     Ok(markup.then_some(Owner {
         level: ModificationLevel::Annotations,
         field: None,
@@ -767,18 +835,17 @@ fn judge_signature_field<S: Source>(
     name: &str,
 ) -> Result<Verdict, PdfError> {
     let field = Some(name.to_string());
-    let had_value = od
-        .get(b"V")
-        .is_some_and(|v| !matches!(ctx.doc.resolve(ctx.prev, v), Ok(Object::Null)));
+    // A value that cannot be read counts as a value: the field may then not change.
+    let had_value = !matches!(ctx.before().value(od, b"V"), Read::Absent);
     if had_value {
-        if !same_opt(ctx, od.get(b"V"), nd.get(b"V")) {
+        if !same_entry(ctx.doc, od, nd, b"V") {
             return Ok(Verdict::other(
                 "signature field",
                 format!("the value of the signed signature field \"{name}\" was replaced"),
             )
             .for_field(field));
         }
-        let keys = changed_keys(ctx, od, nd);
+        let keys = changed_keys(ctx.doc, od, nd);
         return Ok(Verdict::other(
             "signature field",
             format!(
@@ -793,13 +860,13 @@ fn judge_signature_field<S: Source>(
             "signature field",
             format!(
                 "the empty signature field \"{name}\" was changed without being signed: {}",
-                keys_list(&changed_keys(ctx, od, nd))
+                keys_list(&changed_keys(ctx.doc, od, nd))
             ),
         )
         .for_field(field));
     }
     let v = judge_changed_keys(ctx, od, nd, "signature field", &[b"V", b"AP", b"AS", b"F"])?;
-    Ok(became_visible(od, nd, v).for_field(field))
+    Ok(became_visible(ctx, od, nd, v).for_field(field))
 }
 
 /// A widget of a signature field that this revision signs may get its appearance and
@@ -816,69 +883,122 @@ fn judge_widget<S: Source>(
             "widget",
             format!(
                 "a widget annotation was changed: {}",
-                keys_list(&changed_keys(ctx, od, nd))
+                keys_list(&changed_keys(ctx.doc, od, nd))
             ),
         )
         .for_field(field));
     }
     let v = judge_changed_keys(ctx, od, nd, "widget", &[b"AP", b"AS", b"F"])?;
-    Ok(became_visible(od, nd, v).for_field(field))
+    Ok(became_visible(ctx, od, nd, v).for_field(field))
 }
+
+/// Keys a first AcroForm added after signing may have. Anything else (`/XFA` above all,
+/// which some viewers draw instead of the pages) is not allowed.
+const NEW_ACROFORM_KEYS: &[&[u8]] = &[b"Fields", b"SigFlags", b"DA", b"DR", b"Q"];
 
 /// A first AcroForm added after signing may list only signature fields.
 fn judge_new_acroform<S: Source>(
     ctx: &mut Ctx<'_, S>,
     value: Option<&Object>,
 ) -> Result<Verdict, PdfError> {
-    let (doc, rev) = (ctx.doc, ctx.rev);
-    let Some(form) = value
-        .map(|v| doc.resolve_dict(rev, v))
-        .transpose()?
-        .flatten()
-    else {
+    let after = ctx.after();
+    let Some(form) = value.and_then(|v| after.dict_of(v)) else {
         return Ok(Verdict::other(
             "acroform",
             "the new /AcroForm is not a dictionary",
         ));
     };
-    let fields = match form
-        .get(b"Fields")
-        .map(|f| doc.resolve(rev, f))
-        .transpose()?
+    if let Some((k, _)) = form
+        .iter()
+        .find(|(k, _)| !NEW_ACROFORM_KEYS.contains(&k.as_bytes()))
     {
-        Some(Object::Array(a)) => a,
-        None => Vec::new(),
-        Some(_) => return Ok(Verdict::other("acroform", "/Fields is not an array")),
+        return Ok(Verdict::other(
+            "acroform",
+            format!(
+                "the new /AcroForm has /{}, which adding signature fields does not need",
+                String::from_utf8_lossy(k.as_bytes())
+            ),
+        ));
+    }
+    let fields = match after.elements(&form, b"Fields") {
+        Read::Value(a) => a,
+        Read::Absent => Vec::new(),
+        Read::Bad => return Ok(Verdict::other("acroform", "/Fields is not an array")),
     };
     judge_array_change(ctx, ArrayRole::Fields, &[], &fields)
 }
 
-/// The interactive form dictionary: `/Fields` may gain signature fields; `/SigFlags`,
-/// `/DR`, `/DA` and `/Q` may change; `/NeedAppearances` may only be cleared (set, it makes
-/// viewers redraw every field from its value, showing what the signer did not see).
+/// `/NeedAppearances` as a viewer takes it: true, or a value that cannot be read (which
+/// some viewer may take as true).
+fn needs_appearances<S: Source>(view: View<'_, S>, form: &Dict) -> bool {
+    !matches!(
+        view.boolean(form, b"NeedAppearances"),
+        Read::Absent | Read::Value(false)
+    )
+}
+
+/// Keys of the interactive form dictionary that say how fields are drawn from their values
+/// (ISO 32000-2 §12.7.3: `/DA`, `/DR`, `/Q` are defaults every field without its own
+/// inherits).
+const FORM_DRAWING_KEYS: &[&[u8]] = &[b"DA", b"DR", b"Q"];
+
+/// The interactive form dictionary: `/Fields` may gain signature fields; `/SigFlags` may
+/// change; the form's drawing defaults (`/DA`, `/DR`, `/Q`) only as
+/// [`Ctx::form_drawing_refused`] allows; `/NeedAppearances` may not be set (it makes viewers
+/// redraw every field from its value, showing what the signer did not see) and may be
+/// cleared only as [`Ctx::clearing_need_appearances_refused`] allows.
 fn judge_acroform<S: Source>(
     ctx: &mut Ctx<'_, S>,
     old: &Dict,
     new: &Dict,
 ) -> Result<Verdict, PdfError> {
-    let need = |d: &Dict| matches!(d.get(b"NeedAppearances"), Some(Object::Bool(true)));
-    if need(new) && !need(old) {
+    let need_before = needs_appearances(ctx.before(), old);
+    let need_after = needs_appearances(ctx.after(), new);
+    if need_after && !need_before {
         return Ok(Verdict::other(
             "acroform",
             "/NeedAppearances was set: viewers would redraw every field from its value",
         ));
     }
+    if need_before && !need_after {
+        if let Some(why) = ctx.clearing_need_appearances_refused()? {
+            return Ok(Verdict::other(
+                "acroform",
+                format!("/NeedAppearances was cleared, and {why}"),
+            ));
+        }
+    }
     let mut old = old.clone();
     let mut new = new.clone();
+    let mut drawing_changed = false;
+    for key in FORM_DRAWING_KEYS {
+        if !same_entry(ctx.doc, &old, &new, key) {
+            drawing_changed = true;
+            if let Some(why) = ctx.form_drawing_refused(need_after)? {
+                return Ok(Verdict::other(
+                    "acroform",
+                    format!(
+                        "the form's default /{} changed, and {why}",
+                        String::from_utf8_lossy(key)
+                    ),
+                ));
+            }
+        }
+        old.remove(key);
+        new.remove(key);
+    }
     old.remove(b"NeedAppearances");
     new.remove(b"NeedAppearances");
-    judge_changed_keys(
-        ctx,
-        &old,
-        &new,
-        "acroform",
-        &[b"Fields", b"SigFlags", b"DR", b"DA", b"Q"],
-    )
+    let mut v = judge_changed_keys(ctx, &old, &new, "acroform", &[b"Fields", b"SigFlags"])?;
+    if drawing_changed && !v.is_other() {
+        // Not drawn, but a change to the form all the same: P1 does not allow it.
+        v.level = v.level.max(ModificationLevel::FormFilling);
+        v.description = format!(
+            "{}; the form's drawing defaults changed (no widget is drawn with them)",
+            v.description
+        );
+    }
+    Ok(v)
 }
 
 /// What an array of references is used as, which decides what may be added or removed.
@@ -949,11 +1069,12 @@ fn judge_changed_keys<S: Source>(
     rule: &'static str,
     allowed: &[&[u8]],
 ) -> Result<Verdict, PdfError> {
-    let (doc, rev) = (ctx.doc, ctx.rev);
+    let (before, after) = (ctx.before(), ctx.after());
     let mut level = ModificationLevel::None;
     let mut sneaky = false;
+    let mut unsigned = false;
     let mut description = None;
-    for key in changed_keys(ctx, old, new) {
+    for key in changed_keys(ctx.doc, old, new) {
         if !allowed.contains(&key.as_slice()) {
             return Ok(Verdict::other(
                 rule,
@@ -961,10 +1082,10 @@ fn judge_changed_keys<S: Source>(
             ));
         }
         if key.as_slice() == b"V" {
-            let is_sig = new
-                .get(b"V")
-                .and_then(|v| doc.resolve_dict(rev, v).ok().flatten())
-                .is_some_and(|d| is_signature_dict(&d));
+            let is_sig = match after.value(new, b"V") {
+                Read::Value(Object::Dict(d)) => is_signature_dict(after, &d),
+                _ => false,
+            };
             if !is_sig {
                 return Ok(Verdict::other(
                     rule,
@@ -972,21 +1093,16 @@ fn judge_changed_keys<S: Source>(
                 ));
             }
         }
-        let role = ArrayRole::of_key(&key);
-        let v = match (old.get(&key), new.get(&key), role) {
-            (Some(Object::Array(oa)), Some(Object::Array(na)), Some(role)) => {
-                Some(judge_array_change(ctx, role, oa, na)?)
-            }
-            (o, n, Some(role)) => {
-                // Switching between a direct array and a reference: judge the new array
-                // whole against the old one.
-                let old_items = match o.map(|o| doc.resolve(ctx.prev, o)).transpose()? {
-                    Some(Object::Array(a)) => a,
-                    _ => Vec::new(),
-                };
-                let new_items = match n.map(|o| doc.resolve(rev, o)).transpose()? {
-                    Some(Object::Array(a)) => a,
-                    _ => {
+        let v = match ArrayRole::of_key(&key) {
+            Some(role) => {
+                // Direct or indirect, switched between them or not: the new array is
+                // judged whole against the old one. An old value that is not an array
+                // counts as empty (every element is then judged as added).
+                let old_items = before.elements(old, &key).value().unwrap_or_default();
+                let new_items = match after.elements(new, &key) {
+                    Read::Value(items) => items,
+                    Read::Absent => Vec::new(),
+                    Read::Bad => {
                         return Ok(Verdict::other(
                             rule,
                             format!("/{} is not an array", String::from_utf8_lossy(&key)),
@@ -995,7 +1111,7 @@ fn judge_changed_keys<S: Source>(
                 };
                 Some(judge_array_change(ctx, role, &old_items, &new_items)?)
             }
-            _ => None,
+            None => None,
         };
         match v {
             Some(v) => {
@@ -1004,6 +1120,7 @@ fn judge_changed_keys<S: Source>(
                 }
                 level = level.max(v.level);
                 sneaky |= v.new_visible_signature_field;
+                unsigned |= v.unsigned_visible_signature_field;
                 description = Some(v.description);
             }
             None => level = level.max(ModificationLevel::FormFilling),
@@ -1021,24 +1138,28 @@ fn judge_changed_keys<S: Source>(
         }),
     );
     v.new_visible_signature_field = sneaky;
+    v.unsigned_visible_signature_field = unsigned;
     Ok(v)
 }
 
 /// An array of references compared with its previous version: every earlier element stays,
-/// in order, except markup annotations removed from `/Annots`; added elements must be
-/// signature fields or widgets (any role) or markup annotations (`/Annots`).
+/// in order, except markup annotations removed from `/Annots`. Added elements must be, for
+/// `/Fields` and `/Kids`, signature fields (or their widgets) that the form of this revision
+/// reaches; for `/Annots`, widget annotations (`/Subtype /Widget`) of such fields, or
+/// markup annotations. A dictionary that merely carries `/FT /Sig` is none of these.
 fn judge_array_change<S: Source>(
     ctx: &mut Ctx<'_, S>,
     role: ArrayRole,
     old: &[Object],
     new: &[Object],
 ) -> Result<Verdict, PdfError> {
+    let (before, after) = (ctx.before(), ctx.after());
     let mut added: Vec<&Object> = Vec::new();
     let mut removed: Vec<&Object> = Vec::new();
     let mut next = 0usize;
     for o in old {
         let rest = new.get(next..).unwrap_or_default();
-        match rest.iter().position(|n| same(ctx, o, n)) {
+        match rest.iter().position(|n| same(ctx.doc, o, n)) {
             Some(k) => {
                 added.extend(rest.iter().take(k));
                 next += k + 1;
@@ -1052,12 +1173,10 @@ fn judge_array_change<S: Source>(
     let mut what: Vec<String> = Vec::new();
     for o in removed {
         let markup = match (role, o.as_ref()) {
-            (ArrayRole::Annots, Some(r)) => ctx
-                .doc
-                .get(ctx.prev, r)?
-                .as_ref()
-                .and_then(plain_dict)
-                .is_some_and(is_markup),
+            (ArrayRole::Annots, Some(r)) => match ctx.doc.get(ctx.prev, r)? {
+                Some(Object::Dict(d)) => is_markup(before, &d),
+                _ => false,
+            },
             _ => false,
         };
         if !markup {
@@ -1071,29 +1190,31 @@ fn judge_array_change<S: Source>(
     }
     // Document timestamps are validation material; any other signature is form filling.
     let mut sneaky = false;
+    let mut unsigned = false;
     for a in added {
         let Some(r) = a.as_ref() else {
             return Ok(Verdict::other("array", "a direct element was added"));
         };
-        let target = ctx.doc.get(ctx.rev, r)?;
-        let target_dict = target.as_ref().and_then(plain_dict);
-        let by_parent = target_dict.and_then(|d| signature_field_or_widget(ctx, d));
-        let kind = match by_parent {
-            Some(kind) => Some(kind),
-            None => ctx.signature_object(r)?,
+        let target = match ctx.doc.get(ctx.rev, r)? {
+            Some(Object::Dict(d)) => Some(d),
+            _ => None,
         };
-        match kind {
-            Some(kind) => {
+        let widget = target
+            .as_ref()
+            .is_some_and(|d| after.name_is(d, b"Subtype", b"Widget"));
+        let kind = match ctx.signature_object(r)? {
+            Some(_) if role == ArrayRole::Annots && !widget => None,
+            kind => kind,
+        };
+        match (kind, &target) {
+            (Some(kind), Some(d)) => {
                 level = level.max(match kind {
                     SigKind::Timestamp => ModificationLevel::LtvUpdates,
                     SigKind::Signature => ModificationLevel::FormFilling,
                 });
                 let new_field = !ctx.existed_as_signature_object(r)?;
                 if new_field {
-                    if let Some(v) = target_dict
-                        .and_then(|d| d.get(b"V"))
-                        .and_then(Object::as_ref)
-                    {
+                    if let Some(v) = written(d, b"V").and_then(Object::as_ref) {
                         if ctx.doc.lookup(ctx.prev, v).is_some_and(|e| e.is_in_use()) {
                             return Ok(Verdict::other(
                                 "signature field",
@@ -1105,33 +1226,40 @@ fn judge_array_change<S: Source>(
                         }
                     }
                 }
-                if new_field && target_dict.is_some_and(|d| is_visible(ctx, d)) {
+                let visible = match role {
+                    ArrayRole::Annots => after.shown(d),
+                    ArrayRole::Fields | ArrayRole::Kids => is_visible(after, d),
+                };
+                if new_field && visible {
                     sneaky = true;
-                    what.push(format!("visible signature field {r} added"));
+                    if ctx.is_unsigned_signature_object(r)? {
+                        unsigned = true;
+                        what.push(format!("visible signature field {r} added, not signed"));
+                    } else {
+                        what.push(format!("visible signature field {r} added"));
+                    }
                 } else {
                     what.push("signature field or widget added".to_string());
                 }
             }
-            None if role == ArrayRole::Annots && target_dict.is_some_and(is_markup) => {
+            (None, Some(d)) if role == ArrayRole::Annots && is_markup(after, d) => {
                 level = level.max(ModificationLevel::Annotations);
                 what.push(format!(
                     "/{} annotation {r} added",
-                    String::from_utf8_lossy(
-                        target_dict
-                            .and_then(|d| d.get_name(b"Subtype"))
-                            .unwrap_or_default()
-                    )
+                    String::from_utf8_lossy(&after.name(d, b"Subtype").value().unwrap_or_default())
                 ));
             }
-            None => {
+            _ => {
                 return Ok(Verdict::other(
                     "array",
                     format!(
-                        "{r} was added, and it is not a signature field or widget{}",
-                        if role == ArrayRole::Annots {
-                            " or a markup annotation"
-                        } else {
-                            ""
+                        "{r} was added, and it is not {}",
+                        match role {
+                            ArrayRole::Annots =>
+                                "the widget of a signature field in the form, or a markup \
+                                 annotation",
+                            ArrayRole::Fields | ArrayRole::Kids =>
+                                "a signature field in the form (or its widget)",
                         }
                     ),
                 ))
@@ -1153,73 +1281,36 @@ fn judge_array_change<S: Source>(
         },
     );
     v.new_visible_signature_field = sneaky;
+    v.unsigned_visible_signature_field = unsigned;
     Ok(v)
 }
 
-/// A widget (or a field with widget kids) that a viewer shows: a `/Rect` with an area, not
-/// hidden (`/F` bits Hidden 2 and NoView 32 clear).
-fn is_visible<S: Source>(ctx: &Ctx<'_, S>, d: &Dict) -> bool {
-    if shown(d) {
+/// A field (or a field merged with its widget) that a viewer shows: the dictionary itself
+/// or one of its `/Kids` is an annotation a viewer may draw ([`View::shown`]). Kids that
+/// cannot be read count as shown.
+fn is_visible<S: Source>(view: View<'_, S>, d: &Dict) -> bool {
+    if view.shown(d) {
         return true;
     }
-    let kids = match d.get(b"Kids").map(|k| ctx.doc.resolve(ctx.rev, k)) {
-        Some(Ok(Object::Array(a))) => a,
-        _ => return false,
-    };
-    kids.iter()
-        .take(ctx.doc.budget().max_tree_nodes)
-        .filter_map(|k| ctx.doc.resolve_dict(ctx.rev, k).ok().flatten())
-        .any(|k| shown(&k))
-}
-
-/// One annotation dictionary a viewer draws: a `/Rect` with an area, without the Hidden (2)
-/// and NoView (32) flags.
-fn shown(w: &Dict) -> bool {
-    let area = match w.get(b"Rect").and_then(Object::as_array) {
-        Some([a, b, c, e]) => match (a.as_number(), b.as_number(), c.as_number(), e.as_number()) {
-            (Some(x1), Some(y1), Some(x2), Some(y2)) => ((x2 - x1) * (y2 - y1)).abs(),
-            _ => 0.0,
-        },
-        _ => 0.0,
-    };
-    let flags = w.get_int(b"F").unwrap_or(0);
-    area > 0.0 && flags & (2 | 32) == 0
+    match view.array(d, b"Kids") {
+        Read::Absent => false,
+        Read::Bad => true,
+        Read::Value(kids) => kids.iter().any(|k| match k {
+            Object::Dict(k) => view.shown(k),
+            _ => true,
+        }),
+    }
 }
 
 /// A signature widget that the previous revision did not draw and this one does: the signer
 /// of a prepared invisible field made it visible, which after a certification is the same
 /// trick as adding a visible field.
-fn became_visible(old: &Dict, new: &Dict, mut v: Verdict) -> Verdict {
-    if !v.is_other() && !shown(old) && shown(new) {
+fn became_visible<S: Source>(ctx: &Ctx<'_, S>, old: &Dict, new: &Dict, mut v: Verdict) -> Verdict {
+    if !v.is_other() && !ctx.before().shown(old) && ctx.after().shown(new) {
         v.new_visible_signature_field = true;
         v.description = format!("{}; its widget was hidden and is now shown", v.description);
     }
     v
-}
-
-/// A signature field (possibly merged with its widget) whose value, if any, is a signature
-/// dictionary; or a widget whose parent is a signature field. `None` for anything else.
-fn signature_field_or_widget<S: Source>(ctx: &Ctx<'_, S>, d: &Dict) -> Option<SigKind> {
-    let (doc, rev) = (ctx.doc, ctx.rev);
-    let field = if d.get_name(b"FT") == Some(b"Sig") {
-        Some(d.clone())
-    } else if d.get_name(b"Subtype") == Some(b"Widget") {
-        d.get(b"Parent")
-            .and_then(|p| doc.resolve_dict(rev, p).ok().flatten())
-            .filter(|p| p.get_name(b"FT") == Some(b"Sig"))
-    } else {
-        None
-    };
-    let field = field?;
-    match field.get(b"V") {
-        None => Some(SigKind::Signature),
-        Some(v) => doc
-            .resolve_dict(rev, v)
-            .ok()
-            .flatten()
-            .filter(is_signature_dict)
-            .map(|sig| SigKind::of(&sig)),
-    }
 }
 
 /// `None` when every use satisfies `expected`; otherwise why not, for a message.
@@ -1238,7 +1329,7 @@ fn unexpected_use(uses: &Uses, expected: impl Fn(&Referrer) -> bool) -> Option<S
 fn trailer_ref<S: Source>(ctx: &Ctx<'_, S>, key: &[u8]) -> Option<ObjRef> {
     ctx.doc
         .trailer(ctx.prev)
-        .and_then(|t| t.get(key))
+        .and_then(|t| written(t, key))
         .and_then(Object::as_ref)
 }
 
@@ -1248,53 +1339,61 @@ fn catalog_ref_to<S: Source>(ctx: &Ctx<'_, S>, key: &[u8], r: ObjRef) -> bool {
         ctx.doc
             .catalog(rev)
             .ok()
-            .and_then(|c| c.get(key).and_then(Object::as_ref))
+            .and_then(|c| written(&c, key).and_then(Object::as_ref))
             == Some(r)
     })
 }
 
-fn is_signature_dict(d: &Dict) -> bool {
-    d.is_type(b"Sig")
-        || d.is_type(b"DocTimeStamp")
-        || (d.contains(b"ByteRange") && d.contains(b"Contents"))
+/// A signature dictionary (ISO 32000-2 §12.8.1): `/Type /Sig` or `/DocTimeStamp`, or the
+/// two keys every signature has.
+fn is_signature_dict<S: Source>(view: View<'_, S>, d: &Dict) -> bool {
+    view.name_is(d, b"Type", b"Sig")
+        || view.name_is(d, b"Type", b"DocTimeStamp")
+        || (written(d, b"ByteRange").is_some() && written(d, b"Contents").is_some())
 }
 
-fn is_metadata(d: &Dict) -> bool {
-    d.is_type(b"Metadata") && d.get_name(b"Subtype") == Some(b"XML")
+fn is_metadata<S: Source>(view: View<'_, S>, d: &Dict) -> bool {
+    view.name_is(d, b"Type", b"Metadata") && view.name_is(d, b"Subtype", b"XML")
 }
 
-fn is_form_xobject(d: &Dict) -> bool {
-    d.get_name(b"Subtype") == Some(b"Form") && d.get_name(b"Type").is_none_or(|t| t == b"XObject")
+fn is_form_xobject<S: Source>(view: View<'_, S>, d: &Dict) -> bool {
+    view.name_is(d, b"Subtype", b"Form")
+        && match view.name(d, b"Type") {
+            Read::Absent => true,
+            Read::Value(t) => t == b"XObject",
+            Read::Bad => false,
+        }
 }
 
 fn is_acroform<S: Source>(ctx: &Ctx<'_, S>, r: ObjRef) -> bool {
     ctx.doc
         .catalog(ctx.prev)
         .ok()
-        .and_then(|c| c.get(b"AcroForm").and_then(Object::as_ref))
+        .and_then(|c| written(&c, b"AcroForm").and_then(Object::as_ref))
         == Some(r)
 }
 
+/// Cross-reference and object streams: structure, not content (their dictionaries are
+/// checked against the bytes by the structure checks).
 fn is_structure(o: &Object) -> bool {
-    o.as_stream()
-        .is_some_and(|s| s.dict.is_type(b"XRef") || s.dict.is_type(b"ObjStm"))
-}
-
-fn plain_dict(o: &Object) -> Option<&Dict> {
     match o {
-        Object::Dict(d) => Some(d),
-        _ => None,
+        Object::Stream(s) => matches!(
+            written(&s.dict, b"Type"),
+            Some(Object::Name(n)) if matches!(n.as_bytes(), b"XRef" | b"ObjStm")
+        ),
+        _ => false,
     }
 }
 
-fn describe(d: &Dict) -> String {
-    match (d.get_name(b"Type"), d.get_name(b"Subtype")) {
+fn describe<S: Source>(view: View<'_, S>, d: &Dict) -> String {
+    let name = |k: &[u8]| view.name(d, k).value();
+    match (name(b"Type"), name(b"Subtype")) {
         (Some(t), Some(s)) => format!(
             "/{} /{} dictionary",
-            String::from_utf8_lossy(t),
-            String::from_utf8_lossy(s)
+            String::from_utf8_lossy(&t),
+            String::from_utf8_lossy(&s)
         ),
-        (Some(t), None) => format!("/{} dictionary", String::from_utf8_lossy(t)),
+        (Some(t), None) => format!("/{} dictionary", String::from_utf8_lossy(&t)),
         _ => "dictionary".to_string(),
     }
 }
@@ -1309,64 +1408,4 @@ fn keys_list(keys: &[Vec<u8>]) -> String {
     } else {
         names.join(", ")
     }
-}
-
-/// Keys whose values differ between `old` and `new` (added, removed or changed).
-fn changed_keys<S: Source>(ctx: &Ctx<'_, S>, old: &Dict, new: &Dict) -> Vec<Vec<u8>> {
-    let mut out = Vec::new();
-    for (k, v) in old.iter() {
-        if !new.get(k.as_bytes()).is_some_and(|n| same(ctx, v, n)) {
-            out.push(k.as_bytes().to_vec());
-        }
-    }
-    for (k, _) in new.iter() {
-        if !old.contains(k.as_bytes()) {
-            out.push(k.as_bytes().to_vec());
-        }
-    }
-    out
-}
-
-fn same_opt<S: Source>(ctx: &Ctx<'_, S>, a: Option<&Object>, b: Option<&Object>) -> bool {
-    match (a, b) {
-        (None, None) => true,
-        (Some(a), Some(b)) => same(ctx, a, b),
-        _ => false,
-    }
-}
-
-/// Equality of content, ignoring where strings stood in the file; stream data is compared
-/// byte for byte.
-pub(super) fn same<S: Source>(ctx: &Ctx<'_, S>, a: &Object, b: &Object) -> bool {
-    match (a, b) {
-        (Object::String(x), Object::String(y)) => x.bytes == y.bytes,
-        (Object::Array(x), Object::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(ctx, p, q))
-        }
-        (Object::Dict(x), Object::Dict(y)) => same_dict(ctx, x, y),
-        (Object::Stream(x), Object::Stream(y)) => {
-            if !same_dict(ctx, &x.dict, &y.dict) {
-                return false;
-            }
-            match (&x.data, &y.data) {
-                (StreamData::File(p), StreamData::File(q)) if p == q => true,
-                _ => match (ctx.doc.raw_stream_data(x), ctx.doc.raw_stream_data(y)) {
-                    (Ok(p), Ok(q)) => p == q,
-                    _ => false,
-                },
-            }
-        }
-        // Numbers are compared by value: a writer may rewrite `318.0` as `318` (PDF makes no
-        // difference between them), which changes nothing.
-        (Object::Real(_) | Object::Integer(_), Object::Real(_) | Object::Integer(_)) => {
-            a.as_number() == b.as_number()
-        }
-        _ => a == b,
-    }
-}
-
-fn same_dict<S: Source>(ctx: &Ctx<'_, S>, x: &Dict, y: &Dict) -> bool {
-    x.len() == y.len()
-        && x.iter()
-            .all(|(k, v)| y.get(k.as_bytes()).is_some_and(|w| same(ctx, v, w)))
 }

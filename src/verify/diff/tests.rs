@@ -824,3 +824,104 @@ fn a_repeated_startxref_to_the_same_section_is_harmless() {
     bytes.extend_from_slice(&tail);
     assert_structure(&bytes, "'startxref'");
 }
+
+// ---------------------------------------------------------------------------------------
+// Permissions read as a viewer reads them (ISO 32000-2 §7.3.10: any value may be
+// indirect): a certification or lock that cannot be read is the strictest one.
+
+/// The certification policy of signature 6 when its DocMDP reference is `reference` and
+/// `extra` objects are added.
+fn docmdp_policy(reference: &str, extra: &[(u32, &str)]) -> Policy {
+    let sig = format!(
+        "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached \
+         /ByteRange [0 1 2 3] /Contents <00> /Reference [{reference}] >>"
+    );
+    let mut b = base(extra);
+    b[0] = (
+        1,
+        "<< /Type /Catalog /Pages 2 0 R /AcroForm 4 0 R /Perms << /DocMDP 6 0 R >> >>",
+    );
+    b[5] = (6, &sig);
+    let bytes = build(&[(&b, "")]);
+    let doc = Document::open(bytes.as_slice()).unwrap();
+    let dict = doc
+        .get(0, crate::pdf::ObjRef::new(6, 0))
+        .unwrap()
+        .unwrap()
+        .as_dict()
+        .unwrap()
+        .clone();
+    super::mdp::policy_for(
+        &doc,
+        0,
+        Some(crate::pdf::ObjRef::new(6, 0)),
+        &dict,
+        &["Sig1".to_string()],
+    )
+}
+
+fn docmdp_level(policy: &Policy) -> u8 {
+    policy.certification.as_ref().map(|c| c.p).unwrap_or(0)
+}
+
+#[test]
+fn an_indirect_docmdp_permission_is_followed() {
+    let p = docmdp_policy(
+        "<< /Type /SigRef /TransformMethod /DocMDP /TransformParams << /P 40 0 R >> >>",
+        &[(40, "1")],
+    );
+    assert_eq!(docmdp_level(&p), 1);
+    let p = docmdp_policy(
+        "40 0 R",
+        &[
+            (40, "<< /TransformMethod 41 0 R /TransformParams 42 0 R >>"),
+            (41, "/DocMDP"),
+            (42, "<< /P 3 >>"),
+        ],
+    );
+    assert_eq!(docmdp_level(&p), 3);
+}
+
+#[test]
+fn an_unreadable_docmdp_permission_is_the_strictest() {
+    for params in ["<< /P (2) >>", "<< /P 2.0 >>", "<< /P [2] >>"] {
+        let reference = format!("<< /TransformMethod /DocMDP /TransformParams {params} >>");
+        assert_eq!(docmdp_level(&docmdp_policy(&reference, &[])), 1, "{params}");
+    }
+    // A reference array that is not an array: a DocMDP reference cannot be ruled out.
+    let p = docmdp_policy("<< /TransformMethod (DocMDP) >>", &[]);
+    assert_eq!(docmdp_level(&p), 1);
+    // No /P at all is P2 (Table 257).
+    let p = docmdp_policy("<< /TransformMethod /DocMDP /TransformParams << >> >>", &[]);
+    assert_eq!(docmdp_level(&p), 2);
+}
+
+#[test]
+fn a_lock_whose_fields_cannot_be_read_locks_every_field() {
+    let lock = |params: &str, extra: &[(u32, &str)]| {
+        docmdp_policy(
+            &format!("<< /TransformMethod /FieldMDP /TransformParams {params} >>"),
+            extra,
+        )
+        .lock
+        .unwrap()
+    };
+    // Readable: the listed field only.
+    let l = lock("<< /Action /Include /Fields [(Name)] >>", &[]);
+    assert!(l.locks("Name") && !l.locks("Other"));
+    // Indirect action and field name: followed.
+    let l = lock(
+        "<< /Action 40 0 R /Fields [41 0 R] >>",
+        &[(40, "/Include"), (41, "(Name)")],
+    );
+    assert!(l.locks("Name") && !l.locks("Other"));
+    // A field list with a name that is not a string, or that is not an array: all locked.
+    for params in [
+        "<< /Action /Include /Fields [(Name) /Other] >>",
+        "<< /Action /Include /Fields (Name) >>",
+        "<< /Action 7 /Fields [(Name)] >>",
+    ] {
+        let l = lock(params, &[]);
+        assert!(l.locks("Other"), "{params} must lock every field");
+    }
+}
