@@ -65,6 +65,7 @@ pub fn revocation_info_for_signer(
     let gatherer = Gatherer {
         trust: &opts.trust,
         fetcher: metered.as_ref().map(|f| f as &dyn crate::pki::Fetcher),
+        fetch_scope: opts.fetch_scope,
         now: opts.time.unwrap_or_else(time::OffsetDateTime::now_utc),
     };
     let mut pool = opts.certificates.clone();

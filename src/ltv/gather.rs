@@ -13,9 +13,9 @@
 use time::OffsetDateTime;
 
 use crate::pki::{
-    build_request, Certificate, Crl, DistributionPointName, FetchError, Fetcher, OcspResponse,
-    Origin, PathValidator, Purpose, RevocationData, RevocationMode, RevocationPolicy, TrustStore,
-    ValidationPolicy, ValidationTime,
+    build_request, Certificate, Crl, DistributionPointName, FetchError, FetchScope, Fetcher,
+    OcspResponse, Origin, PathValidator, Purpose, RevocationData, RevocationMode, RevocationPolicy,
+    TrustStore, ValidationPolicy, ValidationTime,
 };
 use crate::report::{RevocationStatus, Severity};
 
@@ -30,6 +30,7 @@ const MAX_CERTIFICATES: usize = 32;
 pub(crate) struct Gatherer<'a> {
     pub trust: &'a TrustStore,
     pub fetcher: Option<&'a dyn Fetcher>,
+    pub fetch_scope: FetchScope,
     pub now: OffsetDateTime,
 }
 
@@ -98,6 +99,7 @@ impl Gatherer<'_> {
         let mut policy = ValidationPolicy::document_signing().with_purpose(Purpose::Any);
         policy.revocation = RevocationPolicy::all(mode);
         policy.revocation.online = self.fetcher.is_some() && mode == RevocationMode::Off;
+        policy.revocation.fetch_scope = self.fetch_scope;
         policy
     }
 

@@ -31,7 +31,8 @@ use time::OffsetDateTime;
 
 use crate::pdf::{Document, FileSource, Source};
 use crate::pki::{
-    Certificate, MeteredFetcher, NetworkBudget, RevocationData, SharedFetcher, TrustStore,
+    Certificate, FetchScope, MeteredFetcher, NetworkBudget, RevocationData, SharedFetcher,
+    TrustStore,
 };
 use crate::sign::{DocTimestampOptions, Timestamping};
 use crate::Error;
@@ -54,6 +55,8 @@ pub struct LtvOptions {
     /// What one run may spend through `fetcher` (fetches, time, bytes), across every
     /// signature and document timestamp of the file.
     pub network_budget: NetworkBudget,
+    /// What may be fetched: issuers and revocation data (default), or revocation data only.
+    pub fetch_scope: FetchScope,
     /// The time the gathered data must speak for; `None` reads the clock once.
     pub time: Option<OffsetDateTime>,
 }
@@ -74,6 +77,7 @@ impl LtvOptions {
             revocation: RevocationData::new(),
             fetcher: None,
             network_budget: NetworkBudget::default(),
+            fetch_scope: FetchScope::IssuersAndRevocation,
             time: None,
         }
     }
@@ -199,6 +203,7 @@ fn plan<S: Source>(doc: &Document<S>, opts: &LtvOptions) -> Result<(Vec<u8>, Ltv
     let gatherer = gather::Gatherer {
         trust: &opts.trust,
         fetcher: metered.as_ref().map(|f| f as &dyn crate::pki::Fetcher),
+        fetch_scope: opts.fetch_scope,
         now,
     };
     let mut results = Vec::new();
