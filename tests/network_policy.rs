@@ -375,7 +375,7 @@ fn codes(s: &SignatureReport) -> Vec<&'static str> {
     s.findings.iter().map(|f| f.code.as_str()).collect()
 }
 
-fn finding<'a>(s: &'a SignatureReport, code: Code) -> Option<&'a str> {
+fn finding(s: &SignatureReport, code: Code) -> Option<&str> {
     s.findings
         .iter()
         .find(|f| f.code == code)
@@ -487,7 +487,12 @@ fn a_host_name_that_resolves_to_loopback_is_refused() {
     let server = Server::start(move |_| Reply::Body(crl.clone()));
     // `localhost` looks like any other name; what counts is where it resolves to.
     let url = format!("http://localhost:{}/root.crl", server.port);
-    let leaf = root.leaf("signer with a localhost URL", &[], &[url.clone()], &[]);
+    let leaf = root.leaf(
+        "signer with a localhost URL",
+        &[],
+        std::slice::from_ref(&url),
+        &[],
+    );
 
     let default = HttpFetcher::default();
     let err = refused(default.get(&url));

@@ -170,6 +170,15 @@ fn fetchable(url: &str) -> bool {
     lower.starts_with("http://") || lower.starts_with("https://")
 }
 
+/// What a fetch was for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FetchFor {
+    /// The certificate's missing issuer (caIssuers).
+    Issuer,
+    /// The certificate's revocation status (CRL, OCSP).
+    Revocation,
+}
+
 /// Most fetch failures kept for the report of one validation.
 const MAX_FAILURES: usize = 64;
 
@@ -193,13 +202,13 @@ impl Engine<'_> {
             .filter(|u| fetchable(u))
             .take(MAX_URLS)
         {
-            if !self.spend_fetch(cert, url) {
+            if !self.spend_fetch(cert, FetchFor::Issuer, url) {
                 break;
             }
             let body = match fetcher.get(url) {
                 Ok(body) => body,
                 Err(e) => {
-                    self.record_failure(cert, e);
+                    self.record_failure(cert, FetchFor::Issuer, e);
                     continue;
                 }
             };
@@ -215,24 +224,26 @@ impl Engine<'_> {
     }
 
     /// Records a fetch that failed for `cert` (its revocation check or its issuer).
-    pub(crate) fn record_failure(&self, cert: &Certificate, error: FetchError) {
+    pub(crate) fn record_failure(&self, cert: &Certificate, what: FetchFor, error: FetchError) {
         if matches!(error, FetchError::BudgetExhausted { .. }) {
             self.budget_cut.set(true);
         }
         let mut failures = self.fetch_failures.borrow_mut();
-        let known = failures.iter().any(|(c, e)| c == cert && *e == error);
+        let known = failures
+            .iter()
+            .any(|(c, w, e)| c == cert && *w == what && *e == error);
         if !known && failures.len() < MAX_FAILURES {
-            failures.push((cert.clone(), error));
+            failures.push((cert.clone(), what, error));
         }
     }
 
-    /// The fetches that failed for `cert`.
-    pub(crate) fn failures_for(&self, cert: &Certificate) -> Vec<FetchError> {
+    /// The fetches for `what` that failed for `cert`.
+    pub(crate) fn failures_for(&self, cert: &Certificate, what: FetchFor) -> Vec<FetchError> {
         self.fetch_failures
             .borrow()
             .iter()
-            .filter(|(c, _)| c == cert)
-            .map(|(_, e)| e.clone())
+            .filter(|(c, w, _)| c == cert && *w == what)
+            .map(|(_, _, e)| e.clone())
             .collect()
     }
 
@@ -264,7 +275,7 @@ impl Engine<'_> {
             .take(MAX_URLS)
             .collect();
         for url in urls {
-            if !self.spend_fetch(cert, &url) {
+            if !self.spend_fetch(cert, FetchFor::Revocation, &url) {
                 break;
             }
             match fetcher.get(&url) {
@@ -272,13 +283,14 @@ impl Engine<'_> {
                     Ok(crl) => self.data.borrow_mut().add_crl(crl, Origin::Fetched),
                     Err(e) => self.record_failure(
                         cert,
+                        FetchFor::Revocation,
                         FetchError::Transport {
                             url: url.clone(),
                             reason: format!("the answer is not a CRL: {e}"),
                         },
                     ),
                 },
-                Err(e) => self.record_failure(cert, e),
+                Err(e) => self.record_failure(cert, FetchFor::Revocation, e),
             }
         }
     }
@@ -304,7 +316,7 @@ impl Engine<'_> {
             .filter(|u| fetchable(u))
             .take(MAX_URLS)
         {
-            if !self.spend_fetch(cert, url) {
+            if !self.spend_fetch(cert, FetchFor::Revocation, url) {
                 break;
             }
             let nonce = match nonce_policy {
@@ -317,7 +329,7 @@ impl Engine<'_> {
             let body = match fetcher.post(url, "application/ocsp-request", &request) {
                 Ok(body) => body,
                 Err(e) => {
-                    self.record_failure(cert, e);
+                    self.record_failure(cert, FetchFor::Revocation, e);
                     continue;
                 }
             };
@@ -326,6 +338,7 @@ impl Engine<'_> {
                 Err(e) => {
                     self.record_failure(
                         cert,
+                        FetchFor::Revocation,
                         FetchError::Transport {
                             url: url.clone(),
                             reason: format!("the answer is not an OCSP response: {e}"),
@@ -346,6 +359,7 @@ impl Engine<'_> {
             }
             self.record_failure(
                 cert,
+                FetchFor::Revocation,
                 FetchError::Transport {
                     url: url.clone(),
                     reason: "the OCSP response does not carry the nonce kyso sent".into(),

@@ -2,6 +2,7 @@
 
 use super::super::algorithm_policy::AlgorithmVerdict;
 use super::super::cert::Certificate;
+use super::super::fetch::FetchFor;
 use super::super::options::{Purpose, RevocationMode};
 use super::super::revocation::{CrlVerdict, OcspVerdict, RevocationReason};
 use super::check::{check_purpose, position, process};
@@ -61,7 +62,7 @@ impl Engine<'_> {
                     current.label()
                 ),
             ));
-            for e in self.failures_for(&current) {
+            for e in self.failures_for(&current, FetchFor::Issuer) {
                 let finding = Finding::new(
                     e.code(),
                     format!(
@@ -367,7 +368,7 @@ impl Engine<'_> {
         }
         report.status = RevocationStatus::Unknown;
         let mut findings = Vec::new();
-        let failures = self.failures_for(cert);
+        let failures = self.failures_for(cert, FetchFor::Revocation);
         for e in &failures {
             notes.push(e.to_string());
             findings.push(Finding::new(

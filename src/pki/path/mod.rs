@@ -21,7 +21,7 @@ use time::OffsetDateTime;
 
 use super::cache::{VerificationCache, NO_CACHE};
 use super::cert::Certificate;
-use super::fetch::{FetchError, Fetcher};
+use super::fetch::{FetchError, FetchFor, Fetcher};
 use super::options::{PathBudget, PolicySettings, Purpose, RevocationMode, ValidationPolicy};
 use super::revocation::RevocationData;
 use super::trust::{TrustAnchor, TrustStore};
@@ -260,7 +260,7 @@ pub(crate) struct Engine<'a> {
     pub candidates_judged: Cell<usize>,
     pub fetches: Cell<usize>,
     /// Fetches that failed, with the certificate they were for.
-    pub fetch_failures: RefCell<Vec<(Certificate, FetchError)>>,
+    pub fetch_failures: RefCell<Vec<(Certificate, FetchFor, FetchError)>>,
     /// A fetch was refused because a network budget (this validation's or the
     /// verification's) was spent.
     pub budget_cut: Cell<bool>,
@@ -288,11 +288,12 @@ impl Engine<'_> {
 
     /// Counts one fetch of `url` for `cert`; false when the budget is spent (fetching stops
     /// and the refusal is recorded, the search goes on).
-    pub fn spend_fetch(&self, cert: &Certificate, url: &str) -> bool {
+    pub fn spend_fetch(&self, cert: &Certificate, what: FetchFor, url: &str) -> bool {
         let used = self.fetches.get();
         if used >= self.budget().max_fetches {
             self.record_failure(
                 cert,
+                what,
                 FetchError::BudgetExhausted {
                     url: url.to_string(),
                     reason: format!(
