@@ -56,6 +56,8 @@ fn without_the_online_feature_kyso_ltv_says_so() {
         os("--trust"),
         pki.root_pem().as_os_str(),
         os("--online"),
+        os("--allow-net"),
+        os("127.0.0.1/32"),
     ]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("online"), "{}", stderr(&out));
@@ -69,7 +71,7 @@ mod online {
     use common::ltv_pki::pyhanko_ades;
     use common::tsa::{Behaviour, HttpTsa};
     use kyso::ltv::{add_validation_data, LtvOptions};
-    use kyso::net::HttpFetcher;
+    use kyso::net::{HttpFetcher, NetworkPolicy};
     use kyso::pki::SharedFetcher;
     use kyso::report::{Indication, PadesLevel, SignatureKind, VerificationReport};
     use kyso::verify::{verify_file, VerifyOptions};
@@ -99,7 +101,11 @@ mod online {
         std::fs::write(&input, bytes).unwrap();
         std::thread::sleep(std::time::Duration::from_millis(2100));
         let mut opts = LtvOptions::new(pki.trust());
-        opts.fetcher = Some(SharedFetcher(std::sync::Arc::new(HttpFetcher::default())));
+        // The responder is on 127.0.0.1, which the default network policy refuses.
+        let policy = NetworkPolicy::default().allow_net("127.0.0.1/32").unwrap();
+        opts.fetcher = Some(SharedFetcher(std::sync::Arc::new(
+            HttpFetcher::default().with_policy(policy),
+        )));
         let out = pki.path("lt.pdf");
         let outcome = add_validation_data(&input, &out, &opts).unwrap();
         assert!(outcome.complete(), "{outcome:#?}");
@@ -135,6 +141,8 @@ mod online {
             os("--trust"),
             pki.root_pem().as_os_str(),
             os("--online"),
+            os("--allow-net"),
+            os("127.0.0.1/32"),
         ]);
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
         // Renewal: the document timestamp's authority gets its data, then a new timestamp.
@@ -151,6 +159,8 @@ mod online {
             os("--trust"),
             pki.root_pem().as_os_str(),
             os("--online"),
+            os("--allow-net"),
+            os("127.0.0.1/32"),
             os("--json"),
         ]);
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -216,6 +226,8 @@ mod online {
             os("--trust"),
             pki.root_pem().as_os_str(),
             os("--online"),
+            os("--allow-net"),
+            os("127.0.0.1/32"),
         ]);
         assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
         let err = stderr(&out);
@@ -240,6 +252,8 @@ mod online {
                 os("--trust"),
                 pki.root_pem().as_os_str(),
                 os("--online"),
+                os("--allow-net"),
+                os("127.0.0.1/32"),
             ]);
             assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
             assert!(!lta.exists(), "{behaviour:?}");
@@ -271,6 +285,8 @@ fn kyso_sign_revocation_info_archival_fetches_and_signs_the_signers_status() {
         os("--trust"),
         root.as_os_str(),
         os("--online"),
+        os("--allow-net"),
+        os("127.0.0.1/32"),
     ];
     // PAdES refuses the attribute; adbe.pkcs7.detached takes it.
     let out = kyso(&args);

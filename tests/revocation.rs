@@ -640,11 +640,21 @@ fn malformed_revocation_data_is_an_error_not_a_panic() {
 #[cfg(feature = "online")]
 mod online {
     use super::*;
-    use kyso::net::HttpFetcher;
+    use kyso::net::{HttpFetcher, NetworkPolicy};
     use std::io::{Read, Write};
     use std::net::TcpStream;
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Arc;
+
+    /// The responders of these tests listen on 127.0.0.1, which the default network policy
+    /// refuses: they are allowed the way a deployer allows its own responders.
+    fn loopback_allowed() -> NetworkPolicy {
+        NetworkPolicy::default().allow_net("127.0.0.1/32").unwrap()
+    }
+
+    fn fetcher() -> HttpFetcher {
+        HttpFetcher::default().with_policy(loopback_allowed())
+    }
 
     /// A one-file HTTP server on loopback, stopped on drop.
     struct CrlServer {
@@ -711,7 +721,7 @@ mod online {
         };
         let ca = TestCa::new();
         let _responder = ca.start_responder(&openssl, "responder", ca.ocsp_port);
-        let fetcher = HttpFetcher::default();
+        let fetcher = fetcher();
         let empty = RevocationData::new();
         let good = ca.validate(&ca.good, &empty, RevocationMode::Require, Some(&fetcher));
         assert_eq!(good.status, ChainStatus::Trusted, "{}", errors(&good));
@@ -726,7 +736,8 @@ mod online {
     fn a_responder_that_is_down() {
         let ca = TestCa::new();
         // Nothing listens on the responder's port.
-        let fetcher = HttpFetcher::new(Duration::from_secs(2), Duration::from_secs(4), 1 << 20);
+        let fetcher = HttpFetcher::new(Duration::from_secs(2), Duration::from_secs(4), 1 << 20)
+            .with_policy(loopback_allowed());
         let empty = RevocationData::new();
         let hard = ca.validate(&ca.good, &empty, RevocationMode::Require, Some(&fetcher));
         assert_ne!(hard.status, ChainStatus::Trusted);
@@ -749,7 +760,7 @@ mod online {
             ca.now + TimeDuration::days(7),
         );
         let _server = CrlServer::start(ca.crl_port, crl);
-        let fetcher = HttpFetcher::default();
+        let fetcher = fetcher();
         let empty = RevocationData::new();
         let good = ca.validate(
             &ca.crl_good,
@@ -802,7 +813,7 @@ mod online {
             key_pem: String::new(),
             serial: 0,
         };
-        let fetcher = HttpFetcher::default();
+        let fetcher = fetcher();
         let empty = RevocationData::new();
         // Offline the issuer is missing; online it comes from the caIssuers URL.
         let offline = ca.validate(&leaf, &empty, RevocationMode::Off, None);

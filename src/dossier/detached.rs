@@ -204,6 +204,8 @@ fn verify_cms(
     format: DocumentFormat,
     opts: &VerifyOptions,
 ) -> Result<VerificationReport, Error> {
+    let (opts, meter) = opts.for_one_verification();
+    let opts = opts.as_ref();
     let (time, time_source) = match opts.validation_time {
         Some(t) => (t, TimeSource::Caller),
         None => (OffsetDateTime::now_utc(), TimeSource::CurrentTime),
@@ -269,6 +271,9 @@ fn verify_cms(
             "the SignedData has no signer",
         ));
     }
+    report
+        .findings
+        .extend(crate::verify::network_budget_finding(meter.as_ref()));
     report.update_summary();
     Ok(report)
 }

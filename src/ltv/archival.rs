@@ -61,9 +61,11 @@ pub fn revocation_info_for_signer(
     chain: &[Certificate],
     opts: &LtvOptions,
 ) -> (RevocationInfoArchival, Vec<String>) {
+    let metered = opts.metered_fetcher();
     let gatherer = Gatherer {
         trust: &opts.trust,
-        fetcher: opts.fetcher.as_ref().map(|f| f.0.as_ref()),
+        fetcher: metered.as_ref().map(|f| f as &dyn crate::pki::Fetcher),
+        fetch_scope: opts.fetch_scope,
         now: opts.time.unwrap_or_else(time::OffsetDateTime::now_utc),
     };
     let mut pool = opts.certificates.clone();

@@ -4,13 +4,18 @@
 //! is used first; a fetcher asks the certificate's OCSP responders, CRL distribution points
 //! and caIssuers URLs for the rest. A final offline validation, revocation required, with
 //! only the gathered items says whether they suffice.
+//!
+//! OCSP responders and CRL distribution points are asked only for the certificates of a
+//! path that reached a trust anchor (revocation off, caIssuers fetched while building): a
+//! certificate that chains to no anchor makes kyso fetch nothing but its missing issuers.
+//! Fetches that fail are named in the `missing` lines.
 
 use time::OffsetDateTime;
 
 use crate::pki::{
-    build_request, Certificate, Crl, DistributionPointName, Fetcher, OcspResponse, Origin,
-    PathValidator, Purpose, RevocationData, RevocationMode, RevocationPolicy, TrustStore,
-    ValidationPolicy, ValidationTime,
+    build_request, Certificate, Crl, DistributionPointName, FetchError, FetchScope, Fetcher,
+    OcspResponse, Origin, PathValidator, Purpose, RevocationData, RevocationMode, RevocationPolicy,
+    TrustStore, ValidationPolicy, ValidationTime,
 };
 use crate::report::{RevocationStatus, Severity};
 
@@ -25,6 +30,7 @@ const MAX_CERTIFICATES: usize = 32;
 pub(crate) struct Gatherer<'a> {
     pub trust: &'a TrustStore,
     pub fetcher: Option<&'a dyn Fetcher>,
+    pub fetch_scope: FetchScope,
     pub now: OffsetDateTime,
 }
 
@@ -93,6 +99,7 @@ impl Gatherer<'_> {
         let mut policy = ValidationPolicy::document_signing().with_purpose(Purpose::Any);
         policy.revocation = RevocationPolicy::all(mode);
         policy.revocation.online = self.fetcher.is_some() && mode == RevocationMode::Off;
+        policy.revocation.fetch_scope = self.fetch_scope;
         policy
     }
 
@@ -194,7 +201,8 @@ impl Gatherer<'_> {
         let path = outcome.path;
         for pair in path.windows(2) {
             let [subject, issuer] = pair else { continue };
-            if let Some(resp) = self.ocsp_for(subject, issuer, data) {
+            let mut failed = Vec::new();
+            if let Some(resp) = self.ocsp_for(subject, issuer, data, &mut failed) {
                 for c in resp.certificates() {
                     push_cert(&mut found.certificates, c.clone());
                     push_cert(pool, c.clone());
@@ -212,7 +220,7 @@ impl Gatherer<'_> {
                 }
                 continue;
             }
-            if let Some(crl) = self.crl_for(subject, data) {
+            if let Some(crl) = self.crl_for(subject, data, &mut failed) {
                 if crl.issuer_name() != issuer.subject_name() && depth < MAX_NESTING {
                     // An indirect CRL: its issuer's path needs covering too.
                     if let Some(c) = pool
@@ -228,9 +236,21 @@ impl Gatherer<'_> {
                 }
                 continue;
             }
+            let fetches = if failed.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; {}",
+                    failed
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                )
+            };
             found.missing.push(format!(
                 "no OCSP response or CRL for \"{}\" (OCSP responders: {}; CRL distribution \
-                 points: {})",
+                 points: {}){fetches}",
                 subject.label(),
                 list_or_none(subject.ocsp_urls()),
                 list_or_none(&crl_urls(subject)),
@@ -244,6 +264,7 @@ impl Gatherer<'_> {
         cert: &Certificate,
         issuer: &Certificate,
         data: &mut RevocationData,
+        failed: &mut Vec<FetchError>,
     ) -> Option<OcspResponse> {
         let about = |r: &OcspResponse| {
             r.responses()
@@ -266,8 +287,12 @@ impl Gatherer<'_> {
             let Ok(request) = build_request(cert, issuer, nonce.as_deref()) else {
                 return None;
             };
-            let Ok(body) = fetcher.post(url, "application/ocsp-request", &request) else {
-                continue;
+            let body = match fetcher.post(url, "application/ocsp-request", &request) {
+                Ok(body) => body,
+                Err(e) => {
+                    failed.push(e);
+                    continue;
+                }
             };
             let Ok(resp) = OcspResponse::from_der(&body) else {
                 continue;
@@ -287,7 +312,12 @@ impl Gatherer<'_> {
     }
 
     /// A complete CRL of `cert`'s issuer at hand, or fetched from its distribution points.
-    fn crl_for(&self, cert: &Certificate, data: &mut RevocationData) -> Option<Crl> {
+    fn crl_for(
+        &self,
+        cert: &Certificate,
+        data: &mut RevocationData,
+        failed: &mut Vec<FetchError>,
+    ) -> Option<Crl> {
         let at_hand = data
             .crls()
             .iter()
@@ -299,8 +329,12 @@ impl Gatherer<'_> {
         }
         let fetcher = self.fetcher?;
         for url in crl_urls(cert).iter().take(MAX_URLS) {
-            let Ok(body) = fetcher.get(url) else {
-                continue;
+            let body = match fetcher.get(url) {
+                Ok(body) => body,
+                Err(e) => {
+                    failed.push(e);
+                    continue;
+                }
             };
             let Ok(crl) = Crl::from_der(&body) else {
                 continue;

@@ -30,7 +30,10 @@ use std::path::Path;
 use time::OffsetDateTime;
 
 use crate::pdf::{Document, FileSource, Source};
-use crate::pki::{Certificate, RevocationData, SharedFetcher, TrustStore};
+use crate::pki::{
+    Certificate, FetchScope, MeteredFetcher, NetworkBudget, RevocationData, SharedFetcher,
+    TrustStore,
+};
 use crate::sign::{DocTimestampOptions, Timestamping};
 use crate::Error;
 
@@ -49,11 +52,23 @@ pub struct LtvOptions {
     pub revocation: RevocationData,
     /// Fetches missing OCSP responses, CRLs and issuers over HTTP when set.
     pub fetcher: Option<SharedFetcher>,
+    /// What one run may spend through `fetcher` (fetches, time, bytes), across every
+    /// signature and document timestamp of the file.
+    pub network_budget: NetworkBudget,
+    /// What may be fetched: issuers and revocation data (default), or revocation data only.
+    pub fetch_scope: FetchScope,
     /// The time the gathered data must speak for; `None` reads the clock once.
     pub time: Option<OffsetDateTime>,
 }
 
 impl LtvOptions {
+    /// The fetcher, counted by a fresh meter with `network_budget` (one per run).
+    pub(crate) fn metered_fetcher(&self) -> Option<MeteredFetcher> {
+        self.fetcher
+            .as_ref()
+            .map(|f| MeteredFetcher::new(f.0.clone(), self.network_budget))
+    }
+
     /// Options with these anchors, offline, nothing supplied.
     pub fn new(trust: TrustStore) -> Self {
         LtvOptions {
@@ -61,6 +76,8 @@ impl LtvOptions {
             certificates: Vec::new(),
             revocation: RevocationData::new(),
             fetcher: None,
+            network_budget: NetworkBudget::default(),
+            fetch_scope: FetchScope::IssuersAndRevocation,
             time: None,
         }
     }
@@ -182,9 +199,11 @@ fn plan<S: Source>(doc: &Document<S>, opts: &LtvOptions) -> Result<(Vec<u8>, Ltv
     pool.extend(store.certificates());
     let mut known = opts.revocation.clone();
     known.extend(&store.revocation_data());
+    let metered = opts.metered_fetcher();
     let gatherer = gather::Gatherer {
         trust: &opts.trust,
-        fetcher: opts.fetcher.as_ref().map(|f| f.0.as_ref()),
+        fetcher: metered.as_ref().map(|f| f as &dyn crate::pki::Fetcher),
+        fetch_scope: opts.fetch_scope,
         now,
     };
     let mut results = Vec::new();

@@ -4,13 +4,25 @@
 //! Without the `online` feature kyso has no fetcher of its own and opens no connection; a
 //! caller may still plug one in. With it, [`crate::net::HttpFetcher`] fetches over plain HTTP
 //! (CRL distribution points, OCSP responders and caIssuers URLs are `http:` by convention,
-//! RFC 5280 §4.2.1.13, RFC 6960 Appendix A), with timeouts and size limits.
+//! RFC 5280 §4.2.1.13, RFC 6960 Appendix A), with timeouts, size limits and a network policy
+//! (no loopback, private or other non-public addresses unless allowed).
+//!
+//! What is fetched, and when ([`super::FetchScope`]): while a path is being built, only the
+//! issuer certificates named by caIssuers URLs of a certificate whose issuer is missing; CRLs
+//! and OCSP responses only for the certificates of a candidate path that reached a trust
+//! anchor and passed the RFC 5280 §6.1 checks. A certificate that chains to no anchor never
+//! makes kyso ask its CRL or OCSP URLs. Every failed fetch is recorded, and the revocation
+//! check of the certificate it was for reports why (`network.refused`,
+//! `network.budget_exhausted`, `revocation.fetch_failed`).
+
+use std::time::Instant;
 
 use super::cert::Certificate;
-use super::options::NoncePolicy;
+use super::options::{FetchScope, NoncePolicy};
 use super::path::Engine;
 use super::revocation::{build_request, Crl, OcspResponse, Origin};
 use super::trust::certificates_from_pem_or_der;
+use crate::report::Code;
 
 /// Why a fetch failed.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
@@ -43,6 +55,76 @@ pub enum FetchError {
         /// The limit.
         limit: usize,
     },
+    /// The network policy refuses the URL or an address it leads to (scheme, user
+    /// information, a loopback, private or other non-public address, a redirect there).
+    #[error("{url} was not fetched: {reason}")]
+    Refused {
+        /// The URL.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+    /// The verification's network budget is spent.
+    #[error("{url} was not fetched: {reason}")]
+    BudgetExhausted {
+        /// The URL.
+        url: String,
+        /// Which limit ran out.
+        reason: String,
+    },
+    /// A redirect that is not followed: too many, or a POST answered with 301, 302 or 303
+    /// (it is never repeated as a GET).
+    #[error("{url}: {reason}")]
+    Redirect {
+        /// The URL.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl FetchError {
+    /// The URL the fetch was for.
+    pub fn url(&self) -> &str {
+        match self {
+            FetchError::UnsupportedUrl(url)
+            | FetchError::Transport { url, .. }
+            | FetchError::Status { url, .. }
+            | FetchError::TooLarge { url, .. }
+            | FetchError::Refused { url, .. }
+            | FetchError::BudgetExhausted { url, .. }
+            | FetchError::Redirect { url, .. } => url,
+        }
+    }
+
+    /// The finding code a fetch that failed this way is reported with.
+    pub fn code(&self) -> Code {
+        match self {
+            FetchError::UnsupportedUrl(_) | FetchError::Refused { .. } => Code::NetworkRefused,
+            FetchError::BudgetExhausted { .. } => Code::NetworkBudgetExhausted,
+            _ => Code::RevocationFetchFailed,
+        }
+    }
+}
+
+/// What one fetch may spend, as the verification's [`super::NetworkMeter`] sets it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FetchLimits {
+    /// The fetch (redirects, name lookups and the whole answer included) must end by then.
+    pub deadline: Option<Instant>,
+    /// Most bytes of the answer.
+    pub max_bytes: Option<u64>,
+}
+
+impl FetchLimits {
+    /// Limits with this deadline and size cap.
+    pub fn new(deadline: Option<Instant>, max_bytes: Option<u64>) -> Self {
+        FetchLimits {
+            deadline,
+            max_bytes,
+        }
+    }
 }
 
 /// Something that can GET and POST over HTTP. Implementations must bound time and size.
@@ -51,6 +133,24 @@ pub trait Fetcher: Send + Sync {
     fn get(&self, url: &str) -> Result<Vec<u8>, FetchError>;
     /// POSTs `body` with `content_type` to `url`, returning the answer's body.
     fn post(&self, url: &str, content_type: &str, body: &[u8]) -> Result<Vec<u8>, FetchError>;
+    /// [`Fetcher::get`] within `limits` (the verification's remaining network budget). The
+    /// default ignores them: the budget then still bounds the number of fetches and refuses
+    /// new ones once the time is spent, but cannot cut a fetch short.
+    fn get_within(&self, url: &str, limits: FetchLimits) -> Result<Vec<u8>, FetchError> {
+        let _ = limits;
+        self.get(url)
+    }
+    /// [`Fetcher::post`] within `limits`; the default ignores them.
+    fn post_within(
+        &self,
+        url: &str,
+        content_type: &str,
+        body: &[u8],
+        limits: FetchLimits,
+    ) -> Result<Vec<u8>, FetchError> {
+        let _ = limits;
+        self.post(url, content_type, body)
+    }
 }
 
 /// A fetcher shared between verifications (cloned with the options).
@@ -63,6 +163,25 @@ impl std::fmt::Debug for SharedFetcher {
     }
 }
 
+/// Whether kyso hands `url` to a fetcher: `http:` (and `https:`, which the fetcher refuses
+/// with a reason); `ldap:` and other schemes are left alone.
+fn fetchable(url: &str) -> bool {
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
+}
+
+/// What a fetch was for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FetchFor {
+    /// The certificate's missing issuer (caIssuers).
+    Issuer,
+    /// The certificate's revocation status (CRL, OCSP).
+    Revocation,
+}
+
+/// Most fetch failures kept for the report of one validation.
+const MAX_FAILURES: usize = 64;
+
 /// Most distinct URLs of one kind tried for one certificate.
 const MAX_URLS: usize = 4;
 
@@ -73,13 +192,25 @@ impl Engine<'_> {
         let Some(fetcher) = self.fetcher else {
             return false;
         };
+        if self.policy.revocation.fetch_scope == FetchScope::RevocationOnly {
+            return false;
+        }
         let mut added = false;
-        for url in cert.ca_issuer_urls().iter().take(MAX_URLS) {
-            if !self.spend_fetch() {
+        for url in cert
+            .ca_issuer_urls()
+            .iter()
+            .filter(|u| fetchable(u))
+            .take(MAX_URLS)
+        {
+            if !self.spend_fetch(cert, FetchFor::Issuer, url) {
                 break;
             }
-            let Ok(body) = fetcher.get(url) else {
-                continue;
+            let body = match fetcher.get(url) {
+                Ok(body) => body,
+                Err(e) => {
+                    self.record_failure(cert, FetchFor::Issuer, e);
+                    continue;
+                }
             };
             for c in certificates_in(&body) {
                 let mut pool = self.pool.borrow_mut();
@@ -90,6 +221,30 @@ impl Engine<'_> {
             }
         }
         added
+    }
+
+    /// Records a fetch that failed for `cert` (its revocation check or its issuer).
+    pub(crate) fn record_failure(&self, cert: &Certificate, what: FetchFor, error: FetchError) {
+        if matches!(error, FetchError::BudgetExhausted { .. }) {
+            self.budget_cut.set(true);
+        }
+        let mut failures = self.fetch_failures.borrow_mut();
+        let known = failures
+            .iter()
+            .any(|(c, w, e)| c == cert && *w == what && *e == error);
+        if !known && failures.len() < MAX_FAILURES {
+            failures.push((cert.clone(), what, error));
+        }
+    }
+
+    /// The fetches for `what` that failed for `cert`.
+    pub(crate) fn failures_for(&self, cert: &Certificate, what: FetchFor) -> Vec<FetchError> {
+        self.fetch_failures
+            .borrow()
+            .iter()
+            .filter(|(c, w, _)| c == cert && *w == what)
+            .map(|(_, _, e)| e.clone())
+            .collect()
     }
 
     /// Fetches CRLs from `cert`'s http distribution points (and the delta CRLs their
@@ -120,13 +275,22 @@ impl Engine<'_> {
             .take(MAX_URLS)
             .collect();
         for url in urls {
-            if !self.spend_fetch() {
+            if !self.spend_fetch(cert, FetchFor::Revocation, &url) {
                 break;
             }
-            if let Ok(body) = fetcher.get(&url) {
-                if let Ok(crl) = Crl::from_der(&body) {
-                    self.data.borrow_mut().add_crl(crl, Origin::Fetched);
-                }
+            match fetcher.get(&url) {
+                Ok(body) => match Crl::from_der(&body) {
+                    Ok(crl) => self.data.borrow_mut().add_crl(crl, Origin::Fetched),
+                    Err(e) => self.record_failure(
+                        cert,
+                        FetchFor::Revocation,
+                        FetchError::Transport {
+                            url: url.clone(),
+                            reason: format!("the answer is not a CRL: {e}"),
+                        },
+                    ),
+                },
+                Err(e) => self.record_failure(cert, FetchFor::Revocation, e),
             }
         }
     }
@@ -146,8 +310,13 @@ impl Engine<'_> {
             return;
         }
         let nonce_policy = self.policy.revocation.nonce;
-        for url in cert.ocsp_urls().iter().take(MAX_URLS) {
-            if !self.spend_fetch() {
+        for url in cert
+            .ocsp_urls()
+            .iter()
+            .filter(|u| fetchable(u))
+            .take(MAX_URLS)
+        {
+            if !self.spend_fetch(cert, FetchFor::Revocation, url) {
                 break;
             }
             let nonce = match nonce_policy {
@@ -157,11 +326,26 @@ impl Engine<'_> {
             let Ok(request) = build_request(cert, issuer, nonce.as_deref()) else {
                 return;
             };
-            let Ok(body) = fetcher.post(url, "application/ocsp-request", &request) else {
-                continue;
+            let body = match fetcher.post(url, "application/ocsp-request", &request) {
+                Ok(body) => body,
+                Err(e) => {
+                    self.record_failure(cert, FetchFor::Revocation, e);
+                    continue;
+                }
             };
-            let Ok(response) = OcspResponse::from_der(&body) else {
-                continue;
+            let response = match OcspResponse::from_der(&body) {
+                Ok(r) => r,
+                Err(e) => {
+                    self.record_failure(
+                        cert,
+                        FetchFor::Revocation,
+                        FetchError::Transport {
+                            url: url.clone(),
+                            reason: format!("the answer is not an OCSP response: {e}"),
+                        },
+                    );
+                    continue;
+                }
             };
             let nonce_ok = match (nonce_policy, &nonce, response.nonce()) {
                 (NoncePolicy::Require, Some(sent), got) => got == Some(sent.as_slice()),
@@ -173,6 +357,14 @@ impl Engine<'_> {
                 self.data.borrow_mut().add_ocsp(response, Origin::Fetched);
                 return;
             }
+            self.record_failure(
+                cert,
+                FetchFor::Revocation,
+                FetchError::Transport {
+                    url: url.clone(),
+                    reason: "the OCSP response does not carry the nonce kyso sent".into(),
+                },
+            );
         }
     }
 }

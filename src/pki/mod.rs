@@ -16,6 +16,7 @@ mod cert;
 mod extensions;
 mod fetch;
 mod name;
+mod network_budget;
 mod options;
 mod path;
 mod revocation;
@@ -32,11 +33,12 @@ pub use cert::{
 pub use extensions::{
     check_extensions, rule_for, Criticality, ExtensionRule, CERTIFICATE_EXTENSIONS,
 };
-pub use fetch::{FetchError, Fetcher, SharedFetcher};
+pub use fetch::{FetchError, FetchLimits, Fetcher, SharedFetcher};
 pub use name::{names_match, GeneralName, NormalizedName};
+pub use network_budget::{BudgetLimit, MeteredFetcher, NetworkBudget, NetworkMeter, NetworkUsage};
 pub use options::{
-    DeltaCrls, EkuPolicy, NoncePolicy, PathBudget, PolicySettings, Purpose, RevocationMode,
-    RevocationPolicy, ValidationPolicy, EKU_ADOBE_AUTHENTIC_DOCUMENTS, EKU_ANY,
+    DeltaCrls, EkuPolicy, FetchScope, NoncePolicy, PathBudget, PolicySettings, Purpose,
+    RevocationMode, RevocationPolicy, ValidationPolicy, EKU_ADOBE_AUTHENTIC_DOCUMENTS, EKU_ANY,
     EKU_DOCUMENT_SIGNING, EKU_EMAIL_PROTECTION, EKU_MICROSOFT_DOCUMENT_SIGNING, EKU_OCSP_SIGNING,
     EKU_TIME_STAMPING,
 };

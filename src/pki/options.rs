@@ -165,6 +165,25 @@ pub enum NoncePolicy {
     Off,
 }
 
+/// What path validation may fetch when fetching is on (`RevocationPolicy::online`).
+///
+/// In both scopes CRLs and OCSP responses are fetched only for the certificates of a
+/// candidate path that reached a trust anchor and passed the RFC 5280 §6.1 checks: a
+/// certificate that chains to no anchor never makes kyso ask its CRL or OCSP URLs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FetchScope {
+    /// Also the issuer certificates named by caIssuers URLs (RFC 5280 §4.2.2.1) while a path
+    /// is being built, when a certificate's issuer is in neither the document, the caller's
+    /// certificates nor the anchors. Those URLs come from certificates that are not trusted
+    /// yet, so the network policy decides where they may lead.
+    IssuersAndRevocation,
+    /// Revocation data only: no caIssuers URL is ever fetched, so every URL kyso asks comes
+    /// from a certificate on a path to a trust anchor (issued by a CA the deployer trusts).
+    /// Intermediates must be in the document or given by the caller.
+    RevocationOnly,
+}
+
 /// Revocation checking, per certificate role.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -185,6 +204,8 @@ pub struct RevocationPolicy {
     /// Fetch CRLs, OCSP responses and issuer certificates over the network (needs a
     /// fetcher: the `online` feature's `HttpFetcher` or the caller's own).
     pub online: bool,
+    /// What may be fetched when `online` is set.
+    pub fetch_scope: FetchScope,
 }
 
 impl RevocationPolicy {
@@ -201,7 +222,8 @@ impl RevocationPolicy {
 impl Default for RevocationPolicy {
     /// If available for every role (a warning when nothing could be checked), delta CRLs used,
     /// OCSP responses without nextUpdate accepted for 7 days, 5 minutes of clock skew, nonce
-    /// sent but not required, offline.
+    /// sent but not required, offline (when online: issuers and revocation data,
+    /// [`FetchScope::IssuersAndRevocation`]).
     fn default() -> Self {
         RevocationPolicy {
             end_entity: RevocationMode::IfAvailable,
@@ -211,6 +233,7 @@ impl Default for RevocationPolicy {
             clock_skew: Duration::minutes(5),
             nonce: NoncePolicy::Send,
             online: false,
+            fetch_scope: FetchScope::IssuersAndRevocation,
         }
     }
 }

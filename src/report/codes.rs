@@ -312,6 +312,15 @@ codes! {
     TimePathAtProvenTime = "time.path_validated_at_proven_time", Info;
     /// The PAdES baseline level the signature reaches, and what a higher one needs.
     PadesLevel = "pades.level", Info;
+
+    // The network (feature `online` or a caller's fetcher).
+    /// A URL from a certificate was not fetched because the network policy refuses it: a
+    /// loopback, private, link-local or other non-public address (after resolution, or
+    /// after a redirect), user information in the URL, `https:` (kyso carries no TLS).
+    NetworkRefused = "network.refused", Warning;
+    /// The network budget of the verification (fetches, time, bytes) ran out; a status
+    /// that needed the network could not be established, so the signature cannot pass.
+    NetworkBudgetExhausted = "network.budget_exhausted", Error;
 }
 
 #[cfg(test)]

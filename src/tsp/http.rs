@@ -4,6 +4,11 @@
 //! Plain `http:` only (ureq without TLS, the same HTTP stack the certificate fetcher uses).
 //! Tokens are signed, so a plain channel cannot forge one; but HTTP basic credentials travel
 //! in clear, so use them only with authorities on a trusted network.
+//!
+//! The authority's URL is the operator's configuration (`--tsa`), never read from a document,
+//! so the network policy that guards URLs from certificates ([`crate::net::NetworkPolicy`])
+//! does not apply: an authority on the operator's own network is normal. No redirect is
+//! followed.
 
 use std::time::Duration;
 

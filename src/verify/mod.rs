@@ -19,13 +19,16 @@ pub mod verdict;
 
 pub(crate) use signature::{apply_signer_check, check_chain, ChainInputs};
 
+use std::borrow::Cow;
 use std::path::Path;
+use std::sync::Arc;
 
 use time::OffsetDateTime;
 
 use crate::pdf::{Budget, Document, FileSource, Source};
 use crate::pki::{
-    Certificate, RevocationData, SharedFetcher, TrustStore, ValidationPolicy, VerificationCache,
+    Certificate, MeteredFetcher, NetworkBudget, NetworkMeter, RevocationData, SharedFetcher,
+    TrustStore, ValidationPolicy, VerificationCache,
 };
 use crate::report::{Code, Finding, TimeSource, VerificationReport};
 use crate::Error;
@@ -50,6 +53,12 @@ pub struct VerifyOptions {
     pub intermediates: Vec<Certificate>,
     /// Fetches revocation data and issuers when `validation.revocation.online` is set.
     pub fetcher: Option<SharedFetcher>,
+    /// What one verification (one document, one detached or enveloping signature file) may
+    /// spend through `fetcher`: fetches, time and bytes across every signature, timestamp
+    /// and path. Each verification gets a fresh [`NetworkMeter`]; when it runs out, the
+    /// report says so (`network.budget_exhausted`) and no status that needed the network
+    /// passes.
+    pub network_budget: NetworkBudget,
     /// Largest signed content kyso reads into memory for a signature without signed
     /// attributes (whose signature is over the content itself).
     pub max_unsigned_attrs_content: u64,
@@ -74,6 +83,7 @@ impl VerifyOptions {
             revocation: RevocationData::new(),
             intermediates: Vec::new(),
             fetcher: None,
+            network_budget: NetworkBudget::default(),
             max_unsigned_attrs_content: 256 << 20,
             shared_hashing: true,
             cache: VerificationCache::new(),
@@ -91,6 +101,37 @@ impl VerifyOptions {
         self.budget = budget;
         self
     }
+
+    /// For one verification: these options with the fetcher counted and bounded by a fresh
+    /// meter with [`VerifyOptions::network_budget`], and that meter. Without fetching, the
+    /// options themselves.
+    pub(crate) fn for_one_verification(
+        &self,
+    ) -> (Cow<'_, VerifyOptions>, Option<Arc<NetworkMeter>>) {
+        match &self.fetcher {
+            Some(f) if self.validation.revocation.online => {
+                let metered = MeteredFetcher::new(f.0.clone(), self.network_budget);
+                let meter = metered.meter().clone();
+                let mut opts = self.clone();
+                opts.fetcher = Some(SharedFetcher(Arc::new(metered)));
+                (Cow::Owned(opts), Some(meter))
+            }
+            _ => (Cow::Borrowed(self), None),
+        }
+    }
+}
+
+/// The document's finding when its verification ran out of network budget.
+pub(crate) fn network_budget_finding(meter: Option<&Arc<NetworkMeter>>) -> Option<Finding> {
+    let meter = meter?;
+    meter.exhausted()?;
+    Some(Finding::new(
+        Code::NetworkBudgetExhausted,
+        format!(
+            "{}; the checks that needed what was not fetched are not passed",
+            meter.summary()
+        ),
+    ))
 }
 
 /// Bytes after the end of the last revision that are not white space: no reader interprets
@@ -133,6 +174,8 @@ pub fn verify_source<S: Source>(
     name: Option<String>,
     opts: &VerifyOptions,
 ) -> Result<VerificationReport, Error> {
+    let (opts, meter) = opts.for_one_verification();
+    let opts = opts.as_ref();
     let (time, time_source) = match opts.validation_time {
         Some(t) => (t, TimeSource::Caller),
         None => (OffsetDateTime::now_utc(), TimeSource::CurrentTime),
@@ -184,6 +227,9 @@ pub fn verify_source<S: Source>(
     let (embedded, findings) = crate::dossier::embedded_file_reports(&doc, &report.signatures);
     report.embedded_files = embedded;
     report.findings.extend(findings);
+    report
+        .findings
+        .extend(network_budget_finding(meter.as_ref()));
     if report.signatures.is_empty() {
         report.findings.push(Finding::new(
             Code::DocNoSignatures,

@@ -82,7 +82,7 @@ pub fn consequence(code: Code) -> (Indication, SubIndication) {
         | Code::RevocationSignerNotAuthorized => (I, S::ChainConstraintsFailure),
         Code::ChainAlgorithmRefused => (I, S::CryptoConstraintsFailure),
         Code::RevocationRevoked => (I, S::Revoked),
-        Code::RevocationUnknown => (I, S::TryLater),
+        Code::RevocationUnknown | Code::NetworkBudgetExhausted => (I, S::TryLater),
         Code::ChainNoTrustAnchors | Code::ChainUntrusted => (I, S::NoCertificateChainFound),
         // A timestamp that proves nothing leaves the signature's time unproven: the
         // signature cannot pass, but it is not shown to be forged either.

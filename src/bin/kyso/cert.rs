@@ -62,9 +62,12 @@ pub struct PkiArgs {
     #[arg(long, value_parser = parse_mode)]
     pub revocation: Option<RevocationMode>,
     /// Fetch CRLs, OCSP responses and issuer certificates over HTTP (needs a kyso built with
-    /// the `online` feature).
+    /// the `online` feature). Loopback, private and other non-public addresses are refused
+    /// unless allowed with --allow-host or --allow-net (SECURITY.md).
     #[arg(long)]
     pub online: bool,
+    #[command(flatten)]
+    pub net: crate::net_args::NetArgs,
 }
 
 fn parse_mode(s: &str) -> Result<RevocationMode, String> {
@@ -153,12 +156,13 @@ impl PkiArgs {
         Ok(data)
     }
 
-    /// Applies the revocation options to `policy`.
+    /// Applies the revocation and network options to `policy`.
     pub fn apply(&self, policy: &mut ValidationPolicy) -> Result<(), Failure> {
         if let Some(mode) = self.revocation {
             policy.revocation.end_entity = mode;
             policy.revocation.intermediates = mode;
         }
+        self.net.check(self.online)?;
         if self.online {
             if !cfg!(feature = "online") {
                 return Err(Failure(
@@ -166,19 +170,18 @@ impl PkiArgs {
                 ));
             }
             policy.revocation.online = true;
+            self.net.apply(&mut policy.revocation);
         }
         Ok(())
     }
 
-    /// The HTTP fetcher, when `--online` was given and kyso has one.
-    pub fn fetcher(&self) -> Option<kyso::pki::SharedFetcher> {
-        #[cfg(feature = "online")]
-        if self.online {
-            return Some(kyso::pki::SharedFetcher(std::sync::Arc::new(
-                kyso::net::HttpFetcher::default(),
-            )));
+    /// The HTTP fetcher under the network policy, when `--online` was given and kyso has
+    /// one.
+    pub fn fetcher(&self) -> Result<Option<kyso::pki::SharedFetcher>, Failure> {
+        if self.online && !cfg!(feature = "online") {
+            return Ok(None);
         }
-        None
+        self.net.fetcher(self.online)
     }
 }
 
@@ -250,12 +253,16 @@ fn verify(a: CertVerifyArgs) -> Result<ExitCode, Failure> {
     policy.policies.initial_policy_mapping_inhibit = a.inhibit_policy_mapping;
     policy.policies.initial_any_policy_inhibit = a.inhibit_any_policy;
     a.pki.apply(&mut policy)?;
-    let fetcher = a.pki.fetcher();
+    // One certificate is one verification: the same network budget as one document.
+    let fetcher = a
+        .pki
+        .fetcher()?
+        .map(|f| kyso::pki::MeteredFetcher::new(f.0, a.pki.net.budget()));
     let time = a.at.unwrap_or_else(OffsetDateTime::now_utc);
 
     let mut validator = PathValidator::new(&trust, &policy);
     if let Some(f) = &fetcher {
-        validator = validator.with_fetcher(f.0.as_ref());
+        validator = validator.with_fetcher(f);
     }
     let outcome = validator.validate(&target, &intermediates, &data, ValidationTime::at(time));
     let report = CertReport {

@@ -32,9 +32,12 @@ pub struct LtvSourceArgs {
     #[arg(long, help_heading = "Long-term validation")]
     pub ocsp: Vec<PathBuf>,
     /// Fetch what is missing over HTTP: OCSP responses, CRLs, issuers (needs a kyso built
-    /// with the `online` feature).
+    /// with the `online` feature). Loopback, private and other non-public addresses are
+    /// refused unless allowed with --allow-host or --allow-net (SECURITY.md).
     #[arg(long, help_heading = "Long-term validation")]
     pub online: bool,
+    #[command(flatten)]
+    pub net: crate::net_args::NetArgs,
 }
 
 impl LtvSourceArgs {
@@ -54,9 +57,9 @@ impl LtvSourceArgs {
             opts.certificates.extend(load_certificates(f)?);
         }
         opts.revocation = self.revocation()?;
-        if self.online {
-            opts.fetcher = Some(fetcher()?);
-        }
+        opts.fetcher = self.net.fetcher(self.online)?;
+        opts.network_budget = self.net.budget();
+        opts.fetch_scope = self.net.fetch_scope();
         Ok(opts)
     }
 
@@ -102,20 +105,6 @@ fn pem_blocks(bytes: &[u8], label: &str) -> Vec<Vec<u8>> {
         rest = next;
     }
     out
-}
-
-#[cfg(feature = "online")]
-fn fetcher() -> Result<kyso::pki::SharedFetcher, Failure> {
-    Ok(kyso::pki::SharedFetcher(std::sync::Arc::new(
-        kyso::net::HttpFetcher::default(),
-    )))
-}
-
-#[cfg(not(feature = "online"))]
-fn fetcher() -> Result<kyso::pki::SharedFetcher, Failure> {
-    Err(Failure(
-        "--online needs a kyso built with the `online` feature".into(),
-    ))
 }
 
 /// The level to reach.

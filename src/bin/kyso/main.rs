@@ -15,6 +15,7 @@ mod form;
 mod inspect;
 mod keysource;
 mod ltv;
+mod net_args;
 mod output;
 mod sign;
 mod sign_file;

@@ -44,7 +44,8 @@ pub fn run(a: VerifyArgs) -> Result<ExitCode, Failure> {
     opts.intermediates = a.pki.intermediates()?;
     opts.revocation = a.pki.revocation_data()?;
     a.pki.apply(&mut opts.validation)?;
-    opts.fetcher = a.pki.fetcher();
+    opts.fetcher = a.pki.fetcher()?;
+    opts.network_budget = a.pki.net.budget();
     if let Some(t) = a.at {
         opts = opts.validation_time(t);
     }

@@ -2,6 +2,7 @@
 
 use super::super::algorithm_policy::AlgorithmVerdict;
 use super::super::cert::Certificate;
+use super::super::fetch::FetchFor;
 use super::super::options::{Purpose, RevocationMode};
 use super::super::revocation::{CrlVerdict, OcspVerdict, RevocationReason};
 use super::check::{check_purpose, position, process};
@@ -61,6 +62,18 @@ impl Engine<'_> {
                     current.label()
                 ),
             ));
+            for e in self.failures_for(&current, FetchFor::Issuer) {
+                let finding = Finding::new(
+                    e.code(),
+                    format!(
+                        "the issuer of \"{}\" could not be fetched: {e}",
+                        current.label()
+                    ),
+                );
+                if !acc.dead_ends.contains(&finding) {
+                    acc.dead_ends.push(finding);
+                }
+            }
             return None;
         }
         for (candidate, is_anchor) in candidates {
@@ -302,8 +315,8 @@ impl Engine<'_> {
             }
             CrlVerdict::Undetermined(mut n) => notes.append(&mut n),
         }
-        let mut findings = Vec::new();
         if let Some(mut r) = revoked {
+            let mut findings = Vec::new();
             r.certificate = index;
             r.subject = cert.label();
             r.mode = report.mode.clone();
@@ -342,6 +355,7 @@ impl Engine<'_> {
             return (r, findings);
         }
         if let Some(mut r) = good {
+            let mut findings = Vec::new();
             r.certificate = index;
             r.subject = cert.label();
             r.mode = report.mode.clone();
@@ -353,6 +367,30 @@ impl Engine<'_> {
             return (r, findings);
         }
         report.status = RevocationStatus::Unknown;
+        let mut findings = Vec::new();
+        let failures = self.failures_for(cert, FetchFor::Revocation);
+        for e in &failures {
+            notes.push(e.to_string());
+            findings.push(Finding::new(
+                e.code(),
+                format!("revocation data for {who} could not be fetched: {e}"),
+            ));
+        }
+        if self.budget_cut.get()
+            && !findings
+                .iter()
+                .any(|f| f.code == Code::NetworkBudgetExhausted)
+        {
+            // The status may rest on data a spent budget kept from being fetched (a CRL
+            // signer's own status, another URL): unknown for that reason is never a pass.
+            findings.push(Finding::new(
+                Code::NetworkBudgetExhausted,
+                format!(
+                    "the revocation status of {who} is unknown and the network budget ran out \
+                     during this validation"
+                ),
+            ));
+        }
         let why = if notes.is_empty() {
             "no CRL or OCSP response covers it".to_string()
         } else {

@@ -21,7 +21,7 @@ use time::OffsetDateTime;
 
 use super::cache::{VerificationCache, NO_CACHE};
 use super::cert::Certificate;
-use super::fetch::Fetcher;
+use super::fetch::{FetchError, FetchFor, Fetcher};
 use super::options::{PathBudget, PolicySettings, Purpose, RevocationMode, ValidationPolicy};
 use super::revocation::RevocationData;
 use super::trust::{TrustAnchor, TrustStore};
@@ -177,6 +177,8 @@ impl<'a> PathValidator<'a> {
             signature_checks: Cell::new(0),
             candidates_judged: Cell::new(0),
             fetches: Cell::new(0),
+            fetch_failures: RefCell::new(Vec::new()),
+            budget_cut: Cell::new(false),
             exhausted: Cell::new(false),
             in_progress: RefCell::new(Vec::new()),
             cache: self.cache,
@@ -257,6 +259,11 @@ pub(crate) struct Engine<'a> {
     pub signature_checks: Cell<usize>,
     pub candidates_judged: Cell<usize>,
     pub fetches: Cell<usize>,
+    /// Fetches that failed, with the certificate they were for.
+    pub fetch_failures: RefCell<Vec<(Certificate, FetchFor, FetchError)>>,
+    /// A fetch was refused because a network budget (this validation's or the
+    /// verification's) was spent.
+    pub budget_cut: Cell<bool>,
     pub exhausted: Cell<bool>,
     pub in_progress: RefCell<Vec<Vec<u8>>>,
     /// Remembered signature checks.
@@ -279,10 +286,22 @@ impl Engine<'_> {
         true
     }
 
-    /// Counts one fetch; false when the budget is spent (fetching stops, the search goes on).
-    pub fn spend_fetch(&self) -> bool {
+    /// Counts one fetch of `url` for `cert`; false when the budget is spent (fetching stops
+    /// and the refusal is recorded, the search goes on).
+    pub fn spend_fetch(&self, cert: &Certificate, what: FetchFor, url: &str) -> bool {
         let used = self.fetches.get();
         if used >= self.budget().max_fetches {
+            self.record_failure(
+                cert,
+                what,
+                FetchError::BudgetExhausted {
+                    url: url.to_string(),
+                    reason: format!(
+                        "the path budget allows {} fetches per validation",
+                        self.budget().max_fetches
+                    ),
+                },
+            );
             return false;
         }
         self.fetches.set(used + 1);
