@@ -25,6 +25,7 @@ use time::OffsetDateTime;
 
 use kyso::crypto::{DigestAlgorithm, Hasher};
 use kyso::demo::{sample_dossier, DemoPki, SampleOptions};
+use kyso::output::{Overwrite, Target};
 use kyso::pdf::FileSource;
 use kyso::pki::{TrustStore, VerificationCache};
 use kyso::sign::{sign_file, SignOptions};
@@ -231,7 +232,8 @@ fn prepare() -> Data {
                         tmp.with_extension(format!("{k}.pdf"))
                     };
                     let opts = data.sign_options(&format!("ChuKy_{k}"));
-                    sign_file(&from, &to, &data.signer(2 - k % 2), &opts).expect("sign");
+                    let to_target = Target::new(&to).overwrite(Overwrite::Replace);
+                    sign_file(&from, to_target, &data.signer(2 - k % 2), &opts).expect("sign");
                     if from != data.signed_n(have, label) {
                         let _ = fs::remove_file(&from);
                     }
@@ -472,7 +474,8 @@ fn benches(c: &mut Criterion) {
         tune(&mut group, size.label);
         group.throughput(Throughput::Bytes(file_len(&input)));
         group.bench_with_input(BenchmarkId::new("1sig", size.label), &input, |b, input| {
-            b.iter(|| sign_file(black_box(input), &out, &signer, &sign_opts).expect("sign"))
+            let out = Target::new(&out).overwrite(Overwrite::Replace);
+            b.iter(|| sign_file(black_box(input), out, &signer, &sign_opts).expect("sign"))
         });
         // The floor for signing: copy the file to a temporary file beside the output while
         // hashing it, sync it and rename it into place (what signing does besides signing).

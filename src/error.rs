@@ -78,6 +78,10 @@ pub enum Error {
     /// that forbids the change, a signed document to flatten). Nothing was written.
     #[error(transparent)]
     Form(#[from] crate::form::FormError),
+    /// An output file was not written: it exists, is an input, is a symbolic link, or its
+    /// directory is missing (see [`crate::output`]). Nothing was written.
+    #[error(transparent)]
+    Output(#[from] crate::output::OutputError),
 }
 
 fn prefix(path: &Option<PathBuf>) -> String {

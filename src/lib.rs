@@ -18,6 +18,7 @@ pub mod form;
 pub mod ltv;
 #[cfg(feature = "online")]
 pub mod net;
+pub mod output;
 pub mod pdf;
 pub mod pki;
 pub mod report;

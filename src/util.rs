@@ -1,38 +1,17 @@
-//! Small helpers shared by several modules: atomic file output, hex and PEM text.
+//! Small helpers shared by several modules: the demo's file output, hex and PEM text.
 
+#[cfg(feature = "demo")]
 use std::path::Path;
 
+#[cfg(feature = "demo")]
 use crate::Error;
 
-/// Writes `bytes` to `path` atomically: a temporary file in the same directory is written,
-/// flushed to disk and renamed over `path`, so a reader never sees a partial file and a
-/// failure leaves any earlier file at `path` untouched.
+/// Writes `bytes` to `path` by kyso's write rule ([`crate::output`]), replacing an
+/// existing file (the demo rewrites its own directory).
 #[cfg(feature = "demo")]
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    use std::io::Write;
-    let mut tmp = temp_file_beside(path)?;
-    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
-    persist(tmp, path)
-}
-
-/// A temporary file in the directory of `path` (same file system, so it can be renamed).
-pub(crate) fn temp_file_beside(path: &Path) -> Result<tempfile::NamedTempFile, Error> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    tempfile::Builder::new()
-        .prefix(".kyso-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(path, e))
-}
-
-/// Flushes `tmp` to disk and renames it to `path`.
-pub(crate) fn persist(tmp: tempfile::NamedTempFile, path: &Path) -> Result<(), Error> {
-    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
-    Ok(())
+    use crate::output::{write_bytes, Overwrite, Target};
+    write_bytes(Target::new(path).overwrite(Overwrite::Replace), &[], bytes)
 }
 
 /// Lower-case hexadecimal.

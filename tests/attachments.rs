@@ -96,11 +96,11 @@ fn attached_files_list_extract_and_report_exactly() {
                 "/CheckSum is an MD5"
             );
             let target = dir.path().join(format!("{kind:?}-{}", f.name));
-            let facts = extract_to_file(&doc, doc.last_revision(), f, &target, false).unwrap();
+            let facts = extract_to_file(&doc, doc.last_revision(), f, &target).unwrap();
             assert_eq!(std::fs::read(&target).unwrap(), data);
             assert_eq!(facts.sha256, digest(DigestAlgorithm::Sha256, data));
             // Extraction never replaces a file unless asked.
-            assert!(extract_to_file(&doc, doc.last_revision(), f, &target, false).is_err());
+            assert!(extract_to_file(&doc, doc.last_revision(), f, &target).is_err());
         }
         let by_name = |n: &str| files.iter().find(|f| f.name == n).unwrap();
         assert_eq!(by_name(VI_NAME).relationship.as_deref(), Some("Supplement"));

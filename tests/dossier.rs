@@ -11,9 +11,10 @@ use std::path::Path;
 
 use kyso::dossier::{
     attach_bytes, render_dossier, seal_dossier, verify_dossier, write_detached_signature,
-    AttachOptions, Attachment, DossierError, DossierReport, FileStatus, Lang, Role, SealOptions,
-    MANIFEST_FILE, MANIFEST_SIGNATURE_FILE,
+    AttachOptions, Attachment, DossierReport, FileStatus, Lang, Role, SealOptions, MANIFEST_FILE,
+    MANIFEST_SIGNATURE_FILE,
 };
+use kyso::output::{OutputError, Overwrite};
 use kyso::report::{Code, DocumentFormat, Indication, SubIndication, TimeSource};
 use kyso::signer::Signer;
 use kyso::verify::VerifyOptions;
@@ -223,7 +224,7 @@ fn a_manifest_re_signed_by_an_untrusted_key_is_not_trusted() {
     // The attack: change a file, then reseal the dossier with one's own key.
     std::fs::write(dir.path().join(DECISION), "Quyết định đã bị sửa\n").unwrap();
     let mut opts = seal_opts();
-    opts.overwrite = true;
+    opts.overwrite = Overwrite::Replace;
     seal_dossier(dir.path(), &pki.untrusted.signer(), &opts).unwrap();
     let r = verify(dir.path(), &pki);
     assert_eq!(r.indication, Indication::Indeterminate, "{}", r.to_json());
@@ -298,23 +299,37 @@ fn sealing_refuses_to_overwrite_links_and_unknown_role_paths() {
     let dir = make_dossier(&pki, &pki.p256.signer());
     let err = seal_dossier(dir.path(), &pki.p256.signer(), &seal_opts()).unwrap_err();
     assert!(
-        matches!(err, kyso::Error::Dossier(DossierError::Exists { .. })),
+        matches!(err, kyso::Error::Output(OutputError::Exists { .. })),
         "{err}"
     );
     let mut force = seal_opts().role("nope.pdf", Role::Decision);
-    force.overwrite = true;
+    force.overwrite = Overwrite::Replace;
     let err = seal_dossier(dir.path(), &pki.p256.signer(), &force).unwrap_err();
     assert!(err.to_string().contains("nope.pdf"), "{err}");
     #[cfg(unix)]
     {
         std::os::unix::fs::symlink("/etc/hostname", dir.path().join("link")).unwrap();
         let mut opts = seal_opts();
-        opts.overwrite = true;
+        opts.overwrite = Overwrite::Replace;
         let err = seal_dossier(dir.path(), &pki.p256.signer(), &opts).unwrap_err();
         assert!(err.to_string().contains("regular file"), "{err}");
         // Verification reports the link without following it.
         let r = verify(dir.path(), &pki);
         assert_eq!(file(&r, "link").status, FileStatus::Extra);
+        std::fs::remove_file(dir.path().join("link")).unwrap();
+        // A manifest that is a symbolic link is neither written through nor replaced,
+        // even when replacing is asked for.
+        let elsewhere = dir.path().join("elsewhere.json");
+        std::fs::write(&elsewhere, b"keep").unwrap();
+        let manifest = dir.path().join(kyso::dossier::MANIFEST_FILE);
+        std::fs::remove_file(&manifest).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, &manifest).unwrap();
+        let err = seal_dossier(dir.path(), &pki.p256.signer(), &opts).unwrap_err();
+        assert!(
+            matches!(err, kyso::Error::Output(OutputError::Symlink { .. })),
+            "{err}"
+        );
+        assert_eq!(std::fs::read(&elsewhere).unwrap(), b"keep");
     }
 }
 

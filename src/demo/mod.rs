@@ -17,12 +17,18 @@ use std::path::{Path, PathBuf};
 use time::OffsetDateTime;
 
 use crate::crypto::PrivateKey;
+use crate::output::{Overwrite, Target};
 use crate::pki::{Origin, TrustStore};
 use crate::report::VerificationReport;
 use crate::sign::{sign_file, SignOptions};
 use crate::signer::SoftwareSigner;
 use crate::verify::{verify_file, VerifyOptions};
 use crate::Error;
+
+/// The demo rewrites its own files.
+fn replacing(path: &Path) -> Target<'_> {
+    Target::new(path).overwrite(Overwrite::Replace)
+}
 
 /// What a demo run produced.
 #[derive(Debug)]
@@ -66,7 +72,7 @@ pub fn run_at(dir: &Path, now: OffsetDateTime) -> Result<DemoOutcome, Error> {
         .reason("Xác nhận hồ sơ hợp lệ (dossier checked and complete)")
         .location("UBND Phường Bến Nghé, TP. Hồ Chí Minh")
         .signing_time(now);
-    sign_file(&unsigned, &signed_once, &signer, &opts)?;
+    sign_file(&unsigned, replacing(&signed_once), &signer, &opts)?;
 
     let second = &pki.officials[1];
     let signer = SoftwareSigner::new(
@@ -80,7 +86,7 @@ pub fn run_at(dir: &Path, now: OffsetDateTime) -> Result<DemoOutcome, Error> {
         .reason("Phê duyệt (approved)")
         .location("Sở Tư pháp TP. Hồ Chí Minh")
         .signing_time(now);
-    sign_file(&signed_once, &signed_twice, &signer, &opts)?;
+    sign_file(&signed_once, replacing(&signed_twice), &signer, &opts)?;
 
     // The verifier trusts the demo root and has the CAs' current CRLs (as a city office
     // would have fetched them), so every certificate's revocation status is known.

@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use md5::{Digest as _, Md5};
 use time::OffsetDateTime;
 
+use crate::output::{Output, Target};
 use crate::pdf::date::format_pdf_date;
 use crate::pdf::incremental::{IncrementalUpdate, XrefStyle};
 use crate::pdf::names::name_tree_entries;
@@ -190,39 +191,36 @@ impl AttachOptions {
     }
 }
 
-/// Attaches `attachments` to the PDF at `input` and writes the result to `output`
-/// (atomically; `input` is never modified and must differ from `output`).
-pub fn attach_files(
+/// Attaches `attachments` to the PDF at `input` and writes the result to `output` by kyso's
+/// write rule ([`crate::output`]: atomic; never over `input` or a file being attached).
+pub fn attach_files<'a>(
     input: &Path,
-    output: &Path,
+    output: impl Into<Target<'a>>,
     attachments: &[Attachment],
     opts: &AttachOptions,
 ) -> Result<(), Error> {
-    if let (Ok(a), Ok(b)) = (std::fs::canonicalize(input), std::fs::canonicalize(output)) {
-        if a == b {
-            return Err(Error::refused(format!(
-                "output {} is the input file; kyso never modifies its input",
-                output.display()
-            ))
-            .with_path(input));
-        }
-    }
+    let mut inputs = vec![input];
+    inputs.extend(attachments.iter().filter_map(|a| match &a.content {
+        AttachmentContent::File(p) => Some(p.as_path()),
+        _ => None,
+    }));
+    let out = Output::check(output, &inputs)?;
+    let path = out.path();
     let source = FileSource::open(input).map_err(|e| Error::io(input, e))?;
     let doc = Document::open(source).map_err(|e| Error::from(e).with_path(input))?;
     let update = build_update(&doc, attachments, opts).map_err(|e| e.with_path(input))?;
-
-    let mut tmp = crate::util::temp_file_beside(output)?;
-    let mut file = std::fs::File::open(input).map_err(|e| Error::io(input, e))?;
-    let copied = std::io::copy(&mut std::io::Read::take(&mut file, doc.len()), &mut tmp)
-        .map_err(|e| Error::io(output, e))?;
-    if copied != doc.len() {
-        return Err(Error::io(
-            input,
-            std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "file shrank while read"),
-        ));
-    }
-    tmp.write_all(&update).map_err(|e| Error::io(output, e))?;
-    crate::util::persist(tmp, output)
+    out.write(|tmp| {
+        let mut file = std::fs::File::open(input).map_err(|e| Error::io(input, e))?;
+        let copied = std::io::copy(&mut std::io::Read::take(&mut file, doc.len()), tmp)
+            .map_err(|e| Error::io(path, e))?;
+        if copied != doc.len() {
+            return Err(Error::io(
+                input,
+                std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "file shrank while read"),
+            ));
+        }
+        tmp.write_all(&update).map_err(|e| Error::io(path, e))
+    })
 }
 
 /// Attaches `attachments` to a PDF held in memory and returns the new file.

@@ -16,6 +16,7 @@ use time::OffsetDateTime;
 
 use crate::cms::{self, SignedData};
 use crate::crypto::DigestAlgorithm;
+use crate::output::{Output, Target};
 use crate::pki::ValidationTime;
 use crate::report::{
     ChainReport, CheckStatus, Code, Coverage, CoverageStatus, DocumentFormat, Finding, Indication,
@@ -61,34 +62,36 @@ pub fn sign_file_detached(
     )
 }
 
-/// Signs the file at `content` and writes the detached signature to `signature`
-/// (atomically).
-pub fn write_detached_signature(
+/// Signs the file at `content` and writes the detached signature to `signature` by kyso's
+/// write rule ([`crate::output`]: atomic, never over `content`).
+pub fn write_detached_signature<'a>(
     content: &Path,
-    signature: &Path,
+    signature: impl Into<Target<'a>>,
     signer: &dyn Signer,
     signing_time: Option<OffsetDateTime>,
 ) -> Result<(), Error> {
+    let out = Output::check(signature, &[content])?;
     let cms = sign_file_detached(content, signer, signing_time)?;
-    super::write_file_atomically(signature, &cms)
+    out.write_bytes(&cms)
 }
 
 /// Signs the file at `content` into an enveloping CMS (the content inside) written to
-/// `output` (atomically). The content is held in memory: at most
-/// [`MAX_ENVELOPING_FILE_BYTES`].
-pub fn write_enveloping_signature(
+/// `output` by kyso's write rule ([`crate::output`]: atomic, never over `content`). The
+/// content is held in memory: at most [`MAX_ENVELOPING_FILE_BYTES`].
+pub fn write_enveloping_signature<'a>(
     content: &Path,
-    output: &Path,
+    output: impl Into<Target<'a>>,
     signer: &dyn Signer,
     signing_time: Option<OffsetDateTime>,
 ) -> Result<(), Error> {
+    let out = Output::check(output, &[content])?;
     let data = read_capped(content, MAX_ENVELOPING_FILE_BYTES)?;
     let cms = cms::build_cades_enveloping(
         signer,
         &data,
         signing_time.unwrap_or_else(OffsetDateTime::now_utc),
     )?;
-    super::write_file_atomically(output, &cms)
+    out.write_bytes(&cms)
 }
 
 /// Reads a whole file, refusing one larger than `limit`.

@@ -13,6 +13,7 @@ use std::io::{BufReader, Read};
 use md5::{Digest as _, Md5};
 use time::OffsetDateTime;
 
+use crate::output::{Output, Target};
 use crate::pdf::date::parse_pdf_date;
 use crate::pdf::names::name_tree_entries;
 use crate::pdf::object::decode_text_string;
@@ -341,44 +342,39 @@ pub fn read_embedded_content<S: Source>(
     })
 }
 
-/// Writes the decoded content of `file` (from revision `rev`) to `path`, streamed through a
-/// temporary file beside it that is flushed and renamed. An existing file at `path` is
-/// replaced only when `overwrite` is set.
-pub fn extract_to_file<S: Source>(
+/// Writes the decoded content of `file` (from revision `rev`) to `output`, streamed, by
+/// kyso's write rule ([`crate::output`]: atomic; an existing file only when replacing is
+/// asked for; never a file in [`Target::also_inputs`], such as the document itself). The
+/// caller chooses the name: see [`super::portable_file_name`] for names taken from the
+/// document.
+pub fn extract_to_file<'a, S: Source>(
     doc: &Document<S>,
     rev: usize,
     file: &EmbeddedFile,
-    path: &std::path::Path,
-    overwrite: bool,
+    output: impl Into<Target<'a>>,
 ) -> Result<ContentFacts, crate::Error> {
     use super::error::DossierError;
     use std::io::Write as _;
-    if !overwrite && std::fs::symlink_metadata(path).is_ok() {
-        return Err(DossierError::Exists {
-            path: path.to_path_buf(),
-        }
-        .into());
-    }
+    let out = Output::check(output, &[])?;
     let stream =
         embedded_stream(doc, rev, file).map_err(|reason| DossierError::UnreadableAttachment {
             name: file.name.clone(),
             reason,
         })?;
-    let mut tmp = crate::util::temp_file_beside(path)?;
-    let facts = {
-        let out = tmp.as_file_mut();
-        read_embedded_content(doc, rev, &stream, false, &mut |chunk| out.write_all(chunk))?
-    };
-    tmp.as_file()
-        .sync_all()
-        .map_err(|e| crate::Error::io(path, e))?;
-    let persisted = if overwrite {
-        tmp.persist(path).map(|_| ())
-    } else {
-        tmp.persist_noclobber(path).map(|_| ())
-    };
-    persisted.map_err(|e| crate::Error::io(path, e.error))?;
-    Ok(facts)
+    let path = out.path();
+    out.write(|tmp| {
+        // A failure to write is about the output file, not the document.
+        let mut write_error = None;
+        let facts = read_embedded_content(doc, rev, &stream, false, &mut |chunk| {
+            tmp.write_all(chunk).inspect_err(|e| {
+                write_error = Some(std::io::Error::new(e.kind(), e.to_string()));
+            })
+        });
+        match (facts, write_error) {
+            (Err(_), Some(e)) => Err(crate::Error::io(path, e)),
+            (facts, _) => facts.map_err(crate::Error::from),
+        }
+    })
 }
 
 /// `Some(false)` for unfiltered data, `Some(true)` for a single `FlateDecode` without a

@@ -52,12 +52,6 @@ pub enum DossierError {
         /// What is wrong.
         reason: String,
     },
-    /// The output file exists and overwriting was not asked for.
-    #[error("{} exists (use --force to replace it)", path.display())]
-    Exists {
-        /// The file.
-        path: PathBuf,
-    },
     /// A file name in the dossier is not UTF-8 or not a safe relative path.
     #[error("{}: {reason}", path.display())]
     BadPath {

@@ -49,7 +49,7 @@ pub use manifest::{
     check_relative_path, Manifest, ManifestEntry, Role, MANIFEST_FILE, MANIFEST_FORMAT,
     MANIFEST_SCHEMA_VERSION, MANIFEST_SIGNATURE_FILE,
 };
-pub use names::{ascii_fallback, is_safe_file_name, mime_type_for};
+pub use names::{ascii_fallback, is_safe_file_name, mime_type_for, portable_file_name};
 pub use render::{indication_text, render_dossier, render_file_report, Lang};
 pub use report::{
     DossierFileReport, DossierReport, DossierSummary, FileSignature, FileStatus, ManifestReport,
@@ -57,16 +57,3 @@ pub use report::{
 };
 pub use seal::{seal_dossier, SealOptions, Sealed};
 pub use walk::DossierBudget;
-
-use std::path::Path;
-
-use crate::Error;
-
-/// Writes `bytes` to `path` through a temporary file in the same directory, flushed and
-/// renamed.
-pub(crate) fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    use std::io::Write;
-    let mut tmp = crate::util::temp_file_beside(path)?;
-    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
-    crate::util::persist(tmp, path)
-}

@@ -7,6 +7,7 @@ use time::OffsetDateTime;
 
 use crate::cms::build_cades_detached;
 use crate::crypto::digest;
+use crate::output::{Output, Overwrite, Target};
 use crate::signer::Signer;
 use crate::util::hex;
 use crate::Error;
@@ -27,8 +28,8 @@ pub struct SealOptions {
     pub roles: BTreeMap<String, Role>,
     /// The dossier's identifier, written into the manifest.
     pub dossier_id: Option<String>,
-    /// Replace an existing manifest and signature.
-    pub overwrite: bool,
+    /// Whether an existing manifest and signature may be replaced (default: refused).
+    pub overwrite: Overwrite,
     /// The manifest's creation time and the signing time (default: now).
     pub signing_time: Option<OffsetDateTime>,
     /// Limits on the directory walk.
@@ -63,17 +64,14 @@ pub struct Sealed {
 /// Seals the dossier in `dir`: lists every file (symbolic links and other special files are
 /// refused), hashes each in one streamed pass, writes [`MANIFEST_FILE`] and its detached
 /// CAdES signature [`MANIFEST_SIGNATURE_FILE`]. Both are computed before either is written;
-/// each is written atomically.
+/// each is written by kyso's write rule ([`crate::output`]): existing ones are replaced only
+/// with [`SealOptions::overwrite`], and a symbolic link in their place is refused.
 pub fn seal_dossier(dir: &Path, signer: &dyn Signer, opts: &SealOptions) -> Result<Sealed, Error> {
     let manifest_path = dir.join(MANIFEST_FILE);
     let signature_path = dir.join(MANIFEST_SIGNATURE_FILE);
-    if !opts.overwrite {
-        for p in [&manifest_path, &signature_path] {
-            if std::fs::symlink_metadata(p).is_ok() {
-                return Err(DossierError::Exists { path: p.clone() }.into());
-            }
-        }
-    }
+    // Both checked before anything is hashed or written.
+    let manifest_out = Output::check(Target::new(&manifest_path).overwrite(opts.overwrite), &[])?;
+    let signature_out = Output::check(Target::new(&signature_path).overwrite(opts.overwrite), &[])?;
     let listing = list(dir, &opts.budget)?;
     complete(&listing)?;
 
@@ -127,8 +125,8 @@ pub fn seal_dossier(dir: &Path, signer: &dyn Signer, opts: &SealOptions) -> Resu
     let manifest = Manifest::new(time, opts.dossier_id.clone(), entries);
     let bytes = manifest.to_json_bytes().map_err(DossierError::from)?;
     let cms = build_cades_detached(signer, &digest(signer.algorithm().digest(), &bytes), time)?;
-    super::write_file_atomically(&manifest_path, &bytes)?;
-    super::write_file_atomically(&signature_path, &cms)?;
+    manifest_out.write_bytes(&bytes)?;
+    signature_out.write_bytes(&cms)?;
     Ok(Sealed {
         manifest: manifest_path,
         signature: signature_path,

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::Path;
 
+use crate::output::Target;
 use crate::pdf::incremental::IncrementalUpdate;
 use crate::pdf::{Dict, Document, Name, ObjRef, Object, PdfString, Source, Stream, StreamData};
 use crate::sign::appearance::font::{Font, FontSource};
@@ -71,11 +72,11 @@ pub struct FillSummary {
 }
 
 /// Fills the form of the PDF at `input` with `values` and writes the result to `output`
-/// (atomically; `input` is never modified). Every problem with the values is reported at
+/// by kyso's write rule ([`crate::output`]; `input` is never modified). Every problem with the values is reported at
 /// once ([`FormError::Rejected`]) before anything is written.
-pub fn fill_file(
+pub fn fill_file<'a>(
     input: &Path,
-    output: &Path,
+    output: impl Into<Target<'a>>,
     values: &FormValues,
     opts: &FillOptions,
 ) -> Result<FillSummary, Error> {

@@ -12,6 +12,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::Path;
 
+use crate::output::Target;
 use crate::pdf::{
     acroform, pages, Dict, Document, Name, ObjRef, Object, Source, Stream, StreamData,
 };
@@ -44,9 +45,12 @@ pub struct FlattenSummary {
 /// Annotation flags: Hidden (bit 2) and NoView (bit 6).
 const HIDDEN: i64 = 2 | 32;
 
-/// Flattens the form of the PDF at `input` into `output` (atomically; `input` is never
-/// modified). Signed documents are refused ([`FormError::Signed`]).
-pub fn flatten_file(input: &Path, output: &Path) -> Result<FlattenSummary, Error> {
+/// Flattens the form of the PDF at `input` into `output` by kyso's write rule
+/// ([`crate::output`]; `input` is never modified). Signed documents are refused ([`FormError::Signed`]).
+pub fn flatten_file<'a>(
+    input: &Path,
+    output: impl Into<Target<'a>>,
+) -> Result<FlattenSummary, Error> {
     update::rewrite_file(input, output, flatten_update)
 }
 

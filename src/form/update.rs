@@ -4,6 +4,7 @@
 use std::io::{Read, Write};
 use std::path::Path;
 
+use crate::output::{Output, Target};
 use crate::pdf::incremental::{IncrementalUpdate, XrefStyle};
 use crate::pdf::{Dict, Document, FileSource, ObjRef, Object, Source, XrefKind};
 use crate::Error;
@@ -67,36 +68,29 @@ pub(crate) fn begin<S: Source>(doc: &Document<S>, action: &str) -> Result<Begun,
     })
 }
 
-/// Opens `input`, has `make` compute the update, and writes input + update to `output`
-/// through a temporary file renamed into place. `output` must not be `input`.
-pub(crate) fn rewrite_file<T>(
+/// Opens `input`, has `make` compute the update, and writes input + update to `output` by
+/// kyso's write rule ([`crate::output`]; never over `input`).
+pub(crate) fn rewrite_file<'a, T>(
     input: &Path,
-    output: &Path,
+    output: impl Into<Target<'a>>,
     make: impl FnOnce(&Document<FileSource>) -> Result<(Vec<u8>, T), Error>,
 ) -> Result<T, Error> {
-    if let (Ok(a), Ok(b)) = (std::fs::canonicalize(input), std::fs::canonicalize(output)) {
-        if a == b {
-            return Err(Error::refused(format!(
-                "output {} is the input file; kyso never modifies its input",
-                output.display()
-            ))
-            .with_path(input));
-        }
-    }
+    let out = Output::check(output, &[input])?;
+    let path = out.path();
     let source = FileSource::open(input).map_err(|e| Error::io(input, e))?;
     let doc = Document::open(source).map_err(|e| Error::from(e).with_path(input))?;
     let (update, result) = make(&doc).map_err(|e| e.with_path(input))?;
-    let mut tmp = crate::util::temp_file_beside(output)?;
-    let file = std::fs::File::open(input).map_err(|e| Error::io(input, e))?;
-    let copied =
-        std::io::copy(&mut file.take(doc.len()), &mut tmp).map_err(|e| Error::io(output, e))?;
-    if copied != doc.len() {
-        return Err(Error::io(
-            input,
-            std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "file shrank while read"),
-        ));
-    }
-    tmp.write_all(&update).map_err(|e| Error::io(output, e))?;
-    crate::util::persist(tmp, output)?;
+    out.write(|tmp| {
+        let file = std::fs::File::open(input).map_err(|e| Error::io(input, e))?;
+        let copied =
+            std::io::copy(&mut file.take(doc.len()), tmp).map_err(|e| Error::io(path, e))?;
+        if copied != doc.len() {
+            return Err(Error::io(
+                input,
+                std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "file shrank while read"),
+            ));
+        }
+        tmp.write_all(&update).map_err(|e| Error::io(path, e))
+    })?;
     Ok(result)
 }

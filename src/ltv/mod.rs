@@ -29,6 +29,7 @@ use std::path::Path;
 
 use time::OffsetDateTime;
 
+use crate::output::{Output, Overwrite, Staging, Target};
 use crate::pdf::{Document, FileSource, Source};
 use crate::pki::{
     Certificate, FetchScope, MeteredFetcher, NetworkBudget, RevocationData, SharedFetcher,
@@ -130,32 +131,32 @@ impl LtvOutcome {
 }
 
 /// Adds the validation data of every signature and document timestamp of `input` to its
-/// `/DSS` in a new incremental update written to `output` (atomically; `input` is only
-/// read). When nothing is new, `output` is a copy of `input`.
-pub fn add_validation_data(
+/// `/DSS` in a new incremental update written to `output` by kyso's write rule
+/// ([`crate::output`]; `input` is only read). When nothing is new, `output` is a copy of
+/// `input`.
+pub fn add_validation_data<'a>(
     input: &Path,
-    output: &Path,
+    output: impl Into<Target<'a>>,
     opts: &LtvOptions,
 ) -> Result<LtvOutcome, Error> {
-    refuse_same_file(input, output)?;
+    let out = Output::check(output, &[input])?;
+    let path = out.path();
     let source = FileSource::open(input).map_err(|e| Error::io(input, e))?;
     let doc = Document::open(source).map_err(|e| Error::from(e).with_path(input))?;
     let (update, outcome) = plan(&doc, opts).map_err(|e| e.with_path(input))?;
-    let mut tmp = crate::util::temp_file_beside(output)?;
-    {
+    out.write(|tmp| {
         use std::io::{Read, Write};
         let file = std::fs::File::open(input).map_err(|e| Error::io(input, e))?;
-        let copied = std::io::copy(&mut file.take(doc.len()), tmp.as_file_mut())
-            .map_err(|e| Error::io(output, e))?;
+        let copied =
+            std::io::copy(&mut file.take(doc.len()), tmp).map_err(|e| Error::io(path, e))?;
         if copied != doc.len() {
             return Err(Error::io(
                 input,
                 std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "file shrank while read"),
             ));
         }
-        tmp.write_all(&update).map_err(|e| Error::io(output, e))?;
-    }
-    crate::util::persist(tmp, output)?;
+        tmp.write_all(&update).map_err(|e| Error::io(path, e))
+    })?;
     Ok(outcome)
 }
 
@@ -175,17 +176,18 @@ pub fn add_validation_data_bytes(
 /// B-LTA (or its renewal): the validation data of every signature and document timestamp,
 /// then a document timestamp over the result. Nothing is written to `output` when the
 /// authority fails.
-pub fn archive(
+pub fn archive<'a>(
     input: &Path,
-    output: &Path,
+    output: impl Into<Target<'a>>,
     opts: &LtvOptions,
     timestamping: &Timestamping,
     ts_opts: &DocTimestampOptions,
 ) -> Result<LtvOutcome, Error> {
-    refuse_same_file(input, output)?;
-    let staging = crate::util::temp_file_beside(output)?;
-    let outcome = add_validation_data(input, staging.path(), opts)?;
-    crate::sign::timestamp_file(staging.path(), output, timestamping, ts_opts)?;
+    let out = Output::check(output, &[input])?;
+    let staging = Staging::beside(out.path())?;
+    let staged = Target::new(staging.path()).overwrite(Overwrite::Replace);
+    let outcome = add_validation_data(input, staged, opts)?;
+    crate::sign::timestamp_file(staging.path(), out.target(), timestamping, ts_opts)?;
     drop(staging);
     Ok(outcome)
 }
@@ -259,17 +261,4 @@ fn plan<S: Source>(doc: &Document<S>, opts: &LtvOptions) -> Result<(Vec<u8>, Ltv
         signatures: results,
     };
     Ok((update, outcome))
-}
-
-fn refuse_same_file(input: &Path, output: &Path) -> Result<(), Error> {
-    if let (Ok(a), Ok(b)) = (std::fs::canonicalize(input), std::fs::canonicalize(output)) {
-        if a == b {
-            return Err(Error::refused(format!(
-                "output {} is the input file; kyso never modifies its input",
-                output.display()
-            ))
-            .with_path(input));
-        }
-    }
-    Ok(())
 }

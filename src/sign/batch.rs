@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use super::{sign_file, SignOptions};
+use crate::output::{Overwrite, Target};
 use crate::signer::Signer;
 use crate::Error;
 
@@ -22,6 +23,9 @@ pub struct BatchItem {
     pub input: PathBuf,
     /// Where to write the signed PDF.
     pub output: PathBuf,
+    /// Whether an existing file at `output` may be replaced (default: refused; an input is
+    /// never replaced).
+    pub overwrite: Overwrite,
 }
 
 impl BatchItem {
@@ -30,7 +34,14 @@ impl BatchItem {
         BatchItem {
             input: input.into(),
             output: output.into(),
+            overwrite: Overwrite::Refuse,
         }
+    }
+
+    /// Sets whether an existing output file may be replaced.
+    pub fn overwrite(mut self, overwrite: Overwrite) -> Self {
+        self.overwrite = overwrite;
+        self
     }
 }
 
@@ -101,7 +112,8 @@ pub fn sign_batch(
         let status = if signer_failed {
             BatchStatus::NotAttempted
         } else {
-            match sign_file(&item.input, &item.output, signer, opts) {
+            let target = Target::new(&item.output).overwrite(item.overwrite);
+            match sign_file(&item.input, target, signer, opts) {
                 Ok(()) => BatchStatus::Signed,
                 Err(e) => {
                     signer_failed = matches!(e, Error::Signer(_));

@@ -16,8 +16,9 @@ use time::OffsetDateTime;
 
 use super::placement::place_signature;
 use super::timestamping::{obtain_token, Timestamping};
-use super::{copy_hashing, fix_byte_range, refuse_same_file, Prepared, SignOptions, SubFilter};
+use super::{copy_hashing, fix_byte_range, Prepared, SignOptions, SubFilter};
 use crate::crypto::Hasher;
+use crate::output::{Output, Target};
 use crate::pdf::date::format_pdf_date;
 use crate::pdf::{acroform, Dict, Document, FileSource, Name, Object, PdfString, Source};
 use crate::Error;
@@ -46,25 +47,27 @@ impl DocTimestampOptions {
     }
 }
 
-/// Adds a document timestamp to the PDF at `input` and writes the result to `output`
-/// atomically; nothing is written when the authority fails or its token is refused.
-pub fn timestamp_file(
+/// Adds a document timestamp to the PDF at `input` and writes the result to `output` by
+/// kyso's write rule ([`crate::output`]); nothing is written when the authority fails or
+/// its token is refused.
+pub fn timestamp_file<'a>(
     input: &Path,
-    output: &Path,
+    output: impl Into<Target<'a>>,
     timestamping: &Timestamping,
     opts: &DocTimestampOptions,
 ) -> Result<(), Error> {
-    refuse_same_file(input, output)?;
+    let out = Output::check(output, &[input])?;
+    let path = out.path();
     let source = FileSource::open(input).map_err(|e| Error::io(input, e))?;
     let doc = Document::open(source).map_err(|e| Error::from(e).with_path(input))?;
     let prepared = prepare(&doc, timestamping, opts).map_err(|e| e.with_path(input))?;
-    let mut tmp = crate::util::temp_file_beside(output)?;
-    let mut hasher = Hasher::new(prepared.digest_algorithm);
-    copy_hashing(input, doc.len(), &mut [&mut hasher], &mut tmp, output)?;
-    let digest = prepared.document_digest(hasher);
-    let update = finish(prepared, timestamping, &digest).map_err(|e| e.with_path(input))?;
-    tmp.write_all(&update).map_err(|e| Error::io(output, e))?;
-    crate::util::persist(tmp, output)
+    out.write(|tmp| {
+        let mut hasher = Hasher::new(prepared.digest_algorithm);
+        copy_hashing(input, doc.len(), &mut [&mut hasher], tmp, path)?;
+        let digest = prepared.document_digest(hasher);
+        let update = finish(prepared, timestamping, &digest).map_err(|e| e.with_path(input))?;
+        tmp.write_all(&update).map_err(|e| Error::io(path, e))
+    })
 }
 
 /// Adds a document timestamp to a PDF held in memory and returns the new file.

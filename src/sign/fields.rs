@@ -8,6 +8,7 @@
 
 use std::path::Path;
 
+use crate::output::{Output, Target};
 use crate::pdf::incremental::{IncrementalUpdate, XrefStyle};
 use crate::pdf::{
     acroform, pages, Dict, Document, FileSource, Object, PdfString, Source, XrefKind,
@@ -43,17 +44,22 @@ impl FieldSpec {
     }
 }
 
-/// Adds empty signature fields to the PDF at `input` and writes the result to `output`
-/// atomically.
-pub fn add_fields_file(input: &Path, output: &Path, fields: &[FieldSpec]) -> Result<(), Error> {
-    super::refuse_same_file(input, output)?;
+/// Adds empty signature fields to the PDF at `input` and writes the result to `output` by
+/// kyso's write rule ([`crate::output`]).
+pub fn add_fields_file<'a>(
+    input: &Path,
+    output: impl Into<Target<'a>>,
+    fields: &[FieldSpec],
+) -> Result<(), Error> {
+    let out = Output::check(output, &[input])?;
+    let path = out.path();
     let source = FileSource::open(input).map_err(|e| Error::io(input, e))?;
     let doc = Document::open(source).map_err(|e| Error::from(e).with_path(input))?;
     let update = field_update(&doc, fields).map_err(|e| e.with_path(input))?;
-    let mut tmp = crate::util::temp_file_beside(output)?;
-    super::copy_hashing(input, doc.len(), &mut [], &mut tmp, output)?;
-    std::io::Write::write_all(&mut tmp, &update).map_err(|e| Error::io(output, e))?;
-    crate::util::persist(tmp, output)
+    out.write(|tmp| {
+        super::copy_hashing(input, doc.len(), &mut [], tmp, path)?;
+        std::io::Write::write_all(tmp, &update).map_err(|e| Error::io(path, e))
+    })
 }
 
 /// Adds empty signature fields to a PDF held in memory.

@@ -29,6 +29,7 @@ use std::path::Path;
 use time::OffsetDateTime;
 
 use crate::crypto::{DigestAlgorithm, Hasher};
+use crate::output::{Output, Target};
 use crate::pdf::date::format_pdf_date;
 use crate::pdf::{Dict, Document, FileSource, Name, Object, PdfString, Source};
 use crate::signer::{Signer, SignerIdentity};
@@ -39,31 +40,33 @@ use placement::{byte_range_text, place_signature};
 /// Room kept in `/Contents` beyond the CMS estimate, in bytes.
 const CONTENTS_SLACK: usize = 64;
 
-/// Signs the PDF at `input` and writes the signed file to `output` (atomically). `input` is
-/// only read; `output` must be a different file.
-pub fn sign_file(
+/// Signs the PDF at `input` and writes the signed file to `output` by kyso's write rule
+/// ([`crate::output`]: atomic, never over the input, an existing file only with
+/// [`Overwrite::Replace`](crate::output::Overwrite::Replace)). `input` is only read.
+pub fn sign_file<'a>(
     input: &Path,
-    output: &Path,
+    output: impl Into<Target<'a>>,
     signer: &dyn Signer,
     opts: &SignOptions,
 ) -> Result<(), Error> {
-    refuse_same_file(input, output)?;
+    let out = Output::check(output, &[input])?;
+    let path = out.path();
     let identity = SignerIdentity::of(signer);
     let source = FileSource::open(input).map_err(|e| Error::io(input, e))?;
     let doc = Document::open(source).map_err(|e| Error::from(e).with_path(input))?;
     let prepared = prepare(&doc, &identity, opts).map_err(|e| e.with_path(input))?;
 
     // One pass over the input: copy it to the temporary output while hashing it.
-    let mut tmp = crate::util::temp_file_beside(output)?;
-    let mut hasher = Hasher::new(prepared.digest_algorithm);
-    copy_hashing(input, doc.len(), &mut [&mut hasher], &mut tmp, output)?;
-    let digest = prepared.document_digest(hasher);
-    let archival = archival_attribute(opts).map_err(|e| e.with_path(input))?;
-    let update = prepared
-        .sign_and_embed(&identity, signer, &digest, archival)
-        .map_err(|e| e.with_path(input))?;
-    tmp.write_all(&update).map_err(|e| Error::io(output, e))?;
-    crate::util::persist(tmp, output)
+    out.write(|tmp| {
+        let mut hasher = Hasher::new(prepared.digest_algorithm);
+        copy_hashing(input, doc.len(), &mut [&mut hasher], tmp, path)?;
+        let digest = prepared.document_digest(hasher);
+        let archival = archival_attribute(opts).map_err(|e| e.with_path(input))?;
+        let update = prepared
+            .sign_and_embed(&identity, signer, &digest, archival)
+            .map_err(|e| e.with_path(input))?;
+        tmp.write_all(&update).map_err(|e| Error::io(path, e))
+    })
 }
 
 /// Signs a PDF held in memory and returns the signed file.
@@ -98,18 +101,6 @@ fn archival_attribute(opts: &SignOptions) -> Result<Option<Vec<u8>>, Error> {
 /// bytes for longer lengths around it).
 fn archival_room(opts: &SignOptions) -> Result<usize, Error> {
     Ok(archival_attribute(opts)?.map_or(0, |a| a.len().saturating_add(16)))
-}
-
-/// Refuses an output that is the input file.
-fn refuse_same_file(input: &Path, output: &Path) -> Result<(), Error> {
-    if same_file(input, output) {
-        return Err(Error::refused(format!(
-            "output {} is the input file; kyso never modifies its input",
-            output.display()
-        ))
-        .with_path(input));
-    }
-    Ok(())
 }
 
 /// Copies the first `len` bytes of `input` into `out` while feeding them to every hasher.
@@ -333,12 +324,5 @@ impl Prepared {
             .ok_or_else(|| Error::refused("internal: /Contents placeholder too small"))?;
         slot.copy_from_slice(hex.as_bytes());
         Ok(update)
-    }
-}
-
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => false,
     }
 }

@@ -32,11 +32,10 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{
-    cms_signature, copy_hashing, prepare, refuse_same_file, Prepared, SignOptions, SubFilter,
-};
+use super::{cms_signature, copy_hashing, prepare, Prepared, SignOptions, SubFilter};
 use crate::cms::{check_signer, encode_attribute, oid, parse_signed_data};
 use crate::crypto::{digest, DigestAlgorithm, Hasher, SignatureAlgorithm};
+use crate::output::{Output, Target};
 use crate::pdf::{Document, FileSource};
 use crate::signer::SignerIdentity;
 use crate::tsp::TimestampClient;
@@ -163,27 +162,27 @@ pub fn prepare_bytes(
 /// [`PreparedSignature::bytes_to_sign`]; raw `r ‖ s` is accepted for ECDSA) and writes it to
 /// `output` atomically. Refuses, writing nothing, if the signature does not verify with the
 /// certificate or the input is not the file that was prepared.
-pub fn finish_file(
+pub fn finish_file<'a>(
     state: &PreparedSignature,
     signature: &[u8],
     input: &Path,
-    output: &Path,
+    output: impl Into<Target<'a>>,
 ) -> Result<(), Error> {
-    finish_file_inner(state, signature, None, input, output)
+    finish_file_inner(state, signature, None, input, output.into())
 }
 
 /// [`finish_file`] for a state prepared with a signature timestamp: the token is requested
 /// from `tsa` over the signature value and added as the signature-time-stamp attribute
 /// (PAdES B-T). Refuses, writing nothing, when the authority fails, its token is refused,
 /// or it does not fit the room reserved at prepare.
-pub fn finish_file_timestamped(
+pub fn finish_file_timestamped<'a>(
     state: &PreparedSignature,
     signature: &[u8],
     tsa: &dyn TimestampClient,
     input: &Path,
-    output: &Path,
+    output: impl Into<Target<'a>>,
 ) -> Result<(), Error> {
-    finish_file_inner(state, signature, Some(tsa), input, output)
+    finish_file_inner(state, signature, Some(tsa), input, output.into())
 }
 
 fn finish_file_inner(
@@ -191,9 +190,9 @@ fn finish_file_inner(
     signature: &[u8],
     tsa: Option<&dyn TimestampClient>,
     input: &Path,
-    output: &Path,
+    output: Target<'_>,
 ) -> Result<(), Error> {
-    refuse_same_file(input, output)?;
+    let out = Output::check(output, &[input])?;
     let (prepared, identity, attributes) = state.restore()?;
     let signature = identity.check_signature(&attributes, signature)?;
     let unsigned = state.timestamp_attributes(&signature, tsa)?;
@@ -205,7 +204,7 @@ fn finish_file_inner(
         &cms,
         state.digest_algorithm,
         input,
-        output,
+        out,
         |digest| state.check_document_digest(digest),
     )
 }
@@ -251,17 +250,17 @@ fn finish_bytes_inner(
 /// checking its message digest against the document and its signature. Writes `output`
 /// atomically; refuses, writing nothing, on any mismatch or if it does not fit the
 /// placeholder (see [`SignerIdentity::with_cms_reserve`]).
-pub fn embed_cms_file(
+pub fn embed_cms_file<'a>(
     state: &PreparedSignature,
     cms: &[u8],
     input: &Path,
-    output: &Path,
+    output: impl Into<Target<'a>>,
 ) -> Result<(), Error> {
-    refuse_same_file(input, output)?;
+    let out = Output::check(output, &[input])?;
     let (prepared, _, _) = state.restore()?;
     let algorithm = foreign_cms_digest(cms)?;
     state.check_foreign_timestamp(cms)?;
-    write_file(state, prepared, cms, algorithm, input, output, |digest| {
+    write_file(state, prepared, cms, algorithm, input, out, |digest| {
         check_foreign_cms(cms, digest)
     })
 }
@@ -304,7 +303,7 @@ fn write_file(
     cms: &[u8],
     algorithm: DigestAlgorithm,
     input: &Path,
-    output: &Path,
+    out: Output<'_>,
     check: impl FnOnce(&[u8]) -> Result<(), Error>,
 ) -> Result<(), Error> {
     let len = std::fs::metadata(input)
@@ -314,16 +313,17 @@ fn write_file(
         return Err(changed(input));
     }
     let update = prepared.clone().embed(cms)?;
-    let mut tmp = crate::util::temp_file_beside(output)?;
-    let mut sha = Hasher::new(DigestAlgorithm::Sha256);
-    let mut hasher = Hasher::new(algorithm);
-    copy_hashing(input, len, &mut [&mut sha, &mut hasher], &mut tmp, output)?;
-    if crate::util::hex(&sha.finish()) != state.input.sha256 {
-        return Err(changed(input));
-    }
-    check(&prepared.document_digest(hasher)).map_err(|e| e.with_path(input))?;
-    tmp.write_all(&update).map_err(|e| Error::io(output, e))?;
-    crate::util::persist(tmp, output)
+    let path = out.path();
+    out.write(|tmp| {
+        let mut sha = Hasher::new(DigestAlgorithm::Sha256);
+        let mut hasher = Hasher::new(algorithm);
+        copy_hashing(input, len, &mut [&mut sha, &mut hasher], tmp, path)?;
+        if crate::util::hex(&sha.finish()) != state.input.sha256 {
+            return Err(changed(input));
+        }
+        check(&prepared.document_digest(hasher)).map_err(|e| e.with_path(input))?;
+        tmp.write_all(&update).map_err(|e| Error::io(path, e))
+    })
 }
 
 fn changed(input: &Path) -> Error {

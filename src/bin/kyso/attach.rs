@@ -8,6 +8,7 @@ use clap::ValueEnum;
 use kyso::dossier::{attach_files, AfRelationship, AttachOptions, Attachment};
 
 use crate::output::Failure;
+use crate::writes::{Out, FORCE_HELP};
 
 /// Attach files to a PDF (before signing), by incremental update.
 #[derive(clap::Args)]
@@ -32,6 +33,8 @@ pub struct AttachArgs {
     /// Attach even if the PDF is already signed (verifiers will report the change).
     #[arg(long)]
     allow_signed: bool,
+    #[arg(long, help = FORCE_HELP)]
+    force: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -44,6 +47,8 @@ enum Relationship {
 }
 
 pub fn run(a: AttachArgs) -> Result<ExitCode, Failure> {
+    let out = Out::named(&a.output, a.force);
+    out.check()?;
     let relationship = match a.relationship {
         Relationship::Source => AfRelationship::Source,
         Relationship::Data => AfRelationship::Data,
@@ -65,7 +70,7 @@ pub fn run(a: AttachArgs) -> Result<ExitCode, Failure> {
         attachments.push(att);
     }
     let opts = AttachOptions::new().allow_signed(a.allow_signed);
-    attach_files(&a.input, &a.output, &attachments, &opts)
+    attach_files(&a.input, out.target(), &attachments, &opts)
         .map_err(|e| Failure::about(&a.input, e))?;
     eprintln!(
         "attached {} file(s): {} -> {}",

@@ -5,13 +5,14 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use kyso::dossier::{
-    embedded_stream, extract_to_file, is_safe_file_name, list_embedded_files,
+    embedded_stream, extract_to_file, list_embedded_files, portable_file_name,
     read_embedded_content, EmbeddedFile,
 };
 use kyso::pdf::{Document, FileSource};
 use kyso::report::EmbeddedLocation;
 
 use crate::output::{emit, Failure};
+use crate::writes::{Out, FORCE_HELP};
 
 /// List or extract the files embedded in a PDF.
 #[derive(clap::Args)]
@@ -39,9 +40,12 @@ enum AttachmentsCommand {
         /// Directory to write into (default: the current directory).
         #[arg(short, long, default_value = ".")]
         output: PathBuf,
-        /// Replace existing files.
-        #[arg(long)]
+        #[arg(long, help = FORCE_HELP)]
         force: bool,
+        /// Print what was extracted as JSON (each attachment's name in the document and
+        /// the file written).
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -53,7 +57,8 @@ pub fn run(a: AttachmentsArgs) -> Result<ExitCode, Failure> {
             names,
             output,
             force,
-        } => extract(&file, &names, &output, force),
+            json,
+        } => extract(&file, &names, &output, force, json),
     }
 }
 
@@ -144,26 +149,42 @@ fn list(path: &Path, json: bool) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// A file name for `name` that stays inside the output directory.
-fn safe_name(name: &str, index: usize) -> String {
-    if is_safe_file_name(name) {
-        return name.to_owned();
+/// A name in the output directory for attachment `index` named `name`: its portable form
+/// ([`portable_file_name`]), `attachment-N` when nothing usable is left, and ` (2)`, ` (3)`,
+/// … before the extension when an earlier attachment took it (compared without case, as
+/// Windows and macOS do).
+fn file_name_for(name: &str, index: usize, used: &mut Vec<String>) -> String {
+    let base = portable_file_name(name).unwrap_or_else(|| format!("attachment-{}", index + 1));
+    let (stem, ext) = match base.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => (stem.to_owned(), format!(".{ext}")),
+        _ => (base.clone(), String::new()),
+    };
+    let mut candidate = base;
+    let mut n = 2;
+    while used.contains(&candidate.to_lowercase()) {
+        candidate = format!("{stem} ({n}){ext}");
+        n += 1;
     }
-    let cleaned: String = name
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or_default()
-        .chars()
-        .map(|c| if c.is_control() { '_' } else { c })
-        .collect();
-    if is_safe_file_name(&cleaned) {
-        cleaned
-    } else {
-        format!("attachment-{}", index + 1)
-    }
+    used.push(candidate.to_lowercase());
+    candidate
 }
 
-fn extract(path: &Path, names: &[String], dir: &Path, force: bool) -> Result<ExitCode, Failure> {
+/// One extracted file: the name in the document (exact) and the file written.
+#[derive(serde::Serialize)]
+struct Extracted {
+    name: String,
+    file: PathBuf,
+    size: u64,
+    sha256: String,
+}
+
+fn extract(
+    path: &Path,
+    names: &[String],
+    dir: &Path,
+    force: bool,
+    json: bool,
+) -> Result<ExitCode, Failure> {
     let (doc, files) = open(path)?;
     for n in names {
         if !files.iter().any(|f| &f.name == n) {
@@ -173,23 +194,39 @@ fn extract(path: &Path, names: &[String], dir: &Path, force: bool) -> Result<Exi
             ));
         }
     }
-    let mut used: Vec<String> = Vec::new();
+    // Every output is checked before the first is written.
+    let mut used = Vec::new();
+    let mut plan = Vec::new();
     for (i, f) in files.iter().enumerate() {
         if !names.is_empty() && !names.contains(&f.name) {
             continue;
         }
-        let base = safe_name(&f.name, i);
-        let mut name = base.clone();
-        let mut n = 2;
-        while used.contains(&name) {
-            name = format!("{base} ({n})");
-            n += 1;
-        }
-        used.push(name.clone());
-        let target = dir.join(&name);
-        let facts = extract_to_file(&doc, doc.last_revision(), f, &target, force)
-            .map_err(|e| Failure::at(path, e))?;
-        eprintln!("{} -> {} ({} bytes)", f.name, target.display(), facts.size);
+        let out = Out::chosen(&dir.join(file_name_for(&f.name, i, &mut used)), force);
+        out.check()?;
+        plan.push((f, out));
+    }
+    let mut extracted = Vec::new();
+    for (f, out) in plan {
+        let facts = extract_to_file(&doc, doc.last_revision(), f, out.target())
+            .map_err(|e| Failure::about(path, e))?;
+        eprintln!(
+            "\"{}\" -> {} ({} bytes)",
+            f.name.escape_debug(),
+            out.path().display(),
+            facts.size
+        );
+        extracted.push(Extracted {
+            name: f.name.clone(),
+            file: out.path().to_path_buf(),
+            size: facts.size,
+            sha256: hex(&facts.sha256),
+        });
+    }
+    if json {
+        emit(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&extracted).unwrap_or_default()
+        ));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -6,12 +6,17 @@ use std::process::ExitCode;
 use clap::ValueEnum;
 use time::OffsetDateTime;
 
-use kyso::dossier::{render_dossier, seal_dossier, verify_dossier, Lang, Role, SealOptions};
+use kyso::dossier::{
+    render_dossier, seal_dossier, verify_dossier, Lang, Role, SealOptions, MANIFEST_FILE,
+    MANIFEST_SIGNATURE_FILE,
+};
+use kyso::output::Overwrite;
 use kyso::pki::TrustStore;
 use kyso::verify::VerifyOptions;
 
 use crate::keysource::KeySourceArgs;
 use crate::output::{emit, parse_time, Failure};
+use crate::writes::{Out, FORCE_HELP};
 
 /// Seal a dossier directory with a signed manifest, or verify one.
 #[derive(clap::Args)]
@@ -46,8 +51,7 @@ struct SealArgs {
     /// Signing time (RFC 3339) instead of now.
     #[arg(long, value_parser = parse_time)]
     time: Option<OffsetDateTime>,
-    /// Replace an existing manifest and signature.
-    #[arg(long)]
+    #[arg(long, help = FORCE_HELP)]
     force: bool,
     /// The dossier directory.
     dir: PathBuf,
@@ -97,6 +101,9 @@ pub fn run(a: DossierArgs) -> Result<ExitCode, Failure> {
 }
 
 fn seal(a: SealArgs) -> Result<ExitCode, Failure> {
+    for name in [MANIFEST_FILE, MANIFEST_SIGNATURE_FILE] {
+        Out::chosen(&a.dir.join(name), a.force).check()?;
+    }
     let signer = a.signer.signer()?;
     let mut opts = SealOptions::new();
     for p in &a.application {
@@ -106,7 +113,7 @@ fn seal(a: SealArgs) -> Result<ExitCode, Failure> {
         opts = opts.role(p.clone(), Role::Decision);
     }
     opts.dossier_id = a.id;
-    opts.overwrite = a.force;
+    opts.overwrite = Overwrite::from_force(a.force);
     opts.signing_time = a.time;
     let sealed =
         seal_dossier(&a.dir, signer.as_ref(), &opts).map_err(|e| Failure::about(&a.dir, e))?;

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use kyso::sign::fields::{add_fields_file, FieldSpec};
 
 use crate::output::Failure;
+use crate::writes::{Out, FORCE_HELP};
 
 /// Manage signature fields.
 #[derive(clap::Args)]
@@ -36,6 +37,8 @@ struct AddArgs {
     /// Where to write the PDF with the new field.
     #[arg(short, long)]
     output: PathBuf,
+    #[arg(long, help = FORCE_HELP)]
+    force: bool,
 }
 
 fn parse_rect(s: &str) -> Result<[f64; 4], String> {
@@ -51,7 +54,8 @@ pub fn run(a: FieldsArgs) -> Result<ExitCode, Failure> {
     match a.command {
         FieldsCommand::Add(add) => {
             let spec = FieldSpec::new(add.name.clone(), add.page, add.rect);
-            add_fields_file(&add.input, &add.output, &[spec])
+            let out = Out::named(&add.output, add.force);
+            add_fields_file(&add.input, out.target(), &[spec])
                 .map_err(|e| Failure::about(&add.input, e))?;
             eprintln!(
                 "added field {} on page {} -> {}",

@@ -12,6 +12,7 @@ use kyso::pdf::{Document, FileSource};
 use kyso::sign::appearance::FontSource;
 
 use crate::output::{emit, Failure};
+use crate::writes::{Out, FORCE_HELP};
 
 /// Electronic forms: list fields, fill them from data, flatten.
 #[derive(clap::Args)]
@@ -52,6 +53,8 @@ struct FillArgs {
     /// TrueType/OpenType font to draw the values with (default: DejaVu Serif, built in).
     #[arg(long)]
     font: Option<PathBuf>,
+    #[arg(long, help = FORCE_HELP)]
+    force: bool,
 }
 
 #[derive(clap::Args)]
@@ -61,6 +64,8 @@ struct FlattenArgs {
     /// Where to write the flattened PDF.
     #[arg(short, long)]
     output: PathBuf,
+    #[arg(long, help = FORCE_HELP)]
+    force: bool,
 }
 
 pub fn run(a: FormArgs) -> Result<ExitCode, Failure> {
@@ -155,6 +160,8 @@ fn describe(f: &FormField) -> String {
 }
 
 fn fill(a: FillArgs) -> Result<ExitCode, Failure> {
+    let out = Out::named(&a.output, a.force);
+    out.check()?;
     let data = if a.data.as_os_str() == "-" {
         let mut buf = Vec::new();
         std::io::stdin()
@@ -180,7 +187,7 @@ fn fill(a: FillArgs) -> Result<ExitCode, Failure> {
     if let Some(font) = a.font {
         opts = opts.font(FontSource::file(font));
     }
-    let summary = match fill_file(&a.input, &a.output, &values, &opts) {
+    let summary = match fill_file(&a.input, out.target(), &values, &opts) {
         Ok(s) => s,
         // Problems with the data are about the data file.
         Err(e @ kyso::Error::Form(kyso::form::FormError::Rejected { .. })) => {
@@ -198,7 +205,8 @@ fn fill(a: FillArgs) -> Result<ExitCode, Failure> {
 }
 
 fn flatten(a: FlattenArgs) -> Result<ExitCode, Failure> {
-    let summary = flatten_file(&a.input, &a.output).map_err(|e| Failure::about(&a.input, e))?;
+    let out = Out::named(&a.output, a.force);
+    let summary = flatten_file(&a.input, out.target()).map_err(|e| Failure::about(&a.input, e))?;
     eprintln!(
         "flattened {} field(s): {} appearance(s) drawn into the pages ({} drawn from values), \
          {} widget(s) removed without drawing -> {}",

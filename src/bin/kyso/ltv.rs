@@ -8,12 +8,14 @@ use std::process::ExitCode;
 use clap::ValueEnum;
 
 use kyso::ltv::{add_validation_data, archive, LtvOptions, LtvOutcome};
+use kyso::output::{Overwrite, Staging, Target};
 use kyso::pki::{Origin, RevocationData, TrustStore};
 use kyso::sign::DocTimestampOptions;
 
 use crate::cert::load_certificates;
 use crate::output::{emit, Failure};
 use crate::tsa_args::TsaArgs;
+use crate::writes::{Out, FORCE_HELP};
 
 /// Where validation data comes from: trust anchors (paths end there), certificates, CRLs and
 /// OCSP responses in files, and the network with `--online`.
@@ -137,6 +139,8 @@ pub struct LtvArgs {
     /// Print what was done as JSON on standard output.
     #[arg(long)]
     json: bool,
+    #[arg(long, help = FORCE_HELP)]
+    force: bool,
     #[command(flatten)]
     sources: LtvSourceArgs,
     #[command(flatten)]
@@ -144,8 +148,10 @@ pub struct LtvArgs {
 }
 
 pub fn run(a: LtvArgs) -> Result<ExitCode, Failure> {
+    let out = Out::named(&a.output, a.force);
+    out.check()?;
     let opts = a.sources.options(&a.cert)?;
-    let outcome = reach(&a.input, &a.output, a.level, &opts, &a.tsa)?;
+    let outcome = reach(&a.input, out.target(), a.level, &opts, &a.tsa)?;
     if a.json {
         emit(&format!(
             "{}\n",
@@ -159,7 +165,7 @@ pub fn run(a: LtvArgs) -> Result<ExitCode, Failure> {
 /// `output`.
 pub fn reach(
     input: &Path,
-    output: &Path,
+    output: Target<'_>,
     level: LtvLevel,
     opts: &LtvOptions,
     tsa: &TsaArgs,
@@ -215,29 +221,22 @@ pub fn report(input: &Path, output: &Path, level: LtvLevel, outcome: &LtvOutcome
 }
 
 /// `kyso sign --level b-lt|b-lta`: `sign` writes the signed file to a staging file beside
-/// `output`, then the validation data (and document timestamp) go into `output`. Nothing is
-/// left at `output` when a step fails.
+/// the output (a registered temporary file: removed at the end, on error and on
+/// interrupt), then the validation data (and document timestamp) go into the output.
+/// Nothing is left at the output when a step fails.
 pub fn sign_then_reach(
     input: &Path,
-    output: &Path,
+    output: &Out,
     level: LtvLevel,
     sources: &LtvSourceArgs,
     tsa: &TsaArgs,
-    sign: impl FnOnce(&Path) -> Result<(), Failure>,
+    sign: impl FnOnce(Target<'_>) -> Result<(), Failure>,
 ) -> Result<ExitCode, Failure> {
     let opts = sources.options(&[])?;
-    let dir = match output.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let staging = tempfile::Builder::new()
-        .prefix(".kyso-")
-        .suffix(".pdf")
-        .tempfile_in(dir)
-        .map_err(|e| Failure::at(output, e))?;
-    sign(staging.path())?;
-    let outcome = reach(staging.path(), output, level, &opts, tsa)?;
-    Ok(report(input, output, level, &outcome))
+    let staging = Staging::beside(output.path())?;
+    sign(Target::new(staging.path()).overwrite(Overwrite::Replace))?;
+    let outcome = reach(staging.path(), output.target(), level, &opts, tsa)?;
+    Ok(report(input, output.path(), level, &outcome))
 }
 
 /// `kyso sign --revocation-info-archival`: the revocation data of `signer`'s path for the

@@ -23,6 +23,7 @@ mod timestamp;
 mod tsa_args;
 mod verify;
 mod verify_file;
+mod writes;
 
 use std::process::ExitCode;
 
@@ -64,6 +65,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    writes::remove_temporaries_on_interrupt();
     let result = match cli.command {
         Command::Sign(a) => sign::run(*a),
         Command::Verify(a) => verify::run(a),

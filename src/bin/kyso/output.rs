@@ -28,6 +28,7 @@ impl Failure {
     pub fn about(file: &Path, e: kyso::Error) -> Self {
         match e {
             kyso::Error::Io { .. }
+            | kyso::Error::Output(_)
             | kyso::Error::Pdf { path: Some(_), .. }
             | kyso::Error::Refused { path: Some(_), .. } => Failure::from(e),
             other => Failure::at(file, other),

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::ValueEnum;
 use time::OffsetDateTime;
 
+use kyso::output::{write_bytes, Overwrite};
 use kyso::sign::batch::{plan, sign_batch, BatchOutcome, BatchStatus};
 use kyso::sign::two_phase::{
     embed_cms_file, finish_file, finish_file_timestamped, prepare_file, PreparedSignature,
@@ -17,6 +18,7 @@ use crate::appearance_args::AppearanceArgs;
 use crate::keysource::KeySourceArgs;
 use crate::output::{emit, parse_time, Failure};
 use crate::tsa_args::TsaArgs;
+use crate::writes::{Out, FORCE_HELP};
 
 /// Sign PDFs by incremental update (PAdES B-B by default).
 ///
@@ -100,6 +102,8 @@ pub struct SignArgs {
     /// Where to write the signed PDFs, under their own names (several inputs).
     #[arg(long)]
     output_dir: Option<PathBuf>,
+    #[arg(long, help = FORCE_HELP)]
+    force: bool,
     #[command(flatten)]
     appearance: AppearanceArgs,
     /// PAdES level: b-b, or b-t (with a signature timestamp from --tsa). Default: b-t when
@@ -264,9 +268,11 @@ pub fn run(a: SignArgs) -> Result<ExitCode, Failure> {
         .output
         .as_ref()
         .ok_or_else(|| Failure("give -o OUTPUT (or --output-dir for several inputs)".into()))?;
+    let out = Out::named(output, a.force);
+    out.check()?;
     let signer = a.keys.signer()?;
     if let Some(level) = a.level.and_then(Level::long_term) {
-        return crate::ltv::sign_then_reach(input, output, level, &a.ltv, &a.tsa, |staged| {
+        return crate::ltv::sign_then_reach(input, &out, level, &a.ltv, &a.tsa, |staged| {
             sign_file(input, staged, signer.as_ref(), &a.options()?)
                 .map_err(|e| Failure::about(input, e))
         });
@@ -275,7 +281,7 @@ pub fn run(a: SignArgs) -> Result<ExitCode, Failure> {
     if a.revocation_info_archival {
         opts.revocation_info_archival = Some(crate::ltv::archival_for(signer.as_ref(), &a.ltv)?);
     }
-    sign_file(input, output, signer.as_ref(), &opts).map_err(|e| Failure::about(input, e))?;
+    sign_file(input, out.target(), signer.as_ref(), &opts).map_err(|e| Failure::about(input, e))?;
     eprintln!("signed {} -> {}", input.display(), output.display());
     a.appearance.print_preview(output, a.page);
     Ok(ExitCode::SUCCESS)
@@ -287,14 +293,20 @@ fn prepare(a: &SignArgs) -> Result<ExitCode, Failure> {
         .state
         .as_ref()
         .ok_or_else(|| Failure("--prepare needs --state FILE".into()))?;
+    let state_out = Out::named(state_path, a.force);
+    state_out.check()?;
+    let to_sign_out = a.to_sign.as_ref().map(|p| Out::named(p, a.force));
+    if let Some(out) = &to_sign_out {
+        out.check()?;
+    }
     let identity = a.keys.identity()?.with_cms_reserve(a.cms_reserve);
     let mut state =
         prepare_file(input, &identity, &a.options()?).map_err(|e| Failure::about(input, e))?;
     state.output_path = a.output.as_ref().map(|o| absolute(o));
-    write_new(state_path, state.to_json()?.as_bytes())?;
+    write_bytes(state_out.target(), &[input], state.to_json()?.as_bytes())?;
     let to_sign = state.bytes_to_sign()?;
-    if let Some(path) = &a.to_sign {
-        write_new(path, &to_sign)?;
+    if let Some(out) = &to_sign_out {
+        write_bytes(out.target(), &[input], &to_sign)?;
     }
     let summary = serde_json::json!({
         "state": state_path,
@@ -319,24 +331,31 @@ fn finish(a: &SignArgs, state_path: &Path) -> Result<ExitCode, Failure> {
         [one] => one.clone(),
         _ => return Err(Failure("--finish takes one input".into())),
     };
-    let output = a
-        .output
-        .clone()
-        .or_else(|| state.output_path.clone())
-        .ok_or_else(|| Failure("the state records no output; give -o OUTPUT".into()))?;
+    let out = match (&a.output, &state.output_path) {
+        (Some(o), _) => Out::named(o, a.force),
+        (None, Some(recorded)) => Out::chosen(recorded, a.force),
+        (None, None) => {
+            return Err(Failure(
+                "the state records no output; give -o OUTPUT".into(),
+            ))
+        }
+    };
+    out.check()?;
+    let output = out.path();
     if let Some(sig_path) = &a.signature {
         let signature = std::fs::read(sig_path).map_err(|e| Failure::at(sig_path, e))?;
         if state.timestamp_plan().is_some() {
             let client = a.tsa.client()?;
-            finish_file_timestamped(&state, &signature, client.as_ref(), &input, &output)
+            finish_file_timestamped(&state, &signature, client.as_ref(), &input, out.target())
                 .map_err(|e| Failure::about(&input, e))?;
         } else {
-            finish_file(&state, &signature, &input, &output)
+            finish_file(&state, &signature, &input, out.target())
                 .map_err(|e| Failure::about(&input, e))?;
         }
     } else if let Some(cms_path) = &a.embed_cms {
         let cms = std::fs::read(cms_path).map_err(|e| Failure::at(cms_path, e))?;
-        embed_cms_file(&state, &cms, &input, &output).map_err(|e| Failure::about(&input, e))?;
+        embed_cms_file(&state, &cms, &input, out.target())
+            .map_err(|e| Failure::about(&input, e))?;
     } else {
         return Err(Failure(
             "--finish needs --signature FILE or --embed-cms FILE".into(),
@@ -351,7 +370,11 @@ fn batch(a: &SignArgs, dir: &Path) -> Result<ExitCode, Failure> {
         return Err(Failure("no input PDF given".into()));
     }
     std::fs::create_dir_all(dir).map_err(|e| Failure::at(dir, e))?;
-    let items = plan(&a.inputs, dir)?;
+    let overwrite = Overwrite::from_force(a.force);
+    let items: Vec<_> = plan(&a.inputs, dir)?
+        .into_iter()
+        .map(|item| item.overwrite(overwrite))
+        .collect();
     let signer = a.keys.signer()?;
     let terminal = std::io::stderr().is_terminal();
     let mut on_outcome = |index: usize, total: usize, outcome: &BatchOutcome| {
@@ -434,11 +457,6 @@ fn outcome_json(o: &BatchOutcome) -> serde_json::Value {
         v["error"] = serde_json::Value::String(reason(o));
     }
     v
-}
-
-/// Writes a new file (state, bytes to sign).
-fn write_new(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
-    std::fs::write(path, bytes).map_err(|e| Failure::at(path, e))
 }
 
 fn absolute(p: &Path) -> PathBuf {

@@ -11,6 +11,7 @@ use kyso::dossier::{
 
 use crate::keysource::KeySourceArgs;
 use crate::output::{parse_time, Failure};
+use crate::writes::{Out, FORCE_HELP};
 
 /// Sign any file: a detached CAdES B-B signature written beside it (FILE.p7s).
 #[derive(clap::Args)]
@@ -26,27 +27,30 @@ pub struct SignFileArgs {
     /// Where to write the signature (default FILE.p7s, or FILE.p7m with --enveloping).
     #[arg(short, long)]
     output: Option<PathBuf>,
+    #[arg(long, help = FORCE_HELP)]
+    force: bool,
     /// The file to sign (never modified).
     file: PathBuf,
 }
 
 pub fn run(a: SignFileArgs) -> Result<ExitCode, Failure> {
-    let signer = a.signer.signer()?;
-    let output = match (&a.output, a.enveloping) {
-        (Some(o), _) => o.clone(),
-        (None, false) => detached_signature_path(&a.file),
+    let out = match (&a.output, a.enveloping) {
+        (Some(o), _) => Out::named(o, a.force),
+        (None, false) => Out::chosen(&detached_signature_path(&a.file), a.force),
         (None, true) => {
             let mut name = a.file.as_os_str().to_owned();
             name.push(".p7m");
-            PathBuf::from(name)
+            Out::chosen(&PathBuf::from(name), a.force)
         }
     };
+    out.check()?;
+    let signer = a.signer.signer()?;
     let result = if a.enveloping {
-        write_enveloping_signature(&a.file, &output, signer.as_ref(), a.time)
+        write_enveloping_signature(&a.file, out.target(), signer.as_ref(), a.time)
     } else {
-        write_detached_signature(&a.file, &output, signer.as_ref(), a.time)
+        write_detached_signature(&a.file, out.target(), signer.as_ref(), a.time)
     };
     result.map_err(|e| Failure::about(&a.file, e))?;
-    eprintln!("signed {} -> {}", a.file.display(), output.display());
+    eprintln!("signed {} -> {}", a.file.display(), out.path().display());
     Ok(ExitCode::SUCCESS)
 }

@@ -8,6 +8,7 @@ use kyso::sign::{timestamp_file, DocTimestampOptions};
 
 use crate::output::Failure;
 use crate::tsa_args::TsaArgs;
+use crate::writes::{Out, FORCE_HELP};
 
 /// Add a document timestamp (RFC 3161 token over the whole file) by incremental update;
 /// earlier signatures stay valid.
@@ -21,15 +22,19 @@ pub struct TimestampArgs {
     /// Name of the new field (default: Timestamp1, Timestamp2, …).
     #[arg(long)]
     field: Option<String>,
+    #[arg(long, help = FORCE_HELP)]
+    force: bool,
     #[command(flatten)]
     tsa: TsaArgs,
 }
 
 pub fn run(a: TimestampArgs) -> Result<ExitCode, Failure> {
+    let out = Out::named(&a.output, a.force);
+    out.check()?;
     let timestamping = a.tsa.timestamping(true)?;
     let mut opts = DocTimestampOptions::new();
     opts.field_name = a.field.clone();
-    timestamp_file(&a.input, &a.output, &timestamping, &opts)
+    timestamp_file(&a.input, out.target(), &timestamping, &opts)
         .map_err(|e| Failure::about(&a.input, e))?;
     eprintln!(
         "timestamped {} -> {}",

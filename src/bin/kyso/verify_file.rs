@@ -7,12 +7,14 @@ use time::OffsetDateTime;
 
 use kyso::dossier::{
     detached_signature_path, render_file_report, verify_detached_file, verify_enveloping_file,
+    Enveloped,
 };
 use kyso::pki::TrustStore;
 use kyso::verify::VerifyOptions;
 
 use crate::dossier::LangArg;
 use crate::output::{emit, exit_for, parse_time, Failure};
+use crate::writes::Out;
 
 /// Verify a signature over any file: FILE with FILE.p7s (or the signature given), or a .p7m.
 #[derive(clap::Args)]
@@ -29,9 +31,17 @@ pub struct VerifyFileArgs {
     /// Language of the text report.
     #[arg(long, value_enum, default_value_t = LangArg::En)]
     lang: LangArg,
-    /// For a .p7m: write the signed content to this file.
+    /// For a .p7m: write the signed content to this file, once the signature passed.
     #[arg(long)]
     extract: Option<PathBuf>,
+    /// With --extract: write the content even when the signature did not pass (the
+    /// output says so).
+    #[arg(long, requires = "extract")]
+    extract_anyway: bool,
+    /// With --extract: replace an existing file (never the .p7m, never through a
+    /// symbolic link).
+    #[arg(long, requires = "extract")]
+    force: bool,
     /// The signed file (or a .p7m, or a .p7s whose content is beside it without the suffix).
     file: PathBuf,
     /// The detached signature (default FILE.p7s).
@@ -54,14 +64,14 @@ pub fn run(a: VerifyFileArgs) -> Result<ExitCode, Failure> {
         opts = opts.validation_time(t);
     }
     let report = if a.signature.is_none() && has_suffix(&a.file, "p7m") {
+        let out = a.extract.as_deref().map(|p| Out::named(p, a.force));
+        if let Some(out) = &out {
+            out.check()?;
+        }
         let enveloped =
             verify_enveloping_file(&a.file, &opts).map_err(|e| Failure::about(&a.file, e))?;
-        if let Some(out) = &a.extract {
-            let content = enveloped
-                .content
-                .as_deref()
-                .ok_or_else(|| Failure::at(&a.file, "the signature holds no content"))?;
-            std::fs::write(out, content).map_err(|e| Failure::at(out, e))?;
+        if let Some(out) = &out {
+            extract(&a.file, out, &enveloped, a.extract_anyway)?;
         }
         enveloped.report
     } else {
@@ -82,4 +92,34 @@ pub fn run(a: VerifyFileArgs) -> Result<ExitCode, Failure> {
         emit(&render_file_report(&report, a.lang.into()));
     }
     Ok(exit_for(std::slice::from_ref(&report)))
+}
+
+/// `--extract`: the content of a .p7m is written (by kyso's write rule, never onto the .p7m)
+/// only when every signature passed, or with `--extract-anyway`, which says so.
+fn extract(p7m: &Path, out: &Out, enveloped: &Enveloped, anyway: bool) -> Result<(), Failure> {
+    let content = enveloped
+        .content
+        .as_deref()
+        .ok_or_else(|| Failure::at(p7m, "the signature holds no content"))?;
+    let passed = enveloped.report.all_passed();
+    if !passed && !anyway {
+        eprintln!(
+            "kyso: {}: the content was not written: the signature did not pass \
+             verification (--extract-anyway writes it all the same)",
+            out.path().display()
+        );
+        return Ok(());
+    }
+    kyso::output::write_bytes(out.target(), &[p7m], content)?;
+    if passed {
+        eprintln!("extracted {} -> {}", p7m.display(), out.path().display());
+    } else {
+        eprintln!(
+            "kyso: WARNING: extracted {} -> {} although the signature did NOT pass \
+             verification (--extract-anyway): do not rely on this content",
+            p7m.display(),
+            out.path().display()
+        );
+    }
+    Ok(())
 }
