@@ -15,6 +15,7 @@ pub mod tsa;
 pub mod vectors;
 pub mod vn_document;
 
+#[allow(unused_imports)]
 pub use corpus::corpus;
 
 use std::io::Write as _;
