@@ -74,6 +74,11 @@ pub enum Error {
     /// An attachment, detached-signature or dossier operation failed.
     #[error(transparent)]
     Dossier(#[from] crate::dossier::DossierError),
+    /// The signer's certificate cannot make a signature that verifies (expired or not yet
+    /// valid at the signing time, a key usage that forbids signing, a key that is not the
+    /// certificate's). Nothing was written.
+    #[error("{0}{note}", note = .0.refusal_note())]
+    UnfitCertificate(#[from] crate::sign::UnfitCertificate),
     /// A form could not be filled or flattened (problems with the data, a certification
     /// that forbids the change, a signed document to flatten). Nothing was written.
     #[error(transparent)]

@@ -104,7 +104,7 @@ pub fn sign_batch(
             match sign_file(&item.input, &item.output, signer, opts) {
                 Ok(()) => BatchStatus::Signed,
                 Err(e) => {
-                    signer_failed = matches!(e, Error::Signer(_));
+                    signer_failed = matches!(e, Error::Signer(_) | Error::UnfitCertificate(_));
                     BatchStatus::Failed(e)
                 }
             }

@@ -10,6 +10,7 @@
 pub mod appearance;
 pub mod batch;
 mod certify;
+pub(crate) mod check;
 mod cms_signature;
 mod doc_timestamp;
 pub mod fields;
@@ -19,6 +20,7 @@ mod timestamping;
 pub mod two_phase;
 
 pub use certify::{DocMdpPermission, FieldLockSpec};
+pub use check::{check_signer, SignerCheck, SignerWarning, UnfitCertificate};
 pub use doc_timestamp::{timestamp_bytes, timestamp_file, DocTimestampOptions};
 pub use options::{SignOptions, SubFilter};
 pub use timestamping::{Timestamping, TokenReserve, DEFAULT_TOKEN_RESERVE, PROBE_MARGIN};
@@ -167,6 +169,7 @@ pub(crate) fn prepare<S: Source>(
     opts: &SignOptions,
 ) -> Result<Prepared, Error> {
     let signing_time = opts.signing_time.unwrap_or_else(OffsetDateTime::now_utc);
+    check::refuse_unfit(identity, signing_time, opts.allow_invalid_certificate)?;
     // The token's room is known before anything is placed (a probe asks the authority now).
     let token_reserve = match &opts.timestamping {
         Some(t) => t.token_reserve()?,
@@ -300,7 +303,7 @@ impl Prepared {
                 crate::cms::build_signed_attributes(&spec)?
             }
         };
-        let signature = signer.sign(&attributes)?;
+        let signature = check::own_signature(identity, &attributes, signer.sign(&attributes))?;
         let unsigned = match &self.timestamping {
             Some(t) => vec![t.signature_timestamp_attribute(&signature)?],
             None => Vec::new(),
