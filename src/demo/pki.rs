@@ -28,6 +28,13 @@ pub struct DemoCertificate {
     pub key_pkcs8: Vec<u8>,
 }
 
+impl DemoCertificate {
+    /// The certificate as PEM text.
+    pub fn cert_pem(&self) -> String {
+        pem("CERTIFICATE", &self.cert_der)
+    }
+}
+
 impl std::fmt::Debug for DemoCertificate {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DemoCertificate")

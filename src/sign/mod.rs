@@ -43,6 +43,33 @@ const CONTENTS_SLACK: usize = 64;
 
 /// Signs the PDF at `input` and writes the signed file to `output` (atomically). `input` is
 /// only read; `output` must be a different file.
+///
+/// Refused before anything is written: a document that does not allow another signature
+/// (encrypted, certified with no changes allowed, a locked or already signed field), and a
+/// signer whose certificate cannot make a signature that verifies
+/// ([`Error::UnfitCertificate`]: expired or not yet valid at the signing time, a key usage
+/// that forbids signing, a key that is not the certificate's; see [`check_signer`]).
+///
+/// ```no_run
+/// use std::path::Path;
+/// use kyso::sign::{sign_file, SignOptions, SubFilter};
+/// use kyso::signer::SoftwareSigner;
+///
+/// # fn main() -> Result<(), kyso::Error> {
+/// // The official's key and certificate, and the issuing CA's certificate for verifiers.
+/// let signer = SoftwareSigner::from_pem_files(
+///     Path::new("can-bo.key.pem"),
+///     Path::new("can-bo.pem"),
+///     Some(Path::new("chain.pem")),
+/// )?;
+/// let opts = SignOptions::new()
+///     .reason("Xác nhận hồ sơ hợp lệ")
+///     .location("UBND Phường Bến Nghé")
+///     .sub_filter(SubFilter::Pades);
+/// sign_file(Path::new("ho-so.pdf"), Path::new("ho-so.da-ky.pdf"), &signer, &opts)?;
+/// # Ok(())
+/// # }
+/// ```
 pub fn sign_file(
     input: &Path,
     output: &Path,
