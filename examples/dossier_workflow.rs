@@ -5,7 +5,8 @@
 //! approval, finish), and the final report shows every signature in order, each judged
 //! against the office's certification.
 //!
-//! Run with `cargo run --example dossier_workflow`.
+//! Run with `cargo run --example dossier_workflow`; the signed dossier is written to a new
+//! temporary directory (`kyso-example-…`, printed at the end).
 //!
 //! The "remote service" below is a local stand-in, clearly not a real service: a thread that
 //! holds the department director's key and approves a request after a few polls, as an
@@ -162,7 +163,14 @@ fn main() -> Result<(), kyso::Error> {
         .signatures
         .iter()
         .all(|s| s.indication == Indication::TotalPassed));
-    let out = std::env::temp_dir().join("kyso-dossier-signed.pdf");
+    // A fresh temporary directory of its own (kept, so that the file can be looked at).
+    let tmp = std::env::temp_dir();
+    let dir = tempfile::Builder::new()
+        .prefix("kyso-example-")
+        .tempdir()
+        .map_err(|e| kyso::Error::io(&tmp, e))?
+        .keep();
+    let out = dir.join("ho-so-da-ky.pdf");
     std::fs::write(&out, &dossier).map_err(|e| kyso::Error::io(&out, e))?;
     println!("wrote {}", out.display());
     Ok(())

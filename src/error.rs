@@ -74,6 +74,27 @@ pub enum Error {
     /// An attachment, detached-signature or dossier operation failed.
     #[error(transparent)]
     Dossier(#[from] crate::dossier::DossierError),
+    /// The signer's certificate cannot make a signature that verifies (expired or not yet
+    /// valid at the signing time, a key usage that forbids signing, a key that is not the
+    /// certificate's). Nothing was written.
+    #[error("{0}{note}", note = .0.refusal_note())]
+    UnfitCertificate(#[from] crate::sign::UnfitCertificate),
+    /// A signature value could not be checked (a malformed key or signature, an algorithm
+    /// kyso does not support).
+    #[error("signature check: {0}")]
+    SignatureCheck(#[from] crate::crypto::SignatureCheckError),
+    /// RSASSA-PSS parameters could not be used.
+    #[error(transparent)]
+    PssParams(#[from] crate::crypto::PssParamsError),
+    /// A CRL could not be read.
+    #[error("CRL: {0}")]
+    Crl(#[from] crate::pki::CrlError),
+    /// An OCSP response could not be read.
+    #[error("OCSP: {0}")]
+    Ocsp(#[from] crate::pki::OcspError),
+    /// Revocation data or a certificate could not be fetched.
+    #[error("fetching: {0}")]
+    Fetch(#[from] crate::pki::FetchError),
     /// A form could not be filled or flattened (problems with the data, a certification
     /// that forbids the change, a signed document to flatten). Nothing was written.
     #[error(transparent)]
@@ -127,6 +148,28 @@ impl Error {
 impl From<PdfError> for Error {
     fn from(source: PdfError) -> Self {
         Error::Pdf { path: None, source }
+    }
+}
+
+impl From<CertError> for Error {
+    fn from(source: CertError) -> Self {
+        Error::Certificate {
+            what: "certificate".into(),
+            source,
+        }
+    }
+}
+
+impl From<crate::signer::Pkcs12Error> for Error {
+    fn from(e: crate::signer::Pkcs12Error) -> Self {
+        Error::Signer(e.into())
+    }
+}
+
+#[cfg(feature = "pkcs11")]
+impl From<crate::signer::pkcs11::Pkcs11Error> for Error {
+    fn from(e: crate::signer::pkcs11::Pkcs11Error) -> Self {
+        Error::Signer(crate::signer::SignerError::Pkcs11(e))
     }
 }
 

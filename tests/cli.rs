@@ -220,9 +220,9 @@ fn demo_signs_twice_and_reports_both_officials() {
         "--json".into(),
     ]);
     assert_eq!(code(&o), 0, "{}", show(&o));
-    let text = stdout(&o);
-    let json = &text[text.find('{').expect("a JSON object")..];
-    let r: VerificationReport = serde_json::from_str(json).unwrap();
+    // Standard output is the report alone; the list of files goes to stderr.
+    let r: VerificationReport = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(stderr(&o).contains("root.pem"), "{}", show(&o));
     assert_eq!(r.signatures.len(), 2);
     let names: Vec<_> = r
         .signatures
@@ -256,6 +256,111 @@ fn demo_signs_twice_and_reports_both_officials() {
             .collect();
         assert!(warnings.is_empty(), "{warnings:#?}");
     }
+}
+
+/// The demo says what it wrote (root, chain, keys, CRLs, PDFs) and what to try next; the
+/// commands it prints work as printed; it never replaces an earlier demo's keys unless told
+/// to with --force.
+#[test]
+fn demo_lists_its_files_prints_working_next_commands_and_keeps_its_keys() {
+    let dir = common::temp_dir();
+    let demo = dir.path().join("demo");
+    let o = kyso([OsArg::from("demo"), demo.clone().into()]);
+    assert_eq!(code(&o), 0, "{}", show(&o));
+    let text = stdout(&o);
+    let files = [
+        "root.pem",
+        "issuing-ca.pem",
+        "chain.pem",
+        "official-1.pem",
+        "official-1.key.pem",
+        "official-2.pem",
+        "official-2.key.pem",
+        "root.crl",
+        "issuing-ca.crl",
+        "ho-so-mau.pdf",
+        "ho-so-mau.signed-1.pdf",
+        "ho-so-mau.signed-2.pdf",
+    ];
+    for f in files {
+        let path = demo.join(f);
+        assert!(path.is_file(), "{f} missing: {}", show(&o));
+        assert!(
+            text.contains(&path.display().to_string()),
+            "{f} is not listed:\n{text}"
+        );
+    }
+
+    // The printed commands, run by a shell as a user would paste them (`kyso` → this build).
+    let commands: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("kyso "))
+        .collect();
+    assert_eq!(commands.len(), 2, "a verify and a sign command:\n{text}");
+    assert!(commands[0].starts_with("kyso verify "), "{text}");
+    assert!(commands[1].starts_with("kyso sign "), "{text}");
+    let bin = Path::new(env!("CARGO_BIN_EXE_kyso")).parent().unwrap();
+    let path = std::env::join_paths(std::iter::once(bin.to_path_buf()).chain(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+    ))
+    .unwrap();
+    for command in &commands {
+        let o = Command::new("sh")
+            .arg("-c")
+            .arg(command)
+            .env("PATH", &path)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(code(&o), 0, "{command}\n{}", show(&o));
+    }
+    let mine = demo.join("ho-so-mau.my-signature.pdf");
+    let o = verify_demo(&demo, &mine);
+    assert_eq!(code(&o), 0, "{}", show(&o));
+
+    // Run again: refused, nothing replaced, and the message says how to start over.
+    let keys_before = std::fs::read(demo.join("official-1.key.pem")).unwrap();
+    let signed_before = std::fs::read(demo.join("ho-so-mau.signed-2.pdf")).unwrap();
+    let o = kyso([OsArg::from("demo"), demo.clone().into()]);
+    assert_eq!(code(&o), 2, "{}", show(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("--force") && err.contains("official-1.key.pem"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert_eq!(
+        std::fs::read(demo.join("official-1.key.pem")).unwrap(),
+        keys_before
+    );
+    assert_eq!(
+        std::fs::read(demo.join("ho-so-mau.signed-2.pdf")).unwrap(),
+        signed_before
+    );
+
+    // --force: a new PKI (new keys), which verifies.
+    let o = kyso([OsArg::from("demo"), demo.clone().into(), "--force".into()]);
+    assert_eq!(code(&o), 0, "{}", show(&o));
+    assert_ne!(
+        std::fs::read(demo.join("official-1.key.pem")).unwrap(),
+        keys_before
+    );
+    assert!(stdout(&o).contains("2 passed, 0 failed, 0 indeterminate"));
+}
+
+/// `kyso verify` of `file` against the demo in `demo` (root and CRLs).
+fn verify_demo(demo: &Path, file: &Path) -> Output {
+    kyso([
+        OsArg::from("verify"),
+        "--trust".into(),
+        demo.join("root.pem").into(),
+        "--crl".into(),
+        demo.join("root.crl").into(),
+        "--crl".into(),
+        demo.join("issuing-ca.crl").into(),
+        file.into(),
+    ])
 }
 
 type OsArg = std::ffi::OsString;

@@ -2,15 +2,16 @@
 //! signature fields it finds with what pyHanko reported for the signed-PDF part of the corpus
 //! (`04-signed-pdfs/observed-pyhanko.tsv`).
 //!
-//! The corpus is read in place from `../shared/corpus/`; when it is absent the test says so
-//! and passes (it is an external data set, not part of the repository).
+//! The corpus is read in place from `../shared/corpus/`; without it the test is skipped with
+//! one line (`tests/common/corpus.rs`; `KYSO_REQUIRE_CORPUS=1` makes that a failure).
+
+#[path = "common/corpus.rs"]
+mod corpus;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use kyso::pdf::{self, Document, FileSource, Object};
-
-const CORPUS: &str = "../shared/corpus";
 
 /// Files where our list of signed signature fields is expected to differ from pyHanko's,
 /// with the reason.
@@ -64,14 +65,13 @@ fn signed_field_names(doc: &Document<FileSource>) -> Result<Vec<String>, pdf::Pd
 
 #[test]
 fn every_corpus_pdf_opens_and_signature_fields_match_pyhanko() {
-    let root = Path::new(CORPUS);
-    if !root.is_dir() {
-        eprintln!("corpus not found at {CORPUS}; skipping");
+    let Some(root) = corpus::corpus("") else {
         return;
-    }
+    };
+    let root = root.as_path();
     let mut files = Vec::new();
     pdfs_under(root, &mut files);
-    assert!(!files.is_empty(), "no PDF found under {CORPUS}");
+    assert!(!files.is_empty(), "no PDF found under {}", root.display());
 
     // pyHanko's observations, keyed by path under the corpus root: file -> sorted field
     // names (empty when it found none), and (file, field) -> coverage.
@@ -256,4 +256,28 @@ fn byte_range_check(doc: &Document<FileSource>, rev: usize, f: &pdf::Field) -> R
         ));
     }
     Ok(())
+}
+
+/// The corpus helper itself: without the corpus a test is skipped (`None`), unless the
+/// corpus is required; a corpus that lacks a file the test needs is a failure, not a skip.
+#[test]
+fn a_missing_corpus_skips_unless_required() {
+    let dir = tempfile::tempdir().unwrap();
+    let absent = dir.path().join("no-corpus-here");
+    assert_eq!(corpus::corpus_at(&absent, "01-pkits", false), None);
+    let required = std::panic::catch_unwind(|| corpus::corpus_at(&absent, "01-pkits", true));
+    assert!(
+        required.is_err(),
+        "KYSO_REQUIRE_CORPUS=1 must fail the test"
+    );
+    std::fs::create_dir(dir.path().join("01-pkits")).unwrap();
+    assert_eq!(
+        corpus::corpus_at(dir.path(), "01-pkits", false),
+        Some(dir.path().join("01-pkits"))
+    );
+    let incomplete = std::panic::catch_unwind(|| corpus::corpus_at(dir.path(), "05-x", false));
+    assert!(
+        incomplete.is_err(),
+        "a file missing from the corpus is a failure"
+    );
 }

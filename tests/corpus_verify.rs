@@ -26,8 +26,11 @@
 //! kyso over the shadow-attack corpus (`03-pdf-attacks/`), informationally, gating only on
 //! the absence of panics.
 //!
-//! The corpus is read in place from `../shared/corpus/`; when it is absent the tests say so
-//! and pass (it is an external data set, not part of the repository).
+//! The corpus is read in place from `../shared/corpus/`; without it the tests are skipped with
+//! one line (`tests/common/corpus.rs`; `KYSO_REQUIRE_CORPUS=1` makes that a failure).
+
+#[path = "common/corpus.rs"]
+mod corpus;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -42,7 +45,6 @@ use kyso::verify::{verify_file, VerifyOptions};
 use time::macros::{datetime, format_description};
 use time::{Date, OffsetDateTime};
 
-const CORPUS: &str = "../shared/corpus";
 const SIGNED: &str = "04-signed-pdfs";
 const ATTACKS: &str = "03-pdf-attacks/rub-nds-pdf-attacker-shadow";
 
@@ -336,11 +338,10 @@ struct Difference {
 
 #[test]
 fn verdicts_agree_with_pyhanko_on_the_signed_corpus() {
-    let root = Path::new(CORPUS);
-    if !root.join(SIGNED).is_dir() {
-        eprintln!("corpus not found at {CORPUS}; skipping");
+    let Some(root) = corpus::corpus("") else {
         return;
-    }
+    };
+    let root = root.as_path();
     let observed = read_tsv(&root.join(SIGNED).join("observed-pyhanko.tsv"));
     let expectations = read_tsv(
         &root
@@ -849,11 +850,9 @@ fn attack_role(name: &str) -> AttackRole {
 
 #[test]
 fn attack_corpus_is_verified_without_panics() {
-    let dir = Path::new(CORPUS).join(ATTACKS);
-    if !dir.is_dir() {
-        eprintln!("attack corpus not found at {}; skipping", dir.display());
+    let Some(dir) = corpus::corpus(ATTACKS) else {
         return;
-    }
+    };
     let mut files = Vec::new();
     pdfs_under(&dir, &mut files);
     assert!(!files.is_empty(), "no PDF under {}", dir.display());

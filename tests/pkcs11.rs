@@ -377,6 +377,25 @@ fn wrong_pin_and_missing_objects_are_clear() {
     let signer = Pkcs11Signer::open(&config, PIN).unwrap();
     let err = signer.sign(b"anything").unwrap_err();
     assert!(matches!(err, SignerError::SignatureMismatch), "{err:?}");
+
+    // Signing a PDF with a valid certificate that is not the key's: refused as a key that
+    // does not belong to the certificate, and no output file.
+    let config = h
+        .config(KeySelector::Label("p256".into()))
+        .certificate(h.pki.untrusted.cert_der.clone());
+    let signer = Pkcs11Signer::open(&config, PIN).unwrap();
+    let input = h.dir.join("mismatch-in.pdf");
+    std::fs::write(&input, base(Base::Table)).unwrap();
+    let out = h.dir.join("mismatch-out.pdf");
+    let err = sign_file(&input, &out, &signer, &SignOptions::new()).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            kyso::Error::UnfitCertificate(kyso::sign::UnfitCertificate::KeyMismatch { .. })
+        ),
+        "{err:?}"
+    );
+    assert!(!out.exists());
 }
 
 #[test]

@@ -16,7 +16,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use common::interop::{Poppler, Pyhanko};
@@ -745,11 +745,9 @@ fn pyhanko_b_t_signatures_verify_in_kyso() {
     // pyHanko's own PAdES-LTA test files carry signature timestamps and document
     // timestamps from its testing TSA, and their validation data in the /DSS; at the corpus
     // freeze time their first signature is B-LTA in kyso (tests/ltv.rs goes further).
-    let dir = Path::new("../shared/corpus/04-signed-pdfs/pyhanko");
-    if !dir.is_dir() {
-        eprintln!("corpus not found; skipping");
+    let Some(dir) = common::corpus("04-signed-pdfs/pyhanko") else {
         return;
-    }
+    };
     let mut trust = TrustStore::empty();
     trust
         .add_file(&dir.join("_ca-certs/testing-ca_root_root.cert.pem"))

@@ -39,7 +39,9 @@ pub fn build_cades_detached(
     let spec = SignedAttributesSpec::new(content_digest, signer.certificate())
         .with_signing_time(signing_time);
     let attributes = build_signed_attributes(&spec)?;
-    let signature = signer.sign(&attributes)?;
+    let identity = crate::signer::SignerIdentity::of(signer);
+    let signature =
+        crate::sign::check::own_signature(&identity, &attributes, signer.sign(&attributes))?;
     Ok(build_signed_data(&SignedDataSpec::new(
         signer.algorithm(),
         &attributes,

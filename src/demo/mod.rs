@@ -9,7 +9,7 @@
 mod pki;
 mod sample;
 
-pub use pki::{DemoCertificate, DemoPki};
+pub use pki::{DemoCertificate, DemoFiles, DemoPki, OfficialFiles};
 pub use sample::{sample_dossier, SampleOptions};
 
 use std::path::{Path, PathBuf};
@@ -36,6 +36,8 @@ fn replacing(path: &Path) -> Target<'_> {
 pub struct DemoOutcome {
     /// Directory holding the PKI, the input and the signed files.
     pub dir: PathBuf,
+    /// The PKI's files: certificates, the officials' keys, the chain and the CRLs.
+    pub pki: DemoFiles,
     /// The unsigned sample dossier.
     pub unsigned: PathBuf,
     /// After the first official's signature.
@@ -46,18 +48,66 @@ pub struct DemoOutcome {
     pub report: VerificationReport,
 }
 
-/// Runs the demo in `dir` (created if missing) at the current time.
-pub fn run(dir: &Path) -> Result<DemoOutcome, Error> {
-    run_at(dir, OffsetDateTime::now_utc())
+/// How to run the demo.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct DemoOptions {
+    /// Replace the files of an earlier demo in the directory, its private keys included
+    /// (without it, [`run_with`] refuses a directory that holds any of them).
+    pub overwrite: bool,
+    /// The time for certificates, signing and validation (default: now).
+    pub now: Option<OffsetDateTime>,
 }
 
-/// Runs the demo in `dir` with `now` as the time for certificates, signing and validation.
+impl DemoOptions {
+    /// Defaults: refuse to replace an earlier demo, the current time.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Replaces an earlier demo's files (see [`DemoOptions::overwrite`]).
+    pub fn overwrite(mut self, overwrite: bool) -> Self {
+        self.overwrite = overwrite;
+        self
+    }
+}
+
+/// Runs the demo in `dir` (created if missing) at the current time; refuses a directory that
+/// holds an earlier demo's files.
+pub fn run(dir: &Path) -> Result<DemoOutcome, Error> {
+    run_with(dir, &DemoOptions::new())
+}
+
+/// Runs the demo in `dir` with `now` as the time for certificates, signing and validation;
+/// refuses a directory that holds an earlier demo's files.
 pub fn run_at(dir: &Path, now: OffsetDateTime) -> Result<DemoOutcome, Error> {
+    run_with(
+        dir,
+        &DemoOptions {
+            now: Some(now),
+            ..DemoOptions::new()
+        },
+    )
+}
+
+/// The names of the PDFs the demo writes.
+const UNSIGNED: &str = "ho-so-mau.pdf";
+const SIGNED_ONCE: &str = "ho-so-mau.signed-1.pdf";
+const SIGNED_TWICE: &str = "ho-so-mau.signed-2.pdf";
+
+/// Runs the demo in `dir` (created if missing). Unless [`DemoOptions::overwrite`], a
+/// directory holding any file the demo writes (an earlier demo's keys, say) is refused
+/// before anything is written.
+pub fn run_with(dir: &Path, opts: &DemoOptions) -> Result<DemoOutcome, Error> {
+    let now = opts.now.unwrap_or_else(OffsetDateTime::now_utc);
+    if !opts.overwrite {
+        refuse_earlier_demo(dir)?;
+    }
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let pki = DemoPki::generate(now)?;
-    pki.write_pem_files(dir)?;
+    let pki_files = pki.write_pem_files(dir)?;
 
-    let unsigned = dir.join("ho-so-mau.pdf");
+    let unsigned = dir.join(UNSIGNED);
     crate::util::write_atomically(&unsigned, &sample_dossier(&SampleOptions::default())?)?;
 
     let first = &pki.officials[0];
@@ -66,7 +116,7 @@ pub fn run_at(dir: &Path, now: OffsetDateTime) -> Result<DemoOutcome, Error> {
         first.cert_der.clone(),
         pki.chain_der(),
     )?;
-    let signed_once = dir.join("ho-so-mau.signed-1.pdf");
+    let signed_once = dir.join(SIGNED_ONCE);
     let opts = SignOptions::new()
         .field_name("ChuKy_PhuongBenNghe")
         .reason("Xác nhận hồ sơ hợp lệ (dossier checked and complete)")
@@ -80,7 +130,7 @@ pub fn run_at(dir: &Path, now: OffsetDateTime) -> Result<DemoOutcome, Error> {
         second.cert_der.clone(),
         pki.chain_der(),
     )?;
-    let signed_twice = dir.join("ho-so-mau.signed-2.pdf");
+    let signed_twice = dir.join(SIGNED_TWICE);
     let opts = SignOptions::new()
         .field_name("ChuKy_SoTuPhap")
         .reason("Phê duyệt (approved)")
@@ -100,9 +150,33 @@ pub fn run_at(dir: &Path, now: OffsetDateTime) -> Result<DemoOutcome, Error> {
     let report = verify_file(&signed_twice, &opts)?;
     Ok(DemoOutcome {
         dir: dir.to_path_buf(),
+        pki: pki_files,
         unsigned,
         signed_once,
         signed_twice,
         report,
     })
+}
+
+/// Refuses a directory that already holds a file the demo writes.
+fn refuse_earlier_demo(dir: &Path) -> Result<(), Error> {
+    let files = DemoFiles::expected_in(dir);
+    let pdfs = [UNSIGNED, SIGNED_ONCE, SIGNED_TWICE].map(|n| dir.join(n));
+    let existing: Vec<String> = files
+        .all()
+        .into_iter()
+        .chain(pdfs.iter().map(PathBuf::as_path))
+        .filter(|p| std::fs::symlink_metadata(p).is_ok())
+        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .collect();
+    if existing.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Demo(format!(
+        "{dir} already holds a demo ({files}); its keys are not replaced: run \
+         `kyso demo --force {dir}` to make a new demo PKI there, or give another directory \
+         (`kyso demo DIR`)",
+        dir = dir.display(),
+        files = existing.join(", ")
+    )))
 }

@@ -1,6 +1,6 @@
 //! A demo PKI made with rcgen: root CA → issuing CA → officials.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rcgen::{
     BasicConstraints, CertificateParams, CertificateRevocationListParams, DistinguishedName,
@@ -26,6 +26,13 @@ pub struct DemoCertificate {
     pub cert_der: Vec<u8>,
     /// Private key, PKCS#8 DER.
     pub key_pkcs8: Vec<u8>,
+}
+
+impl DemoCertificate {
+    /// The certificate as PEM text.
+    pub fn cert_pem(&self) -> String {
+        pem("CERTIFICATE", &self.cert_der)
+    }
 }
 
 impl std::fmt::Debug for DemoCertificate {
@@ -197,27 +204,92 @@ impl DemoPki {
 
     /// Writes `root.pem`, `issuing-ca.pem`, and for each official `official-N.pem` (the
     /// certificate) and `official-N.key.pem` (its PKCS#8 key), plus `chain.pem`, and the CAs'
-    /// CRLs `root.crl` and `issuing-ca.crl` (DER, for `kyso verify --crl`).
-    pub fn write_pem_files(&self, dir: &Path) -> Result<(), Error> {
-        let write = |name: &str, body: String| {
-            crate::util::write_atomically(&dir.join(name), body.as_bytes())
-        };
-        write("root.pem", pem("CERTIFICATE", &self.root.cert_der))?;
+    /// CRLs `root.crl` and `issuing-ca.crl` (DER, for `kyso verify --crl`). Existing files of
+    /// these names are replaced. Returns the paths written.
+    pub fn write_pem_files(&self, dir: &Path) -> Result<DemoFiles, Error> {
+        let files = DemoFiles::in_dir(dir, self.officials.iter().map(|o| o.id.as_str()));
+        let write =
+            |path: &Path, body: String| crate::util::write_atomically(path, body.as_bytes());
+        write(&files.root, pem("CERTIFICATE", &self.root.cert_der))?;
         write(
-            "issuing-ca.pem",
+            &files.issuing_ca,
             pem("CERTIFICATE", &self.issuing_ca.cert_der),
         )?;
-        write("chain.pem", pem("CERTIFICATE", &self.issuing_ca.cert_der))?;
-        crate::util::write_atomically(&dir.join("root.crl"), &self.root_crl_der)?;
-        crate::util::write_atomically(&dir.join("issuing-ca.crl"), &self.issuing_ca_crl_der)?;
-        for o in &self.officials {
-            write(&format!("{}.pem", o.id), pem("CERTIFICATE", &o.cert_der))?;
-            write(
-                &format!("{}.key.pem", o.id),
-                pem("PRIVATE KEY", &o.key_pkcs8),
-            )?;
+        write(&files.chain, pem("CERTIFICATE", &self.issuing_ca.cert_der))?;
+        crate::util::write_atomically(&files.root_crl, &self.root_crl_der)?;
+        crate::util::write_atomically(&files.issuing_ca_crl, &self.issuing_ca_crl_der)?;
+        for (o, paths) in self.officials.iter().zip(&files.officials) {
+            write(&paths.certificate, pem("CERTIFICATE", &o.cert_der))?;
+            write(&paths.key, pem("PRIVATE KEY", &o.key_pkcs8))?;
         }
-        Ok(())
+        Ok(files)
+    }
+}
+
+/// Where [`DemoPki::write_pem_files`] puts the PKI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DemoFiles {
+    /// The root CA's certificate (PEM): the verifier's trust anchor.
+    pub root: PathBuf,
+    /// The issuing CA's certificate (PEM).
+    pub issuing_ca: PathBuf,
+    /// The chain an official sends with a signature (PEM: the issuing CA).
+    pub chain: PathBuf,
+    /// The root's CRL (DER).
+    pub root_crl: PathBuf,
+    /// The issuing CA's CRL (DER).
+    pub issuing_ca_crl: PathBuf,
+    /// Each official's certificate and private key.
+    pub officials: Vec<OfficialFiles>,
+}
+
+/// One official's files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OfficialFiles {
+    /// The official's id (`official-1`, …).
+    pub id: String,
+    /// The certificate (PEM).
+    pub certificate: PathBuf,
+    /// The private key (PKCS#8 PEM, unencrypted: a demo key that protects nothing).
+    pub key: PathBuf,
+}
+
+impl DemoFiles {
+    /// The paths in `dir` for officials with these ids.
+    fn in_dir<'a>(dir: &Path, officials: impl Iterator<Item = &'a str>) -> Self {
+        DemoFiles {
+            root: dir.join("root.pem"),
+            issuing_ca: dir.join("issuing-ca.pem"),
+            chain: dir.join("chain.pem"),
+            root_crl: dir.join("root.crl"),
+            issuing_ca_crl: dir.join("issuing-ca.crl"),
+            officials: officials
+                .map(|id| OfficialFiles {
+                    id: id.to_string(),
+                    certificate: dir.join(format!("{id}.pem")),
+                    key: dir.join(format!("{id}.key.pem")),
+                })
+                .collect(),
+        }
+    }
+
+    /// The paths the demo PKI of `dir` has (its two officials included).
+    pub(crate) fn expected_in(dir: &Path) -> Self {
+        Self::in_dir(dir, OFFICIALS.iter().map(|o| o.id))
+    }
+
+    /// Every path, certificates and keys first.
+    pub fn all(&self) -> Vec<&Path> {
+        let mut out: Vec<&Path> = vec![&self.root, &self.issuing_ca, &self.chain];
+        for o in &self.officials {
+            out.push(&o.certificate);
+            out.push(&o.key);
+        }
+        out.push(&self.root_crl);
+        out.push(&self.issuing_ca_crl);
+        out
     }
 }
 

@@ -22,7 +22,7 @@ use crate::report::{
     ChainReport, CheckStatus, Code, Coverage, CoverageStatus, DocumentFormat, Finding, Indication,
     Integrity, Modifications, SignatureKind, SignatureReport, TimeSource, VerificationReport,
 };
-use crate::signer::Signer;
+use crate::signer::{Signer, SignerIdentity};
 use crate::verify::{apply_signer_check, check_chain, verdict, ChainInputs, VerifyOptions};
 use crate::Error;
 
@@ -43,23 +43,82 @@ pub fn detached_signature_path(content: &Path) -> std::path::PathBuf {
     std::path::PathBuf::from(name)
 }
 
+/// How to sign a file (a detached `.p7s` or an enveloping `.p7m`).
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct FileSignOptions {
+    /// The signing time (signing-time attribute); `None`: now.
+    pub signing_time: Option<OffsetDateTime>,
+    /// Sign even with a certificate that is expired or not yet valid at the signing time,
+    /// or whose key usage forbids signing: the result will not verify (for test files only;
+    /// see [`crate::sign::check_signer`]). Default `false`: such a certificate is refused
+    /// before anything is written.
+    pub allow_invalid_certificate: bool,
+}
+
+impl FileSignOptions {
+    /// Defaults: now, and a certificate that cannot make a valid signature is refused.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Fixes the signing time.
+    pub fn signing_time(mut self, t: OffsetDateTime) -> Self {
+        self.signing_time = Some(t);
+        self
+    }
+
+    /// Signs even with an unfit certificate (see
+    /// [`FileSignOptions::allow_invalid_certificate`]).
+    pub fn allow_invalid_certificate(mut self, allow: bool) -> Self {
+        self.allow_invalid_certificate = allow;
+        self
+    }
+
+    fn at(signing_time: Option<OffsetDateTime>) -> Self {
+        FileSignOptions {
+            signing_time,
+            ..FileSignOptions::default()
+        }
+    }
+
+    /// The signing time, after refusing a signer whose certificate cannot make a signature
+    /// that verifies.
+    fn checked_time(&self, signer: &dyn Signer) -> Result<OffsetDateTime, Error> {
+        let time = self.signing_time.unwrap_or_else(OffsetDateTime::now_utc);
+        crate::sign::check::refuse_unfit(
+            &SignerIdentity::of(signer),
+            time,
+            self.allow_invalid_certificate,
+        )?;
+        Ok(time)
+    }
+}
+
 /// A detached CAdES B-B signature (DER) over the file at `content`, hashed in one streamed
-/// pass. `signing_time` defaults to now.
+/// pass. `signing_time` defaults to now. A certificate that cannot make a signature that
+/// verifies is refused (see [`sign_file_detached_with`]).
 pub fn sign_file_detached(
     content: &Path,
     signer: &dyn Signer,
     signing_time: Option<OffsetDateTime>,
 ) -> Result<Vec<u8>, Error> {
+    sign_file_detached_with(content, signer, &FileSignOptions::at(signing_time))
+}
+
+/// [`sign_file_detached`] with options.
+pub fn sign_file_detached_with(
+    content: &Path,
+    signer: &dyn Signer,
+    opts: &FileSignOptions,
+) -> Result<Vec<u8>, Error> {
+    let time = opts.checked_time(signer)?;
     let alg = signer.algorithm().digest();
     let digests = digest_file(content, &[alg])?;
     let digest = digests
         .get(alg)
         .ok_or_else(|| Error::refused("internal: digest not computed"))?;
-    cms::build_cades_detached(
-        signer,
-        digest,
-        signing_time.unwrap_or_else(OffsetDateTime::now_utc),
-    )
+    cms::build_cades_detached(signer, digest, time)
 }
 
 /// Signs the file at `content` and writes the detached signature to `signature` by kyso's
@@ -70,8 +129,23 @@ pub fn write_detached_signature<'a>(
     signer: &dyn Signer,
     signing_time: Option<OffsetDateTime>,
 ) -> Result<(), Error> {
+    write_detached_signature_with(
+        content,
+        signature,
+        signer,
+        &FileSignOptions::at(signing_time),
+    )
+}
+
+/// [`write_detached_signature`] with options.
+pub fn write_detached_signature_with<'a>(
+    content: &Path,
+    signature: impl Into<Target<'a>>,
+    signer: &dyn Signer,
+    opts: &FileSignOptions,
+) -> Result<(), Error> {
     let out = Output::check(signature, &[content])?;
-    let cms = sign_file_detached(content, signer, signing_time)?;
+    let cms = sign_file_detached_with(content, signer, opts)?;
     out.write_bytes(&cms)
 }
 
@@ -84,13 +158,20 @@ pub fn write_enveloping_signature<'a>(
     signer: &dyn Signer,
     signing_time: Option<OffsetDateTime>,
 ) -> Result<(), Error> {
+    write_enveloping_signature_with(content, output, signer, &FileSignOptions::at(signing_time))
+}
+
+/// [`write_enveloping_signature`] with options.
+pub fn write_enveloping_signature_with<'a>(
+    content: &Path,
+    output: impl Into<Target<'a>>,
+    signer: &dyn Signer,
+    opts: &FileSignOptions,
+) -> Result<(), Error> {
     let out = Output::check(output, &[content])?;
+    let time = opts.checked_time(signer)?;
     let data = read_capped(content, MAX_ENVELOPING_FILE_BYTES)?;
-    let cms = cms::build_cades_enveloping(
-        signer,
-        &data,
-        signing_time.unwrap_or_else(OffsetDateTime::now_utc),
-    )?;
+    let cms = cms::build_cades_enveloping(signer, &data, time)?;
     out.write_bytes(&cms)
 }
 

@@ -35,9 +35,10 @@ pub use attach::{
 pub use check::{verify_dossier, verify_dossier_with};
 pub use coverage::embedded_file_reports;
 pub use detached::{
-    detached_signature_path, sign_file_detached, signature_der, verify_detached_bytes,
-    verify_detached_file, verify_enveloping_bytes, verify_enveloping_file,
-    write_detached_signature, write_enveloping_signature, Enveloped, MAX_ENVELOPING_FILE_BYTES,
+    detached_signature_path, sign_file_detached, sign_file_detached_with, signature_der,
+    verify_detached_bytes, verify_detached_file, verify_enveloping_bytes, verify_enveloping_file,
+    write_detached_signature, write_detached_signature_with, write_enveloping_signature,
+    write_enveloping_signature_with, Enveloped, FileSignOptions, MAX_ENVELOPING_FILE_BYTES,
     MAX_SIGNATURE_FILE_BYTES,
 };
 pub use embedded::{

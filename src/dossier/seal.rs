@@ -34,6 +34,11 @@ pub struct SealOptions {
     pub signing_time: Option<OffsetDateTime>,
     /// Limits on the directory walk.
     pub budget: DossierBudget,
+    /// Sign even with a certificate that is expired or not yet valid at the signing time,
+    /// or whose key usage forbids signing: the seal will not verify (for test files only;
+    /// see [`crate::sign::check_signer`]). Default `false`: refused before anything is
+    /// written.
+    pub allow_invalid_certificate: bool,
 }
 
 impl SealOptions {
@@ -72,6 +77,12 @@ pub fn seal_dossier(dir: &Path, signer: &dyn Signer, opts: &SealOptions) -> Resu
     // Both checked before anything is hashed or written.
     let manifest_out = Output::check(Target::new(&manifest_path).overwrite(opts.overwrite), &[])?;
     let signature_out = Output::check(Target::new(&signature_path).overwrite(opts.overwrite), &[])?;
+    let time = opts.signing_time.unwrap_or_else(OffsetDateTime::now_utc);
+    crate::sign::check::refuse_unfit(
+        &crate::signer::SignerIdentity::of(signer),
+        time,
+        opts.allow_invalid_certificate,
+    )?;
     let listing = list(dir, &opts.budget)?;
     complete(&listing)?;
 
@@ -121,7 +132,6 @@ pub fn seal_dossier(dir: &Path, signer: &dyn Signer, opts: &SealOptions) -> Resu
         }
     }
 
-    let time = opts.signing_time.unwrap_or_else(OffsetDateTime::now_utc);
     let manifest = Manifest::new(time, opts.dossier_id.clone(), entries);
     let bytes = manifest.to_json_bytes().map_err(DossierError::from)?;
     let cms = build_cades_detached(signer, &digest(signer.algorithm().digest(), &bytes), time)?;

@@ -54,6 +54,28 @@ impl TrustAnchor {
 }
 
 /// An immutable set of trust anchors. Build it once, share it between verifications.
+///
+/// Anchors come from files ([`TrustStore::add_file`]: PEM bundles or DER), directories
+/// ([`TrustStore::add_dir`]), trust profiles ([`TrustStore::add_profile`]) or memory
+/// ([`TrustStore::from_pem_or_der`], [`TrustStore::from_der_certificates`]).
+///
+/// ```no_run
+/// use std::path::Path;
+/// use kyso::pki::TrustStore;
+///
+/// # fn main() -> Result<(), kyso::Error> {
+/// let mut trust = TrustStore::empty();
+/// trust.add_file(Path::new("/etc/kyso/roots/neac-root.pem"))?;
+/// trust.add_dir(Path::new("/etc/kyso/roots/extra"))?;
+/// // An anchor kept in the service's configuration as PEM text.
+/// let pem_text = std::env::var("KYSO_EXTRA_ROOT").unwrap_or_default();
+/// if !pem_text.is_empty() {
+///     trust.add_pem_or_der(pem_text.as_bytes())?;
+/// }
+/// println!("{} anchor(s)", trust.anchors().len());
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct TrustStore {
     anchors: Vec<TrustAnchor>,
@@ -114,6 +136,37 @@ impl TrustStore {
         self.add_file_for(path, None, None)
     }
 
+    /// Anchors from certificates held in memory: PEM text (one or more `CERTIFICATE` blocks,
+    /// such as a CA bundle embedded in a program or read from a database) or one DER
+    /// certificate; each is trusted for every purpose.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), kyso::Error> {
+    /// use kyso::pki::TrustStore;
+    /// # let now = time::OffsetDateTime::now_utc();
+    /// # let pki = kyso::demo::DemoPki::generate(now)?;
+    /// # let pem_text = pki.root.cert_pem();
+    /// // `pem_text`: "-----BEGIN CERTIFICATE-----\n…", from anywhere but a file.
+    /// let trust = TrustStore::from_pem_or_der(pem_text.as_bytes())?;
+    /// assert_eq!(trust.anchors().len(), 1);
+    /// // DER works the same way.
+    /// let trust = TrustStore::from_pem_or_der(&pki.root.cert_der)?;
+    /// assert_eq!(trust.anchors().len(), 1);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn from_pem_or_der(bytes: &[u8]) -> Result<Self, Error> {
+        let mut store = TrustStore::empty();
+        store.add_pem_or_der(bytes)?;
+        Ok(store)
+    }
+
+    /// Adds every certificate of PEM text or of one DER certificate held in memory (see
+    /// [`TrustStore::from_pem_or_der`]).
+    pub fn add_pem_or_der(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        self.add_bytes_for(bytes, "trust anchor", None, None)
+    }
+
     fn add_file_for(
         &mut self,
         path: &Path,
@@ -121,13 +174,24 @@ impl TrustStore {
         profile: Option<&str>,
     ) -> Result<(), Error> {
         let bytes = read_limited(path)?;
-        let ders = certificates_from_pem_or_der(&bytes).map_err(|e| Error::Certificate {
-            what: path.display().to_string(),
+        self.add_bytes_for(&bytes, &path.display().to_string(), purposes, profile)
+    }
+
+    /// Adds the certificates of PEM or DER `bytes`; `what` names them in errors.
+    fn add_bytes_for(
+        &mut self,
+        bytes: &[u8],
+        what: &str,
+        purposes: Option<Vec<Purpose>>,
+        profile: Option<&str>,
+    ) -> Result<(), Error> {
+        let ders = certificates_from_pem_or_der(bytes).map_err(|e| Error::Certificate {
+            what: what.to_string(),
             source: e,
         })?;
         for der in ders {
             let certificate = Certificate::from_der(&der).map_err(|e| Error::Certificate {
-                what: path.display().to_string(),
+                what: what.to_string(),
                 source: e,
             })?;
             self.add_anchor(TrustAnchor {

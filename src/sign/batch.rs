@@ -116,7 +116,7 @@ pub fn sign_batch(
             match sign_file(&item.input, target, signer, opts) {
                 Ok(()) => BatchStatus::Signed,
                 Err(e) => {
-                    signer_failed = matches!(e, Error::Signer(_));
+                    signer_failed = matches!(e, Error::Signer(_) | Error::UnfitCertificate(_));
                     BatchStatus::Failed(e)
                 }
             }

@@ -10,6 +10,7 @@
 pub mod appearance;
 pub mod batch;
 mod certify;
+pub(crate) mod check;
 mod cms_signature;
 mod doc_timestamp;
 pub mod fields;
@@ -19,6 +20,7 @@ mod timestamping;
 pub mod two_phase;
 
 pub use certify::{DocMdpPermission, FieldLockSpec};
+pub use check::{check_signer, SignerCheck, SignerWarning, UnfitCertificate};
 pub use doc_timestamp::{timestamp_bytes, timestamp_file, DocTimestampOptions};
 pub use options::{SignOptions, SubFilter};
 pub use timestamping::{Timestamping, TokenReserve, DEFAULT_TOKEN_RESERVE, PROBE_MARGIN};
@@ -43,6 +45,33 @@ const CONTENTS_SLACK: usize = 64;
 /// Signs the PDF at `input` and writes the signed file to `output` by kyso's write rule
 /// ([`crate::output`]: atomic, never over the input, an existing file only with
 /// [`Overwrite::Replace`](crate::output::Overwrite::Replace)). `input` is only read.
+///
+/// Refused before anything is written: a document that does not allow another signature
+/// (encrypted, certified with no changes allowed, a locked or already signed field), and a
+/// signer whose certificate cannot make a signature that verifies
+/// ([`Error::UnfitCertificate`]: expired or not yet valid at the signing time, a key usage
+/// that forbids signing, a key that is not the certificate's; see [`check_signer`]).
+///
+/// ```no_run
+/// use std::path::Path;
+/// use kyso::sign::{sign_file, SignOptions, SubFilter};
+/// use kyso::signer::SoftwareSigner;
+///
+/// # fn main() -> Result<(), kyso::Error> {
+/// // The official's key and certificate, and the issuing CA's certificate for verifiers.
+/// let signer = SoftwareSigner::from_pem_files(
+///     Path::new("can-bo.key.pem"),
+///     Path::new("can-bo.pem"),
+///     Some(Path::new("chain.pem")),
+/// )?;
+/// let opts = SignOptions::new()
+///     .reason("Xác nhận hồ sơ hợp lệ")
+///     .location("UBND Phường Bến Nghé")
+///     .sub_filter(SubFilter::Pades);
+/// sign_file(Path::new("ho-so.pdf"), Path::new("ho-so.da-ky.pdf"), &signer, &opts)?;
+/// # Ok(())
+/// # }
+/// ```
 pub fn sign_file<'a>(
     input: &Path,
     output: impl Into<Target<'a>>,
@@ -158,6 +187,7 @@ pub(crate) fn prepare<S: Source>(
     opts: &SignOptions,
 ) -> Result<Prepared, Error> {
     let signing_time = opts.signing_time.unwrap_or_else(OffsetDateTime::now_utc);
+    check::refuse_unfit(identity, signing_time, opts.allow_invalid_certificate)?;
     // The token's room is known before anything is placed (a probe asks the authority now).
     let token_reserve = match &opts.timestamping {
         Some(t) => t.token_reserve()?,
@@ -291,7 +321,7 @@ impl Prepared {
                 crate::cms::build_signed_attributes(&spec)?
             }
         };
-        let signature = signer.sign(&attributes)?;
+        let signature = check::own_signature(identity, &attributes, signer.sign(&attributes))?;
         let unsigned = match &self.timestamping {
             Some(t) => vec![t.signature_timestamp_attribute(&signature)?],
             None => Vec::new(),

@@ -74,6 +74,11 @@ pub struct SignOptions {
     /// [`crate::ltv::revocation_info_for_signer`]). Honoured by [`super::sign_file`] and
     /// [`super::sign_bytes`].
     pub revocation_info_archival: Option<crate::ltv::RevocationInfoArchival>,
+    /// Sign even with a certificate that is expired or not yet valid at the signing time, or
+    /// whose key usage forbids signing (see [`super::check_signer`]): the result will not
+    /// verify. For making test files only; default `false` (such a certificate is refused
+    /// before anything is written).
+    pub allow_invalid_certificate: bool,
 }
 
 impl SignOptions {
@@ -155,6 +160,13 @@ impl SignOptions {
     /// signature value right after signing; the placeholder keeps room for it.
     pub fn timestamp(mut self, timestamping: super::Timestamping) -> Self {
         self.timestamping = Some(timestamping);
+        self
+    }
+
+    /// Signs even with an expired, not yet valid or non-signing certificate (see
+    /// [`SignOptions::allow_invalid_certificate`]): for test files that must not verify.
+    pub fn allow_invalid_certificate(mut self, allow: bool) -> Self {
+        self.allow_invalid_certificate = allow;
         self
     }
 

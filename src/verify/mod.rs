@@ -158,12 +158,56 @@ fn trailing_data<S: Source>(doc: &Document<S>) -> Option<Finding> {
 
 /// Verifies the PDF at `path`. The file is never modified; it is read through positioned
 /// reads, or whole when it is small ([`crate::pdf::WHOLE_FILE_LIMIT`]).
+///
+/// An `Err` means the file could not be processed at all (unreadable, not a PDF); every
+/// verdict about a signature, good or bad, is in the report.
+///
+/// ```no_run
+/// use std::path::Path;
+/// use kyso::pki::TrustStore;
+/// use kyso::verify::{verify_file, VerifyOptions};
+///
+/// # fn main() -> Result<(), kyso::Error> {
+/// let mut trust = TrustStore::empty();
+/// trust.add_file(Path::new("roots.pem"))?;
+/// let report = verify_file(Path::new("ho-so.pdf"), &VerifyOptions::new(trust))?;
+/// println!("{}", kyso::report::render_text(&report));
+/// std::process::exit(if report.all_passed() { 0 } else { 1 });
+/// # }
+/// ```
 pub fn verify_file(path: &Path, opts: &VerifyOptions) -> Result<VerificationReport, Error> {
     let source = FileSource::open(path).map_err(|e| Error::io(path, e))?;
     verify_source(source, Some(path.display().to_string()), opts).map_err(|e| e.with_path(path))
 }
 
-/// Verifies a PDF held in memory.
+/// Verifies a PDF held in memory (see [`verify_file`]).
+///
+/// ```
+/// use kyso::pki::TrustStore;
+/// use kyso::report::{Indication, SubIndication};
+/// use kyso::verify::{verify_bytes, VerifyOptions};
+///
+/// # fn main() -> Result<(), kyso::Error> {
+/// # let now = time::OffsetDateTime::now_utc();
+/// # let pki = kyso::demo::DemoPki::generate(now)?;
+/// # let o = &pki.officials[0];
+/// # let signer = kyso::signer::SoftwareSigner::new(
+/// #     kyso::crypto::PrivateKey::from_der(&o.key_pkcs8)?, o.cert_der.clone(), pki.chain_der())?;
+/// # let pdf = kyso::sign::sign_bytes(
+/// #     &kyso::demo::sample_dossier(&Default::default())?, &signer, &kyso::sign::SignOptions::new())?;
+/// // `pdf`: a signed PDF received over HTTP; no anchors configured yet.
+/// let report = verify_bytes(&pdf, &VerifyOptions::new(TrustStore::empty()))?;
+/// let sig = &report.signatures[0];
+/// assert_eq!(sig.indication, Indication::Indeterminate);
+/// assert_eq!(sig.sub_indication, Some(SubIndication::NoCertificateChainFound));
+///
+/// // With the CA's root as anchor, the same bytes pass.
+/// let trust = TrustStore::from_pem_or_der(pki.root.cert_pem().as_bytes())?;
+/// let report = verify_bytes(&pdf, &VerifyOptions::new(trust))?;
+/// assert!(report.all_passed());
+/// # Ok(())
+/// # }
+/// ```
 pub fn verify_bytes(bytes: &[u8], opts: &VerifyOptions) -> Result<VerificationReport, Error> {
     verify_source(bytes, None, opts)
 }

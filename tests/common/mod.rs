@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod attacks;
+pub mod corpus;
 pub mod drawing;
 pub mod forms;
 pub mod interop;
@@ -13,6 +14,9 @@ pub mod pki;
 pub mod tsa;
 pub mod vectors;
 pub mod vn_document;
+
+#[allow(unused_imports)]
+pub use corpus::corpus;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -72,32 +76,6 @@ pub fn temp_dir() -> tempfile::TempDir {
         _ => builder.tempdir(),
     };
     result.unwrap_or_else(|e| panic!("cannot create a temporary directory: {e}"))
-}
-
-/// The shared test corpus, `../shared/corpus` from the crate root (read in place, never
-/// copied into the repository).
-pub fn corpus_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join("shared")
-        .join("corpus");
-    if !dir.is_dir() {
-        panic!(
-            "test corpus not found at {}: the tests expect the shared corpus at ../shared/corpus \
-             relative to the crate root",
-            dir.display()
-        );
-    }
-    dir
-}
-
-/// A file of the shared corpus, with a clear panic if it is missing.
-pub fn corpus_file(relative: &str) -> PathBuf {
-    let path = corpus_dir().join(relative);
-    if !path.is_file() {
-        panic!("corpus file {} is missing", path.display());
-    }
-    path
 }
 
 /// A throw-away PKI written as PEM files: a root CA and a signer certificate issued by it.

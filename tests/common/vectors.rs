@@ -68,6 +68,17 @@ pub fn sign_with(
     sign_bytes(input, signer, &opts).unwrap_or_else(|e| panic!("signing failed: {e}"))
 }
 
+/// Signs `input` with a signer whose certificate kyso refuses by default (expired, a key
+/// usage that forbids signing), with the explicit override: a file that must not verify.
+pub fn sign_unfit(input: &[u8], signer: &TestSigner, now: OffsetDateTime) -> Vec<u8> {
+    let opts = SignOptions::new()
+        .reason("Kiểm thử (test vector)")
+        .location("Hà Nội")
+        .signing_time(now)
+        .allow_invalid_certificate(true);
+    sign_bytes(input, &signer.signer(), &opts).unwrap_or_else(|e| panic!("signing failed: {e}"))
+}
+
 /// Every vector, by name. Recipes that break a file do it in one precise way each.
 pub fn generate(pki: &TestPki, now: OffsetDateTime) -> BTreeMap<&'static str, Vec<u8>> {
     let table = base(Base::Table);
@@ -126,10 +137,11 @@ pub fn generate(pki: &TestPki, now: OffsetDateTime) -> BTreeMap<&'static str, Ve
 
     // Certificates that do not validate.
     v.insert("untrusted-signer", sign(&table, &pki.untrusted, false, now));
-    v.insert("expired-signer", sign(&table, &pki.expired, false, now));
+    // (kyso refuses to make these without its explicit override.)
+    v.insert("expired-signer", sign_unfit(&table, &pki.expired, now));
     v.insert(
         "signer-key-usage-encipherment-only",
-        sign(&table, &pki.wrong_key_usage, false, now),
+        sign_unfit(&table, &pki.wrong_key_usage, now),
     );
 
     // Broken after signing, one way each.

@@ -115,6 +115,7 @@ fn seal(a: SealArgs) -> Result<ExitCode, Failure> {
     opts.dossier_id = a.id;
     opts.overwrite = Overwrite::from_force(a.force);
     opts.signing_time = a.time;
+    opts.allow_invalid_certificate = a.signer.allow_invalid_certificate();
     let sealed =
         seal_dossier(&a.dir, signer.as_ref(), &opts).map_err(|e| Failure::about(&a.dir, e))?;
     eprintln!(
@@ -123,6 +124,8 @@ fn seal(a: SealArgs) -> Result<ExitCode, Failure> {
         sealed.manifest.display(),
         sealed.signature.display()
     );
+    a.signer
+        .warn_after_signing(&kyso::signer::SignerIdentity::of(signer.as_ref()), a.time);
     Ok(ExitCode::SUCCESS)
 }
 

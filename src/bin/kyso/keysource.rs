@@ -6,7 +6,9 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use kyso::crypto::{load_certificates, PrivateKey};
+use kyso::sign::{check_signer, UnfitCertificate};
 use kyso::signer::{Signer, SignerIdentity, SoftwareSigner};
+use time::OffsetDateTime;
 
 use crate::output::Failure;
 
@@ -53,9 +55,42 @@ pub struct KeySourceArgs {
     /// Environment variable holding the user PIN.
     #[arg(long, help_heading = "PKCS#11 token")]
     pin_env: Option<String>,
+    /// Sign even with a certificate that is expired or not yet valid at the signing time, or
+    /// whose key usage forbids signing. The result will NOT verify: for test files only.
+    #[arg(long)]
+    allow_invalid_certificate: bool,
 }
 
 impl KeySourceArgs {
+    /// Whether --allow-invalid-certificate was given.
+    pub fn allow_invalid_certificate(&self) -> bool {
+        self.allow_invalid_certificate
+    }
+
+    /// After signing: warns on stderr about what verifiers will lack (the issuer's
+    /// certificate), and, when --allow-invalid-certificate let an unfit certificate sign,
+    /// that the result will not verify.
+    pub fn warn_after_signing(
+        &self,
+        signer: &SignerIdentity,
+        signing_time: Option<OffsetDateTime>,
+    ) {
+        let check = check_signer(signer, signing_time.unwrap_or_else(OffsetDateTime::now_utc));
+        for problem in &check.problems {
+            let when = match problem {
+                UnfitCertificate::NotYetValid { .. } => " at the time it claims",
+                _ => "",
+            };
+            eprintln!(
+                "kyso: warning: {problem}; signed anyway (--allow-invalid-certificate): the \
+                 result will NOT verify{when}"
+            );
+        }
+        for warning in &check.warnings {
+            eprintln!("kyso: warning: {warning}");
+        }
+    }
+
     /// Whether any key source was given.
     pub fn any(&self) -> bool {
         self.key.is_some() || self.p12.is_some() || self.pkcs11_module.is_some()

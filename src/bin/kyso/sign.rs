@@ -13,6 +13,7 @@ use kyso::sign::two_phase::{
     embed_cms_file, finish_file, finish_file_timestamped, prepare_file, PreparedSignature,
 };
 use kyso::sign::{sign_file, DocMdpPermission, FieldLockSpec, SignOptions, SubFilter};
+use kyso::signer::SignerIdentity;
 
 use crate::appearance_args::AppearanceArgs;
 use crate::keysource::KeySourceArgs;
@@ -177,6 +178,7 @@ impl SignArgs {
             Certify::P3 => DocMdpPermission::Annotations,
         });
         opts.lock_fields = self.lock_fields.as_deref().map(lock_spec);
+        opts.allow_invalid_certificate = self.keys.allow_invalid_certificate();
         let level = self
             .level
             .unwrap_or(if self.tsa.any() { Level::BT } else { Level::BB });
@@ -272,10 +274,13 @@ pub fn run(a: SignArgs) -> Result<ExitCode, Failure> {
     out.check()?;
     let signer = a.keys.signer()?;
     if let Some(level) = a.level.and_then(Level::long_term) {
-        return crate::ltv::sign_then_reach(input, &out, level, &a.ltv, &a.tsa, |staged| {
+        let done = crate::ltv::sign_then_reach(input, &out, level, &a.ltv, &a.tsa, |staged| {
             sign_file(input, staged, signer.as_ref(), &a.options()?)
                 .map_err(|e| Failure::about(input, e))
-        });
+        })?;
+        a.keys
+            .warn_after_signing(&SignerIdentity::of(signer.as_ref()), a.time);
+        return Ok(done);
     }
     let mut opts = a.options()?;
     if a.revocation_info_archival {
@@ -283,6 +288,8 @@ pub fn run(a: SignArgs) -> Result<ExitCode, Failure> {
     }
     sign_file(input, out.target(), signer.as_ref(), &opts).map_err(|e| Failure::about(input, e))?;
     eprintln!("signed {} -> {}", input.display(), output.display());
+    a.keys
+        .warn_after_signing(&SignerIdentity::of(signer.as_ref()), a.time);
     a.appearance.print_preview(output, a.page);
     Ok(ExitCode::SUCCESS)
 }
@@ -317,6 +324,7 @@ fn prepare(a: &SignArgs) -> Result<ExitCode, Failure> {
         "document_digest": hex(&state.document_digest()?),
     });
     emit(&format!("{summary}\n"));
+    a.keys.warn_after_signing(&identity, a.time);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -386,6 +394,10 @@ fn batch(a: &SignArgs, dir: &Path) -> Result<ExitCode, Failure> {
     };
     let summary = sign_batch(&items, signer.as_ref(), &a.options()?, &mut on_outcome);
     let failed: Vec<&BatchOutcome> = summary.not_signed().collect();
+    if summary.signed() > 0 {
+        a.keys
+            .warn_after_signing(&SignerIdentity::of(signer.as_ref()), a.time);
+    }
     let totals = serde_json::json!({
         "summary": true,
         "total": summary.outcomes.len(),

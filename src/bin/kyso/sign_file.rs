@@ -6,8 +6,10 @@ use std::process::ExitCode;
 use time::OffsetDateTime;
 
 use kyso::dossier::{
-    detached_signature_path, write_detached_signature, write_enveloping_signature,
+    detached_signature_path, write_detached_signature_with, write_enveloping_signature_with,
+    FileSignOptions,
 };
+use kyso::signer::SignerIdentity;
 
 use crate::keysource::KeySourceArgs;
 use crate::output::{parse_time, Failure};
@@ -45,12 +47,17 @@ pub fn run(a: SignFileArgs) -> Result<ExitCode, Failure> {
     };
     out.check()?;
     let signer = a.signer.signer()?;
+    let mut opts =
+        FileSignOptions::new().allow_invalid_certificate(a.signer.allow_invalid_certificate());
+    opts.signing_time = a.time;
     let result = if a.enveloping {
-        write_enveloping_signature(&a.file, out.target(), signer.as_ref(), a.time)
+        write_enveloping_signature_with(&a.file, out.target(), signer.as_ref(), &opts)
     } else {
-        write_detached_signature(&a.file, out.target(), signer.as_ref(), a.time)
+        write_detached_signature_with(&a.file, out.target(), signer.as_ref(), &opts)
     };
     result.map_err(|e| Failure::about(&a.file, e))?;
     eprintln!("signed {} -> {}", a.file.display(), out.path().display());
+    a.signer
+        .warn_after_signing(&SignerIdentity::of(signer.as_ref()), a.time);
     Ok(ExitCode::SUCCESS)
 }
