@@ -18,9 +18,12 @@ mod ltv;
 mod output;
 mod sign;
 mod sign_file;
+#[cfg(test)]
+mod text_safety;
 mod timestamp;
 mod tsa_args;
 mod verify;
+mod verify_args;
 mod verify_file;
 
 use std::process::ExitCode;
