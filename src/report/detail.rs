@@ -145,6 +145,26 @@ impl DetailLabel {
     }
 }
 
+/// "lý do thu hồi: …": a revocation reason (RFC 5280 §5.3.1) as a Vietnamese remark.
+pub(crate) fn revocation_reason_remark(
+    reason: Option<crate::pki::RevocationReason>,
+) -> &'static str {
+    use crate::pki::RevocationReason as R;
+    match reason {
+        None | Some(R::Unspecified) => "lý do thu hồi: không nêu lý do",
+        Some(R::KeyCompromise) => "lý do thu hồi: khóa bí mật bị lộ",
+        Some(R::CaCompromise) => "lý do thu hồi: khóa của tổ chức cấp (CA) bị lộ",
+        Some(R::AffiliationChanged) => "lý do thu hồi: thông tin của thuê bao thay đổi",
+        Some(R::Superseded) => "lý do thu hồi: đã được thay thế bằng chứng thư số khác",
+        Some(R::CessationOfOperation) => "lý do thu hồi: ngừng hoạt động",
+        Some(R::CertificateHold) => "lý do thu hồi: tạm dừng hiệu lực",
+        Some(R::RemoveFromCrl) => "lý do thu hồi: gỡ khỏi danh sách thu hồi",
+        Some(R::PrivilegeWithdrawn) => "lý do thu hồi: bị rút quyền",
+        Some(R::AaCompromise) => "lý do thu hồi: khóa của tổ chức cấp thuộc tính bị lộ",
+        Some(_) => "lý do thu hồi: lý do khác",
+    }
+}
+
 /// What `code` means, as one sentence in `lang` (English: the code's documentation in
 /// short; Vietnamese: the sentence a clerk reads).
 pub fn code_text(code: Code, lang: Lang) -> &'static str {

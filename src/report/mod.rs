@@ -14,6 +14,7 @@ mod render;
 pub mod text;
 
 pub use codes::{Code, Severity};
+pub(crate) use detail::revocation_reason_remark;
 pub use detail::{code_text, Detail, DetailLabel};
 pub use render::{render_text, render_text_in};
 pub use text::Lang;
@@ -806,6 +807,25 @@ impl RevocationReport {
             revoked_at: None,
             reason: None,
             notes: Vec::new(),
+        }
+    }
+
+    /// `CRL "X" (origin)` / `OCSP "X" (origin)`: the source as data, the same in every
+    /// language.
+    pub fn source_summary(&self) -> String {
+        let issuer = self.issuer.as_deref().unwrap_or("?");
+        let origin = self
+            .origin
+            .as_deref()
+            .map(|o| format!(" ({o})"))
+            .unwrap_or_default();
+        match self.source {
+            Some(RevocationSourceKind::Crl) if self.delta_crl => {
+                format!("CRL + delta CRL \"{issuer}\"{origin}")
+            }
+            Some(RevocationSourceKind::Crl) => format!("CRL \"{issuer}\"{origin}"),
+            Some(RevocationSourceKind::Ocsp) => format!("OCSP \"{issuer}\"{origin}"),
+            None => "-".to_string(),
         }
     }
 

@@ -7,6 +7,7 @@ use super::super::revocation::{CrlVerdict, OcspVerdict, RevocationReason};
 use super::check::{check_purpose, position, process};
 use super::{CandidateReport, Edge, Engine, Goal, SearchResult, Validated};
 use crate::crypto::{public_key_kind, SignatureCheckError};
+use crate::report::revocation_reason_remark;
 use crate::report::text::rfc3339;
 use crate::report::DetailLabel as L;
 use crate::report::{Code, Finding, RevocationReport, RevocationStatus, Severity};
@@ -362,7 +363,7 @@ impl Engine<'_> {
                     )
                     .detail(L::Certificate, cert.label())
                     .detail(L::RevokedAt, at.map(rfc3339).unwrap_or_default())
-                    .detail(L::RevocationReason, &reason),
+                    .remark(revocation_reason_remark(r.reason)),
                 );
             } else {
                 findings.push(
@@ -376,8 +377,8 @@ impl Engine<'_> {
                     )
                     .detail(L::Certificate, cert.label())
                     .detail(L::RevokedAt, at.map(rfc3339).unwrap_or_default())
-                    .detail(L::RevocationReason, &reason)
-                    .detail(L::Source, r.describe_source()),
+                    .remark(revocation_reason_remark(r.reason))
+                    .detail(L::Source, r.source_summary()),
                 );
             }
             return (r, findings);
@@ -392,7 +393,7 @@ impl Engine<'_> {
                     format!("{who} is not revoked, according to {}", r.describe_source()),
                 )
                 .detail(L::Certificate, cert.label())
-                .detail(L::Source, r.describe_source()),
+                .detail(L::Source, r.source_summary()),
             );
             r.notes = notes;
             return (r, findings);
