@@ -312,27 +312,22 @@ fn check_manifest(
                         None => s.indication.as_str().to_owned(),
                     })
                     .collect();
-                report.findings.push(
-                    Finding::new(
-                        Code::DossierManifestSignatureNotPassed,
-                        format!(
-                            "the manifest's signature did not pass: {}",
-                            if why.is_empty() {
-                                "no signer".to_owned()
-                            } else {
-                                why.join(", ")
-                            }
-                        ),
-                    )
-                    .detail(
-                        L::Technical,
+                let finding = Finding::new(
+                    Code::DossierManifestSignatureNotPassed,
+                    format!(
+                        "the manifest's signature did not pass: {}",
                         if why.is_empty() {
                             "no signer".to_owned()
                         } else {
                             why.join(", ")
-                        },
+                        }
                     ),
                 );
+                report.findings.push(if why.is_empty() {
+                    finding.remark("chữ ký không có người ký nào")
+                } else {
+                    finding.detail(L::Indication, why.join(", "))
+                });
                 *overall = worse(*overall, verdict);
             }
             report.manifest.signature = Some(sig_report);
@@ -590,7 +585,7 @@ fn check_file_signatures(
                                 ),
                             )
                             .detail(L::File, rel)
-                            .detail(L::Technical, v.as_str()),
+                            .detail(L::Indication, v.as_str()),
                         );
                     }
                 }

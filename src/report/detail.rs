@@ -101,6 +101,8 @@ pub enum DetailLabel {
     Purpose,
     /// A PAdES level.
     Level,
+    /// An ETSI indication (`TOTAL-FAILED`, …).
+    Indication,
     /// A description written by a lower layer or another check, kept in English.
     Technical,
 }
@@ -140,6 +142,7 @@ impl DetailLabel {
             L::Usage => lang.pick("usage", "mục đích sử dụng"),
             L::Purpose => lang.pick("purpose", "mục đích"),
             L::Level => lang.pick("level", "mức"),
+            L::Indication => lang.pick("indication", "kết quả kiểm tra"),
             L::Technical => lang.pick("technical detail", "chi tiết kỹ thuật (tiếng Anh)"),
         }
     }
@@ -586,6 +589,7 @@ mod tests {
             L::Usage,
             L::Purpose,
             L::Level,
+            L::Indication,
             L::Technical,
         ]
     };

@@ -176,7 +176,7 @@ fn render_signature(out: &mut String, sig: &SignatureReport, lang: Lang) {
         let _ = writeln!(
             out,
             "  {} {} ({} {by})",
-            lang.pick("existed by: ", "tồn tại từ: "),
+            lang.pick("existed by: ", "đã tồn tại lúc:"),
             rfc3339(t),
             lang.pick("proven by", "chứng minh bởi")
         );
@@ -231,7 +231,7 @@ fn render_signature(out: &mut String, sig: &SignatureReport, lang: Lang) {
         let _ = writeln!(
             out,
             "  {} {} ({why})",
-            lang.pick("path at:    ", "chuỗi tại:  "),
+            lang.pick("path at:    ", "kiểm tra chuỗi lúc:"),
             rfc3339(t)
         );
     }
