@@ -704,8 +704,9 @@ fn verify_at_a_given_time() {
     assert_eq!(s.indication, Indication::Indeterminate);
     assert_eq!(s.sub_indication, Some(SubIndication::OutOfBoundsNoPoe));
 
-    // Not an RFC 3339 time: a usage error, 2.
-    let o = f.verify_json(&[&good], &["--at", "2026-11-26"]);
+    // Neither an RFC 3339 time nor a date: a usage error, 2 (a date alone is the start of
+    // that day in UTC: tests/cli_verify.rs).
+    let o = f.verify_json(&[&good], &["--at", "26/11/2026"]);
     assert_eq!(code(&o), 2, "{}", show(&o));
     assert!(stderr(&o).contains("RFC 3339"), "{}", show(&o));
 }

@@ -13,6 +13,7 @@ use std::path::Path;
 use time::OffsetDateTime;
 
 use crate::crypto::{digest, DigestAlgorithm};
+use crate::report::DetailLabel as L;
 use crate::report::{Code, DocumentFormat, Finding, Indication, TimeSource, VerificationReport};
 use crate::util::hex;
 use crate::verify::{verify_file, VerifyOptions};
@@ -109,10 +110,13 @@ pub fn verify_dossier_with(
 
     let listing = list(dir, budget)?;
     if let Some((what, limit)) = listing.stopped {
-        report.findings.push(Finding::new(
-            Code::DossierBudgetExhausted,
-            format!("the dossier has more than {limit} {what}; the rest was not looked at"),
-        ));
+        report.findings.push(
+            Finding::new(
+                Code::DossierBudgetExhausted,
+                format!("the dossier has more than {limit} {what}; the rest was not looked at"),
+            )
+            .detail(L::Limit, format_args!("{limit} {what}")),
+        );
         overall = worse(overall, Indication::Indeterminate);
     }
 
@@ -148,31 +152,43 @@ pub fn verify_dossier_with(
                     f.size = Some(d.size);
                     f.sha256 = Some(hex(&d.sha256));
                 }
-                Err(e) => f.findings.push(Finding::new(
-                    Code::DossierFileUnreadable,
-                    format!("could not be read: {e}"),
-                )),
+                Err(e) => f.findings.push(
+                    Finding::new(
+                        Code::DossierFileUnreadable,
+                        format!("could not be read: {e}"),
+                    )
+                    .detail(L::Technical, e),
+                ),
             }
-            f.findings.push(Finding::new(
-                Code::DossierFileExtra,
-                "present in the dossier but not listed in the manifest",
-            ));
+            f.findings.push(
+                Finding::new(
+                    Code::DossierFileExtra,
+                    "present in the dossier but not listed in the manifest",
+                )
+                .plain(),
+            );
         } else {
             f.status = FileStatus::Extra;
-            f.findings.push(Finding::new(
-                Code::DossierFileExtra,
-                "not listed in the manifest (and not a regular file)",
-            ));
+            f.findings.push(
+                Finding::new(
+                    Code::DossierFileExtra,
+                    "not listed in the manifest (and not a regular file)",
+                )
+                .remark("không phải tệp thông thường"),
+            );
         }
         files.push(f);
     }
     for lossy in undecodable {
         let mut f = new_file_report(&lossy);
         f.status = FileStatus::Extra;
-        f.findings.push(Finding::new(
-            Code::DossierFileExtra,
-            "present in the dossier, not listed, and its name is not valid UTF-8",
-        ));
+        f.findings.push(
+            Finding::new(
+                Code::DossierFileExtra,
+                "present in the dossier, not listed, and its name is not valid UTF-8",
+            )
+            .remark("tên tệp không phải UTF-8 hợp lệ"),
+        );
         files.push(f);
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -232,28 +248,40 @@ fn check_manifest(
     let manifest_path = dir.join(MANIFEST_FILE);
     let bytes = match std::fs::symlink_metadata(&manifest_path) {
         Err(_) => {
-            report.findings.push(Finding::new(
-                Code::DossierManifestMissing,
-                format!("the dossier has no {MANIFEST_FILE}: it was never sealed"),
-            ));
+            report.findings.push(
+                Finding::new(
+                    Code::DossierManifestMissing,
+                    format!("the dossier has no {MANIFEST_FILE}: it was never sealed"),
+                )
+                .detail(L::File, MANIFEST_FILE),
+            );
             *overall = Indication::TotalFailed;
             return None;
         }
         Ok(meta) if !meta.is_file() => {
-            report.findings.push(Finding::new(
-                Code::DossierManifestMalformed,
-                format!("{MANIFEST_FILE} is not a regular file"),
-            ));
+            report.findings.push(
+                Finding::new(
+                    Code::DossierManifestMalformed,
+                    format!("{MANIFEST_FILE} is not a regular file"),
+                )
+                .remark("không phải tệp thông thường")
+                .detail(L::File, MANIFEST_FILE),
+            );
             *overall = Indication::TotalFailed;
             return None;
         }
         Ok(_) => match read_capped(&manifest_path, budget.max_manifest_bytes) {
             Ok(b) => b,
             Err(e) => {
-                report.findings.push(Finding::new(
-                    Code::DossierManifestMalformed,
-                    format!("{MANIFEST_FILE} could not be read: {e}"),
-                ));
+                report.findings.push(
+                    Finding::new(
+                        Code::DossierManifestMalformed,
+                        format!("{MANIFEST_FILE} could not be read: {e}"),
+                    )
+                    .remark("không đọc được")
+                    .detail(L::File, MANIFEST_FILE)
+                    .detail(L::Technical, e),
+                );
                 *overall = Indication::TotalFailed;
                 return None;
             }
@@ -284,7 +312,7 @@ fn check_manifest(
                         None => s.indication.as_str().to_owned(),
                     })
                     .collect();
-                report.findings.push(Finding::new(
+                let finding = Finding::new(
                     Code::DossierManifestSignatureNotPassed,
                     format!(
                         "the manifest's signature did not pass: {}",
@@ -294,20 +322,28 @@ fn check_manifest(
                             why.join(", ")
                         }
                     ),
-                ));
+                );
+                report.findings.push(if why.is_empty() {
+                    finding.remark("chữ ký không có người ký nào")
+                } else {
+                    finding.detail(L::Indication, why.join(", "))
+                });
                 *overall = worse(*overall, verdict);
             }
             report.manifest.signature = Some(sig_report);
         }
         Err(reason) => {
-            report.findings.push(Finding::new(
-                Code::DossierManifestUnsigned,
-                if reason.is_empty() {
-                    format!("{MANIFEST_SIGNATURE_FILE} is missing: the manifest is not signed")
-                } else {
-                    format!("{MANIFEST_SIGNATURE_FILE} could not be read: {reason}")
-                },
-            ));
+            report.findings.push(
+                Finding::new(
+                    Code::DossierManifestUnsigned,
+                    if reason.is_empty() {
+                        format!("{MANIFEST_SIGNATURE_FILE} is missing: the manifest is not signed")
+                    } else {
+                        format!("{MANIFEST_SIGNATURE_FILE} could not be read: {reason}")
+                    },
+                )
+                .detail(L::File, MANIFEST_SIGNATURE_FILE),
+            );
             *overall = Indication::TotalFailed;
         }
     }
@@ -320,10 +356,14 @@ fn check_manifest(
             Some(m)
         }
         Err(reason) => {
-            report.findings.push(Finding::new(
-                Code::DossierManifestMalformed,
-                format!("{MANIFEST_FILE}: {reason}"),
-            ));
+            report.findings.push(
+                Finding::new(
+                    Code::DossierManifestMalformed,
+                    format!("{MANIFEST_FILE}: {reason}"),
+                )
+                .detail(L::File, MANIFEST_FILE)
+                .detail(L::Technical, reason),
+            );
             *overall = Indication::TotalFailed;
             None
         }
@@ -357,21 +397,27 @@ fn check_listed(
     f.expected_sha256 = Some(entry.sha256.clone());
     if let Err(reason) = check_relative_path(&entry.path) {
         f.status = FileStatus::InvalidPath;
-        f.findings.push(Finding::new(
-            Code::DossierPathInvalid,
-            format!("the manifest lists an unsafe path ({reason})"),
-        ));
+        f.findings.push(
+            Finding::new(
+                Code::DossierPathInvalid,
+                format!("the manifest lists an unsafe path ({reason})"),
+            )
+            .detail(L::Technical, reason),
+        );
         return f;
     }
     let Some(found) = on_disk.get(&entry.path) else {
         f.status = FileStatus::Missing;
-        f.findings.push(Finding::new(
-            Code::DossierFileMissing,
-            format!(
-                "listed in the manifest ({} bytes) but not in the dossier",
-                entry.size
-            ),
-        ));
+        f.findings.push(
+            Finding::new(
+                Code::DossierFileMissing,
+                format!(
+                    "listed in the manifest ({} bytes) but not in the dossier",
+                    entry.size
+                ),
+            )
+            .detail(L::Size, entry.size),
+        );
         return f;
     };
     if !found.regular {
@@ -379,25 +425,32 @@ fn check_listed(
         f.findings.push(Finding::new(
             Code::DossierFileUnreadable,
             "not a regular file (a symbolic link or special file); not followed",
-        ));
+        )
+            .remark("không phải tệp thông thường (liên kết tượng trưng hoặc tệp đặc biệt); không được đọc theo"));
         return f;
     }
     match digest_file(&disk_path(dir, &entry.path), &[]) {
         Err(e) => {
             f.status = FileStatus::Unreadable;
-            f.findings.push(Finding::new(
-                Code::DossierFileUnreadable,
-                format!("could not be read: {e}"),
-            ));
+            f.findings.push(
+                Finding::new(
+                    Code::DossierFileUnreadable,
+                    format!("could not be read: {e}"),
+                )
+                .detail(L::Technical, e),
+            );
         }
         Ok(d) => {
             let sha = hex(&d.sha256);
             if d.size == entry.size && sha == entry.sha256 {
                 f.status = FileStatus::Intact;
-                f.findings.push(Finding::new(
-                    Code::DossierFileIntact,
-                    "same size and SHA-256 as the manifest lists",
-                ));
+                f.findings.push(
+                    Finding::new(
+                        Code::DossierFileIntact,
+                        "same size and SHA-256 as the manifest lists",
+                    )
+                    .plain(),
+                );
             } else {
                 f.status = FileStatus::Altered;
                 let what = if d.size != entry.size {
@@ -408,10 +461,28 @@ fn check_listed(
                 } else {
                     format!("its SHA-256 is {sha}, the manifest lists {}", entry.sha256)
                 };
-                f.findings.push(Finding::new(
-                    Code::DossierFileAltered,
-                    format!("the content changed after sealing: {what}"),
-                ));
+                f.findings.push(
+                    Finding::new(
+                        Code::DossierFileAltered,
+                        format!("the content changed after sealing: {what}"),
+                    )
+                    .detail(
+                        L::Declared,
+                        if d.size != entry.size {
+                            entry.size.to_string()
+                        } else {
+                            entry.sha256.clone()
+                        },
+                    )
+                    .detail(
+                        L::Found,
+                        if d.size != entry.size {
+                            d.size.to_string()
+                        } else {
+                            sha.clone()
+                        },
+                    ),
+                );
             }
             f.size = Some(d.size);
             f.sha256 = Some(sha);
@@ -459,12 +530,15 @@ fn check_file_signatures(
                 .and_then(|_| index.get(content_rel).copied());
             let Some(target) = content else {
                 if let Some(f) = files.get_mut(own) {
-                    f.findings.push(Finding::new(
-                        Code::DossierOrphanSignature,
-                        format!(
-                            "a detached signature, but \"{content_rel}\" is not in the dossier"
-                        ),
-                    ));
+                    f.findings.push(
+                        Finding::new(
+                            Code::DossierOrphanSignature,
+                            format!(
+                                "a detached signature, but \"{content_rel}\" is not in the dossier"
+                            ),
+                        )
+                        .detail(L::File, content_rel),
+                    );
                 }
                 continue;
             };
@@ -500,15 +574,19 @@ fn check_file_signatures(
                     f.signature_indication =
                         Some(f.signature_indication.map_or(v, |old| worse(old, v)));
                     if v != Indication::TotalPassed {
-                        f.findings.push(Finding::new(
-                            Code::DossierFileSignatureNotPassed,
-                            format!(
-                                "the signature{} in {} did not pass: {}",
-                                if report.signatures.len() > 1 { "s" } else { "" },
-                                rel,
-                                v.as_str()
-                            ),
-                        ));
+                        f.findings.push(
+                            Finding::new(
+                                Code::DossierFileSignatureNotPassed,
+                                format!(
+                                    "the signature{} in {} did not pass: {}",
+                                    if report.signatures.len() > 1 { "s" } else { "" },
+                                    rel,
+                                    v.as_str()
+                                ),
+                            )
+                            .detail(L::File, rel)
+                            .detail(L::Indication, v.as_str()),
+                        );
                     }
                 }
                 f.signatures.push(FileSignature {
@@ -518,10 +596,15 @@ fn check_file_signatures(
                 });
             }
             Err(e) => {
-                f.findings.push(Finding::new(
-                    Code::DossierFileUnreadable,
-                    format!("the signature in {rel} could not be verified: {e}"),
-                ));
+                f.findings.push(
+                    Finding::new(
+                        Code::DossierFileUnreadable,
+                        format!("the signature in {rel} could not be verified: {e}"),
+                    )
+                    .remark("không kiểm tra được chữ ký")
+                    .detail(L::File, rel)
+                    .detail(L::Technical, e),
+                );
                 f.signature_indication = Some(
                     f.signature_indication
                         .map_or(Indication::Indeterminate, |old| {

@@ -11,6 +11,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::pdf::{Document, ObjRef, Source};
+use crate::report::DetailLabel as L;
 use crate::report::{Code, EmbeddedFileReport, EmbeddedLocation, Finding, SignatureReport};
 use crate::util::hex;
 
@@ -57,10 +58,14 @@ pub fn embedded_file_reports<S: Source>(
     let files = match list_embedded_files(doc, last) {
         Ok(files) => files,
         Err(e) => {
-            findings.push(Finding::new(
-                Code::EmbeddedUnreadable,
-                format!("the embedded files could not be listed: {e}"),
-            ));
+            findings.push(
+                Finding::new(
+                    Code::EmbeddedUnreadable,
+                    format!("the embedded files could not be listed: {e}"),
+                )
+                .remark("không liệt kê được các tệp đính kèm")
+                .detail(L::Technical, e),
+            );
             return (Vec::new(), findings);
         }
     };
@@ -112,44 +117,58 @@ pub fn embedded_file_reports<S: Source>(
             match facts {
                 Ok(facts) => {
                     if let Some(declared) = file.declared_size.filter(|d| *d != facts.size) {
-                        findings.push(Finding::new(
-                            Code::EmbeddedSizeMismatch,
-                            format!(
+                        findings.push(
+                            Finding::new(
+                                Code::EmbeddedSizeMismatch,
+                                format!(
                                 "embedded file \"{}\" declares /Size {declared} but holds {} bytes",
                                 file.name, facts.size
                             ),
-                        ));
+                            )
+                            .detail(L::File, &file.name)
+                            .detail(L::Declared, declared)
+                            .detail(L::Found, facts.size),
+                        );
                     }
                     if let Some(declared) = file
                         .declared_checksum
                         .as_ref()
                         .filter(|c| Some(&c[..]) != facts.md5.as_deref())
                     {
-                        findings.push(Finding::new(
-                            Code::EmbeddedChecksumMismatch,
-                            format!(
-                                "embedded file \"{}\" declares /CheckSum {} but its MD5 is {}",
-                                file.name,
-                                hex(declared),
-                                facts.md5.as_deref().map(hex).unwrap_or_default()
-                            ),
-                        ));
+                        findings.push(
+                            Finding::new(
+                                Code::EmbeddedChecksumMismatch,
+                                format!(
+                                    "embedded file \"{}\" declares /CheckSum {} but its MD5 is {}",
+                                    file.name,
+                                    hex(declared),
+                                    facts.md5.as_deref().map(hex).unwrap_or_default()
+                                ),
+                            )
+                            .detail(L::File, &file.name)
+                            .detail(L::Declared, hex(declared))
+                            .detail(L::Found, facts.md5.as_deref().map(hex).unwrap_or_default()),
+                        );
                     }
                     size = Some(facts.size);
                     sha256 = Some(hex(&facts.sha256));
                 }
-                Err(reason) => findings.push(Finding::new(
-                    Code::EmbeddedUnreadable,
-                    format!(
-                        "embedded file \"{}\" could not be read: {reason}",
-                        file.name
-                    ),
-                )),
+                Err(reason) => findings.push(
+                    Finding::new(
+                        Code::EmbeddedUnreadable,
+                        format!(
+                            "embedded file \"{}\" could not be read: {reason}",
+                            file.name
+                        ),
+                    )
+                    .detail(L::File, &file.name)
+                    .detail(L::Technical, &reason),
+                ),
             }
         }
 
         if covered_by.is_empty() && !signatures.is_empty() {
-            findings.push(Finding::new(
+            let mut finding = Finding::new(
                 Code::EmbeddedNotCovered,
                 format!(
                     "embedded file \"{}\"{} is not covered by any signature: it was added or \
@@ -159,7 +178,12 @@ pub fn embedded_file_reports<S: Source>(
                         .map(|w| format!(" (written in revision {})", w + 1))
                         .unwrap_or_default()
                 ),
-            ));
+            )
+            .detail(L::File, &file.name);
+            if let Some(w) = written {
+                finding = finding.detail(L::Revision, w + 1);
+            }
+            findings.push(finding);
         }
         reports.push(EmbeddedFileReport {
             name: file.name.clone(),

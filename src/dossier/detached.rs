@@ -18,6 +18,7 @@ use crate::cms::{self, SignedData};
 use crate::crypto::DigestAlgorithm;
 use crate::output::{Output, Target};
 use crate::pki::ValidationTime;
+use crate::report::DetailLabel as L;
 use crate::report::{
     ChainReport, CheckStatus, Code, Coverage, CoverageStatus, DocumentFormat, Finding, Indication,
     Integrity, Modifications, SignatureKind, SignatureReport, TimeSource, VerificationReport,
@@ -303,10 +304,13 @@ fn verify_cms(
             if let Content::File(p) = content {
                 report.file_size = std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
             }
-            report.findings.push(Finding::new(
-                Code::CmsMalformed,
-                format!("the signature is not a CMS SignedData: {e}"),
-            ));
+            report.findings.push(
+                Finding::new(
+                    Code::CmsMalformed,
+                    format!("the signature is not a CMS SignedData: {e}"),
+                )
+                .detail(L::Technical, e),
+            );
             report.update_summary();
             return Ok(report);
         }
@@ -344,16 +348,19 @@ fn verify_cms(
         report.signatures.push(r);
     }
     if matches!(sd.trailing, cms::Trailing::Garbage { .. }) {
-        report.findings.push(Finding::new(
-            Code::CmsTrailingData,
-            "bytes follow the CMS structure in the signature file",
-        ));
+        report.findings.push(
+            Finding::new(
+                Code::CmsTrailingData,
+                "bytes follow the CMS structure in the signature file",
+            )
+            .plain(),
+        );
     }
     if report.signatures.is_empty() {
-        report.findings.push(Finding::new(
-            Code::DocNoSignatures,
-            "the SignedData has no signer",
-        ));
+        report.findings.push(
+            Finding::new(Code::DocNoSignatures, "the SignedData has no signer")
+                .remark("cấu trúc SignedData không có người ký nào"),
+        );
     }
     report
         .findings
@@ -417,40 +424,55 @@ fn verify_signer(
         .and_then(|a| a.signing_time().ok().flatten())
     {
         r.claimed_signing_time = Some(t);
-        r.findings.push(Finding::new(
-            Code::TimeClaimedOnly,
-            "the signing time is the signer's claim; no timestamp proves it",
-        ));
+        r.findings.push(
+            Finding::new(
+                Code::TimeClaimedOnly,
+                "the signing time is the signer's claim; no timestamp proves it",
+            )
+            .plain(),
+        );
     }
     let Some(signed) = signed else {
-        r.findings.push(Finding::new(
-            Code::DetachedNoContent,
-            "the CMS holds no content and no content file was given",
-        ));
+        r.findings.push(
+            Finding::new(
+                Code::DetachedNoContent,
+                "the CMS holds no content and no content file was given",
+            )
+            .plain(),
+        );
         return Ok(());
     };
     if mismatch {
-        r.findings.push(Finding::new(
-            Code::DetachedContentMismatch,
-            "the CMS encapsulates content that differs from the file given with it",
-        ));
+        r.findings.push(
+            Finding::new(
+                Code::DetachedContentMismatch,
+                "the CMS encapsulates content that differs from the file given with it",
+            )
+            .plain(),
+        );
     }
     r.coverage.status = CoverageStatus::EntireFile;
     r.coverage.covered_bytes = signed.size;
     r.coverage.file_size = signed.size;
-    r.findings.push(Finding::new(
-        Code::CoverageEntireFile,
-        "the signature covers the whole content",
-    ));
+    r.findings.push(
+        Finding::new(
+            Code::CoverageEntireFile,
+            "the signature covers the whole content",
+        )
+        .plain(),
+    );
 
     let Some(alg) = si.digest() else {
-        r.findings.push(Finding::new(
-            Code::IntegrityAlgorithmUnsupported,
-            format!(
-                "digest algorithm {} is not supported",
-                si.digest_algorithm.name()
-            ),
-        ));
+        r.findings.push(
+            Finding::new(
+                Code::IntegrityAlgorithmUnsupported,
+                format!(
+                    "digest algorithm {} is not supported",
+                    si.digest_algorithm.name()
+                ),
+            )
+            .detail(L::Algorithm, si.digest_algorithm.name()),
+        );
         r.integrity.digest = CheckStatus::Unsupported;
         return Ok(());
     };

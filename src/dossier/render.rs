@@ -1,39 +1,23 @@
 //! Reports as text for people, in Vietnamese or English.
 //!
 //! Everything kyso decides is rendered from the report's structured fields (statuses,
-//! indications, sizes, digests), so both languages say the same thing. Finding messages of
-//! the signature checks carry English detail; in Vietnamese the code's meaning is given in
-//! Vietnamese when kyso has a translation, and the English detail otherwise.
+//! indications, sizes, digests), so both languages say the same thing. Findings are
+//! rendered by [`Finding::text`]: in Vietnamese the code's meaning in Vietnamese and the
+//! finding's details. Every string from a document, a certificate, a manifest or a file
+//! name goes through [`safe`].
 
 use std::fmt::Write;
 
+use crate::report::text::{rfc3339, safe, safe_or};
 use crate::report::{
-    ChainStatus, CheckStatus, Code, DocumentFormat, Finding, Indication, Severity, SignatureReport,
+    ChainStatus, CheckStatus, DocumentFormat, Finding, Indication, Severity, SignatureReport,
     SubIndication, TimeSource, VerificationReport,
 };
 
+pub use crate::report::Lang;
+
 use super::manifest::Role;
 use super::report::{DossierFileReport, DossierReport, FileStatus};
-
-/// The language of a rendering.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum Lang {
-    /// Tiếng Việt.
-    Vi,
-    /// English.
-    #[default]
-    En,
-}
-
-impl Lang {
-    fn pick(self, en: &'static str, vi: &'static str) -> &'static str {
-        match self {
-            Lang::En => en,
-            Lang::Vi => vi,
-        }
-    }
-}
 
 /// An indication in words (the ETSI spelling in English; Vietnamese with the ETSI spelling
 /// in brackets).
@@ -75,83 +59,16 @@ fn sub_indication_text(s: SubIndication, lang: Lang) -> String {
     format!("{vi} ({})", s.as_str())
 }
 
-/// The Vietnamese meaning of a finding code, where kyso has one.
-fn code_vi(code: Code) -> Option<&'static str> {
-    Some(match code {
-        Code::DocEncrypted => "tài liệu được mã hóa",
-        Code::DocNoSignatures => "tài liệu không có chữ ký",
-        Code::DocUnsignedField => "có trường chữ ký còn trống",
-        Code::DocTrailingData => "có dữ liệu sau phần cuối tài liệu, không chữ ký nào bao phủ",
-        Code::SigUnreachable => "chữ ký không gắn với trường chữ ký nào",
-        Code::CoveragePartial => "chữ ký không bao phủ toàn bộ phiên bản tài liệu",
-        Code::CmsMalformed => "cấu trúc CMS của chữ ký bị lỗi",
-        Code::IntegrityDigestMismatch => "dữ liệu đã bị thay đổi sau khi ký",
-        Code::IntegritySignatureInvalid => "giá trị chữ ký không đúng",
-        Code::IntegrityAlgorithmUnsupported => "thuật toán không được hỗ trợ",
-        Code::IntegritySignerCertMissing => "thiếu chứng thư số của người ký",
-        Code::IntegritySigningCertMismatch => "thuộc tính signing-certificate không khớp",
-        Code::IntegritySigningCertMissing => "thiếu thuộc tính signing-certificate-v2",
-        Code::IntegrityNoSignedAttributes => "chữ ký không có thuộc tính được ký",
-        Code::ChainNoTrustAnchors => "chưa cấu hình chứng thư số gốc tin cậy (--trust)",
-        Code::ChainUntrusted => "chuỗi chứng thư số không dẫn đến tổ chức tin cậy",
-        Code::ChainCertificateExpired => "chứng thư số đã hết hạn tại thời điểm kiểm tra",
-        Code::ChainCertificateNotYetValid => "chứng thư số chưa có hiệu lực tại thời điểm kiểm tra",
-        Code::ChainSignatureInvalid => "chữ ký trên chứng thư số không đúng",
-        Code::ChainIssuerNotCa => "bên cấp không phải tổ chức cung cấp dịch vụ chứng thực",
-        Code::ChainSignerKeyUsage => "mục đích sử dụng khóa không cho phép ký",
-        Code::ChainRevocationNotChecked => "chưa kiểm tra tình trạng thu hồi chứng thư số",
-        Code::ModificationDisallowed => "tài liệu bị sửa đổi không được phép sau khi ký",
-        Code::ModificationUnanalysed => "không phân tích được các thay đổi sau khi ký",
-        Code::EmbeddedNotCovered => "tệp đính kèm được thêm hoặc thay đổi sau khi ký",
-        Code::EmbeddedChecksumMismatch => "tổng kiểm tra (MD5) của tệp đính kèm không khớp",
-        Code::EmbeddedSizeMismatch => "kích thước khai báo của tệp đính kèm không khớp",
-        Code::EmbeddedUnreadable => "không đọc được tệp đính kèm",
-        Code::DetachedNoContent => "không có nội dung được ký",
-        Code::DetachedContentMismatch => "nội dung trong chữ ký khác với tệp đi kèm",
-        Code::DossierManifestMissing => "hồ sơ không có danh mục (chưa được niêm phong)",
-        Code::DossierManifestMalformed => "danh mục hồ sơ không hợp lệ",
-        Code::DossierManifestUnsigned => "danh mục hồ sơ không có chữ ký",
-        Code::DossierManifestSignatureNotPassed => "chữ ký của danh mục hồ sơ không hợp lệ",
-        Code::DossierFileMissing => "tệp có trong danh mục nhưng bị thiếu",
-        Code::DossierFileAltered => "tệp đã bị thay đổi sau khi niêm phong",
-        Code::DossierFileExtra => "tệp không có trong danh mục",
-        Code::DossierFileUnreadable => "không đọc được tệp",
-        Code::DossierFileIntact => "tệp nguyên vẹn",
-        Code::DossierFileSignatureNotPassed => "chữ ký của tệp không hợp lệ",
-        Code::DossierOrphanSignature => "tệp chữ ký không có tệp được ký đi kèm",
-        Code::DossierPathInvalid => "đường dẫn trong danh mục không an toàn",
-        Code::DossierBudgetExhausted => "hồ sơ vượt quá giới hạn kiểm tra",
-        _ => return None,
-    })
-}
-
 fn finding_line(out: &mut String, indent: &str, f: &Finding, lang: Lang) {
     let sev = match (f.severity, lang) {
-        (Severity::Error, Lang::En) => "error",
         (Severity::Error, Lang::Vi) => "lỗi",
-        (Severity::Warning, Lang::En) => "warning",
+        (Severity::Error, _) => "error",
         (Severity::Warning, Lang::Vi) => "cảnh báo",
-        (_, Lang::En) => "info",
+        (Severity::Warning, _) => "warning",
         (_, Lang::Vi) => "thông tin",
+        (_, _) => "info",
     };
-    match (lang, code_vi(f.code)) {
-        (Lang::Vi, Some(vi)) => {
-            let _ = writeln!(
-                out,
-                "{indent}[{sev}] {vi} ({}): {}",
-                f.code.as_str(),
-                f.message
-            );
-        }
-        _ => {
-            let _ = writeln!(out, "{indent}[{sev}] {}: {}", f.code.as_str(), f.message);
-        }
-    }
-}
-
-fn fmt_time(t: time::OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_else(|_| t.to_string())
+    let _ = writeln!(out, "{indent}[{sev}] {}", f.text(lang));
 }
 
 fn time_source(s: TimeSource, lang: Lang) -> &'static str {
@@ -221,7 +138,7 @@ fn render_signature(out: &mut String, indent: &str, s: &SignatureReport, lang: L
     let field = s
         .field_name
         .as_deref()
-        .map(|f| format!(" \"{f}\""))
+        .map(|f| format!(" \"{}\"", safe(f)))
         .unwrap_or_default();
     let _ = writeln!(
         out,
@@ -235,13 +152,13 @@ fn render_signature(out: &mut String, indent: &str, s: &SignatureReport, lang: L
             out,
             "{pad}{} {}",
             lang.pick("signer:     ", "người ký:   "),
-            signer.subject
+            safe(&signer.subject)
         );
         let _ = writeln!(
             out,
             "{pad}{} {}",
             lang.pick("issued by:  ", "cấp bởi:    "),
-            signer.issuer
+            safe(&signer.issuer)
         );
     }
     if let Some(t) = s.claimed_signing_time {
@@ -249,7 +166,7 @@ fn render_signature(out: &mut String, indent: &str, s: &SignatureReport, lang: L
             out,
             "{pad}{} {} {}",
             lang.pick("signed at:  ", "thời điểm ký:"),
-            fmt_time(t),
+            rfc3339(t),
             lang.pick("(claimed)", "(do người ký khai)")
         );
     }
@@ -268,7 +185,7 @@ fn render_signature(out: &mut String, indent: &str, s: &SignatureReport, lang: L
         .chain
         .anchor
         .as_deref()
-        .map(|a| format!(" → {a}"))
+        .map(|a| format!(" → {}", safe(a)))
         .unwrap_or_default();
     let _ = writeln!(
         out,
@@ -286,7 +203,7 @@ fn render_signature(out: &mut String, indent: &str, s: &SignatureReport, lang: L
 /// Renders the report of a PDF, `.p7s` or `.p7m` verification.
 pub fn render_file_report(report: &VerificationReport, lang: Lang) -> String {
     let mut out = String::new();
-    let name = report.file.as_deref().unwrap_or("<memory>");
+    let name = safe_or(report.file.as_deref(), "<memory>");
     let format = match report.format {
         DocumentFormat::CmsDetached => lang.pick("detached CMS signature", "chữ ký CMS tách rời"),
         DocumentFormat::CmsEnveloping => {
@@ -303,15 +220,16 @@ pub fn render_file_report(report: &VerificationReport, lang: Lang) -> String {
     if let Some(sig) = &report.signature_file {
         let _ = writeln!(
             out,
-            "  {} {sig}",
-            lang.pick("signature file:", "tệp chữ ký:")
+            "  {} {}",
+            lang.pick("signature file:", "tệp chữ ký:"),
+            safe(sig)
         );
     }
     let _ = writeln!(
         out,
         "  {} {} ({})",
         lang.pick("validation time:", "thời điểm kiểm tra:"),
-        fmt_time(report.validation_time),
+        rfc3339(report.validation_time),
         time_source(report.validation_time_source, lang)
     );
     for f in &report.findings {
@@ -323,10 +241,10 @@ pub fn render_file_report(report: &VerificationReport, lang: Lang) -> String {
             out,
             "  {} \"{}\": {} {}, SHA-256 {}; {} {}",
             lang.pick("embedded file", "tệp đính kèm"),
-            e.name,
+            safe(&e.name),
             e.size.map_or_else(|| "?".to_owned(), |s| s.to_string()),
             lang.pick("bytes", "byte"),
-            e.sha256.as_deref().unwrap_or("?"),
+            safe_or(e.sha256.as_deref(), "?"),
             lang.pick("covered by", "được ký bởi chữ ký"),
             if covered.is_empty() {
                 lang.pick("no signature", "(không chữ ký nào)").to_owned()
@@ -358,7 +276,7 @@ fn render_file(out: &mut String, f: &DossierFileReport, lang: Lang) {
         out,
         "  [{}] {} ({})",
         status_text(f.status, lang),
-        f.path,
+        safe(&f.path),
         role_text(f.role, lang)
     );
     let pad = "      ";
@@ -378,9 +296,9 @@ fn render_file(out: &mut String, f: &DossierFileReport, lang: Lang) {
             let _ = writeln!(
                 out,
                 "{pad}SHA-256 {}, {} {}",
-                f.sha256.as_deref().unwrap_or("?"),
+                safe_or(f.sha256.as_deref(), "?"),
                 lang.pick("manifest lists", "danh mục ghi"),
-                f.expected_sha256.as_deref().unwrap_or("?")
+                safe_or(f.expected_sha256.as_deref(), "?")
             );
         }
         FileStatus::Intact | FileStatus::Extra => {
@@ -389,7 +307,7 @@ fn render_file(out: &mut String, f: &DossierFileReport, lang: Lang) {
                     out,
                     "{pad}{size} {}, SHA-256 {}",
                     lang.pick("bytes", "byte"),
-                    f.sha256.as_deref().unwrap_or("?")
+                    safe_or(f.sha256.as_deref(), "?")
                 );
             }
         }
@@ -414,7 +332,7 @@ fn render_file(out: &mut String, f: &DossierFileReport, lang: Lang) {
                 out,
                 "{pad}{} {}:",
                 lang.pick("signed by", "ký bởi tệp"),
-                sig.source
+                safe(&sig.source)
             );
         }
         for e in &sig.report.embedded_files {
@@ -422,7 +340,7 @@ fn render_file(out: &mut String, f: &DossierFileReport, lang: Lang) {
                 out,
                 "{pad}{} \"{}\" ({} {}){}",
                 lang.pick("embedded file", "tệp đính kèm"),
-                e.name,
+                safe(&e.name),
                 e.size.map_or_else(|| "?".to_owned(), |s| s.to_string()),
                 lang.pick("bytes", "byte"),
                 if e.covered_by.is_empty() && !sig.report.signatures.is_empty() {
@@ -445,14 +363,14 @@ pub fn render_dossier(report: &DossierReport, lang: Lang) -> String {
         out,
         "{} {}: {}",
         lang.pick("Dossier", "Hồ sơ"),
-        report.directory,
+        safe(&report.directory),
         indication_text(report.indication, lang)
     );
     let _ = writeln!(
         out,
         "  {} {} ({})",
         lang.pick("validation time:", "thời điểm kiểm tra:"),
-        fmt_time(report.validation_time),
+        rfc3339(report.validation_time),
         time_source(report.validation_time_source, lang)
     );
     let m = &report.manifest;
@@ -465,17 +383,17 @@ pub fn render_dossier(report: &DossierReport, lang: Lang) -> String {
             details.push(format!(
                 "{} {}",
                 lang.pick("created", "lập lúc"),
-                fmt_time(t)
+                rfc3339(t)
             ));
         }
         if let Some(id) = &m.dossier_id {
-            details.push(format!("{} {id}", lang.pick("id", "mã hồ sơ")));
+            details.push(format!("{} {}", lang.pick("id", "mã hồ sơ"), safe(id)));
         }
         let _ = writeln!(
             out,
             "  {} {} ({})",
             lang.pick("manifest:", "danh mục hồ sơ:"),
-            m.file,
+            safe(&m.file),
             details.join(", ")
         );
     }
@@ -484,7 +402,7 @@ pub fn render_dossier(report: &DossierReport, lang: Lang) -> String {
             out,
             "  {} {}",
             lang.pick("manifest signature:", "chữ ký của danh mục:"),
-            m.signature_file
+            safe(&m.signature_file)
         );
         for f in &sig.findings {
             finding_line(&mut out, "    ", f, lang);

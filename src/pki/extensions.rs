@@ -8,6 +8,7 @@
 //! [`check_extensions`].
 
 use super::cert::{Certificate, ExtensionState};
+use crate::report::DetailLabel as L;
 use crate::report::{Code, Finding};
 
 /// What the defining clause says about the critical flag.
@@ -169,35 +170,53 @@ pub fn check_extensions(cert: &Certificate, who: &str) -> Vec<Finding> {
             .iter()
             .any(|e| e.oid == ext.oid)
         {
-            problems.push(Finding::new(
-                Code::ChainExtensionMalformed,
-                format!(
-                    "{who} has extension {} more than once (RFC 5280 §4.2)",
-                    ext.oid
-                ),
-            ));
+            problems.push(
+                Finding::new(
+                    Code::ChainExtensionMalformed,
+                    format!(
+                        "{who} has extension {} more than once (RFC 5280 §4.2)",
+                        ext.oid
+                    ),
+                )
+                .remark("phần mở rộng bị lặp (RFC 5280 §4.2)")
+                .detail(L::Certificate, cert.label())
+                .detail(L::Extension, &ext.oid),
+            );
             continue;
         }
         match (&ext.state, rule_for(&ext.oid)) {
-            (ExtensionState::Malformed(why), _) => problems.push(Finding::new(
-                Code::ChainExtensionMalformed,
-                format!("{who} has a malformed extension {}: {why}", ext.oid),
-            )),
+            (ExtensionState::Malformed(why), _) => problems.push(
+                Finding::new(
+                    Code::ChainExtensionMalformed,
+                    format!("{who} has a malformed extension {}: {why}", ext.oid),
+                )
+                .detail(L::Certificate, cert.label())
+                .detail(L::Extension, &ext.oid)
+                .detail(L::Technical, why),
+            ),
             (ExtensionState::Unknown, None) | (ExtensionState::Decoded, None) if ext.critical => {
-                problems.push(Finding::new(
-                    Code::ChainUnknownCriticalExtension,
-                    format!(
-                        "{who} has a critical extension kyso does not process: {}",
-                        ext.oid
-                    ),
-                ))
+                problems.push(
+                    Finding::new(
+                        Code::ChainUnknownCriticalExtension,
+                        format!(
+                            "{who} has a critical extension kyso does not process: {}",
+                            ext.oid
+                        ),
+                    )
+                    .detail(L::Certificate, cert.label())
+                    .detail(L::Extension, &ext.oid),
+                )
             }
-            (_, Some(r)) if ext.critical && r.criticality == MustNotBeCritical => {
-                problems.push(Finding::new(
+            (_, Some(r)) if ext.critical && r.criticality == MustNotBeCritical => problems.push(
+                Finding::new(
                     Code::ChainExtensionMalformed,
                     format!("{who} marks {} critical; {}", r.name, r.clause),
-                ))
-            }
+                )
+                .remark("phần mở rộng bị đánh dấu bắt buộc (critical) trái quy định")
+                .detail(L::Certificate, cert.label())
+                .detail(L::Extension, r.name)
+                .detail(L::Technical, r.clause),
+            ),
             _ => {}
         }
     }

@@ -52,6 +52,9 @@ codes! {
     DocUnsignedField = "document.unsigned_field", Info;
     /// Data follows the last `%%EOF` of the file.
     DocTrailingData = "document.trailing_data", Warning;
+    /// The file ends in an incomplete incremental update: it was cut or damaged, and what
+    /// the update held cannot be verified.
+    DocTruncated = "document.damaged_or_truncated", Error;
 
     // The signature dictionary.
     /// A signature dictionary is not reachable from any signature field.

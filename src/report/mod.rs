@@ -9,10 +9,15 @@
 //! The JSON form is versioned by [`SCHEMA_VERSION`]; fields are added, never renamed.
 
 mod codes;
+mod detail;
 mod render;
+pub mod text;
 
 pub use codes::{Code, Severity};
-pub use render::render_text;
+pub(crate) use detail::revocation_reason_remark;
+pub use detail::{code_text, Detail, DetailLabel};
+pub use render::{render_text, render_text_in};
+pub use text::Lang;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -272,7 +277,11 @@ impl SubIndication {
 }
 
 /// One observation, with a stable code.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+///
+/// Two findings are equal when their code, severity and message are: the
+/// [`details`](Finding::details) repeat the message as data and are not part of the JSON
+/// form, so a finding read back from JSON equals the one written.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Finding {
     /// Stable machine-readable code.
@@ -281,7 +290,21 @@ pub struct Finding {
     pub severity: Severity,
     /// Human explanation, with the specifics (offsets, names, values).
     pub message: String,
+    /// The message's specifics as data, for renderings in other languages than English
+    /// ([`Detail`]): `None` when the finding was made without them (or read from JSON), and
+    /// a rendering in another language then shows the English message; `Some` (possibly
+    /// empty) when the code's sentence and these details say everything the message says.
+    #[serde(skip)]
+    pub details: Option<Vec<Detail>>,
 }
+
+impl PartialEq for Finding {
+    fn eq(&self, other: &Self) -> bool {
+        self.code == other.code && self.severity == other.severity && self.message == other.message
+    }
+}
+
+impl Eq for Finding {}
 
 impl Finding {
     /// A finding with the code's default severity.
@@ -290,6 +313,68 @@ impl Finding {
             code,
             severity: code.severity(),
             message: message.into(),
+            details: None,
+        }
+    }
+
+    /// Adds a specific of the message as a labelled value.
+    pub fn detail(mut self, label: DetailLabel, value: impl std::fmt::Display) -> Self {
+        self.details
+            .get_or_insert_with(Vec::new)
+            .push(Detail::Value(label, value.to_string()));
+        self
+    }
+
+    /// Adds a remark, in Vietnamese, that refines the code's sentence as the English
+    /// message does.
+    pub fn remark(mut self, vi: &'static str) -> Self {
+        self.details
+            .get_or_insert_with(Vec::new)
+            .push(Detail::Remark(vi));
+        self
+    }
+
+    /// Marks the finding as saying nothing beyond its code's meaning, so that renderings in
+    /// other languages need no English message.
+    pub fn plain(mut self) -> Self {
+        self.details.get_or_insert_with(Vec::new);
+        self
+    }
+
+    /// The finding as one line of text in `lang`, without its severity: in English
+    /// `code: message`; in Vietnamese `code: sentence` followed by the details (or, for a
+    /// finding without details, the English message). Every document-derived value is
+    /// escaped ([`text::safe`]).
+    pub fn text(&self, lang: Lang) -> String {
+        match (lang, &self.details) {
+            (Lang::En, _) => format!("{}: {}", self.code.as_str(), text::safe(&self.message)),
+            (_, None) => format!(
+                "{}: {} ({}: {})",
+                self.code.as_str(),
+                code_text(self.code, lang),
+                DetailLabel::Technical.text(lang),
+                text::safe(&self.message)
+            ),
+            (_, Some(details)) => {
+                let mut line = format!("{}: {}", self.code.as_str(), code_text(self.code, lang));
+                let mut values = Vec::new();
+                for d in details {
+                    match d {
+                        Detail::Remark(r) => {
+                            line.push_str("; ");
+                            line.push_str(r);
+                        }
+                        Detail::Value(l, v) => {
+                            values.push(format!("{}: {}", l.text(lang), text::safe(v)))
+                        }
+                    }
+                }
+                if !values.is_empty() {
+                    line.push_str(" — ");
+                    line.push_str(&values.join("; "));
+                }
+                line
+            }
         }
     }
 }
@@ -722,6 +807,25 @@ impl RevocationReport {
             revoked_at: None,
             reason: None,
             notes: Vec::new(),
+        }
+    }
+
+    /// `CRL "X" (origin)` / `OCSP "X" (origin)`: the source as data, the same in every
+    /// language.
+    pub fn source_summary(&self) -> String {
+        let issuer = self.issuer.as_deref().unwrap_or("?");
+        let origin = self
+            .origin
+            .as_deref()
+            .map(|o| format!(" ({o})"))
+            .unwrap_or_default();
+        match self.source {
+            Some(RevocationSourceKind::Crl) if self.delta_crl => {
+                format!("CRL + delta CRL \"{issuer}\"{origin}")
+            }
+            Some(RevocationSourceKind::Crl) => format!("CRL \"{issuer}\"{origin}"),
+            Some(RevocationSourceKind::Ocsp) => format!("OCSP \"{issuer}\"{origin}"),
+            None => "-".to_string(),
         }
     }
 

@@ -1,164 +1,294 @@
-//! The report as text for people.
+//! The report as text for people, in English or Vietnamese.
+//!
+//! Every string that comes from the document, a certificate or a file name goes through
+//! [`safe`] (or [`quoted`]): control, bidirectional and invisible characters are shown
+//! escaped, never sent to the terminal.
 
 use std::fmt::Write;
 
-use super::{CheckStatus, ModificationLevel, Severity, SignatureReport, VerificationReport};
+use super::text::{quoted, rfc3339, safe, safe_or, Lang};
+use super::{
+    CheckStatus, Finding, ModificationLevel, Severity, SignatureReport, VerificationReport,
+};
 
-/// Renders a report as plain text, one block per signature.
+/// Renders a report as plain text in English, one block per signature.
 pub fn render_text(report: &VerificationReport) -> String {
+    render_text_in(report, Lang::En)
+}
+
+/// Renders a report as plain text in `lang`, one block per signature. In Vietnamese the
+/// findings say what their code means in Vietnamese, followed by their details
+/// ([`Finding::text`]).
+pub fn render_text_in(report: &VerificationReport, lang: Lang) -> String {
     let mut out = String::new();
-    let name = report.file.as_deref().unwrap_or("<memory>");
+    let name = safe_or(report.file.as_deref(), "<memory>");
+    let _ = match lang {
+        Lang::Vi => writeln!(
+            out,
+            "{name}: {} byte, {} phiên bản, {} chữ ký",
+            report.file_size,
+            report.revisions,
+            report.signatures.len()
+        ),
+        _ => writeln!(
+            out,
+            "{name}: {} bytes, {} revision(s), {} signature(s)",
+            report.file_size,
+            report.revisions,
+            report.signatures.len()
+        ),
+    };
     let _ = writeln!(
         out,
-        "{name}: {} bytes, {} revision(s), {} signature(s)",
-        report.file_size,
-        report.revisions,
-        report.signatures.len()
-    );
-    let _ = writeln!(
-        out,
-        "  validation time: {} ({})",
-        fmt_time(report.validation_time),
+        "  {} {} ({})",
+        lang.pick("validation time:", "thời điểm kiểm tra:"),
+        rfc3339(report.validation_time),
         match report.validation_time_source {
-            super::TimeSource::CurrentTime => "current time",
-            super::TimeSource::Caller => "given",
+            super::TimeSource::CurrentTime => lang.pick("current time", "thời gian hiện tại"),
+            super::TimeSource::Caller => lang.pick("given", "do người dùng chỉ định"),
         }
     );
     for f in &report.findings {
-        let _ = writeln!(
-            out,
-            "  [{}] {}: {}",
-            sev(f.severity),
-            f.code.as_str(),
-            f.message
-        );
+        finding_line(&mut out, "  ", f, lang);
     }
     for e in &report.embedded_files {
         let covered: Vec<String> = e.covered_by.iter().map(|i| format!("#{}", i + 1)).collect();
         let _ = writeln!(
             out,
-            "  embedded file \"{}\": {} bytes, SHA-256 {}, covered by {}",
-            e.name,
+            "  {} \"{}\": {} {}, SHA-256 {}, {} {}",
+            lang.pick("embedded file", "tệp đính kèm"),
+            safe(&e.name),
             e.size.map_or_else(|| "?".to_owned(), |s| s.to_string()),
-            e.sha256.as_deref().unwrap_or("?"),
+            lang.pick("bytes", "byte"),
+            safe_or(e.sha256.as_deref(), "?"),
+            lang.pick("covered by", "được bảo vệ bởi"),
             if covered.is_empty() {
-                "no signature".to_owned()
+                lang.pick("no signature", "không chữ ký nào").to_owned()
             } else {
-                format!("signature {}", covered.join(", "))
+                format!(
+                    "{} {}",
+                    lang.pick("signature", "chữ ký"),
+                    covered.join(", ")
+                )
             }
         );
     }
     for sig in &report.signatures {
-        render_signature(&mut out, sig);
+        render_signature(&mut out, sig, lang);
     }
     let s = &report.summary;
     let _ = writeln!(
         out,
-        "summary: {} passed, {} failed, {} indeterminate",
-        s.passed, s.failed, s.indeterminate
+        "{} {} {}, {} {}, {} {}",
+        lang.pick("summary:", "tổng hợp:"),
+        s.passed,
+        lang.pick("passed", "hợp lệ"),
+        s.failed,
+        lang.pick("failed", "không hợp lệ"),
+        s.indeterminate,
+        lang.pick("indeterminate", "chưa xác định")
     );
     out
 }
 
-fn render_signature(out: &mut String, sig: &SignatureReport) {
+/// `  [severity] code: text` for one finding.
+fn finding_line(out: &mut String, indent: &str, f: &Finding, lang: Lang) {
+    let _ = writeln!(out, "{indent}[{}] {}", sev(f.severity, lang), f.text(lang));
+}
+
+fn render_signature(out: &mut String, sig: &SignatureReport, lang: Lang) {
     let _ = writeln!(out);
-    let field = sig.field_name.as_deref().unwrap_or("<no field>");
+    let field = safe_or(
+        sig.field_name.as_deref(),
+        lang.pick("<no field>", "<không có trường>"),
+    );
     let verdict = match sig.sub_indication {
         Some(sub) => format!("{} / {}", sig.indication.as_str(), sub.as_str()),
         None => sig.indication.as_str().to_string(),
     };
-    let _ = writeln!(out, "signature #{} \"{field}\": {verdict}", sig.index + 1);
+    let _ = writeln!(
+        out,
+        "{} #{} \"{field}\": {verdict}",
+        lang.pick("signature", "chữ ký"),
+        sig.index + 1
+    );
     match sig.kind {
         super::SignatureKind::Certification => {
-            let _ = writeln!(out, "  kind:        certification");
+            let _ = writeln!(
+                out,
+                "  {} {}",
+                lang.pick("kind:       ", "loại:       "),
+                lang.pick("certification", "chữ ký chứng nhận")
+            );
         }
         super::SignatureKind::DocumentTimestamp => {
-            let _ = writeln!(out, "  kind:        document timestamp");
+            let _ = writeln!(
+                out,
+                "  {} {}",
+                lang.pick("kind:       ", "loại:       "),
+                lang.pick("document timestamp", "dấu thời gian tài liệu")
+            );
         }
         _ => {}
     }
     if let Some(signer) = &sig.signer {
-        let _ = writeln!(out, "  signer:      {}", signer.subject);
-        let _ = writeln!(out, "  issued by:   {}", signer.issuer);
+        let _ = writeln!(
+            out,
+            "  {} {}",
+            lang.pick("signer:     ", "người ký:   "),
+            safe(&signer.subject)
+        );
+        let _ = writeln!(
+            out,
+            "  {} {}",
+            lang.pick("issued by:  ", "cấp bởi:    "),
+            safe(&signer.issuer)
+        );
     }
     if let Some(t) = sig.claimed_signing_time {
-        let _ = writeln!(out, "  signed at:   {} (claimed)", fmt_time(t));
+        let _ = writeln!(
+            out,
+            "  {} {} {}",
+            lang.pick("signed at:  ", "ký lúc:     "),
+            rfc3339(t),
+            lang.pick("(claimed)", "(do người ký khai)")
+        );
     }
     if let Some(t) = sig.proven_time {
         let by = match sig.time_source {
-            Some(super::SigningTimeSource::SignatureTimestamp) => "its signature timestamp",
+            Some(super::SigningTimeSource::SignatureTimestamp) => {
+                lang.pick("its signature timestamp", "dấu thời gian của chữ ký")
+            }
             Some(super::SigningTimeSource::DocumentTimestamp)
                 if sig.kind == super::SignatureKind::DocumentTimestamp =>
             {
-                "this document timestamp"
+                lang.pick(
+                    "this document timestamp",
+                    "chính dấu thời gian tài liệu này",
+                )
             }
-            Some(super::SigningTimeSource::DocumentTimestamp) => "a later document timestamp",
-            _ => "a timestamp",
+            Some(super::SigningTimeSource::DocumentTimestamp) => lang.pick(
+                "a later document timestamp",
+                "một dấu thời gian tài liệu sau đó",
+            ),
+            _ => lang.pick("a timestamp", "một dấu thời gian"),
         };
-        let _ = writeln!(out, "  existed by:  {} (proven by {by})", fmt_time(t));
+        let _ = writeln!(
+            out,
+            "  {} {} ({} {by})",
+            lang.pick("existed by: ", "đã tồn tại lúc:"),
+            rfc3339(t),
+            lang.pick("proven by", "chứng minh bởi")
+        );
     }
     for ts in &sig.timestamps {
         let _ = writeln!(
             out,
-            "  timestamp:   {} {} by {}: {}",
+            "  {} {} {} {} {}: {}",
+            lang.pick("timestamp:  ", "dấu thời gian:"),
             match ts.kind {
-                super::TimestampKind::Signature => "signature timestamp",
-                super::TimestampKind::Document => "document timestamp",
+                super::TimestampKind::Signature => {
+                    lang.pick("signature timestamp", "dấu thời gian chữ ký")
+                }
+                super::TimestampKind::Document => {
+                    lang.pick("document timestamp", "dấu thời gian tài liệu")
+                }
             },
-            ts.gen_time_text.as_deref().unwrap_or("?"),
-            ts.tsa.as_ref().map_or("?", |c| c.subject.as_str()),
+            safe_or(ts.gen_time_text.as_deref(), "?"),
+            lang.pick("by", "cấp bởi"),
+            ts.tsa.as_ref().map_or("?".into(), |c| safe(&c.subject)),
             match ts.status {
-                super::TimestampStatus::Valid => "valid",
-                super::TimestampStatus::Invalid => "INVALID",
-                super::TimestampStatus::Indeterminate => "indeterminate",
+                super::TimestampStatus::Valid => lang.pick("valid", "hợp lệ"),
+                super::TimestampStatus::Invalid => lang.pick("INVALID", "KHÔNG HỢP LỆ"),
+                super::TimestampStatus::Indeterminate => {
+                    lang.pick("indeterminate", "chưa xác định")
+                }
             }
         );
     }
     if let Some(l) = sig.pades_level {
-        let _ = writeln!(out, "  PAdES level: {}", l.as_str());
+        let _ = writeln!(
+            out,
+            "  {} {}",
+            lang.pick("PAdES level:", "mức PAdES:  "),
+            l.as_str()
+        );
         for m in &sig.missing_for_next_level {
-            let _ = writeln!(out, "               next: {m}");
+            let _ = writeln!(
+                out,
+                "               {} {}",
+                lang.pick("next:", "mức tiếp theo cần:"),
+                safe(m)
+            );
         }
     }
     if let Some(t) = sig.path_validation_time {
         let why = if sig.kind == super::SignatureKind::DocumentTimestamp {
-            "the token's time"
+            lang.pick("the token's time", "thời điểm của dấu thời gian")
         } else {
-            "proven time"
+            lang.pick("proven time", "thời điểm đã được chứng minh")
         };
-        let _ = writeln!(out, "  path at:     {} ({why})", fmt_time(t));
+        let _ = writeln!(
+            out,
+            "  {} {} ({why})",
+            lang.pick("path at:    ", "kiểm tra chuỗi lúc:"),
+            rfc3339(t)
+        );
     }
     for (label, value) in [
-        ("reason", &sig.reason),
-        ("location", &sig.location),
-        ("contact", &sig.contact_info),
+        (lang.pick("reason", "lý do"), &sig.reason),
+        (lang.pick("location", "địa điểm"), &sig.location),
+        (lang.pick("contact", "liên hệ"), &sig.contact_info),
     ] {
         if let Some(v) = value {
-            let _ = writeln!(out, "  {label:<12} {v}");
+            let _ = writeln!(out, "  {label:<12} {}", safe(v));
         }
+    }
+    if let Some(n) = &sig.name {
+        let _ = writeln!(
+            out,
+            "  {:<12} {}",
+            lang.pick("name", "tên người ký"),
+            safe(n)
+        );
     }
     let _ = writeln!(
         out,
-        "  format:      {} {}",
-        sig.sub_filter.as_deref().unwrap_or("?"),
+        "  {} {} {}",
+        lang.pick("format:     ", "định dạng:  "),
+        safe_or(sig.sub_filter.as_deref(), "?"),
         match (&sig.digest_algorithm, &sig.signature_algorithm) {
-            (Some(d), Some(s)) => format!("({d}, {s})"),
+            (Some(d), Some(s)) => format!("({}, {})", safe(d), safe(s)),
             _ => String::new(),
         }
     );
     let _ = writeln!(
         out,
-        "  coverage:    {:?} ({} of {} bytes)",
-        sig.coverage.status, sig.coverage.covered_bytes, sig.coverage.file_size
+        "  {} {} ({} {} {} {})",
+        lang.pick("coverage:   ", "phạm vi ký: "),
+        coverage(sig.coverage.status, lang),
+        sig.coverage.covered_bytes,
+        lang.pick("of", "trên"),
+        sig.coverage.file_size,
+        lang.pick("bytes", "byte")
     );
     let _ = writeln!(
         out,
-        "  integrity:   digest {}, signature {}, signing certificate {}",
-        check(sig.integrity.digest),
-        check(sig.integrity.signature),
-        check(sig.integrity.signing_certificate)
+        "  {} {} {}, {} {}, {} {}",
+        lang.pick("integrity:  ", "toàn vẹn:   "),
+        lang.pick("digest", "giá trị băm"),
+        check(sig.integrity.digest, lang),
+        lang.pick("signature", "chữ ký"),
+        check(sig.integrity.signature, lang),
+        lang.pick("signing certificate", "chứng thư số người ký"),
+        check(sig.integrity.signing_certificate, lang)
     );
-    let _ = writeln!(out, "  chain:       {:?}", sig.chain.status);
+    let _ = writeln!(
+        out,
+        "  {} {}",
+        lang.pick("chain:      ", "chuỗi:      "),
+        chain(sig.chain.status, lang)
+    );
     for (i, cert) in sig.chain.certificates.iter().enumerate() {
         let revocation = sig
             .chain
@@ -167,29 +297,44 @@ fn render_signature(out: &mut String, sig: &SignatureReport) {
             .find(|r| r.certificate == i)
             .map(|r| {
                 let status = match r.status {
-                    super::RevocationStatus::Good => "not revoked",
-                    super::RevocationStatus::Revoked => "REVOKED",
-                    super::RevocationStatus::Unknown => "revocation unknown",
-                    _ => "revocation not checked",
+                    super::RevocationStatus::Good => lang.pick("not revoked", "không bị thu hồi"),
+                    super::RevocationStatus::Revoked => lang.pick("REVOKED", "ĐÃ BỊ THU HỒI"),
+                    super::RevocationStatus::Unknown => lang.pick(
+                        "revocation unknown",
+                        "không xác định được tình trạng thu hồi",
+                    ),
+                    _ => lang.pick("revocation not checked", "chưa kiểm tra thu hồi"),
                 };
                 match r.source {
-                    Some(_) => format!(" [{status}: {}]", r.describe_source()),
+                    Some(_) => format!(" [{status}: {}]", describe_source(r, lang)),
                     None => format!(" [{status}]"),
                 }
             })
             .unwrap_or_default();
-        let _ = writeln!(out, "               - {}{revocation}", cert.subject);
+        let _ = writeln!(out, "               - {}{revocation}", safe(&cert.subject));
     }
     let m = &sig.modifications;
     let _ = writeln!(
         out,
-        "  changes:     {} later revision(s), level {}, {}",
+        "  {} {} {}, {} {}, {}",
+        lang.pick("changes:    ", "thay đổi:   "),
         m.later_revisions,
-        level(m.level),
-        if m.allowed { "allowed" } else { "NOT allowed" }
+        lang.pick("later revision(s)", "phiên bản sau"),
+        lang.pick("level", "mức"),
+        level(m.level, lang),
+        if m.allowed {
+            lang.pick("allowed", "được phép")
+        } else {
+            lang.pick("NOT allowed", "KHÔNG được phép")
+        }
     );
     if !m.policy.is_empty() {
-        let _ = writeln!(out, "  permitted:   {}", m.policy);
+        let _ = writeln!(
+            out,
+            "  {} {}",
+            lang.pick("permitted:  ", "quyền:      "),
+            safe(&m.policy)
+        );
     }
     const SHOWN: usize = 20;
     let notable: Vec<_> = m
@@ -200,37 +345,65 @@ fn render_signature(out: &mut String, sig: &SignatureReport) {
     for c in notable.iter().take(SHOWN) {
         let _ = writeln!(
             out,
-            "               - revision {}{} [{}, {}]: {}",
+            "               - {} {}{} [{}, {}]: {}",
+            lang.pick("revision", "phiên bản"),
             c.revision + 1,
             c.object
                 .as_deref()
-                .map(|o| format!(", {o}"))
+                .map(|o| format!(", {}", safe(o)))
                 .unwrap_or_default(),
-            c.rule,
-            level(c.level),
-            c.description
+            safe(&c.rule),
+            level(c.level, lang),
+            safe(&c.description)
         );
     }
     if notable.len() > SHOWN {
-        let _ = writeln!(out, "               - and {} more", notable.len() - SHOWN);
+        let _ = writeln!(
+            out,
+            "               - {} {} {}",
+            lang.pick("and", "và"),
+            notable.len() - SHOWN,
+            lang.pick("more", "thay đổi khác")
+        );
     }
-    render_field_values(out, m);
+    render_field_values(out, m, lang);
     for f in &sig.findings {
         if f.severity > Severity::Info {
-            let _ = writeln!(
-                out,
-                "  [{}] {}: {}",
-                sev(f.severity),
-                f.code.as_str(),
-                f.message
-            );
+            finding_line(out, "  ", f, lang);
         }
+    }
+}
+
+/// "a CRL of X (origin)" / "an OCSP response signed by X (origin)".
+fn describe_source(r: &super::RevocationReport, lang: Lang) -> String {
+    if lang == Lang::En {
+        return safe(&r.describe_source()).into_owned();
+    }
+    let issuer = safe_or(r.issuer.as_deref(), "?");
+    let origin = r
+        .origin
+        .as_deref()
+        .map(|o| format!(" ({})", safe(o)))
+        .unwrap_or_default();
+    match r.source {
+        Some(super::RevocationSourceKind::Crl) => format!(
+            "{} \"{issuer}\"{origin}",
+            if r.delta_crl {
+                "CRL đầy đủ và CRL bổ sung của"
+            } else {
+                "CRL của"
+            }
+        ),
+        Some(super::RevocationSourceKind::Ocsp) => {
+            format!("phản hồi OCSP do \"{issuer}\" ký{origin}")
+        }
+        _ => "không có nguồn".to_owned(),
     }
 }
 
 /// The fields later revisions filled in, with their old and new values, and whether
 /// anything else changed.
-fn render_field_values(out: &mut String, m: &super::Modifications) {
+fn render_field_values(out: &mut String, m: &super::Modifications, lang: Lang) {
     const SHOWN: usize = 100;
     let filled: Vec<_> = m
         .changes
@@ -242,89 +415,103 @@ fn render_field_values(out: &mut String, m: &super::Modifications) {
     }
     let _ = writeln!(
         out,
-        "  fields:      {} value change(s) after this signature",
-        filled.len()
+        "  {} {} {}",
+        lang.pick("fields:     ", "trường:     "),
+        filled.len(),
+        lang.pick(
+            "value change(s) after this signature",
+            "giá trị được thay đổi sau chữ ký này"
+        )
     );
     for c in filled.iter().take(SHOWN) {
         let _ = writeln!(
             out,
-            "               - {} (revision {}): {} -> {}{}",
+            "               - {} ({} {}): {} -> {}{}",
             quoted(c.field.as_deref().unwrap_or("?")),
+            lang.pick("revision", "phiên bản"),
             c.revision + 1,
             quoted(c.old_value.as_deref().unwrap_or_default()),
             quoted(c.new_value.as_deref().unwrap_or_default()),
             if c.level == ModificationLevel::Other {
-                " (NOT allowed)"
+                lang.pick(" (NOT allowed)", " (KHÔNG được phép)")
             } else {
                 ""
             }
         );
     }
     if filled.len() > SHOWN {
-        let _ = writeln!(out, "               - and {} more", filled.len() - SHOWN);
+        let _ = writeln!(
+            out,
+            "               - {} {} {}",
+            lang.pick("and", "và"),
+            filled.len() - SHOWN,
+            lang.pick("more", "thay đổi khác")
+        );
     }
     if m.allowed && m.level <= ModificationLevel::FormFilling {
         let _ = writeln!(
             out,
-            "               nothing else changed: every other change signs, redraws these \
-             fields or adds validation data"
+            "               {}",
+            lang.pick(
+                "nothing else changed: every other change signs, redraws these fields or adds \
+                 validation data",
+                "không có thay đổi nào khác: mọi thay đổi còn lại chỉ ký, vẽ lại các trường này \
+                 hoặc bổ sung dữ liệu kiểm tra"
+            )
         );
     }
 }
 
-/// `s` in double quotes for a terminal: Unicode text as is; control characters,
-/// bidirectional formatting characters (which reorder what a terminal shows), quotes and
-/// backslashes escaped.
-fn quoted(s: &str) -> String {
-    let mut q = String::with_capacity(s.len() + 2);
-    q.push('"');
-    for ch in s.chars() {
-        match ch {
-            '"' => q.push_str("\\\""),
-            '\\' => q.push_str("\\\\"),
-            '\n' => q.push_str("\\n"),
-            c if c.is_control()
-                || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') =>
-            {
-                let _ = write!(q, "\\u{{{:x}}}", u32::from(c));
-            }
-            c => q.push(c),
-        }
-    }
-    q.push('"');
-    q
-}
-
-fn fmt_time(t: time::OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_else(|_| t.to_string())
-}
-
-fn sev(s: Severity) -> &'static str {
+/// The severity in `lang`.
+pub(crate) fn sev(s: Severity, lang: Lang) -> &'static str {
     match s {
-        Severity::Info => "info",
-        Severity::Warning => "warning",
-        Severity::Error => "error",
+        Severity::Info => lang.pick("info", "thông tin"),
+        Severity::Warning => lang.pick("warning", "cảnh báo"),
+        Severity::Error => lang.pick("error", "lỗi"),
     }
 }
 
-fn check(c: CheckStatus) -> &'static str {
+fn check(c: CheckStatus, lang: Lang) -> &'static str {
     match c {
-        CheckStatus::Passed => "ok",
-        CheckStatus::Failed => "FAILED",
-        CheckStatus::NotChecked => "not checked",
-        CheckStatus::Unsupported => "unsupported",
-        CheckStatus::NotPresent => "absent",
+        CheckStatus::Passed => lang.pick("ok", "đúng"),
+        CheckStatus::Failed => lang.pick("FAILED", "SAI"),
+        CheckStatus::NotChecked => lang.pick("not checked", "chưa kiểm tra"),
+        CheckStatus::Unsupported => lang.pick("unsupported", "không hỗ trợ"),
+        CheckStatus::NotPresent => lang.pick("absent", "không có"),
     }
 }
 
-fn level(l: ModificationLevel) -> &'static str {
+fn coverage(c: super::CoverageStatus, lang: Lang) -> &'static str {
+    use super::CoverageStatus as C;
+    match c {
+        C::EntireFile => lang.pick("EntireFile", "toàn bộ tệp"),
+        C::EntireRevision => lang.pick("EntireRevision", "trọn một phiên bản"),
+        C::Partial => lang.pick("Partial", "MỘT PHẦN"),
+        C::Unknown => lang.pick("Unknown", "không xác định"),
+    }
+}
+
+fn chain(c: super::ChainStatus, lang: Lang) -> &'static str {
+    use super::ChainStatus as C;
+    match c {
+        C::Trusted => lang.pick("Trusted", "tin cậy"),
+        C::Untrusted => lang.pick("Untrusted", "KHÔNG tin cậy"),
+        C::Invalid => lang.pick("Invalid", "không hợp lệ"),
+        C::NoTrustAnchors => lang.pick("NoTrustAnchors", "chưa có chứng thư số gốc tin cậy"),
+        C::NotChecked => lang.pick("NotChecked", "chưa kiểm tra"),
+        C::Revoked => lang.pick("Revoked", "ĐÃ BỊ THU HỒI"),
+    }
+}
+
+fn level(l: ModificationLevel, lang: Lang) -> &'static str {
     match l {
-        ModificationLevel::None => "none",
-        ModificationLevel::LtvUpdates => "LTV updates",
-        ModificationLevel::FormFilling => "form filling / signing",
-        ModificationLevel::Annotations => "annotations",
-        ModificationLevel::Other => "other",
+        ModificationLevel::None => lang.pick("none", "không có"),
+        ModificationLevel::LtvUpdates => {
+            lang.pick("LTV updates", "bổ sung dữ liệu kiểm tra dài hạn (LTV)")
+        }
+        ModificationLevel::FormFilling => lang.pick("form filling / signing", "điền biểu mẫu / ký"),
+        ModificationLevel::Annotations => lang.pick("annotations", "chú thích"),
+        ModificationLevel::Other => lang.pick("other", "khác"),
     }
 }
 
@@ -360,7 +547,7 @@ mod tests {
             fill("gioi_tinh", "/Off", "/Nu", ModificationLevel::FormFilling),
         ];
         let mut out = String::new();
-        render_field_values(&mut out, &m);
+        render_field_values(&mut out, &m, Lang::En);
         assert!(out.contains("2 value change(s)"), "{out}");
         assert!(
             out.contains("- \"ho_ten\" (revision 2): \"\" -> \"Nguyễn Thị Hương\"\n"),
@@ -373,20 +560,20 @@ mod tests {
         m.allowed = false;
         m.changes[1].level = ModificationLevel::Other;
         let mut out = String::new();
-        render_field_values(&mut out, &m);
+        render_field_values(&mut out, &m, Lang::En);
         assert!(out.contains("\"/Nu\" (NOT allowed)"), "{out}");
         assert!(!out.contains("nothing else changed"), "{out}");
 
         // No value changes: nothing printed.
         let mut out = String::new();
-        render_field_values(&mut out, &Modifications::none());
+        render_field_values(&mut out, &Modifications::none(), Lang::En);
         assert_eq!(out, "");
     }
 
     #[test]
     fn values_cannot_break_lines_or_reorder_the_terminal() {
         assert_eq!(quoted("Dòng một\nDòng hai"), "\"Dòng một\\nDòng hai\"");
-        assert_eq!(quoted("a\u{202e}b\u{1b}[2J"), "\"a\\u{202e}b\\u{1b}[2J\"");
+        assert_eq!(quoted("a\u{202e}b\u{1b}[2J"), "\"a\\u{202e}b\\x1b[2J\"");
         assert_eq!(quoted("say \"hi\" \\"), "\"say \\\"hi\\\" \\\\\"");
         // Combining marks (decomposed Vietnamese) stay as they are.
         assert_eq!(

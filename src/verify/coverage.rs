@@ -5,6 +5,7 @@
 //! signature does not cover could be read as part of the document.
 
 use crate::pdf::{Object, Span};
+use crate::report::DetailLabel as L;
 use crate::report::{Code, Coverage, CoverageStatus, Finding};
 
 /// The two ranges a well-formed `/ByteRange` describes.
@@ -75,10 +76,13 @@ pub fn check_coverage(
         .and_then(Object::as_array)
         .is_some_and(|a| a.len() == 4 && a.iter().all(|o| o.as_int().is_some_and(|i| i >= 0)));
     if !well_formed {
-        findings.push(Finding::new(
-            Code::ByteRangeMalformed,
-            format!("/ByteRange must be four non-negative integers, found {raw:?}"),
-        ));
+        findings.push(
+            Finding::new(
+                Code::ByteRangeMalformed,
+                format!("/ByteRange must be four non-negative integers, found {raw:?}"),
+            )
+            .detail(L::Found, format_args!("{raw:?}")),
+        );
         return CoverageCheck {
             ranges: None,
             coverage,
@@ -91,10 +95,13 @@ pub fn check_coverage(
     let (a, b, c, d) = (v[0], v[1], v[2], v[3]);
     let mut fatal = false;
     if a != 0 {
-        findings.push(Finding::new(
-            Code::ByteRangeNotFromStart,
-            format!("the first range starts at {a}, not at 0"),
-        ));
+        findings.push(
+            Finding::new(
+                Code::ByteRangeNotFromStart,
+                format!("the first range starts at {a}, not at 0"),
+            )
+            .detail(L::Bytes, a),
+        );
         fatal = true;
     }
     let first_end = a.checked_add(b);
@@ -102,23 +109,34 @@ pub fn check_coverage(
     match (first_end, second_end) {
         (Some(fe), Some(se)) if fe <= c && se <= file_len => {}
         (Some(fe), Some(se)) if fe > c => {
-            findings.push(Finding::new(
-                Code::ByteRangeOverlap,
-                format!("the first range ends at {fe}, after the second starts at {c}"),
-            ));
+            findings.push(
+                Finding::new(
+                    Code::ByteRangeOverlap,
+                    format!("the first range ends at {fe}, after the second starts at {c}"),
+                )
+                .detail(L::Bytes, format_args!("{a}+{b}, {c}+{d}")),
+            );
             if se > file_len {
-                findings.push(Finding::new(
-                    Code::ByteRangeOutsideFile,
-                    format!("the second range ends at {se}, the file has {file_len} bytes"),
-                ));
+                findings.push(
+                    Finding::new(
+                        Code::ByteRangeOutsideFile,
+                        format!("the second range ends at {se}, the file has {file_len} bytes"),
+                    )
+                    .detail(L::Bytes, se)
+                    .detail(L::Size, file_len),
+                );
             }
             fatal = true;
         }
         _ => {
-            findings.push(Finding::new(
-                Code::ByteRangeOutsideFile,
-                format!("the ranges reach past the end of the file ({file_len} bytes)"),
-            ));
+            findings.push(
+                Finding::new(
+                    Code::ByteRangeOutsideFile,
+                    format!("the ranges reach past the end of the file ({file_len} bytes)"),
+                )
+                .detail(L::Bytes, format_args!("{a}+{b}, {c}+{d}"))
+                .detail(L::Size, file_len),
+            );
             fatal = true;
         }
     }
@@ -140,20 +158,28 @@ pub fn check_coverage(
     match contents_span {
         Some(span) if span.start == b && span.end == c => {}
         Some(span) => {
-            findings.push(Finding::new(
-                Code::ByteRangeGapMismatch,
-                format!(
-                    "the uncovered gap is [{b}, {c}) but /Contents is at [{}, {})",
-                    span.start, span.end
+            findings.push(
+                Finding::new(
+                    Code::ByteRangeGapMismatch,
+                    format!(
+                        "the uncovered gap is [{b}, {c}) but /Contents is at [{}, {})",
+                        span.start, span.end
+                    ),
+                )
+                .detail(L::Bytes, format_args!("[{b}, {c})"))
+                .detail(
+                    L::Key,
+                    format_args!("/Contents [{}, {})", span.start, span.end),
                 ),
-            ));
+            );
         }
         None => {
             findings.push(Finding::new(
                 Code::ByteRangeGapMismatch,
                 "the position of /Contents in the file is unknown (it is not a direct string \
                  of a signature dictionary stored outside object streams)",
-            ));
+            )
+            .remark("không xác định được vị trí của /Contents trong tệp (không phải chuỗi trực tiếp của từ điển chữ ký nằm ngoài luồng đối tượng)"));
         }
     }
 
@@ -163,29 +189,40 @@ pub fn check_coverage(
     coverage.status = if !gap_ok {
         CoverageStatus::Partial
     } else if end == file_len {
-        findings.push(Finding::new(
-            Code::CoverageEntireFile,
-            "the signature covers the whole file",
-        ));
+        findings.push(
+            Finding::new(
+                Code::CoverageEntireFile,
+                "the signature covers the whole file",
+            )
+            .plain(),
+        );
         CoverageStatus::EntireFile
     } else if let Some(rev) = signed_revision {
-        findings.push(Finding::new(
-            Code::CoverageEntireRevision,
-            format!(
-                "the signature covers revision {} entirely; {} byte(s) were appended later",
-                rev + 1,
-                file_len - end
-            ),
-        ));
+        findings.push(
+            Finding::new(
+                Code::CoverageEntireRevision,
+                format!(
+                    "the signature covers revision {} entirely; {} byte(s) were appended later",
+                    rev + 1,
+                    file_len - end
+                ),
+            )
+            .detail(L::Revision, rev + 1)
+            .detail(L::Appended, file_len - end),
+        );
         CoverageStatus::EntireRevision
     } else {
-        findings.push(Finding::new(
-            Code::CoveragePartial,
-            format!(
-                "the signed bytes end at {end}, which is neither the end of the file \
+        findings.push(
+            Finding::new(
+                Code::CoveragePartial,
+                format!(
+                    "the signed bytes end at {end}, which is neither the end of the file \
                  ({file_len}) nor the end of a revision"
-            ),
-        ));
+                ),
+            )
+            .detail(L::Bytes, end)
+            .detail(L::Size, file_len),
+        );
         CoverageStatus::Partial
     };
     CoverageCheck {

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::pdf::{acroform, Dict, Document, ObjRef, Object, PdfError, Source};
+use crate::report::DetailLabel as L;
 use crate::report::{Code, Finding};
 
 /// A signature dictionary to verify.
@@ -77,7 +78,9 @@ pub fn signatures<S: Source>(doc: &Document<S>) -> Result<Found, PdfError> {
                      budget ({what}, limit {limit}); such signatures may be missing from this \
                      report"
                 ),
-            ));
+            )
+            .remark("việc tìm các từ điển chữ ký không gắn với trường nào đã dừng lại; báo cáo có thể thiếu những chữ ký như vậy")
+            .detail(L::Limit, format_args!("{what} {limit}")));
             Vec::new()
         }
         Err(e) => return Err(e),

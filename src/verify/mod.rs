@@ -30,6 +30,7 @@ use crate::pki::{
     Certificate, MeteredFetcher, NetworkBudget, NetworkMeter, RevocationData, SharedFetcher,
     TrustStore, ValidationPolicy, VerificationCache,
 };
+use crate::report::DetailLabel as L;
 use crate::report::{Code, Finding, TimeSource, VerificationReport};
 use crate::Error;
 
@@ -147,13 +148,56 @@ fn trailing_data<S: Source>(doc: &Document<S>) -> Option<Finding> {
     if extra <= sample.len() as u64 && sample.iter().all(|b| b.is_ascii_whitespace() || *b == 0) {
         return None;
     }
-    Some(Finding::new(
-        Code::DocTrailingData,
-        format!(
-            "{extra} byte(s) follow the end of the last revision at offset {end}; they are not \
-             part of the document and no signature covers them"
-        ),
-    ))
+    if looks_like_an_update(&sample) {
+        return Some(
+            Finding::new(
+                Code::DocTruncated,
+                format!(
+                    "the file is damaged or truncated: the {extra} byte(s) after the last \
+                     complete revision (offset {end}) hold an incomplete update, objects \
+                     without the cross-reference section and %%EOF that end a revision; what \
+                     they held (a later signature, perhaps) cannot be verified"
+                ),
+            )
+            .detail(L::Size, extra)
+            .detail(L::Bytes, end),
+        );
+    }
+    Some(
+        Finding::new(
+            Code::DocTrailingData,
+            format!(
+                "{extra} byte(s) follow the end of the last revision at offset {end}; they are \
+                 not part of the document and no signature covers them"
+            ),
+        )
+        .detail(L::Size, extra)
+        .detail(L::Bytes, end),
+    )
+}
+
+/// Whether `bytes` hold PDF object syntax (`12 0 obj`, `endobj`, `xref`, `trailer`): the
+/// start of an incremental update that was cut before its end.
+fn looks_like_an_update(bytes: &[u8]) -> bool {
+    let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    if has(b"endobj") || has(b"trailer") || has(b"startxref") {
+        return true;
+    }
+    // "N G obj": digits, white space, digits, white space, "obj".
+    bytes.windows(3).enumerate().any(|(i, w)| {
+        if w != b"obj" || i == 0 {
+            return false;
+        }
+        let before = bytes.get(..i).unwrap_or_default();
+        let mut parts = before
+            .rsplit(|b| b.is_ascii_whitespace())
+            .filter(|p| !p.is_empty());
+        let is_number =
+            |p: Option<&[u8]>| p.is_some_and(|p| p.len() <= 10 && p.iter().all(u8::is_ascii_digit));
+        before.last().is_some_and(u8::is_ascii_whitespace)
+            && is_number(parts.next())
+            && is_number(parts.next())
+    })
 }
 
 /// Verifies the PDF at `path`. The file is never modified; it is read through positioned
@@ -228,11 +272,14 @@ pub fn verify_source<S: Source>(
     let mut report = VerificationReport::new(name, doc.len(), time, time_source);
     report.revisions = doc.revisions().len();
     if doc.is_encrypted() {
-        report.findings.push(Finding::new(
-            Code::DocEncrypted,
-            "the document is encrypted; signature values are not encrypted and are checked, \
+        report.findings.push(
+            Finding::new(
+                Code::DocEncrypted,
+                "the document is encrypted; signature values are not encrypted and are checked, \
              other strings are reported as stored",
-        ));
+            )
+            .plain(),
+        );
     }
     if let Some(f) = trailing_data(&doc) {
         report.findings.push(f);
@@ -240,10 +287,13 @@ pub fn verify_source<S: Source>(
     let found = discover::signatures(&doc)?;
     report.findings.extend(found.findings.iter().cloned());
     for field in &found.unsigned_fields {
-        report.findings.push(Finding::new(
-            Code::DocUnsignedField,
-            format!("signature field \"{field}\" is empty"),
-        ));
+        report.findings.push(
+            Finding::new(
+                Code::DocUnsignedField,
+                format!("signature field \"{field}\" is empty"),
+            )
+            .detail(L::Field, field),
+        );
     }
     let revisions = diff::RevisionCache::new();
     let digests = match opts.shared_hashing {
@@ -274,11 +324,12 @@ pub fn verify_source<S: Source>(
     report
         .findings
         .extend(network_budget_finding(meter.as_ref()));
-    if report.signatures.is_empty() {
-        report.findings.push(Finding::new(
-            Code::DocNoSignatures,
-            "the document holds no signature",
-        ));
+    // A cut file says so rather than "no signature": its signature may be what was cut.
+    let truncated = report.findings.iter().any(|f| f.code == Code::DocTruncated);
+    if report.signatures.is_empty() && !truncated {
+        report
+            .findings
+            .push(Finding::new(Code::DocNoSignatures, "the document holds no signature").plain());
     }
     report.update_summary();
     Ok(report)

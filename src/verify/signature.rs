@@ -9,6 +9,7 @@ use crate::pki::{
     add_other_revocation_info, add_revocation_info_archival, Certificate, Origin, PathValidator,
     RevocationData, ValidationTime,
 };
+use crate::report::DetailLabel as L;
 use crate::report::{
     ChainReport, CheckStatus, Code, Coverage, CoverageStatus, Finding, Integrity, Modifications,
     SignatureKind, SignatureReport,
@@ -90,18 +91,24 @@ pub fn verify_one<S: Source>(
         missing_for_next_level: Vec::new(),
     };
     match c.field_names.len() {
-        0 => r.findings.push(Finding::new(
-            Code::SigUnreachable,
-            "no signature field points to this signature dictionary; viewers do not show it",
-        )),
+        0 => r.findings.push(
+            Finding::new(
+                Code::SigUnreachable,
+                "no signature field points to this signature dictionary; viewers do not show it",
+            )
+            .plain(),
+        ),
         1 => {}
-        _ => r.findings.push(Finding::new(
-            Code::SigSharedByFields,
-            format!(
-                "the signature dictionary is the value of several fields: {}",
-                c.field_names.join(", ")
-            ),
-        )),
+        _ => r.findings.push(
+            Finding::new(
+                Code::SigSharedByFields,
+                format!(
+                    "the signature dictionary is the value of several fields: {}",
+                    c.field_names.join(", ")
+                ),
+            )
+            .detail(L::Field, c.field_names.join(", ")),
+        ),
     }
     check_signature(ctx, c, poe, &mut r);
     diff::judge_signature(ctx.doc, ctx.revisions, c, index, &mut r);
@@ -139,17 +146,23 @@ fn check_signature<S: Source>(
     r.findings.extend(cov.findings.iter().cloned());
 
     let Some(contents) = contents else {
-        r.findings.push(Finding::new(
-            Code::SigContentsMissing,
-            "/Contents is missing or is not a string",
-        ));
+        r.findings.push(
+            Finding::new(
+                Code::SigContentsMissing,
+                "/Contents is missing or is not a string",
+            )
+            .plain(),
+        );
         return;
     };
     if !contents.hex {
-        r.findings.push(Finding::new(
-            Code::SigContentsNotHex,
-            "/Contents is a literal string; PDF signatures store it in hexadecimal",
-        ));
+        r.findings.push(
+            Finding::new(
+                Code::SigContentsNotHex,
+                "/Contents is a literal string; PDF signatures store it in hexadecimal",
+            )
+            .plain(),
+        );
     }
 
     if r.kind == SignatureKind::DocumentTimestamp
@@ -163,23 +176,32 @@ fn check_signature<S: Source>(
         .as_deref()
         .is_some_and(|s| DETACHED_CMS.iter().any(|d| d == &s.as_bytes()));
     if !detached {
-        r.findings.push(Finding::new(
-            Code::SigSubFilterUnsupported,
-            format!(
-                "SubFilter {} is not verified by this version of kyso",
-                r.sub_filter.as_deref().unwrap_or("(missing)")
+        r.findings.push(
+            Finding::new(
+                Code::SigSubFilterUnsupported,
+                format!(
+                    "SubFilter {} is not verified by this version of kyso",
+                    r.sub_filter.as_deref().unwrap_or("(missing)")
+                ),
+            )
+            .detail(
+                L::Key,
+                format_args!("/SubFilter {}", r.sub_filter.as_deref().unwrap_or("-")),
             ),
-        ));
+        );
         return;
     }
 
     let sd = match cms::parse_signed_data(&contents.bytes) {
         Ok(sd) => sd,
         Err(e) => {
-            r.findings.push(Finding::new(
-                Code::CmsMalformed,
-                format!("/Contents is not a CMS SignedData: {e}"),
-            ));
+            r.findings.push(
+                Finding::new(
+                    Code::CmsMalformed,
+                    format!("/Contents is not a CMS SignedData: {e}"),
+                )
+                .detail(L::Technical, e),
+            );
             return;
         }
     };
@@ -187,13 +209,16 @@ fn check_signature<S: Source>(
     let si = match sd.signer_infos.as_slice() {
         [si] => si,
         other => {
-            r.findings.push(Finding::new(
-                Code::CmsSignerCount,
-                format!(
-                    "the SignedData has {} signer infos; a PDF signature has exactly one",
-                    other.len()
-                ),
-            ));
+            r.findings.push(
+                Finding::new(
+                    Code::CmsSignerCount,
+                    format!(
+                        "the SignedData has {} signer infos; a PDF signature has exactly one",
+                        other.len()
+                    ),
+                )
+                .detail(L::Count, other.len()),
+            );
             return;
         }
     };
@@ -208,21 +233,27 @@ fn check_signature<S: Source>(
     }
     if r.claimed_signing_time.is_some() {
         r.time_source = Some(crate::report::SigningTimeSource::Claimed);
-        r.findings.push(Finding::new(
-            Code::TimeClaimedOnly,
-            "the signing time is the signer's claim; no timestamp proves it",
-        ));
+        r.findings.push(
+            Finding::new(
+                Code::TimeClaimedOnly,
+                "the signing time is the signer's claim; no timestamp proves it",
+            )
+            .plain(),
+        );
     }
 
     // Integrity: digest over the ranges, then the CMS checks.
     let Some(alg) = si.digest_algorithm.digest_algorithm() else {
-        r.findings.push(Finding::new(
-            Code::IntegrityAlgorithmUnsupported,
-            format!(
-                "digest algorithm {} is not supported",
-                si.digest_algorithm.name()
-            ),
-        ));
+        r.findings.push(
+            Finding::new(
+                Code::IntegrityAlgorithmUnsupported,
+                format!(
+                    "digest algorithm {} is not supported",
+                    si.digest_algorithm.name()
+                ),
+            )
+            .detail(L::Algorithm, si.digest_algorithm.name()),
+        );
         r.integrity.digest = CheckStatus::Unsupported;
         return;
     };
@@ -233,10 +264,14 @@ fn check_signature<S: Source>(
     let computed = match ctx.digests.digest(doc.source(), &ranges, alg) {
         Ok(d) => d,
         Err(e) => {
-            r.findings.push(Finding::new(
-                Code::ByteRangeOutsideFile,
-                format!("could not read the signed bytes: {e}"),
-            ));
+            r.findings.push(
+                Finding::new(
+                    Code::ByteRangeOutsideFile,
+                    format!("could not read the signed bytes: {e}"),
+                )
+                .remark("không đọc được dữ liệu được ký")
+                .detail(L::Technical, e),
+            );
             return;
         }
     };
@@ -320,10 +355,13 @@ pub(crate) fn check_chain(
         match opts.cache.certificate(der) {
             Ok(cert) if cert != *signer => intermediates.push(cert),
             Ok(_) => {}
-            Err(e) => r.findings.push(Finding::new(
-                Code::ChainCertificateMalformed,
-                format!("a certificate in the CMS could not be read: {e}"),
-            )),
+            Err(e) => r.findings.push(
+                Finding::new(
+                    Code::ChainCertificateMalformed,
+                    format!("a certificate in the CMS could not be read: {e}"),
+                )
+                .detail(L::Technical, e),
+            ),
         }
     }
     for der in &sd.crls {
@@ -349,7 +387,7 @@ pub(crate) fn check_chain(
     }
     for u in unusable {
         r.findings
-            .push(Finding::new(Code::RevocationDataUnusable, u));
+            .push(Finding::new(Code::RevocationDataUnusable, u.clone()).detail(L::Technical, u));
     }
 
     let mut validator = PathValidator::new(&opts.trust, &opts.validation).with_cache(&opts.cache);
@@ -432,16 +470,22 @@ pub(crate) fn dss_material<S: Source>(ctx: &Context<'_, S>, inputs: &mut ChainIn
 
 fn note_structure(sd: &SignedData<'_>, r: &mut SignatureReport) {
     if matches!(sd.trailing, cms::Trailing::Garbage { .. }) {
-        r.findings.push(Finding::new(
-            Code::CmsTrailingData,
-            "non-zero bytes follow the CMS structure in /Contents",
-        ));
+        r.findings.push(
+            Finding::new(
+                Code::CmsTrailingData,
+                "non-zero bytes follow the CMS structure in /Contents",
+            )
+            .plain(),
+        );
     }
     if sd.econtent.is_some() {
-        r.findings.push(Finding::new(
-            Code::CmsEncapsulatedContent,
-            "the SignedData encapsulates content; a detached PDF signature must not",
-        ));
+        r.findings.push(
+            Finding::new(
+                Code::CmsEncapsulatedContent,
+                "the SignedData encapsulates content; a detached PDF signature must not",
+            )
+            .plain(),
+        );
     }
 }
 
@@ -464,66 +508,94 @@ pub(crate) fn apply_signer_check(
     r.signature_algorithm = Some(check.signature_algorithm.clone());
 
     if !check.certificate_lookup.is_ok() {
-        r.findings.push(Finding::new(
-            Code::IntegritySignerCertMissing,
-            format!(
-                "the signer's certificate is not in the CMS: {}",
-                reason(&check.certificate_lookup)
-            ),
-        ));
+        r.findings.push(
+            Finding::new(
+                Code::IntegritySignerCertMissing,
+                format!(
+                    "the signer's certificate is not in the CMS: {}",
+                    reason(&check.certificate_lookup)
+                ),
+            )
+            .detail(L::Technical, reason(&check.certificate_lookup)),
+        );
     }
     let has_signed_attrs = si.signed_attrs.is_some();
     if has_signed_attrs {
         if let O::Failed { reason } = &check.signed_attributes {
-            r.findings.push(Finding::new(
-                Code::CmsMalformed,
-                format!("signed attributes: {reason}"),
-            ));
+            r.findings.push(
+                Finding::new(Code::CmsMalformed, format!("signed attributes: {reason}"))
+                    .remark("các thuộc tính được ký bị lỗi")
+                    .detail(L::Technical, reason),
+            );
         }
         if !check.content_type.is_ok() {
-            r.findings.push(Finding::new(
-                Code::IntegrityContentTypeMismatch,
-                format!(
-                    "content-type attribute: {}",
+            r.findings.push(
+                Finding::new(
+                    Code::IntegrityContentTypeMismatch,
+                    format!(
+                        "content-type attribute: {}",
+                        match &check.content_type {
+                            O::NotPresent => "missing".to_string(),
+                            other => reason(other),
+                        }
+                    ),
+                )
+                .detail(
+                    L::Technical,
                     match &check.content_type {
                         O::NotPresent => "missing".to_string(),
                         other => reason(other),
-                    }
+                    },
                 ),
-            ));
+            );
         }
     } else if pades {
-        r.findings.push(Finding::new(
-            Code::IntegrityDigestMissing,
-            "a PAdES signature must have signed attributes",
-        ));
+        r.findings.push(
+            Finding::new(
+                Code::IntegrityDigestMissing,
+                "a PAdES signature must have signed attributes",
+            )
+            .remark("chữ ký PAdES bắt buộc phải có các thuộc tính được ký"),
+        );
     } else {
-        r.findings.push(Finding::new(
-            Code::IntegrityNoSignedAttributes,
-            "the signature has no signed attributes; it signs the content directly",
-        ));
+        r.findings.push(
+            Finding::new(
+                Code::IntegrityNoSignedAttributes,
+                "the signature has no signed attributes; it signs the content directly",
+            )
+            .plain(),
+        );
     }
 
     r.integrity.signature = match &check.signature {
         O::Ok => {
-            r.findings.push(Finding::new(
-                Code::IntegritySignatureOk,
-                "the signature value verifies with the signer's key",
-            ));
+            r.findings.push(
+                Finding::new(
+                    Code::IntegritySignatureOk,
+                    "the signature value verifies with the signer's key",
+                )
+                .plain(),
+            );
             CheckStatus::Passed
         }
         O::Failed { reason } => {
-            r.findings.push(Finding::new(
-                Code::IntegritySignatureInvalid,
-                format!("the signature value does not verify: {reason}"),
-            ));
+            r.findings.push(
+                Finding::new(
+                    Code::IntegritySignatureInvalid,
+                    format!("the signature value does not verify: {reason}"),
+                )
+                .detail(L::Technical, reason),
+            );
             CheckStatus::Failed
         }
         O::Unsupported { reason } => {
-            r.findings.push(Finding::new(
-                Code::IntegrityAlgorithmUnsupported,
-                format!("the signature cannot be checked: {reason}"),
-            ));
+            r.findings.push(
+                Finding::new(
+                    Code::IntegrityAlgorithmUnsupported,
+                    format!("the signature cannot be checked: {reason}"),
+                )
+                .detail(L::Technical, reason),
+            );
             CheckStatus::Unsupported
         }
         _ => CheckStatus::NotChecked,
@@ -531,24 +603,33 @@ pub(crate) fn apply_signer_check(
 
     r.integrity.digest = match &check.message_digest {
         O::Ok => {
-            r.findings.push(Finding::new(
-                Code::IntegrityDigestOk,
-                "the signed bytes hash to the signed message-digest",
-            ));
+            r.findings.push(
+                Finding::new(
+                    Code::IntegrityDigestOk,
+                    "the signed bytes hash to the signed message-digest",
+                )
+                .plain(),
+            );
             CheckStatus::Passed
         }
         O::Failed { reason } => {
-            r.findings.push(Finding::new(
-                Code::IntegrityDigestMismatch,
-                format!("the signed bytes were changed: {reason}"),
-            ));
+            r.findings.push(
+                Finding::new(
+                    Code::IntegrityDigestMismatch,
+                    format!("the signed bytes were changed: {reason}"),
+                )
+                .detail(L::Technical, reason),
+            );
             CheckStatus::Failed
         }
         O::NotPresent if has_signed_attrs => {
-            r.findings.push(Finding::new(
-                Code::IntegrityDigestMissing,
-                "the signed attributes have no message-digest",
-            ));
+            r.findings.push(
+                Finding::new(
+                    Code::IntegrityDigestMissing,
+                    "the signed attributes have no message-digest",
+                )
+                .plain(),
+            );
             CheckStatus::Failed
         }
         O::Unsupported { .. } => CheckStatus::Unsupported,
@@ -560,26 +641,38 @@ pub(crate) fn apply_signer_check(
     r.integrity.signing_certificate = match &check.signing_certificate {
         O::Ok => CheckStatus::Passed,
         O::Failed { reason } => {
-            r.findings.push(Finding::new(
-                Code::IntegritySigningCertMismatch,
-                format!("the signing-certificate attribute names another certificate: {reason}"),
-            ));
+            r.findings.push(
+                Finding::new(
+                    Code::IntegritySigningCertMismatch,
+                    format!(
+                        "the signing-certificate attribute names another certificate: {reason}"
+                    ),
+                )
+                .detail(L::Technical, reason),
+            );
             CheckStatus::Failed
         }
         O::NotPresent => {
             if pades {
-                r.findings.push(Finding::new(
-                    Code::IntegritySigningCertMissing,
-                    "PAdES requires the signing-certificate-v2 attribute",
-                ));
+                r.findings.push(
+                    Finding::new(
+                        Code::IntegritySigningCertMissing,
+                        "PAdES requires the signing-certificate-v2 attribute",
+                    )
+                    .plain(),
+                );
             }
             CheckStatus::NotPresent
         }
         O::Unsupported { reason } => {
-            r.findings.push(Finding::new(
-                Code::IntegrityAlgorithmUnsupported,
-                format!("the signing-certificate attribute cannot be checked: {reason}"),
-            ));
+            r.findings.push(
+                Finding::new(
+                    Code::IntegrityAlgorithmUnsupported,
+                    format!("the signing-certificate attribute cannot be checked: {reason}"),
+                )
+                .remark("không kiểm tra được thuộc tính signing-certificate")
+                .detail(L::Technical, reason),
+            );
             CheckStatus::Unsupported
         }
         _ => CheckStatus::NotChecked,
@@ -595,7 +688,7 @@ pub(crate) fn apply_signer_check(
             r.findings.push(Finding::new(
                 Code::PadesSigningTimeAttribute,
                 "a PAdES signature carries a signing-time attribute (ETSI EN 319 142-1 forbids it)",
-            ));
+            ).plain());
         }
     }
 }

@@ -25,6 +25,7 @@ use crate::pki::{
     add_other_revocation_info, add_revocation_info_archival, Certificate, Origin, PathOutcome,
     PathValidator, Purpose, RevocationData, RevocationMode, ValidationTime,
 };
+use crate::report::DetailLabel as L;
 use crate::report::{
     ChainReport, ChainStatus, CheckStatus, Code, Finding, PadesLevel, SignatureKind,
     SignatureReport, SigningTimeSource, TimestampKind, TimestampReport, TimestampStatus,
@@ -285,14 +286,18 @@ pub(crate) fn check_signature_timestamps<S: Source>(
     let mut best: Option<OffsetDateTime> = None;
     for (i, der) in tokens.iter().enumerate() {
         if i >= MAX_SIGNATURE_TIMESTAMPS {
-            r.findings.push(Finding::new(
-                Code::TspMalformed,
-                format!(
-                    "the signature has {} signature timestamps; only the first \
+            r.findings.push(
+                Finding::new(
+                    Code::TspMalformed,
+                    format!(
+                        "the signature has {} signature timestamps; only the first \
                      {MAX_SIGNATURE_TIMESTAMPS} were checked",
-                    tokens.len()
-                ),
-            ));
+                        tokens.len()
+                    ),
+                )
+                .detail(L::Count, tokens.len())
+                .detail(L::Limit, MAX_SIGNATURE_TIMESTAMPS),
+            );
             break;
         }
         let signature = si.signature.clone();
@@ -300,46 +305,79 @@ pub(crate) fn check_signature_timestamps<S: Source>(
             Some(digest(alg, &signature))
         });
         for (code, message) in &judged.problems {
-            r.findings.push(Finding::new(
-                *code,
-                format!("signature timestamp: {message}"),
-            ));
+            r.findings.push(
+                Finding::new(*code, format!("signature timestamp: {message}"))
+                    .remark("ở dấu thời gian của chữ ký")
+                    .detail(L::Technical, message),
+            );
         }
         let trusted = judged.report.chain.status == ChainStatus::Trusted;
         if judged.check.is_some() && judged.report.tsa.is_some() && !trusted {
-            r.findings.push(Finding::new(
-                Code::TspUntrusted,
-                format!(
-                    "signature timestamp: the authority \"{}\" is not trusted: {}; add its \
-                     root as a trust anchor",
-                    judged
-                        .report
-                        .tsa
-                        .as_ref()
-                        .map(|c| c.subject.as_str())
-                        .unwrap_or_default(),
-                    summary(&judged.chain_findings)
-                ),
-            ));
-        }
-        if judged.report.status == TimestampStatus::Valid {
-            if let Some(latest) = judged.latest {
-                r.findings.push(Finding::new(
-                    Code::TspValid,
+            r.findings.push(
+                Finding::new(
+                    Code::TspUntrusted,
                     format!(
-                        "signature timestamp by \"{}\" at {} (serial {}): the signature \
-                         existed by {}",
+                        "signature timestamp: the authority \"{}\" is not trusted: {}; add its \
+                     root as a trust anchor",
                         judged
                             .report
                             .tsa
                             .as_ref()
                             .map(|c| c.subject.as_str())
                             .unwrap_or_default(),
-                        judged.report.gen_time_text.as_deref().unwrap_or_default(),
-                        judged.report.serial.as_deref().unwrap_or_default(),
-                        rfc3339(latest),
+                        summary(&judged.chain_findings)
                     ),
-                ));
+                )
+                .remark("hãy thêm chứng thư số gốc của đơn vị này làm chứng thư số gốc tin cậy")
+                .detail(
+                    L::Authority,
+                    judged
+                        .report
+                        .tsa
+                        .as_ref()
+                        .map(|c| c.subject.as_str())
+                        .unwrap_or_default(),
+                )
+                .detail(L::Technical, summary(&judged.chain_findings)),
+            );
+        }
+        if judged.report.status == TimestampStatus::Valid {
+            if let Some(latest) = judged.latest {
+                r.findings.push(
+                    Finding::new(
+                        Code::TspValid,
+                        format!(
+                            "signature timestamp by \"{}\" at {} (serial {}): the signature \
+                         existed by {}",
+                            judged
+                                .report
+                                .tsa
+                                .as_ref()
+                                .map(|c| c.subject.as_str())
+                                .unwrap_or_default(),
+                            judged.report.gen_time_text.as_deref().unwrap_or_default(),
+                            judged.report.serial.as_deref().unwrap_or_default(),
+                            rfc3339(latest),
+                        ),
+                    )
+                    .detail(
+                        L::Authority,
+                        judged
+                            .report
+                            .tsa
+                            .as_ref()
+                            .map(|c| c.subject.as_str())
+                            .unwrap_or_default(),
+                    )
+                    .detail(
+                        L::Time,
+                        judged.report.gen_time_text.as_deref().unwrap_or_default(),
+                    )
+                    .detail(
+                        L::Serial,
+                        judged.report.serial.as_deref().unwrap_or_default(),
+                    ),
+                );
                 best = Some(best.map_or(latest, |b| b.min(latest)));
             }
         }
@@ -347,15 +385,21 @@ pub(crate) fn check_signature_timestamps<S: Source>(
     }
     if let (Some(t), Some(claimed)) = (best, r.claimed_signing_time) {
         if claimed > t {
-            r.findings.push(Finding::new(
-                Code::TspBeforeClaimedTime,
-                format!(
-                    "the signer claims to have signed at {}, after the time the signature \
+            r.findings.push(
+                Finding::new(
+                    Code::TspBeforeClaimedTime,
+                    format!(
+                        "the signer claims to have signed at {}, after the time the signature \
                      timestamp proves ({})",
-                    rfc3339(claimed),
-                    rfc3339(t)
+                        rfc3339(claimed),
+                        rfc3339(t)
+                    ),
+                )
+                .detail(
+                    L::Time,
+                    format_args!("{} > {}", rfc3339(claimed), rfc3339(t)),
                 ),
-            ));
+            );
         }
     }
     match (best, doc_proof) {
@@ -382,15 +426,19 @@ pub(crate) fn path_time(
     let at = choose_time(now, signer, proof.map(|p| p.time));
     if at != now {
         r.path_validation_time = Some(at);
-        r.findings.push(Finding::new(
-            Code::TimePathAtProvenTime,
-            format!(
-                "the signer's certificate expired on {}, before the validation time; its path \
+        r.findings.push(
+            Finding::new(
+                Code::TimePathAtProvenTime,
+                format!(
+                    "the signer's certificate expired on {}, before the validation time; its path \
                  is validated at {}, when the signature is proven to have existed",
-                rfc3339(signer.not_after()),
-                rfc3339(at)
-            ),
-        ));
+                    rfc3339(signer.not_after()),
+                    rfc3339(at)
+                ),
+            )
+            .detail(L::NotAfter, rfc3339(signer.not_after()))
+            .detail(L::Time, rfc3339(at)),
+        );
     }
     at
 }
@@ -412,10 +460,13 @@ pub(crate) fn conclude(r: &mut SignatureReport, proof: Option<Proof>) {
                     "its signature timestamp",
                 ),
             };
-            r.findings.push(Finding::new(
-                code,
-                format!("the signature existed by {} ({by})", rfc3339(p.time)),
-            ));
+            r.findings.push(
+                Finding::new(
+                    code,
+                    format!("the signature existed by {} ({by})", rfc3339(p.time)),
+                )
+                .detail(L::Time, rfc3339(p.time)),
+            );
         }
         None if r.claimed_signing_time.is_some() => {
             r.time_source = Some(SigningTimeSource::Claimed);
@@ -444,10 +495,14 @@ pub(crate) fn conclude(r: &mut SignatureReport, proof: Option<Proof>) {
     };
     r.pades_level = Some(level);
     r.missing_for_next_level = vec![missing.to_owned()];
-    r.findings.push(Finding::new(
-        Code::PadesLevel,
-        format!("PAdES {}; for the next level: {missing}", level.as_str()),
-    ));
+    r.findings.push(
+        Finding::new(
+            Code::PadesLevel,
+            format!("PAdES {}; for the next level: {missing}", level.as_str()),
+        )
+        .detail(L::Level, level.as_str())
+        .detail(L::Technical, missing),
+    );
 }
 
 /// Verifies a document timestamp (`/Contents` = `contents`, an RFC 3161 token over the
@@ -477,16 +532,21 @@ pub(crate) fn check_document_timestamp<S: Source>(
             },
         );
     if let Some(e) = read_error.into_inner() {
-        r.findings.push(Finding::new(
-            Code::ByteRangeOutsideFile,
-            format!("could not read the signed bytes: {e}"),
-        ));
+        r.findings.push(
+            Finding::new(
+                Code::ByteRangeOutsideFile,
+                format!("could not read the signed bytes: {e}"),
+            )
+            .remark("không đọc được dữ liệu được ký")
+            .detail(L::Technical, e),
+        );
         return;
     }
     let Some(check) = &judged.check else {
         for (_, message) in &judged.problems {
-            r.findings
-                .push(Finding::new(Code::CmsMalformed, message.clone()));
+            r.findings.push(
+                Finding::new(Code::CmsMalformed, message.clone()).detail(L::Technical, message),
+            );
         }
         r.timestamps.push(judged.report);
         return;
@@ -495,33 +555,45 @@ pub(crate) fn check_document_timestamp<S: Source>(
     r.signature_algorithm = Some(check.signer.signature_algorithm.clone());
     r.integrity.digest = match &check.imprint {
         CheckOutcome::Ok => {
-            r.findings.push(Finding::new(
-                Code::IntegrityDigestOk,
-                "the signed bytes hash to the token's message imprint",
-            ));
+            r.findings.push(
+                Finding::new(
+                    Code::IntegrityDigestOk,
+                    "the signed bytes hash to the token's message imprint",
+                )
+                .plain(),
+            );
             CheckStatus::Passed
         }
         CheckOutcome::Unsupported { reason } => {
-            r.findings.push(Finding::new(
-                Code::IntegrityAlgorithmUnsupported,
-                format!("the document timestamp cannot be checked: {reason}"),
-            ));
+            r.findings.push(
+                Finding::new(
+                    Code::IntegrityAlgorithmUnsupported,
+                    format!("the document timestamp cannot be checked: {reason}"),
+                )
+                .detail(L::Technical, reason),
+            );
             CheckStatus::Unsupported
         }
         _ => {
-            r.findings.push(Finding::new(
-                Code::IntegrityDigestMismatch,
-                "the signed bytes were changed: they do not hash to the token's message \
+            r.findings.push(
+                Finding::new(
+                    Code::IntegrityDigestMismatch,
+                    "the signed bytes were changed: they do not hash to the token's message \
                  imprint",
-            ));
+                )
+                .plain(),
+            );
             CheckStatus::Failed
         }
     };
     if !check.signer.certificate_lookup.is_ok() {
-        r.findings.push(Finding::new(
-            Code::IntegritySignerCertMissing,
-            "the timestamp authority's certificate is not in the token",
-        ));
+        r.findings.push(
+            Finding::new(
+                Code::IntegritySignerCertMissing,
+                "the timestamp authority's certificate is not in the token",
+            )
+            .remark("chứng thư số của đơn vị cấp dấu thời gian không có trong dấu thời gian"),
+        );
     }
     let token_parts = [
         &check.signer.signed_attributes,
@@ -530,19 +602,25 @@ pub(crate) fn check_document_timestamp<S: Source>(
         &check.signer.signature,
     ];
     r.integrity.signature = if token_parts.iter().all(|o| o.is_ok()) {
-        r.findings.push(Finding::new(
-            Code::IntegritySignatureOk,
-            "the timestamp authority's signature over the TSTInfo verifies",
-        ));
+        r.findings.push(
+            Finding::new(
+                Code::IntegritySignatureOk,
+                "the timestamp authority's signature over the TSTInfo verifies",
+            )
+            .remark("chữ ký của đơn vị cấp dấu thời gian đúng"),
+        );
         CheckStatus::Passed
     } else if token_parts
         .iter()
         .any(|o| matches!(o, CheckOutcome::Unsupported { .. }))
     {
-        r.findings.push(Finding::new(
-            Code::IntegrityAlgorithmUnsupported,
-            "the timestamp authority's signature cannot be checked: unsupported algorithm",
-        ));
+        r.findings.push(
+            Finding::new(
+                Code::IntegrityAlgorithmUnsupported,
+                "the timestamp authority's signature cannot be checked: unsupported algorithm",
+            )
+            .remark("không kiểm tra được chữ ký của đơn vị cấp dấu thời gian"),
+        );
         CheckStatus::Unsupported
     } else if matches!(check.signer.signature, CheckOutcome::Skipped { .. }) {
         CheckStatus::NotChecked
@@ -553,13 +631,17 @@ pub(crate) fn check_document_timestamp<S: Source>(
             .filter(|(c, _)| *c == Code::TspSignatureInvalid)
             .map(|(_, m)| m.clone())
             .collect();
-        r.findings.push(Finding::new(
-            Code::IntegritySignatureInvalid,
-            format!(
-                "the timestamp authority's signature does not verify: {}",
-                reasons.join("; ")
-            ),
-        ));
+        r.findings.push(
+            Finding::new(
+                Code::IntegritySignatureInvalid,
+                format!(
+                    "the timestamp authority's signature does not verify: {}",
+                    reasons.join("; ")
+                ),
+            )
+            .remark("chữ ký của đơn vị cấp dấu thời gian không đúng")
+            .detail(L::Technical, reasons.join("; ")),
+        );
         CheckStatus::Failed
     };
     r.integrity.signing_certificate = match (
@@ -571,21 +653,27 @@ pub(crate) fn check_document_timestamp<S: Source>(
             r.findings.push(Finding::new(
                 Code::IntegritySigningCertMissing,
                 "the token lacks the ESS signing-certificate attribute RFC 3161 §2.4.1 requires",
-            ));
+            )
+            .remark("dấu thời gian thiếu thuộc tính ESS signing-certificate mà RFC 3161 §2.4.1 yêu cầu"));
             CheckStatus::Failed
         }
         (CheckOutcome::Failed { reason }, _) => {
-            r.findings.push(Finding::new(
-                Code::IntegritySigningCertMismatch,
-                format!("the token's signing-certificate attribute: {reason}"),
-            ));
+            r.findings.push(
+                Finding::new(
+                    Code::IntegritySigningCertMismatch,
+                    format!("the token's signing-certificate attribute: {reason}"),
+                )
+                .remark("ở dấu thời gian")
+                .detail(L::Technical, reason),
+            );
             CheckStatus::Failed
         }
         _ => CheckStatus::NotChecked,
     };
     for (code, message) in &judged.problems {
         if *code == Code::TspCertificateUnusable && check.tsa_certificate.is_some() {
-            r.findings.push(Finding::new(*code, message.clone()));
+            r.findings
+                .push(Finding::new(*code, message.clone()).detail(L::Technical, message));
         }
     }
     if let Some(tsa) = &check.tsa_certificate {
@@ -594,10 +682,13 @@ pub(crate) fn check_document_timestamp<S: Source>(
     r.chain = judged.report.chain.clone();
     r.findings.extend(judged.chain_findings.iter().cloned());
     if r.chain.status == ChainStatus::Trusted {
-        r.findings.push(Finding::new(
-            Code::ChainRevocationNotChecked,
-            "revocation status was not checked",
-        ));
+        r.findings.push(
+            Finding::new(
+                Code::ChainRevocationNotChecked,
+                "revocation status was not checked",
+            )
+            .plain(),
+        );
     }
     if let Some(at) = judged
         .report
@@ -605,30 +696,52 @@ pub(crate) fn check_document_timestamp<S: Source>(
         .filter(|t| *t != ctx.time)
     {
         r.path_validation_time = Some(at);
-        r.findings.push(Finding::new(
-            Code::TimePathAtProvenTime,
-            format!(
-                "the authority's certificate has expired by the validation time; its path is \
+        r.findings.push(
+            Finding::new(
+                Code::TimePathAtProvenTime,
+                format!(
+                    "the authority's certificate has expired by the validation time; its path is \
                  validated at {}, when a later document timestamp proves the token existed",
-                rfc3339(at)
-            ),
-        ));
+                    rfc3339(at)
+                ),
+            )
+            .remark("chứng thư số của đơn vị cấp dấu thời gian")
+            .detail(L::Time, rfc3339(at)),
+        );
     }
     if judged.report.status == TimestampStatus::Valid {
         r.proven_time = judged.latest;
         r.time_source = Some(SigningTimeSource::DocumentTimestamp);
-        r.findings.push(Finding::new(
-            Code::TspValid,
-            format!(
-                "document timestamp by \"{}\" at {} (serial {})",
+        r.findings.push(
+            Finding::new(
+                Code::TspValid,
+                format!(
+                    "document timestamp by \"{}\" at {} (serial {})",
+                    r.signer
+                        .as_ref()
+                        .map(|c| c.subject.as_str())
+                        .unwrap_or_default(),
+                    judged.report.gen_time_text.as_deref().unwrap_or_default(),
+                    judged.report.serial.as_deref().unwrap_or_default(),
+                ),
+            )
+            .remark("dấu thời gian tài liệu hợp lệ")
+            .detail(
+                L::Authority,
                 r.signer
                     .as_ref()
                     .map(|c| c.subject.as_str())
                     .unwrap_or_default(),
+            )
+            .detail(
+                L::Time,
                 judged.report.gen_time_text.as_deref().unwrap_or_default(),
+            )
+            .detail(
+                L::Serial,
                 judged.report.serial.as_deref().unwrap_or_default(),
             ),
-        ));
+        );
     }
     r.timestamps.push(judged.report);
 }
@@ -687,14 +800,19 @@ pub(crate) fn conclude_ltv<S: Source>(
     match covered {
         Some((_, t)) => {
             set_level(r, PadesLevel::BLta, Vec::new());
-            r.findings.push(Finding::new(
-                Code::PadesLevel,
-                format!(
-                    "the validation data in the document is covered by a document timestamp \
+            r.findings.push(
+                Finding::new(
+                    Code::PadesLevel,
+                    format!(
+                        "the validation data in the document is covered by a document timestamp \
                      of {}",
-                    rfc3339(*t)
-                ),
-            ));
+                        rfc3339(*t)
+                    ),
+                )
+                .remark("dữ liệu kiểm tra trong tài liệu được một dấu thời gian tài liệu bảo vệ")
+                .detail(L::Level, PadesLevel::BLta.as_str())
+                .detail(L::Time, rfc3339(*t)),
+            );
         }
         None => set_level(
             r,
@@ -807,7 +925,11 @@ fn set_level(r: &mut SignatureReport, level: PadesLevel, missing: Vec<String>) {
         )
     };
     r.missing_for_next_level = missing;
-    r.findings.push(Finding::new(Code::PadesLevel, text));
+    let mut finding = Finding::new(Code::PadesLevel, text).detail(L::Level, level.as_str());
+    if !r.missing_for_next_level.is_empty() {
+        finding = finding.detail(L::Technical, r.missing_for_next_level.join("; "));
+    }
+    r.findings.push(finding);
 }
 
 /// What the document lacks for `outcome` (a validation with only its own material) to pass.

@@ -9,6 +9,7 @@ use kyso::dossier::{
     read_embedded_content, EmbeddedFile,
 };
 use kyso::pdf::{Document, FileSource};
+use kyso::report::text::safe;
 use kyso::report::EmbeddedLocation;
 
 use crate::output::{emit, Failure};
@@ -79,16 +80,16 @@ fn location(l: EmbeddedLocation) -> String {
 }
 
 #[derive(serde::Serialize)]
-struct Listed<'a> {
-    name: &'a str,
-    location: EmbeddedLocation,
-    mime_type: Option<&'a str>,
-    relationship: Option<&'a str>,
-    description: Option<&'a str>,
-    declared_size: Option<u64>,
-    size: Option<u64>,
-    sha256: Option<String>,
-    error: Option<String>,
+pub(crate) struct Listed<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) location: EmbeddedLocation,
+    pub(crate) mime_type: Option<&'a str>,
+    pub(crate) relationship: Option<&'a str>,
+    pub(crate) description: Option<&'a str>,
+    pub(crate) declared_size: Option<u64>,
+    pub(crate) size: Option<u64>,
+    pub(crate) sha256: Option<String>,
+    pub(crate) error: Option<String>,
 }
 
 fn list(path: &Path, json: bool) -> Result<ExitCode, Failure> {
@@ -122,31 +123,41 @@ fn list(path: &Path, json: bool) -> Result<ExitCode, Failure> {
         ));
         return Ok(ExitCode::SUCCESS);
     }
-    let mut out = format!("{}: {} embedded file(s)\n", path.display(), listed.len());
-    for l in &listed {
-        let _ = writeln!(out, "{}", l.name);
+    emit(&render_list(path, &listed));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `attachments list` as text; names, types and descriptions from the document are
+/// escaped ([`safe`]).
+pub(crate) fn render_list(path: &Path, listed: &[Listed<'_>]) -> String {
+    let mut out = format!(
+        "{}: {} embedded file(s)\n",
+        safe(&path.display().to_string()),
+        listed.len()
+    );
+    for l in listed {
+        let _ = writeln!(out, "{}", safe(l.name));
         let _ = writeln!(
             out,
             "  {} bytes, {}, {}{}",
             l.size.map_or_else(|| "?".to_owned(), |s| s.to_string()),
-            l.mime_type.unwrap_or("no MIME type"),
+            safe(l.mime_type.unwrap_or("no MIME type")),
             location(l.location),
             l.relationship
-                .map(|r| format!(", relationship {r}"))
+                .map(|r| format!(", relationship {}", safe(r)))
                 .unwrap_or_default()
         );
         if let Some(s) = &l.sha256 {
-            let _ = writeln!(out, "  SHA-256 {s}");
+            let _ = writeln!(out, "  SHA-256 {}", safe(s));
         }
         if let Some(d) = l.description {
-            let _ = writeln!(out, "  {d}");
+            let _ = writeln!(out, "  {}", safe(d));
         }
         if let Some(e) = &l.error {
-            let _ = writeln!(out, "  cannot be read: {e}");
+            let _ = writeln!(out, "  cannot be read: {}", safe(e));
         }
     }
-    emit(&out);
-    Ok(ExitCode::SUCCESS)
+    out
 }
 
 /// A name in the output directory for attachment `index` named `name`: its portable form
@@ -211,8 +222,8 @@ fn extract(
             .map_err(|e| Failure::about(path, e))?;
         eprintln!(
             "\"{}\" -> {} ({} bytes)",
-            f.name.escape_debug(),
-            out.path().display(),
+            safe(&f.name),
+            safe(&out.path().display().to_string()),
             facts.size
         );
         extracted.push(Extracted {

@@ -12,11 +12,13 @@ use kyso::pki::{
     certificates_from_pem_or_der, CandidateReport, Certificate, Origin, PathValidator, Purpose,
     RevocationData, RevocationMode, TrustStore, ValidationPolicy, ValidationTime,
 };
+use kyso::report::text::{rfc3339, safe};
 use kyso::report::{
-    CertificateInfo, ChainStatus, Finding, RevocationReport, RevocationStatus, Severity,
+    CertificateInfo, ChainStatus, Finding, Lang, RevocationReport, RevocationStatus, Severity,
 };
 
-use crate::output::{emit, parse_time, Failure};
+use crate::output::{emit, Failure};
+use crate::verify_args::{LangArg, VerifyOptionArgs};
 
 /// Largest certificate, CRL or OCSP file read.
 const MAX_INPUT: u64 = 64 << 20;
@@ -191,10 +193,7 @@ pub struct CertVerifyArgs {
     /// The certificate to validate: PEM or DER (the first certificate of the file).
     cert: PathBuf,
     #[command(flatten)]
-    pki: PkiArgs,
-    /// Validation time (RFC 3339). Default: now.
-    #[arg(long, value_parser = parse_time)]
-    at: Option<OffsetDateTime>,
+    verify: VerifyOptionArgs,
     /// What the certificate is for.
     #[arg(long, value_parser = parse_purpose, default_value = "document-signing")]
     purpose: Purpose,
@@ -213,22 +212,25 @@ pub struct CertVerifyArgs {
     /// Print the result as JSON.
     #[arg(long)]
     json: bool,
+    /// Language of the text report.
+    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    lang: LangArg,
 }
 
 /// What `kyso cert verify --json` prints.
 #[derive(Serialize)]
-struct CertReport {
-    status: ChainStatus,
-    valid: bool,
+pub(crate) struct CertReport {
+    pub(crate) status: ChainStatus,
+    pub(crate) valid: bool,
     #[serde(with = "time::serde::rfc3339")]
-    validation_time: OffsetDateTime,
-    certificate: CertificateInfo,
-    path: Vec<CertificateInfo>,
-    anchor: Option<String>,
-    revocation: Vec<RevocationReport>,
-    policies: Vec<String>,
-    candidates: Vec<CandidateReport>,
-    findings: Vec<Finding>,
+    pub(crate) validation_time: OffsetDateTime,
+    pub(crate) certificate: CertificateInfo,
+    pub(crate) path: Vec<CertificateInfo>,
+    pub(crate) anchor: Option<String>,
+    pub(crate) revocation: Vec<RevocationReport>,
+    pub(crate) policies: Vec<String>,
+    pub(crate) candidates: Vec<CandidateReport>,
+    pub(crate) findings: Vec<Finding>,
 }
 
 pub fn run(a: CertArgs) -> Result<ExitCode, Failure> {
@@ -242,9 +244,11 @@ fn verify(a: CertVerifyArgs) -> Result<ExitCode, Failure> {
         .into_iter()
         .next()
         .ok_or_else(|| Failure::at(&a.cert, "no certificate"))?;
-    let trust = a.pki.trust_store()?;
-    let intermediates = a.pki.intermediates()?;
-    let data = a.pki.revocation_data()?;
+    let lang: Lang = a.lang.into();
+    let pki = &a.verify.pki;
+    let trust = pki.trust_store()?;
+    let intermediates = pki.intermediates()?;
+    let data = pki.revocation_data()?;
     let mut policy = ValidationPolicy::document_signing().with_purpose(a.purpose);
     if !a.policy.is_empty() {
         policy.policies.initial_policy_set = Some(a.policy.clone());
@@ -252,13 +256,12 @@ fn verify(a: CertVerifyArgs) -> Result<ExitCode, Failure> {
     policy.policies.initial_explicit_policy = a.require_explicit_policy;
     policy.policies.initial_policy_mapping_inhibit = a.inhibit_policy_mapping;
     policy.policies.initial_any_policy_inhibit = a.inhibit_any_policy;
-    a.pki.apply(&mut policy)?;
+    pki.apply(&mut policy)?;
     // One certificate is one verification: the same network budget as one document.
-    let fetcher = a
-        .pki
+    let fetcher = pki
         .fetcher()?
-        .map(|f| kyso::pki::MeteredFetcher::new(f.0, a.pki.net.budget()));
-    let time = a.at.unwrap_or_else(OffsetDateTime::now_utc);
+        .map(|f| kyso::pki::MeteredFetcher::new(f.0, pki.net.budget()));
+    let time = a.verify.time(lang).unwrap_or_else(OffsetDateTime::now_utc);
 
     let mut validator = PathValidator::new(&trust, &policy);
     if let Some(f) = &fetcher {
@@ -286,7 +289,7 @@ fn verify(a: CertVerifyArgs) -> Result<ExitCode, Failure> {
             serde_json::to_string_pretty(&report).unwrap_or_default()
         ));
     } else {
-        emit(&render(&report));
+        emit(&render(&report, lang));
     }
     Ok(if report.valid {
         ExitCode::SUCCESS
@@ -295,53 +298,68 @@ fn verify(a: CertVerifyArgs) -> Result<ExitCode, Failure> {
     })
 }
 
-fn render(r: &CertReport) -> String {
+pub(crate) fn render(r: &CertReport, lang: Lang) -> String {
     let mut out = format!(
-        "{}: {}\nvalidated at {}\n",
-        r.certificate.subject,
+        "{}: {}\n{} {}\n",
+        safe(&r.certificate.subject),
         if r.valid {
-            "VALID".to_string()
+            lang.pick("VALID", "HỢP LỆ").to_string()
         } else {
-            format!("NOT VALID ({:?})", r.status).to_uppercase()
+            format!(
+                "{} ({})",
+                lang.pick("NOT VALID", "KHÔNG HỢP LỆ"),
+                format!("{:?}", r.status).to_uppercase()
+            )
         },
-        r.validation_time
+        lang.pick("validated at", "kiểm tra tại thời điểm"),
+        rfc3339(r.validation_time)
     );
     if !r.path.is_empty() {
-        out.push_str("path:\n");
+        out.push_str(lang.pick("path:\n", "chuỗi chứng thư số:\n"));
         for (i, c) in r.path.iter().enumerate() {
             out.push_str(&format!(
-                "  {i}. {} (serial {}, {} to {})\n",
-                c.subject, c.serial, c.not_before, c.not_after
+                "  {i}. {} ({} {}, {} {} {})\n",
+                safe(&c.subject),
+                lang.pick("serial", "số hiệu"),
+                safe(&c.serial),
+                rfc3339(c.not_before),
+                lang.pick("to", "đến"),
+                rfc3339(c.not_after)
             ));
         }
     }
     for rev in &r.revocation {
         let status = match rev.status {
-            RevocationStatus::Good => "good",
-            RevocationStatus::Revoked => "REVOKED",
-            RevocationStatus::Unknown => "unknown",
-            _ => "not checked",
+            RevocationStatus::Good => lang.pick("good", "không bị thu hồi"),
+            RevocationStatus::Revoked => lang.pick("REVOKED", "ĐÃ BỊ THU HỒI"),
+            RevocationStatus::Unknown => lang.pick("unknown", "không xác định"),
+            _ => lang.pick("not checked", "chưa kiểm tra"),
         };
         out.push_str(&format!(
-            "revocation of {}: {status}{}\n",
-            rev.subject,
+            "{} {}: {status}{}\n",
+            lang.pick("revocation of", "tình trạng thu hồi của"),
+            safe(&rev.subject),
             if rev.source.is_some() {
-                format!(" ({})", rev.describe_source())
+                format!(" ({})", safe(&rev.describe_source()))
             } else {
                 String::new()
             }
         ));
     }
     if !r.policies.is_empty() {
-        out.push_str(&format!("policies: {}\n", r.policies.join(", ")));
+        out.push_str(&format!(
+            "{} {}\n",
+            lang.pick("policies:", "chính sách:"),
+            safe(&r.policies.join(", "))
+        ));
     }
     for f in &r.findings {
         let sev = match f.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            _ => "info",
+            Severity::Error => lang.pick("error", "lỗi"),
+            Severity::Warning => lang.pick("warning", "cảnh báo"),
+            _ => lang.pick("info", "thông tin"),
         };
-        out.push_str(&format!("  [{sev}] {}: {}\n", f.code.as_str(), f.message));
+        out.push_str(&format!("  [{sev}] {}\n", f.text(lang)));
     }
     out
 }

@@ -3,19 +3,18 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::ValueEnum;
 use time::OffsetDateTime;
 
 use kyso::dossier::{
-    render_dossier, seal_dossier, verify_dossier, Lang, Role, SealOptions, MANIFEST_FILE,
+    render_dossier, seal_dossier, verify_dossier, Role, SealOptions, MANIFEST_FILE,
     MANIFEST_SIGNATURE_FILE,
 };
 use kyso::output::Overwrite;
-use kyso::pki::TrustStore;
-use kyso::verify::VerifyOptions;
+use kyso::report::Lang;
 
 use crate::keysource::KeySourceArgs;
 use crate::output::{emit, parse_time, Failure};
+use crate::verify_args::{LangArg, VerifyOptionArgs};
 use crate::writes::{Out, FORCE_HELP};
 
 /// Seal a dossier directory with a signed manifest, or verify one.
@@ -59,38 +58,16 @@ struct SealArgs {
 
 #[derive(clap::Args)]
 struct DossierVerifyArgs {
-    /// Trust anchors: PEM bundle or DER certificate (repeatable).
-    #[arg(long)]
-    trust: Vec<PathBuf>,
-    /// Validation time (RFC 3339). Default: now.
-    #[arg(long, value_parser = parse_time)]
-    at: Option<OffsetDateTime>,
+    #[command(flatten)]
+    verify: VerifyOptionArgs,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
-    /// Language of the text report.
+    /// Language of the text report and of messages.
     #[arg(long, value_enum, default_value_t = LangArg::En)]
     lang: LangArg,
     /// The dossier directory.
     dir: PathBuf,
-}
-
-/// `--lang`.
-#[derive(Clone, Copy, ValueEnum)]
-pub enum LangArg {
-    /// Tiếng Việt.
-    Vi,
-    /// English.
-    En,
-}
-
-impl From<LangArg> for Lang {
-    fn from(l: LangArg) -> Self {
-        match l {
-            LangArg::Vi => Lang::Vi,
-            LangArg::En => Lang::En,
-        }
-    }
 }
 
 pub fn run(a: DossierArgs) -> Result<ExitCode, Failure> {
@@ -130,19 +107,13 @@ fn seal(a: SealArgs) -> Result<ExitCode, Failure> {
 }
 
 fn verify(a: DossierVerifyArgs) -> Result<ExitCode, Failure> {
-    let mut trust = TrustStore::empty();
-    for t in &a.trust {
-        trust.add_file(t)?;
-    }
-    let mut opts = VerifyOptions::new(trust);
-    if let Some(t) = a.at {
-        opts = opts.validation_time(t);
-    }
-    let report = verify_dossier(&a.dir, &opts).map_err(|e| Failure::about(&a.dir, e))?;
+    let lang: Lang = a.lang.into();
+    let opts = a.verify.options(lang)?;
+    let report = verify_dossier(&a.dir, &opts).map_err(|e| Failure::about_in(&a.dir, e, lang))?;
     if a.json {
         emit(&format!("{}\n", report.to_json()));
     } else {
-        emit(&render_dossier(&report, a.lang.into()));
+        emit(&render_dossier(&report, lang));
     }
     Ok(if report.passed() {
         ExitCode::SUCCESS

@@ -9,6 +9,7 @@ use kyso::form::{
     FormValues, MAX_DATA_BYTES,
 };
 use kyso::pdf::{Document, FileSource};
+use kyso::report::text::{quoted, safe};
 use kyso::sign::appearance::FontSource;
 
 use crate::output::{emit, Failure};
@@ -97,7 +98,7 @@ fn list(a: ListArgs) -> Result<ExitCode, Failure> {
 }
 
 /// One line: `name (kind; flags; options): value`.
-fn describe(f: &FormField) -> String {
+pub(crate) fn describe(f: &FormField) -> String {
     let mut facts = vec![f.kind.describe().to_string()];
     let flags = &f.flags;
     for (on, word) in [
@@ -124,9 +125,9 @@ fn describe(f: &FormField) -> String {
             .iter()
             .map(|o| {
                 if o.export == o.display {
-                    format!("\"{}\"", o.export)
+                    quoted(&o.export)
                 } else {
-                    format!("\"{}\" ({})", o.export, o.display)
+                    format!("{} ({})", quoted(&o.export), safe(&o.display))
                 }
             })
             .collect();
@@ -137,7 +138,7 @@ fn describe(f: &FormField) -> String {
         facts.push(format!("{label} {}", opts.join(", ")));
     }
     if let Some(by) = &f.locked_by {
-        facts.push(format!("locked by \"{by}\""));
+        facts.push(format!("locked by {}", quoted(by)));
     }
     let value = match (&f.kind, &f.value) {
         (FieldKind::Signature, _) => {
@@ -148,15 +149,15 @@ fn describe(f: &FormField) -> String {
             }
         }
         (_, None) => "(empty)".to_string(),
-        (_, Some(FieldValue::Text(t))) => format!("\"{}\"", t.replace('\n', "\\n")),
+        (_, Some(FieldValue::Text(t))) => quoted(t),
         (_, Some(FieldValue::Bool(b))) => if *b { "on" } else { "off" }.to_string(),
         (_, Some(FieldValue::List(l))) => {
-            let items: Vec<String> = l.iter().map(|i| format!("\"{i}\"")).collect();
+            let items: Vec<String> = l.iter().map(|i| quoted(i)).collect();
             format!("[{}]", items.join(", "))
         }
         (_, Some(_)) => "(a value)".to_string(),
     };
-    format!("{} ({}): {value}", f.name, facts.join("; "))
+    format!("{} ({}): {value}", safe(&f.name), facts.join("; "))
 }
 
 fn fill(a: FillArgs) -> Result<ExitCode, Failure> {

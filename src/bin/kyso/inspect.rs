@@ -4,85 +4,190 @@ use std::fmt::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use serde::Serialize;
+
 use kyso::pdf::{acroform, pages, Document, FileSource, Object};
+use kyso::report::text::safe;
 
 use crate::output::{emit, Failure};
 
 /// Show a PDF's revisions, signature fields and signatures.
 #[derive(clap::Args)]
 pub struct InspectArgs {
+    /// Print the structure as JSON.
+    #[arg(long)]
+    json: bool,
     /// The PDF.
     file: PathBuf,
 }
 
+/// What `kyso inspect` shows (`--json`: this, as JSON).
+#[derive(Serialize)]
+pub(crate) struct Inspection {
+    pub file: String,
+    /// `major.minor` from the header, when it has one.
+    pub pdf_version: Option<String>,
+    pub size: u64,
+    pub encrypted: bool,
+    pub revisions: Vec<RevisionInfo>,
+    pub pages: usize,
+    pub signature_fields: Vec<FieldInfo>,
+    pub signature_dictionaries: Vec<DictionaryInfo>,
+}
+
+/// One revision: its cross-reference section.
+#[derive(Serialize)]
+pub(crate) struct RevisionInfo {
+    /// Table, stream or hybrid.
+    pub xref_kind: String,
+    pub xref_offset: u64,
+    /// Just past its `%%EOF`.
+    pub end: u64,
+}
+
+/// One signature field of the last revision.
+#[derive(Serialize)]
+pub(crate) struct FieldInfo {
+    pub name: String,
+    /// `empty`, `signed` or `other` (a value that is not a signature dictionary).
+    pub state: &'static str,
+    /// The signature dictionary, as `num gen R`.
+    pub dictionary: Option<String>,
+    pub sub_filter: Option<String>,
+    /// For `other`: the kind of object the value is.
+    pub value_kind: Option<String>,
+}
+
+/// One signature dictionary of the last revision.
+#[derive(Serialize)]
+pub(crate) struct DictionaryInfo {
+    pub object: String,
+    pub byte_range: Vec<i64>,
+}
+
 pub fn run(a: InspectArgs) -> Result<ExitCode, Failure> {
-    emit(&inspect(&a.file).map_err(|e| Failure::about(&a.file, e))?);
+    let found = inspect(&a.file).map_err(|e| Failure::about(&a.file, e))?;
+    if a.json {
+        emit(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&found).unwrap_or_default()
+        ));
+    } else {
+        emit(&render(&found));
+    }
     Ok(ExitCode::SUCCESS)
 }
 
-fn inspect(path: &Path) -> Result<String, kyso::Error> {
+fn inspect(path: &Path) -> Result<Inspection, kyso::Error> {
     let source = FileSource::open(path).map_err(|e| kyso::Error::io(path, e))?;
     let doc = Document::open(source).map_err(|e| kyso::Error::from(e).with_path(path))?;
+    let revisions = doc
+        .revisions()
+        .iter()
+        .map(|rev| RevisionInfo {
+            xref_kind: format!("{:?}", rev.kind),
+            xref_offset: rev.xref_offset,
+            end: rev.end,
+        })
+        .collect();
+    let last = doc.last_revision();
+    let pages = pages::pages(&doc, last).map(|p| p.len()).unwrap_or(0);
+    let mut signature_fields = Vec::new();
+    for f in &acroform::signature_fields(&doc, last)? {
+        let mut info = FieldInfo {
+            name: f.name.clone(),
+            state: "empty",
+            dictionary: None,
+            sub_filter: None,
+            value_kind: None,
+        };
+        match &f.value {
+            None => {}
+            Some(Object::Reference(r)) => {
+                info.state = "signed";
+                info.dictionary = Some(r.to_string());
+                info.sub_filter = doc.get(last, *r).ok().flatten().and_then(|o| {
+                    o.as_dict()
+                        .and_then(|d| d.get_name(b"SubFilter"))
+                        .map(|n| String::from_utf8_lossy(n).into_owned())
+                });
+            }
+            Some(other) => {
+                info.state = "other";
+                info.value_kind = Some(other.kind().to_string());
+            }
+        }
+        signature_fields.push(info);
+    }
+    let signature_dictionaries = acroform::signature_dictionaries(&doc, last)?
+        .iter()
+        .map(|(r, d)| DictionaryInfo {
+            object: r.to_string(),
+            byte_range: d
+                .get(b"ByteRange")
+                .and_then(Object::as_array)
+                .map(|a| a.iter().filter_map(Object::as_int).collect())
+                .unwrap_or_default(),
+        })
+        .collect();
+    Ok(Inspection {
+        file: path.display().to_string(),
+        pdf_version: doc.header_version().map(|(a, b)| format!("{a}.{b}")),
+        size: doc.len(),
+        encrypted: doc.is_encrypted(),
+        revisions,
+        pages,
+        signature_fields,
+        signature_dictionaries,
+    })
+}
+
+/// The inspection as text; names from the document are escaped ([`safe`]).
+pub(crate) fn render(i: &Inspection) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
         "{}: PDF {}, {} bytes{}",
-        path.display(),
-        doc.header_version()
-            .map(|(a, b)| format!("{a}.{b}"))
-            .unwrap_or_else(|| "?".into()),
-        doc.len(),
-        if doc.is_encrypted() {
-            ", encrypted"
-        } else {
-            ""
-        }
+        safe(&i.file),
+        safe(i.pdf_version.as_deref().unwrap_or("?")),
+        i.size,
+        if i.encrypted { ", encrypted" } else { "" }
     );
     let _ = writeln!(out, "revisions:");
-    for (i, rev) in doc.revisions().iter().enumerate() {
+    for (n, rev) in i.revisions.iter().enumerate() {
         let _ = writeln!(
             out,
-            "  {}: {:?} cross-reference at {}, ends at {}",
-            i + 1,
-            rev.kind,
+            "  {}: {} cross-reference at {}, ends at {}",
+            n + 1,
+            safe(&rev.xref_kind),
             rev.xref_offset,
             rev.end
         );
     }
-    let last = doc.last_revision();
-    let pages = pages::pages(&doc, last).map(|p| p.len()).unwrap_or(0);
-    let _ = writeln!(out, "pages: {pages}");
-    let fields = acroform::signature_fields(&doc, last)?;
-    let _ = writeln!(out, "signature fields: {}", fields.len());
-    for f in &fields {
-        let state = match &f.value {
-            None => "empty".to_string(),
-            Some(Object::Reference(r)) => {
-                let sub = doc
-                    .get(last, *r)
-                    .ok()
-                    .flatten()
-                    .and_then(|o| {
-                        o.as_dict()
-                            .and_then(|d| d.get_name(b"SubFilter"))
-                            .map(|n| String::from_utf8_lossy(n).into_owned())
-                    })
-                    .unwrap_or_else(|| "?".into());
-                format!("signed ({sub}, dictionary {r})")
-            }
-            Some(other) => format!("value is a {}", other.kind()),
+    let _ = writeln!(out, "pages: {}", i.pages);
+    let _ = writeln!(out, "signature fields: {}", i.signature_fields.len());
+    for f in &i.signature_fields {
+        let state = match f.state {
+            "signed" => format!(
+                "signed ({}, dictionary {})",
+                safe(f.sub_filter.as_deref().unwrap_or("?")),
+                safe(f.dictionary.as_deref().unwrap_or("?"))
+            ),
+            "other" => format!(
+                "value is a {}",
+                safe(f.value_kind.as_deref().unwrap_or("?"))
+            ),
+            _ => "empty".to_owned(),
         };
-        let _ = writeln!(out, "  {}: {state}", f.name);
+        let _ = writeln!(out, "  {}: {state}", safe(&f.name));
     }
-    let dicts = acroform::signature_dictionaries(&doc, last)?;
-    let _ = writeln!(out, "signature dictionaries: {}", dicts.len());
-    for (r, d) in &dicts {
-        let br: Vec<i64> = d
-            .get(b"ByteRange")
-            .and_then(Object::as_array)
-            .map(|a| a.iter().filter_map(Object::as_int).collect())
-            .unwrap_or_default();
-        let _ = writeln!(out, "  {r}: /ByteRange {br:?}");
+    let _ = writeln!(
+        out,
+        "signature dictionaries: {}",
+        i.signature_dictionaries.len()
+    );
+    for d in &i.signature_dictionaries {
+        let _ = writeln!(out, "  {}: /ByteRange {:?}", safe(&d.object), d.byte_range);
     }
-    Ok(out)
+    out
 }

@@ -196,7 +196,7 @@ pub fn reach(
 /// One line per signature on standard error; exit code 1 when something is missing.
 pub fn report(input: &Path, output: &Path, level: LtvLevel, outcome: &LtvOutcome) -> ExitCode {
     for s in &outcome.signatures {
-        let name = s.field_name.as_deref().unwrap_or("(no field)");
+        let name = kyso::report::text::safe(s.field_name.as_deref().unwrap_or("(no field)"));
         eprintln!(
             "{name}: {} certificate(s), {} OCSP response(s), {} CRL(s) added",
             s.certificates_added.len(),
@@ -204,7 +204,7 @@ pub fn report(input: &Path, output: &Path, level: LtvLevel, outcome: &LtvOutcome
             s.crls_added
         );
         for m in &s.missing {
-            eprintln!("{name}: missing: {m}");
+            eprintln!("{name}: missing: {}", kyso::report::text::safe(m));
         }
     }
     let what = match level {

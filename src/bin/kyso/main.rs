@@ -19,9 +19,12 @@ mod net_args;
 mod output;
 mod sign;
 mod sign_file;
+#[cfg(test)]
+mod text_safety;
 mod timestamp;
 mod tsa_args;
 mod verify;
+mod verify_args;
 mod verify_file;
 mod writes;
 

@@ -8,6 +8,8 @@ use clap::ValueEnum;
 use time::OffsetDateTime;
 
 use kyso::output::{write_bytes, Overwrite};
+use kyso::report::text::safe;
+use kyso::report::Lang;
 use kyso::sign::batch::{plan, sign_batch, BatchOutcome, BatchStatus};
 use kyso::sign::two_phase::{
     embed_cms_file, finish_file, finish_file_timestamped, prepare_file, PreparedSignature,
@@ -200,6 +202,9 @@ impl SignArgs {
         match self.inputs.as_slice() {
             [one] if !one.is_dir() => Ok(one),
             [] => Err(Failure("no input PDF given".into())),
+            [dir] if plan(std::slice::from_ref(dir), dir).is_ok_and(|p| p.is_empty()) => {
+                Err(no_pdf_under(&self.inputs))
+            }
             _ => Err(Failure(
                 "several inputs (or a directory) need --output-dir".into(),
             )),
@@ -377,12 +382,15 @@ fn batch(a: &SignArgs, dir: &Path) -> Result<ExitCode, Failure> {
     if a.inputs.is_empty() {
         return Err(Failure("no input PDF given".into()));
     }
-    std::fs::create_dir_all(dir).map_err(|e| Failure::at(dir, e))?;
     let overwrite = Overwrite::from_force(a.force);
     let items: Vec<_> = plan(&a.inputs, dir)?
         .into_iter()
         .map(|item| item.overwrite(overwrite))
         .collect();
+    if items.is_empty() {
+        return Err(no_pdf_under(&a.inputs));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| Failure::at(dir, e))?;
     let signer = a.keys.signer()?;
     let terminal = std::io::stderr().is_terminal();
     let mut on_outcome = |index: usize, total: usize, outcome: &BatchOutcome| {
@@ -412,7 +420,7 @@ fn batch(a: &SignArgs, dir: &Path) -> Result<ExitCode, Failure> {
             dir.display()
         );
         for o in &failed {
-            eprintln!("  not signed: {}: {}", o.item.input.display(), reason(o));
+            eprintln!("  not signed: {}", safe(&failure_line(o)));
         }
     } else {
         emit(&format!("{totals}\n"));
@@ -422,6 +430,18 @@ fn batch(a: &SignArgs, dir: &Path) -> Result<ExitCode, Failure> {
     } else {
         ExitCode::from(2)
     })
+}
+
+/// What `sign` says when its inputs hold no PDF, as `verify` does.
+fn no_pdf_under(inputs: &[PathBuf]) -> Failure {
+    Failure(format!(
+        "no PDF file under {}",
+        inputs
+            .iter()
+            .map(|f| f.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
 }
 
 /// A counter on standard error, rewritten in place.
@@ -437,6 +457,7 @@ fn progress_line(index: usize, total: usize, outcome: &BatchOutcome) {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let mut err = std::io::stderr().lock();
+    let name = safe(&name);
     let _ = write!(err, "\r\x1b[K[{}/{}] {mark} {name}", index + 1, total);
     if index + 1 == total {
         let _ = writeln!(err);
@@ -447,9 +468,17 @@ fn progress_line(index: usize, total: usize, outcome: &BatchOutcome) {
 fn reason(o: &BatchOutcome) -> String {
     match &o.status {
         BatchStatus::Signed => String::new(),
-        BatchStatus::Failed(e) => e.to_string(),
+        BatchStatus::Failed(e) => crate::output::describe(&o.item.input, e, Lang::En),
         BatchStatus::NotAttempted => "not attempted: the signer failed earlier".into(),
         _ => "unknown".into(),
+    }
+}
+
+/// `INPUT: why`, naming the input once.
+fn failure_line(o: &BatchOutcome) -> String {
+    match &o.status {
+        BatchStatus::Failed(_) => reason(o),
+        _ => format!("{}: {}", o.item.input.display(), reason(o)),
     }
 }
 

@@ -4,23 +4,20 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use time::OffsetDateTime;
-
-use kyso::report::{render_text, VerificationReport};
+use kyso::report::{render_text_in, Lang, VerificationReport};
 use kyso::verify::batch::{batch_with_progress, pdf_files_in, BatchItem, BatchSummary};
-use kyso::verify::VerifyOptions;
 
-use crate::cert::PkiArgs;
-use crate::output::{emit, parse_time, report_failure, Failure};
+use crate::output::{emit, report_failure, Failure};
+use crate::verify_args::{LangArg, VerifyOptionArgs};
 
 /// Verify every signature of one or more PDFs.
 #[derive(clap::Args)]
 pub struct VerifyArgs {
     #[command(flatten)]
-    pki: PkiArgs,
-    /// Validation time (RFC 3339), e.g. 2026-11-26T10:00:00+07:00. Default: now.
-    #[arg(long, value_parser = parse_time)]
-    at: Option<OffsetDateTime>,
+    verify: VerifyOptionArgs,
+    /// Language of the text report and of messages.
+    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    lang: LangArg,
     /// Print the report as JSON (an array when several files are given).
     #[arg(long, conflicts_with = "jsonl")]
     json: bool,
@@ -40,20 +37,13 @@ pub struct VerifyArgs {
 }
 
 pub fn run(a: VerifyArgs) -> Result<ExitCode, Failure> {
-    let mut opts = VerifyOptions::new(a.pki.trust_store()?);
-    opts.intermediates = a.pki.intermediates()?;
-    opts.revocation = a.pki.revocation_data()?;
-    a.pki.apply(&mut opts.validation)?;
-    opts.fetcher = a.pki.fetcher()?;
-    opts.network_budget = a.pki.net.budget();
-    if let Some(t) = a.at {
-        opts = opts.validation_time(t);
-    }
+    let lang: Lang = a.lang.into();
+    let opts = a.verify.options(lang)?;
     let mut files = Vec::new();
     let mut expanded = false;
     for f in &a.files {
         if f.is_dir() {
-            files.extend(pdf_files_in(f).map_err(|e| Failure::about(f, e))?);
+            files.extend(pdf_files_in(f).map_err(|e| Failure::about_in(f, e, lang))?);
             expanded = true;
         } else {
             files.push(f.clone());
@@ -61,7 +51,8 @@ pub fn run(a: VerifyArgs) -> Result<ExitCode, Failure> {
     }
     if files.is_empty() {
         return Err(Failure(format!(
-            "no PDF file under {}",
+            "{} {}",
+            lang.pick("no PDF file under", "không có tệp PDF nào trong"),
             a.files
                 .iter()
                 .map(|f| f.display().to_string())
@@ -103,11 +94,11 @@ pub fn run(a: VerifyArgs) -> Result<ExitCode, Failure> {
                     } else if a.json {
                         kept.push(r);
                     } else {
-                        out.push_str(&render_text(&r));
+                        out.push_str(&render_text_in(&r, lang));
                     }
                 }
                 Err(e) => {
-                    let message = Failure::about(&item.path, e).0;
+                    let message = Failure::about_in(&item.path, e, lang).0;
                     bar.suspend(|| report_failure(&message));
                     if a.jsonl {
                         let line = serde_json::json!({
@@ -135,7 +126,17 @@ pub fn run(a: VerifyArgs) -> Result<ExitCode, Failure> {
         }
     }
     if !a.json && (files.len() > 1 || expanded) {
-        eprintln!("kyso: {summary}");
+        match lang {
+            Lang::Vi => eprintln!(
+                "kyso: {} tệp: {} hợp lệ, {} không hợp lệ, {} chưa xác định, {} lỗi",
+                summary.files,
+                summary.valid,
+                summary.invalid,
+                summary.indeterminate,
+                summary.errors
+            ),
+            _ => eprintln!("kyso: {summary}"),
+        }
     }
     if summary.errors > 0 {
         return Ok(ExitCode::from(2));

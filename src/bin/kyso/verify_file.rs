@@ -3,32 +3,25 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use time::OffsetDateTime;
-
 use kyso::dossier::{
     detached_signature_path, render_file_report, verify_detached_file, verify_enveloping_file,
     Enveloped,
 };
-use kyso::pki::TrustStore;
-use kyso::verify::VerifyOptions;
+use kyso::report::Lang;
 
-use crate::dossier::LangArg;
-use crate::output::{emit, exit_for, parse_time, Failure};
+use crate::output::{emit, exit_for, Failure};
+use crate::verify_args::{LangArg, VerifyOptionArgs};
 use crate::writes::Out;
 
 /// Verify a signature over any file: FILE with FILE.p7s (or the signature given), or a .p7m.
 #[derive(clap::Args)]
 pub struct VerifyFileArgs {
-    /// Trust anchors: PEM bundle or DER certificate (repeatable).
-    #[arg(long)]
-    trust: Vec<PathBuf>,
-    /// Validation time (RFC 3339). Default: now.
-    #[arg(long, value_parser = parse_time)]
-    at: Option<OffsetDateTime>,
+    #[command(flatten)]
+    verify: VerifyOptionArgs,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
-    /// Language of the text report.
+    /// Language of the text report and of messages.
     #[arg(long, value_enum, default_value_t = LangArg::En)]
     lang: LangArg,
     /// For a .p7m: write the signed content to this file, once the signature passed.
@@ -55,21 +48,15 @@ fn has_suffix(p: &Path, suffix: &str) -> bool {
 }
 
 pub fn run(a: VerifyFileArgs) -> Result<ExitCode, Failure> {
-    let mut trust = TrustStore::empty();
-    for t in &a.trust {
-        trust.add_file(t)?;
-    }
-    let mut opts = VerifyOptions::new(trust);
-    if let Some(t) = a.at {
-        opts = opts.validation_time(t);
-    }
+    let lang: Lang = a.lang.into();
+    let opts = a.verify.options(lang)?;
     let report = if a.signature.is_none() && has_suffix(&a.file, "p7m") {
         let out = a.extract.as_deref().map(|p| Out::named(p, a.force));
         if let Some(out) = &out {
             out.check()?;
         }
-        let enveloped =
-            verify_enveloping_file(&a.file, &opts).map_err(|e| Failure::about(&a.file, e))?;
+        let enveloped = verify_enveloping_file(&a.file, &opts)
+            .map_err(|e| Failure::about_in(&a.file, e, lang))?;
         if let Some(out) = &out {
             extract(&a.file, out, &enveloped, a.extract_anyway)?;
         }
@@ -84,12 +71,12 @@ pub fn run(a: VerifyFileArgs) -> Result<ExitCode, Failure> {
             None => (a.file.clone(), detached_signature_path(&a.file)),
         };
         verify_detached_file(&content, &signature, &opts)
-            .map_err(|e| Failure::about(&content, e))?
+            .map_err(|e| Failure::about_in(&content, e, lang))?
     };
     if a.json {
         emit(&format!("{}\n", report.to_json()));
     } else {
-        emit(&render_file_report(&report, a.lang.into()));
+        emit(&render_file_report(&report, lang));
     }
     Ok(exit_for(std::slice::from_ref(&report)))
 }

@@ -8,6 +8,9 @@ use super::super::revocation::{CrlVerdict, OcspVerdict, RevocationReason};
 use super::check::{check_purpose, position, process};
 use super::{CandidateReport, Edge, Engine, Goal, SearchResult, Validated};
 use crate::crypto::{public_key_kind, SignatureCheckError};
+use crate::report::revocation_reason_remark;
+use crate::report::text::rfc3339;
+use crate::report::DetailLabel as L;
 use crate::report::{Code, Finding, RevocationReport, RevocationStatus, Severity};
 
 impl Engine<'_> {
@@ -39,14 +42,18 @@ impl Engine<'_> {
             return self.judge(path, edges, goal, acc);
         }
         if path.len() >= self.budget().max_depth {
-            acc.dead_ends.push(Finding::new(
-                Code::ChainPathLength,
-                format!(
-                    "path building gave up at depth {} below \"{}\"",
-                    path.len(),
-                    current.label()
-                ),
-            ));
+            acc.dead_ends.push(
+                Finding::new(
+                    Code::ChainPathLength,
+                    format!(
+                        "path building gave up at depth {} below \"{}\"",
+                        path.len(),
+                        current.label()
+                    ),
+                )
+                .detail(L::Count, path.len())
+                .detail(L::Certificate, current.label()),
+            );
             return None;
         }
         let mut candidates = self.issuer_candidates(&current, path, goal);
@@ -54,14 +61,19 @@ impl Engine<'_> {
             candidates = self.issuer_candidates(&current, path, goal);
         }
         if candidates.is_empty() {
-            acc.dead_ends.push(Finding::new(
-                Code::ChainUntrusted,
-                format!(
-                    "no certificate named \"{}\" (the issuer of \"{}\") is available",
-                    current.issuer(),
-                    current.label()
-                ),
-            ));
+            acc.dead_ends.push(
+                Finding::new(
+                    Code::ChainUntrusted,
+                    format!(
+                        "no certificate named \"{}\" (the issuer of \"{}\") is available",
+                        current.issuer(),
+                        current.label()
+                    ),
+                )
+                .remark("không có chứng thư số của bên cấp")
+                .detail(L::Issuer, current.issuer())
+                .detail(L::Certificate, current.label()),
+            );
             for e in self.failures_for(&current, FetchFor::Issuer) {
                 let finding = Finding::new(
                     e.code(),
@@ -95,14 +107,19 @@ impl Engine<'_> {
                         SignatureCheckError::MalformedKey { .. } => Code::ChainCertificateMalformed,
                         _ => Code::IntegrityAlgorithmUnsupported,
                     };
-                    acc.dead_ends.push(Finding::new(
-                        code,
-                        format!(
+                    acc.dead_ends.push(
+                        Finding::new(
+                            code,
+                            format!(
                             "the signature of \"{}\" does not verify with the key of \"{}\": {e}",
                             current.label(),
                             candidate.label()
                         ),
-                    ));
+                        )
+                        .detail(L::Certificate, current.label())
+                        .detail(L::Issuer, candidate.label())
+                        .detail(L::Technical, &e),
+                    );
                     continue;
                 }
             }
@@ -241,24 +258,36 @@ impl Engine<'_> {
         for (cert, with) in path.iter().zip(edges.iter()) {
             match policy.judge(with, cert.not_before()) {
                 AlgorithmVerdict::Accepted => {}
-                AlgorithmVerdict::Legacy(why) => out.push(Finding::new(
-                    Code::ChainAlgorithmLegacy,
-                    format!("\"{}\": {why}", cert.label()),
-                )),
-                AlgorithmVerdict::Refused(why) => out.push(Finding::new(
-                    Code::ChainAlgorithmRefused,
-                    format!("\"{}\": {why}", cert.label()),
-                )),
+                AlgorithmVerdict::Legacy(why) => out.push(
+                    Finding::new(
+                        Code::ChainAlgorithmLegacy,
+                        format!("\"{}\": {why}", cert.label()),
+                    )
+                    .detail(L::Certificate, cert.label())
+                    .detail(L::Technical, &why),
+                ),
+                AlgorithmVerdict::Refused(why) => out.push(
+                    Finding::new(
+                        Code::ChainAlgorithmRefused,
+                        format!("\"{}\": {why}", cert.label()),
+                    )
+                    .detail(L::Certificate, cert.label())
+                    .detail(L::Technical, &why),
+                ),
             }
         }
         // Subject keys the edges do not cover: the target's.
         if let Some(target) = path.first() {
             if let Ok(kind) = public_key_kind(target.spki()) {
                 if let AlgorithmVerdict::Refused(why) = policy.judge_key(kind) {
-                    out.push(Finding::new(
-                        Code::ChainAlgorithmRefused,
-                        format!("the key of \"{}\": {why}", target.label()),
-                    ));
+                    out.push(
+                        Finding::new(
+                            Code::ChainAlgorithmRefused,
+                            format!("the key of \"{}\": {why}", target.label()),
+                        )
+                        .detail(L::Certificate, target.label())
+                        .detail(L::Technical, &why),
+                    );
                 }
             }
         }
@@ -286,7 +315,9 @@ impl Engine<'_> {
                 vec![Finding::new(
                     Code::ChainRevocationNotChecked,
                     format!("revocation of {who} was not checked (revocation checking is off)"),
-                )],
+                )
+                .remark("việc kiểm tra thu hồi đã bị tắt")
+                .detail(L::Certificate, cert.label())],
             );
         }
         if cert.has_ocsp_nocheck() && index > 0 {
@@ -335,22 +366,33 @@ impl Engine<'_> {
                 _ => false,
             };
             if after_proven && index == 0 {
-                findings.push(Finding::new(
-                    Code::RevocationRevokedAfterSigning,
-                    format!(
-                        "{who} was revoked on {} ({reason}), after the proven signing time",
-                        at.map(|t| t.to_string()).unwrap_or_default()
-                    ),
-                ));
+                findings.push(
+                    Finding::new(
+                        Code::RevocationRevokedAfterSigning,
+                        format!(
+                            "{who} was revoked on {} ({reason}), after the proven signing time",
+                            at.map(rfc3339).unwrap_or_default()
+                        ),
+                    )
+                    .detail(L::Certificate, cert.label())
+                    .detail(L::RevokedAt, at.map(rfc3339).unwrap_or_default())
+                    .remark(revocation_reason_remark(r.reason)),
+                );
             } else {
-                findings.push(Finding::new(
-                    Code::RevocationRevoked,
-                    format!(
-                        "{who} was revoked on {} ({reason}), according to {}",
-                        at.map(|t| t.to_string()).unwrap_or_default(),
-                        r.describe_source()
-                    ),
-                ));
+                findings.push(
+                    Finding::new(
+                        Code::RevocationRevoked,
+                        format!(
+                            "{who} was revoked on {} ({reason}), according to {}",
+                            at.map(rfc3339).unwrap_or_default(),
+                            r.describe_source()
+                        ),
+                    )
+                    .detail(L::Certificate, cert.label())
+                    .detail(L::RevokedAt, at.map(rfc3339).unwrap_or_default())
+                    .remark(revocation_reason_remark(r.reason))
+                    .detail(L::Source, r.source_summary()),
+                );
             }
             return (r, findings);
         }
@@ -359,10 +401,14 @@ impl Engine<'_> {
             r.certificate = index;
             r.subject = cert.label();
             r.mode = report.mode.clone();
-            findings.push(Finding::new(
-                Code::RevocationGood,
-                format!("{who} is not revoked, according to {}", r.describe_source()),
-            ));
+            findings.push(
+                Finding::new(
+                    Code::RevocationGood,
+                    format!("{who} is not revoked, according to {}", r.describe_source()),
+                )
+                .detail(L::Certificate, cert.label())
+                .detail(L::Source, r.source_summary()),
+            );
             r.notes = notes;
             return (r, findings);
         }
@@ -398,14 +444,22 @@ impl Engine<'_> {
         };
         report.notes = notes;
         match mode {
-            RevocationMode::Require => findings.push(Finding::new(
-                Code::RevocationUnknown,
-                format!("the revocation status of {who} could not be established: {why}"),
-            )),
-            _ => findings.push(Finding::new(
-                Code::RevocationNotAvailable,
-                format!("the revocation status of {who} could not be established: {why}"),
-            )),
+            RevocationMode::Require => findings.push(
+                Finding::new(
+                    Code::RevocationUnknown,
+                    format!("the revocation status of {who} could not be established: {why}"),
+                )
+                .detail(L::Certificate, cert.label())
+                .detail(L::Technical, &why),
+            ),
+            _ => findings.push(
+                Finding::new(
+                    Code::RevocationNotAvailable,
+                    format!("the revocation status of {who} could not be established: {why}"),
+                )
+                .detail(L::Certificate, cert.label())
+                .detail(L::Technical, &why),
+            ),
         }
         (report, findings)
     }

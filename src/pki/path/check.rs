@@ -12,6 +12,8 @@ use super::super::options::{EkuPolicy, PolicySettings, Purpose, EKU_TIME_STAMPIN
 use super::super::trust::TrustAnchor;
 use super::name_constraints::{self, NameViolation};
 use super::policy::{PolicyError, PolicyTree};
+use crate::report::text::rfc3339;
+use crate::report::DetailLabel as L;
 use crate::report::{Code, Finding};
 
 /// What §6.1 processing yields for a valid path.
@@ -63,43 +65,69 @@ pub(crate) fn process(
 
         // §6.1.3 (a)(2): validity.
         if time < cert.not_before() {
-            problems.push(Finding::new(
-                Code::ChainCertificateNotYetValid,
-                format!(
-                    "{who} (\"{subject}\") is not valid before {}",
-                    cert.not_before()
-                ),
-            ));
+            problems.push(
+                Finding::new(
+                    Code::ChainCertificateNotYetValid,
+                    format!(
+                        "{who} (\"{subject}\") is not valid before {}",
+                        rfc3339(cert.not_before())
+                    ),
+                )
+                .detail(L::Certificate, &subject)
+                .detail(L::NotBefore, rfc3339(cert.not_before())),
+            );
         }
         if time > cert.not_after() {
-            problems.push(Finding::new(
-                Code::ChainCertificateExpired,
-                format!("{who} (\"{subject}\") expired on {}", cert.not_after()),
-            ));
+            problems.push(
+                Finding::new(
+                    Code::ChainCertificateExpired,
+                    format!(
+                        "{who} (\"{subject}\") expired on {}",
+                        rfc3339(cert.not_after())
+                    ),
+                )
+                .detail(L::Certificate, &subject)
+                .detail(L::NotAfter, rfc3339(cert.not_after())),
+            );
         }
 
         // §6.1.3 (b), (c): name constraints, for the target and non-self-issued CAs.
         if is_last || !cert.is_self_issued() {
             match name_constraints::check(cert, &constraints) {
                 Ok(()) => {}
-                Err(NameViolation::NotPermitted(name)) => problems.push(Finding::new(
-                    Code::ChainNameConstraints,
-                    format!(
-                        "{who} (\"{subject}\"): {name} is outside the permitted names of an \
+                Err(NameViolation::NotPermitted(name)) => problems.push(
+                    Finding::new(
+                        Code::ChainNameConstraints,
+                        format!(
+                            "{who} (\"{subject}\"): {name} is outside the permitted names of an \
                          issuing CA"
-                    ),
-                )),
-                Err(NameViolation::Excluded(name)) => problems.push(Finding::new(
-                    Code::ChainNameConstraints,
-                    format!("{who} (\"{subject}\"): {name} is excluded by an issuing CA"),
-                )),
-                Err(NameViolation::Unsupported(name)) => problems.push(Finding::new(
-                    Code::ChainNameConstraints,
-                    format!(
-                        "{who} (\"{subject}\"): {name} is constrained by an issuing CA in a \
+                        ),
+                    )
+                    .remark("tên nằm ngoài phạm vi được phép")
+                    .detail(L::Certificate, &subject)
+                    .detail(L::Name, &name),
+                ),
+                Err(NameViolation::Excluded(name)) => problems.push(
+                    Finding::new(
+                        Code::ChainNameConstraints,
+                        format!("{who} (\"{subject}\"): {name} is excluded by an issuing CA"),
+                    )
+                    .remark("tên bị loại trừ")
+                    .detail(L::Certificate, &subject)
+                    .detail(L::Name, &name),
+                ),
+                Err(NameViolation::Unsupported(name)) => problems.push(
+                    Finding::new(
+                        Code::ChainNameConstraints,
+                        format!(
+                            "{who} (\"{subject}\"): {name} is constrained by an issuing CA in a \
                          name form kyso cannot check"
-                    ),
-                )),
+                        ),
+                    )
+                    .remark("dạng tên mà kyso không kiểm tra được")
+                    .detail(L::Certificate, &subject)
+                    .detail(L::Name, &name),
+                ),
             }
         }
 
@@ -119,10 +147,13 @@ pub(crate) fn process(
             }
             if explicit_policy == 0 && tree.is_null() {
                 tree_failed = true;
-                problems.push(Finding::new(
-                    Code::ChainPolicy,
-                    format!("there is no valid set of policies for {who} (\"{subject}\")"),
-                ));
+                problems.push(
+                    Finding::new(
+                        Code::ChainPolicy,
+                        format!("there is no valid set of policies for {who} (\"{subject}\")"),
+                    )
+                    .detail(L::Certificate, &subject),
+                );
             }
         }
 
@@ -140,10 +171,14 @@ pub(crate) fn process(
             .iter()
             .any(|(a, b)| a == super::policy::ANY_POLICY || b == super::policy::ANY_POLICY)
         {
-            problems.push(Finding::new(
-                Code::ChainPolicy,
-                format!("{who} (\"{subject}\") maps a policy to or from anyPolicy"),
-            ));
+            problems.push(
+                Finding::new(
+                    Code::ChainPolicy,
+                    format!("{who} (\"{subject}\") maps a policy to or from anyPolicy"),
+                )
+                .remark("ánh xạ chính sách đến hoặc từ anyPolicy")
+                .detail(L::Certificate, &subject),
+            );
             tree_failed = true;
         } else if !tree_failed {
             // (b)
@@ -174,29 +209,36 @@ pub(crate) fn process(
         }
         // (k) a CA.
         if !cert.is_ca() {
-            problems.push(Finding::new(
-                Code::ChainIssuerNotCa,
-                format!(
-                    "{who} (\"{subject}\") issues certificates but is not a CA \
+            problems.push(
+                Finding::new(
+                    Code::ChainIssuerNotCa,
+                    format!(
+                        "{who} (\"{subject}\") issues certificates but is not a CA \
                      (basicConstraints cA is {})",
-                    if cert.basic_constraints().is_some() {
-                        "false"
-                    } else {
-                        "absent"
-                    }
-                ),
-            ));
+                        if cert.basic_constraints().is_some() {
+                            "false"
+                        } else {
+                            "absent"
+                        }
+                    ),
+                )
+                .remark("basicConstraints không cho phép")
+                .detail(L::Certificate, &subject),
+            );
         }
         // (l), (m) path length.
         if !cert.is_self_issued() {
             if max_path_length == 0 {
-                problems.push(Finding::new(
-                    Code::ChainPathLength,
-                    format!(
-                        "{who} (\"{subject}\") exceeds the maximum path length an issuing CA \
+                problems.push(
+                    Finding::new(
+                        Code::ChainPathLength,
+                        format!(
+                            "{who} (\"{subject}\") exceeds the maximum path length an issuing CA \
                          allows"
-                    ),
-                ));
+                        ),
+                    )
+                    .detail(L::Certificate, &subject),
+                );
             }
             max_path_length = max_path_length.saturating_sub(1);
         }
@@ -206,13 +248,17 @@ pub(crate) fn process(
         // (n) keyCertSign.
         if let Some(ku) = cert.key_usage() {
             if !ku.key_cert_sign() {
-                problems.push(Finding::new(
-                    Code::ChainIssuerNotCa,
-                    format!(
-                        "{who} (\"{subject}\") is not allowed to sign certificates (keyUsage \
+                problems.push(
+                    Finding::new(
+                        Code::ChainIssuerNotCa,
+                        format!(
+                            "{who} (\"{subject}\") is not allowed to sign certificates (keyUsage \
                          lacks keyCertSign)"
-                    ),
-                ));
+                        ),
+                    )
+                    .remark("keyUsage thiếu keyCertSign")
+                    .detail(L::Certificate, &subject),
+                );
             }
         }
     }
@@ -231,17 +277,20 @@ pub(crate) fn process(
         match intersection {
             Some(set) => processed.policies = set,
             None if explicit_policy > 0 => {}
-            None => problems.push(Finding::new(
-                Code::ChainPolicy,
-                format!(
-                    "there is no valid set of policies for {}{}",
-                    position(n, n),
-                    match user {
-                        Some(u) => format!(" within the acceptable policies {}", u.join(", ")),
-                        None => String::new(),
-                    }
-                ),
-            )),
+            None => problems.push(
+                Finding::new(
+                    Code::ChainPolicy,
+                    format!(
+                        "there is no valid set of policies for {}{}",
+                        position(n, n),
+                        match user {
+                            Some(u) => format!(" within the acceptable policies {}", u.join(", ")),
+                            None => String::new(),
+                        }
+                    ),
+                )
+                .detail(L::Policy, user.map(|u| u.join(", ")).unwrap_or_default()),
+            ),
         }
     }
     (problems, processed)
@@ -255,6 +304,8 @@ fn policy_too_large(who: &str) -> Finding {
             super::policy::MAX_NODES
         ),
     )
+    .remark("cây chính sách chứng thư vượt quá giới hạn; chuỗi bị từ chối")
+    .detail(L::Limit, super::policy::MAX_NODES)
 }
 
 /// The target's fitness for `purpose`, and the anchor's permission for it.
@@ -267,25 +318,32 @@ pub(crate) fn check_purpose(
     let mut problems = Vec::new();
     let who = format!("\"{}\"", target.label());
     if !anchor.allows(purpose) {
-        problems.push(Finding::new(
-            Code::ChainAnchorPurpose,
-            format!(
-                "trust anchor \"{}\" is not trusted for {}",
-                anchor.certificate.label(),
-                purpose.as_str()
-            ),
-        ));
+        problems.push(
+            Finding::new(
+                Code::ChainAnchorPurpose,
+                format!(
+                    "trust anchor \"{}\" is not trusted for {}",
+                    anchor.certificate.label(),
+                    purpose.as_str()
+                ),
+            )
+            .detail(L::Anchor, anchor.certificate.label())
+            .detail(L::Purpose, purpose.as_str()),
+        );
     }
     let signs = |p: &mut Vec<Finding>| {
         if let Some(ku) = target.key_usage() {
             if !ku.digital_signature() && !ku.non_repudiation() {
-                p.push(Finding::new(
-                    Code::ChainSignerKeyUsage,
-                    format!(
-                        "the key usage of {who} allows neither digitalSignature nor \
+                p.push(
+                    Finding::new(
+                        Code::ChainSignerKeyUsage,
+                        format!(
+                            "the key usage of {who} allows neither digitalSignature nor \
                          nonRepudiation"
-                    ),
-                ));
+                        ),
+                    )
+                    .detail(L::Certificate, target.label()),
+                );
             }
         }
     };
@@ -294,21 +352,27 @@ pub(crate) fn check_purpose(
         Purpose::DocumentSigning => {
             signs(&mut problems);
             match target.extended_key_usage() {
-                None if !eku.allow_absent => problems.push(Finding::new(
-                    Code::ChainExtendedKeyUsage,
-                    format!("{who} has no extended key usage and the policy requires one"),
-                )),
+                None if !eku.allow_absent => problems.push(
+                    Finding::new(
+                        Code::ChainExtendedKeyUsage,
+                        format!("{who} has no extended key usage and the policy requires one"),
+                    )
+                    .remark("chứng thư số không có mục đích sử dụng mở rộng mà chính sách yêu cầu")
+                    .detail(L::Certificate, target.label()),
+                ),
                 None => {}
-                Some(list) if !list.iter().any(|o| eku.accepted.contains(o)) => {
-                    problems.push(Finding::new(
+                Some(list) if !list.iter().any(|o| eku.accepted.contains(o)) => problems.push(
+                    Finding::new(
                         Code::ChainExtendedKeyUsage,
                         format!(
                             "the extended key usages of {who} ({}) include none accepted for \
                              document signing",
                             list.join(", ")
                         ),
-                    ))
-                }
+                    )
+                    .detail(L::Certificate, target.label())
+                    .detail(L::Usage, list.join(", ")),
+                ),
                 Some(_) => {}
             }
         }
@@ -320,22 +384,30 @@ pub(crate) fn check_purpose(
                 .any(|e| e.oid == "2.5.29.37" && e.critical);
             match target.extended_key_usage() {
                 Some([only]) if only == EKU_TIME_STAMPING && critical => {}
-                _ => problems.push(Finding::new(
-                    Code::ChainExtendedKeyUsage,
-                    format!(
-                        "{who} is not a timestamping certificate: RFC 3161 §2.3 requires a \
+                _ => problems.push(
+                    Finding::new(
+                        Code::ChainExtendedKeyUsage,
+                        format!(
+                            "{who} is not a timestamping certificate: RFC 3161 §2.3 requires a \
                          critical extended key usage holding id-kp-timeStamping alone"
-                    ),
-                )),
+                        ),
+                    )
+                    .remark("không phải chứng thư số cấp dấu thời gian (RFC 3161 §2.3)")
+                    .detail(L::Certificate, target.label()),
+                ),
             }
         }
         Purpose::CrlSigning => {
             if let Some(ku) = target.key_usage() {
                 if !ku.crl_sign() {
-                    problems.push(Finding::new(
-                        Code::RevocationSignerNotAuthorized,
-                        format!("{who} signs a CRL but its key usage lacks cRLSign"),
-                    ));
+                    problems.push(
+                        Finding::new(
+                            Code::RevocationSignerNotAuthorized,
+                            format!("{who} signs a CRL but its key usage lacks cRLSign"),
+                        )
+                        .remark("bên ký CRL thiếu quyền cRLSign")
+                        .detail(L::Certificate, target.label()),
+                    );
                 }
             }
         }

@@ -26,6 +26,7 @@ use super::options::{PathBudget, PolicySettings, Purpose, RevocationMode, Valida
 use super::revocation::RevocationData;
 use super::trust::{TrustAnchor, TrustStore};
 use crate::crypto::VerifiedWith;
+use crate::report::DetailLabel as L;
 use crate::report::{ChainStatus, Code, Finding, RevocationReport};
 
 pub use policy::ANY_POLICY;
@@ -156,7 +157,8 @@ impl<'a> PathValidator<'a> {
                 findings: vec![Finding::new(
                     Code::ChainNoTrustAnchors,
                     "no trust anchors were configured, so the certificate cannot be trusted",
-                )],
+                )
+                .plain()],
                 revocation: Vec::new(),
                 policies: Vec::new(),
                 candidates: Vec::new(),
@@ -323,15 +325,24 @@ impl Engine<'_> {
                     v.path.len(),
                     v.path.last().map(|c| c.label()).unwrap_or_default()
                 ),
+            )
+            .detail(L::Count, v.path.len())
+            .detail(
+                L::Anchor,
+                v.path.last().map(|c| c.label()).unwrap_or_default(),
             )];
             if !result.candidates.is_empty() {
-                findings.push(Finding::new(
-                    Code::ChainCandidateFailed,
-                    format!(
-                        "{} other candidate path(s) failed before this one validated",
-                        result.candidates.len()
-                    ),
-                ));
+                findings.push(
+                    Finding::new(
+                        Code::ChainCandidateFailed,
+                        format!(
+                            "{} other candidate path(s) failed before this one validated",
+                            result.candidates.len()
+                        ),
+                    )
+                    .remark("các chuỗi thử trước đó không hợp lệ, chuỗi này hợp lệ")
+                    .detail(L::Count, result.candidates.len()),
+                );
             }
             findings.extend(v.findings);
             return PathOutcome {
@@ -346,31 +357,44 @@ impl Engine<'_> {
         }
         let mut findings = Vec::new();
         for (k, c) in result.candidates.iter().enumerate() {
-            findings.push(Finding::new(
-                Code::ChainCandidateFailed,
-                format!(
-                    "candidate path {} ({}) failed",
-                    k + 1,
-                    c.path
-                        .iter()
-                        .map(|s| format!("\"{s}\""))
-                        .collect::<Vec<_>>()
-                        .join(" ← ")
-                ),
-            ));
+            findings.push(
+                Finding::new(
+                    Code::ChainCandidateFailed,
+                    format!(
+                        "candidate path {} ({}) failed",
+                        k + 1,
+                        c.path
+                            .iter()
+                            .map(|s| format!("\"{s}\""))
+                            .collect::<Vec<_>>()
+                            .join(" ← ")
+                    ),
+                )
+                .detail(L::Certificate, c.path.join(" ← ")),
+            );
             findings.extend(c.problems.iter().cloned());
         }
         findings.extend(result.dead_ends.iter().cloned());
         if exhausted {
-            findings.push(Finding::new(
-                Code::ChainBudgetExhausted,
-                format!(
-                    "path building stopped at its budget ({} signature checks, {} candidate \
+            findings.push(
+                Finding::new(
+                    Code::ChainBudgetExhausted,
+                    format!(
+                        "path building stopped at its budget ({} signature checks, {} candidate \
                      paths)",
-                    self.signature_checks.get(),
-                    self.candidates_judged.get()
+                        self.signature_checks.get(),
+                        self.candidates_judged.get()
+                    ),
+                )
+                .detail(
+                    L::Limit,
+                    format_args!(
+                        "{} / {}",
+                        self.signature_checks.get(),
+                        self.candidates_judged.get()
+                    ),
                 ),
-            ));
+            );
         }
         let revocation = result
             .candidates
@@ -392,13 +416,16 @@ impl Engine<'_> {
                 budget_exhausted: exhausted,
             },
             None => {
-                findings.push(Finding::new(
-                    Code::ChainUntrusted,
-                    format!(
-                        "no path from \"{}\" to a configured trust anchor",
-                        target.label()
-                    ),
-                ));
+                findings.push(
+                    Finding::new(
+                        Code::ChainUntrusted,
+                        format!(
+                            "no path from \"{}\" to a configured trust anchor",
+                            target.label()
+                        ),
+                    )
+                    .detail(L::Certificate, target.label()),
+                );
                 PathOutcome {
                     status: ChainStatus::Untrusted,
                     path: vec![target.clone()],
