@@ -502,6 +502,33 @@ fn check_kyso_judges_only_the_fill(
     );
 }
 
+/// Filling a signed form that has `/NeedAppearances` keeps the flag: clearing it would make
+/// viewers show the stored appearances of the fields not filled (check boxes appear),
+/// which the verifier rightly refuses as a change of what the signer saw.
+#[test]
+fn need_appearances_is_kept_when_filling_a_signed_form() {
+    let now = OffsetDateTime::now_utc();
+    let pki = TestPki::generate(now);
+    let form = registration_form(&FormSpec {
+        need_appearances: true,
+        ..FormSpec::default()
+    });
+    let office = sign_with(&form, &pki.rsa2048.signer(), false, Some("CoQuan"), now);
+    let filled = fill(&office, &FormValues::new().with(names::DONG_Y, "Co"));
+    let doc = Document::open(filled.as_slice()).unwrap();
+    let rev = doc.last_revision();
+    let catalog = doc.catalog(rev).unwrap();
+    let acroform = doc
+        .resolve_dict(rev, catalog.get(b"AcroForm").unwrap())
+        .unwrap()
+        .unwrap();
+    assert_eq!(acroform.get(b"NeedAppearances"), Some(&Object::Bool(true)));
+    let report = verify_bytes(&filled, &VerifyOptions::new(pki.trust())).unwrap();
+    let sig = &report.signatures[0];
+    assert!(sig.modifications.allowed, "{:?}", sig.findings);
+    check_kyso_judges_only_the_fill(sig, &office, &[names::DONG_Y]);
+}
+
 #[test]
 fn a_radio_group_filled_after_a_signature() {
     let dir = common::temp_dir();

@@ -1,6 +1,6 @@
 //! Filling a form: one incremental update that sets each field's `/V`, gives every widget of
 //! a filled text or choice field a new appearance stream drawn with an embedded font, sets
-//! buttons' `/AS`, and clears `/NeedAppearances`.
+//! buttons' `/AS`, and clears `/NeedAppearances` when no signature is in the document yet.
 //!
 //! What the update rewrites, and nothing else: the dictionaries of the filled fields (`/V`,
 //! and `/AP`/`/AS` when field and widget are merged), their separate widgets (`/AP`, `/AS`;
@@ -178,7 +178,9 @@ pub(crate) fn fill_update<S: Source>(
         summary.appearances += ap.states.len();
     }
 
-    clear_need_appearances(doc, &mut begun)?;
+    if !holds_a_signature(doc, begun.rev)? {
+        clear_need_appearances(doc, &mut begun)?;
+    }
     for (r, d) in dicts.changed() {
         begun.update.put(r, &Object::Dict(d))?;
     }
@@ -462,9 +464,19 @@ pub(crate) fn deflate(data: &[u8]) -> Result<Vec<u8>, Error> {
     Ok(z.finish()?)
 }
 
+/// True when a signature field of revision `rev` holds a value (a signature).
+fn holds_a_signature<S: Source>(doc: &Document<S>, rev: usize) -> Result<bool, Error> {
+    Ok(crate::pdf::acroform::signature_fields(doc, rev)?
+        .iter()
+        .any(|f| f.value.is_some()))
+}
+
 /// Removes `/NeedAppearances` from the AcroForm when it is there: every filled field has its
 /// appearance, and a viewer told to regenerate appearances would draw the values with the
-/// form's default font, which seldom has Vietnamese letters.
+/// form's default font, which seldom has Vietnamese letters. Only for a document nobody has
+/// signed yet: once signed, clearing it would make viewers show the stored appearances of
+/// the fields not filled now instead of drawing their values — a change of what the signer
+/// saw, which the verifier refuses (`verify::diff`); so a signed form keeps the flag.
 fn clear_need_appearances<S: Source>(
     doc: &Document<S>,
     begun: &mut update::Begun,

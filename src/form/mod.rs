@@ -14,7 +14,8 @@
 //!   of a filled text or choice field (drawn with an embedded font subset, DejaVu Serif by
 //!   default, so Vietnamese text renders and extracts), check boxes and radio buttons
 //!   through their export values (`/V` and each widget's `/AS`), and `/NeedAppearances`
-//!   removed. Every problem with the data — unknown fields, wrong types, values that are not
+//!   removed (kept once the document is signed: removing it would change how the fields
+//!   not filled are shown). Every problem with the data — unknown fields, wrong types, values that are not
 //!   options, text over `/MaxLen`, read-only, locked, password and signature fields, glyphs
 //!   the font lacks — is reported at once in [`FormError::Rejected`], before anything is
 //!   written. A document certified with P=1 is refused; P=2 and P=3 allow filling.

@@ -677,6 +677,7 @@ pub fn generate(pki: &TestPki, now: OffsetDateTime) -> BTreeMap<&'static str, Ve
         "allowed-unsigned-visible-signature-field-after-approval",
         sneaky_field_update(&approved, "[60 700 600 760]"),
     );
+    red_team_vectors(&mut v, &a, now, &p2);
     v.insert(
         "signature-field-added-after-p1",
         // kyso refuses to sign after P1; this is what another tool could do.
@@ -879,6 +880,251 @@ pub fn generate(pki: &TestPki, now: OffsetDateTime) -> BTreeMap<&'static str, Ve
         second_field_same_signature(&approved),
     );
     v
+}
+
+/// The dossier with objects replaced by `extra`, signed (or certified, by `tweak`).
+fn signed_variant(
+    extra: &[(u32, &str)],
+    signer: &dyn Signer,
+    now: OffsetDateTime,
+    tweak: impl FnOnce(SignOptions) -> SignOptions,
+) -> Vec<u8> {
+    let extra: Vec<(u32, Vec<u8>)> = extra
+        .iter()
+        .map(|(n, b)| (*n, b.as_bytes().to_vec()))
+        .collect();
+    sign(
+        &hand_pdf(&dossier_objects(&extra), "/Info 11 0 R"),
+        signer,
+        now,
+        tweak,
+    )
+}
+
+/// What a red team found after the first hardening (issue 15): objects judged only by
+/// their role while a viewer also draws from them, arrays judged by their key without
+/// their holder, fields told apart by name, flags beyond 32 bits, integers rewritten as
+/// reals, and actions on new signature widgets. Each must fail.
+fn red_team_vectors(
+    v: &mut BTreeMap<&'static str, Vec<u8>>,
+    a: &dyn Signer,
+    now: OffsetDateTime,
+    p2: &[u8],
+) {
+    let forged = s(&stream(
+        "/Type /XObject /Subtype /Form /BBox [0 0 540 60] /Resources << /Font << /F1 9 0 R >> >>",
+        "1 g 0 0 540 60 re f 0 g BT /F1 18 Tf 4 20 Td (Ho so so 2026-001: phi 0 dong) Tj ET",
+    ));
+    // The catalog doubles as the page's /XObject resources, and the content draws /DSS:
+    // adding a "document security store" draws a new XObject on the page.
+    let content = format!("{CONTENT} q 1 0 0 1 60 690 cm /DSS Do Q");
+    let page = "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R \
+                /Resources << /Font << /F1 9 0 R >> /XObject 1 0 R >> \
+                /Annots [6 0 R 8 0 R 13 0 R] >>";
+    let catalog_as_resources = signed_variant(
+        &[
+            (obj::PAGE, page),
+            (
+                obj::CONTENT,
+                &format!("<< /Length 12 0 R >>\nstream\n{content}\nendstream"),
+            ),
+            (obj::LENGTH, &content.len().to_string()),
+            (
+                obj::CATALOG,
+                "<< /Type /Catalog /Pages 2 0 R /AcroForm 5 0 R /Cover 10 0 R >>",
+            ),
+        ],
+        a,
+        now,
+        |o| o,
+    );
+    let (free, _) = last_section(&catalog_as_resources);
+    v.insert(
+        "catalog-used-as-xobject-resources-gains-dss",
+        append(
+            &catalog_as_resources,
+            &[
+                (
+                    obj::CATALOG,
+                    format!(
+                        "<< /Type /Catalog /Pages 2 0 R /AcroForm 5 0 R /Cover 10 0 R /DSS {free} 0 R >>"
+                    ),
+                ),
+                (free, forged.clone()),
+            ],
+            "",
+        ),
+    );
+    // The page tree's /Kids is an indirect array: a new page that is also a signature
+    // field, added there and to /Fields, is not "a signature field added to /Kids".
+    let kids_indirect = signed_variant(
+        &[
+            (obj::PAGES, "<< /Type /Pages /Kids 20 0 R /Count 1 >>"),
+            (20, "[3 0 R]"),
+        ],
+        a,
+        now,
+        |o| o,
+    );
+    let (free, _) = last_section(&kids_indirect);
+    v.insert(
+        "page-tree-kids-gains-a-page-that-is-a-signature-field",
+        append(
+            &kids_indirect,
+            &[
+                (20, format!("[{free} 0 R 3 0 R]")),
+                (
+                    free,
+                    format!(
+                        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {} 0 R \
+                         /Resources << /Font << /F1 9 0 R >> >> /FT /Sig /T (PheDuyet2) >>",
+                        free + 1
+                    ),
+                ),
+                (
+                    free + 1,
+                    s(&stream(
+                        "",
+                        "BT /F1 18 Tf 72 720 Td (Ho so so 2026-001: phi 0 dong) Tj ET",
+                    )),
+                ),
+                (obj::ACROFORM, fields_with(&kids_indirect, free)),
+            ],
+            "",
+        ),
+    );
+    // A new signature field takes the name of a read-only text field, whose appearance is
+    // then replaced: the text field's value did not change.
+    let read_only = signed_variant(
+        &[(
+            obj::TEXT_FIELD,
+            "<< /FT /Tx /T (SoHoSo) /V (2026-001) /Ff 1 /Type /Annot /Subtype /Widget \
+             /Rect [72 600 272 620] /P 3 0 R /F 4 /DA (/F1 12 Tf 0 g) /AP << /N 7 0 R >> >>",
+        )],
+        a,
+        now,
+        |o| o,
+    );
+    let (free, _) = last_section(&read_only);
+    v.insert(
+        "signature-field-named-like-a-read-only-field-redraws-it",
+        append(
+            &read_only,
+            &[
+                (
+                    obj::TEXT_FIELD,
+                    format!(
+                        "<< /FT /Tx /T (SoHoSo) /V (2026-001) /Ff 1 /Type /Annot /Subtype /Widget \
+                         /Rect [72 600 272 620] /P 3 0 R /F 4 /DA (/F1 12 Tf 0 g) \
+                         /AP << /N {} 0 R >> >>",
+                        free + 1
+                    ),
+                ),
+                (free, "<< /FT /Sig /T (SoHoSo) >>".to_string()),
+                (free + 1, text_appearance("2026-999")),
+                (obj::ACROFORM, fields_with(&read_only, free)),
+            ],
+            "",
+        ),
+    );
+    // Flags beyond 32 bits: poppler takes none and draws the widget.
+    v.insert(
+        "sneaky-field-flags-beyond-32-bits-after-p2",
+        new_signature_field(p2, "[60 700 600 760]", "/F 4294967298", &[]),
+    );
+    // An invisible new signature widget with a JavaScript action.
+    v.insert(
+        "new-signature-widget-with-javascript-after-p2",
+        new_signature_field(
+            p2,
+            "[0 0 0 0]",
+            "/AA << /PO << /S /JavaScript /JS (this.getField\\('SoHoSo'\\).value = '0') >> >>",
+            &[],
+        ),
+    );
+    // Integers rewritten as reals: poppler honours /F and /Rotate only as integers.
+    let hidden_note = signed_variant(
+        &[
+            (
+                obj::NOTE,
+                "<< /Type /Annot /Subtype /Square /Rect [60 700 560 740] /F 6 /P 3 0 R \
+                 /AP << /N 15 0 R >> >>",
+            ),
+            (15, &forged),
+        ],
+        a,
+        now,
+        |o| o.certify(DocMdpPermission::NoChanges),
+    );
+    v.insert(
+        "hidden-annotation-flags-rewritten-as-real-after-p1",
+        append(
+            &hidden_note,
+            &[(
+                obj::NOTE,
+                "<< /Type /Annot /Subtype /Square /Rect [60 700 560 740] /F 6.0 /P 3 0 R \
+                 /AP << /N 15 0 R >> >>"
+                    .to_string(),
+            )],
+            "",
+        ),
+    );
+    let rotated = signed_variant(
+        &[(
+            obj::PAGE,
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Rotate 90 \
+             /Resources << /Font << /F1 9 0 R >> /XObject << /Cover 10 0 R >> >> \
+             /Annots [6 0 R 8 0 R 13 0 R] >>",
+        )],
+        a,
+        now,
+        |o| o.certify(DocMdpPermission::NoChanges),
+    );
+    v.insert(
+        "page-rotate-rewritten-as-real-after-p1",
+        append(
+            &rotated,
+            &[(
+                obj::PAGE,
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R \
+                 /Rotate 90.0 /Resources << /Font << /F1 9 0 R >> /XObject << /Cover 10 0 R >> >> \
+                 /Annots [6 0 R 8 0 R 13 0 R] >>"
+                    .to_string(),
+            )],
+            "",
+        ),
+    );
+}
+
+/// The form dictionary of `pdf`'s last revision with `extra` added to its `/Fields`.
+fn fields_with(pdf: &[u8], extra: u32) -> String {
+    let doc = kyso::pdf::Document::open(pdf).unwrap();
+    let form = doc
+        .get(
+            doc.last_revision(),
+            kyso::pdf::ObjRef::new(obj::ACROFORM, 0),
+        )
+        .unwrap()
+        .unwrap();
+    let mut fields: Vec<String> = form
+        .as_dict()
+        .unwrap()
+        .get(b"Fields")
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            let r = a.as_ref().unwrap();
+            format!("{} {} R", r.num, r.gen)
+        })
+        .collect();
+    fields.push(format!("{extra} 0 R"));
+    let flags = form.as_dict().unwrap().get_int(b"SigFlags").unwrap_or(0);
+    format!(
+        "<< /Fields [{}] /DA (/F1 0 Tf 0 g) /DR << /Font << /F1 9 0 R >> >> /SigFlags {flags} >>",
+        fields.join(" ")
+    )
 }
 
 /// A document security store with one certificate stream.

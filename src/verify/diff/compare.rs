@@ -35,11 +35,21 @@ pub(super) fn same_entry<S: Source>(doc: &Document<S>, old: &Dict, new: &Dict, k
 
 /// Equality of content, ignoring where strings stood in the file; stream data is compared
 /// byte for byte.
+///
+/// Numbers: an integer and a real are different values when they stand alone as a
+/// dictionary entry — viewers honour some entries only as integers (poppler ignores
+/// `/F 6.0` and `/Rotate 90.0`), so rewriting one as the other can change what is shown.
+/// Inside arrays (rectangles, matrices, colours, dash patterns) they are compared by value:
+/// writers rewrite `318.0` as `318` there, and viewers read both as the same coordinate.
 pub(super) fn same<S: Source>(doc: &Document<S>, a: &Object, b: &Object) -> bool {
+    same_in(doc, a, b, false)
+}
+
+fn same_in<S: Source>(doc: &Document<S>, a: &Object, b: &Object, in_array: bool) -> bool {
     match (a, b) {
         (Object::String(x), Object::String(y)) => x.bytes == y.bytes,
         (Object::Array(x), Object::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(doc, p, q))
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_in(doc, p, q, true))
         }
         (Object::Dict(x), Object::Dict(y)) => same_dict(doc, x, y),
         (Object::Stream(x), Object::Stream(y)) => {
@@ -54,9 +64,9 @@ pub(super) fn same<S: Source>(doc: &Document<S>, a: &Object, b: &Object) -> bool
                 },
             }
         }
-        // Numbers are compared by value: a writer may rewrite `318.0` as `318` (PDF makes no
-        // difference between them), which changes nothing.
-        (Object::Real(_) | Object::Integer(_), Object::Real(_) | Object::Integer(_)) => {
+        (Object::Real(_) | Object::Integer(_), Object::Real(_) | Object::Integer(_))
+            if in_array =>
+        {
             a.as_number() == b.as_number()
         }
         _ => a == b,
@@ -88,9 +98,10 @@ pub(super) fn deep_same<S: Source>(
     b: &Object,
 ) -> Option<bool> {
     let mut nodes = 0usize;
-    deep(doc, ra, a, rb, b, 0, &mut nodes)
+    deep(doc, ra, a, rb, b, 0, false, &mut nodes)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn deep<S: Source>(
     doc: &Document<S>,
     ra: usize,
@@ -98,6 +109,7 @@ fn deep<S: Source>(
     rb: usize,
     b: &Object,
     depth: usize,
+    in_array: bool,
     nodes: &mut usize,
 ) -> Option<bool> {
     *nodes += 1;
@@ -123,7 +135,7 @@ fn deep<S: Source>(
                 return Some(false);
             }
             for (p, q) in x.iter().zip(y) {
-                if !deep(doc, ra, p, rb, q, depth + 1, nodes)? {
+                if !deep(doc, ra, p, rb, q, depth + 1, true, nodes)? {
                     return Some(false);
                 }
             }
@@ -139,7 +151,7 @@ fn deep<S: Source>(
                 _ => Some(doc.raw_stream_data(x).ok()? == doc.raw_stream_data(y).ok()?),
             }
         }
-        _ => Some(same(doc, &a, &b)),
+        _ => Some(same_in(doc, &a, &b, in_array)),
     }
 }
 
@@ -159,7 +171,7 @@ fn deep_dict<S: Source>(
         let Some(w) = y.get(k.as_bytes()) else {
             return Some(false);
         };
-        if !deep(doc, ra, v, rb, w, depth + 1, nodes)? {
+        if !deep(doc, ra, v, rb, w, depth + 1, false, nodes)? {
             return Some(false);
         }
     }

@@ -29,11 +29,44 @@ pub struct Ctx<'a, S: Source> {
     /// The document security store's objects in `prev` and in `rev`.
     ltv: Option<(BTreeSet<ObjRef>, BTreeSet<ObjRef>)>,
     forms: Option<Forms>,
+    /// Every node of the field tree of `prev` (fields, terminal or not, and widget kids).
+    field_nodes: Option<BTreeSet<ObjRef>>,
+}
+
+/// Which field a field of one revision is in another: its dictionary's object when it has
+/// one, else its fully qualified name — and then only when no other field without an object
+/// has that name (two fields with one name are never taken for each other).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FieldKey {
+    /// The field dictionary's object.
+    Id(ObjRef),
+    /// A field written directly in its parent's array, by its unique name.
+    Name(String),
+    /// A field written directly whose name another such field shares: paired with nothing.
+    Ambiguous,
+}
+
+/// The keys of the fields of one revision, in the order of `fields`.
+fn field_keys(fields: &[acroform::Field]) -> Vec<FieldKey> {
+    let mut direct: BTreeMap<&str, usize> = BTreeMap::new();
+    for f in fields.iter().filter(|f| f.id.is_none()) {
+        *direct.entry(f.name.as_str()).or_default() += 1;
+    }
+    fields
+        .iter()
+        .map(|f| match f.id {
+            Some(id) => FieldKey::Id(id),
+            None if direct.get(f.name.as_str()) == Some(&1) => FieldKey::Name(f.name.clone()),
+            None => FieldKey::Ambiguous,
+        })
+        .collect()
 }
 
 /// What the rules need to know about one form field of `prev`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldFacts {
+    /// Which field it is in `rev` too.
+    pub key: FieldKey,
     /// Fully qualified name.
     pub name: String,
     /// `/FT /Sig` (own or inherited).
@@ -51,12 +84,15 @@ struct Forms {
     fields: BTreeMap<ObjRef, FieldFacts>,
     /// Widget annotations of `prev` (merged with their field or not) and their field.
     widgets: BTreeMap<ObjRef, FieldFacts>,
-    /// Non-signature fields whose value differs between `prev` and `rev`, by name, with
-    /// their value before and after (resolved; `Null` when absent).
-    value_changes: BTreeMap<String, (Object, Object)>,
-    /// The values of the fields of `rev`, by name: resolved, or as written when resolving
-    /// is known to succeed (see [`Known::resolves`]) and is left for when it is asked.
-    values_after: BTreeMap<String, Value>,
+    /// Non-signature fields whose value differs between `prev` and `rev`, with their value
+    /// before and after (resolved; `Null` when absent). A field of `prev` that `rev` does
+    /// not have (or that cannot be told apart) did not change its value.
+    value_changes: BTreeMap<FieldKey, (Object, Object)>,
+    /// The values of the fields of `rev`: resolved, or as written when resolving is known
+    /// to succeed (see [`Known::resolves`]) and is left for when it is asked.
+    values_after: BTreeMap<FieldKey, Value>,
+    /// The widgets of the fields of `rev`.
+    widgets_after: BTreeMap<FieldKey, Vec<ObjRef>>,
 }
 
 /// A field value of `rev`.
@@ -123,6 +159,7 @@ impl<'a, S: Source> Ctx<'a, S> {
             signing: None,
             ltv: None,
             forms: None,
+            field_nodes: None,
         }
     }
 
@@ -139,9 +176,14 @@ impl<'a, S: Source> Ctx<'a, S> {
         let mut forms = Forms::default();
         let before = self.known.fields(doc, prev)?;
         let after = self.known.fields(doc, rev)?;
-        let after_by_name: BTreeMap<&str, &acroform::Field> =
-            after.iter().map(|f| (f.name.as_str(), f)).collect();
-        for f in after.iter() {
+        let after_keys = field_keys(&after);
+        let mut after_by_key: BTreeMap<&FieldKey, &acroform::Field> = BTreeMap::new();
+        for (f, key) in after.iter().zip(&after_keys) {
+            if *key == FieldKey::Ambiguous {
+                continue;
+            }
+            after_by_key.insert(key, f);
+            forms.widgets_after.insert(key.clone(), f.widgets.clone());
             if let Some(v) = &f.value {
                 // A value known to resolve (typically a signature dictionary, with its large
                 // /Contents) is resolved only when asked for.
@@ -149,12 +191,13 @@ impl<'a, S: Source> Ctx<'a, S> {
                     true => Value::Written(v.clone()),
                     false => Value::Resolved(doc.resolve(rev, v)?),
                 };
-                forms.values_after.insert(f.name.clone(), value);
+                forms.values_after.insert(key.clone(), value);
             }
         }
-        for f in before.iter() {
+        for (f, key) in before.iter().zip(field_keys(&before)) {
             let ft = f.field_type.as_ref().map(|t| t.as_bytes());
             let facts = FieldFacts {
+                key: key.clone(),
                 name: f.name.clone(),
                 is_signature: ft == Some(b"Sig"),
                 is_button: ft == Some(b"Btn"),
@@ -166,24 +209,27 @@ impl<'a, S: Source> Ctx<'a, S> {
             for w in &f.widgets {
                 forms.widgets.insert(*w, facts.clone());
             }
-            if facts.is_signature {
+            if facts.is_signature || key == FieldKey::Ambiguous {
                 continue;
             }
+            // The same field in `rev`, of the same kind (a signature field that took over
+            // the object or the name is not this field with a new value).
+            let Some(g) = after_by_key
+                .get(&key)
+                .filter(|g| g.field_type == f.field_type)
+            else {
+                continue;
+            };
             let old_value = match &f.value {
                 Some(v) => doc.resolve(prev, v)?,
                 None => Object::Null,
             };
-            let new_value = match after_by_name
-                .get(f.name.as_str())
-                .and_then(|g| g.value.as_ref())
-            {
+            let new_value = match &g.value {
                 Some(v) => doc.resolve(rev, v)?,
                 None => Object::Null,
             };
             if !super::compare::same(doc, &old_value, &new_value) {
-                forms
-                    .value_changes
-                    .insert(f.name.clone(), (old_value, new_value));
+                forms.value_changes.insert(key, (old_value, new_value));
             }
         }
         Ok(forms)
@@ -199,25 +245,68 @@ impl<'a, S: Source> Ctx<'a, S> {
         Ok(self.forms()?.widgets.get(&r).cloned())
     }
 
-    /// The value of the field named `name` in `rev`, resolved.
-    pub fn value_after(&mut self, name: &str) -> Result<Option<Object>, PdfError> {
+    /// The value of `field` in `rev`, resolved.
+    pub fn value_after(&mut self, field: &FieldFacts) -> Result<Option<Object>, PdfError> {
         let (doc, rev) = (self.doc, self.rev);
-        match self.forms()?.values_after.get(name) {
+        match self.forms()?.values_after.get(&field.key) {
             None => Ok(None),
             Some(Value::Resolved(o)) => Ok(Some(o.clone())),
             Some(Value::Written(v)) => doc.resolve(rev, v).map(Some),
         }
     }
 
-    /// True when `rev` changed the value of the (non-signature) field named `name`.
-    pub fn value_changed(&mut self, name: &str) -> Result<bool, PdfError> {
-        Ok(self.forms()?.value_changes.contains_key(name))
+    /// True when `rev` changed the value of the (non-signature) `field`.
+    pub fn value_changed(&mut self, field: &FieldFacts) -> Result<bool, PdfError> {
+        Ok(self.forms()?.value_changes.contains_key(&field.key))
     }
 
-    /// The value of the (non-signature) field named `name` before and after `rev`, when
-    /// `rev` changed it (`Null` for an absent value).
-    pub fn value_change(&mut self, name: &str) -> Result<Option<(Object, Object)>, PdfError> {
-        Ok(self.forms()?.value_changes.get(name).cloned())
+    /// The value of the (non-signature) `field` before and after `rev`, when `rev` changed
+    /// it (`Null` for an absent value).
+    pub fn value_change(
+        &mut self,
+        field: &FieldFacts,
+    ) -> Result<Option<(Object, Object)>, PdfError> {
+        Ok(self.forms()?.value_changes.get(&field.key).cloned())
+    }
+
+    /// True when `r` is a node of the field tree of `prev`: a field (terminal or not) or a
+    /// widget that `/Fields` reaches through `/Kids`.
+    pub fn is_field_node(&mut self, r: ObjRef) -> Result<bool, PdfError> {
+        if self.field_nodes.is_none() {
+            self.field_nodes = Some(self.compute_field_nodes()?);
+        }
+        Ok(self.field_nodes.as_ref().is_some_and(|n| n.contains(&r)))
+    }
+
+    fn compute_field_nodes(&self) -> Result<BTreeSet<ObjRef>, PdfError> {
+        let before = self.before();
+        let mut nodes = BTreeSet::new();
+        let Ok(catalog) = self.doc.catalog(self.prev) else {
+            return Ok(nodes);
+        };
+        let Read::Value(form) = before.dict(&catalog, b"AcroForm") else {
+            return Ok(nodes);
+        };
+        let mut todo: Vec<Object> = before
+            .elements(&form, b"Fields")
+            .value()
+            .unwrap_or_default();
+        let limit = self.doc.budget().max_tree_nodes;
+        while let Some(item) = todo.pop() {
+            let Object::Reference(r) = item else {
+                continue;
+            };
+            if !nodes.insert(r) {
+                continue;
+            }
+            if nodes.len() > limit {
+                return Err(PdfError::budget("form field tree nodes", limit as u64));
+            }
+            if let Some(Object::Dict(d)) = self.doc.get(self.prev, r)? {
+                todo.extend(before.elements(&d, b"Kids").value().unwrap_or_default());
+            }
+        }
+        Ok(nodes)
     }
 
     /// Values as the previous revision has them.
@@ -230,14 +319,14 @@ impl<'a, S: Source> Ctx<'a, S> {
         View::new(self.doc, self.rev)
     }
 
-    /// The widget annotations of the field named `name` in `rev`.
-    pub fn widgets_of(&self, name: &str) -> Result<Vec<ObjRef>, PdfError> {
-        let fields = self.known.fields(self.doc, self.rev)?;
-        Ok(fields
-            .iter()
-            .filter(|f| f.name == name)
-            .flat_map(|f| f.widgets.iter().copied())
-            .collect())
+    /// The widget annotations of `field` in `rev` (none when `rev` does not have it).
+    pub fn widgets_of(&mut self, field: &FieldFacts) -> Result<Vec<ObjRef>, PdfError> {
+        Ok(self
+            .forms()?
+            .widgets_after
+            .get(&field.key)
+            .cloned()
+            .unwrap_or_default())
     }
 
     /// True when the widget `w` has an appearance stream in `rev` (`/AP` with `/N`) that
@@ -260,15 +349,17 @@ impl<'a, S: Source> Ctx<'a, S> {
     }
 
     /// The annotations of the form of `rev` that a viewer may draw, with their field: every
-    /// widget of every terminal field, and a field dictionary that is itself placed on the
-    /// page (a `/Rect`), whatever its `/Subtype` says.
+    /// widget of every terminal field, and a terminal field without widget kids itself,
+    /// whatever its `/Subtype` says.
     fn shown_form_widgets(&self) -> Result<Vec<ShownWidget>, PdfError> {
         let after = self.after();
         let fields = self.known.fields(self.doc, self.rev)?;
         let mut out = Vec::new();
-        for f in fields.iter() {
+        for (f, key) in fields.iter().zip(field_keys(&fields)) {
             let mut members: BTreeSet<ObjRef> = f.widgets.iter().copied().collect();
-            if let Some(id) = f.id.filter(|_| after.shown(&f.dict)) {
+            // A field without widget kids is its own widget if anything is, whatever its
+            // /Subtype says.
+            if let Some(id) = f.id.filter(|_| f.widgets.is_empty()) {
                 members.insert(id);
             }
             for w in members {
@@ -278,6 +369,7 @@ impl<'a, S: Source> Ctx<'a, S> {
                 if after.shown(&d) {
                     out.push(ShownWidget {
                         widget: w,
+                        key: key.clone(),
                         field: f.name.clone(),
                         is_signature: f.is_signature(),
                         has_appearance: has_appearance(after, &d),
@@ -323,7 +415,7 @@ impl<'a, S: Source> Ctx<'a, S> {
         let changed = &self.forms()?.value_changes;
         Ok(widgets
             .into_iter()
-            .find(|w| !w.is_signature && w.has_appearance && !changed.contains_key(&w.field))
+            .find(|w| !w.is_signature && w.has_appearance && !changed.contains_key(&w.key))
             .map(|w| {
                 format!(
                     "field \"{}\" was not filled in, so viewers now show its stored \
@@ -440,6 +532,7 @@ impl<'a, S: Source> Ctx<'a, S> {
 /// A widget a viewer shows, as [`Ctx::shown_form_widgets`] finds it.
 struct ShownWidget {
     widget: ObjRef,
+    key: FieldKey,
     field: String,
     is_signature: bool,
     has_appearance: bool,

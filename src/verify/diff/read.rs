@@ -40,7 +40,7 @@ impl<T> Read<T> {
 /// An annotation's `/Rect` as a viewer would draw it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) enum Area {
-    /// No `/Rect`: viewers draw nothing (the key is required, §12.5.2).
+    /// No `/Rect` (the key is required, §12.5.2): MuPDF still draws the appearance.
     Absent,
     /// Four numbers spanning this area (possibly zero).
     Of(f64),
@@ -194,18 +194,19 @@ impl<'a, S: Source> View<'a, S> {
         }
     }
 
-    /// True when a viewer may draw the annotation `d`: a `/Rect` with an area (or one that
-    /// cannot be read), and flags that do not hide it (flags that cannot be read hide
-    /// nothing).
+    /// True when a viewer may draw the annotation `d`: a `/Rect` with an area, or one that
+    /// cannot be read or is missing (MuPDF draws a widget without `/Rect`), and flags that
+    /// do not hide it (flags that cannot be read hide nothing).
     pub(super) fn shown(&self, d: &Dict) -> bool {
         let placed = match self.area(d) {
-            Area::Absent => false,
             Area::Of(a) => a > 0.0,
-            Area::Unreadable => true,
+            Area::Absent | Area::Unreadable => true,
         };
+        // Flags outside 32 bits are not flags to every viewer (poppler then takes none):
+        // they hide nothing.
         let hidden = match self.int(d, b"F") {
-            Read::Value(f) => f & NOT_SHOWN != 0,
-            Read::Absent | Read::Bad => false,
+            Read::Value(f) if i32::try_from(f).is_ok() => f & NOT_SHOWN != 0,
+            Read::Value(_) | Read::Absent | Read::Bad => false,
         };
         placed && !hidden
     }
@@ -309,9 +310,17 @@ mod tests {
         );
         assert_eq!(v.int(&w, b"F"), Read::Value(20));
 
-        // No /Rect: no viewer draws it.
+        // Flags beyond 32 bits: poppler takes none of them (2^32 + 2 is not "hidden").
+        w.set("F", Object::Integer((1i64 << 32) + 2));
+        assert!(v.shown(&w));
+        w.set("F", Object::Integer(-(1i64 << 32) + 2));
+        assert!(v.shown(&w));
+        w.set("F", Object::Integer(-1));
+        assert!(!v.shown(&w), "-1 has every bit set, Hidden among them");
+
+        // No /Rect: MuPDF still draws the widget's appearance.
         let w = Dict::new();
         assert_eq!(v.area(&w), Area::Absent);
-        assert!(!v.shown(&w));
+        assert!(v.shown(&w));
     }
 }

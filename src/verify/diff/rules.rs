@@ -179,6 +179,15 @@ fn judge_dict<S: Source>(
     nd: &Dict,
 ) -> Result<Verdict, PdfError> {
     let before = ctx.before();
+    // Whatever role the rules give the dictionary, a viewer that draws from it (as a
+    // resource dictionary, an appearance or icon dictionary) reads its keys as names of
+    // what to draw: no change to it is harmless.
+    if let Some(why) = drawn_use(ctx, r)? {
+        return Ok(Verdict::other(
+            "content",
+            format!("a {} was changed, and {why}", describe(before, od)),
+        ));
+    }
     if trailer_ref(ctx, b"Root") == Some(r) || before.name_is(od, b"Type", b"Catalog") {
         return judge_catalog(ctx, od, nd);
     }
@@ -257,8 +266,63 @@ fn is_markup<S: Source>(view: View<'_, S>, d: &Dict) -> bool {
     subtype.is_some_and(|s| MARKUP.contains(&s.as_slice())) && kind_ok
 }
 
+/// Keys that make an annotation do something when it is clicked, shown or hidden
+/// (ISO 32000-2 §12.6: `/A` an action, `/AA` additional actions such as JavaScript).
+const ACTION_KEYS: &[&[u8]] = &[b"A", b"AA"];
+
+/// Keys a signature field or its widget added after signing may have (ISO 32000-2 Tables
+/// 166, 226, 229, 234, 235: what describes the field, places and draws its widget, and
+/// holds or locks its signature). Actions (`/A`, `/AA`), optional content and anything
+/// else are refused: they would add behaviour or content nobody signed.
+const NEW_SIGNATURE_KEYS: &[&[u8]] = &[
+    b"Type",
+    b"Subtype",
+    b"FT",
+    b"T",
+    b"TU",
+    b"TM",
+    b"Ff",
+    b"V",
+    b"Lock",
+    b"SV",
+    b"Parent",
+    b"Kids",
+    b"Rect",
+    b"P",
+    b"F",
+    b"AP",
+    b"AS",
+    b"MK",
+    b"DA",
+    b"Q",
+    b"Border",
+    b"BS",
+    b"C",
+    b"NM",
+    b"M",
+    b"Contents",
+    b"StructParent",
+];
+
+/// The first key of `d` that is not in `allowed`.
+fn unexpected_key(d: &Dict, allowed: &[&[u8]]) -> Option<String> {
+    d.iter()
+        .map(|(k, _)| k.as_bytes())
+        .find(|k| !allowed.contains(k))
+        .map(|k| String::from_utf8_lossy(k).into_owned())
+}
+
 /// A markup annotation may change, keeping its subtype: level 3 (annotations).
 fn judge_markup<S: Source>(ctx: &Ctx<'_, S>, od: &Dict, nd: &Dict) -> Verdict {
+    if let Some(k) = ACTION_KEYS.iter().find(|k| !same_entry(ctx.doc, od, nd, k)) {
+        return Verdict::other(
+            "annotation",
+            format!(
+                "a markup annotation's action (/{}) was changed",
+                String::from_utf8_lossy(k)
+            ),
+        );
+    }
     let old_subtype = ctx.before().name(od, b"Subtype").value();
     let kept = old_subtype.is_some() && old_subtype == ctx.after().name(nd, b"Subtype").value();
     if !kept || !is_markup(ctx.after(), nd) {
@@ -300,7 +364,7 @@ fn judge_form_field<S: Source>(
 ) -> Result<Verdict, PdfError> {
     let mut verdict = judge_form_field_keys(ctx, od, nd, field)?;
     verdict.values = ctx
-        .value_change(&field.name)?
+        .value_change(field)?
         .map(|(old, new)| (value_text(&old), value_text(&new)));
     Ok(verdict)
 }
@@ -313,7 +377,7 @@ fn judge_form_field_keys<S: Source>(
     field: &FieldFacts,
 ) -> Result<Verdict, PdfError> {
     let name = &field.name;
-    let value_changed = ctx.value_changed(name)?;
+    let value_changed = ctx.value_changed(field)?;
     for key in changed_keys(ctx.doc, od, nd) {
         let k = key.as_slice();
         let refused =
@@ -396,7 +460,7 @@ fn drawing_change_refused<S: Source>(
                 .to_string(),
         ));
     }
-    for w in ctx.widgets_of(&field.name)? {
+    for w in ctx.widgets_of(field)? {
         if !ctx.appearance_renewed(w)? {
             return Ok(Some(format!(
                 "without a new appearance for its widget {w}: a viewer would draw the new \
@@ -416,7 +480,7 @@ fn judge_form_widget<S: Source>(
     field: &FieldFacts,
 ) -> Result<Verdict, PdfError> {
     let name = &field.name;
-    let value_changed = ctx.value_changed(name)?;
+    let value_changed = ctx.value_changed(field)?;
     for key in changed_keys(ctx.doc, od, nd) {
         let k = key.as_slice();
         let why = if DRAWING_KEYS.contains(&k) {
@@ -475,7 +539,7 @@ fn inconsistent_state<S: Source>(
     if state == b"Off" {
         return Ok(None);
     }
-    let value = match ctx.value_after(&field.name)? {
+    let value = match ctx.value_after(field)? {
         Some(Object::Name(n)) => Some(n),
         _ => None,
     };
@@ -688,7 +752,7 @@ fn annotation_owner<S: Source>(
         }));
     }
     if let Some(f) = ctx.widget_field(holder)? {
-        if !f.is_signature && ctx.value_changed(&f.name)? {
+        if !f.is_signature && ctx.value_changed(&f)? {
             return Ok(Some(Owner {
                 level: ModificationLevel::FormFilling,
                 field: Some(f.name),
@@ -1002,7 +1066,7 @@ fn judge_acroform<S: Source>(
 }
 
 /// What an array of references is used as, which decides what may be added or removed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum ArrayRole {
     /// `/Fields` of the form: signature fields may be added.
     Fields,
@@ -1032,32 +1096,72 @@ fn judge_indirect_array<S: Source>(
     old: &[Object],
     new: &[Object],
 ) -> Result<Verdict, PdfError> {
-    let uses = ctx.uses(r)?;
-    let last_key = |u: &Referrer| u.path.last().map(Vec::as_slice).and_then(ArrayRole::of_key);
-    let roles: BTreeSet<_> = match &uses {
-        Uses::Known(users) => users
-            .iter()
-            .filter_map(|u| last_key(u).map(|k| k as u8))
-            .collect(),
-        Uses::Unknown(_) => BTreeSet::new(),
+    let users = match ctx.uses(r)? {
+        Uses::Known(users) => users,
+        Uses::Unknown(o) => {
+            return Ok(Verdict::other(
+                "array",
+                format!(
+                    "an array was changed, and object {o} could not be read to exclude other uses"
+                ),
+            ))
+        }
     };
-    if let Some(why) = unexpected_use(&uses, |u| u.holder.is_some() && last_key(u).is_some()) {
-        return Ok(Verdict::other(
-            "array",
-            format!("an array was changed, and {why}"),
-        ));
+    let mut roles = BTreeSet::new();
+    for u in &users {
+        match array_role_of_use(ctx, u)? {
+            Some(role) => {
+                roles.insert(role);
+            }
+            None => {
+                return Ok(Verdict::other(
+                    "array",
+                    format!(
+                        "an array was changed, and it is also used by {}",
+                        u.describe()
+                    ),
+                ))
+            }
+        }
     }
-    let role = match &uses {
-        Uses::Known(users) => users.iter().find_map(last_key),
-        Uses::Unknown(_) => None,
-    };
-    let Some(role) = role.filter(|_| roles.len() == 1) else {
+    let mut roles = roles.into_iter();
+    let (Some(role), None) = (roles.next(), roles.next()) else {
         return Ok(Verdict::other(
             "array",
             "an array that serves several purposes (or none) was changed",
         ));
     };
     judge_array_change(ctx, role, old, new)
+}
+
+/// The role of an array in the place `u` refers to it from, when that place is one of the
+/// three the rules know, held by what it must be held by: `/Annots` of a page, `/Fields` of
+/// the interactive form, `/Kids` of a form field. (`/Kids` of the page tree or of a name
+/// tree is something else entirely: a page added there is page content.)
+fn array_role_of_use<S: Source>(
+    ctx: &mut Ctx<'_, S>,
+    u: &Referrer,
+) -> Result<Option<ArrayRole>, PdfError> {
+    let Some(holder) = u.holder else {
+        return Ok(None);
+    };
+    let held = |keys: &[&[u8]]| u.path_is(keys);
+    let role = if held(&[b"Annots"]) {
+        let page = match ctx.doc.get(ctx.prev, holder)? {
+            Some(Object::Dict(d)) => ctx.before().name_is(&d, b"Type", b"Page"),
+            _ => false,
+        };
+        page.then_some(ArrayRole::Annots)
+    } else if held(&[b"Fields"]) {
+        is_acroform(ctx, holder).then_some(ArrayRole::Fields)
+    } else if held(&[b"AcroForm", b"Fields"]) {
+        (trailer_ref(ctx, b"Root") == Some(holder)).then_some(ArrayRole::Fields)
+    } else if held(&[b"Kids"]) {
+        ctx.is_field_node(holder)?.then_some(ArrayRole::Kids)
+    } else {
+        None
+    };
+    Ok(role)
 }
 
 /// Only `allowed` keys may differ; arrays among them (`/Fields`, `/Annots`, `/Kids`) may
@@ -1154,6 +1258,20 @@ fn judge_array_change<S: Source>(
     new: &[Object],
 ) -> Result<Verdict, PdfError> {
     let (before, after) = (ctx.before(), ctx.after());
+    // An object listed twice is drawn (or counted) twice: not something signing does.
+    let mut listed = BTreeSet::new();
+    if let Some(r) = new
+        .iter()
+        .filter_map(Object::as_ref)
+        .find(|r| !listed.insert(*r))
+    {
+        if old.iter().filter(|o| o.as_ref() == Some(r)).count() < 2 {
+            return Ok(Verdict::other(
+                "array",
+                format!("{r} is now listed twice in the same array"),
+            ));
+        }
+    }
     let mut added: Vec<&Object> = Vec::new();
     let mut removed: Vec<&Object> = Vec::new();
     let mut next = 0usize;
@@ -1208,6 +1326,16 @@ fn judge_array_change<S: Source>(
         };
         match (kind, &target) {
             (Some(kind), Some(d)) => {
+                if let Some(k) = unexpected_key(d, NEW_SIGNATURE_KEYS) {
+                    return Ok(Verdict::other(
+                        "signature field",
+                        format!(
+                            "the new signature field or widget {r} has /{k}, which a signature \
+                             field does not need (actions and other behaviour are not signed \
+                             by anyone)"
+                        ),
+                    ));
+                }
                 level = level.max(match kind {
                     SigKind::Timestamp => ModificationLevel::LtvUpdates,
                     SigKind::Signature => ModificationLevel::FormFilling,
@@ -1243,6 +1371,15 @@ fn judge_array_change<S: Source>(
                 }
             }
             (None, Some(d)) if role == ArrayRole::Annots && is_markup(after, d) => {
+                if let Some(k) = ACTION_KEYS.iter().find(|k| written(d, k).is_some()) {
+                    return Ok(Verdict::other(
+                        "annotation",
+                        format!(
+                            "the new annotation {r} has an action (/{})",
+                            String::from_utf8_lossy(k)
+                        ),
+                    ));
+                }
                 level = level.max(ModificationLevel::Annotations);
                 what.push(format!(
                     "/{} annotation {r} added",
@@ -1285,15 +1422,14 @@ fn judge_array_change<S: Source>(
     Ok(v)
 }
 
-/// A field (or a field merged with its widget) that a viewer shows: the dictionary itself
-/// or one of its `/Kids` is an annotation a viewer may draw ([`View::shown`]). Kids that
-/// cannot be read count as shown.
+/// A field (or a field merged with its widget) that a viewer shows: one of its `/Kids`, or
+/// the dictionary itself when it has none, is an annotation a viewer may draw
+/// ([`View::shown`]). Kids that cannot be read count as shown.
 fn is_visible<S: Source>(view: View<'_, S>, d: &Dict) -> bool {
-    if view.shown(d) {
-        return true;
-    }
     match view.array(d, b"Kids") {
-        Read::Absent => false,
+        // Merged with its widget (or no widget at all, which draws nothing only if it is on
+        // no page: counted as shown all the same).
+        Read::Absent => view.shown(d),
         Read::Bad => true,
         Read::Value(kids) => kids.iter().any(|k| match k {
             Object::Dict(k) => view.shown(k),
@@ -1311,6 +1447,42 @@ fn became_visible<S: Source>(ctx: &Ctx<'_, S>, old: &Dict, new: &Dict, mut v: Ve
         v.description = format!("{}; its widget was hidden and is now shown", v.description);
     }
     v
+}
+
+/// Keys under which a dictionary is drawn from rather than described: resource
+/// dictionaries (whose keys name what content streams draw, ISO 32000-2 §7.8.3), the form's
+/// default resources, appearance and appearance-characteristics dictionaries, optional
+/// content, page contents.
+const DRAWN_VIA: &[&[u8]] = &[
+    b"Resources",
+    b"XObject",
+    b"Font",
+    b"ExtGState",
+    b"ColorSpace",
+    b"Pattern",
+    b"Shading",
+    b"Properties",
+    b"DR",
+    b"AP",
+    b"MK",
+    b"OC",
+    b"OCProperties",
+    b"Contents",
+];
+
+/// Why object `r` is (or may be) drawn from in the previous revision: a use whose path
+/// passes through one of [`DRAWN_VIA`], or a referrer that cannot be read. `None` when it
+/// is not.
+fn drawn_use<S: Source>(ctx: &mut Ctx<'_, S>, r: ObjRef) -> Result<Option<String>, PdfError> {
+    Ok(match ctx.uses(r)? {
+        Uses::Unknown(o) => Some(format!(
+            "object {o} could not be read to exclude that it draws from it"
+        )),
+        Uses::Known(users) => users
+            .iter()
+            .find(|u| u.path.iter().any(|k| DRAWN_VIA.contains(&k.as_slice())))
+            .map(|u| format!("{} draws from it", u.describe())),
+    })
 }
 
 /// `None` when every use satisfies `expected`; otherwise why not, for a message.
