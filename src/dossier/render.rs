@@ -121,6 +121,13 @@ fn code_vi(code: Code) -> Option<&'static str> {
         Code::DossierOrphanSignature => "tệp chữ ký không có tệp được ký đi kèm",
         Code::DossierPathInvalid => "đường dẫn trong danh mục không an toàn",
         Code::DossierBudgetExhausted => "hồ sơ vượt quá giới hạn kiểm tra",
+        Code::DossierNameConflict => "hai tệp trùng tên sau khi chuẩn hóa Unicode (NFC)",
+        Code::DossierManifestNotCompared => {
+            "chữ ký danh mục không hợp lệ nên không đối chiếu các tệp với danh mục"
+        }
+        Code::BudgetDocumentExhausted => {
+            "tài liệu vượt quá giới hạn kiểm tra, chưa được kiểm tra hết"
+        }
         _ => return None,
     })
 }
@@ -178,6 +185,8 @@ fn status_text(s: FileStatus, lang: Lang) -> &'static str {
         FileStatus::Missing => lang.pick("MISSING", "BỊ THIẾU"),
         FileStatus::Extra => lang.pick("EXTRA", "NGOÀI DANH MỤC"),
         FileStatus::Unreadable => lang.pick("UNREADABLE", "KHÔNG ĐỌC ĐƯỢC"),
+        FileStatus::Unverified => lang.pick("NOT COMPARED", "CHƯA ĐỐI CHIẾU"),
+        FileStatus::Conflict => lang.pick("NAME CONFLICT", "TRÙNG TÊN"),
         _ => lang.pick("INVALID PATH", "ĐƯỜNG DẪN KHÔNG HỢP LỆ"),
     }
 }
@@ -383,7 +392,7 @@ fn render_file(out: &mut String, f: &DossierFileReport, lang: Lang) {
                 f.expected_sha256.as_deref().unwrap_or("?")
             );
         }
-        FileStatus::Intact | FileStatus::Extra => {
+        FileStatus::Intact | FileStatus::Extra | FileStatus::Unverified | FileStatus::Conflict => {
             if let Some(size) = f.size {
                 let _ = writeln!(
                     out,

@@ -23,6 +23,7 @@ use std::path::Path;
 
 use time::OffsetDateTime;
 
+use crate::budget::{DocumentBudget, DocumentMeter};
 use crate::pdf::{Budget, Document, FileSource, Source};
 use crate::pki::{
     Certificate, RevocationData, SharedFetcher, TrustStore, ValidationPolicy, VerificationCache,
@@ -38,8 +39,11 @@ pub struct VerifyOptions {
     pub trust: TrustStore,
     /// Validation time; `None` reads the clock once when verification starts.
     pub validation_time: Option<OffsetDateTime>,
-    /// Limits for reading the PDF.
+    /// Limits for reading the PDF: each object, each stream.
     pub budget: Budget,
+    /// Limits for one document's verification in all: bytes decoded, stream data handled,
+    /// a deadline ([`crate::budget`]). Exhausted, the document's signatures do not pass.
+    pub document_budget: DocumentBudget,
     /// What certificate paths must satisfy: purpose (document signing), certificate
     /// policies, revocation (if available by default: a warning when nothing could be
     /// checked), algorithms, search budget.
@@ -70,6 +74,7 @@ impl VerifyOptions {
             trust,
             validation_time: None,
             budget: Budget::default(),
+            document_budget: DocumentBudget::default(),
             validation: ValidationPolicy::document_signing(),
             revocation: RevocationData::new(),
             intermediates: Vec::new(),
@@ -89,6 +94,12 @@ impl VerifyOptions {
     /// Sets the PDF reading budget.
     pub fn budget(mut self, budget: Budget) -> Self {
         self.budget = budget;
+        self
+    }
+
+    /// Sets the per-document budget.
+    pub fn document_budget(mut self, budget: DocumentBudget) -> Self {
+        self.document_budget = budget;
         self
     }
 }
@@ -137,7 +148,9 @@ pub fn verify_source<S: Source>(
         Some(t) => (t, TimeSource::Caller),
         None => (OffsetDateTime::now_utc(), TimeSource::CurrentTime),
     };
-    let doc = Document::open_with(source, opts.budget)?;
+    // One meter for the whole verification: its clock starts here.
+    let meter = DocumentMeter::start(opts.document_budget);
+    let doc = Document::open_metered(source, opts.budget, meter.clone())?;
     let mut report = VerificationReport::new(name, doc.len(), time, time_source);
     report.revisions = doc.revisions().len();
     if doc.is_encrypted() {
@@ -190,6 +203,27 @@ pub fn verify_source<S: Source>(
             "the document holds no signature",
         ));
     }
+    if let Some(why) = meter.exhausted() {
+        budget_exhausted(&mut report, why);
+    }
     report.update_summary();
     Ok(report)
+}
+
+/// A document whose verification ran out of its budget was not fully examined: the report
+/// says which limit, and no signature of it passes.
+fn budget_exhausted(report: &mut VerificationReport, why: crate::budget::BudgetExhausted) {
+    let text = format!(
+        "the document was not fully examined: {why}; what was not examined is not trusted. \
+         If the document comes from a trusted source, verify it again with a larger budget \
+         (kyso verify --max-decoded, --max-stream-work, --deadline)"
+    );
+    report
+        .findings
+        .push(Finding::new(Code::BudgetDocumentExhausted, text.clone()));
+    for s in &mut report.signatures {
+        s.findings
+            .push(Finding::new(Code::BudgetDocumentExhausted, text.clone()));
+        verdict::decide(s);
+    }
 }

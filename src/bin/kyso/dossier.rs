@@ -67,6 +67,8 @@ struct DossierVerifyArgs {
     /// Language of the text report.
     #[arg(long, value_enum, default_value_t = LangArg::En)]
     lang: LangArg,
+    #[command(flatten)]
+    budget: crate::budget_args::BudgetArgs,
     /// The dossier directory.
     dir: PathBuf,
 }
@@ -125,6 +127,7 @@ fn verify(a: DossierVerifyArgs) -> Result<ExitCode, Failure> {
         trust.add_file(t)?;
     }
     let mut opts = VerifyOptions::new(trust);
+    a.budget.apply(&mut opts);
     if let Some(t) = a.at {
         opts = opts.validation_time(t);
     }

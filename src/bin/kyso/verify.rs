@@ -10,6 +10,7 @@ use kyso::report::{render_text, VerificationReport};
 use kyso::verify::batch::{batch_with_progress, pdf_files_in, BatchItem, BatchSummary};
 use kyso::verify::VerifyOptions;
 
+use crate::budget_args::BudgetArgs;
 use crate::cert::PkiArgs;
 use crate::output::{emit, parse_time, report_failure, Failure};
 
@@ -18,6 +19,8 @@ use crate::output::{emit, parse_time, report_failure, Failure};
 pub struct VerifyArgs {
     #[command(flatten)]
     pki: PkiArgs,
+    #[command(flatten)]
+    budget: BudgetArgs,
     /// Validation time (RFC 3339), e.g. 2026-11-26T10:00:00+07:00. Default: now.
     #[arg(long, value_parser = parse_time)]
     at: Option<OffsetDateTime>,
@@ -45,6 +48,7 @@ pub fn run(a: VerifyArgs) -> Result<ExitCode, Failure> {
     opts.revocation = a.pki.revocation_data()?;
     a.pki.apply(&mut opts.validation)?;
     opts.fetcher = a.pki.fetcher();
+    a.budget.apply(&mut opts);
     if let Some(t) = a.at {
         opts = opts.validation_time(t);
     }
