@@ -744,9 +744,11 @@ mod tests {
 
     #[test]
     fn the_total_budget_counts_iterations_times_blocks_and_refuses_before_running() {
-        let mut budget = Pkcs12Budget::default();
-        budget.max_kdf_iterations = 10_000;
-        budget.max_derivations = 3;
+        let budget = Pkcs12Budget {
+            max_kdf_iterations: 10_000,
+            max_derivations: 3,
+            ..Pkcs12Budget::default()
+        };
         let meter = KdfMeter::new(budget);
         let password = Password::new("pw", &meter);
         // 24 bytes of SHA-1 output: two blocks, 2 × 4000 iterations.

@@ -44,7 +44,7 @@ const MAX_NESTING: usize = 4;
 #[non_exhaustive]
 pub struct Pkcs12Budget {
     /// Most key-derivation work for one load, in hash iterations: each derivation's
-    /// iteration count times the hash blocks it derives (default 20 000 000, about 7 s:
+    /// iteration count times the hash blocks it derives (default 20 000 000, about 5 s:
     /// twice what the largest single derivation may cost). Files from OpenSSL (2 048
     /// iterations), Windows and CA software (up to a few hundred thousand) need a few
     /// million at most: the MAC, the certificates' safe and the key, 2 or 3 blocks each.
