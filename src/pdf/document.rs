@@ -648,6 +648,49 @@ mod tests {
     }
 
     #[test]
+    fn decoding_spends_from_the_meter_once_per_stream() {
+        let small = "41".repeat(300);
+        let big = "42".repeat(1200);
+        let pdf = classic(
+            &[
+                "<< /Type /Catalog >>",
+                &format!(
+                    "<< /Filter /ASCIIHexDecode /Length {} >>\nstream\n{small}>\nendstream",
+                    small.len() + 1
+                ),
+                &format!(
+                    "<< /Filter /ASCIIHexDecode /Length {} >>\nstream\n{big}>\nendstream",
+                    big.len() + 1
+                ),
+            ],
+            "",
+        );
+        let meter = DocumentMeter::start(DocumentBudget::default().max_decoded_bytes(1000));
+        let doc = Document::open_metered(pdf, Budget::default(), meter.clone()).unwrap();
+        let stream = |n| match doc.get(0, ObjRef::new(n, 0)).unwrap() {
+            Some(Object::Stream(s)) => s,
+            other => panic!("{other:?}"),
+        };
+        let (s, b) = (stream(2), stream(3));
+        assert_eq!(doc.stream_data(&s).unwrap().len(), 300);
+        assert_eq!(meter.decoded(), 300);
+        // Decoded once: the second request costs nothing.
+        assert_eq!(doc.stream_data(&s).unwrap().len(), 300);
+        assert_eq!(meter.decoded(), 300);
+        // Raw reads are work.
+        let work = meter.work();
+        assert_eq!(doc.raw_stream_data(&s).unwrap().len(), 601);
+        assert_eq!(meter.work(), work + 601);
+        // 1 200 more bytes pass the document's total: the meter stays exhausted.
+        assert!(matches!(
+            doc.stream_data(&b),
+            Err(PdfError::BudgetExceeded { .. })
+        ));
+        assert!(meter.exhausted().is_some());
+        assert!(doc.raw_stream_data(&s).is_err());
+    }
+
+    #[test]
     fn not_a_pdf() {
         assert!(matches!(
             Document::open(b"hello".to_vec()),
