@@ -153,6 +153,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod budget;
 pub mod cms;
 pub mod crypto;
 #[cfg(feature = "demo")]

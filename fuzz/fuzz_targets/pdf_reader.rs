@@ -3,6 +3,7 @@
 //! hangs and unbounded allocations are bugs.
 #![no_main]
 
+use kyso::budget::{DocumentBudget, DocumentMeter};
 use kyso::pdf::{self, Budget, Document, Object};
 use libfuzzer_sys::fuzz_target;
 
@@ -12,7 +13,13 @@ fuzz_target!(|data: &[u8]| {
     budget.max_decoded_bytes = 8 * 1024 * 1024;
     budget.max_object_bytes = 4 * 1024 * 1024;
     budget.max_objects = 100_000;
-    let Ok(doc) = Document::open_with(data, budget) else {
+    let meter = DocumentMeter::start(
+        DocumentBudget::default()
+            .max_decoded_bytes(64 * 1024 * 1024)
+            .max_work_bytes(256 * 1024 * 1024)
+            .deadline(None),
+    );
+    let Ok(doc) = Document::open_metered(data, budget, meter) else {
         return;
     };
     let _ = doc.header_version();

@@ -4,6 +4,7 @@
 //! test vectors, so mutations reach the deep stages.
 #![no_main]
 
+use kyso::budget::DocumentBudget;
 use kyso::pdf::Budget;
 use kyso::pki::TrustStore;
 use kyso::report::Indication;
@@ -16,9 +17,16 @@ fuzz_target!(|data: &[u8]| {
     budget.max_decoded_bytes = 8 * 1024 * 1024;
     budget.max_object_bytes = 4 * 1024 * 1024;
     budget.max_objects = 100_000;
+    // The per-document totals tighter than the defaults too; no deadline, so that a run is
+    // reproducible (libFuzzer's own timeout catches hangs).
+    let document = DocumentBudget::default()
+        .max_decoded_bytes(64 * 1024 * 1024)
+        .max_work_bytes(256 * 1024 * 1024)
+        .deadline(None);
     let opts = VerifyOptions::new(TrustStore::empty())
         .validation_time(datetime!(2026-11-26 00:00 UTC))
-        .budget(budget);
+        .budget(budget)
+        .document_budget(document);
     if let Ok(report) = verify_bytes(data, &opts) {
         // Without trust anchors nothing may pass.
         assert!(report

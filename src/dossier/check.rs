@@ -7,14 +7,17 @@
 //! files over the file they sit beside and `.p7m` files on their own, all at one validation
 //! time.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use time::OffsetDateTime;
 
 use crate::crypto::{digest, DigestAlgorithm};
 use crate::report::DetailLabel as L;
-use crate::report::{Code, DocumentFormat, Finding, Indication, TimeSource, VerificationReport};
+use crate::report::{
+    CheckStatus, Code, DocumentFormat, Finding, Indication, TimeSource, VerificationReport,
+};
 use crate::util::hex;
 use crate::verify::{verify_file, VerifyOptions};
 use crate::Error;
@@ -25,13 +28,13 @@ use super::detached::{
 };
 use super::hash::digest_file;
 use super::manifest::{
-    check_relative_path, Manifest, ManifestEntry, MANIFEST_FILE, MANIFEST_SIGNATURE_FILE,
+    check_relative_path, nfc, Manifest, ManifestEntry, MANIFEST_FILE, MANIFEST_SIGNATURE_FILE,
 };
 use super::report::{
     DossierFileReport, DossierReport, DossierSummary, FileSignature, FileStatus, ManifestReport,
     DOSSIER_REPORT_SCHEMA_VERSION,
 };
-use super::walk::{disk_path, list, DossierBudget, Found};
+use super::walk::{list, DossierBudget, Found};
 
 /// The worse of two indications: failed, then indeterminate, then passed.
 fn worse(a: Indication, b: Indication) -> Indication {
@@ -121,63 +124,71 @@ pub fn verify_dossier_with(
     }
 
     let manifest = check_manifest(dir, &opts, budget, &mut report, &mut overall);
-    let listed: Vec<ManifestEntry> = manifest.map(|m| m.files).unwrap_or_default();
 
-    // Files on disk by relative path (the manifest's own files excluded).
-    let mut on_disk: BTreeMap<String, &Found> = BTreeMap::new();
+    // Files on disk by their name in NFC (the manifest's own files excluded); names that are
+    // equal once normalised are a conflict.
+    let mut on_disk: BTreeMap<String, Vec<&Found>> = BTreeMap::new();
     let mut undecodable = Vec::new();
     for found in &listing.entries {
         match &found.rel {
             Ok(rel) if rel == MANIFEST_FILE || rel == MANIFEST_SIGNATURE_FILE => {}
-            Ok(rel) => {
-                on_disk.insert(rel.clone(), found);
-            }
+            Ok(rel) => on_disk
+                .entry(nfc(rel).into_owned())
+                .or_default()
+                .push(found),
             Err(lossy) => undecodable.push(lossy.clone()),
         }
     }
 
     let mut files: Vec<DossierFileReport> = Vec::new();
-    for entry in &listed {
-        files.push(check_listed(dir, entry, &on_disk));
-    }
-    for (rel, found) in &on_disk {
-        if listed.iter().any(|e| &e.path == rel) {
-            continue;
-        }
-        let mut f = new_file_report(rel);
-        if found.regular {
-            f.status = FileStatus::Extra;
-            match digest_file(&found.path, &[]) {
-                Ok(d) => {
-                    f.size = Some(d.size);
-                    f.sha256 = Some(hex(&d.sha256));
+    // The files whose own signatures are checked (one regular file per name): the name in
+    // NFC → the path its report has, and the file.
+    let mut signable: BTreeMap<String, (String, &Found)> = BTreeMap::new();
+    match &manifest {
+        ManifestState::Intact(m) => {
+            // One map by name: linear in files + entries.
+            let listed: HashMap<Cow<'_, str>, &ManifestEntry> =
+                m.files.iter().map(|e| (nfc(&e.path), e)).collect();
+            for entry in &m.files {
+                let key = nfc(&entry.path);
+                match on_disk.get(key.as_ref()).map(Vec::as_slice) {
+                    Some([found]) => {
+                        let f = check_listed(entry, Some(found));
+                        keep(&mut files, &mut signable, &key, found, f);
+                    }
+                    Some(several) => files.extend(conflicts(several, Some(entry))),
+                    None => files.push(check_listed(entry, None)),
                 }
-                Err(e) => f.findings.push(
-                    Finding::new(
-                        Code::DossierFileUnreadable,
-                        format!("could not be read: {e}"),
-                    )
-                    .detail(L::Technical, e),
-                ),
             }
-            f.findings.push(
-                Finding::new(
-                    Code::DossierFileExtra,
-                    "present in the dossier but not listed in the manifest",
-                )
-                .plain(),
-            );
-        } else {
-            f.status = FileStatus::Extra;
-            f.findings.push(
-                Finding::new(
-                    Code::DossierFileExtra,
-                    "not listed in the manifest (and not a regular file)",
-                )
-                .remark("không phải tệp thông thường"),
-            );
+            for (key, found) in &on_disk {
+                if listed.contains_key(key.as_str()) {
+                    continue;
+                }
+                match found.as_slice() {
+                    [one] => keep(
+                        &mut files,
+                        &mut signable,
+                        key,
+                        one,
+                        unlisted(one, FileStatus::Extra),
+                    ),
+                    several => files.extend(conflicts(several, None)),
+                }
+            }
         }
-        files.push(f);
+        // The manifest's entries are not trusted, so not compared: what is on disk is listed.
+        ManifestState::NotTrusted | ManifestState::Absent => {
+            let status = match manifest {
+                ManifestState::NotTrusted => FileStatus::Unverified,
+                _ => FileStatus::Extra,
+            };
+            for (key, found) in &on_disk {
+                match found.as_slice() {
+                    [one] => keep(&mut files, &mut signable, key, one, unlisted(one, status)),
+                    several => files.extend(conflicts(several, None)),
+                }
+            }
+        }
     }
     for lossy in undecodable {
         let mut f = new_file_report(&lossy);
@@ -193,7 +204,7 @@ pub fn verify_dossier_with(
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
 
-    check_file_signatures(dir, &opts, &on_disk, &mut files);
+    check_file_signatures(&opts, &signable, &mut files);
 
     if let Some(sig) = report.manifest.signature.as_mut() {
         sig.validation_time_source = time_source;
@@ -204,7 +215,8 @@ pub fn verify_dossier_with(
         }
         let status_verdict = match f.status {
             FileStatus::Intact => Indication::TotalPassed,
-            FileStatus::Unreadable => Indication::Indeterminate,
+            // Not compared: the manifest's own finding decides.
+            FileStatus::Unreadable | FileStatus::Unverified => Indication::Indeterminate,
             _ => Indication::TotalFailed,
         };
         overall = worse(overall, status_verdict);
@@ -220,7 +232,10 @@ pub fn verify_dossier_with(
             FileStatus::Altered => s.altered += 1,
             FileStatus::Missing => s.missing += 1,
             FileStatus::Extra => s.extra += 1,
-            FileStatus::Unreadable | FileStatus::InvalidPath => s.unreadable += 1,
+            FileStatus::Unreadable | FileStatus::InvalidPath | FileStatus::Conflict => {
+                s.unreadable += 1
+            }
+            FileStatus::Unverified => s.unverified += 1,
         }
         for sig in &f.signatures {
             for r in &sig.report.signatures {
@@ -237,14 +252,51 @@ pub fn verify_dossier_with(
     Ok(report)
 }
 
-/// Reads the manifest once, verifies its signature over those bytes, parses them.
+/// Adds a file's report, and the file to those whose own signatures are checked.
+fn keep<'a>(
+    files: &mut Vec<DossierFileReport>,
+    signable: &mut BTreeMap<String, (String, &'a Found)>,
+    key: &str,
+    found: &'a Found,
+    f: DossierFileReport,
+) {
+    if found.regular {
+        signable.insert(key.to_owned(), (f.path.clone(), found));
+    }
+    files.push(f);
+}
+
+/// What the manifest's signature allows the verification to do with its entries.
+enum ManifestState {
+    /// The signature's value verified over the manifest's bytes (whether its signer is
+    /// trusted is the signature's own verdict): the entries are compared with the files.
+    Intact(Manifest),
+    /// No signature, or one that does not verify over these bytes: the entries are neither
+    /// parsed nor compared (the dossier does not pass anyway).
+    NotTrusted,
+    /// No readable manifest: every file is unlisted.
+    Absent,
+}
+
+/// Whether every signer of the manifest's signature verified over its bytes: the digest
+/// matches and the signature value is right.
+fn integrity_verified(sig: &VerificationReport) -> bool {
+    !sig.signatures.is_empty()
+        && sig.signatures.iter().all(|s| {
+            s.integrity.digest == CheckStatus::Passed
+                && s.integrity.signature == CheckStatus::Passed
+        })
+}
+
+/// Reads the manifest once, verifies its signature over those bytes, and parses them only
+/// when the signature verified over them.
 fn check_manifest(
     dir: &Path,
     opts: &VerifyOptions,
     budget: &DossierBudget,
     report: &mut DossierReport,
     overall: &mut Indication,
-) -> Option<Manifest> {
+) -> ManifestState {
     let manifest_path = dir.join(MANIFEST_FILE);
     let bytes = match std::fs::symlink_metadata(&manifest_path) {
         Err(_) => {
@@ -256,7 +308,7 @@ fn check_manifest(
                 .detail(L::File, MANIFEST_FILE),
             );
             *overall = Indication::TotalFailed;
-            return None;
+            return ManifestState::Absent;
         }
         Ok(meta) if !meta.is_file() => {
             report.findings.push(
@@ -268,7 +320,7 @@ fn check_manifest(
                 .detail(L::File, MANIFEST_FILE),
             );
             *overall = Indication::TotalFailed;
-            return None;
+            return ManifestState::Absent;
         }
         Ok(_) => match read_capped(&manifest_path, budget.max_manifest_bytes) {
             Ok(b) => b,
@@ -283,7 +335,7 @@ fn check_manifest(
                     .detail(L::Technical, e),
                 );
                 *overall = Indication::TotalFailed;
-                return None;
+                return ManifestState::Absent;
             }
         },
     };
@@ -298,8 +350,10 @@ fn check_manifest(
     } else {
         Err(String::new())
     };
+    let mut intact = false;
     match signature {
         Ok(mut sig_report) => {
+            intact = integrity_verified(&sig_report);
             sig_report.file = Some(MANIFEST_FILE.to_owned());
             sig_report.signature_file = Some(MANIFEST_SIGNATURE_FILE.to_owned());
             let verdict = signatures_verdict(&sig_report).unwrap_or(Indication::TotalFailed);
@@ -348,12 +402,20 @@ fn check_manifest(
         }
     }
 
+    if !intact {
+        report.findings.push(Finding::new(
+            Code::DossierManifestNotCompared,
+            "the manifest's signature does not verify over its bytes: its entries are not \
+             trusted, so the files were not compared with them (each is listed as found)",
+        ));
+        return ManifestState::NotTrusted;
+    }
     match Manifest::parse(&bytes) {
         Ok(m) => {
             report.manifest.schema_version = Some(m.schema_version);
             report.manifest.created = Some(m.created);
             report.manifest.dossier_id = m.dossier_id.clone();
-            Some(m)
+            ManifestState::Intact(m)
         }
         Err(reason) => {
             report.findings.push(
@@ -365,7 +427,7 @@ fn check_manifest(
                 .detail(L::Technical, reason),
             );
             *overall = Indication::TotalFailed;
-            None
+            ManifestState::Absent
         }
     }
 }
@@ -385,12 +447,8 @@ fn new_file_report(path: &str) -> DossierFileReport {
     }
 }
 
-/// Compares one listed file with what is on disk.
-fn check_listed(
-    dir: &Path,
-    entry: &ManifestEntry,
-    on_disk: &BTreeMap<String, &Found>,
-) -> DossierFileReport {
+/// Compares one listed file with the file of its name on disk, if there is one.
+fn check_listed(entry: &ManifestEntry, found: Option<&Found>) -> DossierFileReport {
     let mut f = new_file_report(&entry.path);
     f.role = Some(entry.role);
     f.expected_size = Some(entry.size);
@@ -406,7 +464,7 @@ fn check_listed(
         );
         return f;
     }
-    let Some(found) = on_disk.get(&entry.path) else {
+    let Some(found) = found else {
         f.status = FileStatus::Missing;
         f.findings.push(
             Finding::new(
@@ -429,7 +487,7 @@ fn check_listed(
             .remark("không phải tệp thông thường (liên kết tượng trưng hoặc tệp đặc biệt); không được đọc theo"));
         return f;
     }
-    match digest_file(&disk_path(dir, &entry.path), &[]) {
+    match digest_file(&found.path, &[]) {
         Err(e) => {
             f.status = FileStatus::Unreadable;
             f.findings.push(
@@ -491,6 +549,80 @@ fn check_listed(
     f
 }
 
+/// A file on disk with no manifest entry to compare it with: `Extra` (not listed) or
+/// `Unverified` (the manifest is not trusted), with its size and SHA-256.
+fn unlisted(found: &Found, status: FileStatus) -> DossierFileReport {
+    let rel = match &found.rel {
+        Ok(s) | Err(s) => s,
+    };
+    let mut f = new_file_report(rel);
+    f.status = status;
+    if found.regular {
+        match digest_file(&found.path, &[]) {
+            Ok(d) => {
+                f.size = Some(d.size);
+                f.sha256 = Some(hex(&d.sha256));
+            }
+            Err(e) => f.findings.push(Finding::new(
+                Code::DossierFileUnreadable,
+                format!("could not be read: {e}"),
+            )),
+        }
+    }
+    if status == FileStatus::Extra {
+        f.findings.push(Finding::new(
+            Code::DossierFileExtra,
+            if found.regular {
+                "present in the dossier but not listed in the manifest"
+            } else {
+                "not listed in the manifest (and not a regular file)"
+            },
+        ));
+    }
+    f
+}
+
+/// Files whose names are equal once normalised (Unicode NFC): which one the manifest (if
+/// it lists the name) means cannot be told, so none is taken for it.
+fn conflicts(several: &[&Found], entry: Option<&ManifestEntry>) -> Vec<DossierFileReport> {
+    let names: Vec<&str> = several
+        .iter()
+        .map(|f| match &f.rel {
+            Ok(s) | Err(s) => s.as_str(),
+        })
+        .collect();
+    several
+        .iter()
+        .zip(&names)
+        .map(|(found, name)| {
+            let mut f = unlisted(found, FileStatus::Conflict);
+            if let Some(e) = entry {
+                f.role = Some(e.role);
+                f.expected_size = Some(e.size);
+                f.expected_sha256 = Some(e.sha256.clone());
+            }
+            let others: Vec<String> = names
+                .iter()
+                .filter(|n| *n != name)
+                .map(|n| format!("{n:?}"))
+                .collect();
+            f.findings.push(Finding::new(
+                Code::DossierNameConflict,
+                format!(
+                    "{name:?} and {} are the same name once normalised (Unicode NFC); {}",
+                    others.join(", "),
+                    if entry.is_some() {
+                        "which one the manifest lists cannot be told"
+                    } else {
+                        "the manifest cannot tell them apart"
+                    }
+                ),
+            ));
+            f
+        })
+        .collect()
+}
+
 /// Whether the file starts like a PDF (`%PDF-` in its first 1024 bytes).
 fn looks_like_pdf(path: &Path) -> bool {
     use std::io::Read;
@@ -502,34 +634,36 @@ fn looks_like_pdf(path: &Path) -> bool {
 }
 
 /// Verifies the signatures inside PDFs and `.p7m` files and the `.p7s` files beside
-/// content, and records them on the files they sign.
+/// content, and records them on the files they sign. `signable` maps each regular file's
+/// name (NFC) to the path of its report and the file.
 fn check_file_signatures(
-    dir: &Path,
     opts: &VerifyOptions,
-    on_disk: &BTreeMap<String, &Found>,
+    signable: &BTreeMap<String, (String, &Found)>,
     files: &mut [DossierFileReport],
 ) {
-    let index: BTreeMap<String, usize> = files
+    let index: HashMap<String, usize> = files
         .iter()
         .enumerate()
         .map(|(i, f)| (f.path.clone(), i))
         .collect();
-    for (rel, found) in on_disk {
-        if !found.regular {
-            continue;
-        }
-        let Some(&own) = index.get(rel) else {
+    let index_of = |key: &str| {
+        signable
+            .get(key)
+            .and_then(|(path, _)| index.get(path.as_str()).copied())
+    };
+    for (key, (rel, found)) in signable {
+        let Some(own) = index_of(key) else {
             continue;
         };
-        let lower = rel.to_ascii_lowercase();
+        let lower = key.to_ascii_lowercase();
         let (target, outcome) = if lower.ends_with(".p7s") {
-            let content_rel = rel.get(..rel.len().saturating_sub(4)).unwrap_or_default();
-            let content = on_disk
-                .get(content_rel)
-                .filter(|c| c.regular)
-                .and_then(|_| index.get(content_rel).copied());
-            let Some(target) = content else {
+            let content_key = key.get(..key.len().saturating_sub(4)).unwrap_or_default();
+            let content = signable
+                .get(content_key)
+                .and_then(|(_, c)| Some((index_of(content_key)?, *c)));
+            let Some((target, content)) = content else {
                 if let Some(f) = files.get_mut(own) {
+                    let content_rel = rel.get(..rel.len().saturating_sub(4)).unwrap_or_default();
                     f.findings.push(
                         Finding::new(
                             Code::DossierOrphanSignature,
@@ -544,7 +678,7 @@ fn check_file_signatures(
             };
             (
                 target,
-                verify_detached_file(&disk_path(dir, content_rel), &found.path, opts)
+                verify_detached_file(&content.path, &found.path, opts)
                     .map(|r| (DocumentFormat::CmsDetached, r)),
             )
         } else if lower.ends_with(".p7m") {

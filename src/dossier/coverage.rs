@@ -8,18 +8,18 @@
 //! precedes the change, and the report says so. Whether such a change is *allowed* is the
 //! difference analysis' call ([`crate::verify::diff`]).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use crate::pdf::{Document, ObjRef, Source};
 use crate::report::DetailLabel as L;
 use crate::report::{Code, EmbeddedFileReport, EmbeddedLocation, Finding, SignatureReport};
 use crate::util::hex;
 
-use super::embedded::{embedded_stream, list_embedded_files, read_embedded_content, EmbeddedFile};
+use super::embedded::{embedded_contents, list_embedded_files, EmbeddedFile};
 
 /// What identifies an embedded file across revisions (annotation page numbers are left out:
 /// they shift when pages are added).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct Identity {
     place: u8,
     key: Option<Vec<u8>>,
@@ -77,7 +77,7 @@ pub fn embedded_file_reports<S: Source>(
         .iter()
         .filter_map(|s| s.signed_revision)
         .collect();
-    let mut then: BTreeMap<usize, Vec<Identity>> = BTreeMap::new();
+    let mut then: BTreeMap<usize, HashSet<Identity>> = BTreeMap::new();
     for rev in signed {
         // A revision whose files cannot be listed covers none of them.
         let ids = list_embedded_files(doc, rev)
@@ -86,8 +86,14 @@ pub fn embedded_file_reports<S: Source>(
         then.insert(rev, ids);
     }
 
+    // Each distinct stream is decoded once, however many specifications share it.
+    let contents = if doc.is_encrypted() {
+        Vec::new()
+    } else {
+        embedded_contents(doc, last, &files)
+    };
     let mut reports = Vec::new();
-    for file in &files {
+    for (i, file) in files.iter().enumerate() {
         let written = [file.filespec.or(file.holder), file.stream]
             .into_iter()
             .flatten()
@@ -108,12 +114,7 @@ pub fn embedded_file_reports<S: Source>(
 
         let mut size = None;
         let mut sha256 = None;
-        if !doc.is_encrypted() {
-            let facts = embedded_stream(doc, last, file).and_then(|stream| {
-                let with_md5 = file.declared_checksum.is_some();
-                read_embedded_content(doc, last, &stream, with_md5, &mut |_| Ok(()))
-                    .map_err(|e| e.to_string())
-            });
+        if let Some(facts) = contents.get(i) {
             match facts {
                 Ok(facts) => {
                     if let Some(declared) = file.declared_size.filter(|d| *d != facts.size) {

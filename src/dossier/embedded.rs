@@ -7,12 +7,13 @@
 //! annotations on pages. A verifier that looked only at the name tree would miss a file
 //! hidden in an annotation.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::{BufReader, Read};
 
 use md5::{Digest as _, Md5};
 use time::OffsetDateTime;
 
+use crate::budget::MeteredReader;
 use crate::output::{Output, Target};
 use crate::pdf::date::parse_pdf_date;
 use crate::pdf::names::name_tree_entries;
@@ -279,12 +280,49 @@ pub fn embedded_stream<S: Source>(
     }
 }
 
+/// The content facts of each of `files` (size, SHA-256, and MD5 for those that declare a
+/// `/CheckSum`), in order. Each distinct embedded file stream is decoded once, however many
+/// file specifications point at it: a stream shared by a thousand specifications costs one
+/// decoding, and one failure (a budget, a bad filter) is reported for each of them.
+pub fn embedded_contents<S: Source>(
+    doc: &Document<S>,
+    rev: usize,
+    files: &[EmbeddedFile],
+) -> Vec<Result<ContentFacts, String>> {
+    // MD5 is computed when any specification of the stream declares a checksum.
+    let mut needs_md5: HashMap<ObjRef, bool> = HashMap::new();
+    for f in files {
+        if let Some(r) = f.stream {
+            *needs_md5.entry(r).or_default() |= f.declared_checksum.is_some();
+        }
+    }
+    let mut done: HashMap<ObjRef, Result<ContentFacts, String>> = HashMap::new();
+    let facts = |file: &EmbeddedFile, with_md5: bool| {
+        embedded_stream(doc, rev, file).and_then(|stream| {
+            read_embedded_content(doc, rev, &stream, with_md5, &mut |_| Ok(()))
+                .map_err(|e| e.to_string())
+        })
+    };
+    files
+        .iter()
+        .map(|file| match file.stream {
+            // No stream to decode: the error says so.
+            None => facts(file, false),
+            Some(r) => done
+                .entry(r)
+                .or_insert_with(|| facts(file, needs_md5.get(&r).copied().unwrap_or(false)))
+                .clone(),
+        })
+        .collect()
+}
+
 /// Decodes the content of `stream` chunk by chunk into `sink`, computing its length,
 /// SHA-256 and, when `with_md5`, MD5.
 ///
 /// Unfiltered and plain `FlateDecode` data lying in the file (what kyso and most tools
 /// write) is streamed, at most [`MAX_EMBEDDED_FILE_BYTES`]; anything else is decoded in
-/// memory by the document, within its budget.
+/// memory by the document, within its budget. Both spend from the document's
+/// [`meter`](Document::meter).
 pub fn read_embedded_content<S: Source>(
     doc: &Document<S>,
     rev: usize,
@@ -301,12 +339,15 @@ pub fn read_embedded_content<S: Source>(
     };
     let digests: ContentDigests = match (&stream.data, streamable(&stream.dict)) {
         (StreamData::File(span), Some(flate)) => {
+            let meter = doc.meter();
+            meter.check()?;
             let reader = SpanReader {
                 src: doc.source(),
                 pos: span.start,
                 end: span.end,
             };
-            let mut buffered = BufReader::with_capacity(64 * 1024, reader);
+            let mut buffered =
+                BufReader::with_capacity(64 * 1024, MeteredReader::work(reader, meter));
             let mut decoder: Box<dyn Read + '_> = if !flate {
                 Box::new(buffered)
             } else {
@@ -315,12 +356,17 @@ pub fn read_embedded_content<S: Source>(
                     [cmf, flg, ..] if is_zlib_header(*cmf, *flg)
                 );
                 if zlib {
-                    Box::new(flate2::bufread::ZlibDecoder::new(buffered))
+                    let inflate = flate2::bufread::ZlibDecoder::new(buffered);
+                    Box::new(MeteredReader::decoded(inflate, meter))
                 } else {
-                    Box::new(flate2::bufread::DeflateDecoder::new(buffered))
+                    let inflate = flate2::bufread::DeflateDecoder::new(buffered);
+                    Box::new(MeteredReader::decoded(inflate, meter))
                 }
             };
             digest_reader(&mut decoder, &[], MAX_EMBEDDED_FILE_BYTES, &mut both).map_err(|e| {
+                if let Some(why) = meter.exhausted() {
+                    return why.into();
+                }
                 match e {
                     DigestError::TooLarge { limit } => {
                         PdfError::budget("embedded file bytes", limit)

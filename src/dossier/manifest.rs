@@ -17,13 +17,28 @@
 //! }
 //! ```
 //!
-//! Paths are relative to the dossier directory, `/`-separated, UTF-8, compared byte for byte
-//! (no Unicode normalisation: a file renamed from NFC to NFD is another name). Files are
-//! sorted by path. Unknown fields are refused: everything a signer signed is understood, and
-//! a new field means a new schema version.
+//! Paths are relative to the dossier directory, `/`-separated, UTF-8, and compared in
+//! Unicode normalisation form C ([`nfc`]): a file whose name is stored decomposed (NFD, as
+//! macOS writes names) matches the manifest entry of the same name composed, and two names
+//! that are equal once normalised are one name (a manifest listing both is malformed; a
+//! dossier holding both is a conflict). Sealing writes NFC paths. Files are sorted by path.
+//! Unknown fields are refused: everything a signer signed is understood, and a new field
+//! means a new schema version.
+
+use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+
+/// `name` in Unicode normalisation form C (composed), the form dossier names are compared
+/// in; borrowed when it already is.
+pub fn nfc(name: &str) -> Cow<'_, str> {
+    match is_nfc_quick(name.chars()) {
+        IsNormalized::Yes => Cow::Borrowed(name),
+        _ => Cow::Owned(name.nfc().collect()),
+    }
+}
 
 /// The manifest's file name, at the top of the dossier directory.
 pub const MANIFEST_FILE: &str = "kyso-dossier.json";
@@ -148,7 +163,8 @@ impl Manifest {
         }
         let manifest: Manifest =
             serde_json::from_slice(bytes).map_err(|e| format!("malformed manifest: {e}"))?;
-        let mut paths = std::collections::HashSet::new();
+        let mut paths: std::collections::HashMap<Cow<'_, str>, &str> =
+            std::collections::HashMap::new();
         for entry in &manifest.files {
             if let Err(reason) = check_relative_path(&entry.path) {
                 return Err(format!("path {:?}: {reason}", entry.path));
@@ -167,8 +183,18 @@ impl Manifest {
                     entry.path
                 ));
             }
-            if !paths.insert(entry.path.as_str()) {
-                return Err(format!("path {:?} is listed twice", entry.path));
+            match paths.insert(nfc(&entry.path), &entry.path) {
+                Some(other) if other == entry.path => {
+                    return Err(format!("path {:?} is listed twice", entry.path))
+                }
+                Some(other) => {
+                    return Err(format!(
+                        "paths {other:?} and {:?} are the same name once normalised (Unicode \
+                         NFC): a name conflict",
+                        entry.path
+                    ))
+                }
+                None => {}
             }
         }
         Ok(manifest)
@@ -268,6 +294,15 @@ mod tests {
         let mut bad_hash = base.clone();
         bad_hash.files[0].sha256 = "AB".repeat(32);
         assert!(Manifest::parse(&json(&bad_hash)).is_err());
+        // "é" composed and decomposed: one name.
+        let nfd = Manifest::new(
+            OffsetDateTime::UNIX_EPOCH,
+            None,
+            vec![entry("caf\u{e9}.pdf"), entry("cafe\u{301}.pdf")],
+        );
+        assert!(Manifest::parse(&json(&nfd)).unwrap_err().contains("NFC"));
+        assert_eq!(nfc("cafe\u{301}"), "caf\u{e9}");
+        assert!(matches!(nfc("Đơn.pdf"), Cow::Borrowed(_)));
         let unknown = String::from_utf8(json(&base))
             .unwrap()
             .replacen("{", "{\"extra\": 1,", 1);

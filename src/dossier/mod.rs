@@ -42,12 +42,12 @@ pub use detached::{
     MAX_SIGNATURE_FILE_BYTES,
 };
 pub use embedded::{
-    embedded_stream, extract_to_file, list_embedded_files, read_embedded_content, ContentFacts,
-    EmbeddedFile, MAX_EMBEDDED_FILE_BYTES,
+    embedded_contents, embedded_stream, extract_to_file, list_embedded_files,
+    read_embedded_content, ContentFacts, EmbeddedFile, MAX_EMBEDDED_FILE_BYTES,
 };
 pub use error::DossierError;
 pub use manifest::{
-    check_relative_path, Manifest, ManifestEntry, Role, MANIFEST_FILE, MANIFEST_FORMAT,
+    check_relative_path, nfc, Manifest, ManifestEntry, Role, MANIFEST_FILE, MANIFEST_FORMAT,
     MANIFEST_SCHEMA_VERSION, MANIFEST_SIGNATURE_FILE,
 };
 pub use names::{ascii_fallback, is_safe_file_name, mime_type_for, portable_file_name};

@@ -95,6 +95,8 @@ fn status_text(s: FileStatus, lang: Lang) -> &'static str {
         FileStatus::Missing => lang.pick("MISSING", "BỊ THIẾU"),
         FileStatus::Extra => lang.pick("EXTRA", "NGOÀI DANH MỤC"),
         FileStatus::Unreadable => lang.pick("UNREADABLE", "KHÔNG ĐỌC ĐƯỢC"),
+        FileStatus::Unverified => lang.pick("NOT COMPARED", "CHƯA ĐỐI CHIẾU"),
+        FileStatus::Conflict => lang.pick("NAME CONFLICT", "TRÙNG TÊN"),
         _ => lang.pick("INVALID PATH", "ĐƯỜNG DẪN KHÔNG HỢP LỆ"),
     }
 }
@@ -301,7 +303,7 @@ fn render_file(out: &mut String, f: &DossierFileReport, lang: Lang) {
                 safe_or(f.expected_sha256.as_deref(), "?")
             );
         }
-        FileStatus::Intact | FileStatus::Extra => {
+        FileStatus::Intact | FileStatus::Extra | FileStatus::Unverified | FileStatus::Conflict => {
             if let Some(size) = f.size {
                 let _ = writeln!(
                     out,

@@ -97,6 +97,12 @@ pub enum FileStatus {
     Unreadable,
     /// Listed under a path that is not a safe relative path; not looked up.
     InvalidPath,
+    /// Present; not compared with the manifest, whose signature does not verify over its
+    /// bytes (its entries are not trusted).
+    Unverified,
+    /// Present under a name that another file of the dossier has too once normalised
+    /// (Unicode NFC): which one the manifest means cannot be told.
+    Conflict,
 }
 
 /// A signature inside or beside a file, verified.
@@ -152,8 +158,11 @@ pub struct DossierSummary {
     pub missing: usize,
     /// Files found but not listed.
     pub extra: usize,
-    /// Files that could not be read or looked up.
+    /// Files that could not be read or looked up (name conflicts included).
     pub unreadable: usize,
+    /// Files not compared because the manifest is not trusted.
+    #[serde(default)]
+    pub unverified: usize,
     /// Signatures (PDF, `.p7s`, `.p7m`) that passed.
     pub signatures_passed: usize,
     /// Signatures that failed.

@@ -1,6 +1,6 @@
 //! Sealing a dossier: hash every file (streamed), write the manifest, sign it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use time::OffsetDateTime;
@@ -15,7 +15,7 @@ use crate::Error;
 use super::error::DossierError;
 use super::hash::digest_file;
 use super::manifest::{
-    check_relative_path, Manifest, ManifestEntry, Role, MANIFEST_FILE, MANIFEST_SIGNATURE_FILE,
+    check_relative_path, nfc, Manifest, ManifestEntry, Role, MANIFEST_FILE, MANIFEST_SIGNATURE_FILE,
 };
 use super::walk::{complete, list, DossierBudget};
 
@@ -86,12 +86,28 @@ pub fn seal_dossier(dir: &Path, signer: &dyn Signer, opts: &SealOptions) -> Resu
     let listing = list(dir, &opts.budget)?;
     complete(&listing)?;
 
+    // Names are written, and compared, in Unicode NFC.
+    let roles: BTreeMap<String, Role> = opts
+        .roles
+        .iter()
+        .map(|(p, r)| (nfc(p).into_owned(), *r))
+        .collect();
     let mut entries = Vec::new();
+    let mut names = HashSet::new();
     for found in &listing.entries {
         let rel = found.rel.clone().map_err(|_| DossierError::BadPath {
             path: found.path.clone(),
             reason: "the file name is not valid UTF-8",
         })?;
+        let rel = nfc(&rel).into_owned();
+        if !names.insert(rel.clone()) {
+            return Err(DossierError::BadPath {
+                path: found.path.clone(),
+                reason: "another file of the dossier has the same name once normalised \
+                         (Unicode NFC); rename one of them",
+            }
+            .into());
+        }
         if rel == MANIFEST_FILE || rel == MANIFEST_SIGNATURE_FILE {
             continue;
         }
@@ -107,7 +123,7 @@ pub fn seal_dossier(dir: &Path, signer: &dyn Signer, opts: &SealOptions) -> Resu
             reason,
         })?;
         let digests = digest_file(&found.path, &[])?;
-        let role = opts.roles.get(&rel).copied().unwrap_or_else(|| {
+        let role = roles.get(&rel).copied().unwrap_or_else(|| {
             let lower = rel.to_ascii_lowercase();
             if lower.ends_with(".p7s") || lower.ends_with(".p7m") {
                 Role::Signature
@@ -122,8 +138,8 @@ pub fn seal_dossier(dir: &Path, signer: &dyn Signer, opts: &SealOptions) -> Resu
             sha256: hex(&digests.sha256),
         });
     }
-    for path in opts.roles.keys() {
-        if !entries.iter().any(|e| &e.path == path) {
+    for path in roles.keys() {
+        if !names.contains(path) {
             return Err(DossierError::BadPath {
                 path: dir.join(path),
                 reason: "given a role, but not a file of the dossier",

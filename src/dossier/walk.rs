@@ -118,15 +118,6 @@ fn relative(parts: &[OsString]) -> Result<String, String> {
     }
 }
 
-/// The path on disk of the manifest path `rel` inside `dir`.
-pub(crate) fn disk_path(dir: &Path, rel: &str) -> PathBuf {
-    let mut p = dir.to_path_buf();
-    for part in rel.split('/') {
-        p.push(part);
-    }
-    p
-}
-
 /// Fails with [`DossierError::Budget`] when the walk stopped at a limit.
 pub(crate) fn complete(listing: &Listing) -> Result<(), Error> {
     match listing.stopped {

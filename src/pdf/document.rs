@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use super::budget::Budget;
+use super::decoded::DecodedStreams;
 use super::error::PdfError;
 use super::filter;
 use super::object::{Dict, Name, ObjRef, Object, Stream, StreamData};
@@ -21,6 +22,7 @@ use super::parsed::ParsedObjects;
 use super::parser::{parse_indirect_sized, IndirectObject, FIRST_WINDOW};
 use super::source::Source;
 use super::xref::{load_revisions, read_span_decoded, Revision, XrefEntry};
+use crate::budget::{DocumentBudget, DocumentMeter};
 
 /// How deeply reading one object may nest reads of others (see `get_at_depth`).
 const MAX_NESTED_READS: u8 = 6;
@@ -46,6 +48,10 @@ pub struct Document<S: Source> {
     decoded_total: AtomicU64,
     /// Objects parsed before that cannot depend on the revision (not streams).
     parsed: ParsedObjects,
+    /// What decoding and reading stream data has cost in all (see [`crate::budget`]).
+    meter: DocumentMeter,
+    /// Streams decoded before (small results, and bombs).
+    decoded: DecodedStreams,
 }
 
 impl<S: Source> Document<S> {
@@ -55,8 +61,17 @@ impl<S: Source> Document<S> {
     }
 
     /// Opens a document: checks the header, reads every cross-reference section along the
-    /// `/Prev` chain.
+    /// `/Prev` chain. Its stream decoding spends from a meter of its own with the default
+    /// [`DocumentBudget`] totals and no deadline (see [`Document::open_metered`]).
     pub fn open_with(source: S, budget: Budget) -> Result<Self, PdfError> {
+        let meter = DocumentMeter::start(DocumentBudget::default().deadline(None));
+        Self::open_metered(source, budget, meter)
+    }
+
+    /// Opens a document whose stream decoding and reading (object streams, [`Document::decode_stream`],
+    /// [`Document::raw_stream_data`], embedded files) spends from `meter`, shared with the
+    /// rest of a verification.
+    pub fn open_metered(source: S, budget: Budget, meter: DocumentMeter) -> Result<Self, PdfError> {
         let len = source.len();
         let head = source.read_vec(0, HEADER_SEARCH)?;
         let header_at = head
@@ -78,7 +93,14 @@ impl<S: Source> Document<S> {
             boundaries: OnceLock::new(),
             decoded_total: AtomicU64::new(0),
             parsed: ParsedObjects::default(),
+            meter,
+            decoded: DecodedStreams::default(),
         })
+    }
+
+    /// The meter the document's decoding spends from.
+    pub fn meter(&self) -> &DocumentMeter {
+        &self.meter
     }
 
     /// The source the document reads from.
@@ -428,21 +450,43 @@ impl<S: Source> Document<S> {
             }
         }
         let chain = filter::filter_chain(&dict)?;
+        let meter = Some(&self.meter);
         match &s.data {
-            StreamData::File(span) => read_span_decoded(&self.source, *span, &chain, max),
-            StreamData::Memory(bytes) => filter::decode(&mut bytes.as_slice(), &chain, max),
+            StreamData::File(span) => {
+                let key = (span.start, span.end, format!("{chain:?}"));
+                if let Some(known) = self.decoded.get(&key, max) {
+                    return known;
+                }
+                if chain.is_empty() {
+                    self.meter.spend_work(span.len().min(max))?;
+                }
+                let result = read_span_decoded(&self.source, *span, &chain, max, meter);
+                // A failure because the document's budget ran out is not the stream's.
+                if self.meter.exhausted().is_none() {
+                    self.decoded.put(key, &result, max);
+                }
+                result
+            }
+            StreamData::Memory(bytes) => {
+                filter::decode_metered(&mut bytes.as_slice(), &chain, max, meter)
+            }
         }
     }
 
-    /// The stream's data as stored (still encoded), at most `max_decoded_bytes`.
+    /// The stream's data as stored (still encoded), at most `max_decoded_bytes`. Reading it
+    /// spends from the document's meter.
     pub fn raw_stream_data(&self, s: &Stream) -> Result<Vec<u8>, PdfError> {
         let max = self.budget.max_decoded_bytes;
         match &s.data {
-            StreamData::File(span) => read_span_decoded(&self.source, *span, &[], max),
+            StreamData::File(span) => {
+                self.meter.spend_work(span.len().min(max))?;
+                read_span_decoded(&self.source, *span, &[], max, None)
+            }
             StreamData::Memory(bytes) => {
                 if bytes.len() as u64 > max {
                     return Err(PdfError::budget("decoded stream bytes", max));
                 }
+                self.meter.spend_work(bytes.len() as u64)?;
                 Ok(bytes.clone())
             }
         }
@@ -601,6 +645,49 @@ mod tests {
             data: StreamData::File(Span { start: 0, end: 4 }),
         };
         assert_eq!(doc.raw_stream_data(&s).unwrap(), b"%PDF");
+    }
+
+    #[test]
+    fn decoding_spends_from_the_meter_once_per_stream() {
+        let small = "41".repeat(300);
+        let big = "42".repeat(1200);
+        let pdf = classic(
+            &[
+                "<< /Type /Catalog >>",
+                &format!(
+                    "<< /Filter /ASCIIHexDecode /Length {} >>\nstream\n{small}>\nendstream",
+                    small.len() + 1
+                ),
+                &format!(
+                    "<< /Filter /ASCIIHexDecode /Length {} >>\nstream\n{big}>\nendstream",
+                    big.len() + 1
+                ),
+            ],
+            "",
+        );
+        let meter = DocumentMeter::start(DocumentBudget::default().max_decoded_bytes(1000));
+        let doc = Document::open_metered(pdf, Budget::default(), meter.clone()).unwrap();
+        let stream = |n| match doc.get(0, ObjRef::new(n, 0)).unwrap() {
+            Some(Object::Stream(s)) => s,
+            other => panic!("{other:?}"),
+        };
+        let (s, b) = (stream(2), stream(3));
+        assert_eq!(doc.stream_data(&s).unwrap().len(), 300);
+        assert_eq!(meter.decoded(), 300);
+        // Decoded once: the second request costs nothing.
+        assert_eq!(doc.stream_data(&s).unwrap().len(), 300);
+        assert_eq!(meter.decoded(), 300);
+        // Raw reads are work.
+        let work = meter.work();
+        assert_eq!(doc.raw_stream_data(&s).unwrap().len(), 601);
+        assert_eq!(meter.work(), work + 601);
+        // 1 200 more bytes pass the document's total: the meter stays exhausted.
+        assert!(matches!(
+            doc.stream_data(&b),
+            Err(PdfError::BudgetExceeded { .. })
+        ));
+        assert!(meter.exhausted().is_some());
+        assert!(doc.raw_stream_data(&s).is_err());
     }
 
     #[test]

@@ -15,6 +15,7 @@ use flate2::{Decompress, FlushDecompress, Status};
 
 use super::error::PdfError;
 use super::object::{Dict, Name, Object};
+use crate::budget::{DocumentMeter, MeteredReader};
 
 const WHAT: &str = "decoded stream bytes";
 
@@ -128,21 +129,74 @@ pub fn decode(
     chain: &[FilterStep],
     max_decoded: u64,
 ) -> Result<Vec<u8>, PdfError> {
+    decode_metered(input, chain, max_decoded, None)
+}
+
+/// [`decode`], spending from `meter` (when given) what is read and what each filter
+/// produces: the input as work, each step's output as decoded bytes. A meter that runs out
+/// stops the decoding and is the error returned.
+pub(crate) fn decode_metered(
+    input: &mut dyn Read,
+    chain: &[FilterStep],
+    max_decoded: u64,
+    meter: Option<&DocumentMeter>,
+) -> Result<Vec<u8>, PdfError> {
+    let result = match meter {
+        Some(m) => {
+            m.check()?;
+            decode_steps(
+                &mut MeteredReader::work(input, m),
+                chain,
+                max_decoded,
+                meter,
+            )
+        }
+        None => decode_steps(input, chain, max_decoded, None),
+    };
+    // Whatever failed once the meter ran out (a read, a step), the meter is the reason.
+    result.map_err(|e| match meter.and_then(DocumentMeter::exhausted) {
+        Some(why) => why.into(),
+        None => e,
+    })
+}
+
+fn decode_steps(
+    input: &mut dyn Read,
+    chain: &[FilterStep],
+    max_decoded: u64,
+    meter: Option<&DocumentMeter>,
+) -> Result<Vec<u8>, PdfError> {
     let kinds: Vec<Kind> = chain.iter().map(kind_of).collect::<Result<_, _>>()?;
     let mut data = match kinds.first() {
-        Some(Kind::Flate) => flate(input, max_decoded)?,
+        Some(Kind::Flate) => flate(input, max_decoded, meter)?,
         _ => read_limited(input, max_decoded)?,
     };
     for (i, (step, kind)) in chain.iter().zip(&kinds).enumerate() {
-        data = match kind {
-            Kind::Flate if i == 0 => data,
-            Kind::Flate => flate(&mut data.as_slice(), max_decoded)?,
-            Kind::Lzw => lzw(&data, early_change(step.params.as_ref()), max_decoded)?,
-            Kind::AsciiHex => ascii_hex(&data, max_decoded)?,
-            Kind::Ascii85 => ascii85(&data, max_decoded)?,
-            Kind::RunLength => run_length(&data, max_decoded)?,
-            Kind::Identity => data,
+        // Filters that decode in memory stop at what the meter has left, then spend it.
+        let left = meter.map_or(u64::MAX, DocumentMeter::decoded_left);
+        let step_max = max_decoded.min(left);
+        let decoded = match kind {
+            Kind::Flate if i == 0 => Ok(data),
+            Kind::Flate => flate(&mut data.as_slice(), max_decoded, meter),
+            Kind::Lzw => lzw(&data, early_change(step.params.as_ref()), step_max),
+            Kind::AsciiHex => ascii_hex(&data, step_max),
+            Kind::Ascii85 => ascii85(&data, step_max),
+            Kind::RunLength => run_length(&data, step_max),
+            Kind::Identity => Ok(data),
         };
+        data = match (decoded, meter) {
+            (Err(PdfError::BudgetExceeded { .. }), Some(m)) if step_max < max_decoded => {
+                // The document's budget, not the stream's, was the limit.
+                m.spend_decoded(left.saturating_add(1))?;
+                return Err(PdfError::budget(WHAT, step_max));
+            }
+            (other, _) => other?,
+        };
+        if let Some(m) = meter {
+            if !matches!(kind, Kind::Flate | Kind::Identity) {
+                m.spend_decoded(data.len() as u64)?;
+            }
+        }
         if matches!(kind, Kind::Flate | Kind::Lzw) {
             if let Some(p) = &step.params {
                 data = apply_predictor(data, &Predictor::from_params(p)?)?;
@@ -182,7 +236,11 @@ fn has_zlib_header(b: &[u8]) -> bool {
 /// Inflates zlib (or raw deflate) data. Like other readers, a stream that stops early or
 /// has a bad checksum keeps the bytes decoded so far; data that is corrupt from the start is
 /// an error.
-fn flate(input: &mut dyn Read, max: u64) -> Result<Vec<u8>, PdfError> {
+fn flate(
+    input: &mut dyn Read,
+    max: u64,
+    meter: Option<&DocumentMeter>,
+) -> Result<Vec<u8>, PdfError> {
     // Most streams a verifier inflates (cross-reference and object streams) are small: the
     // buffers start small and grow with the data, instead of zeroing 64 KiB for 200 bytes.
     const FIRST: usize = 4 * 1024;
@@ -220,6 +278,9 @@ fn flate(input: &mut dyn Read, max: u64) -> Result<Vec<u8>, PdfError> {
         in_pos = in_pos.saturating_add(used);
         if out.len() as u64 > max {
             return Err(PdfError::budget(WHAT, max));
+        }
+        if let Some(m) = meter {
+            m.spend_decoded(produced as u64)?;
         }
         match status {
             Ok(Status::StreamEnd) => break,

@@ -18,6 +18,7 @@ pub use source::{FileSource, Source, WHOLE_FILE_LIMIT};
 pub mod acroform;
 pub mod budget;
 pub mod date;
+mod decoded;
 pub mod document;
 pub mod error;
 pub mod filter;

@@ -730,7 +730,7 @@ fn read_xref_stream<S: Source + ?Sized>(
         .saturating_mul(row as u64 + 1)
         .saturating_add(4096)
         .min(budget.max_decoded_bytes);
-    let data = read_span_decoded(src, span, &chain, needed)?;
+    let data = read_span_decoded(src, span, &chain, needed, None)?;
     let mut entries = Vec::new();
     let mut rows = data.chunks_exact(row);
     for (first, count) in index {
@@ -787,6 +787,7 @@ pub(crate) fn read_span_decoded<S: Source + ?Sized>(
     span: Span,
     chain: &[filter::FilterStep],
     max: u64,
+    meter: Option<&crate::budget::DocumentMeter>,
 ) -> Result<Vec<u8>, PdfError> {
     let mut reader = SpanReader {
         src,
@@ -800,7 +801,7 @@ pub(crate) fn read_span_decoded<S: Source + ?Sized>(
         return filter::read_limited(&mut reader, max);
     }
     let mut buffered = std::io::BufReader::with_capacity(64 * 1024, reader);
-    filter::decode(&mut buffered, chain, max)
+    filter::decode_metered(&mut buffered, chain, max, meter)
 }
 
 /// A byte span of a source as a reader.

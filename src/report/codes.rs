@@ -216,6 +216,12 @@ codes! {
     /// The dossier is larger than the verification budget allows (files, depth, manifest
     /// size).
     DossierBudgetExhausted = "dossier.budget_exhausted", Error;
+    /// Two files of the dossier have names that are equal once normalised (Unicode NFC):
+    /// which one the manifest means cannot be told.
+    DossierNameConflict = "dossier.name_conflict", Error;
+    /// The manifest's signature does not verify over its bytes, so its entries were neither
+    /// trusted nor compared with the files.
+    DossierManifestNotCompared = "dossier.manifest_not_compared", Info;
 
     // Certificate paths (RFC 5280 §6.1) and revocation (§6.3, RFC 6960).
     /// A candidate path failed; the findings that follow say why.
@@ -285,6 +291,10 @@ codes! {
     /// The certification signature is not the first signature of the document (ISO 32000
     /// requires it to be).
     SigCertificationNotFirst = "signature.certification_not_first", Warning;
+    /// The document's verification ran out of its per-document budget (bytes decoded,
+    /// stream data handled, deadline: [`crate::budget::DocumentBudget`]); it was not fully
+    /// examined, and none of its signatures passes.
+    BudgetDocumentExhausted = "budget.document_exhausted", Error;
 
     // Timestamps (RFC 3161 tokens), proven times and PAdES levels.
     /// A signature timestamp verified: imprint over the signature value, the authority's

@@ -255,6 +255,13 @@ fn code_en(code: Code) -> &'static str {
         C::DossierOrphanSignature => "A signature file has no content file",
         C::DossierPathInvalid => "The manifest lists an unsafe path",
         C::DossierBudgetExhausted => "The dossier exceeds the verification budget",
+        C::DossierNameConflict => "Two files have the same name once normalised (NFC)",
+        C::DossierManifestNotCompared => {
+            "The manifest's signature did not verify, so its entries were not compared"
+        }
+        C::BudgetDocumentExhausted => {
+            "The document exceeds the verification budget; it was not examined in full"
+        }
         C::ChainCandidateFailed => "A candidate certificate path failed",
         C::ChainNameConstraints => "A name violates an issuing CA's name constraints",
         C::ChainPolicy => "No valid certificate policy for the path",
@@ -434,6 +441,14 @@ fn code_vi(code: Code) -> &'static str {
         C::DossierBudgetExhausted => {
             "Hồ sơ vượt quá giới hạn kiểm tra; phần còn lại chưa được xem xét"
         }
+        C::DossierNameConflict => {
+            "Hai tệp trùng tên sau khi chuẩn hóa Unicode (NFC); không xác định được tệp nào \
+             được danh mục ghi nhận"
+        }
+        C::DossierManifestNotCompared => {
+            "Chữ ký của danh mục không hợp lệ nên các tệp không được đối chiếu với danh mục"
+        }
+        C::BudgetDocumentExhausted => "Tài liệu vượt quá giới hạn kiểm tra, chưa được kiểm tra hết",
         C::ChainCandidateFailed => "Một chuỗi chứng thư số được thử nhưng không hợp lệ",
         C::ChainNameConstraints => {
             "Tên trong chứng thư số vi phạm ràng buộc về tên của tổ chức cấp"

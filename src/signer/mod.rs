@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use crate::crypto::{KeyError, PublicKeyKind, SignatureAlgorithm};
 
 pub use identity::{ecdsa_raw_to_der, SignerIdentity};
-pub use pkcs12::{Pkcs12Error, Pkcs12Identity};
+pub use pkcs12::{Pkcs12Budget, Pkcs12Error, Pkcs12Identity, Pkcs12Options, Pkcs12Warning};
 pub use software::SoftwareSigner;
 
 /// Produces signatures with one certified key.

@@ -11,13 +11,14 @@
 //!
 //! Digests, HMAC and PBKDF2 come from ring; the block ciphers and CBC from RustCrypto.
 
+use std::cell::Cell;
 use std::num::NonZeroU32;
 
 use asn1_rs::{oid, Oid, Tag};
 use cbc::cipher::block_padding::Pkcs7;
 use cbc::cipher::{BlockModeDecrypt, KeyInit};
 
-use super::pkcs12::Pkcs12Error;
+use super::pkcs12::{Pkcs12Budget, Pkcs12Error};
 use crate::cms::der::{Element, Reader};
 use crate::cms::oid as oids;
 use crate::crypto::AlgorithmIdentifier;
@@ -122,20 +123,80 @@ fn algorithm_name(oid: &Oid<'_>) -> String {
         .unwrap_or_else(|| oids::name(oid))
 }
 
-/// A password, with the two encodings PKCS#12 uses.
+/// What one PKCS#12 load has spent of its [`Pkcs12Budget`]: key-derivation work (hash
+/// iterations: each derivation's iteration count times the hash blocks it derives) and
+/// derivations. Shared by both readings of an empty password.
+pub(crate) struct KdfMeter {
+    budget: Pkcs12Budget,
+    spent: Cell<u64>,
+    derivations: Cell<usize>,
+}
+
+impl KdfMeter {
+    pub(crate) fn new(budget: Pkcs12Budget) -> Self {
+        KdfMeter {
+            budget,
+            spent: Cell::new(0),
+            derivations: Cell::new(0),
+        }
+    }
+
+    pub(crate) fn budget(&self) -> &Pkcs12Budget {
+        &self.budget
+    }
+
+    /// Fails when `cost` more hash iterations in `derivations` more derivations would pass
+    /// the budget; spends nothing. Called before a set of derivations whose parameters are
+    /// known, so that a file asking for too much is refused before any of it runs.
+    pub(crate) fn plan(&self, cost: u64, derivations: usize) -> Result<(), Pkcs12Error> {
+        let b = &self.budget;
+        if self.derivations.get().saturating_add(derivations) > b.max_derivations {
+            return Err(Pkcs12Error::BudgetExceeded {
+                what: "key derivations",
+                limit: b.max_derivations as u64,
+            });
+        }
+        if self.spent.get().saturating_add(cost) > b.max_kdf_iterations {
+            return Err(Pkcs12Error::BudgetExceeded {
+                what: "key-derivation iterations",
+                limit: b.max_kdf_iterations,
+            });
+        }
+        Ok(())
+    }
+
+    /// Spends one derivation of `cost` hash iterations, or fails without running it.
+    fn charge(&self, cost: u64) -> Result<(), Pkcs12Error> {
+        self.plan(cost, 1)?;
+        self.spent.set(self.spent.get().saturating_add(cost));
+        self.derivations
+            .set(self.derivations.get().saturating_add(1));
+        Ok(())
+    }
+}
+
+/// A password, with the two encodings PKCS#12 uses, and the meter its derivations spend
+/// from.
 pub(crate) struct Password<'a> {
     utf8: &'a str,
     /// Whether an empty password is taken as "no password" (zero bytes) instead of the
     /// BMPString terminator alone: OpenSSL accepts both for files with an empty password.
     absent: bool,
+    meter: &'a KdfMeter,
 }
 
 impl<'a> Password<'a> {
-    pub(crate) fn new(utf8: &'a str) -> Self {
+    pub(crate) fn new(utf8: &'a str, meter: &'a KdfMeter) -> Self {
         Password {
             utf8,
             absent: false,
+            meter,
         }
+    }
+
+    /// The meter this password's derivations spend from.
+    pub(crate) fn meter(&self) -> &'a KdfMeter {
+        self.meter
     }
 
     /// The other reading of an empty password, if there is one.
@@ -143,6 +204,7 @@ impl<'a> Password<'a> {
         (self.utf8.is_empty() && !self.absent).then_some(Password {
             utf8: self.utf8,
             absent: true,
+            meter: self.meter,
         })
     }
 
@@ -169,7 +231,8 @@ enum KdfPurpose {
     Mac = 3,
 }
 
-/// The PKCS#12 key derivation (RFC 7292 Appendix B.2).
+/// The PKCS#12 key derivation (RFC 7292 Appendix B.2), spending from the password's meter
+/// before it runs.
 fn pkcs12_kdf(
     hash: Hash,
     password: &Password<'_>,
@@ -177,10 +240,11 @@ fn pkcs12_kdf(
     iterations: u32,
     purpose: KdfPurpose,
     len: usize,
-) -> Vec<u8> {
+) -> Result<Vec<u8>, Pkcs12Error> {
     let algorithm = hash.digest();
     let u = algorithm.output_len();
     let v = algorithm.block_len();
+    password.meter.charge(kdf_cost(iterations, len, u))?;
     let stretch = |input: &[u8]| -> Vec<u8> {
         if input.is_empty() {
             return Vec::new();
@@ -216,7 +280,14 @@ fn pkcs12_kdf(
         }
     }
     out.truncate(len);
-    out
+    Ok(out)
+}
+
+/// Hash iterations a derivation of `len` bytes with `iterations` costs, for a hash of
+/// `output_len` bytes: one run of the iterations per output block.
+fn kdf_cost(iterations: u32, len: usize, output_len: usize) -> u64 {
+    let blocks = len.div_ceil(output_len.max(1)).max(1) as u64;
+    u64::from(iterations).saturating_mul(blocks)
 }
 
 fn check_iterations(iterations: u32) -> Result<NonZeroU32, Pkcs12Error> {
@@ -274,7 +345,7 @@ pub(crate) fn verify_mac(
             iterations.get(),
             KdfPurpose::Mac,
             len,
-        );
+        )?;
         (hash, key)
     };
     let key = ring::hmac::Key::new(hash.hmac(), &key);
@@ -312,7 +383,7 @@ fn pbmac1_key(
         offset: None,
         detail: "PBKDF2 key length absent".into(),
     })?;
-    Ok((hash, pbkdf2.derive(password.utf8.as_bytes(), len)?))
+    Ok((hash, pbkdf2.derive(password, len)?))
 }
 
 /// `PBKDF2-params` (RFC 8018 Appendix A.2).
@@ -366,7 +437,7 @@ impl<'a> Pbkdf2Params<'a> {
         })
     }
 
-    fn derive(&self, password: &[u8], len: usize) -> Result<Vec<u8>, Pkcs12Error> {
+    fn derive(&self, password: &Password<'_>, len: usize) -> Result<Vec<u8>, Pkcs12Error> {
         if self.key_length.is_some_and(|k| k != len) || len == 0 || len > 64 {
             return Err(Pkcs12Error::Malformed {
                 what: "PBKDF2 parameters",
@@ -375,12 +446,17 @@ impl<'a> Pbkdf2Params<'a> {
             });
         }
         let iterations = check_iterations(self.iterations)?;
+        password.meter.charge(kdf_cost(
+            iterations.get(),
+            len,
+            self.prf.digest().output_len(),
+        ))?;
         let mut out = vec![0u8; len];
         ring::pbkdf2::derive(
             self.prf.pbkdf2(),
             iterations,
             &self.salt,
-            password,
+            password.utf8.as_bytes(),
             &mut out,
         );
         Ok(out)
@@ -478,6 +554,16 @@ pub(crate) fn decrypt(
         let salt = fields.read(WHAT)?.octet_string(WHAT)?;
         let iterations = check_iterations(fields.read(WHAT)?.small_uint(WHAT)?)?.get();
         fields.finish(WHAT)?;
+        // Both derivations are known: refuse before running either if they do not fit.
+        let u = Hash::Sha1.digest().output_len();
+        password.meter.plan(
+            kdf_cost(iterations, cipher.key_len(), u).saturating_add(kdf_cost(
+                iterations,
+                cipher.iv_len(),
+                u,
+            )),
+            2,
+        )?;
         let key = pkcs12_kdf(
             Hash::Sha1,
             password,
@@ -485,7 +571,7 @@ pub(crate) fn decrypt(
             iterations,
             KdfPurpose::Key,
             cipher.key_len(),
-        );
+        )?;
         let iv = pkcs12_kdf(
             Hash::Sha1,
             password,
@@ -493,7 +579,7 @@ pub(crate) fn decrypt(
             iterations,
             KdfPurpose::Iv,
             cipher.iv_len(),
-        );
+        )?;
         return Ok(cipher.decrypt(&key, &iv, data));
     }
     if alg.oid == PBES2 {
@@ -559,8 +645,62 @@ fn pbes2_decrypt(
         });
     }
     let pbkdf2 = Pbkdf2Params::parse(kdf.params)?;
-    let key = pbkdf2.derive(password.utf8.as_bytes(), cipher.key_len())?;
+    let key = pbkdf2.derive(password, cipher.key_len())?;
     Ok(cipher.decrypt(&key, &iv, data))
+}
+
+/// What decrypting with `alg` will cost: (hash iterations, derivations), read from its
+/// parameters without running anything. Unknown or unreadable parameters cost nothing here:
+/// decrypting reports them.
+pub(crate) fn planned_cost(alg: &AlgorithmIdentifier<'_>) -> (u64, usize) {
+    let legacy = [
+        (PBE_SHA1_3DES, Cipher::TdesEde3),
+        (PBE_SHA1_2DES, Cipher::TdesEde2),
+        (PBE_SHA1_RC2_128, Cipher::Rc2(16)),
+        (PBE_SHA1_RC2_40, Cipher::Rc2(5)),
+    ]
+    .into_iter()
+    .find_map(|(o, c)| (o == alg.oid).then_some(c));
+    if let Some(cipher) = legacy {
+        let iterations = (|| {
+            let mut reader = Reader::new(alg.params?, 0);
+            let seq = reader.read("").ok()?;
+            let mut fields = seq.children();
+            let _salt = fields.read("").ok()?;
+            fields.read("").ok()?.small_uint("").ok()
+        })();
+        let Some(iterations) = iterations else {
+            return (0, 0);
+        };
+        let u = Hash::Sha1.digest().output_len();
+        let cost = kdf_cost(iterations, cipher.key_len(), u).saturating_add(kdf_cost(
+            iterations,
+            cipher.iv_len(),
+            u,
+        ));
+        return (cost, 2);
+    }
+    if alg.oid == PBES2 {
+        let cost = (|| {
+            let mut reader = Reader::new(alg.params?, 0);
+            let seq = reader.read("").ok()?;
+            let mut fields = seq.children();
+            let kdf = AlgorithmIdentifier::from_element(&fields.read("").ok()?).ok()?;
+            let scheme = AlgorithmIdentifier::from_element(&fields.read("").ok()?).ok()?;
+            let key_len = [
+                (AES128_CBC, 16),
+                (AES192_CBC, 24),
+                (AES256_CBC, 32),
+                (DES_EDE3_CBC, 24),
+            ]
+            .into_iter()
+            .find_map(|(o, n)| (o == scheme.oid).then_some(n))?;
+            let p = Pbkdf2Params::parse(kdf.params).ok()?;
+            Some(kdf_cost(p.iterations, key_len, p.prf.digest().output_len()))
+        })();
+        return cost.map_or((0, 0), |c| (c, 1));
+    }
+    (0, 0)
 }
 
 #[cfg(test)]
@@ -573,24 +713,26 @@ mod tests {
     #[test]
     fn pkcs12_kdf_known_answers() {
         let salt = [0x0a, 0x58, 0xcf, 0x64, 0x53, 0x0d, 0x82, 0x3f];
-        let password = Password::new("smeg");
-        let key = pkcs12_kdf(Hash::Sha1, &password, &salt, 1, KdfPurpose::Key, 24);
+        let meter = KdfMeter::new(Pkcs12Budget::default());
+        let password = Password::new("smeg", &meter);
+        let key = pkcs12_kdf(Hash::Sha1, &password, &salt, 1, KdfPurpose::Key, 24).unwrap();
         assert_eq!(
             crate::util::hex(&key),
             "8aaae6297b6cb04642ab5b077851284eb7128f1a2a7fbca3"
         );
-        let iv = pkcs12_kdf(Hash::Sha1, &password, &salt, 1, KdfPurpose::Iv, 8);
+        let iv = pkcs12_kdf(Hash::Sha1, &password, &salt, 1, KdfPurpose::Iv, 8).unwrap();
         assert_eq!(crate::util::hex(&iv), "79993dfe048d3b76");
     }
 
     #[test]
     fn empty_password_has_two_readings() {
-        let p = Password::new("");
+        let meter = KdfMeter::new(Pkcs12Budget::default());
+        let p = Password::new("", &meter);
         assert_eq!(p.bmp(), vec![0, 0]);
         let alt = p.alternative().unwrap();
         assert!(alt.bmp().is_empty());
         assert!(alt.alternative().is_none());
-        assert!(Password::new("x").alternative().is_none());
+        assert!(Password::new("x", &meter).alternative().is_none());
     }
 
     #[test]
@@ -598,5 +740,31 @@ mod tests {
         assert!(check_iterations(MAX_ITERATIONS + 1).is_err());
         assert!(check_iterations(0).is_err());
         assert!(check_iterations(2048).is_ok());
+    }
+
+    #[test]
+    fn the_total_budget_counts_iterations_times_blocks_and_refuses_before_running() {
+        let budget = Pkcs12Budget {
+            max_kdf_iterations: 10_000,
+            max_derivations: 3,
+            ..Pkcs12Budget::default()
+        };
+        let meter = KdfMeter::new(budget);
+        let password = Password::new("pw", &meter);
+        // 24 bytes of SHA-1 output: two blocks, 2 × 4000 iterations.
+        assert!(pkcs12_kdf(Hash::Sha1, &password, b"salt", 4000, KdfPurpose::Key, 24).is_ok());
+        assert_eq!(meter.spent.get(), 8000);
+        // 2000 more fit; 2001 do not, and nothing is spent by the refusal.
+        let err = pkcs12_kdf(Hash::Sha1, &password, b"salt", 2001, KdfPurpose::Iv, 8).unwrap_err();
+        assert!(
+            matches!(err, Pkcs12Error::BudgetExceeded { limit: 10_000, .. }),
+            "{err:?}"
+        );
+        assert_eq!(meter.spent.get(), 8000);
+        assert!(pkcs12_kdf(Hash::Sha1, &password, b"salt", 1000, KdfPurpose::Iv, 8).is_ok());
+        assert!(pkcs12_kdf(Hash::Sha1, &password, b"salt", 1, KdfPurpose::Iv, 8).is_ok());
+        // A fourth derivation passes the count.
+        let err = pkcs12_kdf(Hash::Sha1, &password, b"salt", 1, KdfPurpose::Iv, 8).unwrap_err();
+        assert!(err.to_string().contains("key derivations"), "{err}");
     }
 }

@@ -16,7 +16,7 @@ use std::path::Path;
 
 use asn1_rs::{oid, Oid, Tag};
 
-use super::pbe::{self, Password};
+use super::pbe::{self, KdfMeter, Password};
 use crate::cms::der::{Element, Reader};
 use crate::cms::{oid as oids, CmsError};
 use crate::crypto::{AlgorithmIdentifier, KeyError, PrivateKey};
@@ -31,10 +31,95 @@ const X509_CERTIFICATE: Oid<'static> = oid!(1.2.840 .113549 .1 .9 .22 .1);
 const FRIENDLY_NAME: Oid<'static> = oid!(1.2.840 .113549 .1 .9 .20);
 const LOCAL_KEY_ID: Oid<'static> = oid!(1.2.840 .113549 .1 .9 .21);
 
-/// The most bags kyso reads from one file.
+/// The most bags kyso reads from one file by default ([`Pkcs12Budget::max_bags`]).
 pub const MAX_BAGS: usize = 1024;
 /// How deeply `safeContentsBag`s may nest.
 const MAX_NESTING: usize = 4;
+
+/// Limits on the work one PKCS#12 load may cost, whatever the file asks for.
+///
+/// Each key derivation is capped at 10 000 000 iterations (about 3.5 s here); these bound the
+/// sum, so that a file of a thousand such items is refused instead of running for an hour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Pkcs12Budget {
+    /// Most key-derivation work for one load, in hash iterations: each derivation's
+    /// iteration count times the hash blocks it derives (default 20 000 000, about 5 s:
+    /// twice what the largest single derivation may cost). Files from OpenSSL (2 048
+    /// iterations), Windows and CA software (up to a few hundred thousand) need a few
+    /// million at most: the MAC, the certificates' safe and the key, 2 or 3 blocks each.
+    pub max_kdf_iterations: u64,
+    /// Most key derivations (default 64: a file holds a MAC, one or two encrypted safes and
+    /// a shrouded key per private key).
+    pub max_derivations: usize,
+    /// Most bags read (default [`MAX_BAGS`]).
+    pub max_bags: usize,
+}
+
+impl Default for Pkcs12Budget {
+    fn default() -> Self {
+        Pkcs12Budget {
+            max_kdf_iterations: 20_000_000,
+            max_derivations: 64,
+            max_bags: MAX_BAGS,
+        }
+    }
+}
+
+/// How to open a PKCS#12 file: limits, which key to take, certificates to add to its chain.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct Pkcs12Options {
+    /// Limits on the work of the load.
+    pub budget: Pkcs12Budget,
+    /// The signer's certificate (DER): the key that matches it is taken, whether the file
+    /// holds one key or several; the load fails when no key of the file matches it. The
+    /// certificate need not be in the file. `None`: the file must hold exactly one key.
+    pub certificate: Option<Vec<u8>>,
+    /// Certificates (DER) added to the file's chain (the issuer path is ordered across
+    /// both; duplicates are dropped).
+    pub extra_chain: Vec<Vec<u8>>,
+}
+
+impl Pkcs12Options {
+    /// Default options: default budget, the file's only key, the file's chain.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Takes the key that matches `certificate` (DER).
+    pub fn certificate(mut self, certificate: Vec<u8>) -> Self {
+        self.certificate = Some(certificate);
+        self
+    }
+
+    /// Adds `chain` (DER certificates) to the file's chain.
+    pub fn extra_chain(mut self, chain: Vec<Vec<u8>>) -> Self {
+        self.extra_chain.extend(chain);
+        self
+    }
+
+    /// Sets the limits.
+    pub fn budget(mut self, budget: Pkcs12Budget) -> Self {
+        self.budget = budget;
+        self
+    }
+}
+
+/// Something about a PKCS#12 file that does not stop kyso from using it, but that its
+/// owner should know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Pkcs12Warning {
+    /// The file has no integrity MAC (`openssl pkcs12 -nomac`): a change to it, such as a
+    /// replaced chain certificate, cannot be detected, and a damaged file looks like a wrong
+    /// password.
+    #[error(
+        "the PKCS#12 file has no integrity MAC: changes to it (a replaced certificate, for \
+         instance) cannot be detected; export it again with a MAC"
+    )]
+    NoIntegrityMac,
+}
 
 /// Why a PKCS#12 file could not be opened.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -89,20 +174,43 @@ pub enum Pkcs12Error {
         /// kyso's limit.
         limit: u32,
     },
-    /// More bags than [`MAX_BAGS`], or nesting deeper than kyso reads.
+    /// More bags than [`Pkcs12Budget::max_bags`], or nesting deeper than kyso reads.
     #[error("the file holds too many bags or nests them too deeply (limit {limit})")]
     TooLarge {
         /// The limit that was reached.
         limit: usize,
     },
+    /// The file asks for more key-derivation work in all than [`Pkcs12Budget`] allows
+    /// (checked before the derivations run, where their parameters are known).
+    #[error(
+        "the file asks for more key-derivation work than kyso allows for one file: {what} \
+         (limit {limit})"
+    )]
+    BudgetExceeded {
+        /// Which limit.
+        what: &'static str,
+        /// Its value.
+        limit: u64,
+    },
     /// The file holds no private key.
     #[error("the file holds no private key")]
     NoPrivateKey,
-    /// The file holds several private keys.
-    #[error("the file holds {count} private keys; kyso signs with files holding one")]
+    /// The file holds several private keys and no certificate was given to choose one.
+    #[error(
+        "the file holds {count} private keys; give the signer's certificate to choose one \
+         (kyso: --cert)"
+    )]
     SeveralKeys {
         /// How many.
         count: usize,
+    },
+    /// The certificate given to choose the key matches no private key of the file.
+    #[error("the certificate given ({subject}) matches none of the file's {keys} private key(s)")]
+    CertificateNotInFile {
+        /// The certificate's subject.
+        subject: String,
+        /// How many keys the file holds.
+        keys: usize,
     },
     /// No certificate in the file matches the private key.
     #[error("no certificate in the file matches the private key")]
@@ -148,6 +256,8 @@ pub struct Pkcs12Identity {
     pub chain: Vec<Vec<u8>>,
     /// The key's `friendlyName` attribute, if any.
     pub friendly_name: Option<String>,
+    /// What the owner should know about the file (no integrity MAC, …).
+    pub warnings: Vec<Pkcs12Warning>,
 }
 
 impl std::fmt::Debug for Pkcs12Identity {
@@ -156,15 +266,29 @@ impl std::fmt::Debug for Pkcs12Identity {
             .field("key", &self.key.kind())
             .field("chain_len", &self.chain.len())
             .field("friendly_name", &self.friendly_name)
+            .field("warnings", &self.warnings)
             .finish_non_exhaustive()
     }
 }
 
 impl Pkcs12Identity {
-    /// Opens a PKCS#12 file's bytes with `password`.
+    /// Opens a PKCS#12 file's bytes with `password` and the default [`Pkcs12Options`]: the
+    /// file must hold one key.
     pub fn from_der(der: &[u8], password: &str) -> Result<Self, Pkcs12Error> {
-        let password = Password::new(password);
-        match open(der, &password) {
+        Self::from_der_with(der, password, &Pkcs12Options::default())
+    }
+
+    /// Opens a PKCS#12 file's bytes with `password`: the key chosen by `opts.certificate`
+    /// (or the only one), its chain with `opts.extra_chain` added, within `opts.budget`.
+    pub fn from_der_with(
+        der: &[u8],
+        password: &str,
+        opts: &Pkcs12Options,
+    ) -> Result<Self, Pkcs12Error> {
+        // One budget for both readings of an empty password.
+        let meter = KdfMeter::new(opts.budget);
+        let password = Password::new(password, &meter);
+        let (bags, has_mac) = match open(der, &password) {
             Err(Pkcs12Error::WrongPassword { .. }) if password.alternative().is_some() => {
                 // OpenSSL reads an empty password both as the BMPString terminator alone and
                 // as no bytes at all; files exist with either.
@@ -172,16 +296,30 @@ impl Pkcs12Identity {
                 open(der, &alternative)
             }
             other => other,
+        }?;
+        let mut identity = assemble(bags, opts)?;
+        if !has_mac {
+            identity.warnings.push(Pkcs12Warning::NoIntegrityMac);
         }
+        Ok(identity)
     }
 
     /// Reads and opens a PKCS#12 file.
     pub fn from_file(path: &Path, password: &str) -> Result<Self, super::SignerError> {
+        Self::from_file_with(path, password, &Pkcs12Options::default())
+    }
+
+    /// Reads and opens a PKCS#12 file with `opts` (see [`Pkcs12Identity::from_der_with`]).
+    pub fn from_file_with(
+        path: &Path,
+        password: &str,
+        opts: &Pkcs12Options,
+    ) -> Result<Self, super::SignerError> {
         let der = std::fs::read(path).map_err(|source| super::SignerError::Io {
             path: path.to_path_buf(),
             source,
         })?;
-        Ok(Self::from_der(&der, password)?)
+        Ok(Self::from_der_with(&der, password, opts)?)
     }
 }
 
@@ -198,7 +336,8 @@ enum Bag {
     },
 }
 
-fn open(der: &[u8], password: &Password<'_>) -> Result<Pkcs12Identity, Pkcs12Error> {
+/// The bags of the file, and whether it has a MAC.
+fn open(der: &[u8], password: &Password<'_>) -> Result<(Vec<Bag>, bool), Pkcs12Error> {
     const WHAT: &str = "PFX";
     let mut reader = Reader::new(der, 0);
     let pfx = reader.read(WHAT)?;
@@ -241,9 +380,32 @@ fn open(der: &[u8], password: &Password<'_>) -> Result<Pkcs12Identity, Pkcs12Err
     let safes_seq = safes.read("AuthenticatedSafe")?;
     safes_seq.expect_universal(Tag::Sequence, "AuthenticatedSafe", "SEQUENCE")?;
     safes.finish("AuthenticatedSafe")?;
+    // Every item first, so that the derivations the encrypted ones need are known (and
+    // refused when they do not fit) before any runs.
+    let mut list = Vec::new();
     let mut items = safes_seq.children();
     while !items.is_empty() {
-        let item = items.read("AuthenticatedSafe")?;
+        if list.len() >= password.meter().budget().max_bags {
+            return Err(Pkcs12Error::TooLarge {
+                limit: password.meter().budget().max_bags,
+            });
+        }
+        list.push(items.read("AuthenticatedSafe")?);
+    }
+    let (mut cost, mut derivations) = (0u64, 0usize);
+    for item in &list {
+        if let Ok((content_type, Some(content))) = content_info(item, "AuthenticatedSafe item") {
+            if content_type == ID_ENCRYPTED_DATA {
+                if let Some(alg) = encrypted_data_algorithm(&content) {
+                    let (c, d) = pbe::planned_cost(&alg);
+                    cost = cost.saturating_add(c);
+                    derivations = derivations.saturating_add(d);
+                }
+            }
+        }
+    }
+    password.meter().plan(cost, derivations)?;
+    for item in list {
         let (content_type, content) = content_info(&item, "AuthenticatedSafe item")?;
         let content = content.ok_or(Pkcs12Error::Malformed {
             what: "AuthenticatedSafe item",
@@ -266,7 +428,17 @@ fn open(der: &[u8], password: &Password<'_>) -> Result<Pkcs12Identity, Pkcs12Err
             });
         }
     }
-    assemble(bags)
+    Ok((bags, has_mac))
+}
+
+/// The encryption algorithm of an `EncryptedData`, if it reads as one.
+fn encrypted_data_algorithm<'a>(element: &Element<'a>) -> Option<AlgorithmIdentifier<'a>> {
+    let mut fields = element.children();
+    let _version = fields.read("").ok()?;
+    let info = fields.read("").ok()?;
+    let mut info_fields = info.children();
+    let _content_type = info_fields.read("").ok()?;
+    AlgorithmIdentifier::from_element(&info_fields.read("").ok()?).ok()
 }
 
 /// `ContentInfo ::= SEQUENCE { contentType, content [0] EXPLICIT ANY OPTIONAL }`.
@@ -347,14 +519,26 @@ fn read_safe_contents(
     let seq = reader.read(WHAT)?;
     seq.expect_universal(Tag::Sequence, WHAT, "SEQUENCE")?;
     reader.finish(WHAT)?;
+    let max_bags = password.meter().budget().max_bags;
+    // Every bag first: the shrouded keys' derivations are planned before any runs.
+    let mut list = Vec::new();
     let mut items = seq.children();
-    let mut seen = 0usize;
     while !items.is_empty() {
-        seen += 1;
-        if seen.saturating_add(bags.len()) > MAX_BAGS {
-            return Err(Pkcs12Error::TooLarge { limit: MAX_BAGS });
+        if list.len().saturating_add(bags.len()) >= max_bags {
+            return Err(Pkcs12Error::TooLarge { limit: max_bags });
         }
-        let bag = items.read("SafeBag")?;
+        list.push(items.read("SafeBag")?);
+    }
+    let (mut cost, mut derivations) = (0u64, 0usize);
+    for bag in &list {
+        if let Some(alg) = shrouded_key_algorithm(bag) {
+            let (c, d) = pbe::planned_cost(&alg);
+            cost = cost.saturating_add(c);
+            derivations = derivations.saturating_add(d);
+        }
+    }
+    password.meter().plan(cost, derivations)?;
+    for bag in list {
         bag.expect_universal(Tag::Sequence, "SafeBag", "SEQUENCE")?;
         let mut fields = bag.children();
         let bag_id = fields.read("SafeBag")?.oid("bagId")?;
@@ -425,6 +609,19 @@ fn read_safe_contents(
     Ok(())
 }
 
+/// The encryption algorithm of a shrouded key bag, if `bag` reads as one.
+fn shrouded_key_algorithm<'a>(bag: &Element<'a>) -> Option<AlgorithmIdentifier<'a>> {
+    let mut fields = bag.children();
+    if fields.read("").ok()?.oid("").ok()? != SHROUDED_KEY_BAG {
+        return None;
+    }
+    let wrapper = fields.read_optional_context(0, "").ok()??;
+    let mut inner = wrapper.children();
+    let value = inner.read("").ok()?;
+    let mut epki = value.children();
+    AlgorithmIdentifier::from_element(&epki.read("").ok()?).ok()
+}
+
 /// `localKeyId` and `friendlyName` from a bag's attributes.
 #[allow(clippy::type_complexity)]
 fn bag_attributes(set: &Element<'_>) -> Result<(Option<Vec<u8>>, Option<String>), Pkcs12Error> {
@@ -468,8 +665,9 @@ fn bag_attributes(set: &Element<'_>) -> Result<(Option<Vec<u8>>, Option<String>)
 }
 
 /// Pairs the key with its certificate (by `localKeyId`, else by public key) and orders the
-/// chain.
-fn assemble(bags: Vec<Bag>) -> Result<Pkcs12Identity, Pkcs12Error> {
+/// chain. With `opts.certificate`, the key is the one that matches that certificate, and
+/// the certificate is the one given.
+fn assemble(bags: Vec<Bag>, opts: &Pkcs12Options) -> Result<Pkcs12Identity, Pkcs12Error> {
     let mut keys = Vec::new();
     let mut certs = Vec::new();
     for bag in bags {
@@ -483,32 +681,70 @@ fn assemble(bags: Vec<Bag>) -> Result<Pkcs12Identity, Pkcs12Error> {
         }
     }
     let count = keys.len();
-    let (pkcs8, key_id, friendly_name) = match keys.pop() {
-        None => return Err(Pkcs12Error::NoPrivateKey),
-        Some(k) if count == 1 => k,
-        Some(_) => return Err(Pkcs12Error::SeveralKeys { count }),
+    if count == 0 {
+        return Err(Pkcs12Error::NoPrivateKey);
+    }
+    let (key, certificate, friendly_name) = match &opts.certificate {
+        Some(wanted) => {
+            let mut chosen = None;
+            for (pkcs8, _, friendly_name) in keys {
+                let key = PrivateKey::from_pkcs8(&pkcs8)?;
+                if key.check_matches_certificate(wanted).is_ok() {
+                    chosen = Some((key, friendly_name));
+                    break;
+                }
+            }
+            let (key, friendly_name) = chosen.ok_or_else(|| Pkcs12Error::CertificateNotInFile {
+                subject: subject_of(wanted),
+                keys: count,
+            })?;
+            certs.retain(|(der, _)| der != wanted);
+            (key, wanted.clone(), friendly_name)
+        }
+        None => {
+            let (pkcs8, key_id, friendly_name) = match keys.pop() {
+                Some(k) if count == 1 => k,
+                _ => return Err(Pkcs12Error::SeveralKeys { count }),
+            };
+            let key = PrivateKey::from_pkcs8(&pkcs8)?;
+            let by_id = key_id.as_ref().and_then(|id| {
+                certs.iter().position(|(der, cid)| {
+                    cid.as_ref() == Some(id) && key.check_matches_certificate(der).is_ok()
+                })
+            });
+            let index = by_id
+                .or_else(|| {
+                    certs
+                        .iter()
+                        .position(|(der, _)| key.check_matches_certificate(der).is_ok())
+                })
+                .ok_or(Pkcs12Error::NoMatchingCertificate)?;
+            let certificate = certs.remove(index).0;
+            (key, certificate, friendly_name)
+        }
     };
-    let key = PrivateKey::from_pkcs8(&pkcs8)?;
-    let by_id = key_id.as_ref().and_then(|id| {
-        certs.iter().position(|(der, cid)| {
-            cid.as_ref() == Some(id) && key.check_matches_certificate(der).is_ok()
-        })
-    });
-    let index = by_id
-        .or_else(|| {
-            certs
-                .iter()
-                .position(|(der, _)| key.check_matches_certificate(der).is_ok())
-        })
-        .ok_or(Pkcs12Error::NoMatchingCertificate)?;
-    let certificate = certs.remove(index).0;
-    let chain = order_chain(&certificate, certs.into_iter().map(|(d, _)| d).collect());
+    let mut rest: Vec<Vec<u8>> = certs.into_iter().map(|(d, _)| d).collect();
+    for extra in &opts.extra_chain {
+        if *extra != certificate && !rest.contains(extra) {
+            rest.push(extra.clone());
+        }
+    }
+    let chain = order_chain(&certificate, rest);
     Ok(Pkcs12Identity {
         key,
         certificate,
         chain,
         friendly_name,
+        warnings: Vec::new(),
     })
+}
+
+/// The subject of a certificate, for messages.
+fn subject_of(der: &[u8]) -> String {
+    use x509_parser::prelude::FromDer;
+    x509_parser::certificate::X509Certificate::from_der(der)
+        .map(|(_, c)| c.subject().to_string())
+        .unwrap_or_else(|_| "not a readable certificate".to_owned())
 }
 
 /// The certificates in issuer order starting from `leaf`'s issuer, then the rest.

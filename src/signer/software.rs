@@ -90,9 +90,27 @@ impl SoftwareSigner {
     }
 
     /// Opens a PKCS#12 (`.p12`, `.pfx`) file's bytes with `password`: the key, its
-    /// certificate and the other certificates as the chain.
+    /// certificate and the other certificates as the chain. The file must hold one key; see
+    /// [`SoftwareSigner::from_pkcs12_with`] to choose among several, add to the chain or
+    /// change the limits, and [`super::Pkcs12Identity::from_der_with`] for the file's
+    /// warnings.
     pub fn from_pkcs12(der: &[u8], password: &str) -> Result<Self, SignerError> {
-        let identity = super::Pkcs12Identity::from_der(der, password)?;
+        Self::from_pkcs12_with(der, password, &super::Pkcs12Options::default())
+    }
+
+    /// Opens a PKCS#12 file's bytes with `opts`: the key that matches `opts.certificate`
+    /// (refused when none does), the file's chain plus `opts.extra_chain`.
+    pub fn from_pkcs12_with(
+        der: &[u8],
+        password: &str,
+        opts: &super::Pkcs12Options,
+    ) -> Result<Self, SignerError> {
+        let identity = super::Pkcs12Identity::from_der_with(der, password, opts)?;
+        Self::from_pkcs12_identity(identity)
+    }
+
+    /// A signer from an opened PKCS#12 file.
+    pub fn from_pkcs12_identity(identity: super::Pkcs12Identity) -> Result<Self, SignerError> {
         Self::new(identity.key, identity.certificate, identity.chain)
     }
 

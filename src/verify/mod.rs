@@ -25,6 +25,7 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
+use crate::budget::{DocumentBudget, DocumentMeter};
 use crate::pdf::{Budget, Document, FileSource, Source};
 use crate::pki::{
     Certificate, MeteredFetcher, NetworkBudget, NetworkMeter, RevocationData, SharedFetcher,
@@ -42,8 +43,11 @@ pub struct VerifyOptions {
     pub trust: TrustStore,
     /// Validation time; `None` reads the clock once when verification starts.
     pub validation_time: Option<OffsetDateTime>,
-    /// Limits for reading the PDF.
+    /// Limits for reading the PDF: each object, each stream.
     pub budget: Budget,
+    /// Limits for one document's verification in all: bytes decoded, stream data handled,
+    /// a deadline ([`crate::budget`]). Exhausted, the document's signatures do not pass.
+    pub document_budget: DocumentBudget,
     /// What certificate paths must satisfy: purpose (document signing), certificate
     /// policies, revocation (if available by default: a warning when nothing could be
     /// checked), algorithms, search budget.
@@ -80,6 +84,7 @@ impl VerifyOptions {
             trust,
             validation_time: None,
             budget: Budget::default(),
+            document_budget: DocumentBudget::default(),
             validation: ValidationPolicy::document_signing(),
             revocation: RevocationData::new(),
             intermediates: Vec::new(),
@@ -100,6 +105,12 @@ impl VerifyOptions {
     /// Sets the PDF reading budget.
     pub fn budget(mut self, budget: Budget) -> Self {
         self.budget = budget;
+        self
+    }
+
+    /// Sets the per-document budget.
+    pub fn document_budget(mut self, budget: DocumentBudget) -> Self {
+        self.document_budget = budget;
         self
     }
 
@@ -262,13 +273,15 @@ pub fn verify_source<S: Source>(
     name: Option<String>,
     opts: &VerifyOptions,
 ) -> Result<VerificationReport, Error> {
-    let (opts, meter) = opts.for_one_verification();
+    let (opts, network) = opts.for_one_verification();
     let opts = opts.as_ref();
     let (time, time_source) = match opts.validation_time {
         Some(t) => (t, TimeSource::Caller),
         None => (OffsetDateTime::now_utc(), TimeSource::CurrentTime),
     };
-    let doc = Document::open_with(source, opts.budget)?;
+    // One meter for the whole verification: its clock starts here.
+    let meter = DocumentMeter::start(opts.document_budget);
+    let doc = Document::open_metered(source, opts.budget, meter.clone())?;
     let mut report = VerificationReport::new(name, doc.len(), time, time_source);
     report.revisions = doc.revisions().len();
     if doc.is_encrypted() {
@@ -323,7 +336,7 @@ pub fn verify_source<S: Source>(
     report.findings.extend(findings);
     report
         .findings
-        .extend(network_budget_finding(meter.as_ref()));
+        .extend(network_budget_finding(network.as_ref()));
     // A cut file says so rather than "no signature": its signature may be what was cut.
     let truncated = report.findings.iter().any(|f| f.code == Code::DocTruncated);
     if report.signatures.is_empty() && !truncated {
@@ -331,6 +344,27 @@ pub fn verify_source<S: Source>(
             .findings
             .push(Finding::new(Code::DocNoSignatures, "the document holds no signature").plain());
     }
+    if let Some(why) = meter.exhausted() {
+        budget_exhausted(&mut report, why);
+    }
     report.update_summary();
     Ok(report)
+}
+
+/// A document whose verification ran out of its budget was not fully examined: the report
+/// says which limit, and no signature of it passes.
+fn budget_exhausted(report: &mut VerificationReport, why: crate::budget::BudgetExhausted) {
+    let text = format!(
+        "the document was not fully examined: {why}; what was not examined is not trusted. \
+         If the document comes from a trusted source, verify it again with a larger budget \
+         (kyso verify --max-decoded, --max-stream-work, --deadline)"
+    );
+    report
+        .findings
+        .push(Finding::new(Code::BudgetDocumentExhausted, text.clone()));
+    for s in &mut report.signatures {
+        s.findings
+            .push(Finding::new(Code::BudgetDocumentExhausted, text.clone()));
+        verdict::decide(s);
+    }
 }

@@ -110,6 +110,12 @@ pub fn verify_one<S: Source>(
             .detail(L::Field, c.field_names.join(", ")),
         ),
     }
+    // Past the document's budget (the deadline, most likely) nothing more is checked; the
+    // verification's end reports why, on every signature.
+    if ctx.doc.meter().check().is_err() {
+        verdict::decide(&mut r);
+        return r;
+    }
     check_signature(ctx, c, poe, &mut r);
     diff::judge_signature(ctx.doc, ctx.revisions, c, index, &mut r);
     verdict::decide(&mut r);

@@ -5,8 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use kyso::dossier::{
-    embedded_stream, extract_to_file, list_embedded_files, portable_file_name,
-    read_embedded_content, EmbeddedFile,
+    embedded_contents, extract_to_file, list_embedded_files, portable_file_name, EmbeddedFile,
 };
 use kyso::pdf::{Document, FileSource};
 use kyso::report::text::safe;
@@ -96,10 +95,9 @@ fn list(path: &Path, json: bool) -> Result<ExitCode, Failure> {
     let (doc, files) = open(path)?;
     let rev = doc.last_revision();
     let mut listed = Vec::new();
-    for f in &files {
-        let facts = embedded_stream(&doc, rev, f).and_then(|s| {
-            read_embedded_content(&doc, rev, &s, false, &mut |_| Ok(())).map_err(|e| e.to_string())
-        });
+    // Each distinct stream is decoded once, however many files share it.
+    let contents = embedded_contents(&doc, rev, &files);
+    for (f, facts) in files.iter().zip(contents) {
         let (size, sha256, error) = match facts {
             Ok(c) => (Some(c.size), Some(hex(&c.sha256)), None),
             Err(e) => (None, None, Some(e)),

@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 
 use kyso::crypto::{load_certificates, PrivateKey};
 use kyso::sign::{check_signer, UnfitCertificate};
-use kyso::signer::{Signer, SignerIdentity, SoftwareSigner};
+use kyso::signer::{
+    Pkcs12Error, Pkcs12Identity, Pkcs12Options, Signer, SignerError, SignerIdentity, SoftwareSigner,
+};
 use time::OffsetDateTime;
 
 use crate::output::Failure;
@@ -18,11 +20,13 @@ pub struct KeySourceArgs {
     /// Private key: PKCS#8, PKCS#1 RSA or SEC1 EC, PEM or DER (with --cert).
     #[arg(long, help_heading = "Key in files")]
     key: Option<PathBuf>,
-    /// Signer's certificate, PEM or DER (with --key; with --prepare alone; or to override a
-    /// token's certificate).
+    /// Signer's certificate, PEM or DER (with --key; with --prepare alone; with --p12 to
+    /// choose that certificate's key, refused when the file has none that matches it; or to
+    /// override a token's certificate).
     #[arg(long, help_heading = "Key in files")]
     cert: Option<PathBuf>,
-    /// Intermediate certificates to embed (PEM, several allowed in one file).
+    /// Intermediate certificates to embed (PEM, several allowed in one file); with --p12 or a
+    /// token, added to their chain.
     #[arg(long, help_heading = "Key in files")]
     chain: Option<PathBuf>,
     /// PKCS#12 file (.p12/.pfx) holding the key, certificate and chain.
@@ -122,9 +126,7 @@ impl KeySourceArgs {
                 "password",
                 "--password-file FILE or --password-env VAR",
             )?;
-            let signer = SoftwareSigner::from_pkcs12_file(p12, &password)
-                .map_err(|e| Failure::at(p12, e))?;
-            return Ok(Box::new(signer));
+            return Ok(Box::new(self.p12_signer(p12, &password)?));
         }
         self.token_signer()
     }
@@ -157,6 +159,44 @@ impl KeySourceArgs {
             chain.extend(load_certificates(&read(path)?).map_err(|e| Failure::at(path, e))?);
         }
         Ok((certificate, chain))
+    }
+
+    /// A PKCS#12 file: --cert chooses the key (the file's own certificate otherwise),
+    /// --chain adds to the file's chain. Warnings about the file go to standard error.
+    fn p12_signer(&self, p12: &Path, password: &str) -> Result<SoftwareSigner, Failure> {
+        let mut opts = Pkcs12Options::new();
+        if let Some(cert) = &self.cert {
+            let (certificate, chain) = self.certificates(cert)?;
+            opts = opts.certificate(certificate).extra_chain(chain);
+        } else if let Some(path) = &self.chain {
+            let bytes = std::fs::read(path).map_err(|e| Failure::at(path, e))?;
+            opts = opts.extra_chain(load_certificates(&bytes).map_err(|e| Failure::at(path, e))?);
+        }
+        let identity = match Pkcs12Identity::from_file_with(p12, password, &opts) {
+            Ok(identity) => identity,
+            Err(SignerError::Pkcs12(Pkcs12Error::CertificateNotInFile { subject, keys })) => {
+                let cert = self.cert.as_deref().unwrap_or(p12);
+                return Err(Failure(format!(
+                    "{}: this certificate ({subject}) belongs to none of the {keys} private \
+                     key(s) in {}; give the certificate of a key in the file, or leave out \
+                     --cert",
+                    cert.display(),
+                    p12.display()
+                )));
+            }
+            Err(SignerError::Pkcs12(Pkcs12Error::SeveralKeys { count })) => {
+                return Err(Failure(format!(
+                    "{}: the file holds {count} private keys; choose one with --cert \
+                     (the signer's certificate)",
+                    p12.display()
+                )));
+            }
+            Err(e) => return Err(Failure::at(p12, e)),
+        };
+        for w in &identity.warnings {
+            eprintln!("kyso: warning: {}: {w}", p12.display());
+        }
+        SoftwareSigner::from_pkcs12_identity(identity).map_err(|e| Failure::at(p12, e))
     }
 
     /// Key and certificate files.

@@ -7,6 +7,7 @@
 mod appearance_args;
 mod attach;
 mod attachments;
+mod budget_args;
 mod cert;
 mod demo;
 mod dossier;

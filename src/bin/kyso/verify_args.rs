@@ -11,6 +11,7 @@ use time::{Date, OffsetDateTime};
 use kyso::report::Lang;
 use kyso::verify::VerifyOptions;
 
+use crate::budget_args::BudgetArgs;
 use crate::cert::PkiArgs;
 use crate::output::Failure;
 
@@ -24,6 +25,9 @@ pub struct VerifyOptionArgs {
     /// the start of that day in UTC). Default: now.
     #[arg(long, value_parser = parse_at, value_name = "TIME")]
     pub at: Option<At>,
+    /// Limits on the work one document may cost.
+    #[command(flatten)]
+    pub budget: BudgetArgs,
 }
 
 /// `--lang`: the language of text reports and messages.
@@ -84,6 +88,7 @@ impl VerifyOptionArgs {
         self.pki.apply(&mut opts.validation)?;
         opts.fetcher = self.pki.fetcher()?;
         opts.network_budget = self.pki.net.budget();
+        self.budget.apply(&mut opts);
         if let Some(t) = self.time(lang) {
             opts = opts.validation_time(t);
         }
