@@ -163,7 +163,7 @@ pub fn embedded_file_reports<S: Source>(
                         ),
                     )
                     .detail(L::File, &file.name)
-                    .detail(L::Technical, &reason),
+                    .detail(L::Technical, reason),
                 ),
             }
         }
