@@ -311,7 +311,8 @@ fn a_missing_manifest_or_signature_and_an_orphan_signature_are_reported() {
     assert_eq!(r.indication, Indication::TotalFailed);
     write_detached_signature(
         &dir.path().join(MANIFEST_FILE),
-        &dir.path().join(MANIFEST_SIGNATURE_FILE),
+        kyso::output::Target::new(&dir.path().join(MANIFEST_SIGNATURE_FILE))
+            .overwrite(kyso::output::Overwrite::Replace),
         &pki.p256.signer(),
         None,
     )

@@ -541,6 +541,30 @@ pub fn generate(pki: &TestPki, now: OffsetDateTime) -> BTreeMap<&'static str, Ve
             "",
         ),
     );
+    v.insert("need-appearances-turned-into-a-number", {
+        let with_flag = signed_variant(
+            &[(
+                obj::ACROFORM,
+                "<< /Fields [6 0 R 8 0 R] /DA (/F1 0 Tf 0 g) /DR << /Font << /F1 9 0 R >> >> \
+                 /NeedAppearances true >>",
+            )],
+            &a,
+            now,
+            |o| o,
+        );
+        let doc = kyso::pdf::Document::open(with_flag.as_slice()).unwrap();
+        let form = doc
+            .get(
+                doc.last_revision(),
+                kyso::pdf::ObjRef::new(obj::ACROFORM, 0),
+            )
+            .unwrap()
+            .unwrap();
+        let mut form = form.as_dict().unwrap().clone();
+        form.set("NeedAppearances", kyso::pdf::Object::Integer(1));
+        let body = kyso::pdf::serialize::to_bytes(&kyso::pdf::Object::Dict(form)).unwrap();
+        append(&with_flag, &[(obj::ACROFORM, s(&body))], "")
+    });
     v.insert(
         "need-appearances-set-after-signing",
         append(

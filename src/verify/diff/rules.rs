@@ -1018,6 +1018,17 @@ fn judge_acroform<S: Source>(
 ) -> Result<Verdict, PdfError> {
     let need_before = needs_appearances(ctx.before(), old);
     let need_after = needs_appearances(ctx.after(), new);
+    if !same_entry(ctx.doc, old, new, b"NeedAppearances") {
+        let bad =
+            |view: View<'_, S>, d: &Dict| matches!(view.boolean(d, b"NeedAppearances"), Read::Bad);
+        if bad(ctx.before(), old) || bad(ctx.after(), new) {
+            return Ok(Verdict::other(
+                "acroform",
+                "/NeedAppearances was changed to or from a value that is not a boolean: \
+                 viewers disagree on whether it tells them to redraw the fields",
+            ));
+        }
+    }
     if need_after && !need_before {
         return Ok(Verdict::other(
             "acroform",
@@ -1233,12 +1244,10 @@ fn judge_changed_keys<S: Source>(
     let mut v = Verdict::new(
         level,
         rule,
-        description.unwrap_or_else(|| {
-            if level <= ModificationLevel::LtvUpdates {
-                "updated to add a document timestamp".to_string()
-            } else {
-                "updated to add a signature".to_string()
-            }
+        description.unwrap_or_else(|| match level {
+            ModificationLevel::None => "updated; no change that a viewer shows".to_string(),
+            ModificationLevel::LtvUpdates => "updated for validation data".to_string(),
+            _ => "updated for a signature".to_string(),
         }),
     );
     v.new_visible_signature_field = sneaky;
