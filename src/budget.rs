@@ -11,8 +11,9 @@
 //! [`Code::BudgetDocumentExhausted`](crate::report::Code::BudgetDocumentExhausted): no
 //! signature of a document that was not fully examined passes.
 //!
-//! The network side of a verification (fetch counts, time and bytes) is meant to join this
-//! budget as one more part; the deadline is shared.
+//! The network side of a verification is one more part: [`DocumentBudget::network`] limits
+//! the fetches one document may cause (their number, time and bytes; see
+//! [`crate::pki::NetworkMeter`]), and the document's deadline bounds their time too.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -32,8 +33,11 @@ pub struct DocumentBudget {
     /// signed byte ranges are not counted: hashing them costs one pass over the file.
     pub max_work_bytes: u64,
     /// Wall-clock time one document's verification may take, from when it starts (default
-    /// 300 s; `None`: no deadline). Checked while decoding and between signatures.
+    /// 300 s; `None`: no deadline). Checked while decoding and between signatures, and the
+    /// network time is never more than it.
     pub deadline: Option<Duration>,
+    /// What the document's fetches may cost in all (only with online fetching).
+    pub network: NetworkBudget,
 }
 
 impl Default for DocumentBudget {
@@ -42,6 +46,7 @@ impl Default for DocumentBudget {
             max_decoded_bytes: 8 << 30,
             max_work_bytes: 16 << 30,
             deadline: Some(Duration::from_secs(300)),
+            network: NetworkBudget::default(),
         }
     }
 }
@@ -53,6 +58,7 @@ impl DocumentBudget {
             max_decoded_bytes: u64::MAX,
             max_work_bytes: u64::MAX,
             deadline: None,
+            network: NetworkBudget::new(usize::MAX, Duration::MAX, u64::MAX),
         }
     }
 
@@ -72,6 +78,73 @@ impl DocumentBudget {
     pub fn deadline(mut self, deadline: Option<Duration>) -> Self {
         self.deadline = deadline;
         self
+    }
+
+    /// Sets [`DocumentBudget::network`].
+    pub fn network(mut self, network: NetworkBudget) -> Self {
+        self.network = network;
+        self
+    }
+
+    /// The network budget as one verification may spend it: its time no longer than the
+    /// deadline.
+    pub fn network_within_deadline(&self) -> NetworkBudget {
+        let mut n = self.network;
+        if let Some(d) = self.deadline {
+            n.max_time = n.max_time.min(d);
+        }
+        n
+    }
+}
+
+/// Limits on what one verification may spend on the network, across every fetch of its
+/// signatures, timestamps, certificate paths and revocation checks.
+///
+/// Defaults: 16 fetches, 30 seconds, 32 MiB. A signature usually needs two to four fetches
+/// (the signer's OCSP response, a CA's CRL, sometimes a missing issuer, the timestamp
+/// authority's status), and a CA's CRL is fetched once per document (answers to GET
+/// requests are remembered), so 16 covers documents with several signatures from the usual
+/// authorities. 30 seconds is two slow fetches at the default per-fetch timeout (15 s), and
+/// bounds what a document full of slow URLs can cost a verification service. 32 MiB holds
+/// two of the largest national CRLs seen (over 10 MB each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct NetworkBudget {
+    /// Most fetches (each URL asked, redirects included in one fetch).
+    pub max_fetches: usize,
+    /// Most time spent fetching, all fetches together.
+    pub max_time: Duration,
+    /// Most bytes received, all answers together.
+    pub max_bytes: u64,
+}
+
+impl Default for NetworkBudget {
+    fn default() -> Self {
+        NetworkBudget {
+            max_fetches: 16,
+            max_time: Duration::from_secs(30),
+            max_bytes: 32 << 20,
+        }
+    }
+}
+
+impl NetworkBudget {
+    /// A budget with these limits.
+    pub fn new(max_fetches: usize, max_time: Duration, max_bytes: u64) -> Self {
+        NetworkBudget {
+            max_fetches,
+            max_time,
+            max_bytes,
+        }
+    }
+
+    pub(crate) fn describe(&self) -> String {
+        format!(
+            "{} fetches, {} s, {} bytes",
+            self.max_fetches,
+            self.max_time.as_secs_f64(),
+            self.max_bytes
+        )
     }
 }
 

@@ -784,7 +784,7 @@ fn a_spent_budget_leaves_revocation_unknown_and_never_passes() {
     };
 
     let mut opts = online(root.trust(), fetcher());
-    opts.network_budget = NetworkBudget::new(16, Duration::from_millis(2500), 32 << 20);
+    opts.document_budget.network = NetworkBudget::new(16, Duration::from_millis(2500), 32 << 20);
     let started = Instant::now();
     let report = verify_bytes(&pdf, &opts).unwrap();
     let took = started.elapsed();
@@ -814,7 +814,7 @@ fn a_spent_budget_leaves_revocation_unknown_and_never_passes() {
 
     // With enough budget both are judged on their merits: the honest one passes.
     let mut opts = online(root.trust(), fetcher());
-    opts.network_budget = NetworkBudget::new(16, Duration::from_secs(10), 32 << 20);
+    opts.document_budget.network = NetworkBudget::new(16, Duration::from_secs(10), 32 << 20);
     let report = verify_bytes(&pdf, &opts).unwrap();
     assert_eq!(
         report.signatures[0].indication,
@@ -850,7 +850,7 @@ fn a_slow_server_behind_many_signatures_costs_at_most_the_default_budget() {
         root.trust(),
         HttpFetcher::default().with_policy(loopback_allowed()),
     );
-    assert_eq!(opts.network_budget, NetworkBudget::default());
+    assert_eq!(opts.document_budget.network, NetworkBudget::default());
     let started = Instant::now();
     let report: VerificationReport = verify_bytes(&pdf, &opts).unwrap();
     let took = started.elapsed();

@@ -43,6 +43,21 @@ use crate::pki::{FetchError, FetchLimits, Fetcher};
 use policy::Refusal;
 use url::HttpUrl;
 
+/// Reads `url` as kyso reads every URL before it fetches it — strictly, refusing what two
+/// URL readers could read differently (user information, backslashes, encoded or
+/// non-ASCII hosts, ...) and reading numeric hosts as the address they denote — without
+/// resolving or connecting: the URL written back normalised (`http://127.0.0.1/` for
+/// `http://0x7f000001/`), or why it is refused. The address policy is applied separately,
+/// after resolution, when fetching.
+///
+/// ```
+/// assert_eq!(kyso::net::read_url("http://0x7f000001/ocsp").unwrap(), "http://127.0.0.1/ocsp");
+/// assert!(kyso::net::read_url("http://user@ca.example/crl").is_err());
+/// ```
+pub fn read_url(url: &str) -> Result<String, String> {
+    HttpUrl::parse(url).map(|u| u.display())
+}
+
 /// An HTTP fetcher with timeouts, size limits and a [`NetworkPolicy`].
 #[derive(Debug, Clone)]
 pub struct HttpFetcher {

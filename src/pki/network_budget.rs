@@ -22,56 +22,7 @@ use std::time::{Duration, Instant};
 
 use super::fetch::{FetchError, FetchLimits, Fetcher};
 
-/// Limits on what one verification may spend on the network, across every fetch of its
-/// signatures, timestamps, certificate paths and revocation checks.
-///
-/// Defaults: 16 fetches, 30 seconds, 32 MiB. A signature usually needs two to four fetches
-/// (the signer's OCSP response, a CA's CRL, sometimes a missing issuer, the timestamp
-/// authority's status), and a CA's CRL is fetched once per document (answers to GET
-/// requests are remembered), so 16 covers documents with several signatures from the usual
-/// authorities. 30 seconds is two slow fetches at the default per-fetch timeout (15 s), and
-/// bounds what a document full of slow URLs can cost a verification service. 32 MiB holds
-/// two of the largest national CRLs seen (over 10 MB each).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct NetworkBudget {
-    /// Most fetches (each URL asked, redirects included in one fetch).
-    pub max_fetches: usize,
-    /// Most time spent fetching, all fetches together.
-    pub max_time: Duration,
-    /// Most bytes received, all answers together.
-    pub max_bytes: u64,
-}
-
-impl Default for NetworkBudget {
-    fn default() -> Self {
-        NetworkBudget {
-            max_fetches: 16,
-            max_time: Duration::from_secs(30),
-            max_bytes: 32 << 20,
-        }
-    }
-}
-
-impl NetworkBudget {
-    /// A budget with these limits.
-    pub fn new(max_fetches: usize, max_time: Duration, max_bytes: u64) -> Self {
-        NetworkBudget {
-            max_fetches,
-            max_time,
-            max_bytes,
-        }
-    }
-
-    fn describe(&self) -> String {
-        format!(
-            "{} fetches, {} s, {} bytes",
-            self.max_fetches,
-            seconds(self.max_time),
-            self.max_bytes
-        )
-    }
-}
+pub use crate::budget::NetworkBudget;
 
 /// What a [`NetworkMeter`] has counted.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -264,9 +215,9 @@ impl NetworkMeter {
     }
 }
 
-/// A fetcher whose fetches one [`NetworkMeter`] counts and bounds: what
-/// [`crate::verify::VerifyOptions::network_budget`] puts around the caller's fetcher for
-/// each verification. Callers that drive [`super::PathValidator`] themselves can wrap their
+/// A fetcher whose fetches one [`NetworkMeter`] counts and bounds: what a verification
+/// puts around the caller's fetcher, with the network part of
+/// [`crate::verify::VerifyOptions::document_budget`]. Callers that drive [`super::PathValidator`] themselves can wrap their
 /// fetcher the same way.
 #[derive(Clone)]
 pub struct MeteredFetcher {

@@ -28,8 +28,8 @@ use time::OffsetDateTime;
 use crate::budget::{DocumentBudget, DocumentMeter};
 use crate::pdf::{Budget, Document, FileSource, Source};
 use crate::pki::{
-    Certificate, MeteredFetcher, NetworkBudget, NetworkMeter, RevocationData, SharedFetcher,
-    TrustStore, ValidationPolicy, VerificationCache,
+    Certificate, MeteredFetcher, NetworkMeter, RevocationData, SharedFetcher, TrustStore,
+    ValidationPolicy, VerificationCache,
 };
 use crate::report::DetailLabel as L;
 use crate::report::{Code, Finding, TimeSource, VerificationReport};
@@ -46,7 +46,12 @@ pub struct VerifyOptions {
     /// Limits for reading the PDF: each object, each stream.
     pub budget: Budget,
     /// Limits for one document's verification in all: bytes decoded, stream data handled,
-    /// a deadline ([`crate::budget`]). Exhausted, the document's signatures do not pass.
+    /// a deadline, and what its fetches through `fetcher` may cost
+    /// ([`DocumentBudget::network`]: fetches, time and bytes across every signature,
+    /// timestamp and path; each verification — one document, one detached or enveloping
+    /// signature file — gets a fresh [`NetworkMeter`]) ([`crate::budget`]). Exhausted, the
+    /// report says so (`budget.document_exhausted`, `network.budget_exhausted`) and nothing
+    /// that needed what was not done passes.
     pub document_budget: DocumentBudget,
     /// What certificate paths must satisfy: purpose (document signing), certificate
     /// policies, revocation (if available by default: a warning when nothing could be
@@ -58,12 +63,6 @@ pub struct VerifyOptions {
     pub intermediates: Vec<Certificate>,
     /// Fetches revocation data and issuers when `validation.revocation.online` is set.
     pub fetcher: Option<SharedFetcher>,
-    /// What one verification (one document, one detached or enveloping signature file) may
-    /// spend through `fetcher`: fetches, time and bytes across every signature, timestamp
-    /// and path. Each verification gets a fresh [`NetworkMeter`]; when it runs out, the
-    /// report says so (`network.budget_exhausted`) and no status that needed the network
-    /// passes.
-    pub network_budget: NetworkBudget,
     /// Largest signed content kyso reads into memory for a signature without signed
     /// attributes (whose signature is over the content itself).
     pub max_unsigned_attrs_content: u64,
@@ -89,7 +88,6 @@ impl VerifyOptions {
             revocation: RevocationData::new(),
             intermediates: Vec::new(),
             fetcher: None,
-            network_budget: NetworkBudget::default(),
             max_unsigned_attrs_content: 256 << 20,
             shared_hashing: true,
             cache: VerificationCache::new(),
@@ -115,14 +113,18 @@ impl VerifyOptions {
     }
 
     /// For one verification: these options with the fetcher counted and bounded by a fresh
-    /// meter with [`VerifyOptions::network_budget`], and that meter. Without fetching, the
+    /// meter with the document budget's network part (within its deadline), and that
+    /// meter. Without fetching, the
     /// options themselves.
     pub(crate) fn for_one_verification(
         &self,
     ) -> (Cow<'_, VerifyOptions>, Option<Arc<NetworkMeter>>) {
         match &self.fetcher {
             Some(f) if self.validation.revocation.online => {
-                let metered = MeteredFetcher::new(f.0.clone(), self.network_budget);
+                let metered = MeteredFetcher::new(
+                    f.0.clone(),
+                    self.document_budget.network_within_deadline(),
+                );
                 let meter = metered.meter().clone();
                 let mut opts = self.clone();
                 opts.fetcher = Some(SharedFetcher(Arc::new(metered)));

@@ -87,7 +87,7 @@ impl VerifyOptionArgs {
         opts.revocation = self.pki.revocation_data()?;
         self.pki.apply(&mut opts.validation)?;
         opts.fetcher = self.pki.fetcher()?;
-        opts.network_budget = self.pki.net.budget();
+        opts.document_budget.network = self.pki.net.budget();
         self.budget.apply(&mut opts);
         if let Some(t) = self.time(lang) {
             opts = opts.validation_time(t);
