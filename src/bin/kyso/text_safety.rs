@@ -3,6 +3,9 @@
 //! `attachments list`, `form list`, one-line failures): hostile text in every string field
 //! never reaches the output as a control, bidirectional or invisible character, and never
 //! adds a line (issue 16, "Text output safe for terminals and logs").
+//!
+//! Compiled only under `#[cfg(test)]` (declared so in `main.rs`): the unwraps below are test
+//! code.
 
 use serde_json::Value;
 
