@@ -877,3 +877,31 @@ fn signing_refuses_encrypted_input() {
         assert_refused(&f, &pem, &enc, &[], "encrypted");
     }
 }
+
+/// `--lang vi` on the listing commands too (issue 17: every command that prints a report):
+/// `inspect`, `attachments list` and `form list` speak Vietnamese, and English stays the
+/// default.
+#[test]
+fn listings_speak_vietnamese_with_lang_vi() {
+    let dir = common::temp_dir();
+    let pdf = dir.path().join("ho-so.pdf");
+    std::fs::write(&pdf, common::attacks::form_doc()).unwrap();
+    let cases: [(&[&str], &str, &str); 3] = [
+        (&["inspect"], "signature fields:", "trường chữ ký:"),
+        (&["attachments", "list"], "embedded file(s)", "tệp đính kèm"),
+        (&["form", "list"], "(text)", "(văn bản)"),
+    ];
+    for (command, english, vietnamese) in cases {
+        let mut args: Vec<&std::ffi::OsStr> = command.iter().map(|c| c.as_ref()).collect();
+        args.push(pdf.as_os_str());
+        let en = kyso(&args);
+        assert_eq!(code(&en), 0, "{}", show(&en));
+        assert!(stdout(&en).contains(english), "{}", show(&en));
+        args.push("--lang".as_ref());
+        args.push("vi".as_ref());
+        let vi = kyso(&args);
+        assert_eq!(code(&vi), 0, "{}", show(&vi));
+        assert!(stdout(&vi).contains(vietnamese), "{}", show(&vi));
+        assert!(!stdout(&vi).contains(english), "{}", show(&vi));
+    }
+}

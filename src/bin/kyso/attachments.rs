@@ -11,7 +11,10 @@ use kyso::pdf::{Document, FileSource};
 use kyso::report::text::safe;
 use kyso::report::EmbeddedLocation;
 
+use kyso::report::Lang;
+
 use crate::output::{emit, Failure};
+use crate::verify_args::LangArg;
 use crate::writes::{Out, FORCE_HELP};
 
 /// List or extract the files embedded in a PDF.
@@ -30,6 +33,9 @@ enum AttachmentsCommand {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+        /// Language of the text output.
+        #[arg(long, value_enum, default_value_t = LangArg::En)]
+        lang: LangArg,
     },
     /// Write embedded files into a directory.
     Extract {
@@ -51,7 +57,7 @@ enum AttachmentsCommand {
 
 pub fn run(a: AttachmentsArgs) -> Result<ExitCode, Failure> {
     match a.command {
-        AttachmentsCommand::List { file, json } => list(&file, json),
+        AttachmentsCommand::List { file, json, lang } => list(&file, json, lang.into()),
         AttachmentsCommand::Extract {
             file,
             names,
@@ -69,12 +75,17 @@ fn open(path: &Path) -> Result<(Document<FileSource>, Vec<EmbeddedFile>), Failur
     Ok((doc, files))
 }
 
-fn location(l: EmbeddedLocation) -> String {
+fn location(l: EmbeddedLocation, lang: Lang) -> String {
     match l {
-        EmbeddedLocation::NameTree => "embedded files".to_owned(),
-        EmbeddedLocation::AssociatedFile => "associated file only".to_owned(),
-        EmbeddedLocation::Annotation { page } => format!("annotation on page {page}"),
-        _ => "other".to_owned(),
+        EmbeddedLocation::NameTree => lang.pick("embedded files", "tệp nhúng").to_owned(),
+        EmbeddedLocation::AssociatedFile => lang
+            .pick("associated file only", "chỉ là tệp liên kết (/AF)")
+            .to_owned(),
+        EmbeddedLocation::Annotation { page } => match lang {
+            Lang::Vi => format!("chú thích trên trang {page}"),
+            _ => format!("annotation on page {page}"),
+        },
+        _ => lang.pick("other", "khác").to_owned(),
     }
 }
 
@@ -91,7 +102,7 @@ pub(crate) struct Listed<'a> {
     pub(crate) error: Option<String>,
 }
 
-fn list(path: &Path, json: bool) -> Result<ExitCode, Failure> {
+fn list(path: &Path, json: bool, lang: Lang) -> Result<ExitCode, Failure> {
     let (doc, files) = open(path)?;
     let rev = doc.last_revision();
     let mut listed = Vec::new();
@@ -121,28 +132,33 @@ fn list(path: &Path, json: bool) -> Result<ExitCode, Failure> {
         ));
         return Ok(ExitCode::SUCCESS);
     }
-    emit(&render_list(path, &listed));
+    emit(&render_list(path, &listed, lang));
     Ok(ExitCode::SUCCESS)
 }
 
-/// `attachments list` as text; names, types and descriptions from the document are
-/// escaped ([`safe`]).
-pub(crate) fn render_list(path: &Path, listed: &[Listed<'_>]) -> String {
+/// `attachments list` as text in `lang`; names, types and descriptions from the document
+/// are escaped ([`safe`]).
+pub(crate) fn render_list(path: &Path, listed: &[Listed<'_>], lang: Lang) -> String {
     let mut out = format!(
-        "{}: {} embedded file(s)\n",
+        "{}: {} {}\n",
         safe(&path.display().to_string()),
-        listed.len()
+        listed.len(),
+        lang.pick("embedded file(s)", "tệp đính kèm")
     );
     for l in listed {
         let _ = writeln!(out, "{}", safe(l.name));
         let _ = writeln!(
             out,
-            "  {} bytes, {}, {}{}",
+            "  {} {}, {}, {}{}",
             l.size.map_or_else(|| "?".to_owned(), |s| s.to_string()),
-            safe(l.mime_type.unwrap_or("no MIME type")),
-            location(l.location),
+            lang.pick("bytes", "byte"),
+            safe(
+                l.mime_type
+                    .unwrap_or(lang.pick("no MIME type", "không có kiểu MIME"))
+            ),
+            location(l.location, lang),
             l.relationship
-                .map(|r| format!(", relationship {}", safe(r)))
+                .map(|r| format!(", {} {}", lang.pick("relationship", "quan hệ"), safe(r)))
                 .unwrap_or_default()
         );
         if let Some(s) = &l.sha256 {
@@ -152,7 +168,12 @@ pub(crate) fn render_list(path: &Path, listed: &[Listed<'_>]) -> String {
             let _ = writeln!(out, "  {}", safe(d));
         }
         if let Some(e) = &l.error {
-            let _ = writeln!(out, "  cannot be read: {}", safe(e));
+            let _ = writeln!(
+                out,
+                "  {} {}",
+                lang.pick("cannot be read:", "không đọc được:"),
+                safe(e)
+            );
         }
     }
     out

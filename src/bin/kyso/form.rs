@@ -10,6 +10,7 @@ use kyso::form::{
 };
 use kyso::pdf::{Document, FileSource};
 use kyso::report::text::{quoted, safe};
+use kyso::report::Lang;
 use kyso::sign::appearance::FontSource;
 
 use crate::output::{emit, Failure};
@@ -39,6 +40,9 @@ struct ListArgs {
     /// Print JSON (an array of fields).
     #[arg(long)]
     json: bool,
+    /// Language of the text output.
+    #[arg(long, value_enum, default_value_t = crate::verify_args::LangArg::En)]
+    lang: crate::verify_args::LangArg,
 }
 
 #[derive(clap::Args)]
@@ -80,16 +84,17 @@ pub fn run(a: FormArgs) -> Result<ExitCode, Failure> {
 fn list(a: ListArgs) -> Result<ExitCode, Failure> {
     let source = FileSource::open(&a.input).map_err(|e| Failure::at(&a.input, e))?;
     let doc = Document::open(source).map_err(|e| Failure::at(&a.input, e))?;
-    let fields = list_fields(&doc).map_err(|e| Failure::about(&a.input, e))?;
+    let lang: Lang = a.lang.into();
+    let fields = list_fields(&doc).map_err(|e| Failure::about_in(&a.input, e, lang))?;
     if a.json {
         let text = serde_json::to_string_pretty(&fields).map_err(|e| Failure::at(&a.input, e))?;
         emit(&format!("{text}\n"));
     } else if fields.is_empty() {
-        emit("no form fields\n");
+        emit(lang.pick("no form fields\n", "không có trường biểu mẫu\n"));
     } else {
         let mut out = String::new();
         for f in &fields {
-            out.push_str(&describe(f));
+            out.push_str(&describe(f, lang));
             out.push('\n');
         }
         emit(&out);
@@ -97,27 +102,50 @@ fn list(a: ListArgs) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// One line: `name (kind; flags; options): value`.
-pub(crate) fn describe(f: &FormField) -> String {
-    let mut facts = vec![f.kind.describe().to_string()];
+/// The kind of field in `lang`.
+fn kind_in(kind: FieldKind, lang: Lang) -> &'static str {
+    match lang {
+        Lang::Vi => match kind {
+            FieldKind::Text => "văn bản",
+            FieldKind::CheckBox => "ô đánh dấu",
+            FieldKind::RadioGroup => "nhóm lựa chọn",
+            FieldKind::ComboBox => "danh sách thả xuống",
+            FieldKind::ListBox => "danh sách",
+            FieldKind::Signature => "chữ ký",
+            _ => "trường",
+        },
+        _ => kind.describe(),
+    }
+}
+
+/// One line in `lang`: `name (kind; flags; options): value`.
+pub(crate) fn describe(f: &FormField, lang: Lang) -> String {
+    let mut facts = vec![kind_in(f.kind, lang).to_string()];
     let flags = &f.flags;
-    for (on, word) in [
-        (flags.read_only, "read-only"),
-        (flags.required, "required"),
-        (flags.multiline, "multi-line"),
-        (flags.comb, "comb"),
-        (flags.password, "password"),
-        (flags.rich_text, "rich text"),
-        (flags.editable, "editable"),
-        (flags.multi_select, "multi-select"),
-        (flags.no_toggle_to_off, "one always on"),
+    for (on, en, vi) in [
+        (flags.read_only, "read-only", "chỉ đọc"),
+        (flags.required, "required", "bắt buộc"),
+        (flags.multiline, "multi-line", "nhiều dòng"),
+        (flags.comb, "comb", "ô chia ký tự"),
+        (flags.password, "password", "mật khẩu"),
+        (flags.rich_text, "rich text", "văn bản định dạng"),
+        (flags.editable, "editable", "cho phép nhập"),
+        (flags.multi_select, "multi-select", "chọn nhiều"),
+        (
+            flags.no_toggle_to_off,
+            "one always on",
+            "luôn có một lựa chọn",
+        ),
     ] {
         if on {
-            facts.push(word.to_string());
+            facts.push(lang.pick(en, vi).to_string());
         }
     }
     if let Some(m) = f.max_len {
-        facts.push(format!("max {m} characters"));
+        facts.push(match lang {
+            Lang::Vi => format!("tối đa {m} ký tự"),
+            _ => format!("max {m} characters"),
+        });
     }
     if !f.options.is_empty() {
         let opts: Vec<String> = f
@@ -132,30 +160,41 @@ pub(crate) fn describe(f: &FormField) -> String {
             })
             .collect();
         let label = match f.kind {
-            FieldKind::CheckBox | FieldKind::RadioGroup => "export values",
-            _ => "options",
+            FieldKind::CheckBox | FieldKind::RadioGroup => {
+                lang.pick("export values", "giá trị xuất")
+            }
+            _ => lang.pick("options", "các lựa chọn"),
         };
         facts.push(format!("{label} {}", opts.join(", ")));
     }
     if let Some(by) = &f.locked_by {
-        facts.push(format!("locked by {}", quoted(by)));
+        facts.push(format!(
+            "{} {}",
+            lang.pick("locked by", "bị khóa bởi"),
+            quoted(by)
+        ));
     }
     let value = match (&f.kind, &f.value) {
         (FieldKind::Signature, _) => {
             if f.signed {
-                "signed".to_string()
+                lang.pick("signed", "đã ký").to_string()
             } else {
-                "not signed".to_string()
+                lang.pick("not signed", "chưa ký").to_string()
             }
         }
-        (_, None) => "(empty)".to_string(),
+        (_, None) => lang.pick("(empty)", "(trống)").to_string(),
         (_, Some(FieldValue::Text(t))) => quoted(t),
-        (_, Some(FieldValue::Bool(b))) => if *b { "on" } else { "off" }.to_string(),
+        (_, Some(FieldValue::Bool(b))) => if *b {
+            lang.pick("on", "bật")
+        } else {
+            lang.pick("off", "tắt")
+        }
+        .to_string(),
         (_, Some(FieldValue::List(l))) => {
             let items: Vec<String> = l.iter().map(|i| quoted(i)).collect();
             format!("[{}]", items.join(", "))
         }
-        (_, Some(_)) => "(a value)".to_string(),
+        (_, Some(_)) => lang.pick("(a value)", "(có giá trị)").to_string(),
     };
     format!("{} ({}): {value}", safe(&f.name), facts.join("; "))
 }

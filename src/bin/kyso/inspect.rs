@@ -8,8 +8,10 @@ use serde::Serialize;
 
 use kyso::pdf::{acroform, pages, Document, FileSource, Object};
 use kyso::report::text::safe;
+use kyso::report::Lang;
 
 use crate::output::{emit, Failure};
+use crate::verify_args::LangArg;
 
 /// Show a PDF's revisions, signature fields and signatures.
 #[derive(clap::Args)]
@@ -17,6 +19,9 @@ pub struct InspectArgs {
     /// Print the structure as JSON.
     #[arg(long)]
     json: bool,
+    /// Language of the text output and of messages.
+    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    lang: LangArg,
     /// The PDF.
     file: PathBuf,
 }
@@ -66,14 +71,15 @@ pub(crate) struct DictionaryInfo {
 }
 
 pub fn run(a: InspectArgs) -> Result<ExitCode, Failure> {
-    let found = inspect(&a.file).map_err(|e| Failure::about(&a.file, e))?;
+    let lang: Lang = a.lang.into();
+    let found = inspect(&a.file).map_err(|e| Failure::about_in(&a.file, e, lang))?;
     if a.json {
         emit(&format!(
             "{}\n",
             serde_json::to_string_pretty(&found).unwrap_or_default()
         ));
     } else {
-        emit(&render(&found));
+        emit(&render(&found, lang));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -142,48 +148,68 @@ fn inspect(path: &Path) -> Result<Inspection, kyso::Error> {
     })
 }
 
-/// The inspection as text; names from the document are escaped ([`safe`]).
-pub(crate) fn render(i: &Inspection) -> String {
+/// The inspection as text in `lang`; names from the document are escaped ([`safe`]).
+pub(crate) fn render(i: &Inspection, lang: Lang) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{}: PDF {}, {} bytes{}",
+        "{}: PDF {}, {} {}{}",
         safe(&i.file),
         safe(i.pdf_version.as_deref().unwrap_or("?")),
         i.size,
-        if i.encrypted { ", encrypted" } else { "" }
+        lang.pick("bytes", "byte"),
+        if i.encrypted {
+            lang.pick(", encrypted", ", được mã hóa")
+        } else {
+            ""
+        }
     );
-    let _ = writeln!(out, "revisions:");
+    let _ = writeln!(out, "{}", lang.pick("revisions:", "các phiên bản:"));
     for (n, rev) in i.revisions.iter().enumerate() {
-        let _ = writeln!(
-            out,
-            "  {}: {} cross-reference at {}, ends at {}",
-            n + 1,
-            safe(&rev.xref_kind),
-            rev.xref_offset,
-            rev.end
-        );
+        let kind = safe(&rev.xref_kind);
+        let (offset, end) = (rev.xref_offset, rev.end);
+        let _ = match lang {
+            Lang::Vi => writeln!(
+                out,
+                "  {}: tham chiếu chéo kiểu {kind} tại {offset}, kết thúc tại {end}",
+                n + 1
+            ),
+            _ => writeln!(
+                out,
+                "  {}: {kind} cross-reference at {offset}, ends at {end}",
+                n + 1
+            ),
+        };
     }
-    let _ = writeln!(out, "pages: {}", i.pages);
-    let _ = writeln!(out, "signature fields: {}", i.signature_fields.len());
+    let _ = writeln!(out, "{} {}", lang.pick("pages:", "số trang:"), i.pages);
+    let _ = writeln!(
+        out,
+        "{} {}",
+        lang.pick("signature fields:", "trường chữ ký:"),
+        i.signature_fields.len()
+    );
     for f in &i.signature_fields {
         let state = match f.state {
             "signed" => format!(
-                "signed ({}, dictionary {})",
+                "{} ({}, {} {})",
+                lang.pick("signed", "đã ký"),
                 safe(f.sub_filter.as_deref().unwrap_or("?")),
+                lang.pick("dictionary", "từ điển chữ ký"),
                 safe(f.dictionary.as_deref().unwrap_or("?"))
             ),
             "other" => format!(
-                "value is a {}",
+                "{} {}",
+                lang.pick("value is a", "giá trị là"),
                 safe(f.value_kind.as_deref().unwrap_or("?"))
             ),
-            _ => "empty".to_owned(),
+            _ => lang.pick("empty", "còn trống").to_owned(),
         };
         let _ = writeln!(out, "  {}: {state}", safe(&f.name));
     }
     let _ = writeln!(
         out,
-        "signature dictionaries: {}",
+        "{} {}",
+        lang.pick("signature dictionaries:", "từ điển chữ ký:"),
         i.signature_dictionaries.len()
     );
     for d in &i.signature_dictionaries {

@@ -131,13 +131,13 @@ fn form_pdf(text: &str) -> Vec<u8> {
     pdf
 }
 
-fn form_lines(text: &str) -> String {
+fn form_lines(text: &str, lang: Lang) -> String {
     let doc = kyso::pdf::Document::open(form_pdf(text)).unwrap();
     let fields = kyso::form::list_fields(&doc).unwrap();
     assert_eq!(fields.len(), 2);
     fields
         .iter()
-        .map(|f| crate::form::describe(f) + "\n")
+        .map(|f| crate::form::describe(f, lang) + "\n")
         .collect()
 }
 
@@ -249,11 +249,13 @@ fn hostile_text_in_every_field_reaches_no_renderer_raw() {
             byte_range: vec![0, 1, 2, 3],
         }],
     };
-    check(
-        "inspect",
-        &crate::inspect::render(&inspection(HOSTILE)),
-        &crate::inspect::render(&inspection("a")),
-    );
+    for lang in [Lang::En, Lang::Vi] {
+        check(
+            "inspect",
+            &crate::inspect::render(&inspection(HOSTILE), lang),
+            &crate::inspect::render(&inspection("a"), lang),
+        );
+    }
 
     // attachments list.
     let listed = |t: &'static str| crate::attachments::Listed {
@@ -267,14 +269,23 @@ fn hostile_text_in_every_field_reaches_no_renderer_raw() {
         sha256: Some(t.into()),
         error: Some(t.into()),
     };
-    check(
-        "attachments list",
-        &crate::attachments::render_list(std::path::Path::new(HOSTILE), &[listed(HOSTILE)]),
-        &crate::attachments::render_list(std::path::Path::new("a"), &[listed("a")]),
-    );
-
-    // form list: names, values and options read from a PDF.
-    check("form list", &form_lines(HOSTILE), &form_lines("a"));
+    for lang in [Lang::En, Lang::Vi] {
+        check(
+            "attachments list",
+            &crate::attachments::render_list(
+                std::path::Path::new(HOSTILE),
+                &[listed(HOSTILE)],
+                lang,
+            ),
+            &crate::attachments::render_list(std::path::Path::new("a"), &[listed("a")], lang),
+        );
+        // form list: names, values and options read from a PDF.
+        check(
+            "form list",
+            &form_lines(HOSTILE, lang),
+            &form_lines("a", lang),
+        );
+    }
 
     // One-line failures (messages that quote file names or document bytes).
     check(
