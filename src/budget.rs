@@ -191,15 +191,6 @@ impl BudgetExhausted {
     }
 }
 
-impl From<BudgetExhausted> for crate::pdf::PdfError {
-    fn from(e: BudgetExhausted) -> Self {
-        crate::pdf::PdfError::BudgetExceeded {
-            what: e.what(),
-            limit: e.limit(),
-        }
-    }
-}
-
 #[derive(Debug)]
 struct Inner {
     budget: DocumentBudget,

@@ -127,6 +127,17 @@ pub enum PdfError {
     NoSuchRevision(usize),
 }
 
+/// A document budget that ran out stops reading like any other exhausted budget (the
+/// budget sits below the PDF layer and knows nothing of it).
+impl From<crate::budget::BudgetExhausted> for PdfError {
+    fn from(e: crate::budget::BudgetExhausted) -> Self {
+        PdfError::BudgetExceeded {
+            what: e.what(),
+            limit: e.limit(),
+        }
+    }
+}
+
 impl PdfError {
     pub(crate) fn syntax(offset: u64, expected: &'static str) -> Self {
         PdfError::Syntax { offset, expected }
