@@ -60,6 +60,9 @@ pub enum Error {
     /// Building the CMS structure failed.
     #[error("CMS: {0}")]
     Cms(#[from] crate::cms::CmsError),
+    /// An ASN.1 element could not be read or written.
+    #[error("ASN.1: {0}")]
+    Der(#[from] crate::asn1::DerError),
     /// A visible signature could not be prepared (font, image, template, placement).
     /// Nothing was written.
     #[error("appearance: {0}")]
@@ -74,6 +77,9 @@ pub enum Error {
     /// An attachment, detached-signature or dossier operation failed.
     #[error(transparent)]
     Dossier(#[from] crate::dossier::DossierError),
+    /// An embedded file could not be added, read or extracted.
+    #[error("{0}")]
+    Attachment(#[from] crate::attachments::AttachmentError),
     /// The signer's certificate cannot make a signature that verifies (expired or not yet
     /// valid at the signing time, a key usage that forbids signing, a key that is not the
     /// certificate's). Nothing was written.

@@ -153,11 +153,14 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod asn1;
+pub mod attachments;
 pub mod budget;
 pub mod cms;
 pub mod crypto;
 #[cfg(feature = "demo")]
 pub mod demo;
+pub mod diff;
 pub mod dossier;
 pub mod error;
 pub mod form;

@@ -9,9 +9,10 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use kyso::crypto::{digest, DigestAlgorithm};
-use kyso::dossier::{
+
+use kyso::attachments::{
     attach_bytes, attach_files, extract_to_file, list_embedded_files, AfRelationship,
-    AttachOptions, Attachment, DossierError,
+    AttachOptions, Attachment, AttachmentError,
 };
 use kyso::pdf::{Document, ObjRef};
 use kyso::report::{Code, EmbeddedLocation, Indication, ModificationLevel, VerificationReport};
@@ -61,7 +62,7 @@ fn sample_attachments() -> Vec<Attachment> {
 
 fn content_of(a: &Attachment) -> &[u8] {
     match &a.content {
-        kyso::dossier::AttachmentContent::Bytes(b) => b,
+        kyso::attachments::AttachmentContent::Bytes(b) => b,
         _ => panic!("bytes expected"),
     }
 }
@@ -163,7 +164,7 @@ fn attach_refuses_duplicates_bad_names_signed_documents_and_its_own_input() {
     assert!(
         matches!(
             err,
-            kyso::Error::Dossier(DossierError::DuplicateAttachment { .. })
+            kyso::Error::Attachment(AttachmentError::DuplicateAttachment { .. })
         ),
         "{err}"
     );
@@ -178,7 +179,7 @@ fn attach_refuses_duplicates_bad_names_signed_documents_and_its_own_input() {
     .unwrap_err();
     assert!(matches!(
         err,
-        kyso::Error::Dossier(DossierError::DuplicateAttachment { .. })
+        kyso::Error::Attachment(AttachmentError::DuplicateAttachment { .. })
     ));
     let err = attach_bytes(
         &base(Base::Table),
@@ -188,7 +189,7 @@ fn attach_refuses_duplicates_bad_names_signed_documents_and_its_own_input() {
     .unwrap_err();
     assert!(matches!(
         err,
-        kyso::Error::Dossier(DossierError::BadAttachmentName { .. })
+        kyso::Error::Attachment(AttachmentError::BadAttachmentName { .. })
     ));
 
     let signed = sign(&base(Base::Table), &pki.p256, false, now());
@@ -201,7 +202,7 @@ fn attach_refuses_duplicates_bad_names_signed_documents_and_its_own_input() {
     assert!(
         matches!(
             err,
-            kyso::Error::Dossier(DossierError::AlreadySigned { signatures: 1 })
+            kyso::Error::Attachment(AttachmentError::AlreadySigned { signatures: 1 })
         ),
         "{err}"
     );

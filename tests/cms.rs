@@ -391,7 +391,7 @@ fn duplicate_message_digest_is_detected() {
     let p = party(&ca, "p256", 31);
     let md = digest(p.signer.algorithm().digest(), CONTENT);
     let dup = encode_attribute(
-        &kyso::cms::oid::ID_MESSAGE_DIGEST,
+        &kyso::asn1::oid::ID_MESSAGE_DIGEST,
         &[&asn1_rs::OctetString::new(&md).to_der_vec().unwrap()],
     )
     .unwrap();
@@ -1018,7 +1018,7 @@ fn cms_of_real_signed_pdfs_parse_and_check() {
             // A document timestamp signs its eContent (TSTInfo); the link
             // between a TSTInfo and the PDF bytes is the timestamp module's business.
             let content = match &sd.econtent {
-                Some(econtent) if sd.encap_content_type == kyso::cms::oid::ID_CT_TST_INFO => {
+                Some(econtent) if sd.encap_content_type == kyso::asn1::oid::ID_CT_TST_INFO => {
                     econtent.clone()
                 }
                 _ => [first, second].concat(),

@@ -9,10 +9,10 @@ mod common;
 use std::io::Write as _;
 use std::path::Path;
 
+use kyso::attachments::{attach_bytes, AttachOptions, Attachment};
 use kyso::dossier::{
-    attach_bytes, render_dossier, seal_dossier, verify_dossier, write_detached_signature,
-    AttachOptions, Attachment, DossierReport, FileStatus, Lang, Role, SealOptions, MANIFEST_FILE,
-    MANIFEST_SIGNATURE_FILE,
+    render_dossier, seal_dossier, verify_dossier, write_detached_signature, DossierReport,
+    FileStatus, Lang, Role, SealOptions, MANIFEST_FILE, MANIFEST_SIGNATURE_FILE,
 };
 use kyso::output::{OutputError, Overwrite};
 use kyso::report::{Code, DocumentFormat, Indication, SubIndication, TimeSource};

@@ -76,7 +76,7 @@ fn every_public_error_converts_into_kyso_error() {
     converts(Err::<(), _>(kyso::pdf::WriteError::Encrypted), "encrypted");
     converts(kyso::form::FormValues::from_json(b"junk"), "");
     converts(
-        Err::<(), _>(kyso::dossier::DossierError::NoSuchAttachment {
+        Err::<(), _>(kyso::attachments::AttachmentError::NoSuchAttachment {
             name: "to-khai.pdf".into(),
         }),
         "to-khai.pdf",

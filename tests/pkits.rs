@@ -21,10 +21,10 @@ use std::path::{Path, PathBuf};
 
 use kyso::pki::{
     AlgorithmPolicy, Certificate, PathOutcome, PathValidator, PolicySettings, Purpose,
-    RevocationData, RevocationMode, RevocationPolicy, RevocationReason, TrustStore,
-    ValidationPolicy, ValidationTime, VerificationCache,
+    RevocationData, RevocationMode, RevocationPolicy, TrustStore, ValidationPolicy, ValidationTime,
+    VerificationCache,
 };
-use kyso::report::{ChainStatus, Code, RevocationStatus, Severity};
+use kyso::report::{ChainStatus, Code, RevocationReason, RevocationStatus, Severity};
 use serde_json::Value;
 use time::macros::datetime;
 use time::OffsetDateTime;

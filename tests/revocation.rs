@@ -21,9 +21,11 @@ use std::time::Duration;
 use asn1_rs::{Any, Class, Header, Length, Oid, Sequence, Tag, ToDer};
 use kyso::pki::{
     Certificate, Crl, Origin, PathOutcome, PathValidator, Purpose, RevocationData, RevocationMode,
-    RevocationPolicy, RevocationReason, TrustStore, ValidationPolicy, ValidationTime,
+    RevocationPolicy, TrustStore, ValidationPolicy, ValidationTime,
 };
-use kyso::report::{ChainStatus, Code, RevocationSourceKind, RevocationStatus, Severity};
+use kyso::report::{
+    ChainStatus, Code, RevocationReason, RevocationSourceKind, RevocationStatus, Severity,
+};
 use rcgen::{
     BasicConstraints, CertificateParams, CertificateRevocationListParams, CertifiedIssuer,
     CrlDistributionPoint, CustomExtension, DistinguishedName, DnType, ExtendedKeyUsagePurpose,

@@ -673,7 +673,7 @@ fn with_foreign_token(setup: &Setup, token: &[u8]) -> Vec<u8> {
     let attrs = state.bytes_to_sign().unwrap();
     let signature = signer.sign(&attrs).unwrap();
     let attribute =
-        kyso::cms::encode_attribute(&kyso::cms::oid::ID_AA_SIGNATURE_TIME_STAMP_TOKEN, &[token])
+        kyso::cms::encode_attribute(&kyso::asn1::oid::ID_AA_SIGNATURE_TIME_STAMP_TOKEN, &[token])
             .unwrap();
     let cms = kyso::cms::build_signed_data(
         &kyso::cms::SignedDataSpec::new(

@@ -15,7 +15,7 @@ use std::process::{Command, Output};
 use common::forms::{names, registration_form, FormSpec};
 use common::pki::TestPki;
 use common::vectors::{base, Base};
-use kyso::dossier::{attach_bytes, AttachOptions, Attachment};
+use kyso::attachments::{attach_bytes, AttachOptions, Attachment};
 use kyso::signer::Signer;
 use time::OffsetDateTime;
 
@@ -861,7 +861,7 @@ fn extraction_names_are_portable_and_the_originals_reported() {
             Some(e) => assert_eq!(written, e, "{name:?}"),
             None => assert!(written.starts_with("attachment-"), "{written}"),
         }
-        assert!(kyso::dossier::is_safe_file_name(written), "{written:?}");
+        assert!(kyso::attachments::is_safe_file_name(written), "{written:?}");
         assert!(
             case_folded.insert(written.to_lowercase()),
             "{written} twice"

@@ -7,10 +7,11 @@ use std::borrow::Cow;
 use asn1_rs::{Oid, Tag};
 use time::OffsetDateTime;
 
-use super::der::{Element, Reader};
 use super::error::CmsError;
-use super::oid;
 use super::parse::{Attribute, SignedAttributes};
+use crate::asn1::der::{Element, Reader};
+use crate::asn1::oid;
+use crate::asn1::DerError;
 use crate::crypto::{AlgorithmIdentifier, DigestAlgorithm};
 
 /// At most this many ESSCertID(v2) entries in a signing-certificate attribute.
@@ -135,21 +136,23 @@ impl<'a> SignedAttributes<'a> {
             .offset
             .saturating_add(offset_within(attribute.raw, value));
         let mut reader = Reader::new(value, offset);
-        reader.read(name).map(Some)
+        Ok(reader.read(name).map(Some)?)
     }
 
     /// The content-type attribute (RFC 5652 §11.1).
     pub fn content_type(&self) -> Result<Option<Oid<'a>>, CmsError> {
-        self.single_value(&oid::ID_CONTENT_TYPE, "content-type")?
+        Ok(self
+            .single_value(&oid::ID_CONTENT_TYPE, "content-type")?
             .map(|value| value.oid("content-type"))
-            .transpose()
+            .transpose()?)
     }
 
     /// The message-digest attribute (RFC 5652 §11.2).
     pub fn message_digest(&self) -> Result<Option<Cow<'a, [u8]>>, CmsError> {
-        self.single_value(&oid::ID_MESSAGE_DIGEST, "message-digest")?
+        Ok(self
+            .single_value(&oid::ID_MESSAGE_DIGEST, "message-digest")?
             .map(|value| value.octet_string("message-digest"))
-            .transpose()
+            .transpose()?)
     }
 
     /// The signing-time attribute (RFC 5652 §11.3), in UTC.
@@ -189,11 +192,11 @@ pub(crate) fn decode_time(
     } else if value.is_universal(Tag::GeneralizedTime) && !value.constructed {
         asn1_rs::GeneralizedTime::from_bytes(value.content).and_then(|t| t.utc_datetime())
     } else {
-        return Err(value.unexpected(what, "UTCTime or GeneralizedTime"));
+        return Err(value.unexpected(what, "UTCTime or GeneralizedTime").into());
     };
     parsed
         .map(|t| t.to_offset(time::UtcOffset::UTC))
-        .map_err(|e| value.malformed(what, e.to_string()))
+        .map_err(|e| value.malformed(what, e.to_string()).into())
 }
 
 fn decode_signing_certificate<'a>(
@@ -210,11 +213,12 @@ fn decode_signing_certificate<'a>(
     let mut reader = list.children();
     while !reader.is_empty() {
         if certs.len() >= MAX_ESS_CERT_IDS {
-            return Err(CmsError::TooMany {
+            return Err(DerError::TooMany {
                 what: WHAT,
                 offset: list.offset,
                 limit: MAX_ESS_CERT_IDS,
-            });
+            }
+            .into());
         }
         certs.push(decode_ess_cert_id(&reader.read("ESSCertID")?, version)?);
     }
@@ -272,11 +276,12 @@ fn decode_issuer_serial<'a>(element: &Element<'a>) -> Result<IssuerSerial<'a>, C
     let mut reader = names.children();
     while !reader.is_empty() {
         if directory_names.len().saturating_add(other_names) >= MAX_GENERAL_NAMES {
-            return Err(CmsError::TooMany {
+            return Err(DerError::TooMany {
                 what: "GeneralNames",
                 offset: names.offset,
                 limit: MAX_GENERAL_NAMES,
-            });
+            }
+            .into());
         }
         let name = reader.read("GeneralName")?;
         if name.is_context(4) && name.constructed {

@@ -7,9 +7,10 @@ use time::OffsetDateTime;
 use x509_parser::certificate::X509Certificate;
 use x509_parser::prelude::FromDer;
 
-use super::der::{self, Reader};
 use super::error::CmsError;
-use super::oid;
+use crate::asn1::der::{self, Reader};
+use crate::asn1::oid;
+use crate::asn1::DerError;
 use crate::crypto::{digest, DigestAlgorithm, SignatureAlgorithm};
 
 /// What goes into the signed attributes.
@@ -54,7 +55,7 @@ impl<'a> SignedAttributesSpec<'a> {
 /// values.
 pub fn encode_attribute(attr_type: &Oid<'_>, values: &[&[u8]]) -> Result<Vec<u8>, CmsError> {
     let values = der::set_of(values.iter().map(|v| v.to_vec()).collect())?;
-    der::sequence(&[&der::oid(attr_type)?, &values])
+    Ok(der::sequence(&[&der::oid(attr_type)?, &values])?)
 }
 
 /// The issuer Name (whole element) and serial INTEGER content of a DER certificate.
@@ -96,7 +97,7 @@ pub fn build_signed_attributes(spec: &SignedAttributesSpec<'_>) -> Result<Vec<u8
         element.expect_universal(Tag::Sequence, "extra attribute", "SEQUENCE")?;
         attributes.push(extra.clone());
     }
-    der::set_of(attributes)
+    Ok(der::set_of(attributes)?)
 }
 
 /// `SigningCertificateV2 { certs { ESSCertIDv2 { certHash (SHA-256), issuerSerial } } }`;
@@ -108,7 +109,7 @@ fn signing_certificate_v2(cert_der: &[u8]) -> Result<Vec<u8>, CmsError> {
     let issuer_serial = der::sequence(&[&general_names, &der::integer_from_content(serial)?])?;
     let ess_cert_id = der::sequence(&[&der::octet_string(&hash)?, &issuer_serial])?;
     let certs = der::sequence(&[&ess_cert_id])?;
-    der::sequence(&[&certs])
+    Ok(der::sequence(&[&certs])?)
 }
 
 /// UTCTime for 1950–2049, GeneralizedTime otherwise (RFC 5652 §11.3), in UTC, whole seconds.
@@ -119,9 +120,11 @@ fn encode_time(time: OffsetDateTime) -> Result<Vec<u8>, CmsError> {
         what: "signing time",
         detail: detail.to_owned(),
     };
-    let encode_error = |e: asn1_rs::SerializeError| CmsError::Encode {
-        what: "signing time",
-        detail: e.to_string(),
+    let encode_error = |e: asn1_rs::SerializeError| {
+        CmsError::from(DerError::Encode {
+            what: "signing time",
+            detail: e.to_string(),
+        })
     };
     if (1950..2050).contains(&year) {
         let two_digits = u32::try_from(year.rem_euclid(100)).map_err(|_| invalid("year"))?;
@@ -257,10 +260,10 @@ pub fn build_signed_data(spec: &SignedDataSpec<'_>) -> Result<Vec<u8>, CmsError>
         &certificates,
         &der::set_of(vec![signer_info])?,
     ])?;
-    der::sequence(&[
+    Ok(der::sequence(&[
         &der::oid(&oid::ID_SIGNED_DATA)?,
         &der::explicit(0, &signed_data)?,
-    ])
+    ])?)
 }
 
 /// The `[0] IMPLICIT` form of the signed attributes: the same bytes with the tag 0xA0.
@@ -344,7 +347,7 @@ pub fn max_signed_data_len(estimate: &SizeEstimate<'_>) -> Result<usize, CmsErro
     if estimate.signing_time {
         // Year 2050 and later encode as GeneralizedTime, the longer form.
         let latest = OffsetDateTime::from_unix_timestamp(4_102_444_800) // 2100-01-01
-            .map_err(|e| CmsError::Encode {
+            .map_err(|e| DerError::Encode {
                 what: "signing time",
                 detail: e.to_string(),
             })?;

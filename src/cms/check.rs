@@ -9,8 +9,8 @@ use x509_parser::prelude::FromDer;
 
 use super::attributes::{SigningCertificate, SigningCertificateVersion};
 use super::parse::{SignedData, SignerIdentifier, SignerInfo};
+use crate::asn1::name::names_match;
 use crate::crypto::{digest, verify_signature, DigestAlgorithm, SignatureCheckError, VerifiedWith};
-use crate::pki::names_match;
 
 /// The outcome of one check.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -136,7 +136,8 @@ pub fn check_signer(
             check.signed_attributes = {
                 let duplicates = attrs.duplicate_types();
                 if !duplicates.is_empty() {
-                    let names: Vec<String> = duplicates.iter().map(super::oid::name).collect();
+                    let names: Vec<String> =
+                        duplicates.iter().map(crate::asn1::oid::name).collect();
                     CheckOutcome::failed(format!(
                         "attribute types occur more than once: {}",
                         names.join(", ")
@@ -151,8 +152,8 @@ pub fn check_signer(
                 Ok(Some(oid)) if oid == sd.encap_content_type => CheckOutcome::Ok,
                 Ok(Some(oid)) => CheckOutcome::failed(format!(
                     "content-type attribute is {} but the encapsulated content is {}",
-                    super::oid::name(&oid),
-                    super::oid::name(&sd.encap_content_type)
+                    crate::asn1::oid::name(&oid),
+                    crate::asn1::oid::name(&sd.encap_content_type)
                 )),
                 Ok(None) => CheckOutcome::failed(
                     "content-type attribute missing (required with signed attributes)",

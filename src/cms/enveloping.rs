@@ -3,16 +3,12 @@
 //!
 //! Parsing needs nothing new ([`parse_signed_data`](super::parse_signed_data) returns the
 //! content in `econtent`); building starts from a detached SignedData and puts the content
-//! into its `encapContentInfo`, so that one builder writes every SignedData kyso makes.
+//! into its `encapContentInfo`, so that one builder writes every SignedData kyso makes (the
+//! signer-driven CAdES builders are `dossier::build_cades_detached` and
+//! `dossier::build_cades_enveloping`).
 
-use time::OffsetDateTime;
-
-use super::der::{self, Reader};
-use super::detached::build_cades_detached;
 use super::error::CmsError;
-use crate::crypto::digest;
-use crate::signer::Signer;
-use crate::Error;
+use crate::asn1::der::{self, Reader};
 
 /// Returns `detached` (a DER ContentInfo holding a SignedData without eContent, as
 /// [`build_signed_data`](super::build_signed_data) makes) with `content` placed in its
@@ -27,7 +23,9 @@ pub fn encapsulate_content(detached: &[u8], content: &[u8]) -> Result<Vec<u8>, C
     let explicit = ci.read("ContentInfo content")?;
     ci.finish("ContentInfo")?;
     if content_info.indefinite || explicit.indefinite || !explicit.is_context(0) {
-        return Err(explicit.malformed("ContentInfo content", "expected DER [0] EXPLICIT"));
+        return Err(explicit
+            .malformed("ContentInfo content", "expected DER [0] EXPLICIT")
+            .into());
     }
     let mut inner = explicit.children();
     let signed_data = inner.read("SignedData")?;
@@ -43,7 +41,9 @@ pub fn encapsulate_content(detached: &[u8], content: &[u8]) -> Result<Vec<u8>, C
             let mut encap = field.children();
             let e_content_type = encap.read("eContentType")?;
             if !encap.is_empty() {
-                return Err(field.malformed("encapContentInfo", "already holds content"));
+                return Err(field
+                    .malformed("encapContentInfo", "already holds content")
+                    .into());
             }
             let e_content = der::explicit(0, &der::octet_string(content)?)?;
             parts.push(der::sequence(&[e_content_type.raw, &e_content])?);
@@ -53,21 +53,12 @@ pub fn encapsulate_content(detached: &[u8], content: &[u8]) -> Result<Vec<u8>, C
         index = index.saturating_add(1);
     }
     if index < 4 {
-        return Err(signed_data.malformed("SignedData", "too few fields"));
+        return Err(signed_data.malformed("SignedData", "too few fields").into());
     }
     let part_refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
     let signed_data = der::sequence(&part_refs)?;
-    der::sequence(&[content_type.raw, &der::explicit(0, &signed_data)?])
-}
-
-/// Builds an enveloping CAdES B-B SignedData over `content` (held in memory): the detached
-/// signature of [`build_cades_detached`] with the content encapsulated.
-pub fn build_cades_enveloping(
-    signer: &dyn Signer,
-    content: &[u8],
-    signing_time: OffsetDateTime,
-) -> Result<Vec<u8>, Error> {
-    let content_digest = digest(signer.algorithm().digest(), content);
-    let detached = build_cades_detached(signer, &content_digest, signing_time)?;
-    Ok(encapsulate_content(&detached, content)?)
+    Ok(der::sequence(&[
+        content_type.raw,
+        &der::explicit(0, &signed_data)?,
+    ])?)
 }

@@ -8,19 +8,18 @@
 //! ```text
 //! verify: parse_signed_data ──> for each SignerInfo: check_signer ──> SignerCheck
 //! sign:   build_signed_attributes ──> Signer::sign(those bytes) ──> build_signed_data
-//! files:  build_cades_detached (.p7s, CAdES B-B) ──> [encapsulate_content (.p7m)]
+//! files:  dossier::build_cades_detached (.p7s, CAdES B-B) ──> [encapsulate_content (.p7m)]
 //! ```
 
+mod archival;
 mod attributes;
 mod build;
 mod check;
-pub(crate) mod der;
-mod detached;
 mod enveloping;
 mod error;
-pub mod oid;
 mod parse;
 
+pub use archival::RevocationInfoArchival;
 pub use attributes::{
     find_attribute, EssCertId, IssuerSerial, SigningCertificate, SigningCertificateVersion,
 };
@@ -29,8 +28,7 @@ pub use build::{
     SignedAttributesSpec, SignedDataSpec, SizeEstimate,
 };
 pub use check::{check_signer, CheckOutcome, SignerCheck};
-pub use detached::build_cades_detached;
-pub use enveloping::{build_cades_enveloping, encapsulate_content};
+pub use enveloping::encapsulate_content;
 pub use error::CmsError;
 pub use parse::{
     parse_signed_data, Attribute, SignedAttributes, SignedData, SignerIdentifier, SignerInfo,

@@ -3,9 +3,10 @@
 
 use asn1_rs::{Oid, Tag};
 
-use super::der::{Element, Reader};
 use super::error::CmsError;
-use super::oid;
+use crate::asn1::der::{Element, Reader};
+use crate::asn1::oid;
+use crate::asn1::DerError;
 use crate::crypto::{AlgorithmIdentifier, DigestAlgorithm};
 
 /// At most this many SignerInfos.
@@ -222,7 +223,9 @@ pub fn parse_signed_data(input: &[u8]) -> Result<SignedData<'_>, CmsError> {
     }
     let explicit = fields.read("ContentInfo content")?;
     if !explicit.is_context(0) || !explicit.constructed {
-        return Err(explicit.unexpected("ContentInfo content", "[0] EXPLICIT"));
+        return Err(explicit
+            .unexpected("ContentInfo content", "[0] EXPLICIT")
+            .into());
     }
     fields.finish("ContentInfo")?;
     let mut inner = explicit.children();
@@ -366,7 +369,9 @@ fn parse_signer_info<'a>(element: &Element<'a>) -> Result<SignerInfo<'a>, CmsErr
             .into_owned();
         SignerIdentifier::SubjectKeyIdentifier(ski)
     } else {
-        return Err(sid_element.unexpected("SignerInfo sid", "issuerAndSerialNumber or [0]"));
+        return Err(sid_element
+            .unexpected("SignerInfo sid", "issuerAndSerialNumber or [0]")
+            .into());
     };
 
     let digest_algorithm = AlgorithmIdentifier::from_element(&fields.read("digestAlgorithm")?)?;
@@ -374,7 +379,9 @@ fn parse_signer_info<'a>(element: &Element<'a>) -> Result<SignerInfo<'a>, CmsErr
     let signed_attrs = match fields.read_optional_context(0, "signedAttrs")? {
         Some(attrs) => {
             if attrs.raw.first() != Some(&0xa0) || !attrs.constructed {
-                return Err(attrs.malformed("signedAttrs", "tag must be encoded as 0xA0"));
+                return Err(attrs
+                    .malformed("signedAttrs", "tag must be encoded as 0xA0")
+                    .into());
             }
             Some(SignedAttributes {
                 raw: attrs.raw,
@@ -446,9 +453,10 @@ fn parse_attributes<'a>(
 }
 
 fn too_many(what: &'static str, element: &Element<'_>, limit: usize) -> CmsError {
-    CmsError::TooMany {
+    DerError::TooMany {
         what,
         offset: element.offset,
         limit,
     }
+    .into()
 }

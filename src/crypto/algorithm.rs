@@ -4,9 +4,9 @@ use std::fmt;
 
 use asn1_rs::{Oid, Tag};
 
-use crate::cms::der::{self, Reader};
-use crate::cms::oid;
-use crate::cms::CmsError;
+use crate::asn1::der::{self, Reader};
+use crate::asn1::oid;
+use crate::asn1::DerError;
 
 /// A digest algorithm kyso can compute (with ring).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -57,7 +57,7 @@ impl DigestAlgorithm {
     }
 
     /// The DER `AlgorithmIdentifier` (parameters absent, RFC 5754 §2 / RFC 3370 §2.1).
-    pub fn algorithm_identifier_der(self) -> Result<Vec<u8>, CmsError> {
+    pub fn algorithm_identifier_der(self) -> Result<Vec<u8>, DerError> {
         der::sequence(&[&der::oid(&self.oid())?])
     }
 
@@ -180,7 +180,7 @@ impl SignatureAlgorithm {
     /// RSA PKCS#1 v1.5: `shaXWithRSAEncryption` with NULL parameters (RFC 4055 §5);
     /// RSA-PSS: `id-RSASSA-PSS` with full parameters (RFC 4055 §3.1); ECDSA: no parameters
     /// (RFC 5758 §3.2); Ed25519: no parameters (RFC 8410 §3).
-    pub fn algorithm_identifier_der(self) -> Result<Vec<u8>, CmsError> {
+    pub fn algorithm_identifier_der(self) -> Result<Vec<u8>, DerError> {
         let oid = der::oid(&self.oid())?;
         match self {
             Self::RsaPkcs1Sha256 | Self::RsaPkcs1Sha384 | Self::RsaPkcs1Sha512 => {
@@ -230,14 +230,14 @@ impl<'a> AlgorithmIdentifier<'a> {
     }
 
     /// Decodes a whole `AlgorithmIdentifier` element (BER accepted); nothing may follow it.
-    pub fn from_der(input: &'a [u8]) -> Result<Self, CmsError> {
+    pub fn from_der(input: &'a [u8]) -> Result<Self, DerError> {
         let mut reader = Reader::new(input, 0);
         let element = reader.read("AlgorithmIdentifier")?;
         reader.finish("AlgorithmIdentifier")?;
         Self::from_element(&element)
     }
 
-    pub(crate) fn from_element(element: &der::Element<'a>) -> Result<Self, CmsError> {
+    pub(crate) fn from_element(element: &der::Element<'a>) -> Result<Self, DerError> {
         const WHAT: &str = "AlgorithmIdentifier";
         element.expect_universal(Tag::Sequence, WHAT, "SEQUENCE")?;
         let mut fields = element.children();
@@ -349,7 +349,7 @@ impl RsaPssParams {
         let Some(params) = params else {
             return Ok(result);
         };
-        let malformed = |e: CmsError| PssParamsError::Malformed(e.to_string());
+        let malformed = |e: DerError| PssParamsError::Malformed(e.to_string());
         const WHAT: &str = "RSASSA-PSS-params";
         let mut outer = Reader::new(params, 0);
         let seq = outer.read(WHAT).map_err(malformed)?;
@@ -387,7 +387,7 @@ impl RsaPssParams {
 
     /// The DER encoding: fields equal to their DEFAULT are omitted (X.690 §11.5), hash
     /// identifiers carry no parameters (RFC 5754).
-    pub fn to_der(&self) -> Result<Vec<u8>, CmsError> {
+    pub fn to_der(&self) -> Result<Vec<u8>, DerError> {
         let mut fields: Vec<Vec<u8>> = Vec::new();
         if self.hash != DigestAlgorithm::Sha1 {
             fields.push(der::explicit(0, &self.hash.algorithm_identifier_der()?)?);
@@ -410,14 +410,14 @@ impl RsaPssParams {
     }
 }
 
-fn explicit_algorithm<'a>(element: &der::Element<'a>) -> Result<AlgorithmIdentifier<'a>, CmsError> {
+fn explicit_algorithm<'a>(element: &der::Element<'a>) -> Result<AlgorithmIdentifier<'a>, DerError> {
     let mut inner = element.children();
     let alg = inner.read("AlgorithmIdentifier")?;
     inner.finish("AlgorithmIdentifier")?;
     AlgorithmIdentifier::from_element(&alg)
 }
 
-fn explicit_uint(element: &der::Element<'_>) -> Result<u32, CmsError> {
+fn explicit_uint(element: &der::Element<'_>) -> Result<u32, DerError> {
     let mut inner = element.children();
     let value = inner.read("INTEGER")?;
     inner.finish("INTEGER")?;

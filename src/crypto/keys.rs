@@ -9,9 +9,9 @@ use asn1_rs::Tag;
 use ring::signature::{EcdsaKeyPair, Ed25519KeyPair, KeyPair, RsaKeyPair};
 
 use super::verify::{parse_spki, PublicKeyKind};
-use crate::cms::der::{Element, Reader};
-use crate::cms::oid;
-use crate::cms::CmsError;
+use crate::asn1::der::{Element, Reader};
+use crate::asn1::oid;
+use crate::asn1::DerError;
 
 /// Why a key or certificate could not be loaded, or does not fit.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -187,7 +187,7 @@ impl PrivateKey {
     /// Loads a DER key: PKCS#8, PKCS#1 RSAPrivateKey or SEC1 ECPrivateKey (detected from the
     /// structure).
     pub fn from_der(der: &[u8]) -> Result<Self, KeyError> {
-        let malformed = |e: CmsError| KeyError::Malformed {
+        let malformed = |e: DerError| KeyError::Malformed {
             format: "DER",
             detail: e.to_string(),
         };
@@ -218,7 +218,7 @@ impl PrivateKey {
     /// Loads a PKCS#8 PrivateKeyInfo / OneAsymmetricKey (RFC 5958), v1 or v2.
     pub fn from_pkcs8(der: &[u8]) -> Result<Self, KeyError> {
         const FORMAT: &str = "PKCS#8";
-        let malformed = |e: CmsError| KeyError::Malformed {
+        let malformed = |e: DerError| KeyError::Malformed {
             format: FORMAT,
             detail: e.to_string(),
         };
@@ -312,7 +312,7 @@ impl PrivateKey {
     /// Loads a SEC1 ECPrivateKey (RFC 5915). `curve` comes from the PKCS#8 wrapper, if any.
     fn from_sec1(der: &[u8], outer_curve: Option<Curve>) -> Result<Self, KeyError> {
         const FORMAT: &str = "SEC1 EC";
-        let malformed = |e: CmsError| KeyError::Malformed {
+        let malformed = |e: DerError| KeyError::Malformed {
             format: FORMAT,
             detail: e.to_string(),
         };
@@ -515,7 +515,7 @@ fn rsa_public_values(der: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
 }
 
 /// The content of an IMPLICIT BIT STRING (`[1] IMPLICIT BIT STRING` in OneAsymmetricKey).
-fn implicit_bit_string<'a>(element: &Element<'a>) -> Result<&'a [u8], CmsError> {
+fn implicit_bit_string<'a>(element: &Element<'a>) -> Result<&'a [u8], DerError> {
     match element.content.split_first() {
         Some((0, rest)) if !element.constructed => Ok(rest),
         _ => Err(element.malformed("publicKey", "invalid BIT STRING")),

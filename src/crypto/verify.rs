@@ -11,8 +11,8 @@ use asn1_rs::Tag;
 use ring::signature::{self as rs, VerificationAlgorithm};
 
 use super::algorithm::{AlgorithmIdentifier, DigestAlgorithm, PssParamsError, RsaPssParams};
-use crate::cms::der::{Element, Reader};
-use crate::cms::oid;
+use crate::asn1::der::{Element, Reader};
+use crate::asn1::oid;
 
 /// Why a signature was not accepted.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -186,7 +186,7 @@ pub fn public_key_kind(spki_der: &[u8]) -> Result<PublicKeyKind, SignatureCheckE
 }
 
 pub(crate) fn parse_spki(spki_der: &[u8]) -> Result<PublicKey<'_>, SignatureCheckError> {
-    let bad = |e: crate::cms::CmsError| SignatureCheckError::malformed_key(e.to_string());
+    let bad = |e: crate::asn1::DerError| SignatureCheckError::malformed_key(e.to_string());
     const WHAT: &str = "SubjectPublicKeyInfo";
     let mut reader = Reader::new(spki_der, 0);
     let spki = reader.read(WHAT).map_err(bad)?;
@@ -289,7 +289,7 @@ fn pss_error(e: PssParamsError) -> SignatureCheckError {
 /// The content of a BIT STRING with no unused bits.
 pub(crate) fn bit_string_bytes<'a>(
     element: &Element<'a>,
-) -> Result<&'a [u8], crate::cms::CmsError> {
+) -> Result<&'a [u8], crate::asn1::DerError> {
     const WHAT: &str = "BIT STRING";
     element.expect_universal(Tag::BitString, WHAT, "BIT STRING")?;
     if element.constructed {
@@ -303,7 +303,7 @@ pub(crate) fn bit_string_bytes<'a>(
 
 /// The modulus size of a DER RSAPublicKey.
 fn rsa_modulus_bits(key: &[u8]) -> Result<usize, SignatureCheckError> {
-    let bad = |e: crate::cms::CmsError| SignatureCheckError::malformed_key(e.to_string());
+    let bad = |e: crate::asn1::DerError| SignatureCheckError::malformed_key(e.to_string());
     const WHAT: &str = "RSAPublicKey";
     let mut reader = Reader::new(key, 0);
     let seq = reader.read(WHAT).map_err(bad)?;
@@ -565,7 +565,7 @@ pub fn verify_certificate_signature(
     cert_der: &[u8],
 ) -> Result<VerifiedWith, SignatureCheckError> {
     let (tbs, sig_alg, signature) = split_signed(cert_der)?;
-    let bad = |e: crate::cms::CmsError| SignatureCheckError::MalformedStructure {
+    let bad = |e: crate::asn1::DerError| SignatureCheckError::MalformedStructure {
         reason: e.to_string(),
     };
     let mut fields = tbs.children();
@@ -587,7 +587,7 @@ pub fn verify_certificate_signature(
 fn split_signed(
     der: &[u8],
 ) -> Result<(Element<'_>, AlgorithmIdentifier<'_>, &[u8]), SignatureCheckError> {
-    let bad = |e: crate::cms::CmsError| SignatureCheckError::MalformedStructure {
+    let bad = |e: crate::asn1::DerError| SignatureCheckError::MalformedStructure {
         reason: e.to_string(),
     };
     const WHAT: &str = "signed structure";

@@ -26,7 +26,6 @@ use super::detached::{
     read_capped, verify_detached_bytes, verify_detached_file, verify_enveloping_file,
     MAX_SIGNATURE_FILE_BYTES,
 };
-use super::hash::digest_file;
 use super::manifest::{
     check_relative_path, nfc, Manifest, ManifestEntry, MANIFEST_FILE, MANIFEST_SIGNATURE_FILE,
 };
@@ -35,6 +34,7 @@ use super::report::{
     DOSSIER_REPORT_SCHEMA_VERSION,
 };
 use super::walk::{list, DossierBudget, Found};
+use crate::attachments::hash::digest_file;
 
 /// The worse of two indications: failed, then indeterminate, then passed.
 fn worse(a: Indication, b: Indication) -> Indication {

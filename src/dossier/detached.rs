@@ -28,7 +28,7 @@ use crate::verify::{apply_signer_check, check_chain, verdict, ChainInputs, Verif
 use crate::Error;
 
 use super::error::DossierError;
-use super::hash::{digest_file, digest_reader, ContentDigests};
+use crate::attachments::hash::{digest_file, digest_reader, ContentDigests};
 
 /// Largest signature file (`.p7s`) read (64 MiB: certificates and revocation data, never
 /// content).
@@ -119,7 +119,7 @@ pub fn sign_file_detached_with(
     let digest = digests
         .get(alg)
         .ok_or_else(|| Error::refused("internal: digest not computed"))?;
-    cms::build_cades_detached(signer, digest, time)
+    super::build_cades_detached(signer, digest, time)
 }
 
 /// Signs the file at `content` and writes the detached signature to `signature` by kyso's
@@ -172,7 +172,7 @@ pub fn write_enveloping_signature_with<'a>(
     let out = Output::check(output, &[content])?;
     let time = opts.checked_time(signer)?;
     let data = read_capped(content, MAX_ENVELOPING_FILE_BYTES)?;
-    let cms = cms::build_cades_enveloping(signer, &data, time)?;
+    let cms = super::build_cades_enveloping(signer, &data, time)?;
     out.write_bytes(&cms)
 }
 

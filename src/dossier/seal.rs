@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use time::OffsetDateTime;
 
-use crate::cms::build_cades_detached;
+use super::build_cades_detached;
 use crate::crypto::digest;
 use crate::output::{Output, Overwrite, Target};
 use crate::signer::Signer;
@@ -13,11 +13,11 @@ use crate::util::hex;
 use crate::Error;
 
 use super::error::DossierError;
-use super::hash::digest_file;
 use super::manifest::{
     check_relative_path, nfc, Manifest, ManifestEntry, Role, MANIFEST_FILE, MANIFEST_SIGNATURE_FILE,
 };
 use super::walk::{complete, list, DossierBudget};
+use crate::attachments::hash::digest_file;
 
 /// How to seal.
 #[derive(Debug, Clone, Default)]

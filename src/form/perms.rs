@@ -1,13 +1,13 @@
 //! What signatures already in the document allow filling to change: the certification's
 //! DocMDP permission level (catalog `/Perms /DocMDP`, ISO 32000-2 §12.8.2.2) and FieldMDP
 //! locks of signed signature fields (§12.8.2.4, the signature's `/Reference`, else the
-//! field's `/Lock`). Both are read by the verifier's own code ([`crate::verify::diff::mdp`]),
+//! field's `/Lock`). Both are read by the verifier's own code ([`crate::diff::mdp`]),
 //! so that kyso never writes a fill its verifier would call a violation: a `/P` other than
 //! 2 or 3 counts as 1, and a lock on a field also locks its descendants.
 
+use crate::diff::mdp;
 use crate::pdf::acroform::Field;
 use crate::pdf::{Dict, Document, PdfError, Source};
-use crate::verify::diff::mdp;
 
 /// The DocMDP permission level of the certification signature, if the document is
 /// certified: 1 (no changes), 2 (form filling and signing) or 3 (also annotations).

@@ -2,7 +2,8 @@
 //! paths need validation data: the signer, each signature timestamp's authority, or a
 //! document timestamp's authority; with the certificates and revocation data they carry.
 
-use crate::cms::{self, oid};
+use crate::asn1::oid;
+use crate::cms;
 use crate::crypto::{digest, DigestAlgorithm};
 use crate::pdf::{acroform, Document, Object, Source};
 use crate::pki::{

@@ -38,7 +38,7 @@ use crate::pki::{
 use crate::sign::{DocTimestampOptions, Timestamping};
 use crate::Error;
 
-pub use archival::{revocation_info_for_signer, RevocationInfoArchival};
+pub use archival::revocation_info_for_signer;
 pub use collect::ItemKind;
 
 /// What to embed and where the data comes from.

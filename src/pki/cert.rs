@@ -11,7 +11,8 @@ use x509_parser::extensions::{
 use x509_parser::prelude::FromDer;
 use x509_parser::x509::X509Name;
 
-use super::name::{GeneralName, NormalizedName};
+use super::name::GeneralName;
+use crate::asn1::name::NormalizedName;
 use crate::report::CertificateInfo;
 use crate::util::hex;
 

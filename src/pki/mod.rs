@@ -34,7 +34,7 @@ pub use extensions::{
     check_extensions, rule_for, Criticality, ExtensionRule, CERTIFICATE_EXTENSIONS,
 };
 pub use fetch::{FetchError, FetchLimits, Fetcher, SharedFetcher};
-pub use name::{names_match, GeneralName, NormalizedName};
+pub use name::GeneralName;
 pub use network_budget::{BudgetLimit, MeteredFetcher, NetworkBudget, NetworkMeter, NetworkUsage};
 pub use options::{
     DeltaCrls, EkuPolicy, FetchScope, NoncePolicy, PathBudget, PolicySettings, Purpose,
@@ -46,7 +46,7 @@ pub use path::{CandidateReport, PathOutcome, PathValidator, ValidationTime, ANY_
 pub use revocation::{
     add_other_revocation_info, add_revocation_info_archival, build_request, CertId, Crl, CrlEntry,
     CrlError, IssuingDistributionPoint, OcspError, OcspResponse, OcspStatus, Origin, ResponderId,
-    RevocationData, RevocationReason, SingleResponse, ALL_REASONS, MAX_CRL_BYTES, MAX_OCSP_BYTES,
+    RevocationData, SingleResponse, ALL_REASONS, MAX_CRL_BYTES, MAX_OCSP_BYTES,
     MAX_REVOCATION_ITEMS,
 };
 pub use trust::{certificates_from_pem_or_der, TrustAnchor, TrustStore, MAX_ANCHORS};

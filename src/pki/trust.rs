@@ -18,8 +18,8 @@
 use std::path::Path;
 
 use super::cert::{CertError, Certificate};
-use super::name::NormalizedName;
 use super::options::Purpose;
+use crate::asn1::name::NormalizedName;
 use crate::Error;
 
 /// Most certificates one store accepts (a directory of bundles could hold many).

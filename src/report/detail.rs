@@ -149,10 +149,8 @@ impl DetailLabel {
 }
 
 /// "lý do thu hồi: …": a revocation reason (RFC 5280 §5.3.1) as a Vietnamese remark.
-pub(crate) fn revocation_reason_remark(
-    reason: Option<crate::pki::RevocationReason>,
-) -> &'static str {
-    use crate::pki::RevocationReason as R;
+pub(crate) fn revocation_reason_remark(reason: Option<super::RevocationReason>) -> &'static str {
+    use super::RevocationReason as R;
     match reason {
         None | Some(R::Unspecified) => "lý do thu hồi: không nêu lý do",
         Some(R::KeyCompromise) => "lý do thu hồi: khóa bí mật bị lộ",

@@ -11,13 +11,17 @@
 mod codes;
 mod detail;
 mod render;
+mod revocation;
 pub mod text;
+mod timestamp;
 
 pub use codes::{Code, Severity};
 pub(crate) use detail::revocation_reason_remark;
 pub use detail::{code_text, Detail, DetailLabel};
 pub use render::{render_text, render_text_in};
+pub use revocation::RevocationReason;
 pub use text::Lang;
+pub use timestamp::Accuracy;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -549,7 +553,7 @@ pub struct TimestampReport {
     pub gen_time_text: Option<String>,
     /// The accuracy of `genTime`, when given.
     #[serde(default)]
-    pub accuracy: Option<crate::tsp::Accuracy>,
+    pub accuracy: Option<Accuracy>,
     /// The `ordering` flag.
     #[serde(default)]
     pub ordering: bool,
@@ -784,7 +788,7 @@ pub struct RevocationReport {
     #[serde(with = "time::serde::rfc3339::option")]
     pub revoked_at: Option<OffsetDateTime>,
     /// Why it was revoked.
-    pub reason: Option<crate::pki::RevocationReason>,
+    pub reason: Option<RevocationReason>,
     /// Why data that was available could not be used, one line each.
     pub notes: Vec<String>,
 }

@@ -10,8 +10,8 @@
 //! Before signing, kyso refuses what the document's own signatures forbid: any signature
 //! after a certification with P=1, and signing a field that an earlier signature locked.
 
+use crate::diff::mdp;
 use crate::pdf::{acroform, Dict, Document, Name, ObjRef, Object, PdfString, Source};
-use crate::verify::diff::mdp;
 use crate::Error;
 
 /// What a certification signature permits later (DocMDP `/P`).

@@ -122,7 +122,7 @@ fn archival_attribute(opts: &SignOptions) -> Result<Option<Vec<u8>>, Error> {
             "the adbe-revocationInfoArchival attribute is for adbe.pkcs7.detached signatures; \
              PAdES keeps validation data in the /DSS (kyso ltv)",
         )),
-        Some(a) => a.attribute_der().map(Some),
+        Some(a) => Ok(Some(a.attribute_der()?)),
     }
 }
 

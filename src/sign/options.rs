@@ -73,7 +73,7 @@ pub struct SignOptions {
     /// (`adbe.pkcs7.detached` only; gather it with
     /// [`crate::ltv::revocation_info_for_signer`]). Honoured by [`super::sign_file`] and
     /// [`super::sign_bytes`].
-    pub revocation_info_archival: Option<crate::ltv::RevocationInfoArchival>,
+    pub revocation_info_archival: Option<crate::cms::RevocationInfoArchival>,
     /// Sign even with a certificate that is expired or not yet valid at the signing time, or
     /// whose key usage forbids signing (see [`super::check_signer`]): the result will not
     /// verify. For making test files only; default `false` (such a certificate is refused
@@ -174,7 +174,7 @@ impl SignOptions {
     /// signatures only).
     pub fn revocation_info_archival(
         mut self,
-        archival: crate::ltv::RevocationInfoArchival,
+        archival: crate::cms::RevocationInfoArchival,
     ) -> Self {
         self.revocation_info_archival = Some(archival);
         self

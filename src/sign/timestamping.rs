@@ -10,7 +10,8 @@
 
 use std::sync::{Arc, OnceLock};
 
-use crate::cms::{encode_attribute, oid};
+use crate::asn1::oid;
+use crate::cms::encode_attribute;
 use crate::crypto::{digest, DigestAlgorithm};
 use crate::tsp::{TimestampClient, TimestampToken, TspError};
 use crate::Error;

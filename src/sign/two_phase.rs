@@ -33,7 +33,8 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::{cms_signature, copy_hashing, prepare, Prepared, SignOptions, SubFilter};
-use crate::cms::{check_signer, encode_attribute, oid, parse_signed_data};
+use crate::asn1::oid;
+use crate::cms::{check_signer, encode_attribute, parse_signed_data};
 use crate::crypto::{digest, DigestAlgorithm, Hasher, SignatureAlgorithm};
 use crate::output::{Output, Target};
 use crate::pdf::{Document, FileSource};

@@ -5,7 +5,7 @@
 use asn1_rs::Tag;
 
 use super::{Signer, SignerError};
-use crate::cms::der::{self, Reader};
+use crate::asn1::der::{self, Reader};
 use crate::crypto::{
     public_key_kind, verify_signature, AlgorithmIdentifier, KeyError, KeyFamily, PublicKeyKind,
     SignatureAlgorithm,

@@ -19,8 +19,8 @@ use cbc::cipher::block_padding::Pkcs7;
 use cbc::cipher::{BlockModeDecrypt, KeyInit};
 
 use super::pkcs12::{Pkcs12Budget, Pkcs12Error};
-use crate::cms::der::{Element, Reader};
-use crate::cms::oid as oids;
+use crate::asn1::der::{Element, Reader};
+use crate::asn1::oid as oids;
 use crate::crypto::AlgorithmIdentifier;
 
 /// The largest iteration count kyso runs (OpenSSL writes 2048; some CA software 100 000+).

@@ -17,8 +17,9 @@ use std::path::Path;
 use asn1_rs::{oid, Oid, Tag};
 
 use super::pbe::{self, KdfMeter, Password};
-use crate::cms::der::{Element, Reader};
-use crate::cms::{oid as oids, CmsError};
+use crate::asn1::der::{Element, Reader};
+use crate::asn1::{oid as oids, DerError};
+use crate::cms::CmsError;
 use crate::crypto::{AlgorithmIdentifier, KeyError, PrivateKey};
 
 const ID_ENCRYPTED_DATA: Oid<'static> = oid!(1.2.840 .113549 .1 .7 .6);
@@ -226,13 +227,26 @@ fn at(offset: Option<usize>) -> String {
 
 impl From<CmsError> for Pkcs12Error {
     fn from(e: CmsError) -> Self {
+        match e {
+            CmsError::Der(d) => d.into(),
+            other => Pkcs12Error::Malformed {
+                what: "structure",
+                offset: None,
+                detail: other.to_string(),
+            },
+        }
+    }
+}
+
+impl From<DerError> for Pkcs12Error {
+    fn from(e: DerError) -> Self {
         let (what, offset) = match &e {
-            CmsError::Truncated { what, offset }
-            | CmsError::Malformed { what, offset, .. }
-            | CmsError::UnexpectedTag { what, offset, .. }
-            | CmsError::TooMany { what, offset, .. }
-            | CmsError::TooDeep { what, offset }
-            | CmsError::UnexpectedData { what, offset } => (*what, Some(*offset)),
+            DerError::Truncated { what, offset }
+            | DerError::Malformed { what, offset, .. }
+            | DerError::UnexpectedTag { what, offset, .. }
+            | DerError::TooMany { what, offset, .. }
+            | DerError::TooDeep { what, offset }
+            | DerError::UnexpectedData { what, offset } => (*what, Some(*offset)),
             _ => ("structure", None),
         };
         let detail = e.to_string();

@@ -57,6 +57,9 @@ pub enum TspError {
     /// The CMS layer failed (decoding the token, or encoding the request).
     #[error("timestamp token: {0}")]
     Cms(#[from] CmsError),
+    /// An element of the request or response could not be read or written.
+    #[error("timestamp: {0}")]
+    Der(#[from] crate::asn1::DerError),
     /// The authority refused the request (PKIStatus rejection, waiting, revocation…).
     #[error(
         "the timestamp authority refused the request: status {status}{}{}",

@@ -4,7 +4,7 @@
 //! sign:   TimestampClient::timestamp(digest) ──> Rfc3161Client: TimestampRequest (nonce,
 //!         certReq) ──> TsaTransport (HTTP with feature `online`) ──> TimestampResponse
 //!         (status) ──> TimestampToken::check_as_requested (imprint, nonce, signature, EKU)
-//! verify: TimestampToken::parse ──> check(digest of the data) ──> validate_tsa_path(at)
+//! verify: TimestampToken::parse ──> check(digest of the data) ──> (verify::timestamps: the authority's path at `at`)
 //! ```
 //!
 //! A token is a CMS SignedData (parsed by [`crate::cms::parse_signed_data`]) whose content
@@ -13,7 +13,7 @@
 //! TSTInfo with the ESS signing-certificate attribute binding its certificate, that
 //! certificate carries the critical extended key usage id-kp-timeStamping alone, and the
 //! authority's path validates (at the time the caller chooses; the verifier calls path
-//! validation for authorities through one adapter, `validate_tsa_path`).
+//! validation for authorities through one adapter in `verify::timestamps`).
 
 mod client;
 mod error;
@@ -31,30 +31,4 @@ pub use error::TspError;
 pub use request::{random_nonce, TimestampRequest, NONCE_LEN};
 pub use response::{FailureInfo, PkiStatus, TimestampResponse};
 pub use token::{timestamping_usage, TimestampToken, TokenCheck, TokenProblem};
-pub use tst_info::{Accuracy, TstInfo};
-
-use time::OffsetDateTime;
-
-use crate::pki::{
-    Certificate, PathOutcome, PathValidator, Purpose, RevocationData, ValidationTime,
-};
-use crate::verify::VerifyOptions;
-
-/// Validates the authority's certificate path at `at` (the token's genTime) with the
-/// verifier's anchors and validation policy, for the purpose of timestamping (an anchor
-/// limited to document signing does not vouch for an authority), with `revocation` (the
-/// caller's data, the token's and the document's) and the verifier's fetcher.
-pub(crate) fn validate_tsa_path(
-    tsa: &Certificate,
-    intermediates: &[Certificate],
-    revocation: &RevocationData,
-    opts: &VerifyOptions,
-    at: OffsetDateTime,
-) -> PathOutcome {
-    let policy = opts.validation.clone().with_purpose(Purpose::Timestamping);
-    let mut validator = PathValidator::new(&opts.trust, &policy).with_cache(&opts.cache);
-    if let Some(f) = &opts.fetcher {
-        validator = validator.with_fetcher(f.0.as_ref());
-    }
-    validator.validate(tsa, intermediates, revocation, ValidationTime::at(at))
-}
+pub use tst_info::TstInfo;

@@ -15,8 +15,7 @@ use asn1_rs::{Oid, ToDer};
 use ring::rand::SecureRandom;
 
 use super::error::TspError;
-use crate::cms::der;
-use crate::cms::CmsError;
+use crate::asn1::der;
 use crate::crypto::DigestAlgorithm;
 
 /// Length of the random nonces kyso sends, in bytes (64 bits, as most TSAs expect).
@@ -86,14 +85,12 @@ impl TimestampRequest {
         }
         if self.cert_req {
             // DEFAULT FALSE: written only when true (X.690 §11.5).
-            parts.push(
-                asn1_rs::Boolean::TRUE
-                    .to_der_vec()
-                    .map_err(|e| CmsError::Encode {
-                        what: "BOOLEAN",
-                        detail: e.to_string(),
-                    })?,
-            );
+            parts.push(asn1_rs::Boolean::TRUE.to_der_vec().map_err(|e| {
+                crate::asn1::DerError::Encode {
+                    what: "BOOLEAN",
+                    detail: e.to_string(),
+                }
+            })?);
         }
         let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
         Ok(der::sequence(&refs)?)

@@ -11,7 +11,7 @@
 use asn1_rs::Tag;
 
 use super::error::TspError;
-use crate::cms::der::Reader;
+use crate::asn1::der::Reader;
 
 /// Most statusString entries read.
 const MAX_STATUS_TEXTS: usize = 16;

@@ -21,40 +21,19 @@
 //! The module is written with IMPLICIT TAGS, so `millis` and `micros` are primitive
 //! context-specific integers; `tsa` is a CHOICE and therefore explicitly tagged.
 
+use crate::report::Accuracy;
 use asn1_rs::{Class, Tag};
 use time::{Date, Month, OffsetDateTime, Time};
 use x509_parser::prelude::FromDer;
 use x509_parser::x509::X509Name;
 
 use super::error::TspError;
-use crate::cms::der::{Element, Reader};
+use crate::asn1::der::{Element, Reader};
 use crate::crypto::{AlgorithmIdentifier, DigestAlgorithm};
 use crate::util::hex;
 
 /// Most extensions read from a TSTInfo.
 const MAX_EXTENSIONS: usize = 32;
-
-/// The accuracy of `genTime`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct Accuracy {
-    /// Whole seconds.
-    pub seconds: u64,
-    /// Milliseconds (0–999).
-    pub millis: u16,
-    /// Microseconds (0–999).
-    pub micros: u16,
-}
-
-impl Accuracy {
-    /// The accuracy as a duration.
-    pub fn duration(&self) -> time::Duration {
-        let seconds = i64::try_from(self.seconds).unwrap_or(i64::MAX);
-        time::Duration::seconds(seconds)
-            .saturating_add(time::Duration::milliseconds(i64::from(self.millis)))
-            .saturating_add(time::Duration::microseconds(i64::from(self.micros)))
-    }
-}
 
 /// A decoded TSTInfo.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -373,7 +352,7 @@ mod tests {
     }
 
     fn tst_info(optional: &[u8]) -> Vec<u8> {
-        use crate::cms::der;
+        use crate::asn1::der;
         let imprint = der::sequence(&[
             &DigestAlgorithm::Sha256.algorithm_identifier_der().unwrap(),
             &der::octet_string(&[7u8; 32]).unwrap(),
@@ -393,7 +372,7 @@ mod tests {
 
     #[test]
     fn parses_every_field() {
-        use crate::cms::der;
+        use crate::asn1::der;
         let accuracy = der::sequence(&[
             &der::small_integer(1).unwrap(),
             &der::tlv(Class::ContextSpecific, false, 0, &[0x01, 0xf4]).unwrap(),
@@ -428,11 +407,11 @@ mod tests {
 
     #[test]
     fn refuses_disorder_and_bad_values() {
-        let nonce = crate::cms::der::integer_from_content(&[1]).unwrap();
+        let nonce = crate::asn1::der::integer_from_content(&[1]).unwrap();
         let ordering = [0x01u8, 0x01, 0xff];
         assert!(TstInfo::parse(&tst_info(&[nonce.clone(), ordering.to_vec()].concat())).is_err());
         assert!(TstInfo::parse(&tst_info(&[nonce.clone(), nonce].concat())).is_err());
-        let bad_millis = crate::cms::der::sequence(&[&crate::cms::der::tlv(
+        let bad_millis = crate::asn1::der::sequence(&[&crate::asn1::der::tlv(
             Class::ContextSpecific,
             false,
             0,

@@ -3,16 +3,16 @@
 //! For each signature dictionary (reachable from a field or not): byte-range sanity and
 //! coverage ([`coverage`]), the digest of the signed ranges ([`digest`]), the CMS structure
 //! and its cryptographic integrity ([`crate::cms`]), the certificate path to the configured
-//! anchors ([`crate::pki`]), and what later revisions changed ([`diff`]). The steps record
+//! anchors ([`crate::pki`]), and what later revisions changed ([`crate::diff`]). The steps record
 //! findings; [`verdict`] turns them into an indication. `Err` is returned only when the file
 //! could not be processed at all.
 
 pub mod batch;
 pub mod coverage;
-pub mod diff;
 pub mod digest;
 mod discover;
 pub mod hashing;
+mod modifications;
 mod signature;
 mod timestamps;
 pub mod verdict;
@@ -310,7 +310,7 @@ pub fn verify_source<S: Source>(
             .detail(L::Field, field),
         );
     }
-    let revisions = diff::RevisionCache::new();
+    let revisions = crate::diff::RevisionCache::new();
     let digests = match opts.shared_hashing {
         true => hashing::SharedDigests::compute(&doc, &found.signatures),
         false => hashing::SharedDigests::none(),
@@ -333,7 +333,7 @@ pub fn verify_source<S: Source>(
     }
     reports.reverse();
     report.signatures = reports;
-    let (embedded, findings) = crate::dossier::embedded_file_reports(&doc, &report.signatures);
+    let (embedded, findings) = crate::attachments::embedded_file_reports(&doc, &report.signatures);
     report.embedded_files = embedded;
     report.findings.extend(findings);
     report

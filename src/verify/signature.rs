@@ -18,7 +18,7 @@ use crate::report::{
 use super::coverage::{check_coverage, CoverageCheck};
 use super::discover::Candidate;
 use super::timestamps::{self, DocumentPoe};
-use super::{diff, digest, verdict, VerifyOptions};
+use super::{digest, verdict, VerifyOptions};
 
 /// What every signature's verification shares.
 pub struct Context<'a, S: Source> {
@@ -26,7 +26,7 @@ pub struct Context<'a, S: Source> {
     pub opts: &'a VerifyOptions,
     pub time: OffsetDateTime,
     /// Judgements of later revisions, shared by the signatures.
-    pub revisions: &'a diff::RevisionCache,
+    pub revisions: &'a crate::diff::RevisionCache,
     /// Digests of the signed ranges hashed ahead in one shared pass.
     pub digests: &'a super::hashing::SharedDigests,
 }
@@ -117,7 +117,7 @@ pub fn verify_one<S: Source>(
         return r;
     }
     check_signature(ctx, c, poe, &mut r);
-    diff::judge_signature(ctx.doc, ctx.revisions, c, index, &mut r);
+    super::modifications::judge_signature(ctx.doc, ctx.revisions, c, index, &mut r);
     verdict::decide(&mut r);
     r
 }
@@ -381,7 +381,7 @@ pub(crate) fn check_chain(
     if let Some(attr) = si
         .signed_attrs
         .as_ref()
-        .and_then(|a| a.get(&cms::oid::ADBE_REVOCATION_INFO_ARCHIVAL))
+        .and_then(|a| a.get(&crate::asn1::oid::ADBE_REVOCATION_INFO_ARCHIVAL))
     {
         for value in &attr.values {
             unusable.extend(add_revocation_info_archival(

@@ -18,7 +18,8 @@
 
 use time::OffsetDateTime;
 
-use crate::cms::{oid, CheckOutcome, SignerInfo};
+use crate::asn1::oid;
+use crate::cms::{CheckOutcome, SignerInfo};
 use crate::crypto::{digest, DigestAlgorithm};
 use crate::pdf::{ObjRef, Object, Source};
 use crate::pki::{
@@ -30,7 +31,7 @@ use crate::report::{
     ChainReport, ChainStatus, CheckStatus, Code, Finding, PadesLevel, SignatureKind,
     SignatureReport, SigningTimeSource, TimestampKind, TimestampReport, TimestampStatus,
 };
-use crate::tsp::{validate_tsa_path, TimestampToken, TokenCheck, TokenProblem};
+use crate::tsp::{TimestampToken, TokenCheck, TokenProblem};
 
 use super::coverage::Ranges;
 use super::signature::{dss_material, ChainInputs, Context};
@@ -1070,4 +1071,23 @@ fn located_before<S: Source>(ctx: &Context<'_, S>, rev: usize, r: ObjRef, limit:
         ),
         _ => false,
     }
+}
+
+/// Validates the authority's certificate path at `at` (the token's genTime) with the
+/// verifier's anchors and validation policy, for the purpose of timestamping (an anchor
+/// limited to document signing does not vouch for an authority), with `revocation` (the
+/// caller's data, the token's and the document's) and the verifier's fetcher.
+fn validate_tsa_path(
+    tsa: &Certificate,
+    intermediates: &[Certificate],
+    revocation: &RevocationData,
+    opts: &super::VerifyOptions,
+    at: OffsetDateTime,
+) -> PathOutcome {
+    let policy = opts.validation.clone().with_purpose(Purpose::Timestamping);
+    let mut validator = PathValidator::new(&opts.trust, &policy).with_cache(&opts.cache);
+    if let Some(f) = &opts.fetcher {
+        validator = validator.with_fetcher(f.0.as_ref());
+    }
+    validator.validate(tsa, intermediates, revocation, ValidationTime::at(at))
 }

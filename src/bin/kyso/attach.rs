@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::ValueEnum;
 
-use kyso::dossier::{attach_files, AfRelationship, AttachOptions, Attachment};
+use kyso::attachments::{attach_files, AfRelationship, AttachOptions, Attachment};
 
 use crate::output::Failure;
 use crate::writes::{Out, FORCE_HELP};

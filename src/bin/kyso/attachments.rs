@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use kyso::dossier::{
+use kyso::attachments::{
     embedded_contents, extract_to_file, list_embedded_files, portable_file_name, EmbeddedFile,
 };
 use kyso::pdf::{Document, FileSource};

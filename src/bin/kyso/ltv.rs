@@ -244,7 +244,7 @@ pub fn sign_then_reach(
 pub fn archival_for(
     signer: &dyn kyso::signer::Signer,
     sources: &LtvSourceArgs,
-) -> Result<kyso::ltv::RevocationInfoArchival, Failure> {
+) -> Result<kyso::cms::RevocationInfoArchival, Failure> {
     use kyso::pki::Certificate;
     let opts = sources.options(&[])?;
     let cert = Certificate::from_der(signer.certificate())

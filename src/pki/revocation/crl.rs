@@ -17,9 +17,10 @@ use x509_parser::prelude::FromDer;
 use x509_parser::revocation_list::CertificateRevocationList;
 
 use super::super::cert::{format_name, DistributionPoint, DistributionPointName};
-use super::super::name::{GeneralName, NormalizedName};
+use super::super::name::GeneralName;
 use super::RevocationReason;
-use crate::cms::der::Reader;
+use crate::asn1::der::Reader;
+use crate::asn1::name::NormalizedName;
 use crate::util::hex;
 
 /// Largest CRL kyso parses.

@@ -13,11 +13,12 @@ use time::OffsetDateTime;
 
 use super::super::algorithm_policy::AlgorithmVerdict;
 use super::super::cert::{Certificate, DistributionPoint, DistributionPointName};
-use super::super::name::{GeneralName, NormalizedName};
+use super::super::name::GeneralName;
 use super::super::options::{DeltaCrls, Purpose};
 use super::super::path::Engine;
 use super::crl::{cmp_unsigned, has_directory_name, Crl, CrlEntry, ALL_REASONS};
 use super::{Origin, RevocationReason};
+use crate::asn1::name::NormalizedName;
 use crate::report::{RevocationReport, RevocationSourceKind, RevocationStatus};
 
 /// What CRLs say about one certificate.

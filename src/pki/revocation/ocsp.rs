@@ -33,10 +33,10 @@ use time::OffsetDateTime;
 use x509_parser::prelude::FromDer;
 
 use super::super::cert::Certificate;
-use super::super::name::NormalizedName;
 use super::crl::canonical_serial;
 use super::RevocationReason;
-use crate::cms::der::{self, Element, Reader};
+use crate::asn1::der::{self, Element, Reader};
+use crate::asn1::name::NormalizedName;
 use crate::cms::CmsError;
 use crate::crypto::{digest, AlgorithmIdentifier, DigestAlgorithm};
 
@@ -70,6 +70,12 @@ pub enum OcspError {
 
 impl From<CmsError> for OcspError {
     fn from(e: CmsError) -> Self {
+        OcspError::Malformed(e.to_string())
+    }
+}
+
+impl From<crate::asn1::DerError> for OcspError {
+    fn from(e: crate::asn1::DerError) -> Self {
         OcspError::Malformed(e.to_string())
     }
 }
@@ -520,10 +526,12 @@ pub fn build_request(
     issuer: &Certificate,
     nonce: Option<&[u8]>,
 ) -> Result<Vec<u8>, CmsError> {
-    let bad = || CmsError::Malformed {
-        what: "OCSP request",
-        offset: 0,
-        detail: "the issuer's public key cannot be read".into(),
+    let bad = || {
+        CmsError::from(crate::asn1::DerError::Malformed {
+            what: "OCSP request",
+            offset: 0,
+            detail: "the issuer's public key cannot be read".into(),
+        })
     };
     let id = CertId::for_certificate(cert, issuer, DigestAlgorithm::Sha1).ok_or_else(bad)?;
     let cert_id = der::sequence(&[
@@ -544,7 +552,7 @@ pub fn build_request(
         }
         None => der::sequence(&[&request_list])?,
     };
-    der::sequence(&[&tbs])
+    Ok(der::sequence(&[&tbs])?)
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@
 use asn1_rs::Tag;
 
 use super::{Origin, RevocationData};
-use crate::cms::der::Reader;
+use crate::asn1::der::Reader;
 
 /// id-ri-ocsp-response (RFC 5940).
 const OID_RI_OCSP_RESPONSE: &str = "1.3.6.1.5.5.7.16.2";

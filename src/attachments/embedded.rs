@@ -399,14 +399,15 @@ pub fn extract_to_file<'a, S: Source>(
     file: &EmbeddedFile,
     output: impl Into<Target<'a>>,
 ) -> Result<ContentFacts, crate::Error> {
-    use super::error::DossierError;
+    use super::error::AttachmentError;
     use std::io::Write as _;
     let out = Output::check(output, &[])?;
-    let stream =
-        embedded_stream(doc, rev, file).map_err(|reason| DossierError::UnreadableAttachment {
+    let stream = embedded_stream(doc, rev, file).map_err(|reason| {
+        AttachmentError::UnreadableAttachment {
             name: file.name.clone(),
             reason,
-        })?;
+        }
+    })?;
     let path = out.path();
     out.write(|tmp| {
         // A failure to write is about the output file, not the document.

@@ -6,7 +6,7 @@
 //! the object holding it) nor the stream was written again later. Anything else — a file
 //! added after the signature, or replaced, or re-pointed — is covered by no signature that
 //! precedes the change, and the report says so. Whether such a change is *allowed* is the
-//! difference analysis' call ([`crate::verify::diff`]).
+//! difference analysis' call ([`crate::diff`]).
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 

@@ -29,7 +29,7 @@ use crate::pdf::{
 };
 use crate::Error;
 
-use super::error::DossierError;
+use super::error::AttachmentError;
 use super::names::{ascii_fallback, mime_type_for};
 
 /// How an attached file relates to the document (`/AFRelationship`, ISO 32000-2 Table 43).
@@ -106,7 +106,7 @@ impl Attachment {
         let name = path
             .file_name()
             .and_then(|n| n.to_str())
-            .ok_or_else(|| DossierError::BadPath {
+            .ok_or_else(|| AttachmentError::BadPath {
                 path: path.to_path_buf(),
                 reason: "the file name is not valid UTF-8",
             })?
@@ -267,7 +267,7 @@ fn build_update<S: Source>(
     if !opts.allow_signed {
         let signatures = acroform::signature_dictionaries(doc, rev)?.len();
         if signatures > 0 {
-            return Err(DossierError::AlreadySigned { signatures }.into());
+            return Err(AttachmentError::AlreadySigned { signatures }.into());
         }
     }
     let catalog_ref = trailer
@@ -297,13 +297,13 @@ fn build_update<S: Source>(
     let mut taken: Vec<String> = entries.iter().map(|(k, _)| decode_text_string(k)).collect();
     for a in attachments {
         if a.name.is_empty() || a.name.chars().any(char::is_control) {
-            return Err(DossierError::BadAttachmentName {
+            return Err(AttachmentError::BadAttachmentName {
                 name: a.name.clone(),
             }
             .into());
         }
         if taken.contains(&a.name) {
-            return Err(DossierError::DuplicateAttachment {
+            return Err(AttachmentError::DuplicateAttachment {
                 name: a.name.clone(),
             }
             .into());
@@ -391,7 +391,7 @@ fn add_attachment(
         AttachmentContent::File(path) => {
             let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
             if meta.len() > opts.max_file_bytes {
-                return Err(DossierError::TooLarge {
+                return Err(AttachmentError::TooLarge {
                     path: path.clone(),
                     size: meta.len(),
                     limit: opts.max_file_bytes,
@@ -403,7 +403,7 @@ fn add_attachment(
         }
     };
     if data.len() as u64 > opts.max_file_bytes {
-        return Err(DossierError::TooLarge {
+        return Err(AttachmentError::TooLarge {
             path: PathBuf::from(&a.name),
             size: data.len() as u64,
             limit: opts.max_file_bytes,

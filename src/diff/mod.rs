@@ -81,10 +81,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 use crate::pdf::{Document, ObjRef, PdfError, Source};
-use crate::report::{
-    Change, Code, CoverageStatus, Finding, ModificationLevel, Modifications, SignatureKind,
-    SignatureReport,
-};
+use crate::report::{Change, Code, Finding, ModificationLevel, Modifications};
 
 pub use mdp::Policy;
 pub use rules::Verdict;
@@ -364,79 +361,22 @@ pub fn analyse_with<S: Source>(
     (mods, findings)
 }
 
-/// Fills in what later revisions changed for the signature `c` (the `index`-th in signing
-/// order), once its coverage is known: the modification analysis when it covers a whole
-/// revision, "nothing appended" when it covers the whole file, and "other" when its bytes
-/// do not form a revision (the uncovered bytes could hold anything).
-pub(crate) fn judge_signature<S: Source>(
-    doc: &Document<S>,
-    cache: &RevisionCache,
-    c: &super::discover::Candidate,
-    index: usize,
-    r: &mut SignatureReport,
-) {
-    if r.kind == SignatureKind::Certification && index > 0 {
-        r.findings.push(Finding::new(
-            Code::SigCertificationNotFirst,
-            "the certification signature is not the first signature of the document; its              permissions are still applied to the changes made after it",
-        ));
+impl RevisionCache {
+    /// The modification policy of a signature whose signed revision is `signed`: its
+    /// dictionary `sig` (object `sig_object`) and the names of the fields holding it, with
+    /// the fields of `signed` read through this cache.
+    pub(crate) fn signature_policy<S: Source>(
+        &self,
+        doc: &Document<S>,
+        signed: usize,
+        sig_object: Option<ObjRef>,
+        sig: &crate::pdf::Dict,
+        field_names: &[String],
+    ) -> Policy {
+        mdp::policy_with_fields(doc, signed, sig_object, sig, field_names, || {
+            self.known.fields(doc, signed)
+        })
     }
-    if let Some(key) = c.object.and_then(|o| repeated_key_of(doc, o)) {
-        r.findings.push(Finding::new(
-            Code::SigDictMalformed,
-            format!(
-                "the signature dictionary repeats the key /{}: readers disagree on which value \
-                 counts",
-                String::from_utf8_lossy(&key)
-            ),
-        ));
-    }
-    let signed = r.signed_revision;
-    match (signed, r.coverage.status) {
-        (Some(signed), CoverageStatus::EntireRevision) => {
-            let policy = policy_for(doc, cache, signed, c);
-            let (mods, findings) = analyse_with(doc, cache, signed, &policy);
-            r.modifications = mods;
-            r.findings.extend(findings);
-        }
-        (Some(signed), CoverageStatus::EntireFile) => {
-            let policy = policy_for(doc, cache, signed, c);
-            r.modifications.permitted = policy.permitted();
-            r.modifications.policy = policy.describe();
-            r.findings.push(Finding::new(
-                Code::ModificationNone,
-                "nothing was appended after the signature",
-            ));
-        }
-        _ => {
-            r.modifications.level = ModificationLevel::Other;
-            r.modifications.allowed = false;
-            r.modifications.changes.push(Change {
-                revision: doc.last_revision(),
-                object: None,
-                level: ModificationLevel::Other,
-                rule: "coverage".to_string(),
-                description: "the signed bytes do not form a whole revision: bytes the \
-                              signature does not cover may hold anything"
-                    .to_string(),
-                field: None,
-                old_value: None,
-                new_value: None,
-            });
-        }
-    }
-}
-
-/// The modification policy of the signature `c`, whose signed revision is `signed`.
-fn policy_for<S: Source>(
-    doc: &Document<S>,
-    cache: &RevisionCache,
-    signed: usize,
-    c: &super::discover::Candidate,
-) -> Policy {
-    mdp::policy_with_fields(doc, signed, c.object, &c.dict, &c.field_names, || {
-        cache.known.fields(doc, signed)
-    })
 }
 
 /// The newest revision of the document as signed. The byte range ends with revision
@@ -468,7 +408,7 @@ fn signed_chain_head<S: Source>(doc: &Document<S>, signed: usize) -> usize {
 
 /// A key repeated in the dictionary of object `o` as the last revision has it (read back
 /// from the file, since the parser keeps only the later value).
-fn repeated_key_of<S: Source>(doc: &Document<S>, o: ObjRef) -> Option<Vec<u8>> {
+pub(crate) fn repeated_key_of<S: Source>(doc: &Document<S>, o: ObjRef) -> Option<Vec<u8>> {
     let obj = doc.get_indirect(doc.last_revision(), o).ok()??;
     let span = obj.span?;
     let len = usize::try_from(span.end.checked_sub(span.start)?).ok()?;

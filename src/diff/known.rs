@@ -324,8 +324,8 @@ fn collect_dict_references(d: &Dict, path: &mut Vec<Vec<u8>>, out: &mut Vec<(u32
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diff::refs::{Referrer, Referrers, Uses};
     use crate::pdf::testing::build;
-    use crate::verify::diff::refs::{Referrer, Referrers, Uses};
 
     /// Revision 0: a catalog with a form of one signed field; revision 1 redefines the field
     /// to point elsewhere, signs a second field and adds a stream that refers to object 3.

@@ -9,7 +9,7 @@ use std::borrow::Cow;
 
 use asn1_rs::{Any, Class, FromBer, Header, Length, Oid, Tag, ToDer};
 
-use super::error::CmsError;
+use super::error::DerError;
 
 /// How many segments a constructed (BER) string may have in total.
 const MAX_STRING_SEGMENTS: usize = 65_536;
@@ -54,8 +54,8 @@ impl<'a> Element<'a> {
     }
 
     /// Error helper: this element is malformed.
-    pub fn malformed(&self, what: &'static str, detail: impl Into<String>) -> CmsError {
-        CmsError::Malformed {
+    pub fn malformed(&self, what: &'static str, detail: impl Into<String>) -> DerError {
+        DerError::Malformed {
             what,
             offset: self.offset,
             detail: detail.into(),
@@ -68,7 +68,7 @@ impl<'a> Element<'a> {
         tag: Tag,
         what: &'static str,
         expected: &'static str,
-    ) -> Result<(), CmsError> {
+    ) -> Result<(), DerError> {
         if self.is_universal(tag) {
             Ok(())
         } else {
@@ -77,8 +77,8 @@ impl<'a> Element<'a> {
     }
 
     /// Error helper: this element has an unexpected tag.
-    pub fn unexpected(&self, what: &'static str, expected: &'static str) -> CmsError {
-        CmsError::UnexpectedTag {
+    pub fn unexpected(&self, what: &'static str, expected: &'static str) -> DerError {
+        DerError::UnexpectedTag {
             what,
             offset: self.offset,
             expected,
@@ -87,7 +87,7 @@ impl<'a> Element<'a> {
     }
 
     /// The value of an OBJECT IDENTIFIER element.
-    pub fn oid(&self, what: &'static str) -> Result<Oid<'a>, CmsError> {
+    pub fn oid(&self, what: &'static str) -> Result<Oid<'a>, DerError> {
         self.expect_universal(Tag::Oid, what, "OBJECT IDENTIFIER")?;
         if self.constructed {
             return Err(self.malformed(what, "constructed OBJECT IDENTIFIER"));
@@ -99,7 +99,7 @@ impl<'a> Element<'a> {
     }
 
     /// The value of a small non-negative INTEGER (versions, counts).
-    pub fn small_uint(&self, what: &'static str) -> Result<u32, CmsError> {
+    pub fn small_uint(&self, what: &'static str) -> Result<u32, DerError> {
         self.expect_universal(Tag::Integer, what, "INTEGER")?;
         let bytes = self.integer_bytes(what)?;
         if bytes.first().is_some_and(|b| b & 0x80 != 0) {
@@ -118,7 +118,7 @@ impl<'a> Element<'a> {
     }
 
     /// The content octets of an INTEGER (two's complement, as encoded).
-    pub fn integer_bytes(&self, what: &'static str) -> Result<&'a [u8], CmsError> {
+    pub fn integer_bytes(&self, what: &'static str) -> Result<&'a [u8], DerError> {
         self.expect_universal(Tag::Integer, what, "INTEGER")?;
         if self.constructed || self.content.is_empty() {
             return Err(self.malformed(what, "invalid INTEGER encoding"));
@@ -128,14 +128,14 @@ impl<'a> Element<'a> {
 
     /// The value of an OCTET STRING element, primitive (borrowed) or constructed (BER,
     /// concatenated).
-    pub fn octet_string(&self, what: &'static str) -> Result<Cow<'a, [u8]>, CmsError> {
+    pub fn octet_string(&self, what: &'static str) -> Result<Cow<'a, [u8]>, DerError> {
         self.expect_universal(Tag::OctetString, what, "OCTET STRING")?;
         self.implicit_octet_string(what)
     }
 
     /// The value of an element that is an OCTET STRING under an IMPLICIT tag (its own tag is
     /// not checked).
-    pub fn implicit_octet_string(&self, what: &'static str) -> Result<Cow<'a, [u8]>, CmsError> {
+    pub fn implicit_octet_string(&self, what: &'static str) -> Result<Cow<'a, [u8]>, DerError> {
         if !self.constructed {
             return Ok(Cow::Borrowed(self.content));
         }
@@ -151,9 +151,9 @@ impl<'a> Element<'a> {
         out: &mut Vec<u8>,
         segments: &mut usize,
         depth: usize,
-    ) -> Result<(), CmsError> {
+    ) -> Result<(), DerError> {
         if depth > MAX_STRING_DEPTH {
-            return Err(CmsError::TooDeep {
+            return Err(DerError::TooDeep {
                 what,
                 offset: self.offset,
             });
@@ -163,7 +163,7 @@ impl<'a> Element<'a> {
             let child = children.read(what)?;
             *segments = segments.saturating_add(1);
             if *segments > MAX_STRING_SEGMENTS {
-                return Err(CmsError::TooMany {
+                return Err(DerError::TooMany {
                     what,
                     offset: self.offset,
                     limit: MAX_STRING_SEGMENTS,
@@ -207,19 +207,19 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads the next element.
-    pub fn read(&mut self, what: &'static str) -> Result<Element<'a>, CmsError> {
+    pub fn read(&mut self, what: &'static str) -> Result<Element<'a>, DerError> {
         let offset = self.offset;
         let (rem, any) = Any::from_ber(self.rest).map_err(|e| map_ber_error(e, what, offset))?;
         let consumed = self.rest.len().saturating_sub(rem.len());
         let raw = self
             .rest
             .get(..consumed)
-            .ok_or(CmsError::Truncated { what, offset })?;
+            .ok_or(DerError::Truncated { what, offset })?;
         let indefinite = matches!(any.header.length(), Length::Indefinite);
         let eoc = if indefinite { 2 } else { 0 };
         let header_len = consumed
             .checked_sub(any.data.len().saturating_add(eoc))
-            .ok_or_else(|| CmsError::Malformed {
+            .ok_or_else(|| DerError::Malformed {
                 what,
                 offset,
                 detail: "inconsistent element length".into(),
@@ -249,7 +249,7 @@ impl<'a> Reader<'a> {
         &mut self,
         tag: u32,
         what: &'static str,
-    ) -> Result<Option<Element<'a>>, CmsError> {
+    ) -> Result<Option<Element<'a>>, DerError> {
         if self.peek_tag() == Some((Class::ContextSpecific, tag)) {
             self.read(what).map(Some)
         } else {
@@ -258,11 +258,11 @@ impl<'a> Reader<'a> {
     }
 
     /// Fails if elements are left.
-    pub fn finish(&self, what: &'static str) -> Result<(), CmsError> {
+    pub fn finish(&self, what: &'static str) -> Result<(), DerError> {
         if self.rest.is_empty() {
             Ok(())
         } else {
-            Err(CmsError::UnexpectedData {
+            Err(DerError::UnexpectedData {
                 what,
                 offset: self.offset,
             })
@@ -270,12 +270,12 @@ impl<'a> Reader<'a> {
     }
 }
 
-fn map_ber_error(e: asn1_rs::Err<asn1_rs::Error>, what: &'static str, offset: usize) -> CmsError {
+fn map_ber_error(e: asn1_rs::Err<asn1_rs::Error>, what: &'static str, offset: usize) -> DerError {
     match e {
-        asn1_rs::Err::Incomplete(_) => CmsError::Truncated { what, offset },
+        asn1_rs::Err::Incomplete(_) => DerError::Truncated { what, offset },
         asn1_rs::Err::Error(asn1_rs::Error::BerMaxDepth)
-        | asn1_rs::Err::Failure(asn1_rs::Error::BerMaxDepth) => CmsError::TooDeep { what, offset },
-        asn1_rs::Err::Error(e) | asn1_rs::Err::Failure(e) => CmsError::Malformed {
+        | asn1_rs::Err::Failure(asn1_rs::Error::BerMaxDepth) => DerError::TooDeep { what, offset },
+        asn1_rs::Err::Error(e) | asn1_rs::Err::Failure(e) => DerError::Malformed {
             what,
             offset,
             detail: e.to_string(),
@@ -301,8 +301,8 @@ pub(crate) fn describe_tag(class: Class, constructed: bool, tag: u32) -> String 
 // ---------------------------------------------------------------------------------------------
 // Encoding (DER), always through asn1-rs.
 
-fn encode_error(what: &'static str) -> impl Fn(asn1_rs::SerializeError) -> CmsError {
-    move |e| CmsError::Encode {
+fn encode_error(what: &'static str) -> impl Fn(asn1_rs::SerializeError) -> DerError {
+    move |e| DerError::Encode {
         what,
         detail: e.to_string(),
     }
@@ -314,7 +314,7 @@ pub(crate) fn tlv(
     constructed: bool,
     tag: u32,
     content: &[u8],
-) -> Result<Vec<u8>, CmsError> {
+) -> Result<Vec<u8>, DerError> {
     let header = Header::new(
         class,
         constructed,
@@ -327,49 +327,49 @@ pub(crate) fn tlv(
 }
 
 /// `SEQUENCE { parts }` where each part is already DER.
-pub(crate) fn sequence(parts: &[&[u8]]) -> Result<Vec<u8>, CmsError> {
+pub(crate) fn sequence(parts: &[&[u8]]) -> Result<Vec<u8>, DerError> {
     tlv(Class::Universal, true, Tag::Sequence.0, &parts.concat())
 }
 
 /// `SET OF` with its elements sorted by their encodings (X.690 §11.6).
-pub(crate) fn set_of(mut elements: Vec<Vec<u8>>) -> Result<Vec<u8>, CmsError> {
+pub(crate) fn set_of(mut elements: Vec<Vec<u8>>) -> Result<Vec<u8>, DerError> {
     elements.sort();
     tlv(Class::Universal, true, Tag::Set.0, &elements.concat())
 }
 
 /// `[tag] EXPLICIT inner` (context-specific, constructed).
-pub(crate) fn explicit(tag: u32, inner: &[u8]) -> Result<Vec<u8>, CmsError> {
+pub(crate) fn explicit(tag: u32, inner: &[u8]) -> Result<Vec<u8>, DerError> {
     tlv(Class::ContextSpecific, true, tag, inner)
 }
 
 /// An OCTET STRING.
-pub(crate) fn octet_string(bytes: &[u8]) -> Result<Vec<u8>, CmsError> {
+pub(crate) fn octet_string(bytes: &[u8]) -> Result<Vec<u8>, DerError> {
     asn1_rs::OctetString::new(bytes)
         .to_der_vec()
         .map_err(encode_error("OCTET STRING"))
 }
 
 /// An OBJECT IDENTIFIER.
-pub(crate) fn oid(oid: &Oid<'_>) -> Result<Vec<u8>, CmsError> {
+pub(crate) fn oid(oid: &Oid<'_>) -> Result<Vec<u8>, DerError> {
     oid.to_der_vec().map_err(encode_error("OBJECT IDENTIFIER"))
 }
 
 /// A NULL.
-pub(crate) fn null() -> Result<Vec<u8>, CmsError> {
+pub(crate) fn null() -> Result<Vec<u8>, DerError> {
     asn1_rs::Null::new()
         .to_der_vec()
         .map_err(encode_error("NULL"))
 }
 
 /// An INTEGER with a small non-negative value.
-pub(crate) fn small_integer(value: u32) -> Result<Vec<u8>, CmsError> {
+pub(crate) fn small_integer(value: u32) -> Result<Vec<u8>, DerError> {
     asn1_rs::Integer::from_u32(value)
         .to_der_vec()
         .map_err(encode_error("INTEGER"))
 }
 
 /// An INTEGER from its content octets (two's complement, as found in a certificate).
-pub(crate) fn integer_from_content(content: &[u8]) -> Result<Vec<u8>, CmsError> {
+pub(crate) fn integer_from_content(content: &[u8]) -> Result<Vec<u8>, DerError> {
     tlv(Class::Universal, false, Tag::Integer.0, content)
 }
 
@@ -402,7 +402,7 @@ mod tests {
     #[test]
     fn truncated_and_garbage_inputs_are_errors() {
         let mut r = Reader::new(&[0x30, 0x05, 0x02], 0);
-        assert!(matches!(r.read("x"), Err(CmsError::Truncated { .. })));
+        assert!(matches!(r.read("x"), Err(DerError::Truncated { .. })));
         let mut r = Reader::new(&[0x04, 0x80, 0x00, 0x00], 0);
         assert!(r.read("x").is_err());
     }

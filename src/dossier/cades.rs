@@ -1,17 +1,20 @@
-//! Detached CAdES baseline B-B signatures (ETSI EN 319 122-1 §6) over any content: the
-//! `.p7s` file written beside a document.
+//! CAdES baseline B-B signatures (ETSI EN 319 122-1 §6) over any content, made with a
+//! [`Signer`]: detached (the `.p7s` written beside a file) and enveloping (the `.p7m` that
+//! carries its content).
 //!
-//! The signed attributes are those of [`build_signed_attributes`] (content-type id-data,
+//! The signed attributes are those of [`crate::cms::build_signed_attributes`] (content-type id-data,
 //! message-digest, signing-certificate-v2) plus signing-time, which CAdES B-B requires
-//! (unlike PAdES, where the time lives in the PDF). The content itself never enters the CMS:
-//! the caller hashes it (streamed, for large files) with the signer's digest algorithm.
+//! (unlike PAdES, where the time lives in the PDF). For a detached signature the content
+//! never enters the CMS: the caller hashes it (streamed, for large files) with the signer's
+//! digest algorithm. The CMS layer builds the structures; the signer is asked here, once.
 
 use time::OffsetDateTime;
 
-use super::build::{
-    build_signed_attributes, build_signed_data, SignedAttributesSpec, SignedDataSpec,
+use crate::cms::{
+    build_signed_attributes, build_signed_data, encapsulate_content, CmsError,
+    SignedAttributesSpec, SignedDataSpec,
 };
-use super::error::CmsError;
+use crate::crypto::digest;
 use crate::signer::Signer;
 use crate::Error;
 
@@ -49,4 +52,16 @@ pub fn build_cades_detached(
         signer.certificate(),
         signer.chain(),
     ))?)
+}
+
+/// Builds an enveloping CAdES B-B SignedData over `content` (held in memory): the detached
+/// signature of [`build_cades_detached`] with the content encapsulated.
+pub fn build_cades_enveloping(
+    signer: &dyn Signer,
+    content: &[u8],
+    signing_time: OffsetDateTime,
+) -> Result<Vec<u8>, Error> {
+    let content_digest = digest(signer.algorithm().digest(), content);
+    let detached = build_cades_detached(signer, &content_digest, signing_time)?;
+    Ok(encapsulate_content(&detached, content)?)
 }
