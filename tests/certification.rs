@@ -74,7 +74,7 @@ fn each_permission_level_is_written_and_read_back() {
             .resolve_dict(rev, perms.get(b"DocMDP").unwrap())
             .unwrap()
             .unwrap();
-        assert_eq!(kyso::diff::mdp::docmdp_p(&doc, rev, &sig), Some(p));
+        assert_eq!(kyso::diff::docmdp_p(&doc, rev, &sig), Some(p));
     }
 }
 

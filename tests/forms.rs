@@ -27,7 +27,7 @@ use kyso::form::{
     fill_bytes, flatten_bytes, list_fields, FieldKind, FieldValue, FillOptions, FormError,
     FormValues, ProblemKind,
 };
-use kyso::pdf::incremental::IncrementalUpdate;
+use kyso::pdf::IncrementalUpdate;
 use kyso::pdf::{Dict, Document, Name, ObjRef, Object, Stream, StreamData};
 use kyso::report::{Indication, ModificationLevel};
 use kyso::sign::{sign_bytes, DocMdpPermission, SignOptions, SubFilter};

@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 use common::interop::{self, Mutool, Poppler, Pyhanko, PyhankoCoverage, Qpdf, QpdfXrefEntry};
 use common::lopdf_glue::{begin_update, dict_from_lopdf, last_startxref, section_style};
 use common::SampleXref;
-use kyso::pdf::incremental::{WrittenUpdate, XrefStyle};
-use kyso::pdf::object::encode_text_string;
+use kyso::pdf::encode_text_string;
 use kyso::pdf::{Dict, Name, ObjRef, Object, PdfString, Stream, StreamData};
+use kyso::pdf::{WrittenUpdate, XrefStyle};
 
 fn lopdf_ref(o: &lopdf::Object) -> ObjRef {
     let (n, g) = o.as_reference().expect("a reference");

@@ -884,21 +884,20 @@ fn catalog_bookkeeping_of_later_signers_is_allowed() {
     let opts = VerifyOptions::new(pki.trust()).validation_time(now);
     for b in [Base::Table, Base::Stream] {
         let signed = sign(&base(b), &pki.p256, false, now);
-        let update_catalog =
-            |edit: &dyn Fn(&mut Dict, &mut kyso::pdf::incremental::IncrementalUpdate)| {
-                let (mut u, doc) = begin_update(&signed);
-                let root = doc.trailer.get(b"Root").unwrap().as_reference().unwrap();
-                let mut catalog = dict_from_lopdf(doc.get_dictionary(root).unwrap());
-                edit(&mut catalog, &mut u);
-                u.put(
-                    kyso::pdf::ObjRef::new(root.0, root.1),
-                    &Object::Dict(catalog),
-                )
-                .unwrap();
-                let mut out = signed.clone();
-                out.extend_from_slice(&u.finish().unwrap().bytes);
-                out
-            };
+        let update_catalog = |edit: &dyn Fn(&mut Dict, &mut kyso::pdf::IncrementalUpdate)| {
+            let (mut u, doc) = begin_update(&signed);
+            let root = doc.trailer.get(b"Root").unwrap().as_reference().unwrap();
+            let mut catalog = dict_from_lopdf(doc.get_dictionary(root).unwrap());
+            edit(&mut catalog, &mut u);
+            u.put(
+                kyso::pdf::ObjRef::new(root.0, root.1),
+                &Object::Dict(catalog),
+            )
+            .unwrap();
+            let mut out = signed.clone();
+            out.extend_from_slice(&u.finish().unwrap().bytes);
+            out
+        };
 
         let bookkeeping = update_catalog(&|catalog, u| {
             let mut esic = Dict::new();

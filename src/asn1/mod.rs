@@ -6,7 +6,7 @@
 
 pub(crate) mod der;
 mod error;
-pub mod name;
+pub(crate) mod name;
 pub mod oid;
 
 pub use error::DerError;

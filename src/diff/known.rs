@@ -87,6 +87,7 @@ pub struct Known {
 
 impl Known {
     /// Empty memos.
+    #[cfg(test)]
     pub fn new() -> Self {
         Known::default()
     }

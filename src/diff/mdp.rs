@@ -173,6 +173,7 @@ impl Policy {
 
 /// The policy for the signature `sig` (its dictionary, object and field names as discovery
 /// found them) whose signed revision is `signed`.
+#[cfg(test)]
 pub fn policy_for<S: Source>(
     doc: &Document<S>,
     signed: usize,
@@ -185,7 +186,9 @@ pub fn policy_for<S: Source>(
     })
 }
 
-/// [`policy_for`], reading the fields of revision `signed` (when needed) with `fields`.
+/// The policy for the signature `sig` (its dictionary, object and field names as discovery
+/// found them) whose signed revision is `signed`, reading the fields of that revision (when
+/// needed) with `fields`.
 pub(super) fn policy_with_fields<S: Source>(
     doc: &Document<S>,
     signed: usize,

@@ -3,7 +3,7 @@
 //! Each revision after the signed one is judged against the revision before it, in three
 //! steps; anything no rule explains is a disallowed change ("other"):
 //!
-//! 1. **Structure** ([`structure`]): the bytes the update appended must be what its
+//! 1. **Structure** (`structure`): the bytes the update appended must be what its
 //!    cross-reference section says they are — every entry at its object, no object outside
 //!    the section, no second definition, catalog or trailer, no repeated dictionary key, no
 //!    entry reaching into signed bytes. Otherwise a viewer may show something the object
@@ -14,7 +14,7 @@
 //!    at them, so they are judged where an allowed change adds a reference to them — unless
 //!    the previous revision already referred to them: then the update gives meaning to a
 //!    reference that was signed as `null`, which is disallowed.
-//! 3. **Permissions** ([`mdp`]): each change has a level (none < LTV updates < form filling
+//! 3. **Permissions** ([`Policy`]): each change has a level (none < LTV updates < form filling
 //!    < annotations < other); the level the permissions allow is form filling by default,
 //!    or what the certification signature grants (P1: LTV updates, P2: form filling and
 //!    signing, P3: annotations too). After a certification, a new signature field with a
@@ -24,7 +24,7 @@
 //!    lock forbids changes to the fields it locks.
 //!
 //! Several rules allow rewriting an object only when nothing else uses it: they ask
-//! [`refs`] for every place the previous revision refers to the object from, so that an
+//! `refs` for every place the previous revision refers to the object from, so that an
 //! object shared with page content cannot be changed under the cover of an allowed role.
 //!
 //! Every value the rules read goes through one resolving reader (`read.rs`): references followed, arrays element
@@ -69,11 +69,11 @@
 mod compare;
 mod context;
 mod known;
-pub mod mdp;
+pub(crate) mod mdp;
 mod read;
-pub mod refs;
+pub(crate) mod refs;
 mod rules;
-pub mod structure;
+pub(crate) mod structure;
 mod values;
 
 use std::cell::RefCell;
@@ -83,7 +83,7 @@ use std::rc::Rc;
 use crate::pdf::{Document, ObjRef, PdfError, Source};
 use crate::report::{Change, Code, Finding, ModificationLevel, Modifications};
 
-pub use mdp::Policy;
+pub use mdp::{docmdp_p, Policy};
 pub use rules::Verdict;
 
 /// A change judged by the rules, with what the permission checks need.

@@ -71,6 +71,7 @@ impl Referrers {
     /// Scans revision `rev` for references to the object numbers in `targets`. Objects that
     /// cannot be parsed are remembered as unreadable; exhausted budgets and I/O errors are
     /// returned. Cross-reference and object streams are structure, not users.
+    #[cfg(test)]
     pub fn scan<S: Source>(
         doc: &Document<S>,
         rev: usize,
@@ -139,11 +140,6 @@ impl Referrers {
         Some(Uses::Known(
             self.found.get(&target.num).cloned().unwrap_or_default(),
         ))
-    }
-
-    /// True when `target` was among the scanned targets.
-    pub fn covers(&self, target: ObjRef) -> bool {
-        self.targets.contains(&target.num)
     }
 
     /// Records the references to targets that the object `holder` holds, as kept in

@@ -11,25 +11,8 @@ use crate::pdf::{Dict, Document, Name, ObjRef, Object, PdfError, Source};
 use super::perms;
 use super::value::FieldValue;
 
-/// Field flag bits (ISO 32000-2 §12.7.4.1 and §12.7.5, Tables 227, 229, 231, 233).
-pub(crate) mod bits {
-    pub const READ_ONLY: u32 = 1;
-    pub const REQUIRED: u32 = 1 << 1;
-    pub const NO_EXPORT: u32 = 1 << 2;
-    pub const MULTILINE: u32 = 1 << 12;
-    pub const PASSWORD: u32 = 1 << 13;
-    pub const NO_TOGGLE_TO_OFF: u32 = 1 << 14;
-    pub const RADIO: u32 = 1 << 15;
-    pub const PUSHBUTTON: u32 = 1 << 16;
-    pub const COMBO: u32 = 1 << 17;
-    pub const EDIT: u32 = 1 << 18;
-    pub const FILE_SELECT: u32 = 1 << 20;
-    pub const MULTI_SELECT: u32 = 1 << 21;
-    pub const COMB: u32 = 1 << 24;
-    /// Rich text for text fields; radios in unison for radio groups (same bit).
-    pub const RICH_TEXT: u32 = 1 << 25;
-    pub const RADIOS_IN_UNISON: u32 = 1 << 25;
-}
+/// Field flag bits (ISO 32000-2 §12.7.4.1 and §12.7.5): the reader's table.
+pub(crate) use crate::pdf::acroform::flags as bits;
 
 /// Most options read from one choice field's `/Opt`.
 pub const MAX_OPTIONS: usize = 10_000;

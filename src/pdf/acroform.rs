@@ -14,14 +14,39 @@ use super::object::{Dict, Name, ObjRef, Object};
 use super::source::Source;
 use super::xref::XrefEntry;
 
-/// Field flag bit positions (§12.7.4.1, Table 227), for [`Field::flags`].
-pub mod flags {
+/// Field flag bits (§12.7.4.1 and §12.7.5, Tables 227, 229, 231, 233), for [`Field::flags`].
+pub(crate) mod flags {
     /// The user may not change the field's value.
     pub const READ_ONLY: u32 = 1;
     /// The field must have a value when the form is submitted.
     pub const REQUIRED: u32 = 1 << 1;
     /// The field is not exported.
     pub const NO_EXPORT: u32 = 1 << 2;
+    /// A text field of several lines.
+    pub const MULTILINE: u32 = 1 << 12;
+    /// A text field whose value is not shown.
+    pub const PASSWORD: u32 = 1 << 13;
+    /// A radio group where one button is always on.
+    pub const NO_TOGGLE_TO_OFF: u32 = 1 << 14;
+    /// A button field that is a radio group.
+    pub const RADIO: u32 = 1 << 15;
+    /// A button field that is a push button.
+    pub const PUSHBUTTON: u32 = 1 << 16;
+    /// A choice field that is a combo box.
+    pub const COMBO: u32 = 1 << 17;
+    /// A combo box whose text can be edited.
+    pub const EDIT: u32 = 1 << 18;
+    /// A text field whose value is a file name.
+    pub const FILE_SELECT: u32 = 1 << 20;
+    /// A list box where several options can be chosen.
+    pub const MULTI_SELECT: u32 = 1 << 21;
+    /// A text field drawn in equal cells (`/MaxLen` of them).
+    pub const COMB: u32 = 1 << 24;
+    /// Rich text for text fields; radios in unison for radio groups (same bit).
+    pub const RICH_TEXT: u32 = 1 << 25;
+    /// Radio buttons with the same on-state turn on and off together (the bit of
+    /// [`RICH_TEXT`]).
+    pub const RADIOS_IN_UNISON: u32 = 1 << 25;
 }
 
 /// A terminal form field: one with no child fields (its kids, if any, are widgets).
@@ -37,7 +62,7 @@ pub struct Field {
     pub field_type: Option<Name>,
     /// `/V` as written (a reference stays a reference), inherited when absent.
     pub value: Option<Object>,
-    /// `/Ff`, inherited when absent; 0 when nowhere given (see [`flags`]).
+    /// `/Ff`, inherited when absent; 0 when nowhere given (bits of §12.7.4.1, Table 227).
     pub flags: u32,
     /// The field dictionary's own reference; `None` when the dictionary is written directly
     /// inside its parent's `/Kids` or in `/Fields` (which the standard does not allow).
@@ -256,7 +281,8 @@ pub fn is_signature_dictionary(d: &Dict) -> bool {
 }
 
 /// Every object in use in revision `rev` (objects in object streams included) that is a
-/// signature dictionary (see [`is_signature_dictionary`]), in object-number order.
+/// signature dictionary (`/Type /Sig` or `/DocTimeStamp`; without `/Type`, one with
+/// `/ByteRange`, `/Contents` and `/Filter`), in object-number order.
 ///
 /// Streams are skipped without reading their data. Objects that cannot be parsed are
 /// skipped too (a reader cannot use them either); exhausted budgets and I/O errors are

@@ -29,16 +29,6 @@ pub struct FilterStep {
     pub params: Option<Dict>,
 }
 
-impl FilterStep {
-    /// A filter step: `name` (`FlateDecode`, …) with optional `/DecodeParms`.
-    pub fn new(name: impl Into<Name>, params: Option<Dict>) -> Self {
-        FilterStep {
-            name: name.into(),
-            params,
-        }
-    }
-}
-
 /// The filter chain of a stream dictionary (`/Filter` and `/DecodeParms`). The entries must
 /// already be direct objects (the document resolves references before calling this).
 pub fn filter_chain(dict: &Dict) -> Result<Vec<FilterStep>, PdfError> {
@@ -123,17 +113,8 @@ fn kind_of(step: &FilterStep) -> Result<Kind, PdfError> {
     })
 }
 
-/// Decodes `input` through `chain`, producing at most `max_decoded` bytes.
-pub fn decode(
-    input: &mut dyn Read,
-    chain: &[FilterStep],
-    max_decoded: u64,
-) -> Result<Vec<u8>, PdfError> {
-    decode_metered(input, chain, max_decoded, None)
-}
-
-/// [`decode`], spending from `meter` (when given) what is read and what each filter
-/// produces: the input as work, each step's output as decoded bytes. A meter that runs out
+/// Decodes `input` through `chain`, producing at most `max_decoded` bytes, spending from
+/// `meter` (when given) what is read and what each filter produces: the input as work, each step's output as decoded bytes. A meter that runs out
 /// stops the decoding and is the error returned.
 pub(crate) fn decode_metered(
     input: &mut dyn Read,
@@ -719,6 +700,14 @@ mod tests {
         let mut e = ZlibEncoder::new(Vec::new(), Compression::default());
         e.write_all(data).unwrap();
         e.finish().unwrap()
+    }
+
+    fn decode(
+        input: &mut dyn std::io::Read,
+        chain: &[FilterStep],
+        max_decoded: u64,
+    ) -> Result<Vec<u8>, PdfError> {
+        decode_metered(input, chain, max_decoded, None)
     }
 
     fn step(name: &str, params: Option<Dict>) -> FilterStep {

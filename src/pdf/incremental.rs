@@ -4,30 +4,7 @@
 //! cross-reference section of the same kind as the file's last one (a classic table, or a
 //! cross-reference stream), and a trailer whose `/Prev` points at the previous section.
 //!
-//! [`IncrementalUpdate`] knows nothing of the reader: the caller tells it the length of the
-//! file, where its last cross-reference section starts and of which kind it is, and hands over
-//! that section's trailer dictionary. [`IncrementalUpdate::finish`] returns the bytes to append
-//! and where each object landed, so that a signer can find its `/Contents` placeholder.
-//!
-//! ```
-//! use kyso::pdf::incremental::{IncrementalUpdate, XrefStyle};
-//! use kyso::pdf::{Dict, Object, ObjRef, PdfString};
-//!
-//! # fn main() -> Result<(), kyso::pdf::incremental::WriteError> {
-//! // The trailer of an existing 1000-byte file whose cross-reference table starts at 900.
-//! let mut trailer = Dict::new();
-//! trailer.set("Size", 5i64);
-//! trailer.set("Root", ObjRef::new(1, 0));
-//! let mut update = IncrementalUpdate::new(1000, 900, XrefStyle::Table, &trailer, true)?;
-//! let note = update.allocate()?;
-//! update.put(note, &Object::String(PdfString::literal("hello")))?;
-//! let written = update.finish()?;
-//! assert_eq!(note, ObjRef::new(5, 0));
-//! assert_eq!(written.objects[&note].header_offset, 1000);
-//! assert!(written.bytes.ends_with(b"%%EOF\n"));
-//! # Ok(())
-//! # }
-//! ```
+//! See [`IncrementalUpdate`] for how it is used.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;
@@ -173,7 +150,34 @@ struct PendingObject {
     body: Vec<u8>,
 }
 
-/// One incremental update being assembled. See the [module documentation](self).
+/// One incremental update being assembled (ISO 32000-2 §7.5.6): new and replaced objects,
+/// then a cross-reference section of the file's kind and a trailer whose `/Prev` points at the
+/// previous section; the bytes before it are never touched.
+///
+/// It knows nothing of the reader: the caller tells it the length of the
+/// file, where its last cross-reference section starts and of which kind it is, and hands over
+/// that section's trailer dictionary. [`IncrementalUpdate::finish`] returns the bytes to append
+/// and where each object landed, so that a signer can find its `/Contents` placeholder.
+///
+/// ```
+/// use kyso::pdf::{IncrementalUpdate, XrefStyle};
+/// use kyso::pdf::{Dict, Object, ObjRef, PdfString};
+///
+/// # fn main() -> Result<(), kyso::pdf::WriteError> {
+/// // The trailer of an existing 1000-byte file whose cross-reference table starts at 900.
+/// let mut trailer = Dict::new();
+/// trailer.set("Size", 5i64);
+/// trailer.set("Root", ObjRef::new(1, 0));
+/// let mut update = IncrementalUpdate::new(1000, 900, XrefStyle::Table, &trailer, true)?;
+/// let note = update.allocate()?;
+/// update.put(note, &Object::String(PdfString::literal("hello")))?;
+/// let written = update.finish()?;
+/// assert_eq!(note, ObjRef::new(5, 0));
+/// assert_eq!(written.objects[&note].header_offset, 1000);
+/// assert!(written.bytes.ends_with(b"%%EOF\n"));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct IncrementalUpdate {
     base_len: u64,

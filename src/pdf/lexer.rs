@@ -147,11 +147,6 @@ impl<'a> Lexer<'a> {
         self.buf
     }
 
-    /// The bytes from the current position to the end of the window.
-    pub fn rest(&self) -> &'a [u8] {
-        self.buf.get(self.pos..).unwrap_or(&[])
-    }
-
     /// True when the window ends where the file ends.
     pub fn at_eof(&self) -> bool {
         self.at_eof

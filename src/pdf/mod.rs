@@ -4,31 +4,36 @@
 //! bytes are, so this reader keeps the `/Prev` chain as a list of revisions and reads objects
 //! lazily from a [`Source`], never merging revisions into one table.
 
-pub mod incremental;
-pub mod object;
+pub(crate) mod incremental;
+pub(crate) mod object;
 pub mod serialize;
-pub mod source;
+pub(crate) mod source;
 #[cfg(test)]
 pub(crate) mod testing;
 
-pub use incremental::{IncrementalUpdate, WriteError, WrittenUpdate, XrefStyle};
-pub use object::{Dict, Name, ObjRef, Object, PdfString, Span, Stream, StreamData};
+pub use incremental::{
+    IncrementalUpdate, ObjectPlacement, WriteError, WrittenUpdate, XrefStyle, MAX_TABLE_OFFSET,
+};
+pub use object::{
+    decode_text_string, encode_text_string, Dict, Name, ObjRef, Object, PdfString, Span, Stream,
+    StreamData,
+};
 pub use source::{FileSource, Source, WHOLE_FILE_LIMIT};
 
-pub mod acroform;
-pub mod budget;
-pub mod date;
+pub(crate) mod acroform;
+pub(crate) mod budget;
+pub(crate) mod date;
 mod decoded;
-pub mod document;
-pub mod error;
-pub mod filter;
-pub mod lexer;
-pub mod names;
+pub(crate) mod document;
+pub(crate) mod error;
+pub(crate) mod filter;
+pub(crate) mod lexer;
+pub(crate) mod names;
 mod objstm;
-pub mod pages;
+pub(crate) mod pages;
 mod parsed;
-pub mod parser;
-pub mod xref;
+pub(crate) mod parser;
+pub(crate) mod xref;
 
 pub use acroform::{fields, signature_dictionaries, signature_fields, Field};
 pub use budget::Budget;

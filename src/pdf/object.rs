@@ -482,11 +482,6 @@ impl From<Stream> for Object {
     }
 }
 
-/// A name object from a string: `name("Sig")` is `/Sig`.
-pub fn name(s: &str) -> Object {
-    Object::Name(Name::from(s))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

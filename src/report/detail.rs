@@ -14,7 +14,7 @@
 //! Vietnamese rendering then falls back to the English message.
 
 use super::codes::Code;
-use super::text::Lang;
+use super::lang::Lang;
 
 /// One specific of a finding.
 #[derive(Debug, Clone, PartialEq, Eq)]

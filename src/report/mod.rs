@@ -10,6 +10,7 @@
 
 mod codes;
 mod detail;
+mod lang;
 mod render;
 mod revocation;
 pub mod text;
@@ -18,9 +19,9 @@ mod timestamp;
 pub use codes::{Code, Severity};
 pub(crate) use detail::revocation_reason_remark;
 pub use detail::{code_text, Detail, DetailLabel};
+pub use lang::Lang;
 pub use render::{render_text, render_text_in};
 pub use revocation::RevocationReason;
-pub use text::Lang;
 pub use timestamp::Accuracy;
 
 use serde::{Deserialize, Serialize};

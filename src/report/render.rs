@@ -6,7 +6,8 @@
 
 use std::fmt::Write;
 
-use super::text::{quoted, rfc3339, safe, safe_or, Lang};
+use super::lang::Lang;
+use super::text::{quoted, rfc3339, safe, safe_or};
 use super::{
     CheckStatus, Finding, ModificationLevel, Severity, SignatureReport, VerificationReport,
 };

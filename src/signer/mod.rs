@@ -7,7 +7,7 @@ mod identity;
 mod pbe;
 #[cfg(feature = "pkcs11")]
 pub mod pkcs11;
-pub mod pkcs12;
+pub(crate) mod pkcs12;
 mod software;
 
 use std::path::PathBuf;

@@ -53,7 +53,7 @@ pub struct Pkcs12Budget {
     /// Most key derivations (default 64: a file holds a MAC, one or two encrypted safes and
     /// a shrouded key per private key).
     pub max_derivations: usize,
-    /// Most bags read (default [`MAX_BAGS`]).
+    /// Most bags read (default 1 024).
     pub max_bags: usize,
 }
 

@@ -4,7 +4,7 @@
 //! coverage ([`coverage`]), the digest of the signed ranges ([`digest`]), the CMS structure
 //! and its cryptographic integrity ([`crate::cms`]), the certificate path to the configured
 //! anchors ([`crate::pki`]), and what later revisions changed ([`crate::diff`]). The steps record
-//! findings; [`verdict`] turns them into an indication. `Err` is returned only when the file
+//! findings; `verdict` turns them into an indication. `Err` is returned only when the file
 //! could not be processed at all.
 
 pub mod batch;
@@ -15,7 +15,7 @@ pub mod hashing;
 mod modifications;
 mod signature;
 mod timestamps;
-pub mod verdict;
+pub(crate) mod verdict;
 
 pub(crate) use signature::{apply_signer_check, check_chain, ChainInputs};
 

@@ -1,8 +1,8 @@
 //! Glue standing in for our reader in tests: where a file's last cross-reference section is,
 //! what kind it is, and its trailer (read with lopdf), to start an [`IncrementalUpdate`].
 
-use kyso::pdf::incremental::{IncrementalUpdate, XrefStyle};
 use kyso::pdf::{Dict, Name, ObjRef, Object, PdfString};
+use kyso::pdf::{IncrementalUpdate, XrefStyle};
 
 /// The value after the last `startxref`.
 pub fn last_startxref(pdf: &[u8]) -> u64 {

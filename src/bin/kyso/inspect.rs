@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
-use kyso::pdf::{acroform, pages, Document, FileSource, Object};
+use kyso::pdf::{self, Document, FileSource, Object};
 use kyso::report::text::safe;
 use kyso::report::Lang;
 
@@ -97,9 +97,9 @@ fn inspect(path: &Path) -> Result<Inspection, kyso::Error> {
         })
         .collect();
     let last = doc.last_revision();
-    let pages = pages::pages(&doc, last).map(|p| p.len()).unwrap_or(0);
+    let pages = pdf::pages(&doc, last).map(|p| p.len()).unwrap_or(0);
     let mut signature_fields = Vec::new();
-    for f in &acroform::signature_fields(&doc, last)? {
+    for f in &pdf::signature_fields(&doc, last)? {
         let mut info = FieldInfo {
             name: f.name.clone(),
             state: "empty",
@@ -125,7 +125,7 @@ fn inspect(path: &Path) -> Result<Inspection, kyso::Error> {
         }
         signature_fields.push(info);
     }
-    let signature_dictionaries = acroform::signature_dictionaries(&doc, last)?
+    let signature_dictionaries = pdf::signature_dictionaries(&doc, last)?
         .iter()
         .map(|(r, d)| DictionaryInfo {
             object: r.to_string(),
