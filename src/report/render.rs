@@ -98,6 +98,21 @@ fn finding_line(out: &mut String, indent: &str, f: &Finding, lang: Lang) {
 }
 
 fn render_signature(out: &mut String, sig: &SignatureReport, lang: Lang) {
+    heading(out, sig, lang);
+    who_and_when(out, sig, lang);
+    level_and_declared(out, sig, lang);
+    checks(out, sig, lang);
+    chain_lines(out, sig, lang);
+    modifications(out, sig, lang);
+    for f in &sig.findings {
+        if f.severity > Severity::Info {
+            finding_line(out, "  ", f, lang);
+        }
+    }
+}
+
+/// The title line (field, indication) and the kind when it is not an approval signature.
+fn heading(out: &mut String, sig: &SignatureReport, lang: Lang) {
     let _ = writeln!(out);
     let field = safe_or(
         sig.field_name.as_deref(),
@@ -132,6 +147,10 @@ fn render_signature(out: &mut String, sig: &SignatureReport, lang: Lang) {
         }
         _ => {}
     }
+}
+
+/// Who signed, when they say they did, what proves the time, and the timestamps.
+fn who_and_when(out: &mut String, sig: &SignatureReport, lang: Lang) {
     if let Some(signer) = &sig.signer {
         let _ = writeln!(
             out,
@@ -207,6 +226,10 @@ fn render_signature(out: &mut String, sig: &SignatureReport, lang: Lang) {
             }
         );
     }
+}
+
+/// The PAdES level reached, the time the path was checked at, and what the signer declared.
+fn level_and_declared(out: &mut String, sig: &SignatureReport, lang: Lang) {
     if let Some(l) = sig.pades_level {
         let _ = writeln!(
             out,
@@ -253,6 +276,10 @@ fn render_signature(out: &mut String, sig: &SignatureReport, lang: Lang) {
             safe(n)
         );
     }
+}
+
+/// Format, byte-range coverage, integrity and the chain status.
+fn checks(out: &mut String, sig: &SignatureReport, lang: Lang) {
     let _ = writeln!(
         out,
         "  {} {} {}",
@@ -290,6 +317,10 @@ fn render_signature(out: &mut String, sig: &SignatureReport, lang: Lang) {
         lang.pick("chain:      ", "chuỗi:      "),
         chain(sig.chain.status, lang)
     );
+}
+
+/// One line per certificate of the chain, with its revocation status.
+fn chain_lines(out: &mut String, sig: &SignatureReport, lang: Lang) {
     for (i, cert) in sig.chain.certificates.iter().enumerate() {
         let revocation = sig
             .chain
@@ -314,6 +345,10 @@ fn render_signature(out: &mut String, sig: &SignatureReport, lang: Lang) {
             .unwrap_or_default();
         let _ = writeln!(out, "               - {}{revocation}", safe(&cert.subject));
     }
+}
+
+/// What changed after signing: the level, the permissions, the notable changes and filled fields.
+fn modifications(out: &mut String, sig: &SignatureReport, lang: Lang) {
     let m = &sig.modifications;
     let _ = writeln!(
         out,
@@ -368,11 +403,6 @@ fn render_signature(out: &mut String, sig: &SignatureReport, lang: Lang) {
         );
     }
     render_field_values(out, m, lang);
-    for f in &sig.findings {
-        if f.severity > Severity::Info {
-            finding_line(out, "  ", f, lang);
-        }
-    }
 }
 
 /// "a CRL of X (origin)" / "an OCSP response signed by X (origin)".
