@@ -180,26 +180,63 @@ pub fn analyse_with<S: Source>(
 ) -> (Modifications, Vec<Finding>) {
     let last = doc.last_revision();
     let signed = signed_chain_head(doc, signed);
-    let permitted = policy.permitted();
     let mut mods = Modifications::none();
     mods.later_revisions = last.saturating_sub(signed);
-    mods.permitted = permitted;
+    mods.permitted = policy.permitted();
     mods.policy = policy.describe();
-    let mut findings = Vec::new();
-    let mut seen: BTreeSet<(&'static str, String)> = BTreeSet::new();
-    let mut push = |findings: &mut Vec<Finding>, code: Code, message: String| {
-        if seen.insert((code.as_str(), message.clone())) {
-            findings.push(Finding::new(code, message));
-        }
-    };
+    let mut findings = Distinct::default();
     if mods.later_revisions > 0 || policy.certification.is_some() || policy.lock.is_some() {
-        push(
-            &mut findings,
+        findings.push(
             Code::ModificationPolicy,
             format!("later changes are judged against: {}", mods.policy),
         );
     }
+    let judged = gather(doc, cache, signed, last, &mut mods, &mut findings);
+    let mut seen = Seen {
+        annotations: false,
+        only_signing: true,
+    };
+    for j in judged {
+        judge_change(j, policy, &mut mods, &mut findings, &mut seen);
+    }
+    summarise(&mods, &seen, &mut findings);
+    (mods, findings.list)
+}
 
+/// Findings without repeats (the same code and message once).
+#[derive(Default)]
+struct Distinct {
+    list: Vec<Finding>,
+    seen: BTreeSet<(&'static str, String)>,
+}
+
+impl Distinct {
+    fn push(&mut self, code: Code, message: String) {
+        if self.seen.insert((code.as_str(), message.clone())) {
+            self.list.push(Finding::new(code, message));
+        }
+    }
+}
+
+/// What the judged changes were, for the summary.
+struct Seen {
+    /// Markup annotations were added, changed or removed.
+    annotations: bool,
+    /// Nothing but signatures and validation data was added.
+    only_signing: bool,
+}
+
+/// The changes of every revision after `signed` (and of bytes after the last one), the
+/// signed revision's own entries checked first. A revision that could not be analysed fails
+/// the analysis (`mods` not allowed, level Other) with a finding saying why.
+fn gather<S: Source>(
+    doc: &Document<S>,
+    cache: &RevisionCache,
+    signed: usize,
+    last: usize,
+    mods: &mut Modifications,
+    findings: &mut Distinct,
+) -> Vec<Judged> {
     let mut judged: Vec<Judged> = structure::check_signed_entries(doc, signed)
         .into_iter()
         .map(|a| structure_change(signed, a))
@@ -222,114 +259,116 @@ pub fn analyse_with<S: Source>(
                     Some(rev) => format!("revision {}", rev + 1),
                     None => "the bytes after the last revision".to_string(),
                 };
-                push(
-                    &mut findings,
-                    code,
-                    format!("{place} could not be analysed: {what}"),
-                );
+                findings.push(code, format!("{place} could not be analysed: {what}"));
             }
         }
     }
+    judged
+}
 
-    let mut annotations = false;
-    let mut only_signing = true;
-    for j in judged {
-        let c = &j.change;
-        mods.level = mods.level.max(c.level);
-        let at = format!(
-            "revision {}: {}",
-            c.revision + 1,
-            c.object
-                .as_deref()
-                .map(|o| format!("object {o}: "))
-                .unwrap_or_default()
+/// Judges one change against `policy`: its level against the permitted one, signature
+/// fields that draw over certified content, locked fields; records it in `mods`.
+fn judge_change(
+    j: Judged,
+    policy: &Policy,
+    mods: &mut Modifications,
+    findings: &mut Distinct,
+    seen: &mut Seen,
+) {
+    let c = &j.change;
+    mods.level = mods.level.max(c.level);
+    let at = format!(
+        "revision {}: {}",
+        c.revision + 1,
+        c.object
+            .as_deref()
+            .map(|o| format!("object {o}: "))
+            .unwrap_or_default()
+    );
+    if c.level == ModificationLevel::Other {
+        mods.allowed = false;
+        let code = if c.rule == "structure" {
+            Code::ModificationStructure
+        } else {
+            Code::ModificationDisallowed
+        };
+        findings.push(code, format!("{at}{}", c.description));
+        // No DocMDP permission allows it: a document under a certification names the
+        // violation too (the certification no longer vouches for the document).
+        if let (Some(cert), false) = (&policy.certification, c.rule == "structure") {
+            findings.push(
+                Code::ModificationDocMdpViolation,
+                format!(
+                    "{at}{}; no DocMDP permission allows this change (the document is \
+                     certified with P{})",
+                    c.description, cert.p
+                ),
+            );
+        }
+    } else if c.level > mods.permitted {
+        mods.allowed = false;
+        let code = if policy.certification.is_some() || policy.lock_p.is_some() {
+            Code::ModificationDocMdpViolation
+        } else {
+            Code::ModificationDisallowed
+        };
+        findings.push(
+            code,
+            format!(
+                "{at}{}; the permissions ({}) do not allow {}",
+                c.description,
+                mods.policy,
+                level_name(c.level)
+            ),
         );
-        if c.level == ModificationLevel::Other {
-            mods.allowed = false;
-            let code = if c.rule == "structure" {
-                Code::ModificationStructure
-            } else {
-                Code::ModificationDisallowed
-            };
-            push(&mut findings, code, format!("{at}{}", c.description));
-            // No DocMDP permission allows it: a document under a certification names the
-            // violation too (the certification no longer vouches for the document).
-            if let (Some(cert), false) = (&policy.certification, c.rule == "structure") {
-                push(
-                    &mut findings,
-                    Code::ModificationDocMdpViolation,
-                    format!(
-                        "{at}{}; no DocMDP permission allows this change (the document is \
-                         certified with P{})",
-                        c.description, cert.p
-                    ),
-                );
-            }
-        } else if c.level > permitted {
-            mods.allowed = false;
-            let code = if policy.certification.is_some() || policy.lock_p.is_some() {
-                Code::ModificationDocMdpViolation
-            } else {
-                Code::ModificationDisallowed
-            };
-            push(
-                &mut findings,
-                code,
-                format!(
-                    "{at}{}; the permissions ({}) do not allow {}",
-                    c.description,
-                    mods.policy,
-                    level_name(c.level)
-                ),
-            );
-        }
-        if j.new_visible_signature_field && policy.certification.is_some() {
-            mods.allowed = false;
-            push(
-                &mut findings,
-                Code::ModificationNewVisibleSignatureField,
-                format!(
-                    "{at}{}: a new signature field with a visible widget after a \
-                     certification signature may draw over certified content",
-                    c.description
-                ),
-            );
-        } else if j.unsigned_visible_signature_field && c.level != ModificationLevel::Other {
-            push(
-                &mut findings,
-                Code::ModificationUnsignedVisibleSignatureField,
-                format!(
-                    "{at}{}: the page now shows the appearance of a signature field that \
-                     holds no signature; nobody signed what it draws",
-                    c.description
-                ),
-            );
-        }
-        if let (Some(lock), Some(field)) = (&policy.lock, &c.field) {
-            if lock.locks(field) && c.level > ModificationLevel::None {
-                mods.allowed = false;
-                push(
-                    &mut findings,
-                    Code::ModificationFieldLocked,
-                    format!(
-                        "{at}{} — field \"{field}\" is locked by this signature ({})",
-                        c.description,
-                        lock.describe()
-                    ),
-                );
-            }
-        }
-        if c.level == ModificationLevel::Annotations {
-            annotations = true;
-        }
-        if c.rule == "form field" || c.level == ModificationLevel::Annotations {
-            only_signing = false;
-        }
-        mods.changes.push(j.change);
     }
-    if mods.allowed && annotations {
-        push(
-            &mut findings,
+    if j.new_visible_signature_field && policy.certification.is_some() {
+        mods.allowed = false;
+        findings.push(
+            Code::ModificationNewVisibleSignatureField,
+            format!(
+                "{at}{}: a new signature field with a visible widget after a \
+                 certification signature may draw over certified content",
+                c.description
+            ),
+        );
+    } else if j.unsigned_visible_signature_field && c.level != ModificationLevel::Other {
+        findings.push(
+            Code::ModificationUnsignedVisibleSignatureField,
+            format!(
+                "{at}{}: the page now shows the appearance of a signature field that \
+                 holds no signature; nobody signed what it draws",
+                c.description
+            ),
+        );
+    }
+    if let (Some(lock), Some(field)) = (&policy.lock, &c.field) {
+        if lock.locks(field) && c.level > ModificationLevel::None {
+            mods.allowed = false;
+            findings.push(
+                Code::ModificationFieldLocked,
+                format!(
+                    "{at}{} — field \"{field}\" is locked by this signature ({})",
+                    c.description,
+                    lock.describe()
+                ),
+            );
+        }
+    }
+    if c.level == ModificationLevel::Annotations {
+        seen.annotations = true;
+    }
+    if c.rule == "form field" || c.level == ModificationLevel::Annotations {
+        seen.only_signing = false;
+    }
+    mods.changes.push(j.change);
+}
+
+/// The summary findings of an allowed analysis: annotations changed, only signatures added,
+/// or only permitted changes.
+fn summarise(mods: &Modifications, seen: &Seen, findings: &mut Distinct) {
+    if mods.allowed && seen.annotations {
+        findings.push(
             Code::ModificationAnnotations,
             "markup annotations were added, changed or removed after signing; what they show \
              is not signed content"
@@ -337,9 +376,8 @@ pub fn analyse_with<S: Source>(
         );
     }
     if mods.allowed && mods.later_revisions > 0 {
-        if only_signing {
-            push(
-                &mut findings,
+        if seen.only_signing {
+            findings.push(
                 Code::ModificationSignatureAdded,
                 format!(
                     "{} later revision(s) only add signatures or validation data",
@@ -347,8 +385,7 @@ pub fn analyse_with<S: Source>(
                 ),
             );
         } else {
-            push(
-                &mut findings,
+            findings.push(
                 Code::ModificationAllowed,
                 format!(
                     "{} later revision(s) make only permitted changes (highest level: {})",
@@ -358,7 +395,6 @@ pub fn analyse_with<S: Source>(
             );
         }
     }
-    (mods, findings)
 }
 
 impl RevisionCache {
