@@ -12,11 +12,12 @@ use std::path::PathBuf;
 
 use super::error::AppearanceError;
 use super::fields::{substitute, Values};
-use super::font::Font;
-use super::image::LoadedImage;
-use super::pdfa::ColorModel;
 use super::template::{Align, Color, ImageRef, Side, Template, VAlign};
-use super::text::wrap;
+use crate::draw::font::Font;
+use crate::draw::image::LoadedImage;
+use crate::draw::pdfa::ColorModel;
+use crate::draw::text::wrap;
+use crate::draw::DrawError;
 
 /// Fonts and images available to a layout.
 #[derive(Debug, Clone)]
@@ -124,10 +125,12 @@ pub(crate) fn draw(
     model: ColorModel,
     layout: &str,
 ) -> Result<Drawing, AppearanceError> {
-    let does_not_fit = || AppearanceError::DoesNotFit {
-        width: round2(w),
-        height: round2(h),
-        min_size: t.min_font_size,
+    let does_not_fit = || {
+        AppearanceError::from(DrawError::DoesNotFit {
+            width: round2(w),
+            height: round2(h),
+            min_size: t.min_font_size,
+        })
     };
     let missing = |what: &'static str| AppearanceError::MissingImage {
         layout: layout.to_string(),
@@ -574,8 +577,8 @@ fn round2(v: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sign::appearance::font::FontSource;
-    use crate::sign::appearance::image::{encode_rgba, ImageSource};
+    use crate::draw::image::encode_rgba;
+    use crate::draw::{FontSource, ImageSource};
 
     fn assets(signature: bool, seal: bool) -> Assets {
         let img = |w: u32, h: u32| {
@@ -655,7 +658,10 @@ mod tests {
             "portal",
         )
         .unwrap_err();
-        assert!(matches!(e, AppearanceError::DoesNotFit { .. }));
+        assert!(matches!(
+            e,
+            AppearanceError::Draw(DrawError::DoesNotFit { .. })
+        ));
     }
 
     #[test]

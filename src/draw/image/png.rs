@@ -9,7 +9,7 @@
 use std::io::Read;
 
 use super::Raster;
-use crate::sign::appearance::error::{AppearanceError, Origin};
+use crate::draw::{DrawError, Origin};
 
 /// The eight bytes every PNG file starts with.
 pub(crate) const SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a];
@@ -63,12 +63,8 @@ impl Header {
 }
 
 /// Decodes a PNG file. `max_pixels` bounds width × height.
-pub(crate) fn decode(
-    data: &[u8],
-    origin: &Origin,
-    max_pixels: u64,
-) -> Result<Raster, AppearanceError> {
-    let err = |offset: Option<usize>, reason: String| AppearanceError::Png {
+pub(crate) fn decode(data: &[u8], origin: &Origin, max_pixels: u64) -> Result<Raster, DrawError> {
+    let err = |offset: Option<usize>, reason: String| DrawError::Png {
         origin: origin.clone(),
         offset: offset.map(|o| o as u64),
         reason,
@@ -174,7 +170,7 @@ pub(crate) fn decode(
     let h = header.ok_or_else(|| err(None, "no IHDR chunk".into()))?;
     let pixels = u64::from(h.width) * u64::from(h.height);
     if pixels > max_pixels {
-        return Err(AppearanceError::ImageTooLarge {
+        return Err(DrawError::ImageTooLarge {
             origin: origin.clone(),
             width: h.width,
             height: h.height,
@@ -578,7 +574,7 @@ mod tests {
         }
         assert!(matches!(
             decode(&png, &origin(), 5),
-            Err(AppearanceError::ImageTooLarge { .. })
+            Err(DrawError::ImageTooLarge { .. })
         ));
     }
 
