@@ -4,7 +4,7 @@
 //! - Fonts: a TrueType/OpenType font (DejaVu Serif built in, or the caller's file) embedded as
 //!   a subset Type0 font with `/ToUnicode`, so Vietnamese text renders and extracts correctly.
 //! - Text layout: greedy line breaking at spaces.
-//! - Images: PNG (decoded under kyso's limits; transparency kept as a soft
+//! - Images: PNG (decoded by the `png` crate under kyso's limits; transparency kept as a soft
 //!   mask, or a 1-bit mask when the document claims PDF/A-1) and JPEG (passed through).
 //! - What a PDF/A claim of the document allows (soft masks, device colour space).
 //!

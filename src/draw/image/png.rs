@@ -1,12 +1,15 @@
-//! A small PNG reader (ISO/IEC 15948): chunks with CRC checks, zlib through `flate2` with the
-//! exact decompressed size as the budget, the five row filters, Adam7 interlacing, every
-//! colour type and bit depth, `tRNS` transparency and the `pHYs` resolution.
+//! PNG images (ISO/IEC 15948), decoded with image-rs's `png` crate under kyso's limits: the
+//! pixel budget is checked on the header before any image data is decoded, and the crate's
+//! own buffers are bounded by [`png::Limits`]. Every colour type and bit depth, Adam7
+//! interlacing, `tRNS` transparency and the `pHYs` resolution are read.
 //!
 //! The result is 8-bit samples (grey or RGB) and, when some pixel is not opaque, an 8-bit
 //! alpha plane: what a PDF image XObject and its soft mask hold. 16-bit samples keep their
-//! high byte; palettes are expanded to RGB.
+//! high byte; lower depths scale to 8 bits; palettes are expanded to RGB.
 
-use std::io::Read;
+use std::io::Cursor;
+
+use png::{ColorType, Decoder, Limits, Transformations, Unit};
 
 use super::Raster;
 use crate::draw::{DrawError, Origin};
@@ -14,473 +17,139 @@ use crate::draw::{DrawError, Origin};
 /// The eight bytes every PNG file starts with.
 pub(crate) const SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a];
 
-/// Most chunks read from one file.
-const MAX_CHUNKS: usize = 100_000;
-
-/// Adam7 passes: first column, first row, column step, row step.
-const ADAM7: [(u32, u32, u32, u32); 7] = [
-    (0, 0, 8, 8),
-    (4, 0, 8, 8),
-    (0, 4, 4, 8),
-    (2, 0, 4, 4),
-    (0, 2, 2, 4),
-    (1, 0, 2, 2),
-    (0, 1, 1, 2),
-];
-
-/// The header (`IHDR`).
-#[derive(Debug, Clone, Copy)]
-struct Header {
-    width: u32,
-    height: u32,
-    bit_depth: u8,
-    color_type: u8,
-    interlaced: bool,
-}
-
-impl Header {
-    /// Samples per pixel.
-    fn channels(&self) -> usize {
-        match self.color_type {
-            2 => 3,
-            4 => 2,
-            6 => 4,
-            _ => 1,
-        }
-    }
-
-    fn bits_per_pixel(&self) -> usize {
-        self.channels() * usize::from(self.bit_depth)
-    }
-
-    /// Bytes of one row of `width` pixels, without the filter byte.
-    fn row_bytes(&self, width: u32) -> Option<usize> {
-        (width as usize)
-            .checked_mul(self.bits_per_pixel())?
-            .checked_add(7)
-            .map(|b| b / 8)
-    }
-}
+/// Bytes per pixel of the widest raw format (RGBA, 16 bits per sample): the crate's buffers
+/// for an image within the pixel budget never need more than this many bytes per pixel.
+const MAX_RAW_BYTES_PER_PIXEL: u64 = 8;
 
 /// Decodes a PNG file. `max_pixels` bounds width × height.
 pub(crate) fn decode(data: &[u8], origin: &Origin, max_pixels: u64) -> Result<Raster, DrawError> {
-    let err = |offset: Option<usize>, reason: String| DrawError::Png {
+    let err = |offset: Option<u64>, reason: String| DrawError::Png {
         origin: origin.clone(),
-        offset: offset.map(|o| o as u64),
+        offset,
         reason,
     };
     if data.get(..8) != Some(&SIGNATURE[..]) {
         return Err(err(Some(0), "no PNG signature".into()));
     }
-    let mut pos = 8usize;
-    let mut header: Option<Header> = None;
-    let mut palette: Option<&[u8]> = None;
-    let mut trns: Option<&[u8]> = None;
-    let mut idat: Vec<u8> = Vec::new();
-    let mut ppm: Option<(u32, u32)> = None;
-    let mut ended = false;
-    for _ in 0..MAX_CHUNKS {
-        let at = pos;
-        let len = data
-            .get(pos..pos + 4)
-            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
-            .ok_or_else(|| err(Some(at), "the file ends inside a chunk header".into()))?;
-        if len > 0x7fff_ffff {
-            return Err(err(Some(at), format!("chunk length {len} is too large")));
-        }
-        let len = len as usize;
-        let kind_at = pos + 4;
-        let body_at = pos + 8;
-        let end = body_at
-            .checked_add(len)
-            .ok_or_else(|| err(Some(at), "chunk length overflows".into()))?;
-        let kind: [u8; 4] = data
-            .get(kind_at..body_at)
-            .and_then(|k| k.try_into().ok())
-            .ok_or_else(|| err(Some(at), "the file ends inside a chunk header".into()))?;
-        let body = data
-            .get(body_at..end)
-            .ok_or_else(|| err(Some(at), "the file ends inside a chunk".into()))?;
-        let stored_crc = data
-            .get(end..end + 4)
-            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
-            .ok_or_else(|| err(Some(end), "the file ends before a chunk's CRC".into()))?;
-        let mut crc = flate2::Crc::new();
-        crc.update(&kind);
-        crc.update(body);
-        if crc.sum() != stored_crc {
-            return Err(err(
-                Some(at),
-                format!("CRC mismatch in chunk {}", String::from_utf8_lossy(&kind)),
-            ));
-        }
-        pos = end + 4;
-        if header.is_none() && &kind != b"IHDR" {
-            return Err(err(Some(at), "the first chunk is not IHDR".into()));
-        }
-        match &kind {
-            b"IHDR" => {
-                if header.is_some() {
-                    return Err(err(Some(at), "a second IHDR chunk".into()));
-                }
-                header = Some(parse_header(body).map_err(|r| err(Some(at), r))?);
-            }
-            b"PLTE" => {
-                if body.is_empty() || body.len() % 3 != 0 || body.len() > 256 * 3 {
-                    return Err(err(Some(at), "a palette of invalid length".into()));
-                }
-                palette = Some(body);
-            }
-            b"tRNS" => trns = Some(body),
-            b"pHYs" => {
-                if let (Some(x), Some(y), Some(1)) =
-                    (body.get(0..4), body.get(4..8), body.get(8).copied())
-                {
-                    let x = u32::from_be_bytes([x[0], x[1], x[2], x[3]]);
-                    let y = u32::from_be_bytes([y[0], y[1], y[2], y[3]]);
-                    if x > 0 && y > 0 {
-                        ppm = Some((x, y));
-                    }
-                }
-            }
-            b"IDAT" => {
-                if idat.len().saturating_add(body.len()) > data.len() {
-                    return Err(err(Some(at), "too much image data".into()));
-                }
-                idat.extend_from_slice(body);
-            }
-            b"IEND" => {
-                ended = true;
-                break;
-            }
-            _ => {
-                // Bit 5 of the first byte clear: a critical chunk this reader cannot skip.
-                if kind[0] & 0x20 == 0 {
-                    return Err(err(
-                        Some(at),
-                        format!("unknown critical chunk {}", String::from_utf8_lossy(&kind)),
-                    ));
-                }
-            }
-        }
-    }
-    if !ended {
-        return Err(err(None, "no IEND chunk".into()));
-    }
-    let h = header.ok_or_else(|| err(None, "no IHDR chunk".into()))?;
-    let pixels = u64::from(h.width) * u64::from(h.height);
-    if pixels > max_pixels {
+    let limits = Limits {
+        bytes: usize::try_from(max_pixels.saturating_mul(MAX_RAW_BYTES_PER_PIXEL))
+            .unwrap_or(usize::MAX),
+    };
+    let mut decoder = Decoder::new_with_limits(Cursor::new(data), limits);
+    // Text and ICC profiles are not used: not decompressed at all.
+    decoder.set_ignore_text_chunk(true);
+    decoder.set_ignore_iccp_chunk(true);
+    // Palettes and low depths to 8 bits, tRNS to an alpha channel, 16 bits to the high byte.
+    decoder.set_transformations(Transformations::EXPAND | Transformations::STRIP_16);
+    let bad = |e: png::DecodingError| err(None, e.to_string());
+    let mut reader = decoder.read_info().map_err(bad)?;
+    let (width, height, dpi) = {
+        let info = reader.info();
+        let dpi = info
+            .pixel_dims
+            .filter(|d| d.unit == Unit::Meter && d.xppu > 0 && d.yppu > 0)
+            .map(|d| (f64::from(d.xppu) * 0.0254, f64::from(d.yppu) * 0.0254));
+        (info.width, info.height, dpi)
+    };
+    if u64::from(width) * u64::from(height) > max_pixels {
         return Err(DrawError::ImageTooLarge {
             origin: origin.clone(),
-            width: h.width,
-            height: h.height,
+            width,
+            height,
             limit: max_pixels,
         });
     }
-    if h.color_type == 3 && palette.is_none() {
-        return Err(err(
-            None,
-            "an indexed-colour image without a palette".into(),
-        ));
-    }
-    if idat.is_empty() {
-        return Err(err(None, "no image data (IDAT)".into()));
-    }
-
-    let passes: Vec<(u32, u32, u32, u32, u32, u32)> = if h.interlaced {
-        ADAM7
-            .iter()
-            .map(|&(x0, y0, dx, dy)| {
-                let w = if h.width > x0 {
-                    (h.width - x0).div_ceil(dx)
-                } else {
-                    0
-                };
-                let hh = if h.height > y0 {
-                    (h.height - y0).div_ceil(dy)
-                } else {
-                    0
-                };
-                (x0, y0, dx, dy, w, hh)
-            })
-            .collect()
-    } else {
-        vec![(0, 0, 1, 1, h.width, h.height)]
-    };
-    let mut expected = 0usize;
-    for &(_, _, _, _, w, hh) in &passes {
-        if w == 0 || hh == 0 {
-            continue;
-        }
-        let row = h
-            .row_bytes(w)
-            .ok_or_else(|| err(None, "image too large".into()))?;
-        expected = (row + 1)
-            .checked_mul(hh as usize)
-            .and_then(|n| n.checked_add(expected))
-            .ok_or_else(|| err(None, "image too large".into()))?;
-    }
-    let mut raw = Vec::with_capacity(expected);
-    flate2::read::ZlibDecoder::new(&idat[..])
-        .take(expected as u64 + 1)
-        .read_to_end(&mut raw)
-        .map_err(|e| err(None, format!("image data does not inflate: {e}")))?;
-    if raw.len() != expected {
-        return Err(err(
-            None,
-            format!(
-                "image data inflates to {} bytes, {expected} expected",
-                raw.len()
-            ),
-        ));
-    }
-
-    let n = pixels as usize;
-    let color_channels = if matches!(h.color_type, 0 | 4) { 1 } else { 3 };
-    let mut color = vec![0u8; n * color_channels];
-    let mut alpha = vec![255u8; n];
-    let mut off = 0usize;
-    let bpp = h.bits_per_pixel().div_ceil(8).max(1);
-    for &(x0, y0, dx, dy, w, hh) in &passes {
-        if w == 0 || hh == 0 {
-            continue;
-        }
-        let row_len = h
-            .row_bytes(w)
-            .ok_or_else(|| err(None, "image too large".into()))?;
-        let mut prior = vec![0u8; row_len];
-        for r in 0..hh {
-            let filter = *raw
-                .get(off)
-                .ok_or_else(|| err(None, "truncated image data".into()))?;
-            let row = raw
-                .get_mut(off + 1..off + 1 + row_len)
-                .ok_or_else(|| err(None, "truncated image data".into()))?;
-            unfilter(filter, row, &prior, bpp).map_err(|reason| err(None, reason))?;
-            prior.copy_from_slice(row);
-            off += 1 + row_len;
-            let y = y0 + r * dy;
-            for c in 0..w {
-                let x = x0 + c * dx;
-                let index = y as usize * h.width as usize + x as usize;
-                put_pixel(
-                    &h, &prior, c as usize, palette, trns, &mut color, &mut alpha, index,
-                )
-                .map_err(|reason| err(None, reason))?;
-            }
-        }
-    }
-    let alpha = if alpha.iter().all(|&a| a == 255) {
-        None
-    } else {
-        Some(alpha)
-    };
-    let dpi = ppm.map(|(x, y)| (f64::from(x) * 0.0254, f64::from(y) * 0.0254));
+    let size = reader
+        .output_buffer_size()
+        .ok_or_else(|| err(None, "image too large".into()))?;
+    let mut buf = vec![0u8; size];
+    let frame = reader.next_frame(&mut buf).map_err(bad)?;
+    // Up to IEND: a file cut after its image data is refused like any other truncated file.
+    reader.finish().map_err(bad)?;
+    let samples = buf
+        .get(..frame.buffer_size())
+        .ok_or_else(|| err(None, "truncated image data".into()))?;
+    let (color, alpha, channels) = split_alpha(samples, frame.color_type)
+        .ok_or_else(|| err(None, format!("unexpected output {:?}", frame.color_type)))?;
+    let alpha = alpha.filter(|a| a.iter().any(|&v| v != 255));
     Ok(Raster {
-        width: h.width,
-        height: h.height,
-        channels: color_channels as u8,
+        width,
+        height,
+        channels,
         color,
         alpha,
         dpi,
     })
 }
 
-fn parse_header(body: &[u8]) -> Result<Header, String> {
-    if body.len() != 13 {
-        return Err("IHDR is not 13 bytes long".into());
-    }
-    let width = u32::from_be_bytes([body[0], body[1], body[2], body[3]]);
-    let height = u32::from_be_bytes([body[4], body[5], body[6], body[7]]);
-    let (bit_depth, color_type) = (body[8], body[9]);
-    if width == 0 || height == 0 || width > 0x7fff_ffff || height > 0x7fff_ffff {
-        return Err(format!("invalid size {width}×{height}"));
-    }
-    let depth_ok = match color_type {
-        0 => matches!(bit_depth, 1 | 2 | 4 | 8 | 16),
-        3 => matches!(bit_depth, 1 | 2 | 4 | 8),
-        2 | 4 | 6 => matches!(bit_depth, 8 | 16),
-        _ => return Err(format!("invalid colour type {color_type}")),
+/// 8-bit samples of `kind` as colour samples (grey or RGB), an alpha plane when the format
+/// has one, and the number of colour channels.
+fn split_alpha(samples: &[u8], kind: ColorType) -> Option<(Vec<u8>, Option<Vec<u8>>, u8)> {
+    let (channels, with_alpha) = match kind {
+        ColorType::Grayscale => (1, false),
+        ColorType::GrayscaleAlpha => (1, true),
+        ColorType::Rgb => (3, false),
+        ColorType::Rgba => (3, true),
+        ColorType::Indexed => return None,
     };
-    if !depth_ok {
-        return Err(format!(
-            "bit depth {bit_depth} is not allowed with colour type {color_type}"
-        ));
+    if !with_alpha {
+        return Some((samples.to_vec(), None, channels));
     }
-    if body[10] != 0 || body[11] != 0 {
-        return Err("unknown compression or filter method".into());
+    let step = usize::from(channels) + 1;
+    let pixels = samples.len() / step;
+    let mut color = Vec::with_capacity(pixels * usize::from(channels));
+    let mut alpha = Vec::with_capacity(pixels);
+    for px in samples.chunks_exact(step) {
+        let (c, a) = px.split_at(usize::from(channels));
+        color.extend_from_slice(c);
+        alpha.extend_from_slice(a);
     }
-    let interlaced = match body[12] {
-        0 => false,
-        1 => true,
-        m => return Err(format!("unknown interlace method {m}")),
-    };
-    Ok(Header {
-        width,
-        height,
-        bit_depth,
-        color_type,
-        interlaced,
-    })
+    Some((color, Some(alpha), channels))
 }
 
-/// Reverses one row's filter in place; `prior` is the previous unfiltered row of the pass
-/// (zeros for the first).
-fn unfilter(filter: u8, row: &mut [u8], prior: &[u8], bpp: usize) -> Result<(), String> {
-    let len = row.len();
-    match filter {
-        0 => {}
-        1 => {
-            for i in bpp..len {
-                row[i] = row[i].wrapping_add(row[i - bpp]);
-            }
-        }
-        2 => {
-            for (b, p) in row.iter_mut().zip(prior) {
-                *b = b.wrapping_add(*p);
-            }
-        }
-        3 => {
-            for i in 0..len {
-                let left = if i >= bpp { u16::from(row[i - bpp]) } else { 0 };
-                let up = u16::from(prior.get(i).copied().unwrap_or(0));
-                row[i] = row[i].wrapping_add(((left + up) / 2) as u8);
-            }
-        }
-        4 => {
-            for i in 0..len {
-                let a = if i >= bpp { row[i - bpp] } else { 0 };
-                let b = prior.get(i).copied().unwrap_or(0);
-                let c = if i >= bpp {
-                    prior.get(i - bpp).copied().unwrap_or(0)
-                } else {
-                    0
-                };
-                row[i] = row[i].wrapping_add(paeth(a, b, c));
-            }
-        }
-        f => return Err(format!("unknown row filter {f}")),
-    }
-    Ok(())
-}
-
-fn paeth(a: u8, b: u8, c: u8) -> u8 {
-    let p = i16::from(a) + i16::from(b) - i16::from(c);
-    let pa = (p - i16::from(a)).abs();
-    let pb = (p - i16::from(b)).abs();
-    let pc = (p - i16::from(c)).abs();
-    if pa <= pb && pa <= pc {
-        a
-    } else if pb <= pc {
-        b
-    } else {
-        c
-    }
-}
-
-/// Sample `i` (0-based, counting every channel) of an unfiltered row.
-fn sample(row: &[u8], i: usize, depth: u8) -> Result<u16, String> {
-    let short = || "truncated row".to_string();
-    match depth {
-        16 => {
-            let hi = *row.get(2 * i).ok_or_else(short)?;
-            let lo = *row.get(2 * i + 1).ok_or_else(short)?;
-            Ok(u16::from_be_bytes([hi, lo]))
-        }
-        8 => row.get(i).map(|&b| u16::from(b)).ok_or_else(short),
-        d => {
-            let d = usize::from(d);
-            let bit = i * d;
-            let byte = *row.get(bit / 8).ok_or_else(short)?;
-            let shift = 8 - d - bit % 8;
-            Ok(u16::from((byte >> shift) & ((1u8 << d) - 1)))
-        }
-    }
-}
-
-/// A sample scaled to 8 bits.
-fn to8(v: u16, depth: u8) -> u8 {
-    match depth {
-        16 => (v >> 8) as u8,
-        8 => v as u8,
-        d => (u32::from(v) * 255 / ((1u32 << d) - 1)) as u8,
-    }
-}
-
-/// Writes pixel `c` of `row` at `index` of the output planes.
-#[allow(clippy::too_many_arguments)]
-fn put_pixel(
-    h: &Header,
-    row: &[u8],
-    c: usize,
-    palette: Option<&[u8]>,
-    trns: Option<&[u8]>,
-    color: &mut [u8],
-    alpha: &mut [u8],
-    index: usize,
-) -> Result<(), String> {
-    let d = h.bit_depth;
-    let ch = h.channels();
-    let s = |k: usize| sample(row, c * ch + k, d);
-    let key = |k: usize| -> Option<u16> {
-        trns.and_then(|t| t.get(2 * k..2 * k + 2))
-            .map(|b| u16::from_be_bytes([b[0], b[1]]))
-    };
-    let out_of_range = || "pixel outside the image".to_string();
-    let a: u8 = match h.color_type {
-        0 => {
-            let g = s(0)?;
-            *color.get_mut(index).ok_or_else(out_of_range)? = to8(g, d);
-            if key(0) == Some(g) {
-                0
-            } else {
-                255
-            }
-        }
-        2 => {
-            let (r, g, b) = (s(0)?, s(1)?, s(2)?);
-            let px = color
-                .get_mut(index * 3..index * 3 + 3)
-                .ok_or_else(out_of_range)?;
-            px.copy_from_slice(&[to8(r, d), to8(g, d), to8(b, d)]);
-            if (key(0), key(1), key(2)) == (Some(r), Some(g), Some(b)) {
-                0
-            } else {
-                255
-            }
-        }
-        3 => {
-            let i = usize::from(s(0)?);
-            let rgb = palette
-                .and_then(|p| p.get(i * 3..i * 3 + 3))
-                .ok_or_else(|| format!("palette index {i} outside the palette"))?;
-            color
-                .get_mut(index * 3..index * 3 + 3)
-                .ok_or_else(out_of_range)?
-                .copy_from_slice(rgb);
-            trns.and_then(|t| t.get(i)).copied().unwrap_or(255)
-        }
-        4 => {
-            *color.get_mut(index).ok_or_else(out_of_range)? = to8(s(0)?, d);
-            to8(s(1)?, d)
-        }
-        _ => {
-            let px = color
-                .get_mut(index * 3..index * 3 + 3)
-                .ok_or_else(out_of_range)?;
-            px.copy_from_slice(&[to8(s(0)?, d), to8(s(1)?, d), to8(s(2)?, d)]);
-            to8(s(3)?, d)
-        }
-    };
-    *alpha.get_mut(index).ok_or_else(out_of_range)? = a;
-    Ok(())
-}
-
-/// Test helper: encodes an 8-bit RGBA raster as a PNG (filter 0 on every row). Also used by
-/// the test image generator.
+/// Test helper: encodes an 8-bit RGBA raster as a PNG. Also used by the test image generator.
 #[cfg(test)]
 pub(crate) fn encode_rgba(width: u32, height: u32, rgba: &[u8]) -> Vec<u8> {
-    use std::io::Write;
+    tests::encode(
+        width,
+        height,
+        ColorType::Rgba,
+        png::BitDepth::Eight,
+        rgba,
+        |_| {},
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use png::{BitDepth, Encoder, Filter};
+
+    fn origin() -> Origin {
+        Origin::Bytes
+    }
+
+    /// A PNG made by the `png` encoder; `setup` sets palette, tRNS, filter, resolution.
+    pub(super) fn encode(
+        width: u32,
+        height: u32,
+        color: ColorType,
+        depth: BitDepth,
+        data: &[u8],
+        setup: impl FnOnce(&mut Encoder<'_, &mut Vec<u8>>),
+    ) -> Vec<u8> {
+        let mut out = Vec::new();
+        {
+            let mut e = Encoder::new(&mut out, width, height);
+            e.set_color(color);
+            e.set_depth(depth);
+            setup(&mut e);
+            let mut w = e.write_header().unwrap();
+            w.write_image_data(data).unwrap();
+        }
+        out
+    }
+
     fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], body: &[u8]) {
         out.extend_from_slice(&(body.len() as u32).to_be_bytes());
         out.extend_from_slice(kind);
@@ -490,30 +159,45 @@ pub(crate) fn encode_rgba(width: u32, height: u32, rgba: &[u8]) -> Vec<u8> {
         crc.update(body);
         out.extend_from_slice(&crc.sum().to_be_bytes());
     }
-    let mut out = SIGNATURE.to_vec();
-    let mut ihdr = Vec::new();
-    ihdr.extend_from_slice(&width.to_be_bytes());
-    ihdr.extend_from_slice(&height.to_be_bytes());
-    ihdr.extend_from_slice(&[8, 6, 0, 0, 0]);
-    chunk(&mut out, b"IHDR", &ihdr);
-    let mut raw = Vec::new();
-    for row in rgba.chunks(width as usize * 4) {
-        raw.push(0);
-        raw.extend_from_slice(row);
-    }
-    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
-    z.write_all(&raw).unwrap();
-    chunk(&mut out, b"IDAT", &z.finish().unwrap());
-    chunk(&mut out, b"IEND", &[]);
-    out
-}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn origin() -> Origin {
-        Origin::Bytes
+    /// An Adam7-interlaced 8-bit RGB PNG written by hand (ISO/IEC 15948 §8.2: seven passes,
+    /// each a reduced image of filtered rows); the `png` encoder only writes progressive files.
+    fn interlaced_rgb(width: u32, height: u32, rgb: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        const ADAM7: [(u32, u32, u32, u32); 7] = [
+            (0, 0, 8, 8),
+            (4, 0, 8, 8),
+            (0, 4, 4, 8),
+            (2, 0, 4, 4),
+            (0, 2, 2, 4),
+            (1, 0, 2, 2),
+            (0, 1, 1, 2),
+        ];
+        let mut raw = Vec::new();
+        for (x0, y0, dx, dy) in ADAM7 {
+            let cols: Vec<u32> = (x0..width).step_by(dx as usize).collect();
+            if cols.is_empty() {
+                continue;
+            }
+            for y in (y0..height).step_by(dy as usize) {
+                raw.push(0); // filter: none
+                for &x in &cols {
+                    let i = ((y * width + x) * 3) as usize;
+                    raw.extend_from_slice(&rgb[i..i + 3]);
+                }
+            }
+        }
+        let mut out = SIGNATURE.to_vec();
+        let mut ihdr = Vec::new();
+        ihdr.extend_from_slice(&width.to_be_bytes());
+        ihdr.extend_from_slice(&height.to_be_bytes());
+        ihdr.extend_from_slice(&[8, 2, 0, 0, 1]);
+        chunk(&mut out, b"IHDR", &ihdr);
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        z.write_all(&raw).unwrap();
+        chunk(&mut out, b"IDAT", &z.finish().unwrap());
+        chunk(&mut out, b"IEND", &[]);
+        out
     }
 
     #[test]
@@ -536,32 +220,142 @@ mod tests {
     }
 
     #[test]
-    fn filters_are_reversed() {
-        // Sub, Up, Average and Paeth against a hand computation.
-        let prior = [10u8, 20, 30, 40];
-        let mut row = [1u8, 2, 3, 4];
-        unfilter(1, &mut row, &prior, 1).unwrap();
-        assert_eq!(row, [1, 3, 6, 10]);
-        let mut row = [1u8, 2, 3, 4];
-        unfilter(2, &mut row, &prior, 1).unwrap();
-        assert_eq!(row, [11, 22, 33, 44]);
-        let mut row = [1u8, 2, 3, 4];
-        unfilter(3, &mut row, &prior, 1).unwrap();
-        assert_eq!(
-            row,
-            [6, 2 + (6 + 20) / 2, 3 + (15 + 30) / 2, 4 + (25 + 40) / 2]
+    fn every_row_filter_is_reversed() {
+        // ISO/IEC 15948 §9.2: None, Sub, Up, Average, Paeth.
+        let rgba: Vec<u8> = (0..4 * 5 * 3).map(|i| (i * 37 % 251) as u8).collect();
+        for filter in [
+            Filter::NoFilter,
+            Filter::Sub,
+            Filter::Up,
+            Filter::Avg,
+            Filter::Paeth,
+        ] {
+            let png = encode(5, 3, ColorType::Rgba, BitDepth::Eight, &rgba, |e| {
+                e.set_filter(filter)
+            });
+            let r = decode(&png, &origin(), 100).unwrap();
+            let color: Vec<u8> = rgba.chunks(4).flat_map(|p| p[..3].to_vec()).collect();
+            let alpha: Vec<u8> = rgba.chunks(4).map(|p| p[3]).collect();
+            assert_eq!(r.color, color, "{filter:?}");
+            assert_eq!(r.alpha.unwrap(), alpha, "{filter:?}");
+        }
+    }
+
+    #[test]
+    fn sixteen_bit_samples_keep_their_high_byte() {
+        // Two 16-bit grey+alpha pixels: 0xABCD at alpha 0xFFFF, 0x1234 at alpha 0x8001.
+        let data = [0xab, 0xcd, 0xff, 0xff, 0x12, 0x34, 0x80, 0x01];
+        let png = encode(
+            2,
+            1,
+            ColorType::GrayscaleAlpha,
+            BitDepth::Sixteen,
+            &data,
+            |_| {},
         );
-        let mut row = [1u8, 0, 0, 0];
-        unfilter(4, &mut row, &[0, 0, 0, 0], 1).unwrap();
-        assert_eq!(row, [1, 1, 1, 1]);
-        assert!(unfilter(5, &mut [0u8], &[0], 1).is_err());
+        let r = decode(&png, &origin(), 10).unwrap();
+        assert_eq!((r.channels, r.color.clone()), (1, vec![0xab, 0x12]));
+        assert_eq!(r.alpha.unwrap(), [0xff, 0x80]);
+        // 16-bit RGB with a tRNS key: the key is compared on all 16 bits (§11.3.2.1), so
+        // 0x0102 is transparent and 0x01FF (same high byte) is not.
+        let data = [
+            0x01, 0x02, 0x01, 0x02, 0x01, 0x02, //
+            0x01, 0xff, 0x01, 0xff, 0x01, 0xff,
+        ];
+        let png = encode(2, 1, ColorType::Rgb, BitDepth::Sixteen, &data, |e| {
+            e.set_trns(vec![0x01, 0x02, 0x01, 0x02, 0x01, 0x02])
+        });
+        let r = decode(&png, &origin(), 10).unwrap();
+        assert_eq!(r.color, [1, 1, 1, 1, 1, 1]);
+        assert_eq!(r.alpha.unwrap(), [0, 255]);
+    }
+
+    #[test]
+    fn palettes_with_transparency_expand_to_rgb_and_alpha() {
+        // 2-bit indices 0, 1, 2, 3 into a four-entry palette; tRNS gives entries 0 and 1
+        // alpha 0 and 100, the others are opaque (§11.3.2.1).
+        let palette = vec![10, 20, 30, 40, 50, 60, 70, 80, 90, 200, 210, 220];
+        let png = encode(
+            4,
+            1,
+            ColorType::Indexed,
+            BitDepth::Two,
+            &[0b0001_1011],
+            |e| {
+                e.set_palette(palette.clone());
+                e.set_trns(vec![0, 100]);
+            },
+        );
+        let r = decode(&png, &origin(), 10).unwrap();
+        assert_eq!(r.channels, 3);
+        assert_eq!(r.color, palette);
+        assert_eq!(r.alpha.unwrap(), [0, 100, 255, 255]);
+    }
+
+    #[test]
+    fn low_bit_depths_scale_to_eight_bits() {
+        // §13.12: a sample of depth d scales by 255 / (2^d - 1).
+        let png = encode(
+            8,
+            1,
+            ColorType::Grayscale,
+            BitDepth::One,
+            &[0b1011_0000],
+            |_| {},
+        );
+        let r = decode(&png, &origin(), 10).unwrap();
+        assert_eq!(r.color, [255, 0, 255, 255, 0, 0, 0, 0]);
+        let png = encode(
+            4,
+            1,
+            ColorType::Grayscale,
+            BitDepth::Two,
+            &[0b1011_0001],
+            |_| {},
+        );
+        assert_eq!(
+            decode(&png, &origin(), 10).unwrap().color,
+            [170, 255, 0, 85]
+        );
+        let png = encode(2, 1, ColorType::Grayscale, BitDepth::Four, &[0x3f], |_| {});
+        assert_eq!(decode(&png, &origin(), 10).unwrap().color, [51, 255]);
+    }
+
+    #[test]
+    fn interlaced_images_decode_like_progressive_ones() {
+        // 10×9 so that every Adam7 pass (§8.2) has pixels, some partial.
+        let (w, h) = (10u32, 9u32);
+        let rgb: Vec<u8> = (0..w * h * 3).map(|i| (i * 7 % 256) as u8).collect();
+        let r = decode(&interlaced_rgb(w, h, &rgb), &origin(), 1_000).unwrap();
+        let progressive = encode(w, h, ColorType::Rgb, BitDepth::Eight, &rgb, |_| {});
+        let p = decode(&progressive, &origin(), 1_000).unwrap();
+        assert_eq!((r.width, r.height, r.channels), (w, h, 3));
+        assert_eq!(r.color, rgb);
+        assert_eq!(r.color, p.color);
+        assert!(r.alpha.is_none());
+    }
+
+    #[test]
+    fn the_recorded_resolution_is_read() {
+        let png = encode(1, 1, ColorType::Rgb, BitDepth::Eight, &[1, 2, 3], |e| {
+            e.set_pixel_dims(Some(png::PixelDimensions {
+                xppu: 11811, // 300 dpi
+                yppu: 11811,
+                unit: Unit::Meter,
+            }))
+        });
+        let (x, y) = decode(&png, &origin(), 10).unwrap().dpi.unwrap();
+        assert!(
+            (x - 300.0).abs() < 0.01 && (y - 300.0).abs() < 0.01,
+            "{x} {y}"
+        );
     }
 
     #[test]
     fn corrupt_files_are_errors_not_panics() {
         let png = encode_rgba(3, 2, &[7u8; 24]);
         for cut in 0..png.len() {
-            let _ = decode(&png[..cut], &origin(), 100);
+            assert!(decode(&png[..cut], &origin(), 100).is_err(), "cut at {cut}");
         }
         let mut bad = png.clone();
         let last = bad.len() - 20;
@@ -579,12 +373,28 @@ mod tests {
     }
 
     #[test]
-    fn low_bit_depths_scale_to_eight_bits() {
-        assert_eq!(sample(&[0b1011_0000], 0, 1).unwrap(), 1);
-        assert_eq!(sample(&[0b1011_0000], 1, 1).unwrap(), 0);
-        assert_eq!(sample(&[0b1011_0000], 1, 2).unwrap(), 3);
-        assert_eq!(to8(3, 2), 255);
-        assert_eq!(to8(1, 1), 255);
-        assert_eq!(to8(0xabcd, 16), 0xab);
+    fn the_pixel_budget_is_checked_before_decoding() {
+        // A header promising 100 000 × 100 000 pixels and a few bytes of data: refused from
+        // the header, without allocating for the image.
+        let mut out = SIGNATURE.to_vec();
+        let mut ihdr = Vec::new();
+        ihdr.extend_from_slice(&100_000u32.to_be_bytes());
+        ihdr.extend_from_slice(&100_000u32.to_be_bytes());
+        ihdr.extend_from_slice(&[8, 6, 0, 0, 0]);
+        chunk(&mut out, b"IHDR", &ihdr);
+        chunk(
+            &mut out,
+            b"IDAT",
+            &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
+        );
+        chunk(&mut out, b"IEND", &[]);
+        assert!(matches!(
+            decode(&out, &origin(), crate::draw::MAX_IMAGE_PIXELS),
+            Err(DrawError::ImageTooLarge {
+                width: 100_000,
+                height: 100_000,
+                ..
+            })
+        ));
     }
 }
