@@ -67,6 +67,10 @@ pub enum Error {
     /// Nothing was written.
     #[error("appearance: {0}")]
     Appearance(#[from] crate::sign::appearance::AppearanceError),
+    /// A font, image or text of an appearance (visible signature, form field) could not be
+    /// drawn. Nothing was written.
+    #[error("appearance: {0}")]
+    Draw(#[from] crate::draw::DrawError),
     /// The demo could not be prepared.
     #[error("demo: {0}")]
     Demo(String),

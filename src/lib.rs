@@ -162,6 +162,7 @@ pub mod crypto;
 pub mod demo;
 pub mod diff;
 pub mod dossier;
+pub mod draw;
 pub mod error;
 pub mod form;
 pub mod ltv;

@@ -18,9 +18,10 @@ use common::drawing::{seal_png, signature_png};
 use common::interop::{Poppler, Pyhanko, PyhankoTrust};
 use common::vn_document::{vn_document, DocSpec};
 use kyso::crypto::PrivateKey;
+use kyso::draw::{FontSource, ImageSource};
 use kyso::pki::TrustStore;
 use kyso::report::Indication;
-use kyso::sign::appearance::{Anchor, Appearance, FontSource, ImageSource, Layout, Rect, Template};
+use kyso::sign::appearance::{Anchor, Appearance, Layout, Rect, Template};
 use kyso::sign::{sign_bytes, sign_file, SignOptions};
 use kyso::signer::SoftwareSigner;
 use kyso::verify::{verify_bytes, VerifyOptions};
@@ -881,7 +882,7 @@ fn bad_input_is_refused_before_anything_is_written() {
             Appearance::new(Layout::Custom(Box::new(
                 Template::from_json(
                     br#"{"rows": [{"text": "{signer} {nickname}"}]}"#,
-                    kyso::sign::appearance::Origin::Bytes,
+                    kyso::draw::Origin::Bytes,
                 )
                 .unwrap(),
             ))),
@@ -1155,7 +1156,7 @@ fn cff_fonts_embed_and_fonts_without_vietnamese_are_refused() {
     assert!(e.to_string().contains("no glyph for 'ư' (U+01B0)"), "{e}");
     let template = Template::from_json(
         br#"{"align": "left", "rows": [{"text": "Signed by {signer}"}, {"text": "{time}"}]}"#,
-        kyso::sign::appearance::Origin::Bytes,
+        kyso::draw::Origin::Bytes,
     )
     .unwrap();
     let rect = Rect::new(300.0, 100.0, 250.0, 40.0);
@@ -1423,17 +1424,10 @@ fn the_readme_template_parses() {
         .expect("a JSON block in the README")
         + 8;
     let end = start + readme[start..].find("```").unwrap();
-    let t = Template::from_json(
-        &readme.as_bytes()[start..end],
-        kyso::sign::appearance::Origin::Bytes,
-    )
-    .unwrap();
+    let t = Template::from_json(&readme.as_bytes()[start..end], kyso::draw::Origin::Bytes).unwrap();
     assert_eq!(t.rows.len(), 6);
     assert_eq!(t.position, Some(Anchor::BottomRight));
-    let from_docs = Template::from_json(
-        CUSTOM_TEMPLATE.as_bytes(),
-        kyso::sign::appearance::Origin::Bytes,
-    )
-    .unwrap();
+    let from_docs =
+        Template::from_json(CUSTOM_TEMPLATE.as_bytes(), kyso::draw::Origin::Bytes).unwrap();
     assert!(from_docs.side_image.is_some());
 }

@@ -17,7 +17,7 @@ const LAYERS: &[&[&str]] = &[
     // Foundations: import nothing of kyso's.
     &["asn1", "budget", "output", "report"],
     &["crypto", "pdf", "util"],
-    &["attachments", "cms", "diff"],
+    &["attachments", "cms", "diff", "draw"],
     &["pki", "signer"],
     &["net", "tsp"],
     // The two flows.

@@ -88,8 +88,14 @@ fn every_public_error_converts_into_kyso_error() {
         "Nguyễn Văn An",
     );
     converts(
-        kyso::sign::appearance::Template::from_json(b"junk", kyso::sign::appearance::Origin::Bytes),
+        kyso::sign::appearance::Template::from_json(b"junk", kyso::draw::Origin::Bytes),
         "",
+    );
+    converts(
+        Err::<(), _>(kyso::draw::DrawError::UnknownImageFormat {
+            origin: kyso::draw::Origin::Bytes,
+        }),
+        "not a PNG or JPEG",
     );
     converts(
         std::fs::read(Path::new("/nonexistent/kyso/file")),

@@ -5,10 +5,10 @@
 //! boxes show their options with the chosen ones highlighted. Buttons without appearance
 //! states get a drawn check mark or dot.
 
+use crate::draw::font::Font;
+use crate::draw::text::wrap;
+use crate::draw::DrawError;
 use crate::pdf::{Dict, Document, Object, PdfError, Source};
-use crate::sign::appearance::font::Font;
-use crate::sign::appearance::text::wrap;
-use crate::sign::appearance::AppearanceError;
 
 use super::da::{num, Colour, DefaultAppearance};
 
@@ -165,7 +165,7 @@ pub(crate) fn text_appearance(
     da: &DefaultAppearance,
     quadding: i64,
     content: Content<'_>,
-) -> Result<Vec<u8>, AppearanceError> {
+) -> Result<Vec<u8>, DrawError> {
     let (w, h) = (frame.width, frame.height);
     let b = frame.drawn_border();
     let pad = b + 2.0;
@@ -323,8 +323,8 @@ pub(crate) fn text_appearance(
     Ok(s.into_bytes())
 }
 
-fn too_much(frame: &Frame, size: f64) -> AppearanceError {
-    AppearanceError::DoesNotFit {
+fn too_much(frame: &Frame, size: f64) -> DrawError {
+    DrawError::DoesNotFit {
         width: frame.width,
         height: frame.height,
         min_size: size,
@@ -379,7 +379,7 @@ pub(crate) fn button_off(frame: &Frame) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sign::appearance::font::FontSource;
+    use crate::draw::FontSource;
 
     fn frame(w: f64, h: f64) -> Frame {
         Frame {

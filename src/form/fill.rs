@@ -12,11 +12,11 @@ use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::Path;
 
+use crate::draw::font::Font;
+use crate::draw::{DrawError, FontSource};
 use crate::output::Target;
 use crate::pdf::incremental::IncrementalUpdate;
 use crate::pdf::{Dict, Document, Name, ObjRef, Object, PdfString, Source, Stream, StreamData};
-use crate::sign::appearance::font::{Font, FontSource};
-use crate::sign::appearance::AppearanceError;
 use crate::Error;
 
 use super::da::{self, DefaultAppearance};
@@ -398,7 +398,7 @@ pub(crate) fn text_content<S: Source>(
         },
         Change::Button { .. } => return Ok(Vec::new()),
     };
-    draw::text_appearance(font, frame, &da, q, content).map_err(|e: AppearanceError| Error::from(e))
+    draw::text_appearance(font, frame, &da, q, content).map_err(|e: DrawError| Error::from(e))
 }
 
 /// Writes a widget's appearance streams; returns its new `/AP` dictionary.

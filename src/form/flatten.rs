@@ -12,11 +12,12 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::Path;
 
+use crate::draw::font::Font;
+use crate::draw::FontSource;
 use crate::output::Target;
 use crate::pdf::{
     acroform, pages, Dict, Document, Name, ObjRef, Object, Source, Stream, StreamData,
 };
-use crate::sign::appearance::font::{Font, FontSource};
 use crate::Error;
 
 use super::draw::Frame;

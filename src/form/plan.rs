@@ -4,8 +4,8 @@
 
 use std::collections::HashMap;
 
+use crate::draw::font::Font;
 use crate::pdf::Name;
-use crate::sign::appearance::font::Font;
 
 use super::error::{Problem, ProblemKind};
 use super::read::{FieldInfo, FieldKind, Kind};

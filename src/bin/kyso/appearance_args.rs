@@ -4,9 +4,8 @@ use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
 
-use kyso::sign::appearance::{
-    Anchor, Appearance, FontSource, ImageSource, Layout, Rect, Template, TimeStyle,
-};
+use kyso::draw::{FontSource, ImageSource};
+use kyso::sign::appearance::{Anchor, Appearance, Layout, Rect, Template, TimeStyle};
 
 use crate::output::Failure;
 

@@ -4,6 +4,7 @@ use std::io::Read as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use kyso::draw::FontSource;
 use kyso::form::{
     fill_file, flatten_file, list_fields, FieldKind, FieldValue, FillOptions, FormField,
     FormValues, MAX_DATA_BYTES,
@@ -11,7 +12,6 @@ use kyso::form::{
 use kyso::pdf::{Document, FileSource};
 use kyso::report::text::{quoted, safe};
 use kyso::report::Lang;
-use kyso::sign::appearance::FontSource;
 
 use crate::output::{emit, Failure};
 use crate::writes::{Out, FORCE_HELP};

@@ -138,7 +138,7 @@ pub(crate) fn substitute(text: &str, values: &Values) -> Result<Option<String>, 
             rest = r;
         } else if let Some(r) = tail.strip_prefix('{') {
             let end = r.find('}').ok_or_else(|| AppearanceError::Template {
-                origin: super::error::Origin::Bytes,
+                origin: crate::draw::Origin::Bytes,
                 reason: format!("unclosed {{ in \"{text}\""),
             })?;
             let name = r.get(..end).unwrap_or_default();

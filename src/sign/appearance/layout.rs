@@ -12,11 +12,12 @@ use std::path::PathBuf;
 
 use super::error::AppearanceError;
 use super::fields::{substitute, Values};
-use super::font::Font;
-use super::image::LoadedImage;
-use super::pdfa::ColorModel;
-use super::template::{Align, Color, ImageRef, Side, Template, VAlign};
-use super::text::wrap;
+use super::template::{Align, Color, ImageRef, SealOverlay, Side, Template, VAlign};
+use crate::draw::font::Font;
+use crate::draw::image::LoadedImage;
+use crate::draw::pdfa::ColorModel;
+use crate::draw::text::wrap;
+use crate::draw::DrawError;
 
 /// Fonts and images available to a layout.
 #[derive(Debug, Clone)]
@@ -124,15 +125,68 @@ pub(crate) fn draw(
     model: ColorModel,
     layout: &str,
 ) -> Result<Drawing, AppearanceError> {
-    let does_not_fit = || AppearanceError::DoesNotFit {
-        width: round2(w),
-        height: round2(h),
+    let fail = Failures {
+        w,
+        h,
         min_size: t.min_font_size,
+        layout,
     };
-    let missing = |what: &'static str| AppearanceError::MissingImage {
-        layout: layout.to_string(),
-        what,
-    };
+    let (inner, mut items) = frame(t, w, h, &fail)?;
+    let (area, side_item) = place_side_image(t, assets, inner, &fail)?;
+    let rows = resolve_rows(t, values, assets, &fail)?;
+    let (laid, used) = shrink_until_fit(t, &rows, area, assets, &fail)?;
+    let mut images = place_rows(t, laid, area, used, assets, &mut items)?;
+    if let Some(s) = side_item {
+        images.items.insert(0, s);
+        images.signature = images.signature.map(|i| i + 1);
+    }
+    if let Some(overlay) = &t.seal {
+        place_seal(overlay, assets, inner, &mut images, &fail)?;
+    }
+    items.extend(images.items);
+    render(&items, w, h, assets, model)
+}
+
+/// The errors [`draw`] raises, with what they report.
+struct Failures<'a> {
+    w: f64,
+    h: f64,
+    min_size: f64,
+    layout: &'a str,
+}
+
+impl Failures<'_> {
+    fn does_not_fit(&self) -> AppearanceError {
+        AppearanceError::from(DrawError::DoesNotFit {
+            width: round2(self.w),
+            height: round2(self.h),
+            min_size: self.min_size,
+        })
+    }
+
+    fn missing(&self, image: &ImageRef) -> AppearanceError {
+        AppearanceError::MissingImage {
+            layout: self.layout.to_string(),
+            what: image_role(image),
+        }
+    }
+
+    fn seal_too_big(&self, diameter: f64) -> AppearanceError {
+        AppearanceError::SealDoesNotFit {
+            diameter,
+            width: self.w,
+            height: self.h,
+        }
+    }
+}
+
+/// The area inside the padding and the border, and the border's item when it has one.
+fn frame(
+    t: &Template,
+    w: f64,
+    h: f64,
+    fail: &Failures,
+) -> Result<(Area, Vec<Item>), AppearanceError> {
     let border = t.border.filter(|b| b.width > 0.0);
     let inset = t.padding + border.map_or(0.0, |b| b.width);
     let inner = Area {
@@ -142,9 +196,8 @@ pub(crate) fn draw(
         h: h - 2.0 * inset,
     };
     if inner.w < 1.0 || inner.h < 1.0 {
-        return Err(does_not_fit());
+        return Err(fail.does_not_fit());
     }
-    let default_color = t.color.unwrap_or(Color::BLACK);
     let mut items = Vec::new();
     if let Some(b) = border {
         items.push(Item::Border {
@@ -152,40 +205,59 @@ pub(crate) fn draw(
             color: b.color.unwrap_or(Color::BLACK),
         });
     }
+    Ok((inner, items))
+}
 
-    // An image beside the rows.
-    let mut area = inner;
-    let mut side_item = None;
-    if let Some(si) = &t.side_image {
-        match assets.image(&si.image) {
-            Some(img) => {
-                let iw = inner.w * si.width;
-                let gap = (inner.w * 0.03).min(4.0);
-                let (side, rest_x) = match si.side {
-                    Side::Left => (inner.x, inner.x + iw + gap),
-                    Side::Right => (inner.x + inner.w - iw, inner.x),
-                };
-                area = Area {
-                    x: rest_x,
-                    w: inner.w - iw - gap,
-                    ..inner
-                };
-                let slot = Area {
-                    x: side,
-                    w: iw,
-                    ..inner
-                };
-                side_item = Some(Item::Image {
-                    image: si.image.clone(),
-                    area: fit(img.aspect(), slot, Align::Center),
-                });
-            }
-            None if si.optional => {}
-            None => return Err(missing(image_role(&si.image))),
-        }
-    }
+/// The image beside the rows, when the template has one: the area left for the rows and the
+/// image's item.
+fn place_side_image(
+    t: &Template,
+    assets: &Assets,
+    inner: Area,
+    fail: &Failures,
+) -> Result<(Area, Option<Item>), AppearanceError> {
+    let Some(si) = &t.side_image else {
+        return Ok((inner, None));
+    };
+    let Some(img) = assets.image(&si.image) else {
+        return if si.optional {
+            Ok((inner, None))
+        } else {
+            Err(fail.missing(&si.image))
+        };
+    };
+    let iw = inner.w * si.width;
+    let gap = (inner.w * 0.03).min(4.0);
+    let (side, rest_x) = match si.side {
+        Side::Left => (inner.x, inner.x + iw + gap),
+        Side::Right => (inner.x + inner.w - iw, inner.x),
+    };
+    let area = Area {
+        x: rest_x,
+        w: inner.w - iw - gap,
+        ..inner
+    };
+    let slot = Area {
+        x: side,
+        w: iw,
+        ..inner
+    };
+    let item = Item::Image {
+        image: si.image.clone(),
+        area: fit(img.aspect(), slot, Align::Center),
+    };
+    Ok((area, Some(item)))
+}
 
-    // Rows with their values.
+/// The template's rows with their values substituted; empty texts and optional images that
+/// were not given are left out.
+fn resolve_rows(
+    t: &Template,
+    values: &Values,
+    assets: &Assets,
+    fail: &Failures,
+) -> Result<Vec<Resolved>, AppearanceError> {
+    let default_color = t.color.unwrap_or(Color::BLACK);
     let mut rows = Vec::new();
     for row in &t.rows {
         if let Some(text) = &row.text {
@@ -213,94 +285,158 @@ pub(crate) fn draw(
                     align: row.align.unwrap_or(t.align),
                 });
             } else if !row.optional {
-                return Err(missing(image_role(image)));
+                return Err(fail.missing(image));
             }
         } else if let Some(s) = row.space {
             rows.push(Resolved::Space(s));
         }
     }
+    Ok(rows)
+}
 
-    // Shrink until the text fits.
+/// One attempt at laying the rows out at a scale.
+enum Trial {
+    /// Every text row was laid out; `fits` is false when one was wider than the area.
+    Laid {
+        laid: Vec<Laid>,
+        used: f64,
+        fits: bool,
+    },
+    /// A text row would be smaller than the template's minimum size.
+    BelowMinimum,
+}
+
+/// Shrinks the text until the rows fit `area` and leave each image row its minimum height:
+/// first each text on one line, shrinking down to [`NO_WRAP_SCALE`]; then wrapped, shrinking
+/// down to the minimum size. The laid-out rows and the height their text and spaces use.
+fn shrink_until_fit(
+    t: &Template,
+    rows: &[Resolved],
+    area: Area,
+    assets: &Assets,
+    fail: &Failures,
+) -> Result<(Vec<Laid>, f64), AppearanceError> {
     let image_rows = rows
         .iter()
         .filter(|r| matches!(r, Resolved::Image { .. }))
         .count();
     let min_image = (area.h * 0.25).max(8.0);
-    // First try each text on one line, shrinking down to NO_WRAP_SCALE; then wrap, shrinking
-    // down to the minimum size.
     let mut scale = 1.0f64;
     let mut wrapping = false;
-    let (laid, used) = 'fit: loop {
-        let mut laid = Vec::with_capacity(rows.len());
-        let mut used = 0.0;
-        let mut fits = true;
-        for r in &rows {
-            match r {
-                Resolved::Text {
-                    text,
-                    bold,
-                    size,
-                    align,
-                    color,
-                } => {
-                    let size = size * scale;
-                    if size + 1e-9 < t.min_font_size {
-                        if wrapping {
-                            return Err(does_not_fit());
-                        }
-                        fits = false;
-                        scale = 0.0;
-                        break;
-                    }
-                    let font = pick(assets, *bold);
-                    let lines = if wrapping {
-                        wrap(font, text, size, area.w)?
-                    } else {
-                        let lines: Vec<String> = text.split('\n').map(str::to_owned).collect();
-                        let mut widest = 0.0f64;
-                        for l in &lines {
-                            widest = widest.max(font.width(l, size)?);
-                        }
-                        (widest <= area.w).then_some(lines)
-                    };
-                    match lines {
-                        Some(lines) => {
-                            used += lines.len() as f64 * size * t.line_height;
-                            laid.push(Laid::Text(LaidText {
-                                lines,
-                                bold: *bold,
-                                size,
-                                align: *align,
-                                color: *color,
-                            }));
-                        }
-                        None => fits = false,
-                    }
-                }
-                Resolved::Image { image, align } => laid.push(Laid::Image {
-                    image: image.clone(),
-                    align: *align,
-                }),
-                Resolved::Space(s) => {
-                    used += s * scale;
-                    laid.push(Laid::Space(s * scale));
+    loop {
+        match lay_out_at(t, rows, area.w, assets, scale, wrapping)? {
+            Trial::BelowMinimum if wrapping => return Err(fail.does_not_fit()),
+            Trial::BelowMinimum => scale = 0.0,
+            Trial::Laid { laid, used, fits } => {
+                let spare = area.h - used;
+                if fits && spare >= image_rows as f64 * min_image - 1e-6 {
+                    return Ok((laid, used));
                 }
             }
-        }
-        let spare = area.h - used;
-        if fits && spare >= image_rows as f64 * min_image - 1e-6 {
-            break 'fit (laid, used);
         }
         scale *= 0.96;
         if !wrapping && scale < NO_WRAP_SCALE {
             wrapping = true;
             scale = 1.0;
         } else if scale < 0.05 {
-            return Err(does_not_fit());
+            return Err(fail.does_not_fit());
         }
-    };
+    }
+}
 
-    // Place the rows from the top.
+/// Lays every row out with text sizes times `scale`, on one line each or wrapped to `width`.
+fn lay_out_at(
+    t: &Template,
+    rows: &[Resolved],
+    width: f64,
+    assets: &Assets,
+    scale: f64,
+    wrapping: bool,
+) -> Result<Trial, AppearanceError> {
+    let mut laid = Vec::with_capacity(rows.len());
+    let mut used = 0.0;
+    let mut fits = true;
+    for r in rows {
+        match r {
+            Resolved::Text {
+                text,
+                bold,
+                size,
+                align,
+                color,
+            } => {
+                let size = size * scale;
+                if size + 1e-9 < t.min_font_size {
+                    return Ok(Trial::BelowMinimum);
+                }
+                let font = pick(assets, *bold);
+                match text_lines(font, text, size, width, wrapping)? {
+                    Some(lines) => {
+                        used += lines.len() as f64 * size * t.line_height;
+                        laid.push(Laid::Text(LaidText {
+                            lines,
+                            bold: *bold,
+                            size,
+                            align: *align,
+                            color: *color,
+                        }));
+                    }
+                    None => fits = false,
+                }
+            }
+            Resolved::Image { image, align } => laid.push(Laid::Image {
+                image: image.clone(),
+                align: *align,
+            }),
+            Resolved::Space(s) => {
+                used += s * scale;
+                laid.push(Laid::Space(s * scale));
+            }
+        }
+    }
+    Ok(Trial::Laid { laid, used, fits })
+}
+
+/// `text` as lines no wider than `width` at `size`: wrapped, or its own lines (`\n`) when not
+/// `wrapping`; `None` when it does not fit.
+fn text_lines(
+    font: &Font,
+    text: &str,
+    size: f64,
+    width: f64,
+    wrapping: bool,
+) -> Result<Option<Vec<String>>, DrawError> {
+    if wrapping {
+        return wrap(font, text, size, width);
+    }
+    let lines: Vec<String> = text.split('\n').map(str::to_owned).collect();
+    let mut widest = 0.0f64;
+    for l in &lines {
+        widest = widest.max(font.width(l, size)?);
+    }
+    Ok((widest <= width).then_some(lines))
+}
+
+/// Image items in drawing order, and which one is the signature image (the seal goes over it).
+struct Images {
+    items: Vec<Item>,
+    signature: Option<usize>,
+}
+
+/// Places the laid-out rows from the top of `area`: text items go into `items`; image rows
+/// share the height the text leaves and are returned apart, to be drawn over the text.
+fn place_rows(
+    t: &Template,
+    laid: Vec<Laid>,
+    area: Area,
+    used: f64,
+    assets: &Assets,
+    items: &mut Vec<Item>,
+) -> Result<Images, AppearanceError> {
+    let image_rows = laid
+        .iter()
+        .filter(|r| matches!(r, Laid::Image { .. }))
+        .count();
     let spare = area.h - used;
     let image_h = if image_rows > 0 {
         spare / image_rows as f64
@@ -315,33 +451,13 @@ pub(crate) fn draw(
             VAlign::Bottom => spare,
         };
     }
-    let mut signature_item: Option<usize> = None;
-    let mut image_items = Vec::new();
+    let mut images = Images {
+        items: Vec::new(),
+        signature: None,
+    };
     for row in laid {
         match row {
-            Laid::Text(lt) => {
-                let font = pick(assets, lt.bold);
-                let (asc, desc) = (font.ascender(), font.descender());
-                let line_h = lt.size * t.line_height;
-                for line in lt.lines {
-                    let lw = font.width(&line, lt.size)?;
-                    let x = match lt.align {
-                        Align::Left => area.x,
-                        Align::Center => area.x + (area.w - lw) / 2.0,
-                        Align::Right => area.x + area.w - lw,
-                    };
-                    let baseline = y - line_h / 2.0 - (asc + desc) / 2.0 * lt.size;
-                    items.push(Item::Text {
-                        bold: lt.bold,
-                        size: lt.size,
-                        x,
-                        y: baseline,
-                        color: lt.color,
-                        text: line,
-                    });
-                    y -= line_h;
-                }
-            }
+            Laid::Text(lt) => place_text(t, lt, area, &mut y, assets, items)?,
             Laid::Image { image, align } => {
                 let slot = Area {
                     x: area.x,
@@ -350,10 +466,10 @@ pub(crate) fn draw(
                     h: image_h,
                 };
                 if let Some(img) = assets.image(&image) {
-                    if image == ImageRef::Signature && signature_item.is_none() {
-                        signature_item = Some(image_items.len());
+                    if image == ImageRef::Signature && images.signature.is_none() {
+                        images.signature = Some(images.items.len());
                     }
-                    image_items.push(Item::Image {
+                    images.items.push(Item::Image {
                         image: image.clone(),
                         area: fit(img.aspect(), slot, align),
                     });
@@ -363,76 +479,120 @@ pub(crate) fn draw(
             Laid::Space(s) => y -= s,
         }
     }
-    if let Some(s) = side_item {
-        image_items.insert(0, s);
-        signature_item = signature_item.map(|i| i + 1);
-    }
+    Ok(images)
+}
 
-    // The seal on top.
-    if let Some(overlay) = &t.seal {
-        let seal = assets
-            .seal
-            .as_ref()
-            .ok_or_else(|| missing(image_role(&ImageRef::Seal)))?;
-        let d = assets.seal_width;
-        let dh = d / seal.aspect();
-        let too_big = || AppearanceError::SealDoesNotFit {
-            diameter: d,
-            width: w,
-            height: h,
+/// Places the lines of one text row below `y`, aligned in `area`, and moves `y` down.
+fn place_text(
+    t: &Template,
+    lt: LaidText,
+    area: Area,
+    y: &mut f64,
+    assets: &Assets,
+    items: &mut Vec<Item>,
+) -> Result<(), AppearanceError> {
+    let font = pick(assets, lt.bold);
+    let (asc, desc) = (font.ascender(), font.descender());
+    let line_h = lt.size * t.line_height;
+    for line in lt.lines {
+        let lw = font.width(&line, lt.size)?;
+        let x = match lt.align {
+            Align::Left => area.x,
+            Align::Center => area.x + (area.w - lw) / 2.0,
+            Align::Right => area.x + area.w - lw,
         };
-        if dh > h + 0.5 || d > w + 0.5 {
-            return Err(too_big());
-        }
-        let right_limit = inner.x + inner.w;
-        let seal_area = match signature_item.and_then(|i| image_items.get_mut(i)) {
-            Some(Item::Image { area: sig, .. }) => {
-                // The seal (width d) and the part of the signature it does not cover must fit
-                // side by side; a wider signature image is scaled down, about its centre.
-                let widest = (right_limit - d) / (1.0 - overlay.overlap).max(1e-6);
-                if sig.w > widest {
-                    if widest < 10.0 {
-                        return Err(too_big());
-                    }
-                    let k = widest / sig.w;
-                    let (cx, cy) = (sig.x + sig.w / 2.0, sig.y + sig.h / 2.0);
-                    sig.w *= k;
-                    sig.h *= k;
-                    sig.x = cx - sig.w / 2.0;
-                    sig.y = cy - sig.h / 2.0;
-                }
-                let mut left = sig.x + sig.w * overlay.overlap - d;
-                if left < 0.0 {
-                    // Move the signature image right so that the seal stays inside.
-                    sig.x -= left;
-                    left = 0.0;
-                }
-                if sig.x + sig.w > right_limit + 0.5 {
-                    sig.x = right_limit - sig.w;
-                    left = sig.x + sig.w * overlay.overlap - d;
-                }
-                let bottom = (sig.y + sig.h / 2.0 - dh / 2.0).clamp(0.0, (h - dh).max(0.0));
-                Area {
-                    x: left,
-                    y: bottom,
-                    w: d,
-                    h: dh,
-                }
-            }
-            _ => Area {
-                x: (w - d) / 2.0,
-                y: (h - dh) / 2.0,
-                w: d,
-                h: dh,
-            },
-        };
-        image_items.push(Item::Image {
-            image: ImageRef::Seal,
-            area: seal_area,
+        let baseline = *y - line_h / 2.0 - (asc + desc) / 2.0 * lt.size;
+        items.push(Item::Text {
+            bold: lt.bold,
+            size: lt.size,
+            x,
+            y: baseline,
+            color: lt.color,
+            text: line,
         });
+        *y -= line_h;
     }
-    items.extend(image_items);
-    render(&items, w, h, assets, model)
+    Ok(())
+}
+
+/// The seal at its real size, on top: over the left part of the signature image (which is
+/// scaled down or moved so that both fit), or centred when there is no signature image.
+fn place_seal(
+    overlay: &SealOverlay,
+    assets: &Assets,
+    inner: Area,
+    images: &mut Images,
+    fail: &Failures,
+) -> Result<(), AppearanceError> {
+    let (w, h) = (fail.w, fail.h);
+    let seal = assets
+        .seal
+        .as_ref()
+        .ok_or_else(|| fail.missing(&ImageRef::Seal))?;
+    let d = assets.seal_width;
+    let dh = d / seal.aspect();
+    if dh > h + 0.5 || d > w + 0.5 {
+        return Err(fail.seal_too_big(d));
+    }
+    let seal_area = match images.signature.and_then(|i| images.items.get_mut(i)) {
+        Some(Item::Image { area: sig, .. }) => {
+            seal_beside_signature(overlay, sig, inner.x + inner.w, (d, dh), h)
+                .ok_or_else(|| fail.seal_too_big(d))?
+        }
+        _ => Area {
+            x: (w - d) / 2.0,
+            y: (h - dh) / 2.0,
+            w: d,
+            h: dh,
+        },
+    };
+    images.items.push(Item::Image {
+        image: ImageRef::Seal,
+        area: seal_area,
+    });
+    Ok(())
+}
+
+/// Where a `d`×`dh` seal goes over the signature image `sig` in a box of height `h` whose
+/// content ends at `right_limit`, adjusting `sig`; `None` when they cannot fit side by side.
+fn seal_beside_signature(
+    overlay: &SealOverlay,
+    sig: &mut Area,
+    right_limit: f64,
+    (d, dh): (f64, f64),
+    h: f64,
+) -> Option<Area> {
+    // The seal (width d) and the part of the signature it does not cover must fit side by
+    // side; a wider signature image is scaled down, about its centre.
+    let widest = (right_limit - d) / (1.0 - overlay.overlap).max(1e-6);
+    if sig.w > widest {
+        if widest < 10.0 {
+            return None;
+        }
+        let k = widest / sig.w;
+        let (cx, cy) = (sig.x + sig.w / 2.0, sig.y + sig.h / 2.0);
+        sig.w *= k;
+        sig.h *= k;
+        sig.x = cx - sig.w / 2.0;
+        sig.y = cy - sig.h / 2.0;
+    }
+    let mut left = sig.x + sig.w * overlay.overlap - d;
+    if left < 0.0 {
+        // Move the signature image right so that the seal stays inside.
+        sig.x -= left;
+        left = 0.0;
+    }
+    if sig.x + sig.w > right_limit + 0.5 {
+        sig.x = right_limit - sig.w;
+        left = sig.x + sig.w * overlay.overlap - d;
+    }
+    let bottom = (sig.y + sig.h / 2.0 - dh / 2.0).clamp(0.0, (h - dh).max(0.0));
+    Some(Area {
+        x: left,
+        y: bottom,
+        w: d,
+        h: dh,
+    })
 }
 
 fn image_role(r: &ImageRef) -> &'static str {
@@ -574,8 +734,8 @@ fn round2(v: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sign::appearance::font::FontSource;
-    use crate::sign::appearance::image::{encode_rgba, ImageSource};
+    use crate::draw::image::encode_rgba;
+    use crate::draw::{FontSource, ImageSource};
 
     fn assets(signature: bool, seal: bool) -> Assets {
         let img = |w: u32, h: u32| {
@@ -655,7 +815,10 @@ mod tests {
             "portal",
         )
         .unwrap_err();
-        assert!(matches!(e, AppearanceError::DoesNotFit { .. }));
+        assert!(matches!(
+            e,
+            AppearanceError::Draw(DrawError::DoesNotFit { .. })
+        ));
     }
 
     #[test]

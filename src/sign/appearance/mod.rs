@@ -15,7 +15,8 @@
 //! byte of output is written.
 //!
 //! ```no_run
-//! use kyso::sign::appearance::{Appearance, ImageSource, Layout};
+//! use kyso::draw::ImageSource;
+//! use kyso::sign::appearance::{Appearance, Layout};
 //! use kyso::sign::SignOptions;
 //!
 //! let opts = SignOptions::new().appearance(
@@ -28,14 +29,9 @@
 
 mod error;
 mod fields;
-// Shared with `crate::form`, which draws filled form fields with the same embedded fonts.
-pub(crate) mod font;
 mod geometry;
-mod image;
 mod layout;
-mod pdfa;
 mod template;
-pub(crate) mod text;
 
 use std::collections::BTreeMap;
 use std::str::FromStr;
@@ -48,22 +44,21 @@ use crate::pdf::{
 };
 use crate::Error;
 
-pub use error::{AppearanceError, Origin};
+pub use error::AppearanceError;
 pub use fields::{format_iso, format_vietnamese, PLACEHOLDERS};
-pub use font::{FontSource, MAX_FONT_FILE};
 pub use geometry::{Anchor, Rect};
-pub use image::{ImageSource, MAX_IMAGE_FILE, MAX_IMAGE_PIXELS};
 pub use template::{
     Align, Border, Color, ImageRef, Row, SealOverlay, Side, SideImage, Template, VAlign, MAX_ROWS,
     MAX_ROW_TEXT, MAX_TEMPLATE_FILE,
 };
 
+use crate::draw::font::Font;
+use crate::draw::image::LoadedImage;
+use crate::draw::pdfa::{self, Conformance};
+use crate::draw::{FontSource, ImageSource, Origin};
 use fields::Values;
-use font::Font;
 use geometry::{rotation_matrix, PageGeometry};
-use image::LoadedImage;
 use layout::{Assets, BOLD_FONT, REGULAR_FONT};
-use pdfa::Conformance;
 
 /// Millimetres to points.
 const MM: f64 = 72.0 / 25.4;
@@ -616,7 +611,7 @@ impl Prepared {
             r,
             &Object::Stream(Stream {
                 dict: d,
-                data: StreamData::Memory(image::deflate(&drawing.content)?),
+                data: StreamData::Memory(crate::draw::deflate(&drawing.content)?),
             }),
         )?;
         Ok(r)

@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::error::{AppearanceError, Origin};
+use super::error::AppearanceError;
 use super::geometry::Anchor;
-use super::image::read_limited;
+use crate::draw::{read_limited, Origin};
 
 /// Largest template file read, in bytes.
 pub const MAX_TEMPLATE_FILE: u64 = 1 << 20;

@@ -17,8 +17,7 @@ use crate::pdf::incremental::IncrementalUpdate;
 use crate::pdf::{Dict, Name, ObjRef, Object, PdfString, Stream, StreamData};
 use crate::Error;
 
-use super::error::{AppearanceError, Origin};
-use super::image::{deflate, read_limited};
+use super::{deflate, read_limited, DrawError, Origin};
 
 /// Largest font file read, in bytes.
 pub const MAX_FONT_FILE: u64 = 64 << 20;
@@ -87,7 +86,7 @@ pub(crate) struct Font {
 
 impl Font {
     /// Reads and checks a font.
-    pub fn load(source: &FontSource) -> Result<Font, AppearanceError> {
+    pub fn load(source: &FontSource) -> Result<Font, DrawError> {
         let (origin, data) = match source {
             FontSource::DejaVuSerif => (
                 Origin::BuiltIn("DejaVu Serif"),
@@ -103,7 +102,7 @@ impl Font {
             ),
             FontSource::Bytes(b) => {
                 if b.len() as u64 > MAX_FONT_FILE {
-                    return Err(AppearanceError::TooLarge {
+                    return Err(DrawError::TooLarge {
                         origin: Origin::Bytes,
                         role: "font",
                         len: b.len() as u64,
@@ -113,7 +112,7 @@ impl Font {
                 (Origin::Bytes, FontData::Shared(b.clone()))
             }
         };
-        let bad = |reason: String| AppearanceError::Font {
+        let bad = |reason: String| DrawError::Font {
             origin: origin.clone(),
             reason,
         };
@@ -161,8 +160,8 @@ impl Font {
         })
     }
 
-    fn face(&self) -> Result<Face<'_>, AppearanceError> {
-        Face::parse(self.data.bytes(), 0).map_err(|e| AppearanceError::Font {
+    fn face(&self) -> Result<Face<'_>, DrawError> {
+        Face::parse(self.data.bytes(), 0).map_err(|e| DrawError::Font {
             origin: self.origin.clone(),
             reason: e.to_string(),
         })
@@ -180,11 +179,11 @@ impl Font {
 
     /// Glyphs of `text` with their advances in text-space units (1 = the font size).
     /// Characters the font lacks are an error; control characters are not allowed.
-    pub fn shape(&self, text: &str) -> Result<Vec<(GlyphId, char, f64)>, AppearanceError> {
+    pub fn shape(&self, text: &str) -> Result<Vec<(GlyphId, char, f64)>, DrawError> {
         let face = self.face()?;
         let mut out = Vec::with_capacity(text.len());
         for ch in text.chars() {
-            let missing = || AppearanceError::MissingGlyph {
+            let missing = || DrawError::MissingGlyph {
                 origin: self.origin.clone(),
                 ch,
                 text: text.to_string(),
@@ -200,17 +199,17 @@ impl Font {
     }
 
     /// Width of `text` at `size` points.
-    pub fn width(&self, text: &str, size: f64) -> Result<f64, AppearanceError> {
+    pub fn width(&self, text: &str, size: f64) -> Result<f64, DrawError> {
         Ok(self.shape(text)?.iter().map(|g| g.2).sum::<f64>() * size)
     }
 
     /// The two-byte codes (CIDs) that show `text`, recording the glyphs for the subset.
-    pub fn encode(&mut self, text: &str) -> Result<Vec<u8>, AppearanceError> {
+    pub fn encode(&mut self, text: &str) -> Result<Vec<u8>, DrawError> {
         let glyphs = self.shape(text)?;
         let mut out = Vec::with_capacity(glyphs.len() * 2);
         for (gid, ch, _) in glyphs {
             if self.remapper.num_gids() >= u16::MAX - 1 {
-                return Err(AppearanceError::Font {
+                return Err(DrawError::Font {
                     origin: self.origin.clone(),
                     reason: "too many distinct glyphs".into(),
                 });
@@ -230,7 +229,7 @@ impl Font {
     /// Subsets the font to the glyphs used and writes the Type0 font with its descendant,
     /// descriptor, font program, `/ToUnicode` and `/CIDSet`. Returns the Type0 font.
     pub fn write(&self, update: &mut IncrementalUpdate) -> Result<ObjRef, Error> {
-        let bad = |reason: String| AppearanceError::Font {
+        let bad = |reason: String| DrawError::Font {
             origin: self.origin.clone(),
             reason,
         };
@@ -475,7 +474,7 @@ mod tests {
         let f = Font::load(&FontSource::DejaVuSerif).unwrap();
         assert!(matches!(
             f.width("chữ 漢", 10.0),
-            Err(AppearanceError::MissingGlyph { ch: '漢', .. })
+            Err(DrawError::MissingGlyph { ch: '漢', .. })
         ));
         assert!(f.width("a\u{7}", 10.0).is_err());
     }
@@ -532,7 +531,7 @@ mod tests {
     fn corrupt_fonts_are_errors() {
         let good = dejavu::serif::regular();
         let r = Font::load(&FontSource::Bytes(Arc::new(b"not a font at all".to_vec())));
-        assert!(matches!(r, Err(AppearanceError::Font { .. })));
+        assert!(matches!(r, Err(DrawError::Font { .. })));
         // A truncated font parses its directory but not its tables.
         let cut = Arc::new(good[..2000].to_vec());
         assert!(Font::load(&FontSource::Bytes(cut)).is_err());

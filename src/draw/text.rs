@@ -1,8 +1,8 @@
 //! Line breaking: greedy, at spaces, breaking inside a word only when the word alone is wider
 //! than the line.
 
-use super::error::AppearanceError;
 use super::font::Font;
+use super::DrawError;
 
 /// Most lines one text row may break into.
 pub const MAX_LINES: usize = 200;
@@ -15,7 +15,7 @@ pub(crate) fn wrap(
     text: &str,
     size: f64,
     max_width: f64,
-) -> Result<Option<Vec<String>>, AppearanceError> {
+) -> Result<Option<Vec<String>>, DrawError> {
     let mut lines = Vec::new();
     for paragraph in text.split('\n') {
         let mut line = String::new();
@@ -58,7 +58,7 @@ pub(crate) fn wrap(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sign::appearance::font::FontSource;
+    use crate::draw::font::FontSource;
 
     #[test]
     fn breaks_at_spaces_and_inside_long_words() {

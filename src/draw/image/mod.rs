@@ -4,7 +4,6 @@
 mod jpeg;
 mod png;
 
-use std::io::Write as _;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -12,8 +11,8 @@ use crate::pdf::incremental::IncrementalUpdate;
 use crate::pdf::{Dict, Name, ObjRef, Object, Stream, StreamData};
 use crate::Error;
 
-use super::error::{AppearanceError, Origin};
 use super::pdfa::{ColorModel, Conformance};
+use super::{deflate, read_limited, DrawError, Origin};
 
 #[cfg(test)]
 pub(crate) use png::encode_rgba;
@@ -77,7 +76,7 @@ pub(crate) struct LoadedImage {
 
 impl LoadedImage {
     /// Reads and checks an image.
-    pub fn load(source: &ImageSource) -> Result<Self, AppearanceError> {
+    pub fn load(source: &ImageSource) -> Result<Self, DrawError> {
         let (origin, bytes) = match source {
             ImageSource::File(p) => {
                 let origin = Origin::File(p.clone());
@@ -88,7 +87,7 @@ impl LoadedImage {
             }
             ImageSource::Bytes(b) => {
                 if b.len() as u64 > MAX_IMAGE_FILE {
-                    return Err(AppearanceError::TooLarge {
+                    return Err(DrawError::TooLarge {
                         origin: Origin::Bytes,
                         role: "image",
                         len: b.len() as u64,
@@ -104,7 +103,7 @@ impl LoadedImage {
             let info = jpeg::inspect(&bytes, &origin)?;
             Data::Jpeg { bytes, info }
         } else {
-            return Err(AppearanceError::UnknownImageFormat { origin });
+            return Err(DrawError::UnknownImageFormat { origin });
         };
         Ok(LoadedImage { origin, data })
     }
@@ -132,12 +131,12 @@ impl LoadedImage {
     }
 
     /// Checks that the image can be drawn under `conf` (before anything is written).
-    pub fn check(&self, conf: &Conformance) -> Result<(), AppearanceError> {
+    pub fn check(&self, conf: &Conformance) -> Result<(), DrawError> {
         if let Data::Jpeg { info, .. } = &self.data {
             if conf.strict_colors() {
                 let model = jpeg_model(info.components);
                 if model != conf.model {
-                    return Err(AppearanceError::PdfA(format!(
+                    return Err(DrawError::PdfA(format!(
                         "{}: a {} JPEG cannot be shown in a document whose output intent is {}; \
                          use a PNG (kyso converts its colours)",
                         self.origin,
@@ -318,38 +317,4 @@ fn stencil_mask(update: &mut IncrementalUpdate, r: &Raster, alpha: &[u8]) -> Res
         }),
     )?;
     Ok(m)
-}
-
-/// zlib/deflate for `/FlateDecode` streams.
-pub(crate) fn deflate(data: &[u8]) -> Result<Vec<u8>, Error> {
-    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
-    z.write_all(data)?;
-    Ok(z.finish()?)
-}
-
-/// Reads a file of at most `limit` bytes.
-pub(crate) fn read_limited(
-    path: &std::path::Path,
-    limit: u64,
-    role: &'static str,
-) -> Result<Vec<u8>, AppearanceError> {
-    use std::io::Read;
-    let read_err = |source| AppearanceError::Read {
-        path: path.to_path_buf(),
-        source,
-    };
-    let file = std::fs::File::open(path).map_err(read_err)?;
-    let mut out = Vec::new();
-    file.take(limit + 1)
-        .read_to_end(&mut out)
-        .map_err(read_err)?;
-    if out.len() as u64 > limit {
-        return Err(AppearanceError::TooLarge {
-            origin: Origin::File(path.to_path_buf()),
-            role,
-            len: out.len() as u64,
-            limit,
-        });
-    }
-    Ok(out)
 }

@@ -3,7 +3,7 @@
 //! segment is present (Adobe writes CMYK inverted). The compressed data is passed through
 //! untouched.
 
-use crate::sign::appearance::error::{AppearanceError, Origin};
+use crate::draw::{DrawError, Origin};
 
 /// What the image dictionary needs to know about a JPEG.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -22,8 +22,8 @@ pub(crate) struct JpegInfo {
 const MAX_SEGMENTS: usize = 10_000;
 
 /// Reads the markers up to the start-of-frame segment.
-pub(crate) fn inspect(data: &[u8], origin: &Origin) -> Result<JpegInfo, AppearanceError> {
-    let err = |offset: usize, reason: String| AppearanceError::Jpeg {
+pub(crate) fn inspect(data: &[u8], origin: &Origin) -> Result<JpegInfo, DrawError> {
+    let err = |offset: usize, reason: String| DrawError::Jpeg {
         origin: origin.clone(),
         offset: Some(offset as u64),
         reason,
