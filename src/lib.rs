@@ -92,7 +92,7 @@
 //! }
 //! ```
 //!
-//! Keys on tokens ([`signer::pkcs11`], feature `pkcs11`), remote signing in two phases
+//! Keys on tokens (`signer::pkcs11`, feature `pkcs11`), remote signing in two phases
 //! ([`sign::two_phase`]), visible signatures ([`sign::appearance`]), timestamps and
 //! long-term validation ([`sign::Timestamping`], [`ltv`]) build on the same calls.
 //!
