@@ -9,9 +9,10 @@
 use std::fmt::Write;
 
 use crate::report::text::{rfc3339, safe, safe_or};
+use crate::report::{check_status_text, finding_line};
 use crate::report::{
-    ChainStatus, CheckStatus, DocumentFormat, Finding, Indication, Severity, SignatureReport,
-    SubIndication, TimeSource, VerificationReport,
+    ChainStatus, DocumentFormat, Indication, Severity, SignatureReport, SubIndication, TimeSource,
+    VerificationReport,
 };
 
 pub use crate::report::Lang;
@@ -59,18 +60,6 @@ fn sub_indication_text(s: SubIndication, lang: Lang) -> String {
     format!("{vi} ({})", s.as_str())
 }
 
-fn finding_line(out: &mut String, indent: &str, f: &Finding, lang: Lang) {
-    let sev = match (f.severity, lang) {
-        (Severity::Error, Lang::Vi) => "lỗi",
-        (Severity::Error, _) => "error",
-        (Severity::Warning, Lang::Vi) => "cảnh báo",
-        (Severity::Warning, _) => "warning",
-        (_, Lang::Vi) => "thông tin",
-        (_, _) => "info",
-    };
-    let _ = writeln!(out, "{indent}[{sev}] {}", f.text(lang));
-}
-
 fn time_source(s: TimeSource, lang: Lang) -> &'static str {
     match s {
         TimeSource::Caller => lang.pick("given", "do người dùng chỉ định"),
@@ -101,16 +90,6 @@ fn status_text(s: FileStatus, lang: Lang) -> &'static str {
     }
 }
 
-fn check_text(c: CheckStatus, lang: Lang) -> &'static str {
-    match c {
-        CheckStatus::Passed => lang.pick("ok", "đúng"),
-        CheckStatus::Failed => lang.pick("FAILED", "SAI"),
-        CheckStatus::Unsupported => lang.pick("unsupported", "không hỗ trợ"),
-        CheckStatus::NotPresent => lang.pick("absent", "không có"),
-        _ => lang.pick("not checked", "chưa kiểm tra"),
-    }
-}
-
 fn chain_text(c: ChainStatus, lang: Lang) -> &'static str {
     match c {
         ChainStatus::Trusted => lang.pick("trusted", "tin cậy"),
@@ -119,7 +98,8 @@ fn chain_text(c: ChainStatus, lang: Lang) -> &'static str {
         ChainStatus::NoTrustAnchors => {
             lang.pick("no trust anchors given", "chưa có chứng thư số gốc tin cậy")
         }
-        _ => lang.pick("not checked", "chưa kiểm tra"),
+        ChainStatus::Revoked => lang.pick("REVOKED", "ĐÃ BỊ THU HỒI"),
+        ChainStatus::NotChecked => lang.pick("not checked", "chưa kiểm tra"),
     }
 }
 
@@ -177,11 +157,11 @@ fn render_signature(out: &mut String, indent: &str, s: &SignatureReport, lang: L
         "{pad}{} {} {}, {} {}, {} {}",
         lang.pick("integrity:  ", "toàn vẹn:   "),
         lang.pick("digest", "giá trị băm"),
-        check_text(s.integrity.digest, lang),
+        check_status_text(s.integrity.digest, lang),
         lang.pick("signature", "chữ ký"),
-        check_text(s.integrity.signature, lang),
+        check_status_text(s.integrity.signature, lang),
         lang.pick("signing certificate", "chứng thư số người ký"),
-        check_text(s.integrity.signing_certificate, lang)
+        check_status_text(s.integrity.signing_certificate, lang)
     );
     let anchor = s
         .chain
@@ -452,4 +432,18 @@ pub fn render_dossier(report: &DossierReport, lang: Lang) -> String {
         indication_text(report.indication, lang)
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_revoked_chain_is_not_shown_as_unchecked() {
+        // The dossier listing once mapped every chain status it did not name to "not
+        // checked", a revoked signer's chain among them (RFC 5280 §6.3: revoked is a result).
+        assert_eq!(chain_text(ChainStatus::Revoked, Lang::En), "REVOKED");
+        assert_eq!(chain_text(ChainStatus::Revoked, Lang::Vi), "ĐÃ BỊ THU HỒI");
+        assert_eq!(chain_text(ChainStatus::NotChecked, Lang::En), "not checked");
+    }
 }

@@ -20,6 +20,7 @@ pub use codes::{Code, Severity};
 pub(crate) use detail::revocation_reason_remark;
 pub use detail::{code_text, Detail, DetailLabel};
 pub use lang::Lang;
+pub(crate) use render::{check as check_status_text, finding_line};
 pub use render::{render_text, render_text_in};
 pub use revocation::RevocationReason;
 pub use timestamp::Accuracy;

@@ -93,7 +93,7 @@ pub fn render_text_in(report: &VerificationReport, lang: Lang) -> String {
 }
 
 /// `  [severity] code: text` for one finding.
-fn finding_line(out: &mut String, indent: &str, f: &Finding, lang: Lang) {
+pub(crate) fn finding_line(out: &mut String, indent: &str, f: &Finding, lang: Lang) {
     let _ = writeln!(out, "{indent}[{}] {}", sev(f.severity, lang), f.text(lang));
 }
 
@@ -502,7 +502,8 @@ pub(crate) fn sev(s: Severity, lang: Lang) -> &'static str {
     }
 }
 
-fn check(c: CheckStatus, lang: Lang) -> &'static str {
+/// A check's status in `lang` (`ok`, `FAILED`, …).
+pub(crate) fn check(c: CheckStatus, lang: Lang) -> &'static str {
     match c {
         CheckStatus::Passed => lang.pick("ok", "đúng"),
         CheckStatus::Failed => lang.pick("FAILED", "SAI"),
