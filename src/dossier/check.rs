@@ -41,7 +41,7 @@ fn worse(a: Indication, b: Indication) -> Indication {
     let rank = |i: Indication| match i {
         Indication::TotalFailed => 0,
         Indication::Indeterminate => 1,
-        _ => 2,
+        Indication::TotalPassed => 2,
     };
     if rank(b) < rank(a) {
         b

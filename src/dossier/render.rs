@@ -29,7 +29,7 @@ pub fn indication_text(i: Indication, lang: Lang) -> String {
             let words = match i {
                 Indication::TotalPassed => "HỢP LỆ",
                 Indication::TotalFailed => "KHÔNG HỢP LỆ",
-                _ => "CHƯA XÁC ĐỊNH",
+                Indication::Indeterminate => "CHƯA XÁC ĐỊNH",
             };
             format!("{words} ({})", i.as_str())
         }
