@@ -170,6 +170,7 @@ pub mod net;
 pub mod output;
 pub mod pdf;
 pub mod pki;
+pub mod refusal;
 pub mod report;
 pub mod sign;
 pub mod signer;

@@ -103,7 +103,7 @@ pub(crate) fn fill_update<S: Source>(
     if values.is_empty() && values.reading_problems().is_empty() {
         return Err(FormError::NoValues.into());
     }
-    let mut begun = update::begin(doc, "filling a form")?;
+    let mut begun = update::begin(doc, crate::refusal::Operation::FillForm)?;
     let rev = begun.rev;
     if perms::docmdp_level(doc, rev, &begun.catalog)? == Some(1) {
         return Err(FormError::CertifiedNoChanges.into());

@@ -10,6 +10,7 @@ pub mod serialize;
 pub mod source;
 #[cfg(test)]
 pub(crate) mod testing;
+pub(crate) mod update;
 
 pub use incremental::{IncrementalUpdate, WriteError, WrittenUpdate, XrefStyle};
 pub use object::{Dict, Name, ObjRef, Object, PdfString, Span, Stream, StreamData};

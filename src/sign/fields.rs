@@ -8,11 +8,11 @@
 
 use std::path::Path;
 
-use crate::output::{Output, Target};
-use crate::pdf::incremental::{IncrementalUpdate, XrefStyle};
-use crate::pdf::{
-    acroform, pages, Dict, Document, FileSource, Object, PdfString, Source, XrefKind,
-};
+use crate::output::Target;
+use crate::pdf::incremental::IncrementalUpdate;
+use crate::pdf::update::{self, Begun};
+use crate::pdf::{acroform, pages, Dict, Document, Object, PdfString, Source};
+use crate::refusal::Operation;
 use crate::Error;
 
 use super::certify;
@@ -51,24 +51,16 @@ pub fn add_fields_file<'a>(
     output: impl Into<Target<'a>>,
     fields: &[FieldSpec],
 ) -> Result<(), Error> {
-    let out = Output::check(output, &[input])?;
-    let path = out.path();
-    let source = FileSource::open(input).map_err(|e| Error::io(input, e))?;
-    let doc = Document::open(source).map_err(|e| Error::from(e).with_path(input))?;
-    let update = field_update(&doc, fields).map_err(|e| e.with_path(input))?;
-    out.write(|tmp| {
-        super::copy_hashing(input, doc.len(), &mut [], tmp, path)?;
-        std::io::Write::write_all(tmp, &update).map_err(|e| Error::io(path, e))
-    })
+    let opened = update::open(input, output, &[])?;
+    let bytes = field_update(opened.doc(), fields).map_err(|e| e.with_path(input))?;
+    opened.commit(&bytes)
 }
 
 /// Adds empty signature fields to a PDF held in memory.
 pub fn add_fields_bytes(input: &[u8], fields: &[FieldSpec]) -> Result<Vec<u8>, Error> {
     let doc = Document::open(input)?;
-    let update = field_update(&doc, fields)?;
-    let mut out = input.to_vec();
-    out.extend_from_slice(&update);
-    Ok(out)
+    let bytes = field_update(&doc, fields)?;
+    Ok(update::append(input, &bytes))
 }
 
 fn field_update<S: Source>(doc: &Document<S>, fields: &[FieldSpec]) -> Result<Vec<u8>, Error> {
@@ -77,58 +69,17 @@ fn field_update<S: Source>(doc: &Document<S>, fields: &[FieldSpec]) -> Result<Ve
             "give between 1 and {MAX_FIELDS} fields"
         )));
     }
-    let rev = doc.last_revision();
-    let last = doc
-        .revisions()
-        .get(rev)
-        .ok_or_else(|| Error::refused("the file has no cross-reference section"))?;
-    let trailer = doc
-        .trailer(rev)
-        .ok_or_else(|| Error::refused("the file has no trailer"))?
-        .clone();
-    if doc.is_encrypted() || trailer.contains(b"Encrypt") {
-        return Err(Error::refused(
-            "the document is encrypted; adding fields to encrypted documents is not supported",
-        ));
-    }
-    let catalog_ref = trailer
-        .get(b"Root")
-        .and_then(Object::as_ref)
-        .ok_or_else(|| Error::refused("the trailer has no /Root reference"))?;
-    let mut catalog = match doc.get(rev, catalog_ref)? {
-        Some(Object::Dict(d)) => d,
-        _ => return Err(Error::refused("the /Root object is not a dictionary")),
-    };
+    let Begun {
+        mut update,
+        rev,
+        catalog_ref,
+        mut catalog,
+    } = update::begin(doc, Operation::AddFields)?;
     certify::check_allowed(doc, rev, &catalog, None, None)?;
-    if last.pointer != last.xref_offset || last.startxref_value != Some(last.xref_offset) {
-        return Err(Error::refused(
-            "the cross-reference offset is wrong; repair the file before adding fields",
-        ));
-    }
-    let style = match last.kind {
-        XrefKind::Stream => XrefStyle::Stream,
-        _ => XrefStyle::Table,
-    };
-    let ends_with_eol = matches!(
-        doc.source()
-            .read_vec(doc.len().saturating_sub(1), 1)?
-            .first(),
-        Some(b'\n' | b'\r')
-    );
-    let mut update =
-        IncrementalUpdate::new(doc.len(), last.xref_offset, style, &trailer, ends_with_eol)?;
 
     let existing = acroform::fields(doc, rev)?;
     let page_refs = pages::pages(doc, rev)?;
-    let (mut acroform, acroform_ref) = match catalog.get(b"AcroForm") {
-        Some(Object::Reference(r)) => match doc.get(rev, *r)? {
-            Some(Object::Dict(d)) => (d, Some(*r)),
-            _ => return Err(Error::refused("/AcroForm is not a dictionary")),
-        },
-        Some(Object::Dict(d)) => (d.clone(), None),
-        None => (Dict::new(), None),
-        Some(_) => return Err(Error::refused("/AcroForm is not a dictionary")),
-    };
+    let (mut acroform, acroform_ref) = super::placement::acroform_of(doc, rev, &catalog)?;
     let (mut field_array, fields_ref) = match acroform.get(b"Fields") {
         Some(Object::Reference(r)) => match doc.get(rev, *r)? {
             Some(Object::Array(a)) => (a, Some(*r)),

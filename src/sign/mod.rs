@@ -25,15 +25,15 @@ pub use doc_timestamp::{timestamp_bytes, timestamp_file, DocTimestampOptions};
 pub use options::{SignOptions, SubFilter};
 pub use timestamping::{Timestamping, TokenReserve, DEFAULT_TOKEN_RESERVE, PROBE_MARGIN};
 
-use std::io::{Read, Write};
 use std::path::Path;
 
 use time::OffsetDateTime;
 
 use crate::crypto::{DigestAlgorithm, Hasher};
-use crate::output::{Output, Target};
+use crate::output::Target;
 use crate::pdf::date::format_pdf_date;
-use crate::pdf::{Dict, Document, FileSource, Name, Object, PdfString, Source};
+use crate::pdf::update;
+use crate::pdf::{Dict, Document, Name, Object, PdfString, Source};
 use crate::signer::{Signer, SignerIdentity};
 use crate::Error;
 
@@ -78,24 +78,19 @@ pub fn sign_file<'a>(
     signer: &dyn Signer,
     opts: &SignOptions,
 ) -> Result<(), Error> {
-    let out = Output::check(output, &[input])?;
-    let path = out.path();
+    let opened = update::open(input, output, &[])?;
     let identity = SignerIdentity::of(signer);
-    let source = FileSource::open(input).map_err(|e| Error::io(input, e))?;
-    let doc = Document::open(source).map_err(|e| Error::from(e).with_path(input))?;
-    let prepared = prepare(&doc, &identity, opts).map_err(|e| e.with_path(input))?;
-
+    let prepared = prepare(opened.doc(), &identity, opts).map_err(|e| e.with_path(input))?;
     // One pass over the input: copy it to the temporary output while hashing it.
-    out.write(|tmp| {
-        let mut hasher = Hasher::new(prepared.digest_algorithm);
-        copy_hashing(input, doc.len(), &mut [&mut hasher], tmp, path)?;
-        let digest = prepared.document_digest(hasher);
-        let archival = archival_attribute(opts).map_err(|e| e.with_path(input))?;
-        let update = prepared
-            .sign_and_embed(&identity, signer, &digest, archival)
-            .map_err(|e| e.with_path(input))?;
-        tmp.write_all(&update).map_err(|e| Error::io(path, e))
-    })
+    opened.commit_with(
+        Hasher::new(prepared.digest_algorithm),
+        |hasher, chunk| hasher.update(chunk),
+        |hasher| {
+            let digest = prepared.document_digest(hasher);
+            let archival = archival_attribute(opts)?;
+            prepared.sign_and_embed(&identity, signer, &digest, archival)
+        },
+    )
 }
 
 /// Signs a PDF held in memory and returns the signed file.
@@ -107,10 +102,7 @@ pub fn sign_bytes(input: &[u8], signer: &dyn Signer, opts: &SignOptions) -> Resu
     hasher.update(input);
     let digest = prepared.document_digest(hasher);
     let update = prepared.sign_and_embed(&identity, signer, &digest, archival_attribute(opts)?)?;
-    let mut out = Vec::with_capacity(input.len() + update.len());
-    out.extend_from_slice(input);
-    out.extend_from_slice(&update);
-    Ok(out)
+    Ok(update::append(input, &update))
 }
 
 /// The adbe-revocationInfoArchival attribute `opts` asks for (refused for PAdES, whose
@@ -130,37 +122,6 @@ fn archival_attribute(opts: &SignOptions) -> Result<Option<Vec<u8>>, Error> {
 /// bytes for longer lengths around it).
 fn archival_room(opts: &SignOptions) -> Result<usize, Error> {
     Ok(archival_attribute(opts)?.map_or(0, |a| a.len().saturating_add(16)))
-}
-
-/// Copies the first `len` bytes of `input` into `out` while feeding them to every hasher.
-fn copy_hashing(
-    input: &Path,
-    len: u64,
-    hashers: &mut [&mut Hasher],
-    out: &mut impl Write,
-    output: &Path,
-) -> Result<(), Error> {
-    let mut file = std::fs::File::open(input).map_err(|e| Error::io(input, e))?;
-    let mut remaining = len;
-    let mut buf = vec![0u8; 1 << 20];
-    while remaining > 0 {
-        let want = usize::try_from(remaining).map_or(buf.len(), |r| r.min(buf.len()));
-        let chunk = buf.get_mut(..want).unwrap_or_default();
-        let n = file.read(chunk).map_err(|e| Error::io(input, e))?;
-        if n == 0 {
-            return Err(Error::io(
-                input,
-                std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "file shrank while read"),
-            ));
-        }
-        let data = chunk.get(..n).unwrap_or_default();
-        for h in hashers.iter_mut() {
-            h.update(data);
-        }
-        out.write_all(data).map_err(|e| Error::io(output, e))?;
-        remaining -= n as u64;
-    }
-    Ok(())
 }
 
 /// An update with its placeholders, ready to be hashed and signed.

@@ -26,17 +26,17 @@
 //! against its length and SHA-256, and the document digest is recomputed from the input and
 //! the update. Any mismatch refuses before the output file exists.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{cms_signature, copy_hashing, prepare, Prepared, SignOptions, SubFilter};
+use super::{cms_signature, prepare, Prepared, SignOptions, SubFilter};
 use crate::asn1::oid;
 use crate::cms::{check_signer, encode_attribute, parse_signed_data};
 use crate::crypto::{digest, DigestAlgorithm, Hasher, SignatureAlgorithm};
 use crate::output::{Output, Target};
+use crate::pdf::update;
 use crate::pdf::{Document, FileSource};
 use crate::signer::SignerIdentity;
 use crate::tsp::TimestampClient;
@@ -125,13 +125,10 @@ pub fn prepare_file(
     let prepared = prepare(&doc, identity, opts).map_err(|e| e.with_path(input))?;
     let mut sha = Hasher::new(DigestAlgorithm::Sha256);
     let mut hasher = Hasher::new(prepared.digest_algorithm);
-    copy_hashing(
-        input,
-        doc.len(),
-        &mut [&mut sha, &mut hasher],
-        &mut std::io::sink(),
-        input,
-    )?;
+    update::copy_prefix(input, doc.len(), &mut std::io::sink(), input, |chunk| {
+        sha.update(chunk);
+        hasher.update(chunk);
+    })?;
     let fingerprint = InputFingerprint {
         len: doc.len(),
         sha256: crate::util::hex(&sha.finish()),
@@ -288,10 +285,7 @@ fn hasher_over(algorithm: DigestAlgorithm, input: &[u8]) -> Hasher {
 }
 
 fn join(input: &[u8], update: Vec<u8>) -> Result<Vec<u8>, Error> {
-    let mut out = Vec::with_capacity(input.len().saturating_add(update.len()));
-    out.extend_from_slice(input);
-    out.extend_from_slice(&update);
-    Ok(out)
+    Ok(update::append(input, &update))
 }
 
 /// Copies the input to a temporary file beside `output` while hashing it, checks it is the
@@ -314,17 +308,24 @@ fn write_file(
         return Err(changed(input));
     }
     let update = prepared.clone().embed(cms)?;
-    let path = out.path();
-    out.write(|tmp| {
-        let mut sha = Hasher::new(DigestAlgorithm::Sha256);
-        let mut hasher = Hasher::new(algorithm);
-        copy_hashing(input, len, &mut [&mut sha, &mut hasher], tmp, path)?;
-        if crate::util::hex(&sha.finish()) != state.input.sha256 {
-            return Err(changed(input));
-        }
-        check(&prepared.document_digest(hasher)).map_err(|e| e.with_path(input))?;
-        tmp.write_all(&update).map_err(|e| Error::io(path, e))
-    })
+    let hashers = (Hasher::new(DigestAlgorithm::Sha256), Hasher::new(algorithm));
+    update::commit(
+        out,
+        input,
+        len,
+        hashers,
+        |(sha, hasher), chunk| {
+            sha.update(chunk);
+            hasher.update(chunk);
+        },
+        |(sha, hasher)| {
+            if crate::util::hex(&sha.finish()) != state.input.sha256 {
+                return Err(changed(input));
+            }
+            check(&prepared.document_digest(hasher))?;
+            Ok(update)
+        },
+    )
 }
 
 fn changed(input: &Path) -> Error {
