@@ -179,6 +179,7 @@ mod util;
 pub mod verify;
 
 pub use error::Error;
+pub use refusal::Refusal;
 
 /// The README's examples, compiled as doctests.
 #[doc = include_str!("../README.md")]

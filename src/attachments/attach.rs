@@ -27,7 +27,7 @@ use crate::pdf::update::{self, Begun};
 use crate::pdf::{
     acroform, Dict, Document, Name, ObjRef, Object, PdfString, Source, Stream, StreamData,
 };
-use crate::refusal::Operation;
+use crate::refusal::{Expected, Operation, Refusal};
 use crate::Error;
 
 use super::error::AttachmentError;
@@ -245,9 +245,12 @@ fn build_update<S: Source>(
     // The name tree as it is, and the names it already uses.
     let names_entry = catalog.get(b"Names").cloned();
     let mut names_dict = match &names_entry {
-        Some(n) => doc
-            .resolve_dict(rev, n)?
-            .ok_or_else(|| Error::refused("the catalog's /Names is not a dictionary"))?,
+        Some(n) => doc.resolve_dict(rev, n)?.ok_or_else(|| {
+            Error::from(Refusal::Malformed {
+                entry: "the catalog's /Names",
+                expected: Expected::Dictionary,
+            })
+        })?,
         None => Dict::new(),
     };
     let mut entries: Vec<(Vec<u8>, Object)> = match names_dict.get(b"EmbeddedFiles") {
@@ -308,7 +311,12 @@ fn build_update<S: Source>(
         Some(Object::Reference(r)) => {
             let mut arr = match doc.get(rev, r)? {
                 Some(Object::Array(a)) => a,
-                _ => return Err(Error::refused("the catalog's /AF is not an array")),
+                _ => {
+                    return Err(Error::from(Refusal::Malformed {
+                        entry: "the catalog's /AF",
+                        expected: Expected::Array,
+                    }))
+                }
             };
             arr.extend(new_af);
             update.put(r, &Object::Array(arr))?;
@@ -322,7 +330,12 @@ fn build_update<S: Source>(
             catalog.set("AF", Object::Array(new_af.collect()));
             catalog_changed = true;
         }
-        Some(_) => return Err(Error::refused("the catalog's /AF is not an array")),
+        Some(_) => {
+            return Err(Error::from(Refusal::Malformed {
+                entry: "the catalog's /AF",
+                expected: Expected::Array,
+            }))
+        }
     }
     if catalog_changed {
         update.put(catalog_ref, &Object::Dict(catalog))?;

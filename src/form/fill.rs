@@ -171,9 +171,9 @@ pub(crate) fn fill_update<S: Source>(
     };
     for ap in pending {
         let ap_dict = write_appearance(&mut begun.update, &ap, font_ref)?;
-        let widget_dict = dicts
-            .existing(ap.widget)
-            .ok_or_else(|| Error::refused("internal: a widget was drawn but not read"))?;
+        let widget_dict = dicts.existing(ap.widget).ok_or(Error::Internal {
+            what: "a widget was drawn but not read",
+        })?;
         widget_dict.set("AP", Object::Dict(ap_dict));
         summary.appearances += ap.states.len();
     }
@@ -460,8 +460,8 @@ pub(crate) fn form_xobject(
 
 pub(crate) fn deflate(data: &[u8]) -> Result<Vec<u8>, Error> {
     let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
-    z.write_all(data)?;
-    Ok(z.finish()?)
+    let compressed = z.write_all(data).and_then(|()| z.finish());
+    compressed.map_err(|e| Error::Write(crate::pdf::WriteError::Compress(e)))
 }
 
 /// True when a signature field of revision `rev` holds a value (a signature).

@@ -17,6 +17,7 @@ use crate::pdf::{
     acroform, pages, Dict, Document, IncrementalUpdate, Name, ObjRef, Object, Source, Stream,
     StreamData,
 };
+use crate::refusal::{Expected, Refusal};
 use crate::sign::appearance::font::{Font, FontSource};
 use crate::Error;
 
@@ -444,10 +445,15 @@ fn prune_form<S: Source>(
     let (mut form, form_ref) = match begun.catalog.get(b"AcroForm") {
         Some(Object::Reference(r)) => match doc.get(rev, *r)? {
             Some(Object::Dict(d)) => (d, Some(*r)),
-            _ => return Err(Error::refused("/AcroForm is not a dictionary")),
+            _ => {
+                return Err(Error::from(Refusal::Malformed {
+                    entry: "/AcroForm",
+                    expected: Expected::Dictionary,
+                }))
+            }
         },
         Some(Object::Dict(d)) => (d.clone(), None),
-        _ => return Err(Error::refused("the document has no /AcroForm")),
+        _ => return Err(Error::from(Refusal::NoForm)),
     };
     let top = match form
         .get(b"Fields")

@@ -22,7 +22,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use crate::output::{Output, Target};
-use crate::refusal::Operation;
+use crate::refusal::{Expected, Operation, Refusal};
 use crate::Error;
 
 use super::incremental::{IncrementalUpdate, XrefStyle};
@@ -64,27 +64,30 @@ pub fn preflight<S: Source>(doc: &Document<S>, operation: Operation) -> Result<P
     let last = doc
         .revisions()
         .get(rev)
-        .ok_or_else(|| Error::refused("the file has no cross-reference section"))?;
+        .ok_or_else(|| Error::from(Refusal::NoCrossReference))?;
     let trailer = &last.trailer;
     if doc.is_encrypted() || trailer.contains(b"Encrypt") {
-        return Err(Error::refused(format!(
-            "the document is encrypted; {operation} is not supported for encrypted documents"
-        )));
+        return Err(Error::from(Refusal::Encrypted { operation }));
     }
     if last.pointer != last.xref_offset || last.startxref_value != Some(last.xref_offset) {
-        return Err(Error::refused(format!(
-            "the cross-reference offset is wrong (startxref points to {}, the section is at \
-             {}); repair the file (for example with qpdf) before {operation}",
-            last.pointer, last.xref_offset
-        )));
+        return Err(Error::from(Refusal::BrokenCrossReference {
+            operation,
+            startxref: last.pointer,
+            section_at: last.xref_offset,
+        }));
     }
     let catalog_ref = trailer
         .get(b"Root")
         .and_then(Object::as_ref)
-        .ok_or_else(|| Error::refused("the trailer has no /Root reference"))?;
+        .ok_or_else(|| Error::from(Refusal::NoCatalog))?;
     let catalog = match doc.get(rev, catalog_ref)? {
         Some(Object::Dict(d)) => d,
-        _ => return Err(Error::refused("the /Root object is not a dictionary")),
+        _ => {
+            return Err(Error::from(Refusal::Malformed {
+                entry: "the /Root object",
+                expected: Expected::Dictionary,
+            }))
+        }
     };
     let style = match last.kind {
         XrefKind::Stream => XrefStyle::Stream,
@@ -239,10 +242,10 @@ mod tests {
     const CATALOG: &str = "<< /Type /Catalog /Pages 2 0 R >>";
     const PAGES: &str = "<< /Type /Pages /Kids [] /Count 0 >>";
 
-    fn refusal(bytes: &[u8]) -> String {
+    fn refusal(bytes: &[u8]) -> Refusal {
         let doc = Document::open(bytes).unwrap();
         match begin(&doc, Operation::Sign) {
-            Err(Error::Refused { reason, .. }) => reason,
+            Err(Error::Refused { refusal, .. }) => refusal,
             Err(e) => panic!("not a refusal: {e}"),
             Ok(_) => panic!("not refused"),
         }
@@ -276,10 +279,13 @@ mod tests {
             "/Encrypt 3 0 R",
         );
         let why = refusal(&bytes);
-        assert!(
-            why.contains("encrypted") && why.contains("signing"),
-            "{why}"
+        assert_eq!(
+            why,
+            Refusal::Encrypted {
+                operation: Operation::Sign
+            }
         );
+        assert!(why.to_string().contains("encrypted"), "{why}");
     }
 
     #[test]
@@ -293,8 +299,15 @@ mod tests {
         let offset: u64 = text[at..end].parse().unwrap();
         let broken = format!("{}{}{}", &text[..at], offset - 3, &text[end..]);
         let why = refusal(broken.as_bytes());
-        assert!(why.contains("cross-reference offset is wrong"), "{why}");
-        assert!(why.contains(&format!("points to {}", offset - 3)), "{why}");
+        assert_eq!(
+            why,
+            Refusal::BrokenCrossReference {
+                operation: Operation::Sign,
+                startxref: offset - 3,
+                section_at: offset,
+            }
+        );
+        assert!(why.to_string().contains("repair the file"), "{why}");
     }
 
     #[test]
@@ -304,16 +317,20 @@ mod tests {
         let text = String::from_utf8(bytes)
             .unwrap()
             .replace("/Root 1 0 R", "/Info 1 0 R");
-        let why = refusal(text.as_bytes());
-        assert!(why.contains("no /Root"), "{why}");
+        assert_eq!(refusal(text.as_bytes()), Refusal::NoCatalog);
     }
 
     #[test]
     fn a_root_that_is_not_a_dictionary_is_refused_7_7_2() {
         // §7.7.2: the catalog is a dictionary.
         let bytes = classic(&["[ /NotACatalog ]", PAGES], "");
-        let why = refusal(&bytes);
-        assert!(why.contains("/Root object is not a dictionary"), "{why}");
+        assert_eq!(
+            refusal(&bytes),
+            Refusal::Malformed {
+                entry: "the /Root object",
+                expected: Expected::Dictionary
+            }
+        );
     }
 
     #[test]

@@ -21,6 +21,7 @@ use crate::output::Target;
 use crate::pdf::date::format_pdf_date;
 use crate::pdf::update;
 use crate::pdf::{acroform, Dict, Document, Name, Object, PdfString, Source};
+use crate::refusal::Refusal;
 use crate::Error;
 
 /// Room kept in `/Contents` beyond the token reserve, in bytes.
@@ -91,7 +92,7 @@ fn prepare<S: Source>(
     let capacity = timestamping
         .token_reserve()?
         .checked_add(CONTENTS_SLACK)
-        .ok_or_else(|| Error::refused("the token reserve is too large"))?;
+        .ok_or_else(|| Error::from(Refusal::TokenReserveTooLarge))?;
     let field_name = match &opts.field_name {
         Some(n) => n.clone(),
         None => {

@@ -12,7 +12,7 @@ use crate::output::Target;
 use crate::pdf::incremental::IncrementalUpdate;
 use crate::pdf::update::{self, Begun};
 use crate::pdf::{acroform, pages, Dict, Document, Object, PdfString, Source};
-use crate::refusal::Operation;
+use crate::refusal::{Expected, Operation, Refusal};
 use crate::Error;
 
 use super::certify;
@@ -65,9 +65,7 @@ pub fn add_fields_bytes(input: &[u8], fields: &[FieldSpec]) -> Result<Vec<u8>, E
 
 fn field_update<S: Source>(doc: &Document<S>, fields: &[FieldSpec]) -> Result<Vec<u8>, Error> {
     if fields.is_empty() || fields.len() > MAX_FIELDS {
-        return Err(Error::refused(format!(
-            "give between 1 and {MAX_FIELDS} fields"
-        )));
+        return Err(Error::from(Refusal::FieldCount { max: MAX_FIELDS }));
     }
     let Begun {
         mut update,
@@ -83,11 +81,21 @@ fn field_update<S: Source>(doc: &Document<S>, fields: &[FieldSpec]) -> Result<Ve
     let (mut field_array, fields_ref) = match acroform.get(b"Fields") {
         Some(Object::Reference(r)) => match doc.get(rev, *r)? {
             Some(Object::Array(a)) => (a, Some(*r)),
-            _ => return Err(Error::refused("/AcroForm /Fields is not an array")),
+            _ => {
+                return Err(Error::from(Refusal::Malformed {
+                    entry: "/AcroForm /Fields",
+                    expected: Expected::Array,
+                }))
+            }
         },
         Some(Object::Array(a)) => (a.clone(), None),
         None => (Vec::new(), None),
-        Some(_) => return Err(Error::refused("/AcroForm /Fields is not an array")),
+        Some(_) => {
+            return Err(Error::from(Refusal::Malformed {
+                entry: "/AcroForm /Fields",
+                expected: Expected::Array,
+            }))
+        }
     };
 
     let mut names: Vec<&str> = existing.iter().map(|f| f.name.as_str()).collect();
@@ -96,16 +104,14 @@ fn field_update<S: Source>(doc: &Document<S>, fields: &[FieldSpec]) -> Result<Ve
     let mut per_page: Vec<(crate::pdf::ObjRef, Vec<crate::pdf::ObjRef>)> = Vec::new();
     for spec in fields {
         if spec.name.is_empty() || spec.name.contains('.') {
-            return Err(Error::refused(format!(
-                "\"{}\" is not a valid field name (empty, or contains a period)",
-                spec.name
-            )));
+            return Err(Error::from(Refusal::InvalidFieldName {
+                name: spec.name.clone(),
+            }));
         }
         if names.contains(&spec.name.as_str()) {
-            return Err(Error::refused(format!(
-                "a field named \"{}\" already exists",
-                spec.name
-            )));
+            return Err(Error::from(Refusal::FieldExists {
+                name: spec.name.clone(),
+            }));
         }
         names.push(&spec.name);
         let [x, y, w, h] = spec.rect;
@@ -113,10 +119,9 @@ fn field_update<S: Source>(doc: &Document<S>, fields: &[FieldSpec]) -> Result<Ve
             || w <= 0.0
             || h <= 0.0
         {
-            return Err(Error::refused(format!(
-                "field \"{}\": the rectangle needs finite numbers and a positive width and height",
-                spec.name
-            )));
+            return Err(Error::from(Refusal::BadFieldRectangle {
+                name: spec.name.clone(),
+            }));
         }
         let page_ref = spec
             .page
@@ -124,11 +129,10 @@ fn field_update<S: Source>(doc: &Document<S>, fields: &[FieldSpec]) -> Result<Ve
             .and_then(|i| page_refs.get(i))
             .copied()
             .ok_or_else(|| {
-                Error::refused(format!(
-                    "page {} does not exist; the document has {} page(s)",
-                    spec.page,
-                    page_refs.len()
-                ))
+                Error::from(Refusal::NoSuchPage {
+                    page: spec.page,
+                    pages: page_refs.len(),
+                })
             })?;
         let field_ref = update.allocate()?;
         let mut widget = Dict::new();
@@ -187,14 +191,24 @@ fn add_widgets<S: Source>(
     let new = widgets.iter().map(|w| Object::Reference(*w));
     let mut page = match doc.get(rev, page_ref)? {
         Some(Object::Dict(d)) => d,
-        _ => return Err(Error::refused("the page object is not a dictionary")),
+        _ => {
+            return Err(Error::from(Refusal::Malformed {
+                entry: "the page object",
+                expected: Expected::Dictionary,
+            }))
+        }
     };
     let mut annots = match page.get(b"Annots") {
         Some(Object::Reference(r)) => {
             let r = *r;
             let mut array = match doc.get(rev, r)? {
                 Some(Object::Array(a)) => a,
-                _ => return Err(Error::refused("the page's /Annots is not an array")),
+                _ => {
+                    return Err(Error::from(Refusal::Malformed {
+                        entry: "the page's /Annots",
+                        expected: Expected::Array,
+                    }))
+                }
             };
             array.extend(new);
             update.put(r, &Object::Array(array))?;
@@ -202,7 +216,12 @@ fn add_widgets<S: Source>(
         }
         Some(Object::Array(a)) => a.clone(),
         None => Vec::new(),
-        Some(_) => return Err(Error::refused("the page's /Annots is not an array")),
+        Some(_) => {
+            return Err(Error::from(Refusal::Malformed {
+                entry: "the page's /Annots",
+                expected: Expected::Array,
+            }))
+        }
     };
     annots.extend(new);
     page.set("Annots", Object::Array(annots));

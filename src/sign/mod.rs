@@ -34,6 +34,7 @@ use crate::output::Target;
 use crate::pdf::date::format_pdf_date;
 use crate::pdf::update;
 use crate::pdf::{Dict, Document, Name, Object, PdfString, Source};
+use crate::refusal::Refusal;
 use crate::signer::{Signer, SignerIdentity};
 use crate::Error;
 
@@ -110,10 +111,9 @@ pub fn sign_bytes(input: &[u8], signer: &dyn Signer, opts: &SignOptions) -> Resu
 fn archival_attribute(opts: &SignOptions) -> Result<Option<Vec<u8>>, Error> {
     match &opts.revocation_info_archival {
         None => Ok(None),
-        Some(_) if opts.sub_filter != SubFilter::Pkcs7Detached => Err(Error::refused(
-            "the adbe-revocationInfoArchival attribute is for adbe.pkcs7.detached signatures; \
-             PAdES keeps validation data in the /DSS (kyso ltv)",
-        )),
+        Some(_) if opts.sub_filter != SubFilter::Pkcs7Detached => {
+            Err(Error::from(Refusal::ArchivalAttributeNeedsPkcs7))
+        }
         Some(a) => Ok(Some(a.attribute_der()?)),
     }
 }
@@ -220,9 +220,11 @@ pub(crate) fn fix_byte_range(
     let placement = written
         .objects
         .get(&placed.sig_ref)
-        .ok_or_else(|| Error::refused("internal: signature dictionary was not written"))?;
+        .ok_or(Error::Internal {
+            what: "the signature dictionary was not written",
+        })?;
     let body_in_update = usize::try_from(placement.body_offset - base_len)
-        .map_err(|_| Error::refused("update too large"))?;
+        .map_err(|_| Error::from(Refusal::UpdateTooLarge))?;
     let (c_off, c_len) = placed.sig_body.contents_at;
     let (b_off, b_len) = placed.sig_body.byte_range_at;
     let contents_start = body_in_update + c_off;
@@ -236,7 +238,9 @@ pub(crate) fn fix_byte_range(
     let slot = update
         .get_mut(body_in_update + b_off..body_in_update + b_off + b_len)
         .filter(|s| s.len() == text.len())
-        .ok_or_else(|| Error::refused("internal: /ByteRange placeholder mismatch"))?;
+        .ok_or(Error::Internal {
+            what: "the /ByteRange placeholder does not match",
+        })?;
     slot.copy_from_slice(text.as_bytes());
     Ok((update, (contents_start, contents_end), br))
 }
@@ -301,18 +305,19 @@ impl Prepared {
             .into());
         }
         if cms.len() > self.capacity {
-            return Err(Error::refused(format!(
-                "the signature ({} bytes) is larger than the room reserved for it ({} bytes)",
-                cms.len(),
-                self.capacity
-            )));
+            return Err(Error::from(Refusal::PlaceholderTooSmall {
+                needed: cms.len(),
+                available: self.capacity,
+            }));
         }
         let (start, _) = self.contents;
         let mut update = self.update;
         let hex = crate::util::hex(cms);
         let slot = update
             .get_mut(start + 1..start + 1 + hex.len())
-            .ok_or_else(|| Error::refused("internal: /Contents placeholder too small"))?;
+            .ok_or(Error::Internal {
+                what: "the /Contents placeholder is too small",
+            })?;
         slot.copy_from_slice(hex.as_bytes());
         Ok(update)
     }

@@ -6,7 +6,7 @@ use crate::pdf::incremental::IncrementalUpdate;
 use crate::pdf::serialize;
 use crate::pdf::update::{self, Begun};
 use crate::pdf::{acroform, pages, Dict, Document, ObjRef, Object, PdfString, Source};
-use crate::refusal::Operation;
+use crate::refusal::{Expected, Operation, Refusal};
 use crate::Error;
 
 use super::appearance::Prepared as VisibleAppearance;
@@ -110,11 +110,17 @@ pub(crate) fn acroform_of<S: Source>(
     match catalog.get(b"AcroForm") {
         Some(Object::Reference(r)) => match doc.get(rev, *r)? {
             Some(Object::Dict(d)) => Ok((d, Some(*r))),
-            _ => Err(Error::refused("/AcroForm is not a dictionary")),
+            _ => Err(Error::from(Refusal::Malformed {
+                entry: "/AcroForm",
+                expected: Expected::Dictionary,
+            })),
         },
         Some(Object::Dict(d)) => Ok((d.clone(), None)),
         None => Ok((Dict::new(), None)),
-        Some(_) => Err(Error::refused("/AcroForm is not a dictionary")),
+        Some(_) => Err(Error::from(Refusal::Malformed {
+            entry: "/AcroForm",
+            expected: Expected::Dictionary,
+        })),
     }
 }
 
@@ -137,22 +143,19 @@ impl<S: Source> SignatureTarget<'_, S> {
         visible: Option<VisibleAppearance>,
     ) -> Result<(), Error> {
         if !field.is_signature() {
-            return Err(Error::refused(format!(
-                "field \"{}\" exists and is not a signature field",
-                field.name
-            )));
+            return Err(Error::from(Refusal::NotASignatureField {
+                name: field.name.clone(),
+            }));
         }
         if field.value.is_some() {
-            return Err(Error::refused(format!(
-                "field \"{}\" is already signed",
-                field.name
-            )));
+            return Err(Error::from(Refusal::AlreadySigned {
+                field: field.name.clone(),
+            }));
         }
         let Some(field_ref) = field.id else {
-            return Err(Error::refused(format!(
-                "field \"{}\" is not an indirect object and cannot be updated",
-                field.name
-            )));
+            return Err(Error::from(Refusal::FieldNotIndirect {
+                name: field.name.clone(),
+            }));
         };
         let mut field_dict = field.dict.clone();
         field_dict.set("V", self.sig_ref);
@@ -198,9 +201,9 @@ impl<S: Source> SignatureTarget<'_, S> {
     /// The name `opts` gives the new field, or the first free `SignatureN`.
     fn new_field_name(&self, fields: &[acroform::Field]) -> Result<String, Error> {
         match &self.opts.field_name {
-            Some(n) if n.is_empty() || n.contains('.') => Err(Error::refused(format!(
-                "\"{n}\" is not a valid field name (empty, or contains a period)"
-            ))),
+            Some(n) if n.is_empty() || n.contains('.') => {
+                Err(Error::from(Refusal::InvalidFieldName { name: n.clone() }))
+            }
             Some(n) => Ok(n.clone()),
             None => Ok(unique_field_name(fields)),
         }
@@ -213,11 +216,10 @@ impl<S: Source> SignatureTarget<'_, S> {
             .and_then(|i| page_refs.get(i))
             .copied()
             .ok_or_else(|| {
-                Error::refused(format!(
-                    "page {} does not exist; the document has {} page(s)",
+                Error::from(Refusal::NoSuchPage {
                     page,
-                    page_refs.len()
-                ))
+                    pages: page_refs.len(),
+                })
             })
     }
 }
@@ -236,7 +238,12 @@ fn add_to_form_fields<S: Source>(
             let r = *r;
             let mut arr = match doc.get(rev, r)? {
                 Some(Object::Array(a)) => a,
-                _ => return Err(Error::refused("/AcroForm /Fields is not an array")),
+                _ => {
+                    return Err(Error::from(Refusal::Malformed {
+                        entry: "/AcroForm /Fields",
+                        expected: Expected::Array,
+                    }))
+                }
             };
             arr.push(Object::Reference(field));
             update.put(r, &Object::Array(arr))?;
@@ -252,7 +259,10 @@ fn add_to_form_fields<S: Source>(
             acroform.set("Fields", Object::Array(vec![Object::Reference(field)]));
             Ok(true)
         }
-        Some(_) => Err(Error::refused("/AcroForm /Fields is not an array")),
+        Some(_) => Err(Error::from(Refusal::Malformed {
+            entry: "/AcroForm /Fields",
+            expected: Expected::Array,
+        })),
     }
 }
 
@@ -299,14 +309,24 @@ fn add_to_page_annots<S: Source>(
 ) -> Result<(), Error> {
     let mut page = match doc.get(rev, page_ref)? {
         Some(Object::Dict(d)) => d,
-        _ => return Err(Error::refused("the page object is not a dictionary")),
+        _ => {
+            return Err(Error::from(Refusal::Malformed {
+                entry: "the page object",
+                expected: Expected::Dictionary,
+            }))
+        }
     };
     match page.get(b"Annots") {
         Some(Object::Reference(r)) => {
             let r = *r;
             let mut arr = match doc.get(rev, r)? {
                 Some(Object::Array(a)) => a,
-                _ => return Err(Error::refused("the page's /Annots is not an array")),
+                _ => {
+                    return Err(Error::from(Refusal::Malformed {
+                        entry: "the page's /Annots",
+                        expected: Expected::Array,
+                    }))
+                }
             };
             arr.push(Object::Reference(widget));
             update.put(r, &Object::Array(arr))?;
@@ -318,7 +338,12 @@ fn add_to_page_annots<S: Source>(
             page.set("Annots", Object::Array(arr));
         }
         None => page.set("Annots", Object::Array(vec![Object::Reference(widget)])),
-        Some(_) => return Err(Error::refused("the page's /Annots is not an array")),
+        Some(_) => {
+            return Err(Error::from(Refusal::Malformed {
+                entry: "the page's /Annots",
+                expected: Expected::Array,
+            }))
+        }
     }
     update.put(page_ref, &Object::Dict(page))?;
     Ok(())

@@ -323,8 +323,8 @@ fn stencil_mask(update: &mut IncrementalUpdate, r: &Raster, alpha: &[u8]) -> Res
 /// zlib/deflate for `/FlateDecode` streams.
 pub(crate) fn deflate(data: &[u8]) -> Result<Vec<u8>, Error> {
     let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
-    z.write_all(data)?;
-    Ok(z.finish()?)
+    let compressed = z.write_all(data).and_then(|()| z.finish());
+    compressed.map_err(|e| Error::Write(crate::pdf::WriteError::Compress(e)))
 }
 
 /// Reads a file of at most `limit` bytes.
