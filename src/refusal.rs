@@ -562,3 +562,172 @@ impl std::fmt::Display for Refusal {
 }
 
 impl std::error::Error for Refusal {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One value of every variant (a new variant fails to compile in `every_variant_is_here`
+    /// until it is listed).
+    fn samples() -> Vec<Refusal> {
+        let s = || "Ô1".to_string();
+        vec![
+            Refusal::NoCrossReference,
+            Refusal::Encrypted {
+                operation: Operation::Attach,
+            },
+            Refusal::BrokenCrossReference {
+                operation: Operation::FillForm,
+                startxref: 10,
+                section_at: 13,
+            },
+            Refusal::NoCatalog,
+            Refusal::Malformed {
+                entry: "/AcroForm",
+                expected: Expected::Dictionary,
+            },
+            Refusal::NoForm,
+            Refusal::DocMdpForbids { level: 1 },
+            Refusal::FieldLocked {
+                field: s(),
+                holder: s(),
+                lock: "all fields locked".into(),
+            },
+            Refusal::AlreadyCertified,
+            Refusal::CertificationNotFirst,
+            Refusal::AlreadySigned { field: s() },
+            Refusal::NotASignatureField { name: s() },
+            Refusal::FieldNotIndirect { name: s() },
+            Refusal::InvalidFieldName { name: s() },
+            Refusal::FieldExists { name: s() },
+            Refusal::BadFieldRectangle { name: s() },
+            Refusal::FieldCount { max: 1000 },
+            Refusal::NoSuchPage { page: 2, pages: 1 },
+            Refusal::PlaceholderTooSmall {
+                needed: 9000,
+                available: 8000,
+            },
+            Refusal::ArchivalAttributeNeedsPkcs7,
+            Refusal::TokenReserveTooLarge,
+            Refusal::CmsReserveTooLarge,
+            Refusal::UpdateTooLarge,
+            Refusal::TooManyFilesInDirectory { max: 10 },
+            Refusal::TooManyDocuments { max: 10 },
+            Refusal::NotAFileName,
+            Refusal::DuplicateOutputName {
+                name: "a.pdf".into(),
+                output_dir: PathBuf::from("ra"),
+            },
+            Refusal::InputChanged,
+            Refusal::DocumentDigestMismatch,
+            Refusal::CmsSignerCount { count: 2 },
+            Refusal::CmsNotDetached,
+            Refusal::CmsDigestUnsupported {
+                algorithm: "MD5".into(),
+            },
+            Refusal::CmsWithoutSignedAttributes,
+            Refusal::CmsCheckFailed {
+                check: CmsCheck::MessageDigest,
+                outcome: "Mismatch".into(),
+            },
+            Refusal::TimestampExpected,
+            Refusal::NoTimestampRoom,
+            Refusal::CmsLacksTimestamp,
+            Refusal::StateUnreadable {
+                reason: "EOF".into(),
+            },
+            Refusal::StateVersion {
+                format: "x".into(),
+                version: 9,
+                expected_format: "kyso-prepared-signature",
+                expected_version: 1,
+            },
+            Refusal::StateInconsistent {
+                what: "unknown /SubFilter",
+            },
+            Refusal::StateBadHex { field: "update" },
+        ]
+    }
+
+    #[test]
+    fn every_variant_is_here() {
+        for r in samples() {
+            // Exhaustive: a new variant must be added to `samples`.
+            match r {
+                Refusal::NoCrossReference
+                | Refusal::Encrypted { .. }
+                | Refusal::BrokenCrossReference { .. }
+                | Refusal::NoCatalog
+                | Refusal::Malformed { .. }
+                | Refusal::NoForm
+                | Refusal::DocMdpForbids { .. }
+                | Refusal::FieldLocked { .. }
+                | Refusal::AlreadyCertified
+                | Refusal::CertificationNotFirst
+                | Refusal::AlreadySigned { .. }
+                | Refusal::NotASignatureField { .. }
+                | Refusal::FieldNotIndirect { .. }
+                | Refusal::InvalidFieldName { .. }
+                | Refusal::FieldExists { .. }
+                | Refusal::BadFieldRectangle { .. }
+                | Refusal::FieldCount { .. }
+                | Refusal::NoSuchPage { .. }
+                | Refusal::PlaceholderTooSmall { .. }
+                | Refusal::ArchivalAttributeNeedsPkcs7
+                | Refusal::TokenReserveTooLarge
+                | Refusal::CmsReserveTooLarge
+                | Refusal::UpdateTooLarge
+                | Refusal::TooManyFilesInDirectory { .. }
+                | Refusal::TooManyDocuments { .. }
+                | Refusal::NotAFileName
+                | Refusal::DuplicateOutputName { .. }
+                | Refusal::InputChanged
+                | Refusal::DocumentDigestMismatch
+                | Refusal::CmsSignerCount { .. }
+                | Refusal::CmsNotDetached
+                | Refusal::CmsDigestUnsupported { .. }
+                | Refusal::CmsWithoutSignedAttributes
+                | Refusal::CmsCheckFailed { .. }
+                | Refusal::TimestampExpected
+                | Refusal::NoTimestampRoom
+                | Refusal::CmsLacksTimestamp
+                | Refusal::StateUnreadable { .. }
+                | Refusal::StateVersion { .. }
+                | Refusal::StateInconsistent { .. }
+                | Refusal::StateBadHex { .. } => {}
+            }
+        }
+        assert_eq!(samples().len(), 41);
+    }
+
+    #[test]
+    fn each_refusal_reads_in_english_and_vietnamese_on_one_line() {
+        for r in samples() {
+            let en = r.to_string();
+            let vi = r.text(Lang::Vi);
+            assert_eq!(en, r.text(Lang::En));
+            assert!(!en.is_empty() && !vi.is_empty(), "{r:?}");
+            assert_ne!(en, vi, "{r:?} has no Vietnamese sentence");
+            assert!(!en.contains('\n') && !vi.contains('\n'), "{r:?}");
+            // The values a clerk needs to act on are in both.
+            for value in ["Ô1", "1000", "9000", "MD5", "a.pdf"] {
+                assert_eq!(en.contains(value), vi.contains(value), "{r:?}: {value}");
+            }
+        }
+    }
+
+    #[test]
+    fn operations_are_named_in_both_languages() {
+        let e = Refusal::Encrypted {
+            operation: Operation::Sign,
+        };
+        assert_eq!(
+            e.to_string(),
+            "the document is encrypted; signing is not supported for encrypted documents"
+        );
+        assert_eq!(
+            e.text(Lang::Vi),
+            "tài liệu được mã hóa; kyso không hỗ trợ ký trên tài liệu mã hóa"
+        );
+    }
+}
