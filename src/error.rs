@@ -7,6 +7,7 @@ use crate::pdf::incremental::WriteError;
 use crate::pdf::serialize::SerializeError;
 use crate::pdf::PdfError;
 use crate::pki::CertError;
+use crate::refusal::Refusal;
 
 /// Why kyso could not process a request.
 #[derive(Debug, thiserror::Error)]
@@ -30,18 +31,28 @@ pub enum Error {
         #[source]
         source: PdfError,
     },
-    /// kyso refuses to sign: the document does not allow it or cannot be updated safely.
-    /// Nothing was written.
-    #[error("{}{reason}", prefix(path))]
+    /// kyso refuses: the document does not allow the change or cannot be updated safely,
+    /// or a signature made elsewhere does not fit it. Nothing was written.
+    #[error("{}{refusal}", prefix(path))]
     Refused {
         /// The file, when known.
         path: Option<PathBuf>,
-        /// Why.
-        reason: String,
+        /// Why (match on it; [`Refusal::text`] gives the message in Vietnamese).
+        refusal: Refusal,
     },
     /// The incremental update could not be written.
     #[error("writing the update: {0}")]
     Write(#[from] WriteError),
+    /// A PDF object could not be written (a value PDF cannot represent).
+    #[error("writing a PDF object: {0}")]
+    Serialize(#[from] SerializeError),
+    /// A step of kyso failed that cannot fail unless kyso has a bug; please report it.
+    /// Nothing was written.
+    #[error("internal error in kyso (please report it): {what}")]
+    Internal {
+        /// The step.
+        what: &'static str,
+    },
     /// A certificate could not be read.
     #[error("{what}: {source}")]
     Certificate {
@@ -131,11 +142,11 @@ impl Error {
         }
     }
 
-    /// A refusal with this reason.
-    pub fn refused(reason: impl Into<String>) -> Self {
-        Error::Refused {
-            path: None,
-            reason: reason.into(),
+    /// The refusal, when kyso refused.
+    pub fn refusal(&self) -> Option<&Refusal> {
+        match self {
+            Error::Refused { refusal, .. } => Some(refusal),
+            _ => None,
         }
     }
 
@@ -146,9 +157,12 @@ impl Error {
                 path: Some(p.to_path_buf()),
                 source,
             },
-            Error::Refused { path: None, reason } => Error::Refused {
+            Error::Refused {
+                path: None,
+                refusal,
+            } => Error::Refused {
                 path: Some(p.to_path_buf()),
-                reason,
+                refusal,
             },
             other => other,
         }
@@ -183,17 +197,11 @@ impl From<crate::signer::pkcs11::Pkcs11Error> for Error {
     }
 }
 
-impl From<SerializeError> for Error {
-    fn from(e: SerializeError) -> Self {
-        Error::refused(format!("could not serialise an object: {e}"))
-    }
-}
-
-impl From<std::io::Error> for Error {
-    fn from(source: std::io::Error) -> Self {
-        Error::Pdf {
+impl From<Refusal> for Error {
+    fn from(refusal: Refusal) -> Self {
+        Error::Refused {
             path: None,
-            source: PdfError::from(source),
+            refusal,
         }
     }
 }

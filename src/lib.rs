@@ -163,7 +163,7 @@ pub mod demo;
 pub mod diff;
 pub mod dossier;
 pub mod draw;
-pub mod error;
+mod error;
 pub mod form;
 pub mod ltv;
 #[cfg(feature = "online")]
@@ -171,6 +171,7 @@ pub mod net;
 pub mod output;
 pub mod pdf;
 pub mod pki;
+pub mod refusal;
 pub mod report;
 pub mod sign;
 pub mod signer;
@@ -179,6 +180,7 @@ mod util;
 pub mod verify;
 
 pub use error::Error;
+pub use refusal::Refusal;
 
 /// The README's examples, compiled as doctests.
 #[doc = include_str!("../README.md")]

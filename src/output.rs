@@ -630,7 +630,7 @@ mod tests {
         let r: Result<(), Error> = write_file(&p, &[], |f| {
             use std::io::Write;
             f.write_all(b"partial").unwrap();
-            Err(Error::refused("no"))
+            Err(Error::Internal { what: "test" })
         });
         assert!(r.is_err());
         assert!(!p.exists());

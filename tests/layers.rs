@@ -5,9 +5,9 @@
 //! here, which makes the choice visible in review.
 //!
 //! Read from the sources: `crate::x` in code (comment lines and the `#[cfg(test)]` part of a
-//! file are left out). The crate's error type (`crate::Error`, module `error`) is the one
-//! name every layer may use: it is the vocabulary of "could not process" that the facade
-//! returns. `src/bin` (the CLI) sits above everything and uses the public API only.
+//! file are left out). The crate's error type (`crate::Error`, module `error`) and the
+//! reasons for a refusal (module `refusal`) are the names every layer may use: they are the
+//! vocabulary of "could not process" that the facade returns. `src/bin` (the CLI) sits above everything and uses the public API only.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -28,7 +28,7 @@ const LAYERS: &[&[&str]] = &[
 ];
 
 /// Modules every layer may name.
-const EVERYWHERE: &[&str] = &["error"];
+const EVERYWHERE: &[&str] = &["error", "refusal"];
 
 fn layer_of() -> BTreeMap<&'static str, usize> {
     LAYERS

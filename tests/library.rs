@@ -98,8 +98,18 @@ fn every_public_error_converts_into_kyso_error() {
         "not a PNG or JPEG",
     );
     converts(
-        std::fs::read(Path::new("/nonexistent/kyso/file")),
-        "no such file",
+        Err::<(), _>(kyso::Refusal::DocMdpForbids { level: 1 }),
+        "P=1",
+    );
+    // An I/O error is not a kyso error by itself: it carries the path it is about (it is
+    // not "the PDF could not be read").
+    let missing = Path::new("/nonexistent/kyso/file");
+    let e = kyso::Error::io(missing, std::fs::read(missing).unwrap_err());
+    assert!(matches!(e, kyso::Error::Io { .. }));
+    let text = e.to_string().to_lowercase();
+    assert!(
+        text.contains("/nonexistent/kyso/file") && text.contains("no such file"),
+        "{text}"
     );
     // Errors of optional features convert too.
     #[cfg(feature = "pkcs11")]

@@ -43,8 +43,8 @@
 //! `KYSO_ORACLE_ALL=1 cargo test --test render_oracle -- --nocapture`. Other switches:
 //! `KYSO_ORACLE_LIMIT=N` (N mutations), `KYSO_ORACLE_JOBS=N` (workers, default 2),
 //! `KYSO_ORACLE_FILTER=TEXT` (only ids containing TEXT). Results under
-//! `$CARGO_TARGET_TMPDIR/render-oracle/`: `results.tsv` (one line per mutation: id, kind,
-//! class, which renderer showed it, kyso's verdict and changes), `seeds.tsv`, every base and
+//! `$CARGO_TARGET_TMPDIR/render-oracle/<process id>/` (removed after a passing sample run):
+//! `results.tsv` (one line per mutation: id, kind, class, which renderer showed it, kyso's verdict and changes), `seeds.tsv`, every base and
 //! seed (`variants/`), the file of every false accept (`false-accepts/`) and `root.pem`
 //! (`kyso verify --trust root.pem FILE`).
 
@@ -115,8 +115,13 @@ fn jobs() -> usize {
         .unwrap_or(2)
 }
 
+/// This run's directory: one per process, so that runs sharing a target directory (a full
+/// run beside `cargo test` in another checkout) never clear each other's files. The sample
+/// run removes it when it passes; a full run or a failing one keeps it to be read.
 fn out_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("render-oracle");
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("render-oracle")
+        .join(std::process::id().to_string());
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("false-accepts")).unwrap();
     std::fs::create_dir_all(dir.join("work")).unwrap();
@@ -688,6 +693,9 @@ fn no_change_a_renderer_shows_is_total_passed() {
 
     let mut problems = seed_false_accepts;
     problems.extend(false_accepts);
+    if problems.is_empty() && limit().is_some() {
+        let _ = std::fs::remove_dir_all(&out);
+    }
     assert!(
         problems.is_empty(),
         "{} false accept(s): a renderer shows a change but kyso says TOTAL-PASSED (files in {}):\n{}",

@@ -120,9 +120,9 @@ fn library_refusals() {
     let last = changed.len() - 1;
     changed[last] ^= 0x20;
     let err = finish_bytes(&state, &good, &changed).unwrap_err();
+    assert_eq!(err.refusal(), Some(&kyso::Refusal::InputChanged), "{err}");
     assert!(
-        err.to_string()
-            .contains("not the document that was prepared"),
+        err.to_string().contains("not the file that was prepared"),
         "{err}"
     );
 

@@ -12,21 +12,21 @@
 //! `/CheckSum` is MD5 as ISO 32000 defines it (`md-5`, already in the tree through lopdf):
 //! it detects accidental corruption only. kyso's own integrity checks use SHA-256.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use md5::{Digest as _, Md5};
 use time::OffsetDateTime;
 
-use crate::output::{Output, Target};
+use crate::output::Target;
 use crate::pdf::date::format_pdf_date;
-use crate::pdf::incremental::{IncrementalUpdate, XrefStyle};
+use crate::pdf::incremental::IncrementalUpdate;
 use crate::pdf::names::name_tree_entries;
 use crate::pdf::object::decode_text_string;
+use crate::pdf::update::{self, Begun};
 use crate::pdf::{
-    acroform, Dict, Document, FileSource, Name, ObjRef, Object, PdfString, Source, Stream,
-    StreamData, XrefKind,
+    acroform, Dict, Document, Name, ObjRef, Object, PdfString, Source, Stream, StreamData,
 };
+use crate::refusal::{Expected, Operation, Refusal};
 use crate::Error;
 
 use super::error::AttachmentError;
@@ -199,28 +199,16 @@ pub fn attach_files<'a>(
     attachments: &[Attachment],
     opts: &AttachOptions,
 ) -> Result<(), Error> {
-    let mut inputs = vec![input];
-    inputs.extend(attachments.iter().filter_map(|a| match &a.content {
-        AttachmentContent::File(p) => Some(p.as_path()),
-        _ => None,
-    }));
-    let out = Output::check(output, &inputs)?;
-    let path = out.path();
-    let source = FileSource::open(input).map_err(|e| Error::io(input, e))?;
-    let doc = Document::open(source).map_err(|e| Error::from(e).with_path(input))?;
-    let update = build_update(&doc, attachments, opts).map_err(|e| e.with_path(input))?;
-    out.write(|tmp| {
-        let mut file = std::fs::File::open(input).map_err(|e| Error::io(input, e))?;
-        let copied = std::io::copy(&mut std::io::Read::take(&mut file, doc.len()), tmp)
-            .map_err(|e| Error::io(path, e))?;
-        if copied != doc.len() {
-            return Err(Error::io(
-                input,
-                std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "file shrank while read"),
-            ));
-        }
-        tmp.write_all(&update).map_err(|e| Error::io(path, e))
-    })
+    let reads: Vec<&Path> = attachments
+        .iter()
+        .filter_map(|a| match &a.content {
+            AttachmentContent::File(p) => Some(p.as_path()),
+            _ => None,
+        })
+        .collect();
+    let opened = update::open(input, output, &reads)?;
+    let bytes = build_update(opened.doc(), attachments, opts).map_err(|e| e.with_path(input))?;
+    opened.commit(&bytes)
 }
 
 /// Attaches `attachments` to a PDF held in memory and returns the new file.
@@ -230,11 +218,8 @@ pub fn attach_bytes(
     opts: &AttachOptions,
 ) -> Result<Vec<u8>, Error> {
     let doc = Document::open(input)?;
-    let update = build_update(&doc, attachments, opts)?;
-    let mut out = Vec::with_capacity(input.len() + update.len());
-    out.extend_from_slice(input);
-    out.extend_from_slice(&update);
-    Ok(out)
+    let bytes = build_update(&doc, attachments, opts)?;
+    Ok(update::append(input, &bytes))
 }
 
 /// The bytes of the incremental update that attaches `attachments` to `doc`.
@@ -243,48 +228,28 @@ fn build_update<S: Source>(
     attachments: &[Attachment],
     opts: &AttachOptions,
 ) -> Result<Vec<u8>, Error> {
-    let rev = doc.last_revision();
-    let last = doc
-        .revisions()
-        .get(rev)
-        .ok_or_else(|| Error::refused("the file has no cross-reference section"))?;
-    let trailer = doc
-        .trailer(rev)
-        .ok_or_else(|| Error::refused("the file has no trailer"))?
-        .clone();
-    if doc.is_encrypted() || trailer.contains(b"Encrypt") {
-        return Err(Error::refused(
-            "the document is encrypted; attaching to encrypted documents is not supported",
-        ));
-    }
-    if last.pointer != last.xref_offset || last.startxref_value != Some(last.xref_offset) {
-        return Err(Error::refused(format!(
-            "the cross-reference offset is wrong (startxref points to {}, the section is at \
-             {}); repair the file (for example with qpdf) first",
-            last.pointer, last.xref_offset
-        )));
-    }
+    let Begun {
+        mut update,
+        rev,
+        catalog_ref,
+        mut catalog,
+    } = update::begin(doc, Operation::Attach)?;
     if !opts.allow_signed {
         let signatures = acroform::signature_dictionaries(doc, rev)?.len();
         if signatures > 0 {
             return Err(AttachmentError::AlreadySigned { signatures }.into());
         }
     }
-    let catalog_ref = trailer
-        .get(b"Root")
-        .and_then(Object::as_ref)
-        .ok_or_else(|| Error::refused("the trailer has no /Root reference"))?;
-    let mut catalog = match doc.get(rev, catalog_ref)? {
-        Some(Object::Dict(d)) => d,
-        _ => return Err(Error::refused("the /Root object is not a dictionary")),
-    };
 
     // The name tree as it is, and the names it already uses.
     let names_entry = catalog.get(b"Names").cloned();
     let mut names_dict = match &names_entry {
-        Some(n) => doc
-            .resolve_dict(rev, n)?
-            .ok_or_else(|| Error::refused("the catalog's /Names is not a dictionary"))?,
+        Some(n) => doc.resolve_dict(rev, n)?.ok_or_else(|| {
+            Error::from(Refusal::Malformed {
+                entry: "the catalog's /Names",
+                expected: Expected::Dictionary,
+            })
+        })?,
         None => Dict::new(),
     };
     let mut entries: Vec<(Vec<u8>, Object)> = match names_dict.get(b"EmbeddedFiles") {
@@ -310,19 +275,6 @@ fn build_update<S: Source>(
         }
         taken.push(a.name.clone());
     }
-
-    let style = match last.kind {
-        XrefKind::Stream => XrefStyle::Stream,
-        _ => XrefStyle::Table,
-    };
-    let ends_with_eol = matches!(
-        doc.source()
-            .read_vec(doc.len().saturating_sub(1), 1)?
-            .first(),
-        Some(b'\n' | b'\r')
-    );
-    let mut update =
-        IncrementalUpdate::new(doc.len(), last.xref_offset, style, &trailer, ends_with_eol)?;
 
     let mut new_specs = Vec::new();
     for a in attachments {
@@ -358,7 +310,12 @@ fn build_update<S: Source>(
         Some(Object::Reference(r)) => {
             let mut arr = match doc.get(rev, r)? {
                 Some(Object::Array(a)) => a,
-                _ => return Err(Error::refused("the catalog's /AF is not an array")),
+                _ => {
+                    return Err(Error::from(Refusal::Malformed {
+                        entry: "the catalog's /AF",
+                        expected: Expected::Array,
+                    }))
+                }
             };
             arr.extend(new_af);
             update.put(r, &Object::Array(arr))?;
@@ -372,7 +329,12 @@ fn build_update<S: Source>(
             catalog.set("AF", Object::Array(new_af.collect()));
             catalog_changed = true;
         }
-        Some(_) => return Err(Error::refused("the catalog's /AF is not an array")),
+        Some(_) => {
+            return Err(Error::from(Refusal::Malformed {
+                entry: "the catalog's /AF",
+                expected: Expected::Array,
+            }))
+        }
     }
     if catalog_changed {
         update.put(catalog_ref, &Object::Dict(catalog))?;
@@ -433,8 +395,7 @@ fn add_attachment(
     dict.set("Type", Object::Name(Name::from("EmbeddedFile")));
     dict.set("Subtype", Object::Name(Name::new(mime.into_bytes())));
     dict.set("Params", Object::Dict(params));
-    let compressed =
-        deflate(&data).map_err(|e| Error::Write(crate::pdf::WriteError::Compress(e)))?;
+    let compressed = crate::pdf::incremental::deflate(&data, flate2::Compression::default())?;
     let body = if compressed.len() < data.len() {
         dict.set("Filter", Object::Name(Name::from("FlateDecode")));
         compressed
@@ -471,10 +432,4 @@ fn add_attachment(
     let spec_ref = update.allocate()?;
     update.put(spec_ref, &Object::Dict(spec))?;
     Ok(spec_ref)
-}
-
-fn deflate(data: &[u8]) -> std::io::Result<Vec<u8>> {
-    let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
-    enc.write_all(data)?;
-    enc.finish()
 }

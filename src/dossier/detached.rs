@@ -116,9 +116,9 @@ pub fn sign_file_detached_with(
     let time = opts.checked_time(signer)?;
     let alg = signer.algorithm().digest();
     let digests = digest_file(content, &[alg])?;
-    let digest = digests
-        .get(alg)
-        .ok_or_else(|| Error::refused("internal: digest not computed"))?;
+    let digest = digests.get(alg).ok_or(Error::Internal {
+        what: "the digest was not computed",
+    })?;
     super::build_cades_detached(signer, digest, time)
 }
 
@@ -324,15 +324,21 @@ fn verify_cms(
     let external: Option<ContentDigests> = match content {
         Content::File(p) => Some(digest_file(p, &algorithms)?),
         Content::Bytes(b) => Some(
-            digest_reader(&mut &b[..], &algorithms, u64::MAX, &mut |_| Ok(()))
-                .map_err(|e| Error::from(std::io::Error::from(e)))?,
+            digest_reader(&mut &b[..], &algorithms, u64::MAX, &mut |_| Ok(())).map_err(|_| {
+                Error::Internal {
+                    what: "digesting content held in memory",
+                }
+            })?,
         ),
         Content::None => None,
     };
     let inside: Option<ContentDigests> = match &sd.econtent {
         Some(c) => Some(
-            digest_reader(&mut c.as_slice(), &algorithms, u64::MAX, &mut |_| Ok(()))
-                .map_err(|e| Error::from(std::io::Error::from(e)))?,
+            digest_reader(&mut c.as_slice(), &algorithms, u64::MAX, &mut |_| Ok(())).map_err(
+                |_| Error::Internal {
+                    what: "digesting content held in memory",
+                },
+            )?,
         ),
         None => None,
     };
@@ -478,7 +484,9 @@ fn verify_signer(
     };
     r.digest_algorithm = Some(alg.name().to_string());
     let Some(computed) = signed.get(alg) else {
-        return Err(Error::refused("internal: digest not computed"));
+        return Err(Error::Internal {
+            what: "the digest was not computed",
+        });
     };
     let full_content =
         if si.signed_attrs.is_none() && signed.size <= opts.max_unsigned_attrs_content {

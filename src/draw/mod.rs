@@ -17,19 +17,19 @@ pub(crate) mod image;
 pub(crate) mod pdfa;
 pub(crate) mod text;
 
-use std::io::Write as _;
-
 use crate::Error;
 
 pub use error::{DrawError, Origin};
 pub use font::{FontSource, MAX_FONT_FILE};
 pub use image::{ImageSource, MAX_IMAGE_FILE, MAX_IMAGE_PIXELS};
 
-/// zlib/deflate for `/FlateDecode` streams.
+/// zlib/deflate at the best level for the streams drawing writes (font programs, images,
+/// appearances: written once, read many times).
 pub(crate) fn deflate(data: &[u8]) -> Result<Vec<u8>, Error> {
-    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
-    z.write_all(data)?;
-    Ok(z.finish()?)
+    Ok(crate::pdf::incremental::deflate(
+        data,
+        flate2::Compression::best(),
+    )?)
 }
 
 /// Reads a file of at most `limit` bytes; `role` names what it is for in the error.

@@ -9,7 +9,6 @@
 //! New objects: the appearance streams and one embedded font subset.
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
 use std::path::Path;
 
 use crate::draw::font::Font;
@@ -103,7 +102,7 @@ pub(crate) fn fill_update<S: Source>(
     if values.is_empty() && values.reading_problems().is_empty() {
         return Err(FormError::NoValues.into());
     }
-    let mut begun = update::begin(doc, "filling a form")?;
+    let mut begun = update::begin(doc, crate::refusal::Operation::FillForm)?;
     let rev = begun.rev;
     if perms::docmdp_level(doc, rev, &begun.catalog)? == Some(1) {
         return Err(FormError::CertifiedNoChanges.into());
@@ -171,9 +170,9 @@ pub(crate) fn fill_update<S: Source>(
     };
     for ap in pending {
         let ap_dict = write_appearance(&mut begun.update, &ap, font_ref)?;
-        let widget_dict = dicts
-            .existing(ap.widget)
-            .ok_or_else(|| Error::refused("internal: a widget was drawn but not read"))?;
+        let widget_dict = dicts.existing(ap.widget).ok_or(Error::Internal {
+            what: "a widget was drawn but not read",
+        })?;
         widget_dict.set("AP", Object::Dict(ap_dict));
         summary.appearances += ap.states.len();
     }
@@ -459,9 +458,10 @@ pub(crate) fn form_xobject(
 }
 
 pub(crate) fn deflate(data: &[u8]) -> Result<Vec<u8>, Error> {
-    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
-    z.write_all(data)?;
-    Ok(z.finish()?)
+    Ok(crate::pdf::incremental::deflate(
+        data,
+        flate2::Compression::default(),
+    )?)
 }
 
 /// True when a signature field of revision `rev` holds a value (a signature).

@@ -16,8 +16,10 @@ use crate::draw::font::Font;
 use crate::draw::FontSource;
 use crate::output::Target;
 use crate::pdf::{
-    acroform, pages, Dict, Document, Name, ObjRef, Object, Source, Stream, StreamData,
+    acroform, pages, Dict, Document, IncrementalUpdate, Name, ObjRef, Object, Source, Stream,
+    StreamData,
 };
+use crate::refusal::{Expected, Refusal};
 use crate::Error;
 
 use super::draw::Frame;
@@ -59,10 +61,7 @@ pub fn flatten_file<'a>(
 pub fn flatten_bytes(input: &[u8]) -> Result<Vec<u8>, Error> {
     let doc = Document::open(input)?;
     let (update, _) = flatten_update(&doc)?;
-    let mut out = Vec::with_capacity(input.len() + update.len());
-    out.extend_from_slice(input);
-    out.extend_from_slice(&update);
-    Ok(out)
+    Ok(crate::pdf::update::append(input, &update))
 }
 
 /// The signatures that forbid flattening: signed signature fields, signature dictionaries
@@ -92,16 +91,80 @@ fn signatures<S: Source>(
     Ok(out)
 }
 
+/// The widgets of the flattened fields: widget → its field and its index among the field's
+/// widgets.
+type Widgets<'f> = BTreeMap<ObjRef, (&'f FieldInfo, usize)>;
+
+/// What a widget shows once flattened.
+enum Appearance {
+    /// Its normal appearance stream, drawn as it is.
+    Existing(ObjRef),
+    /// Content kyso drew from the field's value (the widget had no appearance).
+    Generated(Frame, Vec<u8>),
+}
+
+/// One appearance to draw on a page, in the widget's rectangle.
+struct Draw {
+    appearance: Appearance,
+    rect: [f64; 4],
+}
+
+/// A page that holds widgets of flattened fields, with what to draw on it.
+struct PagePlan {
+    page_ref: ObjRef,
+    page: Dict,
+    draws: Vec<Draw>,
+}
+
+/// The update that flattens `doc`'s form, and what it did.
 pub(crate) fn flatten_update<S: Source>(
     doc: &Document<S>,
 ) -> Result<(Vec<u8>, FlattenSummary), Error> {
-    let mut begun = update::begin(doc, "flattening a form")?;
+    let mut begun = update::begin(doc, crate::refusal::Operation::FlattenForm)?;
     let rev = begun.rev;
-    let signed = signatures(doc, rev, &begun.catalog)?;
-    if !signed.is_empty() {
-        return Err(FormError::Signed { signatures: signed }.into());
-    }
+    refuse_signed(doc, rev, &begun.catalog)?;
     let fields = read::read_fields(doc, rev)?;
+    let targets = fields_to_flatten(&fields)?;
+    let mut summary = FlattenSummary {
+        fields: targets.len(),
+        ..FlattenSummary::default()
+    };
+    let widgets = widgets_of(&targets);
+
+    let mut font = Font::load(&FontSource::DejaVuSerif)?;
+    let plans = plan_pages(doc, rev, &widgets, &mut font, &mut summary)?;
+    let font_ref = if font.is_used() {
+        Some(font.write(&mut begun.update)?)
+    } else {
+        None
+    };
+    let page_writer = PageWriter {
+        doc,
+        rev,
+        widgets: &widgets,
+        font: font_ref,
+    };
+    for plan in plans {
+        page_writer.rewrite(&mut begun.update, plan, &mut summary)?;
+    }
+
+    let flattened: BTreeSet<ObjRef> = targets.iter().filter_map(|f| f.raw.id).collect();
+    prune_form(doc, &mut begun, &flattened)?;
+    Ok((begun.update.finish()?.bytes, summary))
+}
+
+/// Refuses a signed or certified document ([`FormError::Signed`]).
+fn refuse_signed<S: Source>(doc: &Document<S>, rev: usize, catalog: &Dict) -> Result<(), Error> {
+    let signed = signatures(doc, rev, catalog)?;
+    if signed.is_empty() {
+        Ok(())
+    } else {
+        Err(FormError::Signed { signatures: signed }.into())
+    }
+}
+
+/// The fields to flatten: all but signature fields (kept for later signers).
+fn fields_to_flatten(fields: &[FieldInfo]) -> Result<Vec<&FieldInfo>, Error> {
     let targets: Vec<&FieldInfo> = fields
         .iter()
         .filter(|f| f.kind != Kind::Field(FieldKind::Signature))
@@ -109,145 +172,180 @@ pub(crate) fn flatten_update<S: Source>(
     if targets.is_empty() {
         return Err(FormError::NothingToFlatten.into());
     }
-    let mut summary = FlattenSummary {
-        fields: targets.len(),
-        ..FlattenSummary::default()
-    };
-    let field_refs: BTreeSet<ObjRef> = targets.iter().filter_map(|f| f.raw.id).collect();
-    // Widget → its field.
-    let mut widget_of: BTreeMap<ObjRef, (&FieldInfo, usize)> = BTreeMap::new();
-    for f in &targets {
+    Ok(targets)
+}
+
+fn widgets_of<'f>(targets: &[&'f FieldInfo]) -> Widgets<'f> {
+    let mut widgets = BTreeMap::new();
+    for f in targets {
         for (i, w) in f.widgets.iter().enumerate() {
-            widget_of.insert(w.r, (f, i));
+            widgets.insert(w.r, (*f, i));
         }
     }
+    widgets
+}
 
-    let mut font = Font::load(&FontSource::DejaVuSerif)?;
-    // Per page: the appearances to draw (XObject ref or content to generate, and the frame
-    // placement), and the widgets to remove.
-    struct Draw {
-        xobject: Option<ObjRef>,
-        generated: Option<(Frame, Vec<u8>)>,
-        rect: [f64; 4],
-    }
-    let mut per_page: Vec<(ObjRef, Dict, Vec<Draw>)> = Vec::new();
-    let mut seen_widgets = HashSet::new();
+/// The pages that list widgets of flattened fields, each with the appearances to draw; a
+/// widget listed twice is drawn once, and widgets no page lists count as not drawn.
+fn plan_pages<S: Source>(
+    doc: &Document<S>,
+    rev: usize,
+    widgets: &Widgets<'_>,
+    font: &mut Font,
+    summary: &mut FlattenSummary,
+) -> Result<Vec<PagePlan>, Error> {
+    let mut plans = Vec::new();
+    let mut seen = HashSet::new();
     for page_ref in pages::pages(doc, rev)? {
         let Some(Object::Dict(page)) = doc.get(rev, page_ref)? else {
             continue;
         };
-        let annots = match page
-            .get(b"Annots")
-            .map(|a| doc.resolve(rev, a))
-            .transpose()?
-        {
-            Some(Object::Array(a)) => a,
-            _ => continue,
+        let Some(annots) = page_annots(doc, rev, &page)? else {
+            continue;
         };
         let mut draws = Vec::new();
         let mut touched = false;
-        for a in &annots {
-            let Some(r) = a.as_ref() else { continue };
-            let Some(&(info, i)) = widget_of.get(&r) else {
+        for r in annots.iter().filter_map(Object::as_ref) {
+            let Some(&(info, i)) = widgets.get(&r) else {
                 continue;
             };
             touched = true;
-            if !seen_widgets.insert(r) {
+            if !seen.insert(r) {
                 continue;
             }
             let Some(w) = info.widgets.get(i) else {
                 continue;
             };
-            let hidden = w.dict.get_int(b"F").unwrap_or(0) & HIDDEN != 0;
-            let rect = match rect_of(doc, rev, &w.dict)? {
-                Some(r) if !hidden => r,
-                _ => {
-                    summary.not_drawn += 1;
-                    continue;
-                }
-            };
-            match normal_appearance(doc, rev, &w.dict)? {
-                Some(x) => {
-                    draws.push(Draw {
-                        xobject: Some(x),
-                        generated: None,
-                        rect,
-                    });
-                }
-                None => match current_change(info) {
-                    Some(change) => {
-                        let frame = Frame::of(doc, rev, &w.dict)?;
-                        let content = text_content(doc, rev, &mut font, info, w, &frame, &change)?;
-                        summary.generated += 1;
-                        draws.push(Draw {
-                            xobject: None,
-                            generated: Some((frame, content)),
-                            rect,
-                        });
-                    }
-                    None => summary.not_drawn += 1,
-                },
+            match plan_widget(doc, rev, info, w, font, summary)? {
+                Some(d) => draws.push(d),
+                None => summary.not_drawn += 1,
             }
         }
         if touched {
-            per_page.push((page_ref, page, draws));
+            plans.push(PagePlan {
+                page_ref,
+                page,
+                draws,
+            });
         }
     }
     // Widgets that no page lists are removed with their fields.
-    summary.not_drawn += widget_of.len().saturating_sub(seen_widgets.len());
-    let font_ref = if font.is_used() {
-        Some(font.write(&mut begun.update)?)
-    } else {
-        None
-    };
+    summary.not_drawn += widgets.len().saturating_sub(seen.len());
+    Ok(plans)
+}
 
-    for (page_ref, mut page, draws) in per_page {
-        let mut resources = inherited_resources(doc, rev, &page)?;
-        let mut xobjects = match resources
+/// The page's `/Annots` array, when it has one.
+fn page_annots<S: Source>(
+    doc: &Document<S>,
+    rev: usize,
+    page: &Dict,
+) -> Result<Option<Vec<Object>>, Error> {
+    match page
+        .get(b"Annots")
+        .map(|a| doc.resolve(rev, a))
+        .transpose()?
+    {
+        Some(Object::Array(a)) => Ok(Some(a)),
+        _ => Ok(None),
+    }
+}
+
+/// What to draw for widget `w` of `info`: its normal appearance, or one drawn from the
+/// field's value; `None` when nothing is drawn (hidden, no rectangle, no appearance and no
+/// value kyso can draw).
+fn plan_widget<S: Source>(
+    doc: &Document<S>,
+    rev: usize,
+    info: &FieldInfo,
+    w: &read::Widget,
+    font: &mut Font,
+    summary: &mut FlattenSummary,
+) -> Result<Option<Draw>, Error> {
+    let hidden = w.dict.get_int(b"F").unwrap_or(0) & HIDDEN != 0;
+    let rect = match rect_of(doc, rev, &w.dict)? {
+        Some(r) if !hidden => r,
+        _ => return Ok(None),
+    };
+    if let Some(x) = normal_appearance(doc, rev, &w.dict)? {
+        return Ok(Some(Draw {
+            appearance: Appearance::Existing(x),
+            rect,
+        }));
+    }
+    let Some(change) = current_change(info) else {
+        return Ok(None);
+    };
+    let frame = Frame::of(doc, rev, &w.dict)?;
+    let content = text_content(doc, rev, font, info, w, &frame, &change)?;
+    summary.generated += 1;
+    Ok(Some(Draw {
+        appearance: Appearance::Generated(frame, content),
+        rect,
+    }))
+}
+
+/// A form XObject with its `/BBox` and `/Matrix`.
+type Placed = (ObjRef, Vec<f64>, Vec<f64>);
+
+/// Rewrites the pages of a flattening.
+struct PageWriter<'a, 'f, S: Source> {
+    doc: &'a Document<S>,
+    rev: usize,
+    widgets: &'a Widgets<'f>,
+    /// The font generated appearances use, once written.
+    font: Option<ObjRef>,
+}
+
+impl<S: Source> PageWriter<'_, '_, S> {
+    /// Draws the planned appearances after the page's old content (wrapped in `q … Q`), adds
+    /// them to its resources, and removes the flattened widgets from its `/Annots`.
+    fn rewrite(
+        &self,
+        update: &mut IncrementalUpdate,
+        plan: PagePlan,
+        summary: &mut FlattenSummary,
+    ) -> Result<(), Error> {
+        let PagePlan {
+            page_ref,
+            mut page,
+            draws,
+        } = plan;
+        let ops = self.draw_appearances(update, &mut page, &draws, summary)?;
+        self.wrap_contents(update, &mut page, &ops)?;
+        self.remove_widgets(&mut page)?;
+        update.put(page_ref, &Object::Dict(page))?;
+        Ok(())
+    }
+
+    /// Adds each appearance to the page's `/XObject` resources under a new name and returns
+    /// the operators that draw them in their rectangles.
+    fn draw_appearances(
+        &self,
+        update: &mut IncrementalUpdate,
+        page: &mut Dict,
+        draws: &[Draw],
+        summary: &mut FlattenSummary,
+    ) -> Result<String, Error> {
+        let (doc, rev) = (self.doc, self.rev);
+        let mut resources = inherited_resources(doc, rev, page)?;
+        let mut xobjects = resources
             .get(b"XObject")
             .map(|x| doc.resolve_dict(rev, x))
             .transpose()?
             .flatten()
-        {
-            Some(d) => d,
-            None => Dict::new(),
-        };
+            .unwrap_or_default();
         let mut ops = String::from("Q\n");
         let mut n = 0usize;
-        for d in &draws {
-            let (xref, bbox, matrix) = match (&d.xobject, &d.generated) {
-                (Some(x), _) => {
-                    let Some(Object::Stream(s)) = doc.get(rev, *x)? else {
-                        summary.not_drawn += 1;
-                        continue;
-                    };
-                    (
-                        *x,
-                        numbers(doc, rev, s.dict.get(b"BBox"))?,
-                        numbers(doc, rev, s.dict.get(b"Matrix"))?,
-                    )
-                }
-                (None, Some((frame, content))) => {
-                    let r = begun.update.allocate()?;
-                    begun
-                        .update
-                        .put(r, &form_xobject(frame, content, font_ref)?)?;
-                    let m = frame.matrix().map(|m| m.to_vec()).unwrap_or_default();
-                    (r, frame.bbox().to_vec(), m)
-                }
-                (None, None) => continue,
+        for d in draws {
+            let Some((xref, bbox, matrix)) = self.xobject(update, &d.appearance)? else {
+                summary.not_drawn += 1;
+                continue;
             };
             let Some(cm) = placement(&bbox, &matrix, &d.rect) else {
                 summary.not_drawn += 1;
                 continue;
             };
-            let name = loop {
-                let candidate = format!("KysoFlat{n}");
-                n += 1;
-                if !xobjects.contains(candidate.as_bytes()) {
-                    break candidate;
-                }
-            };
+            let name = free_name(&xobjects, &mut n);
             xobjects.set(name.as_str(), xref);
             let nums: Vec<String> = cm.iter().map(|v| super::da::num(*v)).collect();
             ops.push_str(&format!("q {} cm /{name} Do Q\n", nums.join(" ")));
@@ -255,13 +353,51 @@ pub(crate) fn flatten_update<S: Source>(
         }
         resources.set("XObject", Object::Dict(xobjects));
         page.set("Resources", Object::Dict(resources));
+        Ok(ops)
+    }
 
-        let before = stream_object(&mut begun.update, b"q\n")?;
-        let after = stream_object(&mut begun.update, ops.as_bytes())?;
+    /// The form XObject of an appearance with its `/BBox` and `/Matrix` (a generated one is
+    /// written to the update); `None` when an existing appearance is not a stream.
+    fn xobject(
+        &self,
+        update: &mut IncrementalUpdate,
+        appearance: &Appearance,
+    ) -> Result<Option<Placed>, Error> {
+        let (doc, rev) = (self.doc, self.rev);
+        match appearance {
+            Appearance::Existing(x) => {
+                let Some(Object::Stream(s)) = doc.get(rev, *x)? else {
+                    return Ok(None);
+                };
+                Ok(Some((
+                    *x,
+                    numbers(doc, rev, s.dict.get(b"BBox"))?,
+                    numbers(doc, rev, s.dict.get(b"Matrix"))?,
+                )))
+            }
+            Appearance::Generated(frame, content) => {
+                let r = update.allocate()?;
+                update.put(r, &form_xobject(frame, content, self.font)?)?;
+                let m = frame.matrix().map(|m| m.to_vec()).unwrap_or_default();
+                Ok(Some((r, frame.bbox().to_vec(), m)))
+            }
+        }
+    }
+
+    /// `/Contents` becomes `[q, old content…, ops]`: the old content cannot change the
+    /// graphics state the appearances are drawn in.
+    fn wrap_contents(
+        &self,
+        update: &mut IncrementalUpdate,
+        page: &mut Dict,
+        ops: &str,
+    ) -> Result<(), Error> {
+        let before = stream_object(update, b"q\n")?;
+        let after = stream_object(update, ops.as_bytes())?;
         let mut contents = vec![Object::Reference(before)];
         match page
             .get(b"Contents")
-            .map(|c| (c.clone(), doc.resolve(rev, c)))
+            .map(|c| (c.clone(), self.doc.resolve(self.rev, c)))
         {
             Some((_, Ok(Object::Array(items)))) => contents.extend(items),
             Some((c @ Object::Reference(_), _)) => contents.push(c),
@@ -269,36 +405,56 @@ pub(crate) fn flatten_update<S: Source>(
         }
         contents.push(Object::Reference(after));
         page.set("Contents", Object::Array(contents));
+        Ok(())
+    }
 
-        let annots = match page
-            .get(b"Annots")
-            .map(|a| doc.resolve(rev, a))
-            .transpose()?
-        {
-            Some(Object::Array(a)) => a,
-            _ => Vec::new(),
-        };
+    /// The page's `/Annots` without the flattened widgets (removed when none is left).
+    fn remove_widgets(&self, page: &mut Dict) -> Result<(), Error> {
+        let annots = page_annots(self.doc, self.rev, page)?.unwrap_or_default();
         let kept: Vec<Object> = annots
             .into_iter()
-            .filter(|a| a.as_ref().is_none_or(|r| !widget_of.contains_key(&r)))
+            .filter(|a| a.as_ref().is_none_or(|r| !self.widgets.contains_key(&r)))
             .collect();
         if kept.is_empty() {
             page.remove(b"Annots");
         } else {
             page.set("Annots", Object::Array(kept));
         }
-        begun.update.put(page_ref, &Object::Dict(page))?;
+        Ok(())
     }
+}
 
-    // The form: /Fields without the flattened fields (parents pruned), no /NeedAppearances,
-    // no /XFA.
+/// `KysoFlatN`, the first `N` from `*n` on that `xobjects` does not use.
+fn free_name(xobjects: &Dict, n: &mut usize) -> String {
+    loop {
+        let candidate = format!("KysoFlat{n}");
+        *n += 1;
+        if !xobjects.contains(candidate.as_bytes()) {
+            return candidate;
+        }
+    }
+}
+
+/// The form after flattening: `/Fields` without the flattened fields (parents pruned), no
+/// `/NeedAppearances`, no `/XFA`.
+fn prune_form<S: Source>(
+    doc: &Document<S>,
+    begun: &mut update::Begun,
+    flattened: &BTreeSet<ObjRef>,
+) -> Result<(), Error> {
+    let rev = begun.rev;
     let (mut form, form_ref) = match begun.catalog.get(b"AcroForm") {
         Some(Object::Reference(r)) => match doc.get(rev, *r)? {
             Some(Object::Dict(d)) => (d, Some(*r)),
-            _ => return Err(Error::refused("/AcroForm is not a dictionary")),
+            _ => {
+                return Err(Error::from(Refusal::Malformed {
+                    entry: "/AcroForm",
+                    expected: Expected::Dictionary,
+                }))
+            }
         },
         Some(Object::Dict(d)) => (d.clone(), None),
-        _ => return Err(Error::refused("the document has no /AcroForm")),
+        _ => return Err(Error::from(Refusal::NoForm)),
     };
     let top = match form
         .get(b"Fields")
@@ -316,7 +472,7 @@ pub(crate) fn flatten_update<S: Source>(
             rev,
             &mut begun.update,
             &item,
-            &field_refs,
+            flattened,
             0,
             &mut budget,
         )? {
@@ -336,7 +492,7 @@ pub(crate) fn flatten_update<S: Source>(
                 .put(begun.catalog_ref, &Object::Dict(catalog))?;
         }
     }
-    Ok((begun.update.finish()?.bytes, summary))
+    Ok(())
 }
 
 /// The current value of a text or choice field as a change to draw, for widgets without an
@@ -381,7 +537,7 @@ fn current_change(info: &FieldInfo) -> Option<Change> {
 fn keep_field<S: Source>(
     doc: &Document<S>,
     rev: usize,
-    update: &mut crate::pdf::IncrementalUpdate,
+    update: &mut IncrementalUpdate,
     item: &Object,
     flattened: &BTreeSet<ObjRef>,
     depth: usize,

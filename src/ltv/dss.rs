@@ -10,9 +10,10 @@
 //! item already in the store (same bytes) is referenced again, never written twice. The
 //! existing `/VRI` entries are kept; an entry for a key being written is merged.
 
-use crate::pdf::incremental::{IncrementalUpdate, XrefStyle};
-use crate::pdf::{Dict, Document, Name, ObjRef, Object, Source, Stream, StreamData, XrefKind};
+use crate::pdf::update::{self, Begun};
+use crate::pdf::{Dict, Document, Name, ObjRef, Object, Source, Stream, StreamData};
 use crate::pki::{Certificate, Origin, RevocationData};
+use crate::refusal::Operation;
 use crate::Error;
 
 use super::gather::Found;
@@ -255,47 +256,12 @@ impl Store {
         if !self.changed() {
             return Ok(Vec::new());
         }
-        let rev = doc.last_revision();
-        let last = doc
-            .revisions()
-            .get(rev)
-            .ok_or_else(|| Error::refused("the file has no cross-reference section"))?;
-        let trailer = doc
-            .trailer(rev)
-            .ok_or_else(|| Error::refused("the file has no trailer"))?
-            .clone();
-        if doc.is_encrypted() || trailer.contains(b"Encrypt") {
-            return Err(Error::refused(
-                "the document is encrypted; updating encrypted documents is not supported",
-            ));
-        }
-        if last.pointer != last.xref_offset || last.startxref_value != Some(last.xref_offset) {
-            return Err(Error::refused(format!(
-                "the cross-reference offset is wrong (startxref points to {}, the section is \
-                 at {}); repair the file (for example with qpdf) first",
-                last.pointer, last.xref_offset
-            )));
-        }
-        let catalog_ref = trailer
-            .get(b"Root")
-            .and_then(Object::as_ref)
-            .ok_or_else(|| Error::refused("the trailer has no /Root reference"))?;
-        let mut catalog = match doc.get(rev, catalog_ref)? {
-            Some(Object::Dict(d)) => d,
-            _ => return Err(Error::refused("the /Root object is not a dictionary")),
-        };
-        let style = match last.kind {
-            XrefKind::Stream => XrefStyle::Stream,
-            _ => XrefStyle::Table,
-        };
-        let ends_with_eol = matches!(
-            doc.source()
-                .read_vec(doc.len().saturating_sub(1), 1)?
-                .first(),
-            Some(b'\n' | b'\r')
-        );
-        let mut update =
-            IncrementalUpdate::new(doc.len(), last.xref_offset, style, &trailer, ends_with_eol)?;
+        let Begun {
+            mut update,
+            catalog_ref,
+            mut catalog,
+            ..
+        } = update::begin(doc, Operation::AddValidationData)?;
 
         // New items become streams.
         for kind in Kind::ALL {

@@ -30,7 +30,7 @@ use std::path::Path;
 use time::OffsetDateTime;
 
 use crate::output::{Output, Overwrite, Staging, Target};
-use crate::pdf::{Document, FileSource, Source};
+use crate::pdf::{Document, Source};
 use crate::pki::{
     Certificate, FetchScope, MeteredFetcher, NetworkBudget, RevocationData, SharedFetcher,
     TrustStore,
@@ -139,24 +139,9 @@ pub fn add_validation_data<'a>(
     output: impl Into<Target<'a>>,
     opts: &LtvOptions,
 ) -> Result<LtvOutcome, Error> {
-    let out = Output::check(output, &[input])?;
-    let path = out.path();
-    let source = FileSource::open(input).map_err(|e| Error::io(input, e))?;
-    let doc = Document::open(source).map_err(|e| Error::from(e).with_path(input))?;
-    let (update, outcome) = plan(&doc, opts).map_err(|e| e.with_path(input))?;
-    out.write(|tmp| {
-        use std::io::{Read, Write};
-        let file = std::fs::File::open(input).map_err(|e| Error::io(input, e))?;
-        let copied =
-            std::io::copy(&mut file.take(doc.len()), tmp).map_err(|e| Error::io(path, e))?;
-        if copied != doc.len() {
-            return Err(Error::io(
-                input,
-                std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "file shrank while read"),
-            ));
-        }
-        tmp.write_all(&update).map_err(|e| Error::io(path, e))
-    })?;
+    let opened = crate::pdf::update::open(input, output, &[])?;
+    let (update, outcome) = plan(opened.doc(), opts).map_err(|e| e.with_path(input))?;
+    opened.commit(&update)?;
     Ok(outcome)
 }
 
@@ -167,10 +152,7 @@ pub fn add_validation_data_bytes(
 ) -> Result<(Vec<u8>, LtvOutcome), Error> {
     let doc = Document::open(input)?;
     let (update, outcome) = plan(&doc, opts)?;
-    let mut out = Vec::with_capacity(input.len().saturating_add(update.len()));
-    out.extend_from_slice(input);
-    out.extend_from_slice(&update);
-    Ok((out, outcome))
+    Ok((crate::pdf::update::append(input, &update), outcome))
 }
 
 /// B-LTA (or its renewal): the validation data of every signature and document timestamp,

@@ -492,9 +492,7 @@ fn write_xref_stream(
         rows.extend_from_slice(tail(&offset.to_be_bytes(), w_offset));
         rows.extend_from_slice(tail(&gen.to_be_bytes(), w_gen));
     }
-    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
-    encoder.write_all(&rows).map_err(WriteError::Compress)?;
-    let data = encoder.finish().map_err(WriteError::Compress)?;
+    let data = deflate(&rows, flate2::Compression::default())?;
 
     let mut index = Vec::new();
     for run in consecutive_runs(&entries) {
@@ -546,6 +544,14 @@ fn tail(b: &[u8], n: usize) -> &[u8] {
 /// saturate, which no reader would accept either).
 fn offset_to_int(offset: u64) -> i64 {
     i64::try_from(offset).unwrap_or(i64::MAX)
+}
+
+/// zlib/deflate for a `/FlateDecode` stream written by an update (the one encoder every
+/// writer uses: cross-reference streams, fonts, images, appearances, embedded files).
+pub(crate) fn deflate(data: &[u8], level: flate2::Compression) -> Result<Vec<u8>, WriteError> {
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), level);
+    z.write_all(data).map_err(WriteError::Compress)?;
+    z.finish().map_err(WriteError::Compress)
 }
 
 #[cfg(test)]

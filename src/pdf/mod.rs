@@ -10,6 +10,7 @@ pub mod serialize;
 pub(crate) mod source;
 #[cfg(test)]
 pub(crate) mod testing;
+pub(crate) mod update;
 
 pub use incremental::{
     IncrementalUpdate, ObjectPlacement, WriteError, WrittenUpdate, XrefStyle, MAX_TABLE_OFFSET,

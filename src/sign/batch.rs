@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use super::{sign_file, SignOptions};
 use crate::output::{Overwrite, Target};
+use crate::refusal::Refusal;
 use crate::signer::Signer;
 use crate::Error;
 
@@ -148,10 +149,10 @@ pub fn plan(inputs: &[PathBuf], output_dir: &Path) -> Result<Vec<BatchItem>, Err
                     found.push(path);
                 }
                 if found.len() > MAX_BATCH {
-                    return Err(Error::refused(format!(
-                        "more than {MAX_BATCH} PDF files in the directory"
-                    ))
-                    .with_path(input));
+                    return Err(
+                        Error::from(Refusal::TooManyFilesInDirectory { max: MAX_BATCH })
+                            .with_path(input),
+                    );
                 }
             }
             found.sort();
@@ -160,9 +161,7 @@ pub fn plan(inputs: &[PathBuf], output_dir: &Path) -> Result<Vec<BatchItem>, Err
             files.push(input.clone());
         }
         if files.len() > MAX_BATCH {
-            return Err(Error::refused(format!(
-                "more than {MAX_BATCH} documents in one batch"
-            )));
+            return Err(Error::from(Refusal::TooManyDocuments { max: MAX_BATCH }));
         }
     }
     let mut names = BTreeSet::new();
@@ -170,14 +169,13 @@ pub fn plan(inputs: &[PathBuf], output_dir: &Path) -> Result<Vec<BatchItem>, Err
     for file in files {
         let name = file
             .file_name()
-            .ok_or_else(|| Error::refused("not a file name").with_path(&file))?
+            .ok_or_else(|| Error::from(Refusal::NotAFileName).with_path(&file))?
             .to_owned();
         if !names.insert(name.clone()) {
-            return Err(Error::refused(format!(
-                "two inputs are named {}; their signed copies would overwrite each other in {}",
-                Path::new(&name).display(),
-                output_dir.display()
-            )));
+            return Err(Error::from(Refusal::DuplicateOutputName {
+                name: Path::new(&name).display().to_string(),
+                output_dir: output_dir.to_path_buf(),
+            }));
         }
         items.push(BatchItem::new(file, output_dir.join(name)));
     }

@@ -12,6 +12,7 @@
 
 use crate::diff::mdp;
 use crate::pdf::{acroform, Dict, Document, Name, ObjRef, Object, PdfString, Source};
+use crate::refusal::Refusal;
 use crate::Error;
 
 /// What a certification signature permits later (DocMDP `/P`).
@@ -154,38 +155,30 @@ pub(crate) fn check_allowed<S: Source>(
 ) -> Result<(), Error> {
     if let Some(p) = certification_p(doc, rev, catalog)? {
         if p == 1 {
-            return Err(Error::refused(
-                "the document is certified with DocMDP P=1: no change, not even a signature, \
-                 is allowed",
-            ));
+            return Err(Error::from(Refusal::DocMdpForbids { level: 1 }));
         }
     }
     if let Some(field) = field {
         for (holder, lock) in mdp::signature_locks(doc, rev)? {
             if lock.locks(field) {
-                return Err(Error::refused(format!(
-                    "field \"{field}\" is locked by the signature in field \"{holder}\" \
-                     ({}); signing it would invalidate that signature",
-                    lock.describe()
-                )));
+                return Err(Error::from(Refusal::FieldLocked {
+                    field: field.to_owned(),
+                    holder: holder.clone(),
+                    lock: lock.describe(),
+                }));
             }
         }
     }
     if certify.is_some() {
         if catalog.contains(b"Perms") && certification_p(doc, rev, catalog)?.is_some() {
-            return Err(Error::refused(
-                "the document already has a certification signature; there can be only one",
-            ));
+            return Err(Error::from(Refusal::AlreadyCertified));
         }
         let signed = acroform::signature_fields(doc, rev)?
             .into_iter()
             .filter(|f| f.value.is_some())
             .count();
         if signed > 0 || !acroform::signature_dictionaries(doc, rev)?.is_empty() {
-            return Err(Error::refused(
-                "a certification signature must be the document's first signature, and this \
-                 document is already signed",
-            ));
+            return Err(Error::from(Refusal::CertificationNotFirst));
         }
     }
     Ok(())

@@ -7,6 +7,7 @@ use crate::cms::{
     build_signed_attributes, build_signed_data, max_signed_data_len, SignedAttributesSpec,
     SignedDataSpec, SizeEstimate,
 };
+use crate::refusal::Refusal;
 use crate::signer::SignerIdentity;
 use crate::Error;
 
@@ -28,7 +29,7 @@ pub(crate) fn max_len(
     .with_unsigned_reserve(token_reserve);
     max_signed_data_len(&estimate)?
         .checked_add(identity.cms_reserve())
-        .ok_or_else(|| Error::refused("the CMS reserve is too large"))
+        .ok_or_else(|| Error::from(Refusal::CmsReserveTooLarge))
 }
 
 /// The signed attributes for `content_digest`: the bytes the signer signs.

@@ -9,18 +9,19 @@
 //! ──> TimestampClient::timestamp(that digest) ──> token checked ──> hex into /Contents
 //! ```
 
-use std::io::Write;
 use std::path::Path;
 
 use time::OffsetDateTime;
 
 use super::placement::place_signature;
 use super::timestamping::{obtain_token, Timestamping};
-use super::{copy_hashing, fix_byte_range, Prepared, SignOptions, SubFilter};
+use super::{fix_byte_range, Prepared, SignOptions, SubFilter};
 use crate::crypto::Hasher;
-use crate::output::{Output, Target};
+use crate::output::Target;
 use crate::pdf::date::format_pdf_date;
-use crate::pdf::{acroform, Dict, Document, FileSource, Name, Object, PdfString, Source};
+use crate::pdf::update;
+use crate::pdf::{acroform, Dict, Document, Name, Object, PdfString, Source};
+use crate::refusal::Refusal;
 use crate::Error;
 
 /// Room kept in `/Contents` beyond the token reserve, in bytes.
@@ -56,18 +57,16 @@ pub fn timestamp_file<'a>(
     timestamping: &Timestamping,
     opts: &DocTimestampOptions,
 ) -> Result<(), Error> {
-    let out = Output::check(output, &[input])?;
-    let path = out.path();
-    let source = FileSource::open(input).map_err(|e| Error::io(input, e))?;
-    let doc = Document::open(source).map_err(|e| Error::from(e).with_path(input))?;
-    let prepared = prepare(&doc, timestamping, opts).map_err(|e| e.with_path(input))?;
-    out.write(|tmp| {
-        let mut hasher = Hasher::new(prepared.digest_algorithm);
-        copy_hashing(input, doc.len(), &mut [&mut hasher], tmp, path)?;
-        let digest = prepared.document_digest(hasher);
-        let update = finish(prepared, timestamping, &digest).map_err(|e| e.with_path(input))?;
-        tmp.write_all(&update).map_err(|e| Error::io(path, e))
-    })
+    let opened = update::open(input, output, &[])?;
+    let prepared = prepare(opened.doc(), timestamping, opts).map_err(|e| e.with_path(input))?;
+    opened.commit_with(
+        Hasher::new(prepared.digest_algorithm),
+        |hasher, chunk| hasher.update(chunk),
+        |hasher| {
+            let digest = prepared.document_digest(hasher);
+            finish(prepared, timestamping, &digest)
+        },
+    )
 }
 
 /// Adds a document timestamp to a PDF held in memory and returns the new file.
@@ -82,10 +81,7 @@ pub fn timestamp_bytes(
     hasher.update(input);
     let digest = prepared.document_digest(hasher);
     let update = finish(prepared, timestamping, &digest)?;
-    let mut out = Vec::with_capacity(input.len().saturating_add(update.len()));
-    out.extend_from_slice(input);
-    out.extend_from_slice(&update);
-    Ok(out)
+    Ok(update::append(input, &update))
 }
 
 fn prepare<S: Source>(
@@ -96,7 +92,7 @@ fn prepare<S: Source>(
     let capacity = timestamping
         .token_reserve()?
         .checked_add(CONTENTS_SLACK)
-        .ok_or_else(|| Error::refused("the token reserve is too large"))?;
+        .ok_or_else(|| Error::from(Refusal::TokenReserveTooLarge))?;
     let field_name = match &opts.field_name {
         Some(n) => n.clone(),
         None => {

@@ -8,11 +8,11 @@
 
 use std::path::Path;
 
-use crate::output::{Output, Target};
-use crate::pdf::incremental::{IncrementalUpdate, XrefStyle};
-use crate::pdf::{
-    acroform, pages, Dict, Document, FileSource, Object, PdfString, Source, XrefKind,
-};
+use crate::output::Target;
+use crate::pdf::incremental::IncrementalUpdate;
+use crate::pdf::update::{self, Begun};
+use crate::pdf::{acroform, pages, Dict, Document, Object, PdfString, Source};
+use crate::refusal::{Expected, Operation, Refusal};
 use crate::Error;
 
 use super::certify;
@@ -51,92 +51,51 @@ pub fn add_fields_file<'a>(
     output: impl Into<Target<'a>>,
     fields: &[FieldSpec],
 ) -> Result<(), Error> {
-    let out = Output::check(output, &[input])?;
-    let path = out.path();
-    let source = FileSource::open(input).map_err(|e| Error::io(input, e))?;
-    let doc = Document::open(source).map_err(|e| Error::from(e).with_path(input))?;
-    let update = field_update(&doc, fields).map_err(|e| e.with_path(input))?;
-    out.write(|tmp| {
-        super::copy_hashing(input, doc.len(), &mut [], tmp, path)?;
-        std::io::Write::write_all(tmp, &update).map_err(|e| Error::io(path, e))
-    })
+    let opened = update::open(input, output, &[])?;
+    let bytes = field_update(opened.doc(), fields).map_err(|e| e.with_path(input))?;
+    opened.commit(&bytes)
 }
 
 /// Adds empty signature fields to a PDF held in memory.
 pub fn add_fields_bytes(input: &[u8], fields: &[FieldSpec]) -> Result<Vec<u8>, Error> {
     let doc = Document::open(input)?;
-    let update = field_update(&doc, fields)?;
-    let mut out = input.to_vec();
-    out.extend_from_slice(&update);
-    Ok(out)
+    let bytes = field_update(&doc, fields)?;
+    Ok(update::append(input, &bytes))
 }
 
 fn field_update<S: Source>(doc: &Document<S>, fields: &[FieldSpec]) -> Result<Vec<u8>, Error> {
     if fields.is_empty() || fields.len() > MAX_FIELDS {
-        return Err(Error::refused(format!(
-            "give between 1 and {MAX_FIELDS} fields"
-        )));
+        return Err(Error::from(Refusal::FieldCount { max: MAX_FIELDS }));
     }
-    let rev = doc.last_revision();
-    let last = doc
-        .revisions()
-        .get(rev)
-        .ok_or_else(|| Error::refused("the file has no cross-reference section"))?;
-    let trailer = doc
-        .trailer(rev)
-        .ok_or_else(|| Error::refused("the file has no trailer"))?
-        .clone();
-    if doc.is_encrypted() || trailer.contains(b"Encrypt") {
-        return Err(Error::refused(
-            "the document is encrypted; adding fields to encrypted documents is not supported",
-        ));
-    }
-    let catalog_ref = trailer
-        .get(b"Root")
-        .and_then(Object::as_ref)
-        .ok_or_else(|| Error::refused("the trailer has no /Root reference"))?;
-    let mut catalog = match doc.get(rev, catalog_ref)? {
-        Some(Object::Dict(d)) => d,
-        _ => return Err(Error::refused("the /Root object is not a dictionary")),
-    };
+    let Begun {
+        mut update,
+        rev,
+        catalog_ref,
+        mut catalog,
+    } = update::begin(doc, Operation::AddFields)?;
     certify::check_allowed(doc, rev, &catalog, None, None)?;
-    if last.pointer != last.xref_offset || last.startxref_value != Some(last.xref_offset) {
-        return Err(Error::refused(
-            "the cross-reference offset is wrong; repair the file before adding fields",
-        ));
-    }
-    let style = match last.kind {
-        XrefKind::Stream => XrefStyle::Stream,
-        _ => XrefStyle::Table,
-    };
-    let ends_with_eol = matches!(
-        doc.source()
-            .read_vec(doc.len().saturating_sub(1), 1)?
-            .first(),
-        Some(b'\n' | b'\r')
-    );
-    let mut update =
-        IncrementalUpdate::new(doc.len(), last.xref_offset, style, &trailer, ends_with_eol)?;
 
     let existing = acroform::fields(doc, rev)?;
     let page_refs = pages::pages(doc, rev)?;
-    let (mut acroform, acroform_ref) = match catalog.get(b"AcroForm") {
-        Some(Object::Reference(r)) => match doc.get(rev, *r)? {
-            Some(Object::Dict(d)) => (d, Some(*r)),
-            _ => return Err(Error::refused("/AcroForm is not a dictionary")),
-        },
-        Some(Object::Dict(d)) => (d.clone(), None),
-        None => (Dict::new(), None),
-        Some(_) => return Err(Error::refused("/AcroForm is not a dictionary")),
-    };
+    let (mut acroform, acroform_ref) = super::placement::acroform_of(doc, rev, &catalog)?;
     let (mut field_array, fields_ref) = match acroform.get(b"Fields") {
         Some(Object::Reference(r)) => match doc.get(rev, *r)? {
             Some(Object::Array(a)) => (a, Some(*r)),
-            _ => return Err(Error::refused("/AcroForm /Fields is not an array")),
+            _ => {
+                return Err(Error::from(Refusal::Malformed {
+                    entry: "/AcroForm /Fields",
+                    expected: Expected::Array,
+                }))
+            }
         },
         Some(Object::Array(a)) => (a.clone(), None),
         None => (Vec::new(), None),
-        Some(_) => return Err(Error::refused("/AcroForm /Fields is not an array")),
+        Some(_) => {
+            return Err(Error::from(Refusal::Malformed {
+                entry: "/AcroForm /Fields",
+                expected: Expected::Array,
+            }))
+        }
     };
 
     let mut names: Vec<&str> = existing.iter().map(|f| f.name.as_str()).collect();
@@ -145,16 +104,14 @@ fn field_update<S: Source>(doc: &Document<S>, fields: &[FieldSpec]) -> Result<Ve
     let mut per_page: Vec<(crate::pdf::ObjRef, Vec<crate::pdf::ObjRef>)> = Vec::new();
     for spec in fields {
         if spec.name.is_empty() || spec.name.contains('.') {
-            return Err(Error::refused(format!(
-                "\"{}\" is not a valid field name (empty, or contains a period)",
-                spec.name
-            )));
+            return Err(Error::from(Refusal::InvalidFieldName {
+                name: spec.name.clone(),
+            }));
         }
         if names.contains(&spec.name.as_str()) {
-            return Err(Error::refused(format!(
-                "a field named \"{}\" already exists",
-                spec.name
-            )));
+            return Err(Error::from(Refusal::FieldExists {
+                name: spec.name.clone(),
+            }));
         }
         names.push(&spec.name);
         let [x, y, w, h] = spec.rect;
@@ -162,10 +119,9 @@ fn field_update<S: Source>(doc: &Document<S>, fields: &[FieldSpec]) -> Result<Ve
             || w <= 0.0
             || h <= 0.0
         {
-            return Err(Error::refused(format!(
-                "field \"{}\": the rectangle needs finite numbers and a positive width and height",
-                spec.name
-            )));
+            return Err(Error::from(Refusal::BadFieldRectangle {
+                name: spec.name.clone(),
+            }));
         }
         let page_ref = spec
             .page
@@ -173,11 +129,10 @@ fn field_update<S: Source>(doc: &Document<S>, fields: &[FieldSpec]) -> Result<Ve
             .and_then(|i| page_refs.get(i))
             .copied()
             .ok_or_else(|| {
-                Error::refused(format!(
-                    "page {} does not exist; the document has {} page(s)",
-                    spec.page,
-                    page_refs.len()
-                ))
+                Error::from(Refusal::NoSuchPage {
+                    page: spec.page,
+                    pages: page_refs.len(),
+                })
             })?;
         let field_ref = update.allocate()?;
         let mut widget = Dict::new();
@@ -236,14 +191,24 @@ fn add_widgets<S: Source>(
     let new = widgets.iter().map(|w| Object::Reference(*w));
     let mut page = match doc.get(rev, page_ref)? {
         Some(Object::Dict(d)) => d,
-        _ => return Err(Error::refused("the page object is not a dictionary")),
+        _ => {
+            return Err(Error::from(Refusal::Malformed {
+                entry: "the page object",
+                expected: Expected::Dictionary,
+            }))
+        }
     };
     let mut annots = match page.get(b"Annots") {
         Some(Object::Reference(r)) => {
             let r = *r;
             let mut array = match doc.get(rev, r)? {
                 Some(Object::Array(a)) => a,
-                _ => return Err(Error::refused("the page's /Annots is not an array")),
+                _ => {
+                    return Err(Error::from(Refusal::Malformed {
+                        entry: "the page's /Annots",
+                        expected: Expected::Array,
+                    }))
+                }
             };
             array.extend(new);
             update.put(r, &Object::Array(array))?;
@@ -251,7 +216,12 @@ fn add_widgets<S: Source>(
         }
         Some(Object::Array(a)) => a.clone(),
         None => Vec::new(),
-        Some(_) => return Err(Error::refused("the page's /Annots is not an array")),
+        Some(_) => {
+            return Err(Error::from(Refusal::Malformed {
+                entry: "the page's /Annots",
+                expected: Expected::Array,
+            }))
+        }
     };
     annots.extend(new);
     page.set("Annots", Object::Array(annots));

@@ -25,15 +25,16 @@ pub use doc_timestamp::{timestamp_bytes, timestamp_file, DocTimestampOptions};
 pub use options::{SignOptions, SubFilter};
 pub use timestamping::{Timestamping, TokenReserve, DEFAULT_TOKEN_RESERVE, PROBE_MARGIN};
 
-use std::io::{Read, Write};
 use std::path::Path;
 
 use time::OffsetDateTime;
 
 use crate::crypto::{DigestAlgorithm, Hasher};
-use crate::output::{Output, Target};
+use crate::output::Target;
 use crate::pdf::date::format_pdf_date;
-use crate::pdf::{Dict, Document, FileSource, Name, Object, PdfString, Source};
+use crate::pdf::update;
+use crate::pdf::{Dict, Document, Name, Object, PdfString, Source};
+use crate::refusal::Refusal;
 use crate::signer::{Signer, SignerIdentity};
 use crate::Error;
 
@@ -78,24 +79,19 @@ pub fn sign_file<'a>(
     signer: &dyn Signer,
     opts: &SignOptions,
 ) -> Result<(), Error> {
-    let out = Output::check(output, &[input])?;
-    let path = out.path();
+    let opened = update::open(input, output, &[])?;
     let identity = SignerIdentity::of(signer);
-    let source = FileSource::open(input).map_err(|e| Error::io(input, e))?;
-    let doc = Document::open(source).map_err(|e| Error::from(e).with_path(input))?;
-    let prepared = prepare(&doc, &identity, opts).map_err(|e| e.with_path(input))?;
-
+    let prepared = prepare(opened.doc(), &identity, opts).map_err(|e| e.with_path(input))?;
     // One pass over the input: copy it to the temporary output while hashing it.
-    out.write(|tmp| {
-        let mut hasher = Hasher::new(prepared.digest_algorithm);
-        copy_hashing(input, doc.len(), &mut [&mut hasher], tmp, path)?;
-        let digest = prepared.document_digest(hasher);
-        let archival = archival_attribute(opts).map_err(|e| e.with_path(input))?;
-        let update = prepared
-            .sign_and_embed(&identity, signer, &digest, archival)
-            .map_err(|e| e.with_path(input))?;
-        tmp.write_all(&update).map_err(|e| Error::io(path, e))
-    })
+    opened.commit_with(
+        Hasher::new(prepared.digest_algorithm),
+        |hasher, chunk| hasher.update(chunk),
+        |hasher| {
+            let digest = prepared.document_digest(hasher);
+            let archival = archival_attribute(opts)?;
+            prepared.sign_and_embed(&identity, signer, &digest, archival)
+        },
+    )
 }
 
 /// Signs a PDF held in memory and returns the signed file.
@@ -107,10 +103,7 @@ pub fn sign_bytes(input: &[u8], signer: &dyn Signer, opts: &SignOptions) -> Resu
     hasher.update(input);
     let digest = prepared.document_digest(hasher);
     let update = prepared.sign_and_embed(&identity, signer, &digest, archival_attribute(opts)?)?;
-    let mut out = Vec::with_capacity(input.len() + update.len());
-    out.extend_from_slice(input);
-    out.extend_from_slice(&update);
-    Ok(out)
+    Ok(update::append(input, &update))
 }
 
 /// The adbe-revocationInfoArchival attribute `opts` asks for (refused for PAdES, whose
@@ -118,10 +111,9 @@ pub fn sign_bytes(input: &[u8], signer: &dyn Signer, opts: &SignOptions) -> Resu
 fn archival_attribute(opts: &SignOptions) -> Result<Option<Vec<u8>>, Error> {
     match &opts.revocation_info_archival {
         None => Ok(None),
-        Some(_) if opts.sub_filter != SubFilter::Pkcs7Detached => Err(Error::refused(
-            "the adbe-revocationInfoArchival attribute is for adbe.pkcs7.detached signatures; \
-             PAdES keeps validation data in the /DSS (kyso ltv)",
-        )),
+        Some(_) if opts.sub_filter != SubFilter::Pkcs7Detached => {
+            Err(Error::from(Refusal::ArchivalAttributeNeedsPkcs7))
+        }
         Some(a) => Ok(Some(a.attribute_der()?)),
     }
 }
@@ -130,37 +122,6 @@ fn archival_attribute(opts: &SignOptions) -> Result<Option<Vec<u8>>, Error> {
 /// bytes for longer lengths around it).
 fn archival_room(opts: &SignOptions) -> Result<usize, Error> {
     Ok(archival_attribute(opts)?.map_or(0, |a| a.len().saturating_add(16)))
-}
-
-/// Copies the first `len` bytes of `input` into `out` while feeding them to every hasher.
-fn copy_hashing(
-    input: &Path,
-    len: u64,
-    hashers: &mut [&mut Hasher],
-    out: &mut impl Write,
-    output: &Path,
-) -> Result<(), Error> {
-    let mut file = std::fs::File::open(input).map_err(|e| Error::io(input, e))?;
-    let mut remaining = len;
-    let mut buf = vec![0u8; 1 << 20];
-    while remaining > 0 {
-        let want = usize::try_from(remaining).map_or(buf.len(), |r| r.min(buf.len()));
-        let chunk = buf.get_mut(..want).unwrap_or_default();
-        let n = file.read(chunk).map_err(|e| Error::io(input, e))?;
-        if n == 0 {
-            return Err(Error::io(
-                input,
-                std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "file shrank while read"),
-            ));
-        }
-        let data = chunk.get(..n).unwrap_or_default();
-        for h in hashers.iter_mut() {
-            h.update(data);
-        }
-        out.write_all(data).map_err(|e| Error::io(output, e))?;
-        remaining -= n as u64;
-    }
-    Ok(())
 }
 
 /// An update with its placeholders, ready to be hashed and signed.
@@ -259,9 +220,11 @@ pub(crate) fn fix_byte_range(
     let placement = written
         .objects
         .get(&placed.sig_ref)
-        .ok_or_else(|| Error::refused("internal: signature dictionary was not written"))?;
+        .ok_or(Error::Internal {
+            what: "the signature dictionary was not written",
+        })?;
     let body_in_update = usize::try_from(placement.body_offset - base_len)
-        .map_err(|_| Error::refused("update too large"))?;
+        .map_err(|_| Error::from(Refusal::UpdateTooLarge))?;
     let (c_off, c_len) = placed.sig_body.contents_at;
     let (b_off, b_len) = placed.sig_body.byte_range_at;
     let contents_start = body_in_update + c_off;
@@ -275,7 +238,9 @@ pub(crate) fn fix_byte_range(
     let slot = update
         .get_mut(body_in_update + b_off..body_in_update + b_off + b_len)
         .filter(|s| s.len() == text.len())
-        .ok_or_else(|| Error::refused("internal: /ByteRange placeholder mismatch"))?;
+        .ok_or(Error::Internal {
+            what: "the /ByteRange placeholder does not match",
+        })?;
     slot.copy_from_slice(text.as_bytes());
     Ok((update, (contents_start, contents_end), br))
 }
@@ -340,18 +305,19 @@ impl Prepared {
             .into());
         }
         if cms.len() > self.capacity {
-            return Err(Error::refused(format!(
-                "the signature ({} bytes) is larger than the room reserved for it ({} bytes)",
-                cms.len(),
-                self.capacity
-            )));
+            return Err(Error::from(Refusal::PlaceholderTooSmall {
+                needed: cms.len(),
+                available: self.capacity,
+            }));
         }
         let (start, _) = self.contents;
         let mut update = self.update;
         let hex = crate::util::hex(cms);
         let slot = update
             .get_mut(start + 1..start + 1 + hex.len())
-            .ok_or_else(|| Error::refused("internal: /Contents placeholder too small"))?;
+            .ok_or(Error::Internal {
+                what: "the /Contents placeholder is too small",
+            })?;
         slot.copy_from_slice(hex.as_bytes());
         Ok(update)
     }

@@ -2,9 +2,11 @@
 //! and the signature dictionary with its `/ByteRange` and `/Contents` placeholders, all as
 //! objects of one incremental update.
 
-use crate::pdf::incremental::{IncrementalUpdate, XrefStyle};
+use crate::pdf::incremental::IncrementalUpdate;
 use crate::pdf::serialize;
-use crate::pdf::{acroform, pages, Dict, Document, ObjRef, Object, PdfString, Source, XrefKind};
+use crate::pdf::update::{self, Begun};
+use crate::pdf::{acroform, pages, Dict, Document, ObjRef, Object, PdfString, Source};
+use crate::refusal::{Expected, Operation, Refusal};
 use crate::Error;
 
 use super::appearance::Prepared as VisibleAppearance;
@@ -41,48 +43,12 @@ pub(crate) fn place_signature<S: Source>(
     contents_capacity: usize,
     visible: Option<VisibleAppearance>,
 ) -> Result<Placed, Error> {
-    let rev = doc.last_revision();
-    let last = doc
-        .revisions()
-        .get(rev)
-        .ok_or_else(|| Error::refused("the file has no cross-reference section"))?;
-    let trailer = doc
-        .trailer(rev)
-        .ok_or_else(|| Error::refused("the file has no trailer"))?
-        .clone();
-    if doc.is_encrypted() || trailer.contains(b"Encrypt") {
-        return Err(Error::refused(
-            "the document is encrypted; signing encrypted documents is not supported",
-        ));
-    }
-    let catalog_ref = trailer
-        .get(b"Root")
-        .and_then(Object::as_ref)
-        .ok_or_else(|| Error::refused("the trailer has no /Root reference"))?;
-    let mut catalog = match doc.get(rev, catalog_ref)? {
-        Some(Object::Dict(d)) => d,
-        _ => return Err(Error::refused("the /Root object is not a dictionary")),
-    };
-
-    if last.pointer != last.xref_offset || last.startxref_value != Some(last.xref_offset) {
-        return Err(Error::refused(format!(
-            "the cross-reference offset is wrong (startxref points to {}, the section is at \
-             {}); repair the file (for example with qpdf) before signing",
-            last.pointer, last.xref_offset
-        )));
-    }
-    let style = match last.kind {
-        XrefKind::Stream => XrefStyle::Stream,
-        _ => XrefStyle::Table,
-    };
-    let ends_with_eol = matches!(
-        doc.source()
-            .read_vec(doc.len().saturating_sub(1), 1)?
-            .first(),
-        Some(b'\n' | b'\r')
-    );
-    let mut update =
-        IncrementalUpdate::new(doc.len(), last.xref_offset, style, &trailer, ends_with_eol)?;
+    let Begun {
+        mut update,
+        rev,
+        catalog_ref,
+        mut catalog,
+    } = update::begin(doc, Operation::Sign)?;
     let sig_ref = update.allocate()?;
 
     let fields = acroform::fields(doc, rev)?;
@@ -98,131 +64,28 @@ pub(crate) fn place_signature<S: Source>(
         opts.certify,
     )?;
 
+    let (mut acroform, acroform_ref) = acroform_of(doc, rev, &catalog)?;
     let mut acroform_changed = false;
-    let (mut acroform, acroform_ref) = match catalog.get(b"AcroForm") {
-        Some(Object::Reference(r)) => match doc.get(rev, *r)? {
-            Some(Object::Dict(d)) => (d, Some(*r)),
-            _ => return Err(Error::refused("/AcroForm is not a dictionary")),
-        },
-        Some(Object::Dict(d)) => (d.clone(), None),
-        None => (Dict::new(), None),
-        Some(_) => return Err(Error::refused("/AcroForm is not a dictionary")),
+    let target = SignatureTarget {
+        doc,
+        rev,
+        sig_ref,
+        opts,
     };
-
-    if let Some(field) = existing {
-        // Sign an existing empty signature field.
-        if !field.is_signature() {
-            return Err(Error::refused(format!(
-                "field \"{}\" exists and is not a signature field",
-                field.name
-            )));
-        }
-        if field.value.is_some() {
-            return Err(Error::refused(format!(
-                "field \"{}\" is already signed",
-                field.name
-            )));
-        }
-        let Some(field_ref) = field.id else {
-            return Err(Error::refused(format!(
-                "field \"{}\" is not an indirect object and cannot be updated",
-                field.name
-            )));
-        };
-        let mut field_dict = field.dict.clone();
-        field_dict.set("V", sig_ref);
-        certify::lock_field(&mut field_dict, opts.lock_fields.as_ref());
-        if let Some(v) = visible {
-            v.attach_to_field(doc, rev, &mut update, field, &mut field_dict)?;
-        }
-        update.put(field_ref, &Object::Dict(field_dict))?;
-    } else {
-        // A new field whose single widget is merged into it, invisible, on the chosen page.
-        let name = match &opts.field_name {
-            Some(n) => {
-                if n.is_empty() || n.contains('.') {
-                    return Err(Error::refused(format!(
-                        "\"{n}\" is not a valid field name (empty, or contains a period)"
-                    )));
-                }
-                n.clone()
-            }
-            None => unique_field_name(&fields),
-        };
-        let page_refs = pages::pages(doc, rev)?;
-        let page_ref = opts
-            .page
-            .checked_sub(1)
-            .and_then(|i| page_refs.get(i))
-            .copied()
-            .ok_or_else(|| {
-                Error::refused(format!(
-                    "page {} does not exist; the document has {} page(s)",
-                    opts.page,
-                    page_refs.len()
-                ))
-            })?;
-        let field_ref = update.allocate()?;
-        let mut widget = Dict::new();
-        widget.set("Type", Object::Name("Annot".into()));
-        widget.set("Subtype", Object::Name("Widget".into()));
-        widget.set("FT", Object::Name("Sig".into()));
-        widget.set("T", Object::String(PdfString::text(&name)));
-        widget.set("V", sig_ref);
-        // Print (4) + Locked (128): shown when printed, not movable.
-        widget.set("F", 132i64);
-        widget.set("Rect", Object::Array(vec![Object::Integer(0); 4]));
-        widget.set("P", page_ref);
-        certify::lock_field(&mut widget, opts.lock_fields.as_ref());
-        if let Some(v) = visible {
-            v.attach_to_new_widget(doc, rev, &mut update, page_ref, opts.page, &mut widget)?;
-        }
-        update.put(field_ref, &Object::Dict(widget))?;
-
-        add_to_page_annots(doc, rev, &mut update, page_ref, field_ref)?;
-
-        match acroform.get(b"Fields") {
-            Some(Object::Reference(r)) => {
-                let r = *r;
-                let mut arr = match doc.get(rev, r)? {
-                    Some(Object::Array(a)) => a,
-                    _ => return Err(Error::refused("/AcroForm /Fields is not an array")),
-                };
-                arr.push(Object::Reference(field_ref));
-                update.put(r, &Object::Array(arr))?;
-            }
-            Some(Object::Array(a)) => {
-                let mut arr = a.clone();
-                arr.push(Object::Reference(field_ref));
-                acroform.set("Fields", Object::Array(arr));
-                acroform_changed = true;
-            }
-            None => {
-                acroform.set("Fields", Object::Array(vec![Object::Reference(field_ref)]));
-                acroform_changed = true;
-            }
-            Some(_) => return Err(Error::refused("/AcroForm /Fields is not an array")),
+    match existing {
+        Some(field) => target.sign_existing_field(&mut update, field, visible)?,
+        None => {
+            let field_ref = target.add_new_field(&mut update, &fields, visible)?;
+            acroform_changed |=
+                add_to_form_fields(doc, rev, &mut update, &mut acroform, field_ref)?;
         }
     }
+    acroform_changed |= mark_signatures_exist(&mut acroform);
 
-    // SignaturesExist (1) + AppendOnly (2).
-    let flags = acroform.get_int(b"SigFlags").unwrap_or(0);
-    if flags & 3 != 3 {
-        acroform.set("SigFlags", flags | 3);
-        acroform_changed = true;
-    }
     let mut catalog_changed = opts.certify.is_some();
     certify::certify_catalog(&mut catalog, opts.certify, sig_ref);
     if acroform_changed {
-        match acroform_ref {
-            Some(r) => update.put(r, &Object::Dict(acroform))?,
-            None => {
-                let r = update.allocate()?;
-                update.put(r, &Object::Dict(acroform))?;
-                catalog.set("AcroForm", r);
-                catalog_changed = true;
-            }
-        }
+        catalog_changed |= put_acroform(&mut update, acroform, acroform_ref, &mut catalog)?;
     }
     if catalog_changed {
         update.put(catalog_ref, &Object::Dict(catalog))?;
@@ -237,6 +100,205 @@ pub(crate) fn place_signature<S: Source>(
     })
 }
 
+/// The catalog's `/AcroForm` (a new empty one when there is none), and its object when it
+/// is indirect.
+pub(crate) fn acroform_of<S: Source>(
+    doc: &Document<S>,
+    rev: usize,
+    catalog: &Dict,
+) -> Result<(Dict, Option<ObjRef>), Error> {
+    match catalog.get(b"AcroForm") {
+        Some(Object::Reference(r)) => match doc.get(rev, *r)? {
+            Some(Object::Dict(d)) => Ok((d, Some(*r))),
+            _ => Err(Error::from(Refusal::Malformed {
+                entry: "/AcroForm",
+                expected: Expected::Dictionary,
+            })),
+        },
+        Some(Object::Dict(d)) => Ok((d.clone(), None)),
+        None => Ok((Dict::new(), None)),
+        Some(_) => Err(Error::from(Refusal::Malformed {
+            entry: "/AcroForm",
+            expected: Expected::Dictionary,
+        })),
+    }
+}
+
+/// Where the signature goes: the document's last revision, and the signature dictionary's
+/// object that the field's `/V` points to.
+struct SignatureTarget<'a, S: Source> {
+    doc: &'a Document<S>,
+    rev: usize,
+    sig_ref: ObjRef,
+    opts: &'a SignOptions,
+}
+
+impl<S: Source> SignatureTarget<'_, S> {
+    /// Points the existing empty signature field `field` at the signature (and locks the
+    /// fields `opts` asks to lock, draws its widget when visible).
+    fn sign_existing_field(
+        &self,
+        update: &mut IncrementalUpdate,
+        field: &acroform::Field,
+        visible: Option<VisibleAppearance>,
+    ) -> Result<(), Error> {
+        if !field.is_signature() {
+            return Err(Error::from(Refusal::NotASignatureField {
+                name: field.name.clone(),
+            }));
+        }
+        if field.value.is_some() {
+            return Err(Error::from(Refusal::AlreadySigned {
+                field: field.name.clone(),
+            }));
+        }
+        let Some(field_ref) = field.id else {
+            return Err(Error::from(Refusal::FieldNotIndirect {
+                name: field.name.clone(),
+            }));
+        };
+        let mut field_dict = field.dict.clone();
+        field_dict.set("V", self.sig_ref);
+        certify::lock_field(&mut field_dict, self.opts.lock_fields.as_ref());
+        if let Some(v) = visible {
+            v.attach_to_field(self.doc, self.rev, update, field, &mut field_dict)?;
+        }
+        update.put(field_ref, &Object::Dict(field_dict))?;
+        Ok(())
+    }
+
+    /// Adds a new signature field whose single widget is merged into it, on the chosen page
+    /// (invisible unless `visible`), and returns it; the page's `/Annots` lists it.
+    fn add_new_field(
+        &self,
+        update: &mut IncrementalUpdate,
+        fields: &[acroform::Field],
+        visible: Option<VisibleAppearance>,
+    ) -> Result<ObjRef, Error> {
+        let name = self.new_field_name(fields)?;
+        let page = self.opts.page;
+        let page_ref = self.page(page)?;
+        let field_ref = update.allocate()?;
+        let mut widget = Dict::new();
+        widget.set("Type", Object::Name("Annot".into()));
+        widget.set("Subtype", Object::Name("Widget".into()));
+        widget.set("FT", Object::Name("Sig".into()));
+        widget.set("T", Object::String(PdfString::text(&name)));
+        widget.set("V", self.sig_ref);
+        // Print (4) + Locked (128): shown when printed, not movable.
+        widget.set("F", 132i64);
+        widget.set("Rect", Object::Array(vec![Object::Integer(0); 4]));
+        widget.set("P", page_ref);
+        certify::lock_field(&mut widget, self.opts.lock_fields.as_ref());
+        if let Some(v) = visible {
+            v.attach_to_new_widget(self.doc, self.rev, update, page_ref, page, &mut widget)?;
+        }
+        update.put(field_ref, &Object::Dict(widget))?;
+        add_to_page_annots(self.doc, self.rev, update, page_ref, field_ref)?;
+        Ok(field_ref)
+    }
+
+    /// The name `opts` gives the new field, or the first free `SignatureN`.
+    fn new_field_name(&self, fields: &[acroform::Field]) -> Result<String, Error> {
+        match &self.opts.field_name {
+            Some(n) if n.is_empty() || n.contains('.') => {
+                Err(Error::from(Refusal::InvalidFieldName { name: n.clone() }))
+            }
+            Some(n) => Ok(n.clone()),
+            None => Ok(unique_field_name(fields)),
+        }
+    }
+
+    /// The page object of 1-based page `page`.
+    fn page(&self, page: usize) -> Result<ObjRef, Error> {
+        let page_refs = pages::pages(self.doc, self.rev)?;
+        page.checked_sub(1)
+            .and_then(|i| page_refs.get(i))
+            .copied()
+            .ok_or_else(|| {
+                Error::from(Refusal::NoSuchPage {
+                    page,
+                    pages: page_refs.len(),
+                })
+            })
+    }
+}
+
+/// Appends `field` to the AcroForm's `/Fields`, wherever that array lives; true when the
+/// AcroForm dictionary itself changed.
+fn add_to_form_fields<S: Source>(
+    doc: &Document<S>,
+    rev: usize,
+    update: &mut IncrementalUpdate,
+    acroform: &mut Dict,
+    field: ObjRef,
+) -> Result<bool, Error> {
+    match acroform.get(b"Fields") {
+        Some(Object::Reference(r)) => {
+            let r = *r;
+            let mut arr = match doc.get(rev, r)? {
+                Some(Object::Array(a)) => a,
+                _ => {
+                    return Err(Error::from(Refusal::Malformed {
+                        entry: "/AcroForm /Fields",
+                        expected: Expected::Array,
+                    }))
+                }
+            };
+            arr.push(Object::Reference(field));
+            update.put(r, &Object::Array(arr))?;
+            Ok(false)
+        }
+        Some(Object::Array(a)) => {
+            let mut arr = a.clone();
+            arr.push(Object::Reference(field));
+            acroform.set("Fields", Object::Array(arr));
+            Ok(true)
+        }
+        None => {
+            acroform.set("Fields", Object::Array(vec![Object::Reference(field)]));
+            Ok(true)
+        }
+        Some(_) => Err(Error::from(Refusal::Malformed {
+            entry: "/AcroForm /Fields",
+            expected: Expected::Array,
+        })),
+    }
+}
+
+/// Sets `/SigFlags` SignaturesExist (1) and AppendOnly (2) (ISO 32000-2 §12.7.3, Table 225);
+/// true when they were not both set.
+fn mark_signatures_exist(acroform: &mut Dict) -> bool {
+    let flags = acroform.get_int(b"SigFlags").unwrap_or(0);
+    if flags & 3 == 3 {
+        return false;
+    }
+    acroform.set("SigFlags", flags | 3);
+    true
+}
+
+/// Writes the changed AcroForm: back to its object, or to a new one the catalog then points
+/// to (true: the catalog changed).
+fn put_acroform(
+    update: &mut IncrementalUpdate,
+    acroform: Dict,
+    acroform_ref: Option<ObjRef>,
+    catalog: &mut Dict,
+) -> Result<bool, Error> {
+    match acroform_ref {
+        Some(r) => {
+            update.put(r, &Object::Dict(acroform))?;
+            Ok(false)
+        }
+        None => {
+            let r = update.allocate()?;
+            update.put(r, &Object::Dict(acroform))?;
+            catalog.set("AcroForm", r);
+            Ok(true)
+        }
+    }
+}
+
 /// Appends `widget` to the page's `/Annots`, wherever that array lives.
 fn add_to_page_annots<S: Source>(
     doc: &Document<S>,
@@ -247,14 +309,24 @@ fn add_to_page_annots<S: Source>(
 ) -> Result<(), Error> {
     let mut page = match doc.get(rev, page_ref)? {
         Some(Object::Dict(d)) => d,
-        _ => return Err(Error::refused("the page object is not a dictionary")),
+        _ => {
+            return Err(Error::from(Refusal::Malformed {
+                entry: "the page object",
+                expected: Expected::Dictionary,
+            }))
+        }
     };
     match page.get(b"Annots") {
         Some(Object::Reference(r)) => {
             let r = *r;
             let mut arr = match doc.get(rev, r)? {
                 Some(Object::Array(a)) => a,
-                _ => return Err(Error::refused("the page's /Annots is not an array")),
+                _ => {
+                    return Err(Error::from(Refusal::Malformed {
+                        entry: "the page's /Annots",
+                        expected: Expected::Array,
+                    }))
+                }
             };
             arr.push(Object::Reference(widget));
             update.put(r, &Object::Array(arr))?;
@@ -266,7 +338,12 @@ fn add_to_page_annots<S: Source>(
             page.set("Annots", Object::Array(arr));
         }
         None => page.set("Annots", Object::Array(vec![Object::Reference(widget)])),
-        Some(_) => return Err(Error::refused("the page's /Annots is not an array")),
+        Some(_) => {
+            return Err(Error::from(Refusal::Malformed {
+                entry: "the page's /Annots",
+                expected: Expected::Array,
+            }))
+        }
     }
     update.put(page_ref, &Object::Dict(page))?;
     Ok(())

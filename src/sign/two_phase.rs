@@ -26,18 +26,19 @@
 //! against its length and SHA-256, and the document digest is recomputed from the input and
 //! the update. Any mismatch refuses before the output file exists.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{cms_signature, copy_hashing, prepare, Prepared, SignOptions, SubFilter};
+use super::{cms_signature, prepare, Prepared, SignOptions, SubFilter};
 use crate::asn1::oid;
 use crate::cms::{check_signer, encode_attribute, parse_signed_data};
 use crate::crypto::{digest, DigestAlgorithm, Hasher, SignatureAlgorithm};
 use crate::output::{Output, Target};
+use crate::pdf::update;
 use crate::pdf::{Document, FileSource};
+use crate::refusal::{CmsCheck, Refusal};
 use crate::signer::SignerIdentity;
 use crate::tsp::TimestampClient;
 use crate::Error;
@@ -125,13 +126,10 @@ pub fn prepare_file(
     let prepared = prepare(&doc, identity, opts).map_err(|e| e.with_path(input))?;
     let mut sha = Hasher::new(DigestAlgorithm::Sha256);
     let mut hasher = Hasher::new(prepared.digest_algorithm);
-    copy_hashing(
-        input,
-        doc.len(),
-        &mut [&mut sha, &mut hasher],
-        &mut std::io::sink(),
-        input,
-    )?;
+    update::copy_prefix(input, doc.len(), &mut std::io::sink(), input, |chunk| {
+        sha.update(chunk);
+        hasher.update(chunk);
+    })?;
     let fingerprint = InputFingerprint {
         len: doc.len(),
         sha256: crate::util::hex(&sha.finish()),
@@ -288,10 +286,7 @@ fn hasher_over(algorithm: DigestAlgorithm, input: &[u8]) -> Hasher {
 }
 
 fn join(input: &[u8], update: Vec<u8>) -> Result<Vec<u8>, Error> {
-    let mut out = Vec::with_capacity(input.len().saturating_add(update.len()));
-    out.extend_from_slice(input);
-    out.extend_from_slice(&update);
-    Ok(out)
+    Ok(update::append(input, &update))
 }
 
 /// Copies the input to a temporary file beside `output` while hashing it, checks it is the
@@ -314,43 +309,45 @@ fn write_file(
         return Err(changed(input));
     }
     let update = prepared.clone().embed(cms)?;
-    let path = out.path();
-    out.write(|tmp| {
-        let mut sha = Hasher::new(DigestAlgorithm::Sha256);
-        let mut hasher = Hasher::new(algorithm);
-        copy_hashing(input, len, &mut [&mut sha, &mut hasher], tmp, path)?;
-        if crate::util::hex(&sha.finish()) != state.input.sha256 {
-            return Err(changed(input));
-        }
-        check(&prepared.document_digest(hasher)).map_err(|e| e.with_path(input))?;
-        tmp.write_all(&update).map_err(|e| Error::io(path, e))
-    })
+    let hashers = (Hasher::new(DigestAlgorithm::Sha256), Hasher::new(algorithm));
+    update::commit(
+        out,
+        input,
+        len,
+        hashers,
+        |(sha, hasher), chunk| {
+            sha.update(chunk);
+            hasher.update(chunk);
+        },
+        |(sha, hasher)| {
+            if crate::util::hex(&sha.finish()) != state.input.sha256 {
+                return Err(changed(input));
+            }
+            check(&prepared.document_digest(hasher))?;
+            Ok(update)
+        },
+    )
 }
 
 fn changed(input: &Path) -> Error {
-    Error::refused("the input is not the file that was prepared (its length or SHA-256 differs)")
-        .with_path(input)
+    Error::from(Refusal::InputChanged).with_path(input)
 }
 
 /// The digest algorithm of the one SignerInfo of a foreign CMS.
 fn foreign_cms_digest(cms: &[u8]) -> Result<DigestAlgorithm, Error> {
     let sd = parse_signed_data(cms)?;
     let [si] = sd.signer_infos.as_slice() else {
-        return Err(Error::refused(format!(
-            "the CMS has {} signers; a PDF signature has exactly one",
-            sd.signer_infos.len()
-        )));
+        return Err(Error::from(Refusal::CmsSignerCount {
+            count: sd.signer_infos.len(),
+        }));
     };
     if sd.econtent.is_some() {
-        return Err(Error::refused(
-            "the CMS encapsulates its content; a PDF signature must be detached",
-        ));
+        return Err(Error::from(Refusal::CmsNotDetached));
     }
     si.digest().ok_or_else(|| {
-        Error::refused(format!(
-            "the CMS uses the digest algorithm {}, which kyso does not support",
-            si.digest_algorithm.name()
-        ))
+        Error::from(Refusal::CmsDigestUnsupported {
+            algorithm: si.digest_algorithm.name(),
+        })
     })
 }
 
@@ -361,23 +358,21 @@ fn check_foreign_cms(cms: &[u8], document_digest: &[u8]) -> Result<(), Error> {
     let si = sd
         .signer_infos
         .first()
-        .ok_or_else(|| Error::refused("the CMS has no signer"))?;
+        .ok_or_else(|| Error::from(Refusal::CmsSignerCount { count: 0 }))?;
     if si.signed_attrs.is_none() {
-        return Err(Error::refused(
-            "the CMS has no signed attributes; kyso embeds only CMS signatures over signed \
-             attributes",
-        ));
+        return Err(Error::from(Refusal::CmsWithoutSignedAttributes));
     }
     let check = check_signer(&sd, si, document_digest, None);
     for (step, outcome) in [
-        ("signer certificate", &check.certificate_lookup),
-        ("message digest", &check.message_digest),
-        ("signature", &check.signature),
+        (CmsCheck::SignerCertificate, &check.certificate_lookup),
+        (CmsCheck::MessageDigest, &check.message_digest),
+        (CmsCheck::Signature, &check.signature),
     ] {
         if !outcome.is_ok() {
-            return Err(Error::refused(format!(
-                "the CMS fails the {step} check: {outcome:?}"
-            )));
+            return Err(Error::from(Refusal::CmsCheckFailed {
+                check: step,
+                outcome: format!("{outcome:?}"),
+            }));
         }
     }
     Ok(())
@@ -443,14 +438,8 @@ impl PreparedSignature {
     ) -> Result<Vec<Vec<u8>>, Error> {
         match (&self.timestamp, tsa) {
             (None, None) => Ok(Vec::new()),
-            (Some(_), None) => Err(Error::refused(
-                "the prepared state asks for a signature timestamp (B-T): finish with a \
-                 timestamp authority",
-            )),
-            (None, Some(_)) => Err(Error::refused(
-                "the prepared state reserved no room for a signature timestamp; prepare \
-                 again with a timestamp authority (B-T)",
-            )),
+            (Some(_), None) => Err(Error::from(Refusal::TimestampExpected)),
+            (None, Some(_)) => Err(Error::from(Refusal::NoTimestampRoom)),
             (Some(plan), Some(client)) => {
                 let imprint = digest(plan.digest_algorithm, signature);
                 let token =
@@ -489,9 +478,7 @@ impl PreparedSignature {
         if has {
             Ok(())
         } else {
-            Err(Error::refused(
-                "the prepared state asks for a signature timestamp (B-T) but the CMS has none",
-            ))
+            Err(Error::from(Refusal::CmsLacksTimestamp))
         }
     }
 
@@ -527,20 +514,25 @@ impl PreparedSignature {
 
     /// The state as pretty JSON.
     pub fn to_json(&self) -> Result<String, Error> {
-        serde_json::to_string_pretty(self)
-            .map_err(|e| Error::refused(format!("cannot serialise the prepared state: {e}")))
+        serde_json::to_string_pretty(self).map_err(|_| Error::Internal {
+            what: "the prepared state could not be serialised",
+        })
     }
 
     /// Reads a state written by [`PreparedSignature::to_json`].
     pub fn from_json(json: &str) -> Result<Self, Error> {
-        let state: PreparedSignature = serde_json::from_str(json)
-            .map_err(|e| Error::refused(format!("not a prepared-signature state: {e}")))?;
+        let state: PreparedSignature = serde_json::from_str(json).map_err(|e| {
+            Error::from(Refusal::StateUnreadable {
+                reason: e.to_string(),
+            })
+        })?;
         if state.format != STATE_FORMAT || state.version != STATE_VERSION {
-            return Err(Error::refused(format!(
-                "prepared-signature state {} version {} is not {STATE_FORMAT} version \
-                 {STATE_VERSION}",
-                state.format, state.version
-            )));
+            return Err(Error::from(Refusal::StateVersion {
+                format: state.format.clone(),
+                version: state.version,
+                expected_format: STATE_FORMAT,
+                expected_version: STATE_VERSION,
+            }));
         }
         Ok(state)
     }
@@ -548,8 +540,7 @@ impl PreparedSignature {
     /// Rebuilds the prepared update, the identity and the signed attributes, and checks that
     /// they agree with each other (a tampered or damaged state is refused).
     fn restore(&self) -> Result<(Prepared, SignerIdentity, Vec<u8>), Error> {
-        let bad =
-            |what: &str| Error::refused(format!("the prepared state is inconsistent: {what}"));
+        let bad = |what: &'static str| Error::from(Refusal::StateInconsistent { what });
         let update = unhex(&self.update, "update")?;
         let (start, end) = self.contents;
         let placeholder = update
@@ -627,26 +618,21 @@ impl PreparedSignature {
         if input.len() as u64 != self.input.len
             || crate::util::hex(&digest(DigestAlgorithm::Sha256, input)) != self.input.sha256
         {
-            return Err(Error::refused(
-                "the input is not the document that was prepared (its length or SHA-256 differs)",
-            ));
+            return Err(Error::from(Refusal::InputChanged));
         }
         Ok(())
     }
 
     fn check_document_digest(&self, computed: &[u8]) -> Result<(), Error> {
         if crate::util::hex(computed) != self.document_digest {
-            return Err(Error::refused(
-                "the document digest recomputed from the input and the update differs from \
-                 the prepared one",
-            ));
+            return Err(Error::from(Refusal::DocumentDigestMismatch));
         }
         Ok(())
     }
 }
 
 /// Decodes lower- or upper-case hex.
-fn unhex(text: &str, what: &str) -> Result<Vec<u8>, Error> {
+fn unhex(text: &str, what: &'static str) -> Result<Vec<u8>, Error> {
     let value = |c: u8| -> Option<u8> {
         match c {
             b'0'..=b'9' => Some(c - b'0'),
@@ -657,7 +643,7 @@ fn unhex(text: &str, what: &str) -> Result<Vec<u8>, Error> {
     };
     let bytes = text.as_bytes();
     if bytes.len() % 2 != 0 {
-        return Err(Error::refused(format!("{what}: odd-length hex")));
+        return Err(Error::from(Refusal::StateBadHex { field: what }));
     }
     bytes
         .chunks(2)
@@ -666,7 +652,7 @@ fn unhex(text: &str, what: &str) -> Result<Vec<u8>, Error> {
             _ => None,
         })
         .collect::<Option<Vec<u8>>>()
-        .ok_or_else(|| Error::refused(format!("{what}: invalid hex")))
+        .ok_or_else(|| Error::from(Refusal::StateBadHex { field: what }))
 }
 
 #[cfg(test)]

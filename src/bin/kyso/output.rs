@@ -58,9 +58,12 @@ pub fn describe(file: &Path, e: &kyso::Error, lang: Lang) -> String {
                 format!("{shown}: {source}")
             }
         }
-        kyso::Error::Io { .. }
-        | kyso::Error::Output(_)
-        | kyso::Error::Refused { path: Some(_), .. } => e.to_string(),
+        // Every refusal has its sentence in both languages (kyso::Refusal::text).
+        kyso::Error::Refused { path, refusal } => {
+            let shown = path.as_deref().unwrap_or(file).display();
+            format!("{shown}: {}", refusal.text(lang))
+        }
+        kyso::Error::Io { .. } | kyso::Error::Output(_) => e.to_string(),
         other => format!("{}: {other}", file.display()),
     }
 }
