@@ -43,7 +43,7 @@
 //! `KYSO_ORACLE_ALL=1 cargo test --test render_oracle -- --nocapture`. Other switches:
 //! `KYSO_ORACLE_LIMIT=N` (N mutations), `KYSO_ORACLE_JOBS=N` (workers, default 2),
 //! `KYSO_ORACLE_FILTER=TEXT` (only ids containing TEXT). Results under
-//! `$CARGO_TARGET_TMPDIR/render-oracle/<process id>/` (removed after a passing sample run):
+//! `$CARGO_TARGET_TMPDIR/render-oracle-runs/<process id>/` (removed after a passing sample run):
 //! `results.tsv` (one line per mutation: id, kind, class, which renderer showed it, kyso's verdict and changes), `seeds.tsv`, every base and
 //! seed (`variants/`), the file of every false accept (`false-accepts/`) and `root.pem`
 //! (`kyso verify --trust root.pem FILE`).
@@ -120,7 +120,7 @@ fn jobs() -> usize {
 /// run removes it when it passes; a full run or a failing one keeps it to be read.
 fn out_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("render-oracle")
+        .join("render-oracle-runs")
         .join(std::process::id().to_string());
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("false-accepts")).unwrap();
