@@ -26,6 +26,7 @@ use crate::pki::{
     add_other_revocation_info, add_revocation_info_archival, Certificate, Origin, PathOutcome,
     PathValidator, Purpose, RevocationData, RevocationMode, ValidationTime,
 };
+use crate::report::noted;
 use crate::report::DetailLabel as L;
 use crate::report::{
     ChainReport, ChainStatus, CheckStatus, Code, Finding, PadesLevel, SignatureKind,
@@ -555,37 +556,34 @@ pub(crate) fn check_document_timestamp<S: Source>(
     r.digest_algorithm = judged.report.imprint_algorithm.clone();
     r.signature_algorithm = Some(check.signer.signature_algorithm.clone());
     r.integrity.digest = match &check.imprint {
-        CheckOutcome::Ok => {
-            r.findings.push(
-                Finding::new(
-                    Code::IntegrityDigestOk,
-                    "the signed bytes hash to the token's message imprint",
-                )
-                .plain(),
-            );
-            CheckStatus::Passed
-        }
-        CheckOutcome::Unsupported { reason } => {
-            r.findings.push(
-                Finding::new(
-                    Code::IntegrityAlgorithmUnsupported,
-                    format!("the document timestamp cannot be checked: {reason}"),
-                )
-                .detail(L::Technical, reason),
-            );
-            CheckStatus::Unsupported
-        }
-        _ => {
-            r.findings.push(
-                Finding::new(
-                    Code::IntegrityDigestMismatch,
-                    "the signed bytes were changed: they do not hash to the token's message \
+        CheckOutcome::Ok => noted(
+            &mut r.findings,
+            CheckStatus::Passed,
+            Finding::new(
+                Code::IntegrityDigestOk,
+                "the signed bytes hash to the token's message imprint",
+            )
+            .plain(),
+        ),
+        CheckOutcome::Unsupported { reason } => noted(
+            &mut r.findings,
+            CheckStatus::Unsupported,
+            Finding::new(
+                Code::IntegrityAlgorithmUnsupported,
+                format!("the document timestamp cannot be checked: {reason}"),
+            )
+            .detail(L::Technical, reason),
+        ),
+        _ => noted(
+            &mut r.findings,
+            CheckStatus::Failed,
+            Finding::new(
+                Code::IntegrityDigestMismatch,
+                "the signed bytes were changed: they do not hash to the token's message \
                  imprint",
-                )
-                .plain(),
-            );
-            CheckStatus::Failed
-        }
+            )
+            .plain(),
+        ),
     };
     if !check.signer.certificate_lookup.is_ok() {
         r.findings.push(
@@ -650,25 +648,27 @@ pub(crate) fn check_document_timestamp<S: Source>(
         check.signing_certificate_present,
     ) {
         (CheckOutcome::Ok, _) => CheckStatus::Passed,
-        (_, false) => {
-            r.findings.push(Finding::new(
+        (_, false) => noted(
+            &mut r.findings,
+            CheckStatus::Failed,
+            Finding::new(
                 Code::IntegritySigningCertMissing,
                 "the token lacks the ESS signing-certificate attribute RFC 3161 §2.4.1 requires",
             )
-            .remark("dấu thời gian thiếu thuộc tính ESS signing-certificate mà RFC 3161 §2.4.1 yêu cầu"));
-            CheckStatus::Failed
-        }
-        (CheckOutcome::Failed { reason }, _) => {
-            r.findings.push(
-                Finding::new(
-                    Code::IntegritySigningCertMismatch,
-                    format!("the token's signing-certificate attribute: {reason}"),
-                )
-                .remark("ở dấu thời gian")
-                .detail(L::Technical, reason),
-            );
-            CheckStatus::Failed
-        }
+            .remark(
+                "dấu thời gian thiếu thuộc tính ESS signing-certificate mà RFC 3161 §2.4.1 yêu cầu",
+            ),
+        ),
+        (CheckOutcome::Failed { reason }, _) => noted(
+            &mut r.findings,
+            CheckStatus::Failed,
+            Finding::new(
+                Code::IntegritySigningCertMismatch,
+                format!("the token's signing-certificate attribute: {reason}"),
+            )
+            .remark("ở dấu thời gian")
+            .detail(L::Technical, reason),
+        ),
         _ => CheckStatus::NotChecked,
     };
     for (code, message) in &judged.problems {
