@@ -32,21 +32,6 @@ const NOT_FLAGGED: &[(&str, &str)] = &[(
      (pyHanko also accepts it)",
 )];
 
-fn pdfs_under(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            pdfs_under(&p, out);
-        } else if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf")) {
-            out.push(p);
-        }
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Role {
     Signed,
@@ -94,8 +79,7 @@ fn shadow_attacks_are_flagged_and_their_signed_originals_pass() {
     let Some(dir) = common::corpus(ATTACKS) else {
         return;
     };
-    let mut files = Vec::new();
-    pdfs_under(&dir, &mut files);
+    let files = common::corpus::pdfs_under(&dir);
     assert!(!files.is_empty(), "no PDF under {}", dir.display());
     let mut trust = TrustStore::empty();
     trust
