@@ -10,10 +10,12 @@ pub mod interop;
 pub mod keys;
 pub mod lopdf_glue;
 pub mod ltv_pki;
+pub mod ocsp;
 pub mod pki;
 pub mod tsa;
 pub mod vectors;
 pub mod vn_document;
+pub mod x509;
 
 #[allow(unused_imports)]
 pub use corpus::corpus;
