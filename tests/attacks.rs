@@ -12,7 +12,7 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use common::pki::TestPki;
 use kyso::pki::TrustStore;
@@ -187,22 +187,23 @@ struct Row {
 }
 
 fn manifest() -> BTreeMap<String, Vec<Row>> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("test-vectors/attacks/manifest.tsv");
-    let text = std::fs::read_to_string(&path).unwrap();
-    let mut out: BTreeMap<String, Vec<Row>> = BTreeMap::new();
-    for line in text.lines().filter(|l| !l.starts_with('#')).skip(1) {
-        let cols: Vec<&str> = line.split('\t').collect();
-        assert_eq!(cols.len(), 7, "bad manifest line: {line}");
-        out.entry(cols[0].to_string()).or_default().push(Row {
-            sig: cols[1].parse().unwrap(),
-            indication: cols[2].to_string(),
-            sub_indication: cols[3].to_string(),
-            level: cols[4].to_string(),
-            code: cols[5].to_string(),
-            why: cols[6].to_string(),
-        });
-    }
-    out
+    common::manifest::read("test-vectors/attacks/manifest.tsv", 7)
+        .into_iter()
+        .map(|(name, rows)| {
+            let rows = rows
+                .into_iter()
+                .map(|c| Row {
+                    sig: c[1].parse().unwrap(),
+                    indication: c[2].clone(),
+                    sub_indication: c[3].clone(),
+                    level: c[4].clone(),
+                    code: c[5].clone(),
+                    why: c[6].clone(),
+                })
+                .collect();
+            (name, rows)
+        })
+        .collect()
 }
 
 fn level_name(l: ModificationLevel) -> &'static str {
@@ -221,19 +222,8 @@ fn crafted_attack_vectors_get_the_verdicts_the_manifest_gives() {
     let pki = TestPki::generate(now);
     let vectors = common::attacks::generate(&pki, now);
     let manifest = manifest();
-    if let Some(dir) = std::env::var_os("KYSO_ATTACKS_DIR").map(PathBuf::from) {
-        std::fs::create_dir_all(&dir).unwrap();
-        pki.write_root(&dir);
-        for (name, bytes) in &vectors {
-            std::fs::write(dir.join(format!("{name}.pdf")), bytes).unwrap();
-        }
-    }
-    let generated: Vec<&str> = vectors.keys().copied().collect();
-    let listed: Vec<&str> = manifest.keys().map(String::as_str).collect();
-    assert_eq!(
-        generated, listed,
-        "the generator and the manifest must list the same vectors"
-    );
+    common::manifest::keep_if_asked("KYSO_ATTACKS_DIR", &pki, &vectors);
+    common::manifest::assert_same_names(&vectors, &manifest);
 
     let opts = VerifyOptions::new(pki.trust()).validation_time(now);
     let mut failures = Vec::new();
@@ -276,10 +266,7 @@ fn crafted_attack_vectors_get_the_verdicts_the_manifest_gives() {
                     row.level,
                     row.code,
                     s.indication.as_str(),
-                    s.findings
-                        .iter()
-                        .map(|f| format!("{}: {}", f.code.as_str(), f.message))
-                        .collect::<Vec<_>>()
+                    common::manifest::findings(s)
                 ));
             }
             checked += 1;

@@ -20,6 +20,8 @@
 
 mod common;
 
+use common::cli::kyso;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -838,13 +840,6 @@ fn a_slow_server_behind_many_signatures_costs_at_most_the_default_budget() {
 // ---------------------------------------------------------------------------------------
 // The command line.
 
-fn kyso(args: &[&std::ffi::OsStr]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_kyso"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
 #[test]
 fn kyso_verify_online_refuses_loopback_until_allowed() {
     let root = Ca::root("CLI Root");
@@ -932,7 +927,7 @@ fn the_cli_budget_options_reach_the_verification() {
     let root_pem = dir.path().join("root.pem");
     std::fs::write(&root_pem, common::pki::pem("CERTIFICATE", &root.der())).unwrap();
     let started = Instant::now();
-    let out = kyso(&[
+    let out = kyso([
         "verify".as_ref(),
         "--trust".as_ref(),
         root_pem.as_os_str(),

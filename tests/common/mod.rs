@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod attacks;
+pub mod cli;
 pub mod corpus;
 pub mod drawing;
 pub mod forms;
@@ -10,6 +11,7 @@ pub mod interop;
 pub mod keys;
 pub mod lopdf_glue;
 pub mod ltv_pki;
+pub mod manifest;
 pub mod ocsp;
 pub mod pki;
 pub mod tsa;
