@@ -6,6 +6,8 @@
 
 mod common;
 
+use common::noise;
+
 use common::cli::kyso;
 
 use std::io::Write as _;
@@ -32,18 +34,6 @@ const DECISION: &str = "quyết định.txt";
 
 fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()
-}
-
-fn noise(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 24) as u8
-        })
-        .collect()
 }
 
 fn seal_opts() -> SealOptions {

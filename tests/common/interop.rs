@@ -628,6 +628,57 @@ impl Pyhanko {
         super::tool("pyhanko").map(|path| Pyhanko { path })
     }
 
+    /// The Python that runs `pyhanko`: `python3` (or `python`) beside it (a virtual
+    /// environment's or pyenv's `bin`), else the interpreter its `#!` line names, else
+    /// `python3` on `PATH`.
+    pub fn python(&self) -> Result<PathBuf, String> {
+        if let Some(beside) = self.path.parent().and_then(|dir| {
+            ["python3", "python"]
+                .iter()
+                .map(|n| dir.join(n))
+                .find(|p| p.is_file())
+        }) {
+            return Ok(beside);
+        }
+        let text = std::fs::read(&self.path).map_err(|e| e.to_string())?;
+        let first = String::from_utf8_lossy(text.split(|b| *b == b'\n').next().unwrap_or_default())
+            .into_owned();
+        first
+            .strip_prefix("#!")
+            .map(|l| PathBuf::from(l.trim()))
+            .filter(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("python"))
+            })
+            .or_else(|| super::find_on_path("python3"))
+            .ok_or_else(|| format!("cannot find the Python that runs {}", self.path.display()))
+    }
+
+    /// Runs `script` (Python over pyHanko's library), written to the file `at`, with `args`;
+    /// the non-empty lines it prints. `what` names the run in the error when it fails.
+    pub fn run_script(
+        &self,
+        script: &str,
+        at: &Path,
+        args: &[&std::ffi::OsStr],
+        what: &str,
+    ) -> Result<Vec<String>, String> {
+        let python = self.python()?;
+        std::fs::write(at, script).map_err(|e| e.to_string())?;
+        let mut all = vec![at.as_os_str()];
+        all.extend_from_slice(args);
+        let out = run(&python, &all)?;
+        if !out.status.success() {
+            return Err(format!("{what} failed: {}", out.describe()));
+        }
+        Ok(out
+            .stdout
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(str::to_owned)
+            .collect())
+    }
+
     /// `pyhanko sign validate --no-revocation-check --trust ROOT --trust-replace [EXTRA…]
     /// FILE`, run twice: once for the machine-readable summary lines (intact, trust, coverage,
     /// modification level) and once with `--pretty-print` for the bottom line. pyHanko exits 1

@@ -277,15 +277,6 @@ with open(sys.argv[1], 'rb') as f:
                          (res.failure_msg or '').replace('\n', ' ')]))
 "#;
 
-/// The Python beside `pyhanko` (a virtual environment's or pyenv's `bin`).
-fn python_of(pyhanko: &Path) -> Option<PathBuf> {
-    let dir = pyhanko.parent()?;
-    ["python3", "python"]
-        .iter()
-        .map(|n| dir.join(n))
-        .find(|p| p.is_file())
-}
-
 /// pyHanko's AdES process over every signature of `pdf`, trusting `root`, with revocation
 /// data required; `future_days` > 0 also simulates a validation that far ahead.
 pub fn pyhanko_ades(
@@ -294,29 +285,20 @@ pub fn pyhanko_ades(
     root: &Path,
     future_days: u32,
 ) -> Result<Vec<PyhankoAdes>, String> {
-    let python = python_of(&pyhanko.path)
-        .or_else(|| super::find_on_path("python3"))
-        .ok_or("no python for pyhanko")?;
-    let script = pdf.with_extension("ades.py");
-    std::fs::write(&script, PYHANKO_ADES_SCRIPT).map_err(|e| e.to_string())?;
     let days = future_days.to_string();
     let args = [
-        script.as_os_str(),
         pdf.as_os_str(),
         std::ffi::OsStr::new(&days),
         root.as_os_str(),
     ];
-    let out = super::interop::run(&python, &args)?;
-    if !out.status.success() {
-        return Err(format!(
-            "pyHanko AdES validation failed: {}",
-            out.describe()
-        ));
-    }
-    Ok(out
-        .stdout
-        .lines()
-        .filter(|l| !l.trim().is_empty())
+    let lines = pyhanko.run_script(
+        PYHANKO_ADES_SCRIPT,
+        &pdf.with_extension("ades.py"),
+        &args,
+        "pyHanko AdES validation",
+    )?;
+    Ok(lines
+        .iter()
         .map(|l| {
             let f: Vec<&str> = l.split('\t').collect();
             let get = |i: usize| f.get(i).copied().unwrap_or_default().to_owned();

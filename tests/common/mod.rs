@@ -70,6 +70,33 @@ fn is_executable(p: &Path) -> bool {
     p.is_file()
 }
 
+/// The position of the first `needle` in `hay`; panics when there is none.
+pub fn find(hay: &[u8], needle: &[u8]) -> usize {
+    hay.windows(needle.len())
+        .position(|w| w == needle)
+        .unwrap_or_else(|| panic!("{:?} not found", String::from_utf8_lossy(needle)))
+}
+
+/// The position of the last `needle` in `hay`; panics when there is none.
+pub fn rfind(hay: &[u8], needle: &[u8]) -> usize {
+    hay.windows(needle.len())
+        .rposition(|w| w == needle)
+        .unwrap_or_else(|| panic!("{:?} not found", String::from_utf8_lossy(needle)))
+}
+
+/// Pseudo-random bytes (xorshift from `seed`): incompressible, so stored without Flate.
+pub fn noise(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
+}
+
 /// A fresh temporary directory, removed when dropped: under cargo's per-target temporary
 /// directory (inside the target directory) when cargo provides one, else the system's.
 pub fn temp_dir() -> tempfile::TempDir {
