@@ -383,25 +383,7 @@ fn a_mupdf_signature_after_kyso_is_allowed() {
     let d = dir.path();
     let (key, cert, chain) = pki.p256.write_pem(d);
     let p12 = d.join("p256.p12");
-    let out = common::interop::run(
-        &openssl,
-        &[
-            "pkcs12".as_ref(),
-            "-export".as_ref(),
-            "-inkey".as_ref(),
-            key.as_os_str(),
-            "-in".as_ref(),
-            cert.as_os_str(),
-            "-certfile".as_ref(),
-            chain.as_os_str(),
-            "-passout".as_ref(),
-            "pass:kyso".as_ref(),
-            "-out".as_ref(),
-            p12.as_os_str(),
-        ],
-    )
-    .unwrap();
-    assert!(out.status.success(), "{}", out.describe());
+    common::keys::openssl_pkcs12(&openssl, &key, &cert, Some(&chain), &p12, "kyso", &[]);
     let input = d.join("approved.pdf");
     std::fs::write(&input, sign(&form_doc(), &pki.rsa2048.signer(), now, |o| o)).unwrap();
     let output = d.join("approved-then-mupdf.pdf");

@@ -83,6 +83,21 @@ pub fn run(program: &Path, args: &[&std::ffi::OsStr]) -> Result<ToolOutput, Stri
     })
 }
 
+/// Runs `program` (a name on `PATH`) with `args`, which must succeed; its standard output,
+/// which must be UTF-8.
+pub fn run_ok(program: &str, args: &[&std::ffi::OsStr]) -> String {
+    let out = Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{program}: {e}"));
+    assert!(
+        out.status.success(),
+        "{program} {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
 fn read_in_thread<R: Read + Send + 'static>(mut r: R) -> std::thread::JoinHandle<Vec<u8>> {
     std::thread::spawn(move || {
         let mut buf = Vec::new();
