@@ -553,6 +553,15 @@ pub(crate) fn check_document_timestamp<S: Source>(
         r.timestamps.push(judged.report);
         return;
     };
+    token_integrity(check, &judged, r);
+    token_authority(ctx.time, check, &judged, r);
+    r.timestamps.push(judged.report);
+}
+
+/// A document timestamp's integrity (RFC 3161 §2.4.2): the message imprint over the byte
+/// ranges, the authority's certificate in the token, its signature over the TSTInfo and the
+/// ESS signing-certificate attribute (RFC 3161 §2.4.1).
+fn token_integrity(check: &TokenCheck, judged: &Judged, r: &mut SignatureReport) {
     r.digest_algorithm = judged.report.imprint_algorithm.clone();
     r.signature_algorithm = Some(check.signer.signature_algorithm.clone());
     r.integrity.digest = match &check.imprint {
@@ -671,6 +680,16 @@ pub(crate) fn check_document_timestamp<S: Source>(
         ),
         _ => CheckStatus::NotChecked,
     };
+}
+
+/// The authority of a document timestamp: its certificate and path (validated at
+/// `validation_time` or at a later proven time), and what the token proves when valid.
+fn token_authority(
+    validation_time: OffsetDateTime,
+    check: &TokenCheck,
+    judged: &Judged,
+    r: &mut SignatureReport,
+) {
     for (code, message) in &judged.problems {
         if *code == Code::TspCertificateUnusable && check.tsa_certificate.is_some() {
             r.findings
@@ -694,7 +713,7 @@ pub(crate) fn check_document_timestamp<S: Source>(
     if let Some(at) = judged
         .report
         .path_validation_time
-        .filter(|t| *t != ctx.time)
+        .filter(|t| *t != validation_time)
     {
         r.path_validation_time = Some(at);
         r.findings.push(
@@ -744,7 +763,6 @@ pub(crate) fn check_document_timestamp<S: Source>(
             ),
         );
     }
-    r.timestamps.push(judged.report);
 }
 
 // ---------------------------------------------------------------------------------------
