@@ -1,4 +1,5 @@
-//! Small helpers shared by several modules: the demo's file output, hex and PEM text.
+//! Small helpers shared by several modules: the demo's file output, hex and PEM text
+//! (reading PEM and hex is public in [`crate::asn1::pem`] and [`crate::asn1::hex`]).
 
 #[cfg(feature = "demo")]
 use std::path::Path;
@@ -14,16 +15,8 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     write_bytes(Target::new(path).overwrite(Overwrite::Replace), &[], bytes)
 }
 
-/// Lower-case hexadecimal.
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        s.push(char::from(DIGITS[usize::from(b >> 4)]));
-        s.push(char::from(DIGITS[usize::from(b & 0x0f)]));
-    }
-    s
-}
+/// Lower-case hexadecimal (kept here under its short name for the modules that use it).
+pub use crate::asn1::hex::encode as hex;
 
 /// PEM armour (RFC 7468): base64 in 64-column lines between BEGIN/END lines.
 #[cfg(feature = "demo")]
@@ -52,11 +45,6 @@ mod tests {
         write_atomically(&p, b"two").unwrap();
         assert_eq!(std::fs::read(&p).unwrap(), b"two");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
-    }
-
-    #[test]
-    fn hex_digits() {
-        assert_eq!(hex(&[0x00, 0xab, 0x7f]), "00ab7f");
     }
 
     #[test]

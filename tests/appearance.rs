@@ -10,6 +10,8 @@
 
 mod common;
 
+use common::interop::run_ok;
+
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -151,19 +153,6 @@ fn sign(input: &[u8], s: &Signer, opts: &SignOptions) -> Vec<u8> {
     sign_bytes(input, &s.signer, opts).unwrap_or_else(|e| panic!("signing failed: {e}"))
 }
 
-fn run(program: &str, args: &[&std::ffi::OsStr]) -> String {
-    let out = Command::new(program)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{program}: {e}"));
-    assert!(
-        out.status.success(),
-        "{program} {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
 /// The poppler tools, or `None` (skip) when they are missing.
 fn poppler() -> Option<()> {
     common::tool("pdftotext")?;
@@ -175,7 +164,7 @@ fn poppler() -> Option<()> {
 /// entry per non-empty line, trimmed.
 fn text_in(pdf: &Path, r: Rect, page_height: f64) -> Vec<String> {
     let n = |v: f64| std::ffi::OsString::from(format!("{}", v.round() as i64));
-    let out = run(
+    let out = run_ok(
         "pdftotext",
         &[
             "-f".as_ref(),
@@ -203,7 +192,7 @@ fn text_in(pdf: &Path, r: Rect, page_height: f64) -> Vec<String> {
 
 /// Words of page 1 with their boxes (points, top-left origin, page as displayed).
 fn words(pdf: &Path) -> Vec<(String, [f64; 4])> {
-    let out = run(
+    let out = run_ok(
         "pdftotext",
         &[
             "-bbox".as_ref(),
@@ -271,7 +260,7 @@ fn render(pdf: &Path, out: &Path, dpi: u32, crop: Option<(Rect, f64)>) {
     let stem = out.with_extension("");
     args.push(stem.as_os_str().into());
     let refs: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
-    run("pdftoppm", &refs);
+    run_ok("pdftoppm", &refs);
     assert!(out.is_file(), "{} was not rendered", out.display());
 }
 
@@ -280,7 +269,7 @@ fn render(pdf: &Path, out: &Path, dpi: u32, crop: Option<(Rect, f64)>) {
 fn ink_and_seal_pixels(pdf: &Path, dir: &Path, r: Rect, page_h: f64) -> (usize, usize) {
     let stem = dir.join("pixels");
     let n = |v: f64| ((v).round() as i64).to_string();
-    run(
+    run_ok(
         "pdftoppm",
         &[
             "-r".as_ref(),
@@ -1050,7 +1039,7 @@ fn jpeg_images_pass_through_and_caller_fonts_are_embedded() {
     let png_pdf = dir.path().join("for-jpeg.pdf");
     std::fs::write(&png_pdf, &with_png).unwrap();
     let jpeg_stem = dir.path().join("signature-scan");
-    run(
+    run_ok(
         "pdftoppm",
         &[
             "-jpeg".as_ref(),

@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::noise;
+
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -32,19 +34,6 @@ fn now() -> OffsetDateTime {
 
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
-/// Pseudo-random bytes (incompressible, so stored without Flate).
-fn noise(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 24) as u8
-        })
-        .collect()
 }
 
 fn sample_attachments() -> Vec<Attachment> {

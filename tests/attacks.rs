@@ -12,7 +12,7 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use common::pki::TestPki;
 use kyso::pki::TrustStore;
@@ -31,21 +31,6 @@ const NOT_FLAGGED: &[(&str, &str)] = &[(
      bodies at correct offsets: nothing a viewer shows differs from the signed revision \
      (pyHanko also accepts it)",
 )];
-
-fn pdfs_under(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            pdfs_under(&p, out);
-        } else if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf")) {
-            out.push(p);
-        }
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Role {
@@ -94,8 +79,7 @@ fn shadow_attacks_are_flagged_and_their_signed_originals_pass() {
     let Some(dir) = common::corpus(ATTACKS) else {
         return;
     };
-    let mut files = Vec::new();
-    pdfs_under(&dir, &mut files);
+    let files = common::corpus::pdfs_under(&dir);
     assert!(!files.is_empty(), "no PDF under {}", dir.display());
     let mut trust = TrustStore::empty();
     trust
@@ -203,22 +187,23 @@ struct Row {
 }
 
 fn manifest() -> BTreeMap<String, Vec<Row>> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("test-vectors/attacks/manifest.tsv");
-    let text = std::fs::read_to_string(&path).unwrap();
-    let mut out: BTreeMap<String, Vec<Row>> = BTreeMap::new();
-    for line in text.lines().filter(|l| !l.starts_with('#')).skip(1) {
-        let cols: Vec<&str> = line.split('\t').collect();
-        assert_eq!(cols.len(), 7, "bad manifest line: {line}");
-        out.entry(cols[0].to_string()).or_default().push(Row {
-            sig: cols[1].parse().unwrap(),
-            indication: cols[2].to_string(),
-            sub_indication: cols[3].to_string(),
-            level: cols[4].to_string(),
-            code: cols[5].to_string(),
-            why: cols[6].to_string(),
-        });
-    }
-    out
+    common::manifest::read("test-vectors/attacks/manifest.tsv", 7)
+        .into_iter()
+        .map(|(name, rows)| {
+            let rows = rows
+                .into_iter()
+                .map(|c| Row {
+                    sig: c[1].parse().unwrap(),
+                    indication: c[2].clone(),
+                    sub_indication: c[3].clone(),
+                    level: c[4].clone(),
+                    code: c[5].clone(),
+                    why: c[6].clone(),
+                })
+                .collect();
+            (name, rows)
+        })
+        .collect()
 }
 
 fn level_name(l: ModificationLevel) -> &'static str {
@@ -237,19 +222,8 @@ fn crafted_attack_vectors_get_the_verdicts_the_manifest_gives() {
     let pki = TestPki::generate(now);
     let vectors = common::attacks::generate(&pki, now);
     let manifest = manifest();
-    if let Some(dir) = std::env::var_os("KYSO_ATTACKS_DIR").map(PathBuf::from) {
-        std::fs::create_dir_all(&dir).unwrap();
-        pki.write_root(&dir);
-        for (name, bytes) in &vectors {
-            std::fs::write(dir.join(format!("{name}.pdf")), bytes).unwrap();
-        }
-    }
-    let generated: Vec<&str> = vectors.keys().copied().collect();
-    let listed: Vec<&str> = manifest.keys().map(String::as_str).collect();
-    assert_eq!(
-        generated, listed,
-        "the generator and the manifest must list the same vectors"
-    );
+    common::manifest::keep_if_asked("KYSO_ATTACKS_DIR", &pki, &vectors);
+    common::manifest::assert_same_names(&vectors, &manifest);
 
     let opts = VerifyOptions::new(pki.trust()).validation_time(now);
     let mut failures = Vec::new();
@@ -292,10 +266,7 @@ fn crafted_attack_vectors_get_the_verdicts_the_manifest_gives() {
                     row.level,
                     row.code,
                     s.indication.as_str(),
-                    s.findings
-                        .iter()
-                        .map(|f| format!("{}: {}", f.code.as_str(), f.message))
-                        .collect::<Vec<_>>()
+                    common::manifest::findings(s)
                 ));
             }
             checked += 1;
@@ -412,25 +383,7 @@ fn a_mupdf_signature_after_kyso_is_allowed() {
     let d = dir.path();
     let (key, cert, chain) = pki.p256.write_pem(d);
     let p12 = d.join("p256.p12");
-    let out = common::interop::run(
-        &openssl,
-        &[
-            "pkcs12".as_ref(),
-            "-export".as_ref(),
-            "-inkey".as_ref(),
-            key.as_os_str(),
-            "-in".as_ref(),
-            cert.as_os_str(),
-            "-certfile".as_ref(),
-            chain.as_os_str(),
-            "-passout".as_ref(),
-            "pass:kyso".as_ref(),
-            "-out".as_ref(),
-            p12.as_os_str(),
-        ],
-    )
-    .unwrap();
-    assert!(out.status.success(), "{}", out.describe());
+    common::keys::openssl_pkcs12(&openssl, &key, &cert, Some(&chain), &p12, "kyso", &[]);
     let input = d.join("approved.pdf");
     std::fs::write(&input, sign(&form_doc(), &pki.rsa2048.signer(), now, |o| o)).unwrap();
     let output = d.join("approved-then-mupdf.pdf");

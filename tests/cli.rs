@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::cli::{code, kyso, show, stderr, stdout};
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -15,38 +17,6 @@ use kyso::report::{
 };
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
-
-fn kyso<I, S>(args: I) -> Output
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<std::ffi::OsStr>,
-{
-    Command::new(env!("CARGO_BIN_EXE_kyso"))
-        .args(args)
-        .output()
-        .expect("the kyso binary runs")
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().expect("kyso exited normally")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).expect("stdout is UTF-8")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).expect("stderr is UTF-8")
-}
-
-fn show(o: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-        o.status.code(),
-        stdout(o),
-        stderr(o)
-    )
-}
 
 /// Asserts exit 2 with exactly one line on stderr, `kyso: …`, that names `file` and says
 /// something containing `problem`.

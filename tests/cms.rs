@@ -875,17 +875,6 @@ fn deep_nesting_is_refused() {
 // ---------------------------------------------------------------------------------------------
 // Real signatures from other tools
 
-fn pdf_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            pdf_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "pdf") {
-            out.push(path);
-        }
-    }
-}
-
 /// Every `/ByteRange [a b c d]` in the file.
 fn byte_ranges(pdf: &[u8]) -> Vec<[usize; 4]> {
     let mut out = Vec::new();
@@ -968,8 +957,7 @@ fn cms_of_real_signed_pdfs_parse_and_check() {
         return;
     };
     let root = root.as_path();
-    let mut files = Vec::new();
-    pdf_files(root, &mut files);
+    let mut files = corpus::pdfs_under(root);
     files.sort();
     assert!(files.len() > 20);
     let expectations = pyhanko_intact(root);

@@ -9,7 +9,7 @@
 mod corpus;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use kyso::pdf::{self, Document, FileSource, Object};
 
@@ -30,21 +30,6 @@ const EXCEPTIONS: &[(&str, &str)] = &[
         "adbe.x509.rsa_sha1 signature: pyHanko does not list this subfilter",
     ),
 ];
-
-fn pdfs_under(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            pdfs_under(&p, out);
-        } else if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf")) {
-            out.push(p);
-        }
-    }
-}
 
 /// Names of the signature fields that carry a value, in the last revision.
 fn signed_field_names(doc: &Document<FileSource>) -> Result<Vec<String>, pdf::PdfError> {
@@ -69,8 +54,7 @@ fn every_corpus_pdf_opens_and_signature_fields_match_pyhanko() {
         return;
     };
     let root = root.as_path();
-    let mut files = Vec::new();
-    pdfs_under(root, &mut files);
+    let files = corpus::pdfs_under(root);
     assert!(!files.is_empty(), "no PDF found under {}", root.display());
 
     // pyHanko's observations, keyed by path under the corpus root: file -> sorted field

@@ -812,21 +812,6 @@ fn truncate(s: &str, n: usize) -> String {
 // ---------------------------------------------------------------------------------------
 // The shadow-attack corpus, for information.
 
-fn pdfs_under(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            pdfs_under(&p, out);
-        } else if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf")) {
-            out.push(p);
-        }
-    }
-}
-
 /// What the file is in the attack corpus, by its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum AttackRole {
@@ -853,8 +838,7 @@ fn attack_corpus_is_verified_without_panics() {
     let Some(dir) = corpus::corpus(ATTACKS) else {
         return;
     };
-    let mut files = Vec::new();
-    pdfs_under(&dir, &mut files);
+    let files = corpus::pdfs_under(&dir);
     assert!(!files.is_empty(), "no PDF under {}", dir.display());
     let trust = trust_from(&[dir.join("_signer/demo-rsa2048.selfsigned.cert.pem")]);
     let opts = VerifyOptions::new(trust).validation_time(datetime!(2021-01-01 0:00 UTC));

@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::cli::kyso;
+
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
@@ -371,13 +373,6 @@ fn pyhanko_detached_signatures_verify_with_kyso() {
     assert_passed(&report);
 }
 
-fn kyso(args: &[&OsStr]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_kyso"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
 #[test]
 fn cli_sign_file_and_verify_file() {
     let pki = TestPki::generate(now());
@@ -406,7 +401,7 @@ fn cli_sign_file_and_verify_file() {
 
     // FILE alone finds FILE.p7s; the .p7s alone finds FILE; --json gives the report.
     for target in [&content, &p7s] {
-        let o = kyso(&[
+        let o = kyso([
             os("verify-file"),
             os("--trust"),
             root.as_os_str(),
@@ -424,7 +419,7 @@ fn cli_sign_file_and_verify_file() {
         assert_eq!(r.summary.passed, 1);
     }
     // Vietnamese text.
-    let o = kyso(&[
+    let o = kyso([
         os("verify-file"),
         os("--trust"),
         root.as_os_str(),
@@ -436,10 +431,10 @@ fn cli_sign_file_and_verify_file() {
     assert!(text.contains("chữ ký #1: HỢP LỆ (TOTAL-PASSED)"), "{text}");
 
     // Without trust anchors: exit 1 (indeterminate).
-    let o = kyso(&[os("verify-file"), content.as_os_str()]);
+    let o = kyso([os("verify-file"), content.as_os_str()]);
     assert_eq!(o.status.code(), Some(1));
     // A missing signature file: exit 2, one line naming it.
-    let o = kyso(&[os("verify-file"), root.as_os_str()]);
+    let o = kyso([os("verify-file"), root.as_os_str()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("root.pem.p7s"));
 
@@ -449,7 +444,7 @@ fn cli_sign_file_and_verify_file() {
     let mut p7m = content.as_os_str().to_owned();
     p7m.push(".p7m");
     let extracted = dir.path().join("extracted.docx");
-    let o = kyso(&[
+    let o = kyso([
         os("verify-file"),
         os("--trust"),
         root.as_os_str(),

@@ -6,6 +6,10 @@
 
 mod common;
 
+use common::noise;
+
+use common::cli::kyso;
+
 use std::io::Write as _;
 use std::path::Path;
 
@@ -30,18 +34,6 @@ const DECISION: &str = "quyết định.txt";
 
 fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()
-}
-
-fn noise(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 24) as u8
-        })
-        .collect()
 }
 
 fn seal_opts() -> SealOptions {
@@ -362,13 +354,6 @@ fn sealing_refuses_to_overwrite_links_and_unknown_role_paths() {
     }
 }
 
-fn kyso(args: &[&std::ffi::OsStr]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_kyso"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
 #[test]
 fn cli_seal_and_verify() {
     let pki = TestPki::generate(now());
@@ -377,7 +362,7 @@ fn cli_seal_and_verify() {
     let root = pki.write_root(keys.path());
     let (key, cert, chain) = pki.p384.write_pem(keys.path());
     let os = std::ffi::OsStr::new;
-    let o = kyso(&[
+    let o = kyso([
         os("dossier"),
         os("seal"),
         os("--key"),
@@ -424,7 +409,7 @@ fn cli_seal_and_verify() {
     let text = String::from_utf8(o.stdout).unwrap();
     assert!(text.contains("[ALTERED] quyết định.txt"), "{text}");
 
-    let o = kyso(&[os("dossier"), os("verify"), os("/nonexistent/dossier")]);
+    let o = kyso([os("dossier"), os("verify"), os("/nonexistent/dossier")]);
     assert_eq!(o.status.code(), Some(2));
 }
 

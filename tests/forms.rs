@@ -13,6 +13,8 @@
 
 mod common;
 
+use common::interop::run_ok;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -79,24 +81,11 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     p
 }
 
-fn run(program: &str, args: &[&std::ffi::OsStr]) -> std::process::Output {
-    let out = Command::new(program)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{program}: {e}"));
-    assert!(
-        out.status.success(),
-        "{program} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
 /// The text `pdftotext -layout` finds inside rectangle `r` (x1, y1, x2, y2 in points from
 /// the page's lower-left corner) of page 1.
 fn text_in(pdf: &Path, r: [f64; 4]) -> String {
     let n = |v: f64| std::ffi::OsString::from(format!("{}", v.round() as i64));
-    let out = run(
+    let out = run_ok(
         "pdftotext",
         &[
             "-layout".as_ref(),
@@ -116,7 +105,7 @@ fn text_in(pdf: &Path, r: [f64; 4]) -> String {
             "-".as_ref(),
         ],
     );
-    String::from_utf8(out.stdout).unwrap()
+    out
 }
 
 /// Non-empty lines, trimmed.
@@ -311,7 +300,7 @@ fn filled_values_read_back_and_poppler_extracts_them() {
     let blank_path = write(dir.path(), "blank.pdf", &form);
     let png = |pdf: &Path, stem: &str| -> Vec<u8> {
         let prefix = dir.path().join(stem);
-        run(
+        run_ok(
             "pdftoppm",
             &[
                 "-r".as_ref(),

@@ -660,3 +660,69 @@ fn pyhankos_store_is_merged_not_replaced() {
         q.check(&out).unwrap();
     }
 }
+
+/// `sign_long_term`: one library call signs at B-T and brings the new signature to B-LT
+/// (ETSI EN 319 142-1 §6.3: validation data in the /DSS) or B-LTA (a document timestamp
+/// over it), with nothing left beside the output; without a signature timestamp it refuses
+/// before signing (B-LT builds on B-T).
+#[test]
+fn sign_long_term_signs_straight_to_b_lt_and_b_lta() {
+    use kyso::ltv::{sign_long_term, LongTermLevel};
+    let Some(mut s) = Setup::new() else { return };
+    let input = s.path("unsigned.pdf");
+    std::fs::write(&input, sample_pdf(SampleXref::Table)).unwrap();
+    let ltv = s.ltv_options(&["signer", "tsa"]);
+    let sign_opts = SignOptions::new()
+        .field_name("Signature1")
+        .timestamp(s.pki.timestamping(Behaviour::Honest));
+
+    let no_tsa = s.path("no-tsa.pdf");
+    let err = sign_long_term(
+        &input,
+        &no_tsa,
+        &s.pki.signer(),
+        &SignOptions::new(),
+        LongTermLevel::BLt,
+        &ltv,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            kyso::Error::Timestamp(kyso::tsp::TspError::NoAuthority)
+        ),
+        "{err}"
+    );
+    assert!(!no_tsa.exists());
+
+    let mut outputs = Vec::new();
+    for (level, name, expected, eofs) in [
+        (LongTermLevel::BLt, "lt.pdf", PadesLevel::BLt, 3),
+        (LongTermLevel::BLta, "lta.pdf", PadesLevel::BLta, 4),
+    ] {
+        let out = s.path(name);
+        let outcome =
+            sign_long_term(&input, &out, &s.pki.signer(), &sign_opts, level, &ltv).unwrap();
+        assert!(outcome.updated, "{outcome:#?}");
+        assert!(outcome.complete(), "{outcome:#?}");
+        assert_eq!(outcome.signatures[0].kind, ItemKind::Signature);
+        // The sample, the signature, the store (and the document timestamp).
+        assert_eq!(eof_count(&std::fs::read(&out).unwrap()), eofs, "{name}");
+        outputs.push((out, expected));
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(s.pki.dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".kyso-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    s.offline();
+    for (out, expected) in &outputs {
+        let r = verify_at(out, s.pki.trust(), None);
+        let sig = signature(&r);
+        assert_eq!(sig.pades_level, Some(*expected), "{}", describe(&r));
+        assert_eq!(sig.indication, Indication::TotalPassed, "{}", describe(&r));
+        assert!(sig.modifications.allowed, "{:#?}", sig.modifications);
+    }
+}

@@ -9,26 +9,12 @@
 
 mod common;
 
+use common::cli::{kyso, os, stderr};
+
 use std::path::Path;
-use std::process::{Command, Output};
 
 use common::ltv_pki::LtvPki;
 use common::{sample_pdf, SampleXref};
-
-fn kyso(args: &[&std::ffi::OsStr]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kyso"))
-        .args(args)
-        .output()
-        .expect("kyso runs")
-}
-
-fn os<S: AsRef<std::ffi::OsStr> + ?Sized>(s: &S) -> &std::ffi::OsStr {
-    s.as_ref()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 /// Signs the sample at B-B with the PKI's signer, into `path`.
 fn signed_b_b(pki: &LtvPki, path: &Path) {
@@ -48,7 +34,7 @@ fn without_the_online_feature_kyso_ltv_says_so() {
     let input = pki.path("in.pdf");
     signed_b_b(&pki, &input);
     let out_path = pki.path("out.pdf");
-    let out = kyso(&[
+    let out = kyso([
         os("ltv"),
         input.as_os_str(),
         os("-o"),
@@ -125,7 +111,7 @@ mod online {
         std::fs::write(&input, sample_pdf(SampleXref::StreamWithObjectStreams)).unwrap();
         let (key, cert) = (pki.path("signer.key"), pki.path("signer.pem"));
         let lta = pki.path("lta.pdf");
-        let out = kyso(&[
+        let out = kyso([
             os("sign"),
             os("--key"),
             key.as_os_str(),
@@ -147,7 +133,7 @@ mod online {
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
         // Renewal: the document timestamp's authority gets its data, then a new timestamp.
         let renewed = pki.path("renewed.pdf");
-        let out = kyso(&[
+        let out = kyso([
             os("ltv"),
             lta.as_os_str(),
             os("-o"),
@@ -191,7 +177,7 @@ mod online {
             }
         }
         // `kyso verify` says so too.
-        let out = kyso(&[
+        let out = kyso([
             os("verify"),
             os("--trust"),
             pki.root_pem().as_os_str(),
@@ -218,7 +204,7 @@ mod online {
         signed_b_b(&pki, &input);
         // No responder is running: the signer's OCSP response cannot be fetched.
         let out_path = pki.path("lt.pdf");
-        let out = kyso(&[
+        let out = kyso([
             os("ltv"),
             input.as_os_str(),
             os("-o"),
@@ -240,7 +226,7 @@ mod online {
         for behaviour in [Behaviour::ServerError, Behaviour::Reject] {
             let server = HttpTsa::start(pki.tsa.clone(), behaviour, None);
             let lta = pki.path(&format!("lta-{behaviour:?}.pdf"));
-            let out = kyso(&[
+            let out = kyso([
                 os("ltv"),
                 input.as_os_str(),
                 os("-o"),

@@ -20,17 +20,18 @@
 
 mod common;
 
+use common::cli::kyso;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use asn1_rs::{Any, Class, Header, Length, Oid, Sequence, Tag, ToDer};
 use rcgen::{
     BasicConstraints, CertificateParams, CertificateRevocationListParams, CertifiedIssuer,
-    CrlDistributionPoint, CustomExtension, DistinguishedName, DnType, IsCa, KeyIdMethod, KeyPair,
-    KeyUsagePurpose, SerialNumber, PKCS_ECDSA_P256_SHA256,
+    CrlDistributionPoint, DistinguishedName, IsCa, KeyIdMethod, KeyPair, KeyUsagePurpose,
+    SerialNumber, PKCS_ECDSA_P256_SHA256,
 };
 use time::{Duration as TimeDuration, OffsetDateTime};
 
@@ -203,47 +204,7 @@ fn serve(stream: TcpStream, handler: &Handler, seen: &Mutex<Vec<Seen>>) {
 // A PKI made for the test.
 
 fn name(cn: &str) -> DistinguishedName {
-    let mut dn = DistinguishedName::new();
-    dn.push(DnType::OrganizationName, "kyso network policy test");
-    dn.push(DnType::CommonName, cn);
-    dn
-}
-
-fn der(class: Class, constructed: bool, tag: u32, content: &[u8]) -> Vec<u8> {
-    Any::new(
-        Header::new(
-            class,
-            constructed,
-            Tag(tag),
-            Length::Definite(content.len()),
-        ),
-        content,
-    )
-    .to_der_vec()
-    .unwrap()
-}
-
-/// authorityInfoAccess (RFC 5280 §4.2.2.1): OCSP responders and caIssuers URLs.
-fn aia(ocsp: &[String], ca_issuers: &[String]) -> CustomExtension {
-    let mut descriptions = Vec::new();
-    for (method, url) in ocsp
-        .iter()
-        .map(|u| (1u64, u))
-        .chain(ca_issuers.iter().map(|u| (2u64, u)))
-    {
-        let oid = Oid::from(&[1, 3, 6, 1, 5, 5, 7, 48, method])
-            .unwrap()
-            .to_der_vec()
-            .unwrap();
-        let location = der(Class::ContextSpecific, false, 6, url.as_bytes());
-        descriptions.extend(
-            Sequence::new([oid, location].concat().into())
-                .to_der_vec()
-                .unwrap(),
-        );
-    }
-    let aia = Sequence::new(descriptions.into()).to_der_vec().unwrap();
-    CustomExtension::from_oid_content(&[1, 3, 6, 1, 5, 5, 7, 1, 1], aia)
+    common::x509::name("kyso network policy test", cn)
 }
 
 struct Ca {
@@ -326,7 +287,10 @@ impl Ca {
         ];
         p.use_authority_key_identifier_extension = true;
         if !ocsp.is_empty() || !ca_issuers.is_empty() {
-            p.custom_extensions.push(aia(ocsp, ca_issuers));
+            let ocsp: Vec<&str> = ocsp.iter().map(String::as_str).collect();
+            let ca_issuers: Vec<&str> = ca_issuers.iter().map(String::as_str).collect();
+            p.custom_extensions
+                .push(common::x509::aia(&ocsp, &ca_issuers));
         }
         if !crl.is_empty() {
             p.crl_distribution_points = vec![CrlDistributionPoint { uris: crl.to_vec() }];
@@ -876,13 +840,6 @@ fn a_slow_server_behind_many_signatures_costs_at_most_the_default_budget() {
 // ---------------------------------------------------------------------------------------
 // The command line.
 
-fn kyso(args: &[&std::ffi::OsStr]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_kyso"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
 #[test]
 fn kyso_verify_online_refuses_loopback_until_allowed() {
     let root = Ca::root("CLI Root");
@@ -970,7 +927,7 @@ fn the_cli_budget_options_reach_the_verification() {
     let root_pem = dir.path().join("root.pem");
     std::fs::write(&root_pem, common::pki::pem("CERTIFICATE", &root.der())).unwrap();
     let started = Instant::now();
-    let out = kyso(&[
+    let out = kyso([
         "verify".as_ref(),
         "--trust".as_ref(),
         root_pem.as_os_str(),

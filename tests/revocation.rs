@@ -13,12 +13,10 @@
 
 mod common;
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
 
-use asn1_rs::{Any, Class, Header, Length, Oid, Sequence, Tag, ToDer};
+use common::ocsp::{self, free_port, KillOnDrop};
+use common::x509::{self, aia_ocsp};
 use kyso::pki::{
     Certificate, Crl, Origin, PathOutcome, PathValidator, Purpose, RevocationData, RevocationMode,
     RevocationPolicy, TrustStore, ValidationPolicy, ValidationTime,
@@ -28,69 +26,13 @@ use kyso::report::{
 };
 use rcgen::{
     BasicConstraints, CertificateParams, CertificateRevocationListParams, CertifiedIssuer,
-    CrlDistributionPoint, CustomExtension, DistinguishedName, DnType, ExtendedKeyUsagePurpose,
-    IsCa, KeyIdMethod, KeyPair, KeyUsagePurpose, RevokedCertParams, SerialNumber,
-    PKCS_ECDSA_P256_SHA256,
+    CrlDistributionPoint, DistinguishedName, ExtendedKeyUsagePurpose, IsCa, KeyIdMethod, KeyPair,
+    KeyUsagePurpose, RevokedCertParams, SerialNumber, PKCS_ECDSA_P256_SHA256,
 };
 use time::{Duration as TimeDuration, OffsetDateTime};
 
-/// A child process killed when dropped.
-struct KillOnDrop(Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// A port nothing listens on right now.
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn der(class: Class, constructed: bool, tag: u32, content: &[u8]) -> Vec<u8> {
-    Any::new(
-        Header::new(
-            class,
-            constructed,
-            Tag(tag),
-            Length::Definite(content.len()),
-        ),
-        content,
-    )
-    .to_der_vec()
-    .unwrap()
-}
-
-/// authorityInfoAccess with one OCSP URL.
-fn aia_ocsp(url: &str) -> CustomExtension {
-    aia(1, url)
-}
-
-/// authorityInfoAccess with one location: method 1 = id-ad-ocsp, 2 = id-ad-caIssuers.
-fn aia(method: u64, url: &str) -> CustomExtension {
-    let oid = Oid::from(&[1, 3, 6, 1, 5, 5, 7, 48, method])
-        .unwrap()
-        .to_der_vec()
-        .unwrap();
-    let location = der(Class::ContextSpecific, false, 6, url.as_bytes());
-    let desc = Sequence::new([oid, location].concat().into())
-        .to_der_vec()
-        .unwrap();
-    let aia = Sequence::new(desc.into()).to_der_vec().unwrap();
-    CustomExtension::from_oid_content(&[1, 3, 6, 1, 5, 5, 7, 1, 1], aia)
-}
-
 fn name(cn: &str) -> DistinguishedName {
-    let mut dn = DistinguishedName::new();
-    dn.push(DnType::OrganizationName, "kyso revocation test");
-    dn.push(DnType::CommonName, cn);
-    dn
+    x509::name("kyso revocation test", cn)
 }
 
 /// One issued certificate and its key.
@@ -165,10 +107,7 @@ impl TestCa {
                 }];
             }
             if nocheck {
-                p.custom_extensions.push(CustomExtension::from_oid_content(
-                    &[1, 3, 6, 1, 5, 5, 7, 48, 1, 5],
-                    vec![0x05, 0x00],
-                ));
+                p.custom_extensions.push(x509::ocsp_nocheck());
             }
             let cert = p.signed_by(&key, &ca).unwrap();
             Issued {
@@ -245,61 +184,13 @@ impl TestCa {
 
     /// Starts `openssl ocsp` on `port`, signing with `signer` ("responder" or "rogue").
     fn start_responder(&self, openssl: &Path, signer: &str, port: u16) -> KillOnDrop {
-        let mut child = Command::new(openssl)
-            .args(["ocsp", "-index"])
-            .arg(self.path("index.txt"))
-            .arg("-CA")
-            .arg(self.path("ca.pem"))
-            .arg("-rsigner")
-            .arg(self.path(&format!("{signer}.pem")))
-            .arg("-rkey")
-            .arg(self.path(&format!("{signer}.key")))
-            // OpenSSL 3.0's responder takes a port number only (it listens on every
-            // interface); the clients here always connect to 127.0.0.1.
-            .args(["-nmin", "60", "-port"])
-            .arg(port.to_string())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("openssl ocsp starts");
-        // Ready when it says so (a probing connection that sends nothing makes this
-        // responder spin). Its standard error is drained by a thread from then on.
-        let stderr = child.stderr.take().expect("piped stderr");
-        let guard = KillOnDrop(child);
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            use std::io::BufRead;
-            let mut lines = std::io::BufReader::new(stderr).lines();
-            for line in lines.by_ref() {
-                let Ok(line) = line else { break };
-                if line.contains("waiting for OCSP client connections") {
-                    let _ = tx.send(());
-                }
-            }
-        });
-        rx.recv_timeout(Duration::from_secs(10))
-            .expect("openssl ocsp is listening");
-        guard
+        ocsp::start_responder(openssl, self.dir.path(), signer, port)
     }
 
     /// Asks the responder on `port` about `which` with the openssl client; the DER response.
     fn fetch_response(&self, openssl: &Path, which: &str, port: u16) -> Vec<u8> {
         let out = self.path(&format!("{which}-{port}.ocsp"));
-        let status = Command::new(openssl)
-            .args(["ocsp", "-issuer"])
-            .arg(self.path("ca.pem"))
-            .arg("-cert")
-            .arg(self.path(&format!("{which}.pem")))
-            .arg("-url")
-            .arg(format!("http://127.0.0.1:{port}/"))
-            .args(["-noverify", "-no_nonce", "-respout"])
-            .arg(&out)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .unwrap();
-        assert!(status.success(), "openssl ocsp client for {which}");
-        std::fs::read(out).unwrap()
+        ocsp::fetch_response(openssl, self.dir.path(), which, port, &out)
     }
 
     /// A CRL listing `crl_revoked` (key compromise, a day ago).
@@ -646,9 +537,10 @@ mod online {
     use super::*;
     use kyso::net::{HttpFetcher, NetworkPolicy};
     use std::io::{Read, Write};
-    use std::net::TcpStream;
+    use std::net::{TcpListener, TcpStream};
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Arc;
+    use std::time::Duration;
 
     /// The responders of these tests listen on 127.0.0.1, which the default network policy
     /// refuses: they are allowed the way a deployer allows its own responders.
@@ -803,8 +695,10 @@ mod online {
         l.not_after = ca.now + TimeDuration::days(30);
         l.is_ca = IsCa::ExplicitNoCa;
         l.use_authority_key_identifier_extension = true;
-        l.custom_extensions
-            .push(aia(2, &format!("http://127.0.0.1:{port}/issuer.der")));
+        l.custom_extensions.push(x509::aia(
+            &[],
+            &[&format!("http://127.0.0.1:{port}/issuer.der")],
+        ));
         let leaf = Issued {
             der: l
                 .signed_by(

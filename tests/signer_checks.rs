@@ -7,8 +7,10 @@
 
 mod common;
 
+use common::cli::{kyso, show};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use common::pki::{TestPki, TestSigner};
 use common::vectors::{base, Base};
@@ -351,22 +353,6 @@ fn a_missing_issuer_is_a_warning() {
 
 // ---------------------------------------------------------------------------------------------
 // Command line
-
-fn kyso(args: &[&std::ffi::OsStr]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kyso"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn show(o: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 /// Key, certificate and chain files of `signer` in `dir`.
 fn pem_args(signer: &TestSigner, dir: &Path, with_chain: bool) -> Vec<std::ffi::OsString> {

@@ -7,6 +7,8 @@
 
 mod common;
 
+use common::cli::{os, stderr};
+
 use std::process::{Command, Output};
 
 use common::{sample_pdf, SampleXref};
@@ -18,14 +20,6 @@ fn kyso(args: &[&std::ffi::OsStr], env: &[(&str, &str)]) -> Output {
         cmd.env(k, v);
     }
     cmd.output().expect("kyso runs")
-}
-
-fn os<S: AsRef<std::ffi::OsStr> + ?Sized>(s: &S) -> &std::ffi::OsStr {
-    s.as_ref()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 #[cfg(not(feature = "online"))]

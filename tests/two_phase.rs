@@ -4,10 +4,12 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::{Command, Output};
+use common::cli::{kyso, os};
 
-use common::keys::{assert_kyso_valid, assert_pyhanko_valid, kyso_bin};
+use std::path::Path;
+use std::process::Command;
+
+use common::keys::{assert_kyso_valid, assert_pyhanko_valid};
 use common::pki::TestPki;
 use common::vectors::{base, Base};
 use kyso::cms::{build_signed_attributes, build_signed_data, SignedAttributesSpec, SignedDataSpec};
@@ -15,18 +17,6 @@ use kyso::sign::two_phase::{embed_cms_bytes, finish_bytes, prepare_bytes, Prepar
 use kyso::sign::{SignOptions, SubFilter};
 use kyso::signer::{Signer, SignerIdentity};
 use time::OffsetDateTime;
-
-fn kyso(args: &[&std::ffi::OsStr]) -> Output {
-    Command::new(kyso_bin())
-        .args(args)
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap()
-}
-
-fn os<S: AsRef<std::ffi::OsStr> + ?Sized>(s: &S) -> &std::ffi::OsStr {
-    s.as_ref()
-}
 
 /// DER `ECDSA-Sig-Value` → raw `r ‖ s` with `n`-byte halves, as PKCS#11 and many services
 /// return it.
@@ -244,7 +234,7 @@ fn cli_prepare_then_finish_in_another_process_with_openssl_as_the_remote_signer(
     let state = d.join("state.json");
     let tbs = d.join("to-sign.der");
 
-    let prep = kyso(&[
+    let prep = kyso([
         os("sign"),
         os("--prepare"),
         os("--cert"),
@@ -284,7 +274,7 @@ fn cli_prepare_then_finish_in_another_process_with_openssl_as_the_remote_signer(
     let wrong_sig = d.join("wrong.sig");
     let (p256_key, _, _) = pki.p256.write_pem(d);
     sign_with(&p256_key, &wrong_sig);
-    let fin = kyso(&[
+    let fin = kyso([
         os("sign"),
         os("--finish"),
         state.as_os_str(),
@@ -299,7 +289,7 @@ fn cli_prepare_then_finish_in_another_process_with_openssl_as_the_remote_signer(
 
     let sig = d.join("good.sig");
     sign_with(&key, &sig);
-    let fin = kyso(&[
+    let fin = kyso([
         os("sign"),
         os("--finish"),
         state.as_os_str(),
@@ -316,7 +306,7 @@ fn cli_prepare_then_finish_in_another_process_with_openssl_as_the_remote_signer(
     changed.extend_from_slice(b"\n% appended\n");
     let changed_input = d.join("changed.pdf");
     std::fs::write(&changed_input, changed).unwrap();
-    let fin = kyso(&[
+    let fin = kyso([
         os("sign"),
         os("--finish"),
         state.as_os_str(),

@@ -19,21 +19,22 @@ struct Row {
 }
 
 fn manifest() -> BTreeMap<String, Vec<Row>> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("test-vectors/manifest.tsv");
-    let text = std::fs::read_to_string(&path).unwrap();
-    let mut out: BTreeMap<String, Vec<Row>> = BTreeMap::new();
-    for line in text.lines().filter(|l| !l.starts_with('#')).skip(1) {
-        let cols: Vec<&str> = line.split('\t').collect();
-        assert_eq!(cols.len(), 6, "bad manifest line: {line}");
-        out.entry(cols[0].to_string()).or_default().push(Row {
-            sig: cols[1].parse().ok(),
-            indication: cols[2].to_string(),
-            sub_indication: cols[3].to_string(),
-            coverage: cols[4].to_string(),
-            why: cols[5].to_string(),
-        });
-    }
-    out
+    common::manifest::read("test-vectors/manifest.tsv", 6)
+        .into_iter()
+        .map(|(name, rows)| {
+            let rows = rows
+                .into_iter()
+                .map(|c| Row {
+                    sig: c[1].parse().ok(),
+                    indication: c[2].clone(),
+                    sub_indication: c[3].clone(),
+                    coverage: c[4].clone(),
+                    why: c[5].clone(),
+                })
+                .collect();
+            (name, rows)
+        })
+        .collect()
 }
 
 fn coverage_name(c: CoverageStatus) -> &'static str {
@@ -52,21 +53,8 @@ fn every_vector_gets_the_verdict_the_manifest_gives() {
     let vectors = common::vectors::generate(&pki, now);
     let manifest = manifest();
 
-    let keep = std::env::var_os("KYSO_VECTORS_DIR").map(std::path::PathBuf::from);
-    if let Some(dir) = &keep {
-        std::fs::create_dir_all(dir).unwrap();
-        pki.write_root(dir);
-        for (name, bytes) in &vectors {
-            std::fs::write(dir.join(format!("{name}.pdf")), bytes).unwrap();
-        }
-    }
-
-    let generated: Vec<&str> = vectors.keys().copied().collect();
-    let listed: Vec<&str> = manifest.keys().map(String::as_str).collect();
-    assert_eq!(
-        generated, listed,
-        "the generator and the manifest must list the same vectors"
-    );
+    common::manifest::keep_if_asked("KYSO_VECTORS_DIR", &pki, &vectors);
+    common::manifest::assert_same_names(&vectors, &manifest);
 
     let opts = VerifyOptions::new(pki.trust()).validation_time(now);
     let mut failures = Vec::new();
@@ -122,10 +110,7 @@ fn every_vector_gets_the_verdict_the_manifest_gives() {
                     row.indication,
                     row.sub_indication,
                     row.coverage,
-                    s.findings
-                        .iter()
-                        .map(|f| format!("{}: {}", f.code.as_str(), f.message))
-                        .collect::<Vec<_>>()
+                    common::manifest::findings(s)
                 ));
             }
             if row.indication == "TOTAL-PASSED" {

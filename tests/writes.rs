@@ -8,6 +8,8 @@
 
 mod common;
 
+use common::cli::{bin, kyso, show, stderr};
+
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -19,21 +21,6 @@ use kyso::attachments::{attach_bytes, AttachOptions, Attachment};
 use kyso::signer::Signer;
 use time::OffsetDateTime;
 
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_kyso")
-}
-
-fn kyso<I, S>(args: I) -> Output
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<std::ffi::OsStr>,
-{
-    Command::new(bin())
-        .args(args)
-        .output()
-        .expect("the kyso binary runs")
-}
-
 /// `kyso ARGS` under `umask MASK` (through `sh`, so that the umask is the process's own).
 fn kyso_umask(mask: &str, args: &[OsString]) -> Output {
     Command::new("sh")
@@ -43,19 +30,6 @@ fn kyso_umask(mask: &str, args: &[OsString]) -> Output {
         .args(args)
         .output()
         .expect("sh runs")
-}
-
-fn show(o: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// Asserts exit 2 and one line on stderr that says `problem`.

@@ -16,6 +16,7 @@
 //!     /Contents) ──> one incremental update (same cross-reference kind as the input)
 //! archive: DSS update, then a document timestamp (sign::timestamp_file); run again on a
 //!     B-LTA file, it covers the last document timestamp's authority and renews the archive
+//! sign_long_term: sign at B-T into a staging file, then reach B-LT or B-LTA from it
 //! ```
 //!
 //! The input is never modified; the output is written to a temporary file and renamed.
@@ -24,6 +25,7 @@ mod archival;
 mod collect;
 mod dss;
 mod gather;
+mod long_term;
 
 use std::path::Path;
 
@@ -40,6 +42,7 @@ use crate::Error;
 
 pub use archival::revocation_info_for_signer;
 pub use collect::ItemKind;
+pub use long_term::{reach, sign_long_term, LongTermLevel};
 
 /// What to embed and where the data comes from.
 #[derive(Debug, Clone)]

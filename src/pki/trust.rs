@@ -338,8 +338,7 @@ fn read_limited(path: &Path) -> Result<Vec<u8>, Error> {
 
 /// Reads certificates from PEM text (every `CERTIFICATE` block) or from one DER certificate.
 pub fn certificates_from_pem_or_der(bytes: &[u8]) -> Result<Vec<Vec<u8>>, CertError> {
-    let looks_pem = bytes.windows(11).take(4096).any(|w| w == b"-----BEGIN ");
-    if !looks_pem {
+    if !crate::asn1::pem::looks_like_pem(bytes) {
         return Ok(vec![bytes.to_vec()]);
     }
     let mut out = Vec::new();

@@ -312,6 +312,13 @@ impl PartialEq for Finding {
 
 impl Eq for Finding {}
 
+/// Adds `finding` to `findings` and gives back `status`: one arm of a mapping from a check's
+/// outcome to a report status, where the status comes with the finding that explains it.
+pub(crate) fn noted<T>(findings: &mut Vec<Finding>, status: T, finding: Finding) -> T {
+    findings.push(finding);
+    status
+}
+
 impl Finding {
     /// A finding with the code's default severity.
     pub fn new(code: Code, message: impl Into<String>) -> Self {

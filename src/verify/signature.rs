@@ -9,6 +9,7 @@ use crate::pki::{
     add_other_revocation_info, add_revocation_info_archival, Certificate, Origin, PathValidator,
     RevocationData, ValidationTime,
 };
+use crate::report::noted;
 use crate::report::DetailLabel as L;
 use crate::report::{
     ChainReport, CheckStatus, Code, Coverage, CoverageStatus, Finding, Integrity, Modifications,
@@ -574,70 +575,64 @@ pub(crate) fn apply_signer_check(
     }
 
     r.integrity.signature = match &check.signature {
-        O::Ok => {
-            r.findings.push(
-                Finding::new(
-                    Code::IntegritySignatureOk,
-                    "the signature value verifies with the signer's key",
-                )
-                .plain(),
-            );
-            CheckStatus::Passed
-        }
-        O::Failed { reason } => {
-            r.findings.push(
-                Finding::new(
-                    Code::IntegritySignatureInvalid,
-                    format!("the signature value does not verify: {reason}"),
-                )
-                .detail(L::Technical, reason),
-            );
-            CheckStatus::Failed
-        }
-        O::Unsupported { reason } => {
-            r.findings.push(
-                Finding::new(
-                    Code::IntegrityAlgorithmUnsupported,
-                    format!("the signature cannot be checked: {reason}"),
-                )
-                .detail(L::Technical, reason),
-            );
-            CheckStatus::Unsupported
-        }
+        O::Ok => noted(
+            &mut r.findings,
+            CheckStatus::Passed,
+            Finding::new(
+                Code::IntegritySignatureOk,
+                "the signature value verifies with the signer's key",
+            )
+            .plain(),
+        ),
+        O::Failed { reason } => noted(
+            &mut r.findings,
+            CheckStatus::Failed,
+            Finding::new(
+                Code::IntegritySignatureInvalid,
+                format!("the signature value does not verify: {reason}"),
+            )
+            .detail(L::Technical, reason),
+        ),
+        O::Unsupported { reason } => noted(
+            &mut r.findings,
+            CheckStatus::Unsupported,
+            Finding::new(
+                Code::IntegrityAlgorithmUnsupported,
+                format!("the signature cannot be checked: {reason}"),
+            )
+            .detail(L::Technical, reason),
+        ),
         _ => CheckStatus::NotChecked,
     };
 
     r.integrity.digest = match &check.message_digest {
-        O::Ok => {
-            r.findings.push(
-                Finding::new(
-                    Code::IntegrityDigestOk,
-                    "the signed bytes hash to the signed message-digest",
-                )
-                .plain(),
-            );
-            CheckStatus::Passed
-        }
-        O::Failed { reason } => {
-            r.findings.push(
-                Finding::new(
-                    Code::IntegrityDigestMismatch,
-                    format!("the signed bytes were changed: {reason}"),
-                )
-                .detail(L::Technical, reason),
-            );
-            CheckStatus::Failed
-        }
-        O::NotPresent if has_signed_attrs => {
-            r.findings.push(
-                Finding::new(
-                    Code::IntegrityDigestMissing,
-                    "the signed attributes have no message-digest",
-                )
-                .plain(),
-            );
-            CheckStatus::Failed
-        }
+        O::Ok => noted(
+            &mut r.findings,
+            CheckStatus::Passed,
+            Finding::new(
+                Code::IntegrityDigestOk,
+                "the signed bytes hash to the signed message-digest",
+            )
+            .plain(),
+        ),
+        O::Failed { reason } => noted(
+            &mut r.findings,
+            CheckStatus::Failed,
+            Finding::new(
+                Code::IntegrityDigestMismatch,
+                format!("the signed bytes were changed: {reason}"),
+            )
+            .detail(L::Technical, reason),
+        ),
+        O::NotPresent if has_signed_attrs => noted(
+            &mut r.findings,
+            CheckStatus::Failed,
+            Finding::new(
+                Code::IntegrityDigestMissing,
+                "the signed attributes have no message-digest",
+            )
+            .plain(),
+        ),
         O::Unsupported { .. } => CheckStatus::Unsupported,
         // Without signed attributes the signature itself covers the content.
         _ if !has_signed_attrs => r.integrity.signature,
@@ -646,18 +641,15 @@ pub(crate) fn apply_signer_check(
 
     r.integrity.signing_certificate = match &check.signing_certificate {
         O::Ok => CheckStatus::Passed,
-        O::Failed { reason } => {
-            r.findings.push(
-                Finding::new(
-                    Code::IntegritySigningCertMismatch,
-                    format!(
-                        "the signing-certificate attribute names another certificate: {reason}"
-                    ),
-                )
-                .detail(L::Technical, reason),
-            );
-            CheckStatus::Failed
-        }
+        O::Failed { reason } => noted(
+            &mut r.findings,
+            CheckStatus::Failed,
+            Finding::new(
+                Code::IntegritySigningCertMismatch,
+                format!("the signing-certificate attribute names another certificate: {reason}"),
+            )
+            .detail(L::Technical, reason),
+        ),
         O::NotPresent => {
             if pades {
                 r.findings.push(
@@ -670,17 +662,16 @@ pub(crate) fn apply_signer_check(
             }
             CheckStatus::NotPresent
         }
-        O::Unsupported { reason } => {
-            r.findings.push(
-                Finding::new(
-                    Code::IntegrityAlgorithmUnsupported,
-                    format!("the signing-certificate attribute cannot be checked: {reason}"),
-                )
-                .remark("không kiểm tra được thuộc tính signing-certificate")
-                .detail(L::Technical, reason),
-            );
-            CheckStatus::Unsupported
-        }
+        O::Unsupported { reason } => noted(
+            &mut r.findings,
+            CheckStatus::Unsupported,
+            Finding::new(
+                Code::IntegrityAlgorithmUnsupported,
+                format!("the signing-certificate attribute cannot be checked: {reason}"),
+            )
+            .remark("không kiểm tra được thuộc tính signing-certificate")
+            .detail(L::Technical, reason),
+        ),
         _ => CheckStatus::NotChecked,
     };
 

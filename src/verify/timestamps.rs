@@ -26,6 +26,7 @@ use crate::pki::{
     add_other_revocation_info, add_revocation_info_archival, Certificate, Origin, PathOutcome,
     PathValidator, Purpose, RevocationData, RevocationMode, ValidationTime,
 };
+use crate::report::noted;
 use crate::report::DetailLabel as L;
 use crate::report::{
     ChainReport, ChainStatus, CheckStatus, Code, Finding, PadesLevel, SignatureKind,
@@ -552,40 +553,46 @@ pub(crate) fn check_document_timestamp<S: Source>(
         r.timestamps.push(judged.report);
         return;
     };
+    token_integrity(check, &judged, r);
+    token_authority(ctx.time, check, &judged, r);
+    r.timestamps.push(judged.report);
+}
+
+/// A document timestamp's integrity (RFC 3161 §2.4.2): the message imprint over the byte
+/// ranges, the authority's certificate in the token, its signature over the TSTInfo and the
+/// ESS signing-certificate attribute (RFC 3161 §2.4.1).
+fn token_integrity(check: &TokenCheck, judged: &Judged, r: &mut SignatureReport) {
     r.digest_algorithm = judged.report.imprint_algorithm.clone();
     r.signature_algorithm = Some(check.signer.signature_algorithm.clone());
     r.integrity.digest = match &check.imprint {
-        CheckOutcome::Ok => {
-            r.findings.push(
-                Finding::new(
-                    Code::IntegrityDigestOk,
-                    "the signed bytes hash to the token's message imprint",
-                )
-                .plain(),
-            );
-            CheckStatus::Passed
-        }
-        CheckOutcome::Unsupported { reason } => {
-            r.findings.push(
-                Finding::new(
-                    Code::IntegrityAlgorithmUnsupported,
-                    format!("the document timestamp cannot be checked: {reason}"),
-                )
-                .detail(L::Technical, reason),
-            );
-            CheckStatus::Unsupported
-        }
-        _ => {
-            r.findings.push(
-                Finding::new(
-                    Code::IntegrityDigestMismatch,
-                    "the signed bytes were changed: they do not hash to the token's message \
+        CheckOutcome::Ok => noted(
+            &mut r.findings,
+            CheckStatus::Passed,
+            Finding::new(
+                Code::IntegrityDigestOk,
+                "the signed bytes hash to the token's message imprint",
+            )
+            .plain(),
+        ),
+        CheckOutcome::Unsupported { reason } => noted(
+            &mut r.findings,
+            CheckStatus::Unsupported,
+            Finding::new(
+                Code::IntegrityAlgorithmUnsupported,
+                format!("the document timestamp cannot be checked: {reason}"),
+            )
+            .detail(L::Technical, reason),
+        ),
+        _ => noted(
+            &mut r.findings,
+            CheckStatus::Failed,
+            Finding::new(
+                Code::IntegrityDigestMismatch,
+                "the signed bytes were changed: they do not hash to the token's message \
                  imprint",
-                )
-                .plain(),
-            );
-            CheckStatus::Failed
-        }
+            )
+            .plain(),
+        ),
     };
     if !check.signer.certificate_lookup.is_ok() {
         r.findings.push(
@@ -650,27 +657,39 @@ pub(crate) fn check_document_timestamp<S: Source>(
         check.signing_certificate_present,
     ) {
         (CheckOutcome::Ok, _) => CheckStatus::Passed,
-        (_, false) => {
-            r.findings.push(Finding::new(
+        (_, false) => noted(
+            &mut r.findings,
+            CheckStatus::Failed,
+            Finding::new(
                 Code::IntegritySigningCertMissing,
                 "the token lacks the ESS signing-certificate attribute RFC 3161 §2.4.1 requires",
             )
-            .remark("dấu thời gian thiếu thuộc tính ESS signing-certificate mà RFC 3161 §2.4.1 yêu cầu"));
-            CheckStatus::Failed
-        }
-        (CheckOutcome::Failed { reason }, _) => {
-            r.findings.push(
-                Finding::new(
-                    Code::IntegritySigningCertMismatch,
-                    format!("the token's signing-certificate attribute: {reason}"),
-                )
-                .remark("ở dấu thời gian")
-                .detail(L::Technical, reason),
-            );
-            CheckStatus::Failed
-        }
+            .remark(
+                "dấu thời gian thiếu thuộc tính ESS signing-certificate mà RFC 3161 §2.4.1 yêu cầu",
+            ),
+        ),
+        (CheckOutcome::Failed { reason }, _) => noted(
+            &mut r.findings,
+            CheckStatus::Failed,
+            Finding::new(
+                Code::IntegritySigningCertMismatch,
+                format!("the token's signing-certificate attribute: {reason}"),
+            )
+            .remark("ở dấu thời gian")
+            .detail(L::Technical, reason),
+        ),
         _ => CheckStatus::NotChecked,
     };
+}
+
+/// The authority of a document timestamp: its certificate and path (validated at
+/// `validation_time` or at a later proven time), and what the token proves when valid.
+fn token_authority(
+    validation_time: OffsetDateTime,
+    check: &TokenCheck,
+    judged: &Judged,
+    r: &mut SignatureReport,
+) {
     for (code, message) in &judged.problems {
         if *code == Code::TspCertificateUnusable && check.tsa_certificate.is_some() {
             r.findings
@@ -694,7 +713,7 @@ pub(crate) fn check_document_timestamp<S: Source>(
     if let Some(at) = judged
         .report
         .path_validation_time
-        .filter(|t| *t != ctx.time)
+        .filter(|t| *t != validation_time)
     {
         r.path_validation_time = Some(at);
         r.findings.push(
@@ -744,7 +763,6 @@ pub(crate) fn check_document_timestamp<S: Source>(
             ),
         );
     }
-    r.timestamps.push(judged.report);
 }
 
 // ---------------------------------------------------------------------------------------

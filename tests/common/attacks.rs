@@ -16,6 +16,7 @@ use kyso::signer::Signer;
 use time::OffsetDateTime;
 
 use super::pki::{TestPki, TestSigner};
+use super::{find, rfind};
 
 /// Object numbers of the dossier.
 pub mod obj {
@@ -362,18 +363,6 @@ fn dossier_signed_by_hand(
     pdf[at..at + text.len()].copy_from_slice(text.as_bytes());
     let signed = sign_layout(pdf, (lt, gt + 1), [(0, br[1]), (br[2], br[3])], signer);
     (signed, br)
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> usize {
-    hay.windows(needle.len())
-        .position(|w| w == needle)
-        .unwrap_or_else(|| panic!("{:?} not found", String::from_utf8_lossy(needle)))
-}
-
-fn rfind(hay: &[u8], needle: &[u8]) -> usize {
-    hay.windows(needle.len())
-        .rposition(|w| w == needle)
-        .unwrap_or_else(|| panic!("{:?} not found", String::from_utf8_lossy(needle)))
 }
 
 /// Replaces the last signature's `/ByteRange` array text (kyso's fixed-width form) with

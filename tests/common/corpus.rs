@@ -53,6 +53,29 @@ pub fn corpus(relative: &str) -> Option<PathBuf> {
     found
 }
 
+/// Every `.pdf` file (any case) under `dir`, recursively; each directory's entries in name
+/// order. An unreadable directory gives nothing.
+pub fn pdfs_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    walk_pdfs(dir, &mut out);
+    out
+}
+
+fn walk_pdfs(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            walk_pdfs(&p, out);
+        } else if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf")) {
+            out.push(p);
+        }
+    }
+}
+
 /// [`corpus`] with the root and the policy given, and without the notice (for the helper's
 /// own tests).
 pub fn corpus_at(root: &Path, relative: &str, required: bool) -> Option<PathBuf> {

@@ -378,14 +378,7 @@ pub fn registration_form(spec: &FormSpec) -> Vec<u8> {
             "Annots" => annots,
         }),
     );
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(dictionary! {
-            "Type" => "Pages",
-            "Kids" => vec![page_id.into()],
-            "Count" => 1,
-        }),
-    );
+    super::lopdf_pages(&mut doc, pages_id, &[page_id]);
     let mut acroform = dictionary! {
         "Fields" => fields,
         "DA" => text("/Helv 0 Tf 0 g"),
@@ -419,13 +412,7 @@ pub fn registration_form(spec: &FormSpec) -> Vec<u8> {
     }
     let catalog_id = doc.add_object(catalog);
     doc.trailer.set("Root", catalog_id);
-    doc.trailer.set(
-        "ID",
-        vec![
-            Object::String(b"kyso-form-id-001".to_vec(), StringFormat::Hexadecimal),
-            Object::String(b"kyso-form-id-001".to_vec(), StringFormat::Hexadecimal),
-        ],
-    );
+    super::lopdf_id(&mut doc, b"kyso-form-id-001");
     doc.reference_table.cross_reference_type = lopdf::xref::XrefType::CrossReferenceTable;
     let mut out = Vec::new();
     doc.save_to(&mut out).unwrap();

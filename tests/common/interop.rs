@@ -83,6 +83,21 @@ pub fn run(program: &Path, args: &[&std::ffi::OsStr]) -> Result<ToolOutput, Stri
     })
 }
 
+/// Runs `program` (a name on `PATH`) with `args`, which must succeed; its standard output,
+/// which must be UTF-8.
+pub fn run_ok(program: &str, args: &[&std::ffi::OsStr]) -> String {
+    let out = Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{program}: {e}"));
+    assert!(
+        out.status.success(),
+        "{program} {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
 fn read_in_thread<R: Read + Send + 'static>(mut r: R) -> std::thread::JoinHandle<Vec<u8>> {
     std::thread::spawn(move || {
         let mut buf = Vec::new();
@@ -626,6 +641,57 @@ impl Pyhanko {
     /// Finds `pyhanko` (see [`super::tool`]).
     pub fn find() -> Option<Self> {
         super::tool("pyhanko").map(|path| Pyhanko { path })
+    }
+
+    /// The Python that runs `pyhanko`: `python3` (or `python`) beside it (a virtual
+    /// environment's or pyenv's `bin`), else the interpreter its `#!` line names, else
+    /// `python3` on `PATH`.
+    pub fn python(&self) -> Result<PathBuf, String> {
+        if let Some(beside) = self.path.parent().and_then(|dir| {
+            ["python3", "python"]
+                .iter()
+                .map(|n| dir.join(n))
+                .find(|p| p.is_file())
+        }) {
+            return Ok(beside);
+        }
+        let text = std::fs::read(&self.path).map_err(|e| e.to_string())?;
+        let first = String::from_utf8_lossy(text.split(|b| *b == b'\n').next().unwrap_or_default())
+            .into_owned();
+        first
+            .strip_prefix("#!")
+            .map(|l| PathBuf::from(l.trim()))
+            .filter(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("python"))
+            })
+            .or_else(|| super::find_on_path("python3"))
+            .ok_or_else(|| format!("cannot find the Python that runs {}", self.path.display()))
+    }
+
+    /// Runs `script` (Python over pyHanko's library), written to the file `at`, with `args`;
+    /// the non-empty lines it prints. `what` names the run in the error when it fails.
+    pub fn run_script(
+        &self,
+        script: &str,
+        at: &Path,
+        args: &[&std::ffi::OsStr],
+        what: &str,
+    ) -> Result<Vec<String>, String> {
+        let python = self.python()?;
+        std::fs::write(at, script).map_err(|e| e.to_string())?;
+        let mut all = vec![at.as_os_str()];
+        all.extend_from_slice(args);
+        let out = run(&python, &all)?;
+        if !out.status.success() {
+            return Err(format!("{what} failed: {}", out.describe()));
+        }
+        Ok(out
+            .stdout
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(str::to_owned)
+            .collect())
     }
 
     /// `pyhanko sign validate --no-revocation-check --trust ROOT --trust-replace [EXTRA…]

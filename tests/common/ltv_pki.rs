@@ -8,17 +8,12 @@
 //! `ades_lta_validation`, and `simulate_future_ades_lta_validation`, which tells whether a
 //! file stays verifiable once its certificates have expired).
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::time::Duration;
 
-use asn1_rs::{Any, Class, Header, Length, Oid, Sequence, Tag, ToDer};
 use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, CustomExtension, DistinguishedName,
-    DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair, KeyUsagePurpose, SerialNumber,
-    PKCS_ECDSA_P256_SHA256,
+    ExtendedKeyUsagePurpose, IsCa, KeyPair, KeyUsagePurpose, SerialNumber, PKCS_ECDSA_P256_SHA256,
 };
 use time::{Duration as TimeDuration, OffsetDateTime};
 
@@ -28,61 +23,13 @@ use kyso::sign::Timestamping;
 use kyso::signer::SoftwareSigner;
 use kyso::tsp::{Rfc3161Client, TspError};
 
+pub use super::ocsp::{free_port, KillOnDrop};
 use super::pki::pem;
 use super::tsa::{Behaviour, OpensslTransport, TestTsa};
-
-/// A child process killed when dropped.
-pub struct KillOnDrop(pub Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// A port nothing listens on right now.
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn der(class: Class, constructed: bool, tag: u32, content: &[u8]) -> Vec<u8> {
-    Any::new(
-        Header::new(
-            class,
-            constructed,
-            Tag(tag),
-            Length::Definite(content.len()),
-        ),
-        content,
-    )
-    .to_der_vec()
-    .unwrap()
-}
-
-/// authorityInfoAccess with one OCSP URL.
-fn aia_ocsp(url: &str) -> CustomExtension {
-    let oid = Oid::from(&[1, 3, 6, 1, 5, 5, 7, 48, 1])
-        .unwrap()
-        .to_der_vec()
-        .unwrap();
-    let location = der(Class::ContextSpecific, false, 6, url.as_bytes());
-    let desc = Sequence::new([oid, location].concat().into())
-        .to_der_vec()
-        .unwrap();
-    let aia = Sequence::new(desc.into()).to_der_vec().unwrap();
-    CustomExtension::from_oid_content(&[1, 3, 6, 1, 5, 5, 7, 1, 1], aia)
-}
+use super::x509::{aia_ocsp, ocsp_nocheck};
 
 fn name(cn: &str) -> DistinguishedName {
-    let mut dn = DistinguishedName::new();
-    dn.push(DnType::OrganizationName, "kyso LTV test");
-    dn.push(DnType::CommonName, cn);
-    dn
+    super::x509::name("kyso LTV test", cn)
 }
 
 /// One issued certificate and its key.
@@ -167,10 +114,7 @@ impl LtvPki {
         let responder = issue("LTV OCSP responder", 0x20, &|p| {
             p.not_after = now + TimeDuration::days(365);
             p.extended_key_usages = vec![ExtendedKeyUsagePurpose::OcspSigning];
-            p.custom_extensions.push(CustomExtension::from_oid_content(
-                &[1, 3, 6, 1, 5, 5, 7, 48, 1, 5],
-                vec![0x05, 0x00],
-            ));
+            p.custom_extensions.push(ocsp_nocheck());
         });
         // The authority answers with the certificate made here, under the same root.
         std::fs::write(&tsa.cert_pem, pem("CERTIFICATE", &tsa_cert.der)).unwrap();
@@ -257,57 +201,13 @@ impl LtvPki {
 
     /// Starts `openssl ocsp` on `port` (the certificates' URL uses `self.ocsp_port`).
     pub fn start_responder(&self, port: u16) -> KillOnDrop {
-        let mut child = Command::new(&self.openssl)
-            .args(["ocsp", "-index"])
-            .arg(self.path("index.txt"))
-            .arg("-CA")
-            .arg(self.path("ca.pem"))
-            .arg("-rsigner")
-            .arg(self.path("responder.pem"))
-            .arg("-rkey")
-            .arg(self.path("responder.key"))
-            // OpenSSL 3.0's responder takes a port number only; clients use 127.0.0.1.
-            .args(["-nmin", "60", "-port"])
-            .arg(port.to_string())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("openssl ocsp starts");
-        let stderr = child.stderr.take().expect("piped stderr");
-        let guard = KillOnDrop(child);
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            use std::io::BufRead;
-            for line in std::io::BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                if line.contains("waiting for OCSP client connections") {
-                    let _ = tx.send(());
-                }
-            }
-        });
-        rx.recv_timeout(Duration::from_secs(10))
-            .expect("openssl ocsp is listening");
-        guard
+        super::ocsp::start_responder(&self.openssl, self.dir.path(), "responder", port)
     }
 
     /// Asks the responder on `port` about `which` ("signer" or "tsa") with openssl's client.
     pub fn fetch_ocsp(&self, which: &str, port: u16) -> Vec<u8> {
         let out = self.path(&format!("{which}-{port}-{}.ocsp", free_port()));
-        let status = Command::new(&self.openssl)
-            .args(["ocsp", "-issuer"])
-            .arg(self.path("ca.pem"))
-            .arg("-cert")
-            .arg(self.path(&format!("{which}.pem")))
-            .arg("-url")
-            .arg(format!("http://127.0.0.1:{port}/"))
-            .args(["-noverify", "-no_nonce", "-respout"])
-            .arg(&out)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .unwrap();
-        assert!(status.success(), "openssl ocsp client for {which}");
-        std::fs::read(out).unwrap()
+        super::ocsp::fetch_response(&self.openssl, self.dir.path(), which, port, &out)
     }
 }
 
@@ -377,15 +277,6 @@ with open(sys.argv[1], 'rb') as f:
                          (res.failure_msg or '').replace('\n', ' ')]))
 "#;
 
-/// The Python beside `pyhanko` (a virtual environment's or pyenv's `bin`).
-fn python_of(pyhanko: &Path) -> Option<PathBuf> {
-    let dir = pyhanko.parent()?;
-    ["python3", "python"]
-        .iter()
-        .map(|n| dir.join(n))
-        .find(|p| p.is_file())
-}
-
 /// pyHanko's AdES process over every signature of `pdf`, trusting `root`, with revocation
 /// data required; `future_days` > 0 also simulates a validation that far ahead.
 pub fn pyhanko_ades(
@@ -394,29 +285,20 @@ pub fn pyhanko_ades(
     root: &Path,
     future_days: u32,
 ) -> Result<Vec<PyhankoAdes>, String> {
-    let python = python_of(&pyhanko.path)
-        .or_else(|| super::find_on_path("python3"))
-        .ok_or("no python for pyhanko")?;
-    let script = pdf.with_extension("ades.py");
-    std::fs::write(&script, PYHANKO_ADES_SCRIPT).map_err(|e| e.to_string())?;
     let days = future_days.to_string();
     let args = [
-        script.as_os_str(),
         pdf.as_os_str(),
         std::ffi::OsStr::new(&days),
         root.as_os_str(),
     ];
-    let out = super::interop::run(&python, &args)?;
-    if !out.status.success() {
-        return Err(format!(
-            "pyHanko AdES validation failed: {}",
-            out.describe()
-        ));
-    }
-    Ok(out
-        .stdout
-        .lines()
-        .filter(|l| !l.trim().is_empty())
+    let lines = pyhanko.run_script(
+        PYHANKO_ADES_SCRIPT,
+        &pdf.with_extension("ades.py"),
+        &args,
+        "pyHanko AdES validation",
+    )?;
+    Ok(lines
+        .iter()
         .map(|l| {
             let f: Vec<&str> = l.split('\t').collect();
             let get = |i: usize| f.get(i).copied().unwrap_or_default().to_owned();

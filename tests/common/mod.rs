@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod attacks;
+pub mod cli;
 pub mod corpus;
 pub mod drawing;
 pub mod forms;
@@ -10,10 +11,13 @@ pub mod interop;
 pub mod keys;
 pub mod lopdf_glue;
 pub mod ltv_pki;
+pub mod manifest;
+pub mod ocsp;
 pub mod pki;
 pub mod tsa;
 pub mod vectors;
 pub mod vn_document;
+pub mod x509;
 
 #[allow(unused_imports)]
 pub use corpus::corpus;
@@ -64,6 +68,55 @@ fn is_executable(p: &Path) -> bool {
 #[cfg(not(unix))]
 fn is_executable(p: &Path) -> bool {
     p.is_file()
+}
+
+/// Makes `pages_id` the page tree node (`/Type /Pages`) whose kids are `pages`.
+pub fn lopdf_pages(
+    doc: &mut lopdf::Document,
+    pages_id: lopdf::ObjectId,
+    pages: &[lopdf::ObjectId],
+) {
+    let kids: Vec<lopdf::Object> = pages.iter().map(|&p| p.into()).collect();
+    let count = kids.len() as i64;
+    let mut tree = lopdf::Dictionary::new();
+    tree.set("Type", "Pages");
+    tree.set("Kids", kids);
+    tree.set("Count", count);
+    doc.objects
+        .insert(pages_id, lopdf::Object::Dictionary(tree));
+}
+
+/// Sets the trailer's `/ID` to `[<id> <id>]` (both halves the same, written in hex).
+pub fn lopdf_id(doc: &mut lopdf::Document, id: &[u8]) {
+    let half = || lopdf::Object::String(id.to_vec(), lopdf::StringFormat::Hexadecimal);
+    doc.trailer.set("ID", vec![half(), half()]);
+}
+
+/// The position of the first `needle` in `hay`; panics when there is none.
+pub fn find(hay: &[u8], needle: &[u8]) -> usize {
+    hay.windows(needle.len())
+        .position(|w| w == needle)
+        .unwrap_or_else(|| panic!("{:?} not found", String::from_utf8_lossy(needle)))
+}
+
+/// The position of the last `needle` in `hay`; panics when there is none.
+pub fn rfind(hay: &[u8], needle: &[u8]) -> usize {
+    hay.windows(needle.len())
+        .rposition(|w| w == needle)
+        .unwrap_or_else(|| panic!("{:?} not found", String::from_utf8_lossy(needle)))
+}
+
+/// Pseudo-random bytes (xorshift from `seed`): incompressible, so stored without Flate.
+pub fn noise(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
 }
 
 /// A fresh temporary directory, removed when dropped: under cargo's per-target temporary
@@ -148,7 +201,7 @@ pub enum SampleXref {
 /// A one-page PDF built with lopdf: catalog, page tree, page with a content stream and a
 /// font, an `/Info` dictionary and an `/ID`.
 pub fn sample_pdf(xref: SampleXref) -> Vec<u8> {
-    use lopdf::{dictionary, Document, Object, Stream, StringFormat};
+    use lopdf::{dictionary, Document, Object, Stream};
     let mut doc = Document::with_version("1.7");
     let pages_id = doc.new_object_id();
     let font_id = doc.add_object(dictionary! {
@@ -168,14 +221,7 @@ pub fn sample_pdf(xref: SampleXref) -> Vec<u8> {
         "Contents" => content_id,
         "Resources" => dictionary! { "Font" => dictionary! { "F1" => font_id } },
     });
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(dictionary! {
-            "Type" => "Pages",
-            "Kids" => vec![page_id.into()],
-            "Count" => 1,
-        }),
-    );
+    lopdf_pages(&mut doc, pages_id, &[page_id]);
     let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
     let info_id = doc.add_object(dictionary! {
         "Title" => Object::string_literal("kyso sample"),
@@ -183,13 +229,7 @@ pub fn sample_pdf(xref: SampleXref) -> Vec<u8> {
     });
     doc.trailer.set("Root", catalog_id);
     doc.trailer.set("Info", info_id);
-    doc.trailer.set(
-        "ID",
-        vec![
-            Object::String(b"kyso-sample-id-1".to_vec(), StringFormat::Hexadecimal),
-            Object::String(b"kyso-sample-id-1".to_vec(), StringFormat::Hexadecimal),
-        ],
-    );
+    lopdf_id(&mut doc, b"kyso-sample-id-1");
     let mut out = Vec::new();
     match xref {
         SampleXref::Table => {

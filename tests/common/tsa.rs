@@ -306,30 +306,6 @@ with open(sys.argv[1], 'rb') as f:
                          st.timestamp.isoformat(), st.summary()]))
 "#;
 
-/// The Python that runs `pyhanko`: `python3` beside it (a virtual environment's `bin`, or
-/// pyenv's shims), else the interpreter its `#!` line names.
-fn pyhanko_python(pyhanko: &Path) -> Result<PathBuf, String> {
-    if let Some(dir) = pyhanko.parent() {
-        for name in ["python3", "python"] {
-            let candidate = dir.join(name);
-            if candidate.is_file() {
-                return Ok(candidate);
-            }
-        }
-    }
-    let text = std::fs::read(pyhanko).map_err(|e| e.to_string())?;
-    let first = String::from_utf8_lossy(text.split(|b| *b == b'\n').next().unwrap_or_default())
-        .into_owned();
-    first
-        .strip_prefix("#!")
-        .map(|l| PathBuf::from(l.trim()))
-        .filter(|p| {
-            p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with("python"))
-        })
-        .ok_or_else(|| format!("cannot find the Python that runs {}", pyhanko.display()))
-}
-
 /// Validates the document timestamps of `pdf` with pyHanko's library, offline, trusting `roots`, at `at`
 /// (ISO 8601) or now.
 pub fn pyhanko_document_timestamps(
@@ -338,28 +314,17 @@ pub fn pyhanko_document_timestamps(
     at: Option<&str>,
     roots: &[&Path],
 ) -> Result<Vec<PyhankoDocTimestamp>, String> {
-    let python = pyhanko_python(&pyhanko.path)?;
     let dir = pdf.parent().unwrap_or(Path::new("."));
-    let script = dir.join("pyhanko-doc-timestamps.py");
-    std::fs::write(&script, PYHANKO_DOC_TS_SCRIPT).map_err(|e| e.to_string())?;
-    let mut args: Vec<std::ffi::OsString> = vec![
-        script.into_os_string(),
-        pdf.as_os_str().to_owned(),
-        at.unwrap_or("now").into(),
-    ];
-    args.extend(roots.iter().map(|r| r.as_os_str().to_owned()));
-    let refs: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
-    let out = super::interop::run(&python, &refs)?;
-    if !out.status.success() {
-        return Err(format!(
-            "pyHanko timestamp validation failed: {}",
-            out.describe()
-        ));
-    }
-    Ok(out
-        .stdout
-        .lines()
-        .filter(|l| !l.trim().is_empty())
+    let mut args = vec![pdf.as_os_str(), std::ffi::OsStr::new(at.unwrap_or("now"))];
+    args.extend(roots.iter().map(|r| r.as_os_str()));
+    let lines = pyhanko.run_script(
+        PYHANKO_DOC_TS_SCRIPT,
+        &dir.join("pyhanko-doc-timestamps.py"),
+        &args,
+        "pyHanko timestamp validation",
+    )?;
+    Ok(lines
+        .iter()
         .map(|l| {
             let f: Vec<&str> = l.split('\t').collect();
             let get = |i: usize| f.get(i).copied().unwrap_or_default();

@@ -15,6 +15,7 @@ use kyso::signer::Signer;
 use time::OffsetDateTime;
 
 use super::pki::{TestPki, TestSigner};
+use super::{find, rfind};
 use super::{sample_pdf, SampleXref};
 
 /// Which unsigned input a recipe starts from.
@@ -164,18 +165,6 @@ pub fn generate(pki: &TestPki, now: OffsetDateTime) -> BTreeMap<&'static str, Ve
         append_orphan_signature(&good),
     );
     v
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> usize {
-    hay.windows(needle.len())
-        .position(|w| w == needle)
-        .unwrap_or_else(|| panic!("{:?} not found", String::from_utf8_lossy(needle)))
-}
-
-fn rfind(hay: &[u8], needle: &[u8]) -> usize {
-    hay.windows(needle.len())
-        .rposition(|w| w == needle)
-        .unwrap_or_else(|| panic!("{:?} not found", String::from_utf8_lossy(needle)))
 }
 
 /// The last signature's `/ByteRange` numbers and where its text is.

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use lopdf::{dictionary, Document, Object, Stream, StringFormat};
+use lopdf::{dictionary, Document, Object, Stream};
 use ttf_parser::Face;
 
 /// What the document looks like.
@@ -390,14 +390,7 @@ pub fn vn_document(spec: &DocSpec) -> Vec<u8> {
         catalog.set("AcroForm", dictionary! { "Fields" => vec![field.into()] });
     }
     doc.objects.insert(page_id, Object::Dictionary(page_dict));
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(dictionary! {
-            "Type" => "Pages",
-            "Kids" => vec![page_id.into()],
-            "Count" => 1,
-        }),
-    );
+    super::lopdf_pages(&mut doc, pages_id, &[page_id]);
     if let Some((part, n)) = spec.pdfa {
         let xmp = format!(
             "<?xpacket begin=\"\u{feff}\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n\
@@ -429,13 +422,7 @@ pub fn vn_document(spec: &DocSpec) -> Vec<u8> {
     }
     let catalog_id = doc.add_object(catalog);
     doc.trailer.set("Root", catalog_id);
-    doc.trailer.set(
-        "ID",
-        vec![
-            Object::String(b"kyso-vn-document".to_vec(), StringFormat::Hexadecimal),
-            Object::String(b"kyso-vn-document".to_vec(), StringFormat::Hexadecimal),
-        ],
-    );
+    super::lopdf_id(&mut doc, b"kyso-vn-document");
     doc.compress();
     let mut out = Vec::new();
     doc.save_to(&mut out).unwrap();

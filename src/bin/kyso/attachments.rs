@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use kyso::asn1::hex::encode as hex;
 use kyso::attachments::{
     embedded_contents, extract_to_file, list_embedded_files, portable_file_name, EmbeddedFile,
 };
@@ -259,8 +260,4 @@ fn extract(
         ));
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use serde::Serialize;
 use time::OffsetDateTime;
 
+use kyso::asn1::pem::blocks_or_der;
 use kyso::pki::{
     certificates_from_pem_or_der, CandidateReport, Certificate, Origin, PathValidator, Purpose,
     RevocationData, RevocationMode, TrustStore, ValidationPolicy, ValidationTime,
@@ -102,19 +103,6 @@ pub fn load_certificates(path: &Path) -> Result<Vec<Certificate>, Failure> {
         .collect()
 }
 
-/// DER blocks of a PEM file with this label, or the file itself when it is not PEM.
-fn der_blocks(bytes: &[u8], label: &str) -> Vec<Vec<u8>> {
-    let looks_pem = bytes.windows(11).take(4096).any(|w| w == b"-----BEGIN ");
-    if !looks_pem {
-        return vec![bytes.to_vec()];
-    }
-    x509_parser::pem::Pem::iter_from_buffer(bytes)
-        .filter_map(Result::ok)
-        .filter(|p| p.label == label)
-        .map(|p| p.contents)
-        .collect()
-}
-
 impl PkiArgs {
     /// The trust store the arguments name.
     pub fn trust_store(&self) -> Result<TrustStore, Failure> {
@@ -145,7 +133,7 @@ impl PkiArgs {
         let mut data = RevocationData::new();
         for f in &self.crl {
             let bytes = read(f)?;
-            for der in der_blocks(&bytes, "X509 CRL") {
+            for der in blocks_or_der(&bytes, "X509 CRL") {
                 data.add_crl_der(&der, Origin::Caller)
                     .map_err(|e| Failure::at(f, e))?;
             }

@@ -295,23 +295,9 @@ pub(crate) fn read_secret(
     )))
 }
 
-/// Decodes hex (an optional `0x` prefix, `:` separators allowed).
+/// Decodes a key id: hex digits, with an optional `0x` prefix and `:` separators.
 #[cfg_attr(not(feature = "pkcs11"), allow(dead_code))]
 fn parse_hex(text: &str) -> Option<Vec<u8>> {
-    let digits: Vec<u8> = text
-        .trim_start_matches("0x")
-        .bytes()
-        .filter(|b| *b != b':')
-        .collect();
-    if digits.len() % 2 != 0 || digits.is_empty() {
-        return None;
-    }
-    digits
-        .chunks(2)
-        .map(|pair| {
-            std::str::from_utf8(pair)
-                .ok()
-                .and_then(|s| u8::from_str_radix(s, 16).ok())
-        })
-        .collect()
+    let digits = text.trim_start_matches("0x").replace(':', "");
+    kyso::asn1::hex::decode(&digits).filter(|id| !id.is_empty())
 }

@@ -7,10 +7,9 @@ use std::process::ExitCode;
 
 use clap::ValueEnum;
 
-use kyso::ltv::{add_validation_data, archive, LtvOptions, LtvOutcome};
-use kyso::output::{Overwrite, Staging, Target};
+use kyso::asn1::pem::blocks_or_der;
+use kyso::ltv::{reach, LongTermLevel, LtvOptions, LtvOutcome};
 use kyso::pki::{Origin, RevocationData, TrustStore};
-use kyso::sign::DocTimestampOptions;
 
 use crate::cert::load_certificates;
 use crate::output::{emit, Failure};
@@ -69,12 +68,7 @@ impl LtvSourceArgs {
         let mut data = RevocationData::new();
         for f in &self.crl {
             let bytes = std::fs::read(f).map_err(|e| Failure::at(f, e))?;
-            let blocks = if bytes.trim_ascii_start().starts_with(b"-----") {
-                pem_blocks(&bytes, "X509 CRL")
-            } else {
-                vec![bytes]
-            };
-            for der in blocks {
+            for der in blocks_or_der(&bytes, "X509 CRL") {
                 data.add_crl_der(&der, Origin::Caller)
                     .map_err(|e| Failure::at(f, e))?;
             }
@@ -88,27 +82,6 @@ impl LtvSourceArgs {
     }
 }
 
-/// The DER blocks of a PEM text with this label.
-fn pem_blocks(bytes: &[u8], label: &str) -> Vec<Vec<u8>> {
-    use base64::Engine;
-    let text = String::from_utf8_lossy(bytes);
-    let begin = format!("-----BEGIN {label}-----");
-    let end = format!("-----END {label}-----");
-    let mut out = Vec::new();
-    let mut rest = text.as_ref();
-    while let Some((_, after)) = rest.split_once(begin.as_str()) {
-        let Some((body, next)) = after.split_once(end.as_str()) else {
-            break;
-        };
-        let b64: String = body.chars().filter(|c| !c.is_whitespace()).collect();
-        if let Ok(der) = base64::engine::general_purpose::STANDARD.decode(b64) {
-            out.push(der);
-        }
-        rest = next;
-    }
-    out
-}
-
 /// The level to reach.
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum, Debug)]
 pub enum LtvLevel {
@@ -118,6 +91,16 @@ pub enum LtvLevel {
     /// And a document timestamp over it (needs --tsa).
     #[value(name = "b-lta")]
     BLta,
+}
+
+impl LtvLevel {
+    /// The library's name for it.
+    pub fn library(self) -> LongTermLevel {
+        match self {
+            LtvLevel::BLt => LongTermLevel::BLt,
+            LtvLevel::BLta => LongTermLevel::BLta,
+        }
+    }
 }
 
 /// Add long-term validation data (PAdES B-LT), and a document timestamp (B-LTA), to a
@@ -151,50 +134,29 @@ pub fn run(a: LtvArgs) -> Result<ExitCode, Failure> {
     let out = Out::named(&a.output, a.force);
     out.check()?;
     let opts = a.sources.options(&a.cert)?;
-    let outcome = reach(&a.input, out.target(), a.level, &opts, &a.tsa)?;
+    let timestamping = match a.level {
+        LtvLevel::BLt => None,
+        LtvLevel::BLta if !a.tsa.any() => {
+            return Err(Failure(
+                "--level b-lta needs a timestamp authority: give --tsa URL".into(),
+            ))
+        }
+        LtvLevel::BLta => Some(a.tsa.timestamping(true)?),
+    };
+    let level = a.level.library();
+    let outcome = reach(&a.input, out.target(), level, &opts, timestamping.as_ref())
+        .map_err(|e| Failure::about(&a.input, e))?;
     if a.json {
         emit(&format!(
             "{}\n",
             serde_json::to_string_pretty(&outcome).unwrap_or_default()
         ));
     }
-    Ok(report(&a.input, &a.output, a.level, &outcome))
-}
-
-/// Adds the validation data (and for B-LTA the document timestamp) to `input`, writing
-/// `output`.
-pub fn reach(
-    input: &Path,
-    output: Target<'_>,
-    level: LtvLevel,
-    opts: &LtvOptions,
-    tsa: &TsaArgs,
-) -> Result<LtvOutcome, Failure> {
-    match level {
-        LtvLevel::BLt => {
-            add_validation_data(input, output, opts).map_err(|e| Failure::about(input, e))
-        }
-        LtvLevel::BLta => {
-            if !tsa.any() {
-                return Err(Failure(
-                    "--level b-lta needs a timestamp authority: give --tsa URL".into(),
-                ));
-            }
-            let timestamping = tsa.timestamping(true)?;
-            archive(
-                input,
-                output,
-                opts,
-                &timestamping,
-                &DocTimestampOptions::new(),
-            )
-            .map_err(|e| Failure::about(input, e))
-        }
-    }
+    Ok(report(&a.input, &a.output, level, &outcome))
 }
 
 /// One line per signature on standard error; exit code 1 when something is missing.
-pub fn report(input: &Path, output: &Path, level: LtvLevel, outcome: &LtvOutcome) -> ExitCode {
+pub fn report(input: &Path, output: &Path, level: LongTermLevel, outcome: &LtvOutcome) -> ExitCode {
     for s in &outcome.signatures {
         let name = kyso::report::text::safe(s.field_name.as_deref().unwrap_or("(no field)"));
         eprintln!(
@@ -208,8 +170,8 @@ pub fn report(input: &Path, output: &Path, level: LtvLevel, outcome: &LtvOutcome
         }
     }
     let what = match level {
-        LtvLevel::BLt => "validation data",
-        LtvLevel::BLta => "validation data and a document timestamp",
+        LongTermLevel::BLta => "validation data and a document timestamp",
+        _ => "validation data",
     };
     eprintln!("{what}: {} -> {}", input.display(), output.display());
     if outcome.complete() {
@@ -218,25 +180,6 @@ pub fn report(input: &Path, output: &Path, level: LtvLevel, outcome: &LtvOutcome
         eprintln!("kyso: some validation data could not be found (see above)");
         ExitCode::from(1)
     }
-}
-
-/// `kyso sign --level b-lt|b-lta`: `sign` writes the signed file to a staging file beside
-/// the output (a registered temporary file: removed at the end, on error and on
-/// interrupt), then the validation data (and document timestamp) go into the output.
-/// Nothing is left at the output when a step fails.
-pub fn sign_then_reach(
-    input: &Path,
-    output: &Out,
-    level: LtvLevel,
-    sources: &LtvSourceArgs,
-    tsa: &TsaArgs,
-    sign: impl FnOnce(Target<'_>) -> Result<(), Failure>,
-) -> Result<ExitCode, Failure> {
-    let opts = sources.options(&[])?;
-    let staging = Staging::beside(output.path())?;
-    sign(Target::new(staging.path()).overwrite(Overwrite::Replace))?;
-    let outcome = reach(staging.path(), output.target(), level, &opts, tsa)?;
-    Ok(report(input, output.path(), level, &outcome))
 }
 
 /// `kyso sign --revocation-info-archival`: the revocation data of `signer`'s path for the

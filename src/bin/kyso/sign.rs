@@ -7,6 +7,8 @@ use std::process::ExitCode;
 use clap::ValueEnum;
 use time::OffsetDateTime;
 
+use kyso::asn1::hex::encode as hex;
+use kyso::ltv::sign_long_term;
 use kyso::output::{write_bytes, Overwrite};
 use kyso::report::text::safe;
 use kyso::report::Lang;
@@ -279,10 +281,20 @@ pub fn run(a: SignArgs) -> Result<ExitCode, Failure> {
     out.check()?;
     let signer = a.keys.signer()?;
     if let Some(level) = a.level.and_then(Level::long_term) {
-        let done = crate::ltv::sign_then_reach(input, &out, level, &a.ltv, &a.tsa, |staged| {
-            sign_file(input, staged, signer.as_ref(), &a.options()?)
-                .map_err(|e| Failure::about(input, e))
-        })?;
+        // Signed at B-T into a staging file, then the validation data into the output:
+        // nothing is left at the output when a step fails.
+        let ltv_opts = a.ltv.options(&[])?;
+        let opts = a.options()?;
+        let outcome = sign_long_term(
+            input,
+            out.target(),
+            signer.as_ref(),
+            &opts,
+            level.library(),
+            &ltv_opts,
+        )
+        .map_err(|e| Failure::about(input, e))?;
+        let done = crate::ltv::report(input, output, level.library(), &outcome);
         a.keys
             .warn_after_signing(&SignerIdentity::of(signer.as_ref()), a.time);
         return Ok(done);
@@ -502,8 +514,4 @@ fn outcome_json(o: &BatchOutcome) -> serde_json::Value {
 
 fn absolute(p: &Path) -> PathBuf {
     std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -40,7 +40,6 @@ pub(crate) fn process(
     settings: &PolicySettings,
     time: OffsetDateTime,
 ) -> (Vec<Finding>, Processed) {
-    let mut problems = Vec::new();
     // Certificates 1..=n, anchor excluded, from the anchor side.
     let certs: Vec<&Certificate> = path
         .iter()
@@ -48,236 +47,276 @@ pub(crate) fn process(
         .rev()
         .collect();
     let n = certs.len();
-    let initial = |inhibit: bool| if inhibit { 0 } else { n + 1 };
-    let mut tree = PolicyTree::new();
-    let mut explicit_policy = initial(settings.initial_explicit_policy);
-    let mut inhibit_any = initial(settings.initial_any_policy_inhibit);
-    let mut policy_mapping = initial(settings.initial_policy_mapping_inhibit);
-    let mut max_path_length = n;
-    let mut constraints: Vec<NameConstraints> = Vec::new();
-    let mut tree_failed = false;
-
+    let mut state = State::initial(n, settings);
     for (idx, cert) in certs.iter().enumerate() {
-        let i = idx + 1;
-        let who = position(i, n);
-        let is_last = i == n;
-        let subject = cert.label();
+        let at = InPath::new(cert, idx + 1, n);
+        state.basic(&at, time);
+        if at.is_last {
+            break;
+        }
+        state.prepare_next(&at);
+    }
+    state.wrap_up(certs.last().copied(), settings, n)
+}
 
-        // §6.1.3 (a)(2): validity.
+/// Certificate `i` of a path of `n`, with the names the messages give it.
+struct InPath<'a> {
+    cert: &'a Certificate,
+    /// "intermediate certificate i" or "the end-entity certificate".
+    who: String,
+    /// The certificate's label.
+    subject: String,
+    /// The target (certificate n).
+    is_last: bool,
+}
+
+impl<'a> InPath<'a> {
+    fn new(cert: &'a Certificate, i: usize, n: usize) -> Self {
+        InPath {
+            cert,
+            who: position(i, n),
+            subject: cert.label(),
+            is_last: i == n,
+        }
+    }
+
+    /// `who ("subject")`, how most messages begin.
+    fn named(&self) -> String {
+        format!("{} (\"{}\")", self.who, self.subject)
+    }
+
+    /// A finding about this certificate (its label as the `Certificate` detail).
+    fn finding(&self, code: Code, message: String) -> Finding {
+        Finding::new(code, message).detail(L::Certificate, &self.subject)
+    }
+}
+
+/// The §6.1.2 state variables, carried from one certificate to the next, and the problems
+/// found so far.
+struct State {
+    problems: Vec<Finding>,
+    /// `valid_policy_tree`.
+    tree: PolicyTree,
+    /// The tree grew too large or was refused: no more policy processing.
+    tree_failed: bool,
+    explicit_policy: usize,
+    inhibit_any: usize,
+    policy_mapping: usize,
+    max_path_length: usize,
+    /// The name constraints of the CAs so far (`permitted_subtrees`, `excluded_subtrees`).
+    constraints: Vec<NameConstraints>,
+}
+
+impl State {
+    /// §6.1.2: initialisation for a path of `n` certificates.
+    fn initial(n: usize, settings: &PolicySettings) -> Self {
+        let initial = |inhibit: bool| if inhibit { 0 } else { n + 1 };
+        State {
+            problems: Vec::new(),
+            tree: PolicyTree::new(),
+            tree_failed: false,
+            explicit_policy: initial(settings.initial_explicit_policy),
+            inhibit_any: initial(settings.initial_any_policy_inhibit),
+            policy_mapping: initial(settings.initial_policy_mapping_inhibit),
+            max_path_length: n,
+            constraints: Vec::new(),
+        }
+    }
+
+    /// §6.1.3: basic certificate processing of certificate `at`.
+    fn basic(&mut self, at: &InPath<'_>, time: OffsetDateTime) {
+        self.validity(at, time);
+        // (b), (c): name constraints, for the target and non-self-issued CAs.
+        if at.is_last || !at.cert.is_self_issued() {
+            if let Some(f) = name_violation(at, &self.constraints) {
+                self.problems.push(f);
+            }
+        }
+        self.policies(at);
+        // Extensions: duplicates, unknown critical ones, criticality (§6.1.4 (o)).
+        self.problems.extend(check_extensions(at.cert, &at.named()));
+    }
+
+    /// §6.1.3 (a)(2): the validity period contains `time`.
+    fn validity(&mut self, at: &InPath<'_>, time: OffsetDateTime) {
+        let (named, cert) = (at.named(), at.cert);
         if time < cert.not_before() {
-            problems.push(
-                Finding::new(
+            let shown = rfc3339(cert.not_before());
+            self.problems.push(
+                at.finding(
                     Code::ChainCertificateNotYetValid,
-                    format!(
-                        "{who} (\"{subject}\") is not valid before {}",
-                        rfc3339(cert.not_before())
-                    ),
+                    format!("{named} is not valid before {shown}"),
                 )
-                .detail(L::Certificate, &subject)
-                .detail(L::NotBefore, rfc3339(cert.not_before())),
+                .detail(L::NotBefore, shown),
             );
         }
         if time > cert.not_after() {
-            problems.push(
-                Finding::new(
+            let shown = rfc3339(cert.not_after());
+            self.problems.push(
+                at.finding(
                     Code::ChainCertificateExpired,
-                    format!(
-                        "{who} (\"{subject}\") expired on {}",
-                        rfc3339(cert.not_after())
-                    ),
+                    format!("{named} expired on {shown}"),
                 )
-                .detail(L::Certificate, &subject)
-                .detail(L::NotAfter, rfc3339(cert.not_after())),
+                .detail(L::NotAfter, shown),
             );
         }
+    }
 
-        // §6.1.3 (b), (c): name constraints, for the target and non-self-issued CAs.
-        if is_last || !cert.is_self_issued() {
-            match name_constraints::check(cert, &constraints) {
-                Ok(()) => {}
-                Err(NameViolation::NotPermitted(name)) => problems.push(
-                    Finding::new(
-                        Code::ChainNameConstraints,
-                        format!(
-                            "{who} (\"{subject}\"): {name} is outside the permitted names of an \
-                         issuing CA"
-                        ),
-                    )
-                    .remark("tên nằm ngoài phạm vi được phép")
-                    .detail(L::Certificate, &subject)
-                    .detail(L::Name, &name),
-                ),
-                Err(NameViolation::Excluded(name)) => problems.push(
-                    Finding::new(
-                        Code::ChainNameConstraints,
-                        format!("{who} (\"{subject}\"): {name} is excluded by an issuing CA"),
-                    )
-                    .remark("tên bị loại trừ")
-                    .detail(L::Certificate, &subject)
-                    .detail(L::Name, &name),
-                ),
-                Err(NameViolation::Unsupported(name)) => problems.push(
-                    Finding::new(
-                        Code::ChainNameConstraints,
-                        format!(
-                            "{who} (\"{subject}\"): {name} is constrained by an issuing CA in a \
-                         name form kyso cannot check"
-                        ),
-                    )
-                    .remark("dạng tên mà kyso không kiểm tra được")
-                    .detail(L::Certificate, &subject)
-                    .detail(L::Name, &name),
-                ),
-            }
+    /// §6.1.3 (d)–(f): the certificate policies of `at` applied to the policy tree.
+    fn policies(&mut self, at: &InPath<'_>) {
+        if self.tree_failed {
+            return;
         }
-
-        // §6.1.3 (d)–(f): certificate policies.
-        if !tree_failed {
-            match cert.policies() {
-                Some(policies) => {
-                    let any_allowed = inhibit_any > 0 || (!is_last && cert.is_self_issued());
-                    if let Err(PolicyError::TooLarge) =
-                        tree.process_certificate(policies, any_allowed)
-                    {
-                        tree_failed = true;
-                        problems.push(policy_too_large(&who));
-                    }
+        match at.cert.policies() {
+            Some(policies) => {
+                let any_allowed = self.inhibit_any > 0 || (!at.is_last && at.cert.is_self_issued());
+                if let Err(PolicyError::TooLarge) =
+                    self.tree.process_certificate(policies, any_allowed)
+                {
+                    self.tree_failed = true;
+                    self.problems.push(policy_too_large(&at.who));
                 }
-                None => tree.set_null(),
             }
-            if explicit_policy == 0 && tree.is_null() {
-                tree_failed = true;
-                problems.push(
-                    Finding::new(
-                        Code::ChainPolicy,
-                        format!("there is no valid set of policies for {who} (\"{subject}\")"),
-                    )
-                    .detail(L::Certificate, &subject),
-                );
-            }
+            None => self.tree.set_null(),
         }
-
-        // Extensions: duplicates, unknown critical ones, criticality (§6.1.4 (o)).
-        problems.extend(check_extensions(cert, &format!("{who} (\"{subject}\")")));
-
-        if is_last {
-            break;
+        if self.explicit_policy == 0 && self.tree.is_null() {
+            self.tree_failed = true;
+            self.problems.push(at.finding(
+                Code::ChainPolicy,
+                format!(
+                    "there is no valid set of policies for {} (\"{}\")",
+                    at.who, at.subject
+                ),
+            ));
         }
+    }
 
-        // §6.1.4: preparation for certificate i+1.
-        // (a) no mapping to or from anyPolicy.
-        let mappings = cert.policy_mappings();
+    /// §6.1.4: preparation for the certificate after `at` (a CA).
+    fn prepare_next(&mut self, at: &InPath<'_>) {
+        let cert = at.cert;
+        self.policy_mappings(at);
+        // (g) name constraints.
+        if let Some(nc) = cert.name_constraints() {
+            self.constraints.push(nc.clone());
+        }
+        // (h) counters.
+        if !cert.is_self_issued() {
+            self.explicit_policy = self.explicit_policy.saturating_sub(1);
+            self.policy_mapping = self.policy_mapping.saturating_sub(1);
+            self.inhibit_any = self.inhibit_any.saturating_sub(1);
+        }
+        // (i), (j)
+        if let Some(r) = cert.require_explicit_policy() {
+            self.explicit_policy = self.explicit_policy.min(r as usize);
+        }
+        if let Some(m) = cert.inhibit_policy_mapping() {
+            self.policy_mapping = self.policy_mapping.min(m as usize);
+        }
+        if let Some(s) = cert.inhibit_any_policy() {
+            self.inhibit_any = self.inhibit_any.min(s as usize);
+        }
+        self.issuer(at);
+    }
+
+    /// §6.1.4 (a), (b): policy mappings (none to or from anyPolicy).
+    fn policy_mappings(&mut self, at: &InPath<'_>) {
+        let mappings = at.cert.policy_mappings();
         if mappings
             .iter()
             .any(|(a, b)| a == super::policy::ANY_POLICY || b == super::policy::ANY_POLICY)
         {
-            problems.push(
-                Finding::new(
+            self.problems.push(
+                at.finding(
                     Code::ChainPolicy,
-                    format!("{who} (\"{subject}\") maps a policy to or from anyPolicy"),
+                    format!("{} maps a policy to or from anyPolicy", at.named()),
                 )
-                .remark("ánh xạ chính sách đến hoặc từ anyPolicy")
-                .detail(L::Certificate, &subject),
+                .remark("ánh xạ chính sách đến hoặc từ anyPolicy"),
             );
-            tree_failed = true;
-        } else if !tree_failed {
-            // (b)
-            if let Err(PolicyError::TooLarge) = tree.apply_mappings(mappings, policy_mapping > 0) {
-                tree_failed = true;
-                problems.push(policy_too_large(&who));
-            }
-        }
-        // (g) name constraints.
-        if let Some(nc) = cert.name_constraints() {
-            constraints.push(nc.clone());
-        }
-        // (h) counters.
-        if !cert.is_self_issued() {
-            explicit_policy = explicit_policy.saturating_sub(1);
-            policy_mapping = policy_mapping.saturating_sub(1);
-            inhibit_any = inhibit_any.saturating_sub(1);
-        }
-        // (i), (j)
-        if let Some(r) = cert.require_explicit_policy() {
-            explicit_policy = explicit_policy.min(r as usize);
-        }
-        if let Some(m) = cert.inhibit_policy_mapping() {
-            policy_mapping = policy_mapping.min(m as usize);
-        }
-        if let Some(s) = cert.inhibit_any_policy() {
-            inhibit_any = inhibit_any.min(s as usize);
-        }
-        // (k) a CA.
-        if !cert.is_ca() {
-            problems.push(
-                Finding::new(
-                    Code::ChainIssuerNotCa,
-                    format!(
-                        "{who} (\"{subject}\") issues certificates but is not a CA \
-                     (basicConstraints cA is {})",
-                        if cert.basic_constraints().is_some() {
-                            "false"
-                        } else {
-                            "absent"
-                        }
-                    ),
-                )
-                .remark("basicConstraints không cho phép")
-                .detail(L::Certificate, &subject),
-            );
-        }
-        // (l), (m) path length.
-        if !cert.is_self_issued() {
-            if max_path_length == 0 {
-                problems.push(
-                    Finding::new(
-                        Code::ChainPathLength,
-                        format!(
-                            "{who} (\"{subject}\") exceeds the maximum path length an issuing CA \
-                         allows"
-                        ),
-                    )
-                    .detail(L::Certificate, &subject),
-                );
-            }
-            max_path_length = max_path_length.saturating_sub(1);
-        }
-        if let Some((_, Some(len))) = cert.basic_constraints() {
-            max_path_length = max_path_length.min(len as usize);
-        }
-        // (n) keyCertSign.
-        if let Some(ku) = cert.key_usage() {
-            if !ku.key_cert_sign() {
-                problems.push(
-                    Finding::new(
-                        Code::ChainIssuerNotCa,
-                        format!(
-                            "{who} (\"{subject}\") is not allowed to sign certificates (keyUsage \
-                         lacks keyCertSign)"
-                        ),
-                    )
-                    .remark("keyUsage thiếu keyCertSign")
-                    .detail(L::Certificate, &subject),
-                );
+            self.tree_failed = true;
+        } else if !self.tree_failed {
+            if let Err(PolicyError::TooLarge) =
+                self.tree.apply_mappings(mappings, self.policy_mapping > 0)
+            {
+                self.tree_failed = true;
+                self.problems.push(policy_too_large(&at.who));
             }
         }
     }
 
-    // §6.1.5 wrap-up.
-    let mut processed = Processed::default();
-    if !tree_failed {
-        if let Some(target) = certs.last() {
-            explicit_policy = explicit_policy.saturating_sub(1);
+    /// §6.1.4 (k)–(n): `at` may issue certificates: a CA, within the path length, with
+    /// keyCertSign.
+    fn issuer(&mut self, at: &InPath<'_>) {
+        let (named, cert) = (at.named(), at.cert);
+        // (k) a CA.
+        if !cert.is_ca() {
+            let ca = if cert.basic_constraints().is_some() {
+                "false"
+            } else {
+                "absent"
+            };
+            self.problems.push(
+                at.finding(
+                    Code::ChainIssuerNotCa,
+                    format!(
+                        "{named} issues certificates but is not a CA (basicConstraints cA is \
+                         {ca})"
+                    ),
+                )
+                .remark("basicConstraints không cho phép"),
+            );
+        }
+        // (l), (m) path length.
+        if !cert.is_self_issued() {
+            if self.max_path_length == 0 {
+                self.problems.push(at.finding(
+                    Code::ChainPathLength,
+                    format!("{named} exceeds the maximum path length an issuing CA allows"),
+                ));
+            }
+            self.max_path_length = self.max_path_length.saturating_sub(1);
+        }
+        if let Some((_, Some(len))) = cert.basic_constraints() {
+            self.max_path_length = self.max_path_length.min(len as usize);
+        }
+        // (n) keyCertSign.
+        if cert.key_usage().is_some_and(|ku| !ku.key_cert_sign()) {
+            self.problems.push(
+                at.finding(
+                    Code::ChainIssuerNotCa,
+                    format!(
+                        "{named} is not allowed to sign certificates (keyUsage lacks \
+                         keyCertSign)"
+                    ),
+                )
+                .remark("keyUsage thiếu keyCertSign"),
+            );
+        }
+    }
+
+    /// §6.1.5: wrap-up after the target, the last of `n` certificates: the user's policies.
+    fn wrap_up(
+        mut self,
+        target: Option<&Certificate>,
+        settings: &PolicySettings,
+        n: usize,
+    ) -> (Vec<Finding>, Processed) {
+        let mut processed = Processed::default();
+        if self.tree_failed {
+            return (self.problems, processed);
+        }
+        // (a), (b)
+        if let Some(target) = target {
+            self.explicit_policy = self.explicit_policy.saturating_sub(1);
             if target.require_explicit_policy() == Some(0) {
-                explicit_policy = 0;
+                self.explicit_policy = 0;
             }
         }
+        // (g): the intersection with the user's initial policy set.
         let user = settings.initial_policy_set.as_deref();
-        let intersection = tree.intersect(user);
-        match intersection {
+        match self.tree.intersect(user) {
             Some(set) => processed.policies = set,
-            None if explicit_policy > 0 => {}
-            None => problems.push(
+            None if self.explicit_policy > 0 => {}
+            None => self.problems.push(
                 Finding::new(
                     Code::ChainPolicy,
                     format!(
@@ -292,8 +331,38 @@ pub(crate) fn process(
                 .detail(L::Policy, user.map(|u| u.join(", ")).unwrap_or_default()),
             ),
         }
+        (self.problems, processed)
     }
-    (problems, processed)
+}
+
+/// §6.1.3 (b), (c): the names of `at` against the constraints of the CAs above it.
+fn name_violation(at: &InPath<'_>, constraints: &[NameConstraints]) -> Option<Finding> {
+    let named = at.named();
+    let (message, remark, name) = match name_constraints::check(at.cert, constraints) {
+        Ok(()) => return None,
+        Err(NameViolation::NotPermitted(name)) => (
+            format!("{named}: {name} is outside the permitted names of an issuing CA"),
+            "tên nằm ngoài phạm vi được phép",
+            name,
+        ),
+        Err(NameViolation::Excluded(name)) => (
+            format!("{named}: {name} is excluded by an issuing CA"),
+            "tên bị loại trừ",
+            name,
+        ),
+        Err(NameViolation::Unsupported(name)) => (
+            format!(
+                "{named}: {name} is constrained by an issuing CA in a name form kyso cannot check"
+            ),
+            "dạng tên mà kyso không kiểm tra được",
+            name,
+        ),
+    };
+    Some(
+        at.finding(Code::ChainNameConstraints, message)
+            .remark(remark)
+            .detail(L::Name, &name),
+    )
 }
 
 fn policy_too_large(who: &str) -> Finding {
