@@ -11,6 +11,7 @@ use ring::signature::{EcdsaKeyPair, Ed25519KeyPair, KeyPair, RsaKeyPair};
 use super::verify::{parse_spki, PublicKeyKind};
 use crate::asn1::der::{Element, Reader};
 use crate::asn1::oid;
+use crate::asn1::pem::looks_like_pem;
 use crate::asn1::DerError;
 
 /// Why a key or certificate could not be loaded, or does not fit.
@@ -533,10 +534,6 @@ fn left_pad(bytes: &[u8], len: usize) -> Option<Vec<u8>> {
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
-}
-
-fn looks_like_pem(bytes: &[u8]) -> bool {
-    contains(bytes, b"-----BEGIN ")
 }
 
 /// The raw SubjectPublicKeyInfo of a DER certificate.

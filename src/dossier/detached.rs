@@ -198,8 +198,7 @@ pub(crate) fn read_capped(path: &Path, limit: u64) -> Result<Vec<u8>, Error> {
 /// A CMS signature file as DER: PEM armour (`PKCS7`, `CMS`) is removed, anything else is
 /// taken as DER.
 pub fn signature_der(bytes: &[u8]) -> Vec<u8> {
-    let looks_pem = bytes.windows(11).take(1024).any(|w| w == b"-----BEGIN ");
-    if looks_pem {
+    if crate::asn1::pem::looks_like_pem(bytes) {
         for pem in x509_parser::pem::Pem::iter_from_buffer(bytes).flatten() {
             if matches!(pem.label.as_str(), "PKCS7" | "CMS" | "PKCS #7 SIGNED DATA") {
                 return pem.contents;

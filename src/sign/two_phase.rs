@@ -633,26 +633,7 @@ impl PreparedSignature {
 
 /// Decodes lower- or upper-case hex.
 fn unhex(text: &str, what: &'static str) -> Result<Vec<u8>, Error> {
-    let value = |c: u8| -> Option<u8> {
-        match c {
-            b'0'..=b'9' => Some(c - b'0'),
-            b'a'..=b'f' => Some(c - b'a' + 10),
-            b'A'..=b'F' => Some(c - b'A' + 10),
-            _ => None,
-        }
-    };
-    let bytes = text.as_bytes();
-    if bytes.len() % 2 != 0 {
-        return Err(Error::from(Refusal::StateBadHex { field: what }));
-    }
-    bytes
-        .chunks(2)
-        .map(|pair| match pair {
-            [hi, lo] => Some((value(*hi)? << 4) | value(*lo)?),
-            _ => None,
-        })
-        .collect::<Option<Vec<u8>>>()
-        .ok_or_else(|| Error::from(Refusal::StateBadHex { field: what }))
+    crate::asn1::hex::decode(text).ok_or_else(|| Error::from(Refusal::StateBadHex { field: what }))
 }
 
 #[cfg(test)]
