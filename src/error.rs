@@ -124,6 +124,9 @@ pub enum Error {
     /// directory is missing (see [`crate::output`]). Nothing was written.
     #[error(transparent)]
     Output(#[from] crate::output::OutputError),
+    /// A built-in trust profile is unknown or not installed (see [`crate::pki::profiles`]).
+    #[error(transparent)]
+    TrustProfile(#[from] crate::pki::TrustProfileError),
 }
 
 fn prefix(path: &Option<PathBuf>) -> String {

@@ -19,6 +19,7 @@ mod name;
 mod network_budget;
 mod options;
 mod path;
+pub mod profiles;
 mod revocation;
 mod trust;
 
@@ -43,6 +44,7 @@ pub use options::{
     EKU_TIME_STAMPING,
 };
 pub use path::{CandidateReport, PathOutcome, PathValidator, ValidationTime, ANY_POLICY};
+pub use profiles::TrustProfileError;
 pub use revocation::{
     add_other_revocation_info, add_revocation_info_archival, build_request, CertId, Crl, CrlEntry,
     CrlError, IssuingDistributionPoint, OcspError, OcspResponse, OcspStatus, Origin, ResponderId,

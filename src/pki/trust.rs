@@ -288,6 +288,13 @@ impl TrustStore {
         Ok(())
     }
 
+    /// Records that a profile's anchors were added.
+    pub(crate) fn note_profile(&mut self, name: &str) {
+        if !self.profiles.iter().any(|p| p == name) {
+            self.profiles.push(name.to_string());
+        }
+    }
+
     /// The anchors.
     pub fn anchors(&self) -> &[TrustAnchor] {
         &self.anchors

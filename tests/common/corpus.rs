@@ -97,3 +97,29 @@ pub fn corpus_at(root: &Path, relative: &str, required: bool) -> Option<PathBuf>
     }
     Some(path)
 }
+
+/// The line printed (once per test binary) when `../shared/trust/vn` is missing.
+pub const SKIP_LINE_TRUST_VN: &str = "SKIP: ../shared/trust/vn not found (tests that read the \
+                                      Vietnamese national certificates are skipped; \
+                                      KYSO_REQUIRE_CORPUS=1 makes this a failure)";
+
+/// The public copies of Vietnam's national trust anchors, `../shared/trust/vn` beside the
+/// repository (read in place, never copied into the repository). `None` (after printing
+/// [`SKIP_LINE_TRUST_VN`] once) when it is absent, or a panic when [`corpus_required`].
+pub fn trust_vn() -> Option<PathBuf> {
+    let root = corpus_root().join("..").join("trust").join("vn");
+    if root.is_dir() {
+        return Some(root);
+    }
+    if corpus_required() {
+        panic!(
+            "../shared/trust/vn is required ({REQUIRE_CORPUS_ENV}=1) but {} does not exist",
+            root.display()
+        );
+    }
+    static NOTICE: Once = Once::new();
+    NOTICE.call_once(|| {
+        let _ = writeln!(std::io::stderr(), "{SKIP_LINE_TRUST_VN}");
+    });
+    None
+}

@@ -1,0 +1,196 @@
+//! Vietnam's national trust profiles (`kyso::pki::profiles`) against the public copies of the
+//! certificates in `../shared/trust/vn` (read in place; skipped when absent unless
+//! `KYSO_REQUIRE_CORPUS=1`).
+
+#[path = "common/corpus.rs"]
+mod corpus;
+
+use std::path::{Path, PathBuf};
+
+use kyso::pki::profiles::{self, AnchorRole};
+use kyso::pki::{certificates_from_pem_or_der, TrustStore};
+
+/// The shared file each pin was taken from.
+const PIN_FILES: &[(&str, &str)] = &[
+    ("vgca/rootcag2.pem", "RootCA chuyên dùng Chính phủ G2"),
+    ("neac/vnrca-sha256-g2.pem", "Vietnam National Root CA"),
+    ("neac/vnrca-sha256-g3.pem", "Vietnam National Root CA G3"),
+    ("neac/vnrca-rs.pem", "VIETNAM NATIONAL ROOT CA - RS"),
+    (
+        "neac/vnrca-usbtoken.pem",
+        "VIETNAM NATIONAL ROOT CA - USBTOKEN",
+    ),
+    (
+        "neac/vnrca-mobilepki.pem",
+        "VIETNAM NATIONAL ROOT CA - MOBILEPKI",
+    ),
+    ("neac/vnrca-ema.pem", "VIETNAM NATIONAL ROOT CA - EMA"),
+    ("neac/micnrca-sha1-2008.pem", "MIC National Root CA"),
+    ("neac/vnrca-tsa.pem", "VIETNAM NATIONAL ROOT CA - TSA"),
+];
+
+fn der_of(path: &Path) -> Vec<u8> {
+    let bytes = std::fs::read(path).unwrap();
+    let mut ders = certificates_from_pem_or_der(&bytes).unwrap();
+    assert_eq!(ders.len(), 1, "{}", path.display());
+    ders.remove(0)
+}
+
+fn openssl_sha256(path: &Path) -> Option<String> {
+    let openssl = which("openssl")?;
+    let out = std::process::Command::new(openssl)
+        .args(["x509", "-noout", "-fingerprint", "-sha256", "-in"])
+        .arg(path)
+        .output()
+        .ok()?;
+    let text = String::from_utf8(out.stdout).ok()?;
+    let hex = text.trim().split_once('=')?.1.replace(':', "");
+    Some(hex.to_ascii_lowercase())
+}
+
+fn which(name: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+#[test]
+fn every_pin_matches_its_shared_certificate_by_kyso_and_by_openssl() {
+    let Some(root) = corpus::trust_vn() else {
+        return;
+    };
+    let all = profiles::profile("vn-all").unwrap();
+    assert_eq!(all.pins.len(), PIN_FILES.len());
+    for (file, subject) in PIN_FILES {
+        let path = root.join(file);
+        let der = der_of(&path);
+        let fp = profiles::fingerprint(&der);
+        let pin = all
+            .pin(&fp)
+            .unwrap_or_else(|| panic!("{file}: {fp} is not pinned"));
+        assert_eq!(pin.subject, *subject, "{file}");
+        let cert = kyso::pki::Certificate::from_der(&der).unwrap();
+        assert!(
+            cert.subject().contains(subject),
+            "{file}: {}",
+            cert.subject()
+        );
+        match openssl_sha256(&path) {
+            Some(o) => assert_eq!(o, pin.sha256, "{file}: openssl disagrees"),
+            None => eprintln!("SKIP: openssl not installed (fingerprint checked by kyso only)"),
+        }
+    }
+    // The intermediates are not anchors.
+    for file in [
+        "vgca/cpcag2.pem",
+        "neac/vnpt-ca-sha2.pem",
+        "neac/vnca-erd.pem",
+    ] {
+        let fp = profiles::fingerprint(&der_of(&root.join(file)));
+        assert!(all.pin(&fp).is_none(), "{file} must not be pinned");
+    }
+}
+
+#[test]
+fn install_accepts_exactly_the_pinned_files_and_loads_them_with_their_roles() {
+    let Some(root) = corpus::trust_vn() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().to_path_buf();
+    let gov = profiles::profile("vn-gov").unwrap();
+    let report = profiles::install(gov, &root.join("vgca"), &store).unwrap();
+    assert_eq!(report.found.len(), 1);
+    assert!(report.found[0].newly_installed);
+    assert!(report.missing.is_empty());
+    // The subordinate CA is not a pin of vn-gov: rejected, with its fingerprint as reason.
+    assert_eq!(report.rejected.len(), 1);
+    assert!(report.rejected[0].file.ends_with("cpcag2.pem"));
+    assert!(
+        report.rejected[0]
+            .reason
+            .contains("d8cab7a4aef92e6bb2509d7c61cee7b44f3731b2d21074963530277b366fae4b matches no pin of profile vn-gov"),
+        "{}",
+        report.rejected[0].reason
+    );
+    // Again: nothing new.
+    let again = profiles::install(gov, &root.join("vgca"), &store).unwrap();
+    assert!(!again.found[0].newly_installed);
+
+    // vn-tsa from the NEAC directory: only the TSA root; ten others rejected.
+    let tsa = profiles::profile("vn-tsa").unwrap();
+    let report = profiles::install(tsa, &root.join("neac"), &store).unwrap();
+    assert_eq!(report.found.len(), 1);
+    assert_eq!(report.rejected.len(), 10);
+
+    let mut trust = TrustStore::empty();
+    assert_eq!(profiles::add_installed(&mut trust, gov, &store).unwrap(), 1);
+    assert_eq!(profiles::add_installed(&mut trust, tsa, &store).unwrap(), 1);
+    let tsa_anchor = trust
+        .anchors()
+        .iter()
+        .find(|a| a.profile.as_deref() == Some("vn-tsa"))
+        .unwrap();
+    assert!(tsa_anchor.allows(kyso::pki::Purpose::Timestamping));
+    assert!(!tsa_anchor.allows(kyso::pki::Purpose::DocumentSigning));
+    assert_eq!(trust.profiles(), ["vn-gov", "vn-tsa"]);
+
+    // vn-public lacks everything in this store.
+    let public = profiles::profile("vn-public").unwrap();
+    let (have, lack) = profiles::installed(public, &store);
+    assert!(have.is_empty());
+    assert_eq!(lack.len(), public.pins.len());
+}
+
+#[test]
+fn a_store_file_that_no_longer_matches_its_pin_is_not_loaded() {
+    let Some(root) = corpus::trust_vn() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().to_path_buf();
+    let gov = profiles::profile("vn-gov").unwrap();
+    profiles::install(gov, &root.join("vgca"), &store).unwrap();
+    // Replace the installed root with another certificate under the same name.
+    let name = store.join(format!("{}.der", gov.pins[0].sha256));
+    std::fs::write(&name, der_of(&root.join("vgca/cpcag2.pem"))).unwrap();
+    let err = profiles::add_installed(&mut TrustStore::empty(), gov, &store).unwrap_err();
+    assert!(
+        err.to_string().contains("kyso trust install vn-gov"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_archival_sha1_root_is_installed_but_not_loaded() {
+    let Some(root) = corpus::trust_vn() else {
+        return;
+    };
+    let public = profiles::profile("vn-public").unwrap();
+    let mic = public
+        .pins
+        .iter()
+        .find(|p| p.subject == "MIC National Root CA")
+        .unwrap();
+    assert!(matches!(mic.role, AnchorRole::Archival { .. }));
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().to_path_buf();
+    let report = profiles::install(public, &root.join("neac"), &store).unwrap();
+    assert_eq!(report.found.len(), public.pins.len(), "{report:?}");
+    let mut trust = TrustStore::empty();
+    let added = profiles::add_installed(&mut trust, public, &store).unwrap();
+    assert_eq!(added, public.pins.len() - 1);
+    let mic_der = std::fs::read(store.join(format!("{}.der", mic.sha256))).unwrap();
+    assert!(trust.find_exact(&mic_der).is_none());
+}
+
+#[test]
+fn an_empty_store_is_an_actionable_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().to_path_buf();
+    let gov = profiles::profile("vn-gov").unwrap();
+    let err = profiles::add_installed(&mut TrustStore::empty(), gov, &store).unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("kyso trust install vn-gov --from"), "{text}");
+    assert!(text.contains("chưa cài"), "{text}");
+}
