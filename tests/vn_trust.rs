@@ -2,6 +2,8 @@
 //! certificates in `../shared/trust/vn` (read in place; skipped when absent unless
 //! `KYSO_REQUIRE_CORPUS=1`).
 
+#[path = "common/cli.rs"]
+mod cli;
 #[path = "common/corpus.rs"]
 mod corpus;
 
@@ -193,4 +195,122 @@ fn an_empty_store_is_an_actionable_error() {
     let text = err.to_string();
     assert!(text.contains("kyso trust install vn-gov --from"), "{text}");
     assert!(text.contains("chưa cài"), "{text}");
+}
+
+#[test]
+fn cli_install_list_and_verify_real_intermediates_with_builtin_profiles() {
+    let Some(root) = corpus::trust_vn() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("store");
+    let o = cli::kyso([
+        cli::os("trust"),
+        cli::os("install"),
+        cli::os("vn-gov"),
+        cli::os("--from"),
+        cli::os(&root.join("vgca")),
+        cli::os("--store"),
+        cli::os(&store),
+    ]);
+    let out = cli::stdout(&o);
+    assert_eq!(cli::code(&o), 0, "{out}");
+    assert!(
+        out.contains("installed: RootCA chuyên dùng Chính phủ G2"),
+        "{out}"
+    );
+    assert!(
+        out.contains("rejected:") && out.contains("cpcag2.pem"),
+        "{out}"
+    );
+    // vn-public: every pin is in the NEAC directory.
+    let o = cli::kyso([
+        cli::os("trust"),
+        cli::os("install"),
+        cli::os("vn-public"),
+        cli::os("--from"),
+        cli::os(&root.join("neac")),
+        cli::os("--store"),
+        cli::os(&store),
+    ]);
+    assert_eq!(cli::code(&o), 0, "{}", cli::stdout(&o));
+    let o = cli::kyso([
+        cli::os("trust"),
+        cli::os("list"),
+        cli::os("--store"),
+        cli::os(&store),
+    ]);
+    let out = cli::stdout(&o);
+    assert!(out.contains("vn-gov: 1 of 1 installed"), "{out}");
+    assert!(out.contains("vn-public: 7 of 7 installed"), "{out}");
+    assert!(out.contains("vn-tsa: 0 of 1 installed"), "{out}");
+    assert!(
+        out.contains("lacks: VIETNAM NATIONAL ROOT CA - TSA (timestamping only)"),
+        "{out}"
+    );
+
+    // Real intermediates against their real roots, through the built-in profiles. The 2026
+    // EMA root marks Certificate Policies and CRL Distribution Points critical: the paths
+    // under it are processed (RFC 5280 §4.2: kyso recognises both extensions), not refused.
+    for (cert, profile) in [
+        ("vgca/cpcag2.pem", "vn-gov"),
+        ("neac/vnpt-ca-sha2.pem", "vn-public"),
+        ("neac/vnca-erd.pem", "vn-public"),
+        ("neac/vnca-lta.pem", "vn-public"),
+    ] {
+        let o = cli::kyso([
+            cli::os("cert"),
+            cli::os("verify"),
+            cli::os(&root.join(cert)),
+            cli::os("--trust-profile"),
+            cli::os(profile),
+            cli::os("--trust-store"),
+            cli::os(&store),
+            cli::os("--purpose"),
+            cli::os("any"),
+            cli::os("--revocation"),
+            cli::os("off"),
+        ]);
+        let out = cli::stdout(&o);
+        assert_eq!(cli::code(&o), 0, "{cert}: {out}");
+        assert!(out.contains(": VALID"), "{cert}: {out}");
+    }
+    // The government intermediate does not chain to the public profile.
+    let o = cli::kyso([
+        cli::os("cert"),
+        cli::os("verify"),
+        cli::os(&root.join("vgca/cpcag2.pem")),
+        cli::os("--trust-profile"),
+        cli::os("vn-public"),
+        cli::os("--trust-store"),
+        cli::os(&store),
+        cli::os("--purpose"),
+        cli::os("any"),
+        cli::os("--revocation"),
+        cli::os("off"),
+    ]);
+    assert_eq!(cli::code(&o), 1, "{}", cli::stdout(&o));
+}
+
+#[test]
+fn cli_builtin_profile_with_an_empty_store_tells_the_clerk_to_install() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cert = tmp.path().join("any.pem");
+    let pki = kyso::demo::DemoPki::generate(time::OffsetDateTime::now_utc()).unwrap();
+    std::fs::write(&cert, pki.root.cert_pem()).unwrap();
+    let o = cli::kyso([
+        cli::os("cert"),
+        cli::os("verify"),
+        cli::os(&cert),
+        cli::os("--trust-profile"),
+        cli::os("vn-gov"),
+        cli::os("--trust-store"),
+        cli::os(tmp.path()),
+    ]);
+    let err = String::from_utf8(o.stderr.clone()).unwrap();
+    assert_eq!(cli::code(&o), 2, "{err}");
+    assert!(
+        err.contains("kyso trust install vn-gov --from DIR"),
+        "{err}"
+    );
 }

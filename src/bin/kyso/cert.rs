@@ -48,9 +48,17 @@ pub struct PkiArgs {
     /// (repeatable).
     #[arg(long)]
     pub trust_dir: Vec<PathBuf>,
-    /// A trust profile file naming a PKI and its anchors (repeatable).
+    /// A trust profile (repeatable): a built-in name (vn-gov, vn-public, vn-tsa, vn-all),
+    /// whose anchors are read from the trust store (`kyso trust install`), or a trust profile
+    /// file. A value spelled exactly like a built-in name is the built-in profile; name a
+    /// file of that name as ./vn-gov.
     #[arg(long)]
     pub trust_profile: Vec<PathBuf>,
+    /// The trust store the built-in profiles are read from (default: the user's
+    /// configuration directory, `$XDG_CONFIG_HOME/kyso/trust` or `~/.config/kyso/trust` on
+    /// Linux).
+    #[arg(long)]
+    pub trust_store: Option<PathBuf>,
     /// Intermediate certificates to build paths with: PEM bundle or DER (repeatable).
     #[arg(long)]
     pub intermediate: Vec<PathBuf>,
@@ -114,7 +122,13 @@ impl PkiArgs {
             trust.add_dir(d)?;
         }
         for p in &self.trust_profile {
-            trust.add_profile(p)?;
+            match p.to_str().and_then(kyso::pki::profiles::profile) {
+                Some(builtin) => {
+                    let store = crate::trust::store_dir(self.trust_store.as_ref())?;
+                    kyso::pki::profiles::add_installed(&mut trust, builtin, &store)?;
+                }
+                None => trust.add_profile(p)?,
+            }
         }
         Ok(trust)
     }

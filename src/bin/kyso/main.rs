@@ -23,6 +23,7 @@ mod sign_file;
 #[cfg(test)]
 mod text_safety;
 mod timestamp;
+mod trust;
 mod tsa_args;
 mod verify;
 mod verify_args;
@@ -65,6 +66,8 @@ enum Command {
     Timestamp(timestamp::TimestampArgs),
     Form(form::FormArgs),
     Ltv(ltv::LtvArgs),
+    /// Built-in national trust profiles: install and list their anchors.
+    Trust(trust::TrustArgs),
 }
 
 fn main() -> ExitCode {
@@ -85,6 +88,7 @@ fn main() -> ExitCode {
         Command::Timestamp(a) => timestamp::run(a),
         Command::Form(a) => form::run(a),
         Command::Ltv(a) => ltv::run(a),
+        Command::Trust(a) => trust::run(a),
     };
     match result {
         Ok(code) => code,
