@@ -554,4 +554,56 @@ mod tests {
             .is_none());
         assert!(profile("nope").is_none());
     }
+
+    /// A profile's TSA-only anchor ends timestamp paths only: a document signer's path to it
+    /// is refused with `chain.anchor_purpose` (the anchor's purposes, enforced by the path
+    /// validator's purpose check); the same root as a signer anchor accepts the path.
+    #[cfg(feature = "demo")]
+    #[test]
+    fn a_timestamp_only_anchor_refuses_a_document_signers_path() {
+        use crate::pki::{
+            PathValidator, RevocationData, RevocationMode, RevocationPolicy, ValidationPolicy,
+            ValidationTime,
+        };
+        use crate::report::Code;
+        let now = OffsetDateTime::now_utc();
+        let pki = crate::demo::DemoPki::generate(now).unwrap();
+        let target = Certificate::from_der(&pki.officials[0].cert_der).unwrap();
+        let ca = Certificate::from_der(&pki.issuing_ca.cert_der).unwrap();
+        let mut policy = ValidationPolicy::document_signing();
+        policy.revocation = RevocationPolicy::all(RevocationMode::Off);
+        let outcome = |role: AnchorRole| {
+            let mut trust = TrustStore::empty();
+            trust
+                .add_anchor(TrustAnchor {
+                    certificate: Certificate::from_der(&pki.root.cert_der).unwrap(),
+                    purposes: Some(role.purposes()),
+                    profile: Some("vn-tsa".into()),
+                })
+                .unwrap();
+            PathValidator::new(&trust, &policy).validate(
+                &target,
+                std::slice::from_ref(&ca),
+                &RevocationData::new(),
+                ValidationTime::at(now),
+            )
+        };
+        let refused = outcome(AnchorRole::TimestampOnly);
+        assert!(
+            refused
+                .findings
+                .iter()
+                .any(|f| f.code == Code::ChainAnchorPurpose),
+            "{:?}",
+            refused.findings
+        );
+        assert_ne!(refused.status, crate::report::ChainStatus::Trusted);
+        let accepted = outcome(AnchorRole::Signer);
+        assert_eq!(
+            accepted.status,
+            crate::report::ChainStatus::Trusted,
+            "{:?}",
+            accepted.findings
+        );
+    }
 }
