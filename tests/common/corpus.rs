@@ -107,7 +107,12 @@ pub const SKIP_LINE_TRUST_VN: &str = "SKIP: ../shared/trust/vn not found (tests 
 /// repository (read in place, never copied into the repository). `None` (after printing
 /// [`SKIP_LINE_TRUST_VN`] once) when it is absent, or a panic when [`corpus_required`].
 pub fn trust_vn() -> Option<PathBuf> {
-    let root = corpus_root().join("..").join("trust").join("vn");
+    // Not `corpus_root()/..`: that path does not resolve when the corpus alone is absent.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("shared")
+        .join("trust")
+        .join("vn");
     if root.is_dir() {
         return Some(root);
     }
