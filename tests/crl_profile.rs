@@ -319,3 +319,68 @@ fn rfc5280_4_2_1_12_an_empty_extended_key_usage_is_malformed() {
         );
     }
 }
+
+/// What `openssl verify -x509_strict -crl_check` says of the same generated cases, next to
+/// kyso's `require` verdict (printed for the issue's comparison table). Asserted: both accept
+/// the control CRL and refuse the CRL with a critical cRLNumber (OpenSSL: "unhandled critical
+/// CRL extension") and the one whose signer lacks cRLSign (RFC 5280 §6.3.3 (f)). The CRL
+/// without cRLNumber kyso refuses (§5.2.3); OpenSSL 3.0 uses it (printed, not asserted: that
+/// is OpenSSL's choice, not kyso's).
+#[test]
+fn openssl_on_the_same_crl_cases() {
+    let Some(openssl) = common::tool("openssl") else {
+        return;
+    };
+    let dir = common::temp_dir();
+    let run = |pki: &Pki, crl: Vec<u8>, tag: &str| -> (bool, bool, String) {
+        let ca = dir.path().join(format!("{tag}-ca.pem"));
+        let leaf = dir.path().join(format!("{tag}-leaf.pem"));
+        let crl_path = dir.path().join(format!("{tag}-crl.pem"));
+        std::fs::write(&ca, common::pki::pem("CERTIFICATE", pki.ca.der())).unwrap();
+        std::fs::write(&leaf, common::pki::pem("CERTIFICATE", &pki.leaf)).unwrap();
+        std::fs::write(&crl_path, common::pki::pem("X509 CRL", &crl)).unwrap();
+        let out = std::process::Command::new(&openssl)
+            .args(["verify", "-x509_strict", "-crl_check", "-CAfile"])
+            .arg(&ca)
+            .arg("-CRLfile")
+            .arg(&crl_path)
+            .arg(&leaf)
+            .output()
+            .unwrap();
+        let kyso = pki
+            .validate(Some(crl), RevocationMode::Require, Purpose::Any)
+            .is_trusted();
+        let text = String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr);
+        (out.status.success(), kyso, text.replace('\n', " "))
+    };
+    let good = Pki::crl_signing_ca();
+    let no_sign = Pki::new(
+        vec![
+            KeyUsagePurpose::KeyCertSign,
+            KeyUsagePurpose::DigitalSignature,
+        ],
+        vec![],
+        vec![],
+    );
+    let cases = [
+        ("control", run(&good, good.crl(Some((5, false))), "control")),
+        ("no-crl-number", run(&good, good.crl(None), "none")),
+        (
+            "critical-crl-number",
+            run(&good, good.crl(Some((5, true))), "critical"),
+        ),
+        (
+            "signer-without-crl-sign",
+            run(&no_sign, no_sign.crl(Some((5, false))), "nosign"),
+        ),
+    ];
+    for (name, (openssl_ok, kyso_ok, text)) in &cases {
+        eprintln!("{name:26} openssl {openssl_ok:5} kyso(require) {kyso_ok:5}  {text}");
+    }
+    let verdicts: Vec<(bool, bool)> = cases.iter().map(|(_, (o, k, _))| (*o, *k)).collect();
+    assert_eq!(verdicts[0], (true, true), "control");
+    assert_eq!(verdicts[2], (false, false), "critical cRLNumber");
+    assert_eq!(verdicts[3], (false, false), "signer without cRLSign");
+    assert!(!verdicts[1].1, "kyso refuses a CRL without cRLNumber");
+}
