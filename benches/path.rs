@@ -4,16 +4,18 @@
 //! Three cases: the certificates carry authority key identifiers (distractors are ranked out
 //! before any signature check); the signer and intermediates carry none (every same-name
 //! distractor costs a signature check before the right issuer is found); and the first case
-//! with revocation required, from one CRL per CA. The PKI is generated at start-up (ECDSA
-//! P-256, rcgen); see `benches/README.md` for results.
+//! with revocation required, from one CRL per CA. A fourth case is the name-constraint worst
+//! case of issue 22: a CA with 2,048 permitted dNSName subtrees over a certificate with 2,048
+//! dNSNames, which the counted budget refuses (`chain.budget_exhausted`) before comparing. The
+//! PKI is generated at start-up (ECDSA P-256, rcgen); see `benches/README.md` for results.
 
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use rcgen::{
     BasicConstraints, CertificateParams, CertificateRevocationListParams, CertifiedIssuer,
-    DistinguishedName, DnType, IsCa, Issuer, KeyIdMethod, KeyPair, KeyUsagePurpose, SerialNumber,
-    PKCS_ECDSA_P256_SHA256,
+    DistinguishedName, DnType, GeneralSubtree, IsCa, Issuer, KeyIdMethod, KeyPair, KeyUsagePurpose,
+    NameConstraints, SanType, SerialNumber, PKCS_ECDSA_P256_SHA256,
 };
 use time::{Duration, OffsetDateTime};
 
@@ -101,6 +103,32 @@ fn setup(aki: bool) -> Setup {
     }
 }
 
+/// Root → CA with `n` permitted dNSName subtrees → end entity with `n` dNSNames.
+fn name_constraint_setup(n: usize) -> Setup {
+    let root = CertifiedIssuer::self_signed(params("NC Root", 1, true), key()).expect("root");
+    let mut ca = params("NC CA", 2, true);
+    ca.name_constraints = Some(NameConstraints {
+        permitted_subtrees: (0..n)
+            .map(|i| GeneralSubtree::DnsName(format!("d{i}.example")))
+            .collect(),
+        excluded_subtrees: vec![],
+    });
+    let ca = CertifiedIssuer::signed_by(ca, key(), &root).expect("ca");
+    let mut leaf = params("NC Signer", 3, true);
+    leaf.is_ca = IsCa::ExplicitNoCa;
+    leaf.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    leaf.subject_alt_names = (0..n)
+        .map(|i| SanType::DnsName(format!("h{i}.d0.example").try_into().expect("name")))
+        .collect();
+    let signer = leaf.signed_by(&key(), &ca).expect("signer");
+    Setup {
+        trust: TrustStore::from_der_certificates([root.der()]).expect("trust"),
+        signer: Certificate::from_der(signer.der()).expect("parse"),
+        pool: vec![Certificate::from_der(ca.der()).expect("parse")],
+        crls: RevocationData::new(),
+    }
+}
+
 fn bench(c: &mut Criterion) {
     let now = ValidationTime::at(OffsetDateTime::now_utc());
     let mut off = ValidationPolicy::document_signing();
@@ -150,6 +178,22 @@ fn bench(c: &mut Criterion) {
                 black_box(&with_aki.signer),
                 &with_aki.pool,
                 &with_aki.crls,
+                now,
+            )
+        })
+    });
+    let nc = name_constraint_setup(2048);
+    let o = PathValidator::new(&nc.trust, &off).validate(&nc.signer, &nc.pool, &empty, now);
+    assert!(
+        !o.is_trusted(),
+        "the name-constraint budget should refuse the path"
+    );
+    g.bench_function("name_constraints/2048subtrees_x_2048names", |b| {
+        b.iter(|| {
+            PathValidator::new(&nc.trust, &off).validate(
+                black_box(&nc.signer),
+                &nc.pool,
+                &empty,
                 now,
             )
         })

@@ -199,7 +199,18 @@ impl Certificate {
                     basic_constraints = Some((bc.ca, bc.path_len_constraint))
                 }
                 ParsedExtension::KeyUsage(ku) => key_usage = Some(KeyUsageBits(ku.flags)),
-                ParsedExtension::ExtendedKeyUsage(eku) => extended_key_usage = Some(eku_oids(eku)),
+                ParsedExtension::ExtendedKeyUsage(eku) => {
+                    let oids = eku_oids(eku);
+                    if oids.is_empty() {
+                        // RFC 5280 §4.2.1.12: SEQUENCE SIZE (1..MAX) OF KeyPurposeId.
+                        state = ExtensionState::Malformed(
+                            "extendedKeyUsage lists no purpose (RFC 5280 §4.2.1.12 requires \
+                             at least one)"
+                                .into(),
+                        );
+                    }
+                    extended_key_usage = Some(oids)
+                }
                 ParsedExtension::CertificatePolicies(p) => {
                     policies = Some(p.iter().map(|i| i.policy_id.to_id_string()).collect())
                 }

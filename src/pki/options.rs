@@ -75,6 +75,14 @@ pub struct EkuPolicy {
 impl Default for EkuPolicy {
     /// document-signing (RFC 9336), emailProtection, Adobe's and Microsoft's document signing
     /// OIDs, anyExtendedKeyUsage, or no extension at all.
+    ///
+    /// Why these: RFC 9336 defines the document-signing purpose; emailProtection is the
+    /// signing purpose most personal certificates carry (S/MIME-style profiles, including the
+    /// public CAs' certificates used for PDF signing); Adobe's and Microsoft's OIDs are put on
+    /// certificates issued for PDF and Office signing; anyExtendedKeyUsage allows every
+    /// purpose (RFC 5280 §4.2.1.12). A certificate whose extension lists only other purposes
+    /// (serverAuth, clientAuth, codeSigning, …) is refused, since §4.2.1.12 says it "MUST only
+    /// be used for one of the purposes indicated".
     fn default() -> Self {
         EkuPolicy {
             accepted: [

@@ -257,6 +257,11 @@ codes! {
     RevocationDataUnusable = "revocation.data_unusable", Warning;
     /// Fetching revocation data or an issuer certificate failed.
     RevocationFetchFailed = "revocation.fetch_failed", Warning;
+    /// A CRL that would have served was not used: no cRLNumber or a critical one (RFC 5280
+    /// §5.2.3), an unknown critical or malformed extension (§5.2), or a signer whose keyUsage
+    /// lacks cRLSign (§6.3.3 (f)). Reported in every revocation mode when the status stays
+    /// unknown; under `require` the unknown status itself is the error.
+    RevocationCrlUnusable = "revocation.crl_unusable", Warning;
 
     // Difference analysis: structure, certification, locks, budgets.
     /// A later revision's structure is inconsistent (cross-reference entries that do not

@@ -276,6 +276,7 @@ fn code_en(code: Code) -> &'static str {
         C::RevocationSignerNotAuthorized => "A CRL or OCSP signer is not authorised",
         C::RevocationDataUnusable => "Revocation data could not be used",
         C::RevocationFetchFailed => "Fetching revocation data failed",
+        C::RevocationCrlUnusable => "A CRL was not used: its profile or its signer is refused",
         C::ModificationStructure => "A later revision's structure is inconsistent",
         C::ModificationDocMdpViolation => "A change exceeds the certification's permissions",
         C::ModificationFieldLocked => "A change touches a locked field",
@@ -484,6 +485,11 @@ fn code_vi(code: Code) -> &'static str {
             "Dữ liệu thu hồi có trong tệp hoặc được cung cấp không dùng được"
         }
         C::RevocationFetchFailed => "Không tải được dữ liệu thu hồi hoặc chứng thư số của bên cấp",
+        C::RevocationCrlUnusable => {
+            "Danh sách thu hồi (CRL) không được sử dụng: thiếu số hiệu CRL (cRLNumber) hoặc số \
+             hiệu bị đánh dấu bắt buộc, có phần mở rộng không hợp lệ, hoặc bên ký không có quyền \
+             ký CRL (cRLSign)"
+        }
         C::ModificationStructure => {
             "Cấu trúc của một phiên bản sau khi ký không nhất quán; phần mềm xem có thể hiển thị \
              khác với nội dung đã được phân tích"

@@ -324,6 +324,7 @@ impl Engine<'_> {
             // Only meaningful for OCSP responders; a CA with it is still checked.
         }
         let mut notes = Vec::new();
+        let mut refused_crls: Vec<String> = Vec::new();
         let ocsp = self.ocsp_status(path, index, depth);
         let crl = self.crl_status(path, index, depth);
         let mut revoked: Option<RevocationReport> = None;
@@ -344,7 +345,10 @@ impl Engine<'_> {
                     revoked = Some(r)
                 }
             }
-            CrlVerdict::Undetermined(mut n) => notes.append(&mut n),
+            CrlVerdict::Undetermined(mut n, refused) => {
+                notes.append(&mut n);
+                refused_crls = refused;
+            }
         }
         if let Some(mut r) = revoked {
             let mut findings = Vec::new();
@@ -414,6 +418,19 @@ impl Engine<'_> {
         }
         report.status = RevocationStatus::Unknown;
         let mut findings = Vec::new();
+        // A CRL refused for its profile or its signer (RFC 5280 §5.2.3, §6.3.3 (f)) is named
+        // with its own code in every mode, so that "if-available" does not pass over it in a
+        // general warning.
+        for why in &refused_crls {
+            findings.push(
+                Finding::new(
+                    Code::RevocationCrlUnusable,
+                    format!("a CRL for {who} was not used: {why}"),
+                )
+                .detail(L::Certificate, cert.label())
+                .detail(L::Technical, why),
+            );
+        }
         let failures = self.failures_for(cert, FetchFor::Revocation);
         for e in &failures {
             notes.push(e.to_string());

@@ -105,6 +105,8 @@ struct State {
     max_path_length: usize,
     /// The name constraints of the CAs so far (`permitted_subtrees`, `excluded_subtrees`).
     constraints: Vec<NameConstraints>,
+    /// Name comparisons left for the path ([`name_constraints::MAX_NAME_COMPARISONS`]).
+    name_budget: usize,
 }
 
 impl State {
@@ -120,6 +122,7 @@ impl State {
             policy_mapping: initial(settings.initial_policy_mapping_inhibit),
             max_path_length: n,
             constraints: Vec::new(),
+            name_budget: name_constraints::MAX_NAME_COMPARISONS,
         }
     }
 
@@ -128,7 +131,7 @@ impl State {
         self.validity(at, time);
         // (b), (c): name constraints, for the target and non-self-issued CAs.
         if at.is_last || !at.cert.is_self_issued() {
-            if let Some(f) = name_violation(at, &self.constraints) {
+            if let Some(f) = name_violation(at, &self.constraints, &mut self.name_budget) {
                 self.problems.push(f);
             }
         }
@@ -336,10 +339,29 @@ impl State {
 }
 
 /// §6.1.3 (b), (c): the names of `at` against the constraints of the CAs above it.
-fn name_violation(at: &InPath<'_>, constraints: &[NameConstraints]) -> Option<Finding> {
+fn name_violation(
+    at: &InPath<'_>,
+    constraints: &[NameConstraints],
+    budget: &mut usize,
+) -> Option<Finding> {
     let named = at.named();
-    let (message, remark, name) = match name_constraints::check(at.cert, constraints) {
+    let (message, remark, name) = match name_constraints::check(at.cert, constraints, budget) {
         Ok(()) => return None,
+        Err(NameViolation::BudgetExhausted(cost)) => {
+            return Some(
+                at.finding(
+                    Code::ChainBudgetExhausted,
+                    format!(
+                        "{named}: checking its names against the name constraints above it \
+                         would take {cost} comparisons, more than the {} a path may spend; \
+                         the path is refused",
+                        name_constraints::MAX_NAME_COMPARISONS
+                    ),
+                )
+                .remark("kiểm tra ràng buộc tên vượt quá giới hạn; chuỗi bị từ chối")
+                .detail(L::Limit, name_constraints::MAX_NAME_COMPARISONS),
+            )
+        }
         Err(NameViolation::NotPermitted(name)) => (
             format!("{named}: {name} is outside the permitted names of an issuing CA"),
             "tên nằm ngoài phạm vi được phép",

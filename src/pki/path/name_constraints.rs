@@ -10,6 +10,12 @@
 //! `.domain`), dNSName (label-wise suffix), uniformResourceIdentifier (the host, as for
 //! rfc822Name hosts) and iPAddress (address and mask). A constrained name of another form
 //! cannot be checked and fails.
+//!
+//! The work is counted: checking one name against one subtree costs one comparison, and a
+//! path may spend at most [`MAX_NAME_COMPARISONS`]. A certificate whose names times the
+//! subtrees above it would pass the remaining budget is refused before any comparison (a CA
+//! with thousands of subtrees over a certificate with thousands of names ends at once rather
+//! than after millions of comparisons).
 
 use super::super::cert::{Certificate, NameConstraints};
 use super::super::name::GeneralName;
@@ -23,7 +29,14 @@ pub enum NameViolation {
     Excluded(String),
     /// The name's form cannot be checked against the constraints.
     Unsupported(String),
+    /// Checking the names would cost this many comparisons, more than the budget left.
+    BudgetExhausted(usize),
 }
+
+/// Most comparisons of a name with a subtree the name-constraint checks of one path may
+/// make. Real paths need a few hundred at most (a CA with dozens of subtrees, a certificate
+/// with a handful of names).
+pub const MAX_NAME_COMPARISONS: usize = 250_000;
 
 /// The names of `cert` that constraints apply to: the subject (when not empty), the
 /// subjectAltName entries, and — when there is no subjectAltName — the subject's
@@ -47,12 +60,27 @@ fn constrained_names(cert: &Certificate) -> Vec<GeneralName> {
     names
 }
 
-/// Checks `cert` against every constraint set in `sets`.
-pub fn check(cert: &Certificate, sets: &[NameConstraints]) -> Result<(), NameViolation> {
+/// Checks `cert` against every constraint set in `sets`, spending from `budget` (the
+/// comparisons left for the path) the most this check can cost: its names times the
+/// subtrees of `sets`.
+pub fn check(
+    cert: &Certificate,
+    sets: &[NameConstraints],
+    budget: &mut usize,
+) -> Result<(), NameViolation> {
     if sets.is_empty() {
         return Ok(());
     }
     let names = constrained_names(cert);
+    let subtrees = sets.iter().fold(0usize, |n, set| {
+        n.saturating_add(set.excluded.len())
+            .saturating_add(set.permitted.len())
+    });
+    let cost = names.len().saturating_mul(subtrees);
+    if cost > *budget {
+        return Err(NameViolation::BudgetExhausted(cost));
+    }
+    *budget -= cost;
     for set in sets {
         for name in &names {
             for ex in &set.excluded {

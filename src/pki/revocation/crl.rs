@@ -94,6 +94,7 @@ struct Facts {
     this_update: OffsetDateTime,
     next_update: Option<OffsetDateTime>,
     number: Option<Vec<u8>>,
+    number_critical: bool,
     delta_base: Option<Vec<u8>>,
     idp: Option<IssuingDistributionPoint>,
     freshest: Vec<DistributionPoint>,
@@ -130,6 +131,7 @@ impl Crl {
         }
         let mut aki = None;
         let mut number = None;
+        let mut number_critical = false;
         let mut delta_base = None;
         let mut idp = None;
         let mut freshest = Vec::new();
@@ -146,6 +148,7 @@ impl Crl {
                 }
                 (OID_CRL_NUMBER, ParsedExtension::CRLNumber(n)) => {
                     number = Some(n.to_bytes_be());
+                    number_critical = ext.critical;
                 }
                 (OID_DELTA_INDICATOR, _) => match unsigned_integer(ext.value) {
                     Some(n) => delta_base = Some(n),
@@ -249,6 +252,7 @@ impl Crl {
                 this_update: crl.last_update().to_datetime(),
                 next_update: crl.next_update().map(|t| t.to_datetime()),
                 number,
+                number_critical,
                 delta_base,
                 idp,
                 freshest,
@@ -287,6 +291,11 @@ impl Crl {
     /// cRLNumber (unsigned big-endian, no leading zeros).
     pub fn number(&self) -> Option<&[u8]> {
         self.inner.number.as_deref()
+    }
+    /// True when the cRLNumber extension is marked critical (RFC 5280 §5.2.3 makes it
+    /// non-critical; such a CRL is not used).
+    pub fn number_is_critical(&self) -> bool {
+        self.inner.number_critical
     }
     /// The base CRL number of a delta CRL; `None` for a complete CRL.
     pub fn delta_base(&self) -> Option<&[u8]> {

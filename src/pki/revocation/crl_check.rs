@@ -28,8 +28,10 @@ pub(crate) enum CrlVerdict {
     Good(RevocationReport),
     /// Revoked.
     Revoked(RevocationReport),
-    /// Not established, with notes on why the CRLs seen could not be used.
-    Undetermined(Vec<String>),
+    /// Not established, with notes on why the CRLs seen could not be used, and among them
+    /// the CRLs refused for their profile or their signer's key usage (RFC 5280 §5.2, §5.2.3,
+    /// §6.3.3 (f)): reported with a stable code in every revocation mode.
+    Undetermined(Vec<String>, Vec<String>),
 }
 
 /// Whether data issued at `this_update` with `next_update` speaks for time `t`: issued after
@@ -60,7 +62,7 @@ impl Engine<'_> {
         depth: usize,
     ) -> CrlVerdict {
         let (Some(cert), Some(_issuer)) = (path.get(index), path.get(index + 1)) else {
-            return CrlVerdict::Undetermined(vec!["no issuer".into()]);
+            return CrlVerdict::Undetermined(vec!["no issuer".into()], Vec::new());
         };
         let default_dp = DistributionPoint {
             name: None,
@@ -77,6 +79,7 @@ impl Engine<'_> {
         let t = self.time.at;
         let rev = &self.policy.revocation;
         let mut notes: Vec<String> = Vec::new();
+        let mut refused: Vec<String> = Vec::new();
         let mut reasons_mask = 0u16;
         let mut used: Option<(Crl, Origin, bool)> = None;
 
@@ -113,11 +116,17 @@ impl Engine<'_> {
                     continue;
                 }
                 if let Some(why) = unusable(crl) {
-                    notes.push(format!("{}: {why}", crl.describe()));
+                    let why = format!("{}: {why}", crl.describe());
+                    refused.push(why.clone());
+                    notes.push(why);
                     continue;
                 }
-                if let Err(why) = self.crl_signer(crl, path, index, depth) {
-                    notes.push(format!("{}: {why}", crl.describe()));
+                if let Err(refusal) = self.crl_signer(crl, path, index, depth) {
+                    let why = format!("{}: {}", crl.describe(), refusal.why);
+                    if refusal.key_usage {
+                        refused.push(why.clone());
+                    }
+                    notes.push(why);
                     continue;
                 }
                 // (h) the delta CRL, when used.
@@ -187,9 +196,9 @@ impl Engine<'_> {
             }
             Some(_) => {
                 notes.push("the available CRLs do not cover every revocation reason".into());
-                CrlVerdict::Undetermined(notes)
+                CrlVerdict::Undetermined(notes, refused)
             }
-            None => CrlVerdict::Undetermined(notes),
+            None => CrlVerdict::Undetermined(notes, refused),
         }
     }
 
@@ -200,7 +209,7 @@ impl Engine<'_> {
         path: &[Certificate],
         index: usize,
         depth: usize,
-    ) -> Result<(), String> {
+    ) -> Result<(), SignerRefusal> {
         let above = path.get(index + 1..).unwrap_or_default();
         let mut candidates: Vec<(Certificate, bool)> = Vec::new();
         for c in above
@@ -223,12 +232,16 @@ impl Engine<'_> {
             (key_match, !*on_path)
         });
         if candidates.is_empty() {
-            return Err(format!(
-                "no certificate of its issuer \"{}\" is available",
-                crl.issuer()
-            ));
+            return Err(SignerRefusal {
+                why: format!(
+                    "no certificate of its issuer \"{}\" is available",
+                    crl.issuer()
+                ),
+                key_usage: false,
+            });
         }
         let mut why = Vec::new();
+        let mut key_usage = false;
         for (cand, on_path) in candidates {
             if !self.spend_signature_check() {
                 why.push("the signature-check budget ran out".to_string());
@@ -253,9 +266,11 @@ impl Engine<'_> {
             if let Some(ku) = cand.key_usage() {
                 if !ku.crl_sign() {
                     why.push(format!(
-                        "the CRL issuer \"{}\" is not authorized to sign CRLs (keyUsage lacks cRLSign)",
+                        "the CRL issuer \"{}\" is not authorized to sign CRLs (keyUsage lacks \
+                         cRLSign, RFC 5280 §6.3.3 (f))",
                         cand.label()
                     ));
+                    key_usage = true;
                     continue;
                 }
             }
@@ -269,7 +284,10 @@ impl Engine<'_> {
                 )),
             }
         }
-        Err(why.join("; "))
+        Err(SignerRefusal {
+            why: why.join("; "),
+            key_usage,
+        })
     }
 
     /// The newest usable delta CRL for the complete CRL `complete` (§5.2.4, §6.3.3 (h)).
@@ -313,8 +331,8 @@ impl Engine<'_> {
                 notes.push(format!("{}: {why}", d.describe()));
                 continue;
             }
-            if let Err(why) = self.crl_signer(d, path, index, depth) {
-                notes.push(format!("{}: {why}", d.describe()));
+            if let Err(refusal) = self.crl_signer(d, path, index, depth) {
+                notes.push(format!("{}: {}", d.describe(), refusal.why));
                 continue;
             }
             let newer = match (&best, d.number()) {
@@ -343,8 +361,29 @@ fn report(crl: &Crl, origin: Origin, delta: bool) -> RevocationReport {
     r
 }
 
-/// Why a CRL cannot be used at all, if it cannot.
+/// Why no candidate signer of a CRL could be used.
+struct SignerRefusal {
+    /// Every candidate's reason.
+    why: String,
+    /// A candidate whose key verifies the CRL was refused for its key usage (no cRLSign).
+    key_usage: bool,
+}
+
+/// Why a CRL cannot be used at all, if it cannot: an unknown critical extension or a
+/// malformed one (RFC 5280 §5.2), no cRLNumber or a critical one (§5.2.3: conforming CRL
+/// issuers MUST include it, and mark it non-critical; §5.2.4 asks the same of delta CRLs).
 fn unusable(crl: &Crl) -> Option<String> {
+    if crl.number().is_none() {
+        return Some(
+            "it has no cRLNumber extension, which RFC 5280 §5.2.3 requires of every CRL".into(),
+        );
+    }
+    if crl.number_is_critical() {
+        return Some(
+            "its cRLNumber extension is marked critical; RFC 5280 §5.2.3 makes it non-critical"
+                .into(),
+        );
+    }
     if let Some(oid) = crl.unknown_critical_extensions().first() {
         return Some(format!(
             "it has an unrecognized critical extension {oid} (RFC 5280 §5.2)"

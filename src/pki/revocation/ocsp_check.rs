@@ -257,7 +257,7 @@ impl Engine<'_> {
                         ));
                         continue;
                     }
-                    CrlVerdict::Undetermined(_) => {
+                    CrlVerdict::Undetermined(..) => {
                         if self.policy.revocation.intermediates == RevocationMode::Require {
                             why.push(format!(
                                 "the revocation status of the responder certificate \"{}\" \
