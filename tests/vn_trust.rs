@@ -314,3 +314,29 @@ fn cli_builtin_profile_with_an_empty_store_tells_the_clerk_to_install() {
         "{err}"
     );
 }
+
+#[test]
+fn a_huge_file_beside_the_certificates_is_rejected_and_the_install_goes_on() {
+    // A directory a clerk points `--from` at may hold anything. A file larger than any
+    // certificate is rejected with its reason (never read in part and never fatal); the
+    // pinned certificate beside it is still installed.
+    let Some(root) = corpus::trust_vn() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let from = tmp.path().join("from");
+    std::fs::create_dir(&from).unwrap();
+    std::fs::copy(root.join("vgca/rootcag2.pem"), from.join("rootcag2.pem")).unwrap();
+    std::fs::write(from.join("huge.pem"), vec![b'A'; (1 << 20) + 1]).unwrap();
+    let store = tmp.path().join("store");
+    let gov = profiles::profile("vn-gov").unwrap();
+    let report = profiles::install(gov, &from, &store).unwrap();
+    assert_eq!(report.found.len(), 1);
+    assert_eq!(report.rejected.len(), 1);
+    assert!(report.rejected[0].file.ends_with("huge.pem"));
+    assert!(
+        report.rejected[0].reason.contains("larger than"),
+        "{}",
+        report.rejected[0].reason
+    );
+}

@@ -35,7 +35,7 @@ use time::OffsetDateTime;
 
 use super::cert::Certificate;
 use super::options::Purpose;
-use super::trust::{certificates_from_pem_or_der, TrustAnchor, TrustStore};
+use super::trust::{certificates_from_pem_or_der, read_limited, TrustAnchor, TrustStore};
 use crate::output::{Overwrite, Target};
 use crate::Error;
 
@@ -391,7 +391,16 @@ pub fn install(
         rejected: Vec::new(),
     };
     for file in files {
-        let bytes = read_limited(&file)?;
+        let bytes = match read_limited(&file, MAX_FILE_BYTES) {
+            Ok(b) => b,
+            Err(e) => {
+                report.rejected.push(Rejected {
+                    file,
+                    reason: format!("not read: {e}"),
+                });
+                continue;
+            }
+        };
         let ders = match certificates_from_pem_or_der(&bytes) {
             Ok(d) => d,
             Err(e) => {
@@ -422,7 +431,8 @@ pub fn install(
                 continue;
             }
             let target = store_file(store_dir, pin);
-            let already = read_limited(&target).is_ok_and(|b| fingerprint(&b) == pin.sha256);
+            let already =
+                read_limited(&target, MAX_FILE_BYTES).is_ok_and(|b| fingerprint(&b) == pin.sha256);
             if !already {
                 crate::output::write_bytes(
                     Target::new(&target).overwrite(Overwrite::Replace),
@@ -454,7 +464,7 @@ pub fn install(
 
 /// The DER of a pin's store file, when present and still matching the pin.
 fn installed_der(store_dir: &Path, pin: &Pin) -> Option<Vec<u8>> {
-    let bytes = read_limited(&store_file(store_dir, pin)).ok()?;
+    let bytes = read_limited(&store_file(store_dir, pin), MAX_FILE_BYTES).ok()?;
     (fingerprint(&bytes) == pin.sha256).then_some(bytes)
 }
 
@@ -512,16 +522,6 @@ pub fn add_installed(
     }
     trust.note_profile(profile.name);
     Ok(added)
-}
-
-fn read_limited(path: &Path) -> Result<Vec<u8>, Error> {
-    use std::io::Read;
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES)
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::io(path, e))?;
-    Ok(bytes)
 }
 
 #[cfg(test)]

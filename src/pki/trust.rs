@@ -173,7 +173,7 @@ impl TrustStore {
         purposes: Option<Vec<Purpose>>,
         profile: Option<&str>,
     ) -> Result<(), Error> {
-        let bytes = read_limited(path)?;
+        let bytes = read_limited(path, MAX_FILE_BYTES)?;
         self.add_bytes_for(&bytes, &path.display().to_string(), purposes, profile)
     }
 
@@ -230,7 +230,7 @@ impl TrustStore {
 
     /// Adds the anchors of a trust profile file (see the module documentation).
     pub fn add_profile(&mut self, path: &Path) -> Result<(), Error> {
-        let bytes = read_limited(path)?;
+        let bytes = read_limited(path, MAX_FILE_BYTES)?;
         let text = String::from_utf8_lossy(&bytes);
         let base = path.parent().unwrap_or_else(|| Path::new("."));
         let bad = |line: usize, why: String| Error::Certificate {
@@ -333,13 +333,22 @@ impl TrustStore {
     }
 }
 
-fn read_limited(path: &Path) -> Result<Vec<u8>, Error> {
+/// Reads a certificate file of at most `limit` bytes; a larger file is an error (never read
+/// in part: a cut PEM bundle would silently lose its last anchors).
+pub(super) fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, Error> {
     use std::io::Read;
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES)
+    file.take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(|e| Error::io(path, e))?;
+    if bytes.len() as u64 > limit {
+        let e = std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("larger than {limit} bytes: not a certificate file"),
+        );
+        return Err(Error::io(path, e));
+    }
     Ok(bytes)
 }
 

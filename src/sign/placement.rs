@@ -224,6 +224,49 @@ impl<S: Source> SignatureTarget<'_, S> {
     }
 }
 
+/// Appends a reference to `item` to the array `holder[key]`, wherever that array lives: in
+/// an object of its own (replaced by the update), directly in `holder` (changed here), or
+/// absent (created). True when `holder` itself changed. Anything else is malformed (`entry`
+/// names it in the refusal).
+fn append_reference<S: Source>(
+    doc: &Document<S>,
+    rev: usize,
+    update: &mut IncrementalUpdate,
+    holder: &mut Dict,
+    key: &'static str,
+    item: ObjRef,
+    entry: &'static str,
+) -> Result<bool, Error> {
+    let malformed = || {
+        Error::from(Refusal::Malformed {
+            entry,
+            expected: Expected::Array,
+        })
+    };
+    match holder.get(key.as_bytes()) {
+        Some(Object::Reference(r)) => {
+            let r = *r;
+            let Some(Object::Array(mut arr)) = doc.get(rev, r)? else {
+                return Err(malformed());
+            };
+            arr.push(Object::Reference(item));
+            update.put(r, &Object::Array(arr))?;
+            Ok(false)
+        }
+        Some(Object::Array(a)) => {
+            let mut arr = a.clone();
+            arr.push(Object::Reference(item));
+            holder.set(key, Object::Array(arr));
+            Ok(true)
+        }
+        None => {
+            holder.set(key, Object::Array(vec![Object::Reference(item)]));
+            Ok(true)
+        }
+        Some(_) => Err(malformed()),
+    }
+}
+
 /// Appends `field` to the AcroForm's `/Fields`, wherever that array lives; true when the
 /// AcroForm dictionary itself changed.
 fn add_to_form_fields<S: Source>(
@@ -233,37 +276,15 @@ fn add_to_form_fields<S: Source>(
     acroform: &mut Dict,
     field: ObjRef,
 ) -> Result<bool, Error> {
-    match acroform.get(b"Fields") {
-        Some(Object::Reference(r)) => {
-            let r = *r;
-            let mut arr = match doc.get(rev, r)? {
-                Some(Object::Array(a)) => a,
-                _ => {
-                    return Err(Error::from(Refusal::Malformed {
-                        entry: "/AcroForm /Fields",
-                        expected: Expected::Array,
-                    }))
-                }
-            };
-            arr.push(Object::Reference(field));
-            update.put(r, &Object::Array(arr))?;
-            Ok(false)
-        }
-        Some(Object::Array(a)) => {
-            let mut arr = a.clone();
-            arr.push(Object::Reference(field));
-            acroform.set("Fields", Object::Array(arr));
-            Ok(true)
-        }
-        None => {
-            acroform.set("Fields", Object::Array(vec![Object::Reference(field)]));
-            Ok(true)
-        }
-        Some(_) => Err(Error::from(Refusal::Malformed {
-            entry: "/AcroForm /Fields",
-            expected: Expected::Array,
-        })),
-    }
+    append_reference(
+        doc,
+        rev,
+        update,
+        acroform,
+        "Fields",
+        field,
+        "/AcroForm /Fields",
+    )
 }
 
 /// Sets `/SigFlags` SignaturesExist (1) and AppendOnly (2) (ISO 32000-2 §12.7.3, Table 225);
@@ -316,36 +337,17 @@ fn add_to_page_annots<S: Source>(
             }))
         }
     };
-    match page.get(b"Annots") {
-        Some(Object::Reference(r)) => {
-            let r = *r;
-            let mut arr = match doc.get(rev, r)? {
-                Some(Object::Array(a)) => a,
-                _ => {
-                    return Err(Error::from(Refusal::Malformed {
-                        entry: "the page's /Annots",
-                        expected: Expected::Array,
-                    }))
-                }
-            };
-            arr.push(Object::Reference(widget));
-            update.put(r, &Object::Array(arr))?;
-            return Ok(());
-        }
-        Some(Object::Array(a)) => {
-            let mut arr = a.clone();
-            arr.push(Object::Reference(widget));
-            page.set("Annots", Object::Array(arr));
-        }
-        None => page.set("Annots", Object::Array(vec![Object::Reference(widget)])),
-        Some(_) => {
-            return Err(Error::from(Refusal::Malformed {
-                entry: "the page's /Annots",
-                expected: Expected::Array,
-            }))
-        }
+    if append_reference(
+        doc,
+        rev,
+        update,
+        &mut page,
+        "Annots",
+        widget,
+        "the page's /Annots",
+    )? {
+        update.put(page_ref, &Object::Dict(page))?;
     }
-    update.put(page_ref, &Object::Dict(page))?;
     Ok(())
 }
 
