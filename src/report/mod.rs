@@ -717,6 +717,10 @@ pub struct ChainReport {
     pub certificates: Vec<CertificateInfo>,
     /// Subject of the trust anchor reached.
     pub anchor: Option<String>,
+    /// The trust profile the anchor was loaded from (`vn-gov`, `vn-public`, … or a profile
+    /// file's name), when it came from one; absent for anchors given one by one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anchor_profile: Option<String>,
     /// The revocation status of each certificate checked (anchors are never checked).
     #[serde(default)]
     pub revocation: Vec<RevocationReport>,
@@ -732,6 +736,7 @@ impl ChainReport {
             status: ChainStatus::NotChecked,
             certificates: Vec::new(),
             anchor: None,
+            anchor_profile: None,
             revocation: Vec::new(),
             policies: Vec::new(),
         }

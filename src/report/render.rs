@@ -311,9 +311,21 @@ fn checks(out: &mut String, sig: &SignatureReport, lang: Lang) {
         lang.pick("signing certificate", "chứng thư số người ký"),
         check(sig.integrity.signing_certificate, lang)
     );
+    let profile = sig
+        .chain
+        .anchor_profile
+        .as_deref()
+        .map(|p| {
+            format!(
+                " ({} {})",
+                lang.pick("trust profile", "hồ sơ tin cậy"),
+                safe(p)
+            )
+        })
+        .unwrap_or_default();
     let _ = writeln!(
         out,
-        "  {} {}",
+        "  {} {}{profile}",
         lang.pick("chain:      ", "chuỗi:      "),
         chain(sig.chain.status, lang)
     );

@@ -402,16 +402,7 @@ pub(crate) fn check_chain(
         validator = validator.with_fetcher(f.0.as_ref());
     }
     let outcome = validator.validate(signer, &intermediates, &data, time);
-    r.chain = ChainReport {
-        status: outcome.status,
-        certificates: outcome.path.iter().map(Certificate::info).collect(),
-        anchor: match outcome.status {
-            crate::report::ChainStatus::Trusted => outcome.path.last().map(Certificate::label),
-            _ => None,
-        },
-        revocation: outcome.revocation,
-        policies: outcome.policies,
-    };
+    r.chain = chain_report(&outcome, &opts.trust);
     r.findings.extend(outcome.findings);
 }
 
@@ -717,4 +708,77 @@ fn text<S: Source>(ctx: &Context<'_, S>, dict: &Dict, key: &[u8]) -> Option<Stri
 
 fn lossy(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
+}
+
+/// The report of a validated path: its status and certificates, and for a trusted path the
+/// anchor it ends at with the trust profile that anchor came from.
+pub(crate) fn chain_report(
+    outcome: &crate::pki::PathOutcome,
+    trust: &crate::pki::TrustStore,
+) -> ChainReport {
+    let anchor = match outcome.status {
+        crate::report::ChainStatus::Trusted => outcome.path.last(),
+        _ => None,
+    };
+    ChainReport {
+        status: outcome.status,
+        certificates: outcome.path.iter().map(Certificate::info).collect(),
+        anchor: anchor.map(Certificate::label),
+        anchor_profile: anchor
+            .and_then(|c| trust.find_exact(c.der()))
+            .and_then(|a| a.profile.clone()),
+        revocation: outcome.revocation.clone(),
+        policies: outcome.policies.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A trusted path names the trust profile its anchor came from, so that a clerk sees under
+    /// which profile (`vn-gov`, `vn-public`, …) a signature was accepted; an anchor given one
+    /// by one names none, and an untrusted path names no anchor at all.
+    #[cfg(feature = "demo")]
+    #[test]
+    fn a_trusted_chain_names_its_anchors_profile() {
+        use crate::pki::{
+            PathValidator, RevocationData, RevocationMode, RevocationPolicy, TrustAnchor,
+            TrustStore, ValidationPolicy, ValidationTime,
+        };
+        let now = OffsetDateTime::now_utc();
+        let pki = crate::demo::DemoPki::generate(now).unwrap();
+        let target = Certificate::from_der(&pki.officials[0].cert_der).unwrap();
+        let ca = Certificate::from_der(&pki.issuing_ca.cert_der).unwrap();
+        let mut policy = ValidationPolicy::document_signing();
+        policy.revocation = RevocationPolicy::all(RevocationMode::Off);
+        let report = |profile: Option<&str>, root_der: &[u8]| {
+            let mut trust = TrustStore::empty();
+            trust
+                .add_anchor(TrustAnchor {
+                    certificate: Certificate::from_der(root_der).unwrap(),
+                    purposes: None,
+                    profile: profile.map(str::to_string),
+                })
+                .unwrap();
+            let outcome = PathValidator::new(&trust, &policy).validate(
+                &target,
+                std::slice::from_ref(&ca),
+                &RevocationData::new(),
+                ValidationTime::at(now),
+            );
+            chain_report(&outcome, &trust)
+        };
+        let named = report(Some("vn-gov"), &pki.root.cert_der);
+        assert_eq!(named.status, crate::report::ChainStatus::Trusted);
+        assert_eq!(named.anchor_profile.as_deref(), Some("vn-gov"));
+        let loose = report(None, &pki.root.cert_der);
+        assert_eq!(loose.status, crate::report::ChainStatus::Trusted);
+        assert_eq!(loose.anchor_profile, None);
+        // Another root: no path, no anchor, no profile.
+        let other = crate::demo::DemoPki::generate(now).unwrap();
+        let untrusted = report(Some("vn-gov"), &other.root.cert_der);
+        assert_ne!(untrusted.status, crate::report::ChainStatus::Trusted);
+        assert_eq!(untrusted.anchor_profile, None);
+    }
 }

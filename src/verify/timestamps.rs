@@ -35,7 +35,7 @@ use crate::report::{
 use crate::tsp::{TimestampToken, TokenCheck, TokenProblem};
 
 use super::coverage::Ranges;
-use super::signature::{dss_material, ChainInputs, Context};
+use super::signature::{chain_report, dss_material, ChainInputs, Context};
 
 /// Most signature-time-stamp tokens checked on one signature.
 const MAX_SIGNATURE_TIMESTAMPS: usize = 8;
@@ -203,7 +203,7 @@ fn judge<S: Source>(
         let (mut intermediates, data) = inputs.into_parts();
         intermediates.extend(check.other_certificates.iter().cloned());
         let outcome = validate_tsa_path(tsa, &intermediates, &data, ctx.opts, at);
-        report.chain = chain_report(&outcome);
+        report.chain = chain_report(&outcome, &ctx.opts.trust);
         report.path_validation_time = Some(at);
         chain_findings = outcome.findings;
         if report.chain.status != ChainStatus::Trusted {
@@ -234,19 +234,6 @@ fn judge<S: Source>(
         problems,
         chain_findings,
         latest,
-    }
-}
-
-fn chain_report(outcome: &PathOutcome) -> ChainReport {
-    ChainReport {
-        status: outcome.status,
-        certificates: outcome.path.iter().map(Certificate::info).collect(),
-        anchor: match outcome.status {
-            ChainStatus::Trusted => outcome.path.last().map(Certificate::label),
-            _ => None,
-        },
-        revocation: outcome.revocation.clone(),
-        policies: outcome.policies.clone(),
     }
 }
 
