@@ -164,7 +164,7 @@ fn a_store_file_that_no_longer_matches_its_pin_is_not_loaded() {
 }
 
 #[test]
-fn the_archival_sha1_root_is_installed_but_not_loaded() {
+fn the_archival_sha1_root_is_loaded_with_its_cut_off() {
     let Some(root) = corpus::trust_vn() else {
         return;
     };
@@ -181,9 +181,14 @@ fn the_archival_sha1_root_is_installed_but_not_loaded() {
     assert_eq!(report.found.len(), public.pins.len(), "{report:?}");
     let mut trust = TrustStore::empty();
     let added = profiles::add_installed(&mut trust, public, &store).unwrap();
-    assert_eq!(added, public.pins.len() - 1);
+    assert_eq!(added, public.pins.len());
     let mic_der = std::fs::read(store.join(format!("{}.der", mic.sha256))).unwrap();
-    assert!(trust.find_exact(&mic_der).is_none());
+    let anchor = trust.find_exact(&mic_der).unwrap();
+    let AnchorRole::Archival { until } = mic.role else {
+        unreachable!()
+    };
+    assert_eq!(anchor.archival_until, Some(until));
+    assert_eq!(anchor.role(), "archival");
 }
 
 #[test]

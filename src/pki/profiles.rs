@@ -485,9 +485,10 @@ pub fn installed(
 /// the profile's name. Returns how many were added; a profile with nothing installed is
 /// [`TrustProfileError::NotInstalled`].
 ///
-/// [`AnchorRole::Archival`] anchors are installed but **not loaded**: the path validator does
-/// not yet limit an anchor to signatures proven before a cut-off, so loading one would let it
-/// prove new signatures.
+/// An [`AnchorRole::Archival`] anchor is loaded with its cut-off
+/// ([`TrustAnchor::archival_until`]): the path validator lets it end a path only for a
+/// signature whose existence a timestamp proves before the cut-off (`chain.anchor_archival`
+/// otherwise).
 pub fn add_installed(
     trust: &mut TrustStore,
     profile: &'static Profile,
@@ -495,10 +496,6 @@ pub fn add_installed(
 ) -> Result<usize, Error> {
     let mut added = 0;
     for pin in profile.pins {
-        // Not used until kyso enforces the cut-off on the path (see the module docs).
-        if matches!(pin.role, AnchorRole::Archival { .. }) {
-            continue;
-        }
         let Some(der) = installed_der(store_dir, pin) else {
             continue;
         };
@@ -506,11 +503,13 @@ pub fn add_installed(
             what: store_file(store_dir, pin).display().to_string(),
             source: e,
         })?;
-        trust.add_anchor(TrustAnchor {
-            certificate,
-            purposes: Some(pin.role.purposes()),
-            profile: Some(profile.name.to_string()),
-        })?;
+        let mut anchor = TrustAnchor::new(certificate)
+            .with_purposes(pin.role.purposes())
+            .with_profile(profile.name);
+        if let AnchorRole::Archival { until } = pin.role {
+            anchor = anchor.with_archival_until(until);
+        }
+        trust.add_anchor(anchor)?;
         added += 1;
     }
     if added == 0 {
@@ -575,11 +574,11 @@ mod tests {
         let outcome = |role: AnchorRole| {
             let mut trust = TrustStore::empty();
             trust
-                .add_anchor(TrustAnchor {
-                    certificate: Certificate::from_der(&pki.root.cert_der).unwrap(),
-                    purposes: Some(role.purposes()),
-                    profile: Some("vn-tsa".into()),
-                })
+                .add_anchor(
+                    TrustAnchor::new(Certificate::from_der(&pki.root.cert_der).unwrap())
+                        .with_purposes(role.purposes())
+                        .with_profile("vn-tsa"),
+                )
                 .unwrap();
             PathValidator::new(&trust, &policy).validate(
                 &target,
@@ -605,5 +604,63 @@ mod tests {
             "{:?}",
             accepted.findings
         );
+    }
+
+    /// An archival anchor (the 2008 SHA-1 root's role) proves only signatures whose existence
+    /// a timestamp proves before its cut-off: a new signature (no proven time, the validation
+    /// time alone being a claim) and one proven after the cut-off are refused with
+    /// `chain.anchor_archival`; one proven before it is trusted, and the report names the role.
+    #[cfg(feature = "demo")]
+    #[test]
+    fn an_archival_anchor_proves_only_signatures_proven_before_its_cut_off() {
+        use crate::pki::{
+            PathValidator, RevocationData, RevocationMode, RevocationPolicy, ValidationPolicy,
+            ValidationTime,
+        };
+        use crate::report::{ChainStatus, Code};
+        let now = OffsetDateTime::now_utc();
+        let pki = crate::demo::DemoPki::generate(now).unwrap();
+        let target = Certificate::from_der(&pki.officials[0].cert_der).unwrap();
+        let ca = Certificate::from_der(&pki.issuing_ca.cert_der).unwrap();
+        let mut policy = ValidationPolicy::document_signing();
+        policy.revocation = RevocationPolicy::all(RevocationMode::Off);
+        let until = now + time::Duration::days(1);
+        let role = AnchorRole::Archival { until };
+        let mut trust = TrustStore::empty();
+        trust
+            .add_anchor(
+                TrustAnchor::new(Certificate::from_der(&pki.root.cert_der).unwrap())
+                    .with_purposes(role.purposes())
+                    .with_profile("vn-public")
+                    .with_archival_until(until),
+            )
+            .unwrap();
+        let validate = |time: ValidationTime| {
+            PathValidator::new(&trust, &policy).validate(
+                &target,
+                std::slice::from_ref(&ca),
+                &RevocationData::new(),
+                time,
+            )
+        };
+        let refused_codes = |o: &crate::pki::PathOutcome| {
+            o.findings
+                .iter()
+                .any(|f| f.code == Code::ChainAnchorArchival)
+        };
+        // No proof of existence: a validation time before the cut-off is not enough.
+        let unproven = validate(ValidationTime::at(now));
+        assert!(refused_codes(&unproven), "{:?}", unproven.findings);
+        assert_ne!(unproven.status, ChainStatus::Trusted);
+        // Proven before the cut-off.
+        let proven = validate(ValidationTime::at(now).with_proven_signing_time(now));
+        assert_eq!(proven.status, ChainStatus::Trusted, "{:?}", proven.findings);
+        let anchor = proven.path.last().and_then(|c| trust.find_exact(c.der()));
+        assert_eq!(anchor.map(TrustAnchor::role), Some("archival"));
+        // Proven, but after the cut-off.
+        let late = until + time::Duration::minutes(1);
+        let after = validate(ValidationTime::at(now).with_proven_signing_time(late));
+        assert!(refused_codes(&after), "{:?}", after.findings);
+        assert_ne!(after.status, ChainStatus::Trusted);
     }
 }

@@ -17,6 +17,8 @@
 
 use std::path::Path;
 
+use time::OffsetDateTime;
+
 use super::cert::{CertError, Certificate};
 use super::options::Purpose;
 use crate::asn1::name::NormalizedName;
@@ -39,9 +41,54 @@ pub struct TrustAnchor {
     pub purposes: Option<Vec<Purpose>>,
     /// The profile it came from, if any.
     pub profile: Option<String>,
+    /// For an anchor kept for archival validation only: it may end a path only for a
+    /// signature whose existence is proven (by a timestamp) before this instant. `None`: no
+    /// such limit.
+    pub archival_until: Option<OffsetDateTime>,
 }
 
 impl TrustAnchor {
+    /// An anchor trusted for every purpose, from no profile, without an archival limit.
+    pub fn new(certificate: Certificate) -> Self {
+        TrustAnchor {
+            certificate,
+            purposes: None,
+            profile: None,
+            archival_until: None,
+        }
+    }
+
+    /// The anchor limited to `purposes`.
+    pub fn with_purposes(mut self, purposes: Vec<Purpose>) -> Self {
+        self.purposes = Some(purposes);
+        self
+    }
+
+    /// The anchor tagged with the trust profile it came from.
+    pub fn with_profile(mut self, profile: &str) -> Self {
+        self.profile = Some(profile.to_string());
+        self
+    }
+
+    /// The anchor limited to signatures proven to exist before `until`.
+    pub fn with_archival_until(mut self, until: OffsetDateTime) -> Self {
+        self.archival_until = Some(until);
+        self
+    }
+
+    /// The role under which the anchor ends a path, in words the report carries:
+    /// `archival`, `timestamping-only` or `signer`.
+    pub fn role(&self) -> &'static str {
+        if self.archival_until.is_some() {
+            "archival"
+        } else if matches!(&self.purposes, Some(list) if !list.contains(&Purpose::DocumentSigning))
+        {
+            "timestamping-only"
+        } else {
+            "signer"
+        }
+    }
+
     /// Whether the anchor may end a path for `purpose`.
     pub fn allows(&self, purpose: Purpose) -> bool {
         match (&self.purposes, purpose) {
@@ -108,11 +155,7 @@ impl TrustStore {
             what: "trust anchor".into(),
             source: e,
         })?;
-        self.add_anchor(TrustAnchor {
-            certificate: cert,
-            purposes: None,
-            profile: None,
-        })
+        self.add_anchor(TrustAnchor::new(cert))
     }
 
     /// Adds an anchor (a certificate already present keeps its first purposes).
@@ -198,6 +241,7 @@ impl TrustStore {
                 certificate,
                 purposes: purposes.clone(),
                 profile: profile.map(str::to_string),
+                archival_until: None,
             })?;
         }
         Ok(())

@@ -236,6 +236,9 @@ codes! {
     ChainExtendedKeyUsage = "chain.extended_key_usage", Error;
     /// The trust anchor reached is not trusted for the purpose.
     ChainAnchorPurpose = "chain.anchor_purpose", Error;
+    /// The trust anchor is kept for archival validation and the signature is not proven to
+    /// exist before its cut-off.
+    ChainAnchorArchival = "chain.anchor_archival", Error;
     /// An algorithm or key size the algorithm policy refuses.
     ChainAlgorithmRefused = "chain.algorithm_refused", Error;
     /// A legacy algorithm accepted because it was used before its cut-off date.

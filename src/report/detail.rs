@@ -266,6 +266,9 @@ fn code_en(code: Code) -> &'static str {
         C::ChainExtensionMalformed => "A certificate extension is malformed",
         C::ChainExtendedKeyUsage => "The extended key usage does not allow the purpose",
         C::ChainAnchorPurpose => "The trust anchor is not trusted for the purpose",
+        C::ChainAnchorArchival => {
+            "The trust anchor is kept for archival signatures proven before its cut-off"
+        }
         C::ChainAlgorithmRefused => "An algorithm or key size is refused",
         C::ChainAlgorithmLegacy => "A legacy algorithm was accepted",
         C::RevocationGood => "The certificate is not revoked",
@@ -460,6 +463,9 @@ fn code_vi(code: Code) -> &'static str {
             "Mục đích sử dụng mở rộng của chứng thư số không cho phép mục đích này"
         }
         C::ChainAnchorPurpose => "Chứng thư số gốc không được tin cậy cho mục đích này",
+        C::ChainAnchorArchival => {
+            "Chứng thư số gốc chỉ dùng cho chữ ký lưu trữ có dấu thời gian trước thời điểm giới hạn"
+        }
         C::ChainAlgorithmRefused => "Thuật toán hoặc độ dài khóa không được chấp nhận",
         C::ChainAlgorithmLegacy => {
             "Thuật toán cũ được chấp nhận vì được sử dụng trước thời hạn ngừng sử dụng"

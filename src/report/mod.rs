@@ -721,6 +721,11 @@ pub struct ChainReport {
     /// file's name), when it came from one; absent for anchors given one by one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub anchor_profile: Option<String>,
+    /// The role under which that profile's anchor ended the path: `signer`,
+    /// `timestamping-only` or `archival` (an anchor kept for signatures proven before a
+    /// cut-off); absent when `anchor_profile` is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anchor_role: Option<String>,
     /// The revocation status of each certificate checked (anchors are never checked).
     #[serde(default)]
     pub revocation: Vec<RevocationReport>,
@@ -737,6 +742,7 @@ impl ChainReport {
             certificates: Vec::new(),
             anchor: None,
             anchor_profile: None,
+            anchor_role: None,
             revocation: Vec::new(),
             policies: Vec::new(),
         }

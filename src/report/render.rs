@@ -316,8 +316,15 @@ fn checks(out: &mut String, sig: &SignatureReport, lang: Lang) {
         .anchor_profile
         .as_deref()
         .map(|p| {
+            let role = match sig.chain.anchor_role.as_deref() {
+                Some("archival") => lang.pick(", archival anchor", ", gốc lưu trữ"),
+                Some("timestamping-only") => {
+                    lang.pick(", timestamping-only anchor", ", gốc chỉ cho dấu thời gian")
+                }
+                _ => "",
+            };
             format!(
-                " ({} {})",
+                " ({} {}{role})",
                 lang.pick("trust profile", "hồ sơ tin cậy"),
                 safe(p)
             )

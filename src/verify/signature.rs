@@ -720,13 +720,15 @@ pub(crate) fn chain_report(
         crate::report::ChainStatus::Trusted => outcome.path.last(),
         _ => None,
     };
+    let entry = anchor
+        .and_then(|c| trust.find_exact(c.der()))
+        .filter(|a| a.profile.is_some());
     ChainReport {
         status: outcome.status,
         certificates: outcome.path.iter().map(Certificate::info).collect(),
         anchor: anchor.map(Certificate::label),
-        anchor_profile: anchor
-            .and_then(|c| trust.find_exact(c.der()))
-            .and_then(|a| a.profile.clone()),
+        anchor_profile: entry.and_then(|a| a.profile.clone()),
+        anchor_role: entry.map(|a| a.role().to_string()),
         revocation: outcome.revocation.clone(),
         policies: outcome.policies.clone(),
     }
@@ -755,10 +757,12 @@ mod tests {
         let report = |profile: Option<&str>, root_der: &[u8]| {
             let mut trust = TrustStore::empty();
             trust
-                .add_anchor(TrustAnchor {
-                    certificate: Certificate::from_der(root_der).unwrap(),
-                    purposes: None,
-                    profile: profile.map(str::to_string),
+                .add_anchor({
+                    let anchor = TrustAnchor::new(Certificate::from_der(root_der).unwrap());
+                    match profile {
+                        Some(p) => anchor.with_profile(p),
+                        None => anchor,
+                    }
                 })
                 .unwrap();
             let outcome = PathValidator::new(&trust, &policy).validate(
@@ -772,9 +776,11 @@ mod tests {
         let named = report(Some("vn-gov"), &pki.root.cert_der);
         assert_eq!(named.status, crate::report::ChainStatus::Trusted);
         assert_eq!(named.anchor_profile.as_deref(), Some("vn-gov"));
+        assert_eq!(named.anchor_role.as_deref(), Some("signer"));
         let loose = report(None, &pki.root.cert_der);
         assert_eq!(loose.status, crate::report::ChainStatus::Trusted);
         assert_eq!(loose.anchor_profile, None);
+        assert_eq!(loose.anchor_role, None);
         // Another root: no path, no anchor, no profile.
         let other = crate::demo::DemoPki::generate(now).unwrap();
         let untrusted = report(Some("vn-gov"), &other.root.cert_der);

@@ -79,6 +79,7 @@ pub fn consequence(code: Code) -> (Indication, SubIndication) {
         | Code::ChainExtensionMalformed
         | Code::ChainExtendedKeyUsage
         | Code::ChainAnchorPurpose
+        | Code::ChainAnchorArchival
         | Code::RevocationSignerNotAuthorized => (I, S::ChainConstraintsFailure),
         Code::ChainAlgorithmRefused => (I, S::CryptoConstraintsFailure),
         Code::RevocationRevoked => (I, S::Revoked),

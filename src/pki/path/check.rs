@@ -399,6 +399,45 @@ fn policy_too_large(who: &str) -> Finding {
     .detail(L::Limit, super::policy::MAX_NODES)
 }
 
+/// An archival anchor's limit: it ends a path only for a signature whose existence a
+/// timestamp proves before its cut-off ([`TrustAnchor::archival_until`]). A validation time
+/// alone (`--at`) is a claim, not a proof of existence, and never satisfies it.
+pub(crate) fn check_archival(anchor: &TrustAnchor, time: &super::ValidationTime) -> Vec<Finding> {
+    let Some(until) = anchor.archival_until else {
+        return Vec::new();
+    };
+    let cutoff = crate::report::text::rfc3339(until);
+    let finding = |message: String, remark: &'static str| {
+        Finding::new(Code::ChainAnchorArchival, message)
+            .remark(remark)
+            .detail(L::Anchor, anchor.certificate.label())
+            .detail(L::Time, &cutoff)
+    };
+    match time.proven_signing_time {
+        Some(proven) if proven < until => Vec::new(),
+        Some(proven) => vec![finding(
+            format!(
+                "trust anchor \"{}\" is kept for archival validation only: it proves signatures \
+                 whose existence is proven before {cutoff}, and this one is proven at {}",
+                anchor.certificate.label(),
+                crate::report::text::rfc3339(proven)
+            ),
+            "chứng thư số gốc chỉ dùng để kiểm tra chữ ký lưu trữ có dấu thời gian trước thời \
+             điểm giới hạn; chữ ký này có dấu thời gian sau thời điểm đó",
+        )],
+        None => vec![finding(
+            format!(
+                "trust anchor \"{}\" is kept for archival validation only: it proves signatures \
+                 whose existence a timestamp proves before {cutoff}, and this one has no \
+                 such timestamp",
+                anchor.certificate.label()
+            ),
+            "chứng thư số gốc chỉ dùng để kiểm tra chữ ký lưu trữ có dấu thời gian trước thời \
+             điểm giới hạn; chữ ký này không có dấu thời gian chứng minh",
+        )],
+    }
+}
+
 /// The target's fitness for `purpose`, and the anchor's permission for it.
 pub(crate) fn check_purpose(
     target: &Certificate,
