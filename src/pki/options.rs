@@ -290,6 +290,53 @@ pub struct ValidationPolicy {
     pub algorithms: AlgorithmPolicy,
     /// Search limits.
     pub budget: PathBudget,
+    /// Whether a trust anchor outside its own validity period may end a path.
+    pub anchor_validity: AnchorValidity,
+    /// How RFC 5280's certificate profile rules weigh (see [`CertificateProfile`]).
+    pub certificate_profile: CertificateProfile,
+}
+
+/// How the certificate profile checks of RFC 5280 weigh: the rules a conforming CA follows
+/// that path processing does not need (keyCertSign only in CA certificates, key identifiers,
+/// serial numbers, SAN syntax, ...; the table is in `kyso::pki` docs and the README).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum CertificateProfile {
+    /// Each broken rule is a warning (`chain.profile_*`): field certificates are often sloppy
+    /// and still honest.
+    #[default]
+    Default,
+    /// Each broken rule is an error that fails the path, as `openssl verify -x509_strict`
+    /// does for most of them.
+    Strict,
+}
+
+impl CertificateProfile {
+    /// `strict` or `default`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "strict" => Some(CertificateProfile::Strict),
+            "default" => Some(CertificateProfile::Default),
+            _ => None,
+        }
+    }
+}
+
+/// What a trust anchor's own validity period means for the paths it ends (RFC 5937 §2: a
+/// certificate anchor's contents may constrain the path; RFC 5280 §6.1.1 (d) leaves its
+/// validity to the relying party).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum AnchorValidity {
+    /// An anchor not yet valid, or expired, at the time the path is validated fails the path
+    /// (`chain.certificate_expired` / `chain.certificate_not_yet_valid`), unless it is kept
+    /// for archival validation ([`crate::pki::TrustAnchor::archival_until`]). The default,
+    /// as OpenSSL, Go and rustls-webpki apply it.
+    #[default]
+    Enforce,
+    /// The anchor's validity is reported (`chain.anchor_expired`, a warning) and the path goes
+    /// on: for deployments that trust a root beyond its dates on purpose.
+    Report,
 }
 
 impl ValidationPolicy {
@@ -302,6 +349,8 @@ impl ValidationPolicy {
             revocation: RevocationPolicy::default(),
             algorithms: AlgorithmPolicy::default(),
             budget: PathBudget::default(),
+            anchor_validity: AnchorValidity::default(),
+            certificate_profile: CertificateProfile::default(),
         }
     }
 

@@ -239,6 +239,24 @@ codes! {
     /// The trust anchor is kept for archival validation and the signature is not proven to
     /// exist before its cut-off.
     ChainAnchorArchival = "chain.anchor_archival", Error;
+    /// The trust anchor is outside its validity period and the policy lets it end the path.
+    ChainAnchorExpired = "chain.anchor_expired", Warning;
+    /// keyCertSign is asserted in a certificate that is not a CA (RFC 5280 §4.2.1.3). A warning under the default certificate profile, an error under `strict`.
+    ChainProfileKeyCertSignNotCa = "chain.profile_key_cert_sign_not_ca", Warning;
+    /// A CA certificate has no subjectKeyIdentifier (RFC 5280 §4.2.1.2). A warning under the default certificate profile, an error under `strict`.
+    ChainProfileCaWithoutSki = "chain.profile_ca_without_ski", Warning;
+    /// A certificate that is not self-signed has no authorityKeyIdentifier (RFC 5280 §4.2.1.1). A warning under the default certificate profile, an error under `strict`.
+    ChainProfileMissingAki = "chain.profile_missing_aki", Warning;
+    /// An empty subject without a critical subjectAltName (RFC 5280 §4.2.1.6). A warning under the default certificate profile, an error under `strict`.
+    ChainProfileEmptySubject = "chain.profile_empty_subject", Warning;
+    /// A subjectAltName dNSName is not preferred name syntax (RFC 5280 §4.2.1.6). A warning under the default certificate profile, an error under `strict`.
+    ChainProfileSanSyntax = "chain.profile_san_syntax", Warning;
+    /// A serial number is longer than 20 octets, zero or negative (RFC 5280 §4.1.2.2). A warning under the default certificate profile, an error under `strict`.
+    ChainProfileSerialNumber = "chain.profile_serial_number", Warning;
+    /// pathLenConstraint in a certificate that is not a CA (RFC 5280 §4.2.1.9). A warning under the default certificate profile, an error under `strict`.
+    ChainProfilePathLenNotCa = "chain.profile_path_len_not_ca", Warning;
+    /// policyConstraints is not marked critical (RFC 5280 §4.2.1.11). A warning under the default certificate profile, an error under `strict`.
+    ChainProfilePolicyConstraintsNotCritical = "chain.profile_policy_constraints_not_critical", Warning;
     /// An algorithm or key size the algorithm policy refuses.
     ChainAlgorithmRefused = "chain.algorithm_refused", Error;
     /// A legacy algorithm accepted because it was used before its cut-off date.

@@ -269,6 +269,17 @@ fn code_en(code: Code) -> &'static str {
         C::ChainAnchorArchival => {
             "The trust anchor is kept for archival signatures proven before its cut-off"
         }
+        C::ChainAnchorExpired => "The trust anchor is outside its validity period",
+        C::ChainProfileKeyCertSignNotCa => "keyCertSign in a certificate that is not a CA",
+        C::ChainProfileCaWithoutSki => "A CA certificate has no subject key identifier",
+        C::ChainProfileMissingAki => "A certificate has no authority key identifier",
+        C::ChainProfileEmptySubject => {
+            "An empty subject without a critical subject alternative name"
+        }
+        C::ChainProfileSanSyntax => "A DNS name in the subject alternative name is malformed",
+        C::ChainProfileSerialNumber => "A serial number breaks RFC 5280",
+        C::ChainProfilePathLenNotCa => "A path length constraint in a certificate that is not a CA",
+        C::ChainProfilePolicyConstraintsNotCritical => "Policy constraints are not marked critical",
         C::ChainAlgorithmRefused => "An algorithm or key size is refused",
         C::ChainAlgorithmLegacy => "A legacy algorithm was accepted",
         C::RevocationGood => "The certificate is not revoked",
@@ -465,6 +476,17 @@ fn code_vi(code: Code) -> &'static str {
         C::ChainAnchorPurpose => "Chứng thư số gốc không được tin cậy cho mục đích này",
         C::ChainAnchorArchival => {
             "Chứng thư số gốc chỉ dùng cho chữ ký lưu trữ có dấu thời gian trước thời điểm giới hạn"
+        }
+        C::ChainAnchorExpired => "Chứng thư số gốc nằm ngoài thời hạn hiệu lực",
+        C::ChainProfileKeyCertSignNotCa => "keyCertSign trong chứng thư số không phải CA",
+        C::ChainProfileCaWithoutSki => "Chứng thư số CA thiếu định danh khóa chủ thể",
+        C::ChainProfileMissingAki => "Chứng thư số thiếu định danh khóa của tổ chức cấp",
+        C::ChainProfileEmptySubject => "Chủ thể rỗng mà tên thay thế không được đánh dấu bắt buộc",
+        C::ChainProfileSanSyntax => "Tên DNS trong tên thay thế của chủ thể sai cú pháp",
+        C::ChainProfileSerialNumber => "Số hiệu chứng thư số không đúng RFC 5280",
+        C::ChainProfilePathLenNotCa => "Ràng buộc độ dài chuỗi trong chứng thư số không phải CA",
+        C::ChainProfilePolicyConstraintsNotCritical => {
+            "Ràng buộc chính sách không được đánh dấu bắt buộc"
         }
         C::ChainAlgorithmRefused => "Thuật toán hoặc độ dài khóa không được chấp nhận",
         C::ChainAlgorithmLegacy => {

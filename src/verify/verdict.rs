@@ -80,6 +80,14 @@ pub fn consequence(code: Code) -> (Indication, SubIndication) {
         | Code::ChainExtendedKeyUsage
         | Code::ChainAnchorPurpose
         | Code::ChainAnchorArchival
+        | Code::ChainProfileKeyCertSignNotCa
+        | Code::ChainProfileCaWithoutSki
+        | Code::ChainProfileMissingAki
+        | Code::ChainProfileEmptySubject
+        | Code::ChainProfileSanSyntax
+        | Code::ChainProfileSerialNumber
+        | Code::ChainProfilePathLenNotCa
+        | Code::ChainProfilePolicyConstraintsNotCritical
         | Code::RevocationSignerNotAuthorized => (I, S::ChainConstraintsFailure),
         Code::ChainAlgorithmRefused => (I, S::CryptoConstraintsFailure),
         Code::RevocationRevoked => (I, S::Revoked),

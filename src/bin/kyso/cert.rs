@@ -77,8 +77,17 @@ pub struct PkiArgs {
     /// unless allowed with --allow-host or --allow-net (SECURITY.md).
     #[arg(long)]
     pub online: bool,
+    /// How RFC 5280's certificate profile rules weigh (keyCertSign only in CAs, key
+    /// identifiers, serial numbers, SAN syntax, ...): default (each broken rule is a
+    /// warning) or strict (each is an error that fails the path).
+    #[arg(long, value_parser = parse_profile)]
+    pub profile: Option<kyso::pki::CertificateProfile>,
     #[command(flatten)]
     pub net: crate::net_args::NetArgs,
+}
+
+fn parse_profile(s: &str) -> Result<kyso::pki::CertificateProfile, String> {
+    kyso::pki::CertificateProfile::parse(s).ok_or_else(|| "expected strict or default".into())
 }
 
 fn parse_mode(s: &str) -> Result<RevocationMode, String> {
@@ -165,6 +174,9 @@ impl PkiArgs {
         if let Some(mode) = self.revocation {
             policy.revocation.end_entity = mode;
             policy.revocation.intermediates = mode;
+        }
+        if let Some(profile) = self.profile {
+            policy.certificate_profile = profile;
         }
         self.net.check(self.online)?;
         if self.online {

@@ -5,7 +5,7 @@ use super::super::cert::Certificate;
 use super::super::fetch::FetchFor;
 use super::super::options::{Purpose, RevocationMode};
 use super::super::revocation::{CrlVerdict, OcspVerdict, RevocationReason};
-use super::check::{check_archival, check_purpose, position, process};
+use super::check::{check_anchor, check_archival, check_purpose, position, process};
 use super::{CandidateReport, Edge, Engine, Goal, SearchResult, Validated};
 use crate::crypto::{public_key_kind, SignatureCheckError};
 use crate::report::revocation_reason_remark;
@@ -211,6 +211,16 @@ impl Engine<'_> {
             &self.policy.eku,
         ));
         findings.extend(check_archival(anchor, &self.time));
+        findings.extend(check_anchor(
+            anchor,
+            path.len(),
+            self.time.at,
+            self.policy.anchor_validity,
+        ));
+        findings.extend(super::profile::check_path(
+            path,
+            self.policy.certificate_profile,
+        ));
         findings.extend(self.check_algorithms(path, edges));
 
         let mut revocation = Vec::new();

@@ -8,7 +8,9 @@ use time::OffsetDateTime;
 
 use super::super::cert::{Certificate, NameConstraints};
 use super::super::extensions::check_extensions;
-use super::super::options::{EkuPolicy, PolicySettings, Purpose, EKU_TIME_STAMPING};
+use super::super::options::{
+    AnchorValidity, EkuPolicy, PolicySettings, Purpose, EKU_TIME_STAMPING,
+};
 use super::super::trust::TrustAnchor;
 use super::name_constraints::{self, NameViolation};
 use super::policy::{PolicyError, PolicyTree};
@@ -48,6 +50,11 @@ pub(crate) fn process(
         .collect();
     let n = certs.len();
     let mut state = State::initial(n, settings);
+    if n > 0 {
+        if let Some(anchor) = path.last() {
+            state.anchor_constraints(anchor);
+        }
+    }
     for (idx, cert) in certs.iter().enumerate() {
         let at = InPath::new(cert, idx + 1, n);
         state.basic(&at, time);
@@ -123,6 +130,18 @@ impl State {
             max_path_length: n,
             constraints: Vec::new(),
             name_budget: name_constraints::MAX_NAME_COMPARISONS,
+        }
+    }
+
+    /// RFC 5937 §2 (as OpenSSL, Go and rustls-webpki apply it): a certificate anchor's name
+    /// constraints constrain every certificate of the path, and its pathLenConstraint limits
+    /// the intermediates below it.
+    fn anchor_constraints(&mut self, anchor: &Certificate) {
+        if let Some(nc) = anchor.name_constraints() {
+            self.constraints.push(nc.clone());
+        }
+        if let Some((_, Some(len))) = anchor.basic_constraints() {
+            self.max_path_length = self.max_path_length.min(len as usize);
         }
     }
 
@@ -372,6 +391,14 @@ fn name_violation(
             "tên bị loại trừ",
             name,
         ),
+        Err(NameViolation::Malformed(name)) => (
+            format!(
+                "{named}: {name} is not valid syntax for its name form, so it cannot be checked \
+                 against the name constraints of an issuing CA (RFC 5280 §4.2.1.10)"
+            ),
+            "tên hoặc ràng buộc tên sai cú pháp; không thể kiểm tra",
+            name,
+        ),
         Err(NameViolation::Unsupported(name)) => (
             format!(
                 "{named}: {name} is constrained by an issuing CA in a name form kyso cannot check"
@@ -397,6 +424,82 @@ fn policy_too_large(who: &str) -> Finding {
     )
     .remark("cây chính sách chứng thư vượt quá giới hạn; chuỗi bị từ chối")
     .detail(L::Limit, super::policy::MAX_NODES)
+}
+
+/// The trust anchor's own contents (RFC 5937 §2): its validity at the path's time (see
+/// [`AnchorValidity`]; an archival anchor is exempt), and when it issued the next certificate
+/// of the path (`path_len` > 1), that it is a CA (basicConstraints cA, or a version 1
+/// certificate, which has no extensions: a legacy root) allowed to sign certificates (keyUsage keyCertSign
+/// when present); its extensions are checked as any certificate's (unknown critical ones
+/// fail, RFC 5280 §4.2).
+pub(crate) fn check_anchor(
+    anchor: &TrustAnchor,
+    path_len: usize,
+    time: OffsetDateTime,
+    validity: AnchorValidity,
+) -> Vec<Finding> {
+    let cert = &anchor.certificate;
+    let named = format!("the trust anchor (\"{}\")", cert.label());
+    let mut problems = check_extensions(cert, &named);
+    let outside = if time < cert.not_before() {
+        Some((
+            Code::ChainCertificateNotYetValid,
+            format!("{named} is not valid before {}", rfc3339(cert.not_before())),
+            L::NotBefore,
+            rfc3339(cert.not_before()),
+        ))
+    } else if time > cert.not_after() {
+        Some((
+            Code::ChainCertificateExpired,
+            format!("{named} expired on {}", rfc3339(cert.not_after())),
+            L::NotAfter,
+            rfc3339(cert.not_after()),
+        ))
+    } else {
+        None
+    };
+    if let Some((code, message, label, shown)) = outside {
+        if anchor.archival_until.is_none() {
+            let finding = match validity {
+                AnchorValidity::Report => Finding::new(Code::ChainAnchorExpired, message).remark(
+                    "chứng thư số gốc nằm ngoài thời hạn hiệu lực; chính sách vẫn chấp nhận",
+                ),
+                _ => Finding::new(code, message),
+            };
+            problems.push(finding.detail(L::Anchor, cert.label()).detail(label, shown));
+        }
+    }
+    if path_len > 1 {
+        let ca = match cert.basic_constraints() {
+            Some((true, _)) => None,
+            Some((false, _)) => Some("basicConstraints cA is false"),
+            None if cert.version() == 0 => None,
+            None => Some("it has no basicConstraints extension"),
+        };
+        if let Some(why) = ca {
+            problems.push(
+                Finding::new(
+                    Code::ChainIssuerNotCa,
+                    format!("{named} issues certificates but is not a CA ({why})"),
+                )
+                .remark("chứng thư số gốc không phải CA")
+                .detail(L::Anchor, cert.label()),
+            );
+        }
+        if cert.key_usage().is_some_and(|ku| !ku.key_cert_sign()) {
+            problems.push(
+                Finding::new(
+                    Code::ChainIssuerNotCa,
+                    format!(
+                        "{named} is not allowed to sign certificates (keyUsage lacks keyCertSign)"
+                    ),
+                )
+                .remark("keyUsage của chứng thư số gốc thiếu keyCertSign")
+                .detail(L::Anchor, cert.label()),
+            );
+        }
+    }
+    problems
 }
 
 /// An archival anchor's limit: it ends a path only for a signature whose existence a

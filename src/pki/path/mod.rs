@@ -14,6 +14,7 @@ mod build;
 pub(crate) mod check;
 mod name_constraints;
 mod policy;
+mod profile;
 
 use std::cell::{Cell, RefCell};
 

@@ -11,6 +11,16 @@
 //! rfc822Name hosts) and iPAddress (address and mask). A constrained name of another form
 //! cannot be checked and fails.
 //!
+//! Syntax (issue 22, class 2): a name is compared with a subtree only when both are valid
+//! for their form — a dNSName of letter-digit-hyphen labels (a SAN may have `*` as its whole
+//! leftmost label; a constraint may not, nor a leading period, RFC 5280 §4.2.1.10 "adding
+//! zero or more labels to the left-hand side"), an rfc822Name `local@host` (a constraint:
+//! a mailbox, a host or `.domain`), a URI constraint host or `.domain`, an iPAddress of 4 or
+//! 16 octets and a constraint of 8 or 32 with a contiguous mask. Anything else of a
+//! constrained form fails the path ([`NameViolation::Malformed`]) rather than match or miss
+//! by accident. The subject's emailAddress attributes are always checked as rfc822Names
+//! (with or without a subjectAltName, as OpenSSL does).
+//!
 //! The work is counted: checking one name against one subtree costs one comparison, and a
 //! path may spend at most [`MAX_NAME_COMPARISONS`]. A certificate whose names times the
 //! subtrees above it would pass the remaining budget is refused before any comparison (a CA
@@ -29,6 +39,9 @@ pub enum NameViolation {
     Excluded(String),
     /// The name's form cannot be checked against the constraints.
     Unsupported(String),
+    /// The name, or a constraint of its form, is not valid syntax for that form (§4.2.1.6,
+    /// §4.2.1.10): it could match by accident, so the path fails.
+    Malformed(String),
     /// Checking the names would cost this many comparisons, more than the budget left.
     BudgetExhausted(usize),
 }
@@ -39,8 +52,9 @@ pub enum NameViolation {
 pub const MAX_NAME_COMPARISONS: usize = 250_000;
 
 /// The names of `cert` that constraints apply to: the subject (when not empty), the
-/// subjectAltName entries, and — when there is no subjectAltName — the subject's
-/// emailAddress attributes as rfc822Names.
+/// subjectAltName entries, and the subject's emailAddress attributes as rfc822Names (§4.2.1.10
+/// requires them when there is no subjectAltName; kyso checks them always, as OpenSSL does,
+/// so that an address hidden in the subject cannot escape an exclusion).
 fn constrained_names(cert: &Certificate) -> Vec<GeneralName> {
     let mut names = Vec::new();
     if !cert.subject_name().is_empty() {
@@ -49,14 +63,14 @@ fn constrained_names(cert: &Certificate) -> Vec<GeneralName> {
             cert.subject().to_string(),
         ));
     }
-    match cert.subject_alt_names() {
-        Some(san) => names.extend(san.iter().cloned()),
-        None => names.extend(
-            cert.emails_in_subject()
-                .iter()
-                .map(|e| GeneralName::Email(e.clone())),
-        ),
+    if let Some(san) = cert.subject_alt_names() {
+        names.extend(san.iter().cloned());
     }
+    names.extend(
+        cert.emails_in_subject()
+            .iter()
+            .map(|e| GeneralName::Email(e.clone())),
+    );
     names
 }
 
@@ -83,6 +97,22 @@ pub fn check(
     *budget -= cost;
     for set in sets {
         for name in &names {
+            let constrained = set
+                .excluded
+                .iter()
+                .chain(set.permitted.iter())
+                .filter(|c| same_form(name, c));
+            for c in constrained {
+                if !constraint_valid(c) {
+                    return Err(NameViolation::Malformed(format!(
+                        "the constraint {}",
+                        c.describe()
+                    )));
+                }
+                if !name_valid(name) {
+                    return Err(NameViolation::Malformed(name.describe()));
+                }
+            }
             for ex in &set.excluded {
                 match within(name, ex) {
                     Some(true) => return Err(NameViolation::Excluded(name.describe())),
@@ -138,6 +168,71 @@ fn within(name: &GeneralName, subtree: &GeneralName) -> Option<bool> {
     }
 }
 
+/// Whether `name`, as a certificate carries it, is valid syntax for its form.
+fn name_valid(name: &GeneralName) -> bool {
+    match name {
+        GeneralName::Dns(n) => {
+            let n = n.strip_prefix("*.").unwrap_or(n);
+            dns_syntax(n)
+        }
+        GeneralName::Email(n) => match n.rsplit_once('@') {
+            Some((local, host)) => !local.is_empty() && !local.contains('@') && dns_syntax(host),
+            None => false,
+        },
+        GeneralName::Ip(b) => b.len() == 4 || b.len() == 16,
+        _ => true,
+    }
+}
+
+/// Whether a subtree is valid syntax for its form.
+fn constraint_valid(subtree: &GeneralName) -> bool {
+    match subtree {
+        // Empty: every name (§4.2.1.10 allows it for excluding a whole form).
+        GeneralName::Dns(c) => c.is_empty() || dns_syntax(c),
+        GeneralName::Email(c) => match c.rsplit_once('@') {
+            Some((local, host)) => !local.is_empty() && !local.contains('@') && dns_syntax(host),
+            None => dns_syntax(c.strip_prefix('.').unwrap_or(c)),
+        },
+        GeneralName::Uri(c) => dns_syntax(c.strip_prefix('.').unwrap_or(c)),
+        GeneralName::Ip(c) => (c.len() == 8 || c.len() == 32) && contiguous_mask(c),
+        _ => true,
+    }
+}
+
+/// Labels of letters, digits and hyphens (RFC 1034 §3.5 preferred syntax; digits may lead,
+/// RFC 1123 §2.1), 1 to 63 octets, not starting or ending with a hyphen; one trailing period
+/// allowed; 253 octets at most.
+fn dns_syntax(name: &str) -> bool {
+    let name = name.strip_suffix('.').unwrap_or(name);
+    !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+}
+
+/// An iPAddress constraint's mask (its second half) is ones then zeros.
+fn contiguous_mask(constraint: &[u8]) -> bool {
+    let mask = constraint.get(constraint.len() / 2..).unwrap_or_default();
+    let mut zeros = false;
+    for byte in mask {
+        for bit in (0..8).rev() {
+            let one = byte & (1 << bit) != 0;
+            if one && zeros {
+                return false;
+            }
+            zeros |= !one;
+        }
+    }
+    true
+}
+
 /// rfc822Name constraints: `user@host` (that mailbox), `host` (every mailbox on the host),
 /// `.domain` (every mailbox on a host in the domain).
 fn email_within(name: &str, constraint: &str) -> bool {
@@ -165,9 +260,6 @@ fn dns_within(name: &str, constraint: &str) -> bool {
     let constraint = constraint.trim_end_matches('.');
     if constraint.is_empty() {
         return true;
-    }
-    if let Some(domain) = constraint.strip_prefix('.') {
-        return name.len() > domain.len() + 1 && ends_with_ignore_case(name, constraint);
     }
     if name.eq_ignore_ascii_case(constraint) {
         return true;
@@ -236,5 +328,36 @@ mod tests {
         assert!(ip_within(&[10, 1, 2, 3], &[10, 0, 0, 0, 255, 0, 0, 0]));
         assert!(!ip_within(&[11, 1, 2, 3], &[10, 0, 0, 0, 255, 0, 0, 0]));
         assert!(!ip_within(&[10, 1, 2, 3], &[10, 0, 0, 0]));
+    }
+
+    /// RFC 5280 §4.2.1.10: a dNSName constraint is a name to which labels are added on the
+    /// left — no wildcard, no leading period; iPAddress constraints are address and mask, 8
+    /// or 32 octets, with a contiguous mask; rfc822Name constraints are a mailbox, a host or
+    /// `.domain`.
+    #[test]
+    fn rfc5280_4_2_1_10_constraint_syntax() {
+        let dns = |s: &str| GeneralName::Dns(s.into());
+        assert!(constraint_valid(&dns("example.com")));
+        assert!(constraint_valid(&dns("")));
+        assert!(!constraint_valid(&dns("*.example.com")));
+        assert!(!constraint_valid(&dns(".example.com")));
+        assert!(!constraint_valid(&dns("exa mple.com")));
+        assert!(!constraint_valid(&dns("a..b")));
+        let ip = |b: &[u8]| GeneralName::Ip(b.to_vec());
+        assert!(constraint_valid(&ip(&[10, 0, 0, 0, 255, 0, 0, 0])));
+        assert!(!constraint_valid(&ip(&[10, 0, 0, 0, 255])));
+        assert!(!constraint_valid(&ip(&[10, 0, 0, 0, 255, 0, 255, 0])));
+        let email = |s: &str| GeneralName::Email(s.into());
+        assert!(constraint_valid(&email("a@example.com")));
+        assert!(constraint_valid(&email(".example.com")));
+        assert!(constraint_valid(&email("example.com")));
+        assert!(!constraint_valid(&email("a@@example.com")));
+        assert!(!constraint_valid(&email("@example.com")));
+        // Names as certificates carry them.
+        assert!(name_valid(&dns("*.example.com")));
+        assert!(!name_valid(&dns("a.*.example.com")));
+        assert!(!name_valid(&dns(".example.com")));
+        assert!(!name_valid(&email("no-at-sign.example.com")));
+        assert!(!name_valid(&ip(&[10, 0, 0, 0, 1])));
     }
 }
