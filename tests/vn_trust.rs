@@ -345,3 +345,155 @@ fn a_huge_file_beside_the_certificates_is_rejected_and_the_install_goes_on() {
         report.rejected[0].reason
     );
 }
+
+/// A real HTTP server (Python's `http.server`) on 127.0.0.1 serving `dir`, stopped on drop.
+#[cfg(feature = "online")]
+struct PyServer {
+    child: std::process::Child,
+    port: u16,
+}
+
+#[cfg(feature = "online")]
+impl PyServer {
+    fn start(dir: &Path) -> Option<PyServer> {
+        let python = ["python3", "python"]
+            .iter()
+            .find(|p| {
+                std::process::Command::new(p)
+                    .arg("--version")
+                    .output()
+                    .is_ok_and(|o| o.status.success())
+            })
+            .copied();
+        let Some(python) = python else {
+            assert!(
+                std::env::var_os("KYSO_REQUIRE_INTEROP").is_none(),
+                "python3 is required for the loopback HTTP server"
+            );
+            eprintln!("SKIP: python3 not installed");
+            return None;
+        };
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = std::process::Command::new(python)
+            .args([
+                "-m",
+                "http.server",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+            ])
+            .arg("--directory")
+            .arg(dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let server = PyServer { child, port };
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Some(server);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("the loopback HTTP server did not start");
+    }
+
+    fn url(&self, file: &str) -> String {
+        format!("http://127.0.0.1:{}/{file}", self.port)
+    }
+}
+
+#[cfg(feature = "online")]
+impl Drop for PyServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `kyso trust fetch` (library `profiles::fetch`) downloads from a real HTTP server on
+/// loopback — allowed explicitly, since the network policy refuses loopback by default — and
+/// installs exactly the certificates that match the profile's pins: the VNPT-CA intermediate
+/// and a missing file are rejected with the reason, and the store then loads.
+#[cfg(feature = "online")]
+#[test]
+fn trust_fetch_installs_only_pinned_certificates_from_a_loopback_server() {
+    let Some(root) = corpus::trust_vn() else {
+        return;
+    };
+    let Some(server) = PyServer::start(&root.join("neac")) else {
+        return;
+    };
+    let public = profiles::profile("vn-public").unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("store");
+    let urls = vec![
+        server.url("vnrca-sha256-g2.pem"),
+        server.url("vnrca-ema.pem"),
+        server.url("vnpt-ca-sha2.pem"),
+        server.url("no-such-file.pem"),
+    ];
+    // Refused by the default network policy: loopback.
+    let strict = kyso::net::HttpFetcher::default();
+    let refused = profiles::fetch(public, &urls[..1], &strict, &store).unwrap();
+    assert!(refused.found.is_empty(), "{refused:?}");
+    assert_eq!(refused.rejected.len(), 1, "{refused:?}");
+    // Allowed for this host.
+    let policy = kyso::net::NetworkPolicy::default()
+        .allow_host(&format!("127.0.0.1:{}", server.port))
+        .unwrap();
+    let fetcher = kyso::net::HttpFetcher::default().with_policy(policy);
+    let report = profiles::fetch(public, &urls, &fetcher, &store).unwrap();
+    let found: Vec<&str> = report.found.iter().map(|f| f.pin.subject).collect();
+    assert_eq!(
+        found,
+        ["Vietnam National Root CA", "VIETNAM NATIONAL ROOT CA - EMA"]
+    );
+    assert_eq!(report.rejected.len(), 2, "{report:?}");
+    assert!(
+        report.rejected[0].reason.contains("matches no pin"),
+        "{report:?}"
+    );
+    assert!(
+        report.rejected[1].reason.contains("not fetched"),
+        "{report:?}"
+    );
+    let mut trust = TrustStore::empty();
+    assert_eq!(
+        profiles::add_installed(&mut trust, public, &store).unwrap(),
+        2
+    );
+
+    // The same through the CLI; without --url the profile records no URL: a clear error.
+    let store2 = tmp.path().join("store2");
+    let out = cli::kyso([
+        cli::os("trust"),
+        cli::os("fetch"),
+        cli::os("vn-public"),
+        cli::os("--url"),
+        cli::os(&urls[0]),
+        cli::os("--allow-host"),
+        cli::os(&format!("127.0.0.1:{}", server.port)),
+        cli::os("--store"),
+        store2.as_os_str(),
+    ]);
+    assert_eq!(cli::code(&out), 1, "{}", cli::show(&out)); // other pins still missing
+    assert!(cli::stdout(&out).contains("installed: Vietnam National Root CA"));
+    let none = cli::kyso([
+        cli::os("trust"),
+        cli::os("fetch"),
+        cli::os("vn-gov"),
+        cli::os("--store"),
+        store2.as_os_str(),
+    ]);
+    assert_eq!(cli::code(&none), 2, "{}", cli::show(&none));
+    assert!(
+        cli::stderr(&none).contains("no publication URL"),
+        "{}",
+        cli::show(&none)
+    );
+}

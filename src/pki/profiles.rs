@@ -101,6 +101,9 @@ pub struct Pin {
     pub copies: u8,
     /// How the pin was confirmed, in words.
     pub confirmation: &'static str,
+    /// Where the operator publishes the certificate, for [`fetch`]. Empty for every pin so
+    /// far: no file URL on the official sites has been confirmed (see the module docs).
+    pub urls: &'static [&'static str],
 }
 
 /// A built-in trust profile: a name and its pins.
@@ -125,6 +128,7 @@ const VGCA_ROOT_G2: Pin = Pin {
     role: AnchorRole::Signer,
     copies: 1,
     confirmation: "1 public copy (single source); self-signature verified; not yet compared with the official site",
+    urls: &[],
 };
 
 const NEAC_G2: Pin = Pin {
@@ -134,6 +138,7 @@ const NEAC_G2: Pin = Pin {
     role: AnchorRole::Signer,
     copies: 3,
     confirmation: "3 independent public copies agree; self-signature verified; not yet compared with the official site",
+    urls: &[],
 };
 
 const NEAC_G3: Pin = Pin {
@@ -143,6 +148,7 @@ const NEAC_G3: Pin = Pin {
     role: AnchorRole::Signer,
     copies: 2,
     confirmation: "2 independent public copies agree; self-signature verified; not yet compared with the official site",
+    urls: &[],
 };
 
 const NEAC_RS: Pin = Pin {
@@ -152,6 +158,7 @@ const NEAC_RS: Pin = Pin {
     role: AnchorRole::Signer,
     copies: 1,
     confirmation: "1 public copy (single source); self-signature verified; not yet compared with the official site",
+    urls: &[],
 };
 
 const NEAC_USBTOKEN: Pin = Pin {
@@ -161,6 +168,7 @@ const NEAC_USBTOKEN: Pin = Pin {
     role: AnchorRole::Signer,
     copies: 1,
     confirmation: "1 public copy (single source); self-signature verified; not yet compared with the official site",
+    urls: &[],
 };
 
 const NEAC_MOBILEPKI: Pin = Pin {
@@ -170,6 +178,7 @@ const NEAC_MOBILEPKI: Pin = Pin {
     role: AnchorRole::Signer,
     copies: 1,
     confirmation: "1 public copy (single source); self-signature verified; not yet compared with the official site",
+    urls: &[],
 };
 
 const NEAC_EMA: Pin = Pin {
@@ -179,6 +188,7 @@ const NEAC_EMA: Pin = Pin {
     role: AnchorRole::Signer,
     copies: 1,
     confirmation: "1 public copy (single source); self-signature verified; its use is not documented in the material; not yet compared with the official site",
+    urls: &[],
 };
 
 const NEAC_MIC_2008: Pin = Pin {
@@ -190,6 +200,7 @@ const NEAC_MIC_2008: Pin = Pin {
     },
     copies: 2,
     confirmation: "2 independent public copies agree; self-signature verified (SHA-1, RSA-2048); not yet compared with the official site",
+    urls: &[],
 };
 
 const NEAC_TSA: Pin = Pin {
@@ -199,6 +210,7 @@ const NEAC_TSA: Pin = Pin {
     role: AnchorRole::TimestampOnly,
     copies: 2,
     confirmation: "2 independent public copies agree; self-signature verified; not yet compared with the official site",
+    urls: &[],
 };
 
 const PROFILES: &[Profile] = &[
@@ -289,6 +301,17 @@ pub enum TrustProfileError {
     /// There is no default store directory (no home or configuration directory is known).
     #[error("no configuration directory is known (set HOME or XDG_CONFIG_HOME, or name a store)")]
     NoStore,
+    /// `fetch` was given no URL and the profile records none.
+    #[error(
+        "profile {profile} records no publication URL yet; download the certificates from the \
+         official site (rootca.gov.vn, ca.gov.vn) and name them with --url, or use \
+         `kyso trust install {profile} --from DIR` (hồ sơ {profile} chưa có địa chỉ công bố: \
+         hãy chỉ rõ địa chỉ tệp bằng --url hoặc dùng `kyso trust install`)"
+    )]
+    NoPublicationUrl {
+        /// The profile.
+        profile: String,
+    },
 }
 
 /// The default store directory, by platform convention: `$XDG_CONFIG_HOME/kyso/trust` or
@@ -382,6 +405,70 @@ pub fn install(
         }
     }
     files.sort();
+    let items = files
+        .into_iter()
+        .map(|file| {
+            let bytes = read_limited(&file, MAX_FILE_BYTES).map_err(|e| format!("not read: {e}"));
+            (file, bytes)
+        })
+        .collect();
+    install_items(profile, items, store_dir)
+}
+
+/// Most URLs one [`fetch`] asks.
+const MAX_URLS: usize = 64;
+/// Most seconds one download of [`fetch`] may take.
+const FETCH_SECONDS: u64 = 30;
+
+/// Downloads each of `urls` with `fetcher` (which applies its own network policy) and
+/// installs, as [`install`] does, exactly the certificates whose SHA-256 matches a pin of
+/// `profile`. A URL that cannot be fetched, or whose answer holds no pinned certificate, is
+/// reported as rejected with the reason (the URL stands in [`Rejected::file`] and
+/// [`Found::from`]); each answer is limited to 1 MiB and 30 seconds. `urls` empty means the
+/// publication URLs recorded in the profile's pins ([`Pin::urls`]; none is recorded yet, see
+/// the module docs), and with none either, [`TrustProfileError::NoPublicationUrl`].
+pub fn fetch(
+    profile: &'static Profile,
+    urls: &[String],
+    fetcher: &dyn crate::pki::Fetcher,
+    store_dir: &Path,
+) -> Result<InstallReport, Error> {
+    let mut list: Vec<String> = urls.to_vec();
+    if list.is_empty() {
+        for pin in profile.pins {
+            list.extend(pin.urls.iter().map(|u| u.to_string()));
+        }
+    }
+    if list.is_empty() {
+        return Err(TrustProfileError::NoPublicationUrl {
+            profile: profile.name.to_string(),
+        }
+        .into());
+    }
+    list.truncate(MAX_URLS);
+    let items = list
+        .into_iter()
+        .map(|url| {
+            let limits = crate::pki::FetchLimits::new(
+                Some(std::time::Instant::now() + std::time::Duration::from_secs(FETCH_SECONDS)),
+                Some(MAX_FILE_BYTES),
+            );
+            let bytes = fetcher
+                .get_within(&url, limits)
+                .map_err(|e| format!("not fetched: {e}"));
+            (PathBuf::from(url), bytes)
+        })
+        .collect();
+    install_items(profile, items, store_dir)
+}
+
+/// Installs the pinned certificates among `items` (a file name or URL, and its bytes or why
+/// they could not be read) into `store_dir`.
+fn install_items(
+    profile: &'static Profile,
+    items: Vec<(PathBuf, Result<Vec<u8>, String>)>,
+    store_dir: &Path,
+) -> Result<InstallReport, Error> {
     std::fs::create_dir_all(store_dir).map_err(|e| Error::io(store_dir, e))?;
     let mut report = InstallReport {
         profile: profile.name,
@@ -390,14 +477,11 @@ pub fn install(
         missing: Vec::new(),
         rejected: Vec::new(),
     };
-    for file in files {
-        let bytes = match read_limited(&file, MAX_FILE_BYTES) {
+    for (file, bytes) in items {
+        let bytes = match bytes {
             Ok(b) => b,
-            Err(e) => {
-                report.rejected.push(Rejected {
-                    file,
-                    reason: format!("not read: {e}"),
-                });
+            Err(reason) => {
+                report.rejected.push(Rejected { file, reason });
                 continue;
             }
         };

@@ -25,8 +25,27 @@ enum TrustCommand {
     /// SHA-256 matches a pin of the profile are stored; each other file is reported with the
     /// reason (exit 0 when every pin is installed, 1 when some are missing).
     Install(InstallArgs),
+    /// Download a profile's anchors over HTTP (--url, repeatable) and install exactly those
+    /// whose SHA-256 matches a pin, as `install` does (needs a kyso built with the `online`
+    /// feature; the network policy of --online applies: loopback and private addresses only
+    /// with --allow-host / --allow-net).
+    Fetch(FetchArgs),
     /// What is installed, and what each profile still lacks.
     List(ListArgs),
+}
+
+#[derive(clap::Args)]
+struct FetchArgs {
+    /// The profile: vn-gov, vn-public, vn-tsa or vn-all.
+    profile: String,
+    /// A URL of a certificate file (PEM or DER) on the official site (repeatable). Without
+    /// it, the publication URLs the profile records (none is recorded yet).
+    #[arg(long)]
+    url: Vec<String>,
+    #[command(flatten)]
+    store: StoreArg,
+    #[command(flatten)]
+    net: crate::net_args::NetArgs,
 }
 
 #[derive(clap::Args)]
@@ -79,6 +98,7 @@ pub fn builtin(name: &str) -> Result<&'static Profile, Failure> {
 pub fn run(a: TrustArgs) -> Result<ExitCode, Failure> {
     match a.command {
         TrustCommand::Install(i) => install(i),
+        TrustCommand::Fetch(f) => fetch(f),
         TrustCommand::List(l) => list(l),
     }
 }
@@ -87,6 +107,22 @@ fn install(a: InstallArgs) -> Result<ExitCode, Failure> {
     let profile = builtin(&a.profile)?;
     let store = a.store.dir()?;
     let report = profiles::install(profile, &a.from, &store)?;
+    show(&report)
+}
+
+fn fetch(a: FetchArgs) -> Result<ExitCode, Failure> {
+    let profile = builtin(&a.profile)?;
+    let store = a.store.dir()?;
+    let fetcher = a
+        .net
+        .fetcher(true)?
+        .ok_or_else(|| Failure("kyso trust fetch needs the network".into()))?;
+    let report = profiles::fetch(profile, &a.url, fetcher.0.as_ref(), &store)?;
+    show(&report)
+}
+
+/// What `install` and `fetch` print; exit 0 when every pin is installed, 1 when some lack.
+fn show(report: &profiles::InstallReport) -> Result<ExitCode, Failure> {
     let mut out = String::new();
     let _ = writeln!(
         out,
