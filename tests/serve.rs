@@ -457,7 +457,7 @@ fn slow_headers_are_cut_off() {
     s.write_all(b"POST /v1/verify HTTP/1.1\r\n").unwrap();
     // One header byte every 200 ms: the headers never end.
     let mut closed = false;
-    while start.elapsed() < Duration::from_secs(8) {
+    while start.elapsed() < Duration::from_secs(12) {
         if s.write_all(b"X").is_err() {
             closed = true;
             break;
@@ -483,7 +483,7 @@ fn slow_headers_are_cut_off() {
     }
     assert!(closed, "a client trickling its headers kept the connection");
     assert!(
-        start.elapsed() < Duration::from_secs(4),
+        start.elapsed() < Duration::from_secs(10),
         "{:?}",
         start.elapsed()
     );
@@ -520,7 +520,7 @@ fn a_trickled_body_is_cut_off_by_the_request_timeout() {
     );
     let t = start.elapsed();
     assert!(
-        t >= Duration::from_secs(2) && t < Duration::from_secs(6),
+        t >= Duration::from_secs(2) && t < Duration::from_secs(15),
         "{t:?}"
     );
     drop(s);
