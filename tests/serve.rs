@@ -331,6 +331,82 @@ fn batch_streams_one_line_per_part_then_a_summary() {
     server.shutdown().unwrap();
 }
 
+/// A detached `.p7s` with its file (multipart), and an enveloping `.p7m` (pkcs7-mime body):
+/// the same reports as the library's `dossier` functions.
+#[test]
+fn detached_and_enveloping_signatures_verify_as_the_library_does() {
+    let pki = pki();
+    let server = start(&pki, Limits::default());
+    let addr = server.local_addr();
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("to-khai.xml");
+    std::fs::write(&content, "<toKhai>Nguyễn Văn An</toKhai>").unwrap();
+    let signer = pki.rsa2048.signer();
+    let t = Some(NOW - time::Duration::hours(1));
+    let sig = kyso::dossier::sign_file_detached(&content, &signer, t).unwrap();
+    let file = std::fs::read(&content).unwrap();
+    let b = "kyso-detached";
+    let mut body = Vec::new();
+    for (name, data) in [("file", &file), ("signature", &sig)] {
+        body.extend_from_slice(
+            format!("--{b}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(data);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{b}--\r\n").as_bytes());
+    let (status, text) = post(
+        addr,
+        &format!("/v1/verify/detached?at={AT}"),
+        &format!("multipart/form-data; boundary={b}"),
+        &body,
+    );
+    assert_eq!(status, 200, "{text}");
+    let expected = kyso::dossier::verify_detached_bytes(&file, &sig, &options(&pki)).unwrap();
+    assert!(expected.all_passed());
+    assert_eq!(json(&text), json(&expected.to_json()));
+    // The signature part alone.
+    let only = multipart(&[("x.p7s", &sig)], b);
+    let (status, text) = post(
+        addr,
+        "/v1/verify/detached",
+        &format!("multipart/form-data; boundary={b}"),
+        &only,
+    );
+    assert_eq!(
+        (status, error_code(&text).as_str()),
+        (400, "bad_multipart"),
+        "{text}"
+    );
+    // Another file under the same signature does not pass.
+    let mut tampered = body.clone();
+    let at = tampered.windows(5).position(|w| w == b"toKha").unwrap();
+    tampered[at] = b'T';
+    let (status, text) = post(
+        addr,
+        &format!("/v1/verify/detached?at={AT}"),
+        &format!("multipart/form-data; boundary={b}"),
+        &tampered,
+    );
+    assert_eq!(status, 200);
+    assert_eq!(json(&text)["summary"]["passed"], 0, "{text}");
+
+    let p7m = dir.path().join("to-khai.xml.p7m");
+    kyso::dossier::write_enveloping_signature(&content, p7m.as_path(), &signer, t).unwrap();
+    let env = std::fs::read(&p7m).unwrap();
+    let (status, text) = post(
+        addr,
+        &format!("/v1/verify?at={AT}"),
+        "application/pkcs7-mime",
+        &env,
+    );
+    assert_eq!(status, 200, "{text}");
+    let expected = kyso::dossier::verify_enveloping_bytes(&env, &options(&pki)).unwrap();
+    assert!(expected.report.all_passed());
+    assert_eq!(json(&text), json(&expected.report.to_json()));
+    server.shutdown().unwrap();
+}
+
 #[test]
 fn malformed_input_gets_a_json_error_with_a_stable_code() {
     let pki = pki();

@@ -13,18 +13,37 @@ pub const VERIFY_SERVICE: &str = r##"{
   "paths": {
     "/v1/verify": {
       "post": {
-        "summary": "Verify one PDF (the request body, application/pdf)",
+        "summary": "Verify one PDF (the request body, application/pdf), or an enveloping CMS (.p7m) sent as application/pkcs7-mime",
         "parameters": [
           {"name": "at", "in": "query", "required": false, "schema": {"type": "string"}, "description": "Validation time: RFC 3339, or a date (the start of that day in UTC). Default: now."},
           {"name": "revocation", "in": "query", "required": false, "schema": {"type": "string", "enum": ["require", "if-available", "off"]}},
           {"name": "lang", "in": "query", "required": false, "schema": {"type": "string", "enum": ["en", "vi"]}, "description": "Language of messages and of format=text."},
           {"name": "format", "in": "query", "required": false, "schema": {"type": "string", "enum": ["json", "text"]}}
         ],
-        "requestBody": {"required": true, "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
+        "requestBody": {"required": true, "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}, "application/pkcs7-mime": {"schema": {"type": "string", "format": "binary"}}}},
         "responses": {
           "200": {"description": "The verification report (whatever the verdict)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Report"}}, "text/plain": {"schema": {"type": "string"}}}},
           "400": {"$ref": "#/components/responses/Error"},
           "408": {"$ref": "#/components/responses/Error"},
+          "413": {"$ref": "#/components/responses/Error"},
+          "422": {"$ref": "#/components/responses/Error"},
+          "503": {"$ref": "#/components/responses/Error"}
+        }
+      }
+    },
+    "/v1/verify/detached": {
+      "post": {
+        "summary": "Verify a detached CMS signature (.p7s) over a file: multipart/form-data with the parts file and signature",
+        "parameters": [
+          {"name": "at", "in": "query", "required": false, "schema": {"type": "string"}},
+          {"name": "revocation", "in": "query", "required": false, "schema": {"type": "string", "enum": ["require", "if-available", "off"]}},
+          {"name": "lang", "in": "query", "required": false, "schema": {"type": "string", "enum": ["en", "vi"]}},
+          {"name": "format", "in": "query", "required": false, "schema": {"type": "string", "enum": ["json", "text"]}}
+        ],
+        "requestBody": {"required": true, "content": {"multipart/form-data": {"schema": {"type": "object", "required": ["file", "signature"], "properties": {"file": {"type": "string", "format": "binary"}, "signature": {"type": "string", "format": "binary"}}}}}},
+        "responses": {
+          "200": {"description": "The verification report (format cms_detached)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Report"}}}},
+          "400": {"$ref": "#/components/responses/Error"},
           "413": {"$ref": "#/components/responses/Error"},
           "422": {"$ref": "#/components/responses/Error"},
           "503": {"$ref": "#/components/responses/Error"}

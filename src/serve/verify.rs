@@ -1,4 +1,5 @@
-//! The verification service: `POST /v1/verify`, `POST /v1/verify/batch`, health, readiness,
+//! The verification service: `POST /v1/verify` (PDF or `.p7m`), `POST /v1/verify/detached`
+//! (`.p7s` + file), `POST /v1/verify/batch`, health, readiness,
 //! metrics and the OpenAPI document.
 
 use std::convert::Infallible;
@@ -10,7 +11,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::multipart::{Field, Multipart, MultipartError, MultipartRejection};
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
@@ -22,6 +23,7 @@ use tower_http::timeout::RequestBodyTimeoutLayer;
 use super::engine::{self, Admission, Outcome, Running, Shared};
 use super::errors::{body_error, body_status_error, ApiError, ErrorCode, ServeError};
 use super::{openapi, Limits};
+use crate::dossier::{verify_detached_bytes, verify_enveloping_bytes};
 use crate::pki::RevocationMode;
 use crate::report::{render_text_in, Indication, Lang, VerificationReport};
 use crate::verify::{verify_bytes, VerifyOptions};
@@ -80,6 +82,10 @@ fn router(options: Arc<VerifyOptions>, shared: Arc<Shared>) -> Router {
         .route(
             "/v1/verify",
             post(verify_one).layer(DefaultBodyLimit::max(limits.max_body)),
+        )
+        .route(
+            "/v1/verify/detached",
+            post(verify_detached).layer(DefaultBodyLimit::max(limits.max_body.saturating_mul(2))),
         )
         .route(
             "/v1/verify/batch",
@@ -221,34 +227,18 @@ fn unreadable(e: &crate::Error, lang: Lang) -> ApiError {
     )
 }
 
-async fn verify_one(
-    State(state): State<AppState>,
-    Extension(_admission): Extension<Admission>,
-    query: Result<Query<VerifyQuery>, QueryRejection>,
-    body: Result<Bytes, BytesRejection>,
+/// What a verification gave, as the answer: the report (JSON or text) or an error.
+fn answer(
+    shared: &Shared,
+    result: Result<Result<VerificationReport, crate::Error>, ApiError>,
+    lang: Lang,
+    text: bool,
+    bytes_in: u64,
 ) -> Response {
-    let parsed = match parse_query(&state.options, query) {
-        Ok(p) => p,
-        Err(e) => return e.into_response(),
-    };
-    let body = match body {
-        Ok(b) => b,
-        Err(e) => return body_error(e).into_response(),
-    };
-    let bytes_in = body.len() as u64;
-    let Parsed {
-        options,
-        lang,
-        text,
-    } = parsed;
-    let result = state
-        .shared
-        .run_blocking(move || verify_bytes(&body, &options))
-        .await;
     let mut response = match result {
         Ok(Ok(report)) => {
             let v = verdict(&report);
-            state.shared.metrics.verdict(v);
+            shared.metrics.verdict(v);
             let mut r = if text {
                 (
                     [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
@@ -269,7 +259,7 @@ async fn verify_one(
             return r;
         }
         Ok(Err(e)) => {
-            state.shared.metrics.verdict("unreadable");
+            shared.metrics.verdict("unreadable");
             unreadable(&e, lang).into_response()
         }
         Err(e) => e.into_response(),
@@ -279,6 +269,118 @@ async fn verify_one(
         bytes_in,
     });
     response
+}
+
+/// `POST /v1/verify`: a PDF, or (`Content-Type: application/pkcs7-mime`) an enveloping CMS
+/// (`.p7m`).
+async fn verify_one(
+    State(state): State<AppState>,
+    Extension(_admission): Extension<Admission>,
+    headers: HeaderMap,
+    query: Result<Query<VerifyQuery>, QueryRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let parsed = match parse_query(&state.options, query) {
+        Ok(p) => p,
+        Err(e) => return e.into_response(),
+    };
+    let body = match body {
+        Ok(b) => b,
+        Err(e) => return body_error(e).into_response(),
+    };
+    let bytes_in = body.len() as u64;
+    let Parsed {
+        options,
+        lang,
+        text,
+    } = parsed;
+    let enveloping = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().starts_with("application/pkcs7-mime"));
+    let result = state
+        .shared
+        .run_blocking(move || {
+            if enveloping {
+                verify_enveloping_bytes(&body, &options).map(|e| e.report)
+            } else {
+                verify_bytes(&body, &options)
+            }
+        })
+        .await;
+    answer(&state.shared, result, lang, text, bytes_in)
+}
+
+/// `POST /v1/verify/detached`: `multipart/form-data` with a part `file` (the signed content,
+/// any kind of file) and a part `signature` (the detached CMS, `.p7s`, DER or PEM).
+async fn verify_detached(
+    State(state): State<AppState>,
+    Extension(_admission): Extension<Admission>,
+    query: Result<Query<VerifyQuery>, QueryRejection>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let Parsed {
+        options,
+        lang,
+        text,
+    } = match parse_query(&state.options, query) {
+        Ok(p) => p,
+        Err(e) => return e.into_response(),
+    };
+    let mut multipart = match multipart {
+        Ok(m) => m,
+        Err(e) => {
+            return ApiError::new(
+                ErrorCode::BadMultipart,
+                format!("expected a multipart/form-data body: {}", e.body_text()),
+            )
+            .into_response()
+        }
+    };
+    let max = state.shared.limits.max_body;
+    let mut file = None;
+    let mut signature = None;
+    loop {
+        let mut field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => return multipart_error(&e).into_response(),
+        };
+        let slot = match field.name() {
+            Some("file") => &mut file,
+            Some("signature") => &mut signature,
+            other => {
+                return ApiError::new(
+                    ErrorCode::BadMultipart,
+                    format!(
+                        "unexpected part {:?}: the parts are file and signature",
+                        other.unwrap_or("")
+                    ),
+                )
+                .into_response()
+            }
+        };
+        if slot.is_some() {
+            return ApiError::new(ErrorCode::BadMultipart, "a part is given twice").into_response();
+        }
+        match read_part(&mut field, max).await {
+            Ok(d) => *slot = Some(d),
+            Err(e) => return e.into_response(),
+        }
+    }
+    let (Some(file), Some(signature)) = (file, signature) else {
+        return ApiError::new(
+            ErrorCode::BadMultipart,
+            "both parts are needed: file (the signed content) and signature (the .p7s)",
+        )
+        .into_response();
+    };
+    let bytes_in = (file.len() + signature.len()) as u64;
+    let result = state
+        .shared
+        .run_blocking(move || verify_detached_bytes(&file, &signature, &options))
+        .await;
+    answer(&state.shared, result, lang, text, bytes_in)
 }
 
 fn multipart_error(e: &MultipartError) -> ApiError {
