@@ -26,7 +26,8 @@ pub struct ServeArgs {
 // Parsed once per process.
 #[allow(clippy::large_enum_variant)]
 enum Mode {
-    /// The verification service: POST /v1/verify, /v1/verify/batch, /healthz, /readyz,
+    /// The verification service: POST /v1/verify (PDF, .p7m), /v1/verify/detached (.p7s +
+    /// file), /v1/verify/batch, /healthz, /readyz,
     /// /metrics, /openapi.json. Trust options as for `kyso verify`; network fetching only
     /// with --online, under the same network policy.
     Verify(VerifyServeArgs),
