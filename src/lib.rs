@@ -173,6 +173,8 @@ pub mod pdf;
 pub mod pki;
 pub mod refusal;
 pub mod report;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod sign;
 pub mod signer;
 pub mod tsp;

@@ -25,6 +25,8 @@ const LAYERS: &[&[&str]] = &[
     // Features built on them.
     &["dossier", "form", "ltv"],
     &["demo"],
+    // Entry points over HTTP (feature `serve`).
+    &["serve"],
 ];
 
 /// Modules every layer may name.

@@ -505,3 +505,109 @@ fn cli_signs_with_the_token() {
     assert!(stderr.contains("wrong PIN"), "{stderr}");
     assert!(!out2.exists());
 }
+
+/// `kyso serve sign` with the token (issue 24): the agent signs through the token, the PIN
+/// read from a file on the agent's side; then the token is deleted (`softhsm2-util
+/// --delete-token`) while the agent runs, and the next request gets a clear JSON error
+/// (503 `signer_failed`), not a signature and not a crash; the agent still answers after it.
+#[cfg(feature = "serve")]
+#[test]
+fn serve_sign_agent_signs_with_the_token_and_fails_clearly_once_it_is_removed() {
+    use std::io::{BufRead, BufReader};
+    let _turn = turn();
+    let Some(h) = hsm() else { return };
+    let softhsm = common::tool("softhsm2-util").unwrap();
+    // A copy of the token store: deleting the token must not disturb the other tests.
+    let tmp = common::temp_dir();
+    let tokens = tmp.path().join("tokens");
+    run(Command::new("cp")
+        .arg("-r")
+        .arg(h.dir.join("tokens"))
+        .arg(&tokens));
+    let conf = tmp.path().join("softhsm2.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n",
+            tokens.display()
+        ),
+    )
+    .unwrap();
+    let pin_file = tmp.path().join("pin");
+    std::fs::write(&pin_file, format!("{PIN}\n")).unwrap();
+    let token_file = tmp.path().join("agent-token");
+    let origin = "https://portal.example.gov.vn";
+    let mut child = Command::new(kyso_bin())
+        .env("SOFTHSM2_CONF", &conf)
+        .args([
+            "serve",
+            "sign",
+            "--listen",
+            "127.0.0.1:0",
+            "--pkcs11-module",
+        ])
+        .arg(&h.module)
+        .args(["--token", TOKEN, "--key-label", "rsa", "--pin-file"])
+        .arg(&pin_file)
+        .args(["--allow-origin", origin, "--pairing-token-file"])
+        .arg(&token_file)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut said = Vec::new();
+    let addr = loop {
+        let Some(Ok(line)) = lines.next() else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the agent stopped before listening: {said:?}");
+        };
+        said.push(line.clone());
+        if let Some(rest) = line.split("listening on http://").nth(1) {
+            break rest.split_whitespace().next().unwrap().to_owned();
+        }
+    };
+    let token = std::fs::read_to_string(&token_file)
+        .unwrap()
+        .trim()
+        .to_owned();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let pdf = base(Base::Table);
+    let sign = |agent: &ureq::Agent| {
+        let mut r = agent
+            .post(format!("http://{addr}/v1/sign?field=Token"))
+            .header("Origin", origin)
+            .header("X-Kyso-Token", &token)
+            .send(&pdf[..])
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, r.body_mut().read_to_vec().unwrap())
+    };
+    let (status, signed) = sign(&agent);
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&signed));
+    let out = tmp.path().join("agent-signed.pdf");
+    std::fs::write(&out, &signed).unwrap();
+    assert_kyso_valid(&out, &h.pki, h.now, 1);
+
+    run(Command::new(&softhsm).env("SOFTHSM2_CONF", &conf).args([
+        "--delete-token",
+        "--token",
+        TOKEN,
+    ]));
+    let (status, body) = sign(&agent);
+    let body = String::from_utf8_lossy(&body).into_owned();
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("\"signer_failed\""), "{body}");
+    let mut r = agent.get(format!("http://{addr}/healthz")).call().unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let _ = r.body_mut().read_to_string();
+    run(Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string()));
+    assert!(child.wait().unwrap().success());
+}

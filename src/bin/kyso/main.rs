@@ -18,6 +18,7 @@ mod keysource;
 mod ltv;
 mod net_args;
 mod output;
+mod serve;
 mod sign;
 mod sign_file;
 #[cfg(test)]
@@ -68,11 +69,15 @@ enum Command {
     Ltv(ltv::LtvArgs),
     /// Built-in national trust profiles: install and list their anchors.
     Trust(trust::TrustArgs),
+    Serve(serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    writes::remove_temporaries_on_interrupt();
+    // `kyso serve` handles SIGTERM and Ctrl-C itself (graceful shutdown) and writes no file.
+    if !matches!(cli.command, Command::Serve(_)) {
+        writes::remove_temporaries_on_interrupt();
+    }
     let result = match cli.command {
         Command::Sign(a) => sign::run(*a),
         Command::Verify(a) => verify::run(a),
@@ -89,6 +94,7 @@ fn main() -> ExitCode {
         Command::Form(a) => form::run(a),
         Command::Ltv(a) => ltv::run(a),
         Command::Trust(a) => trust::run(a),
+        Command::Serve(a) => serve::run(a),
     };
     match result {
         Ok(code) => code,
