@@ -17,7 +17,7 @@
 //! | `vn-all` | any of the above | all of them |
 //!
 //! **Confirmation status.** The pins were taken from public copies of the certificates found
-//! in independent public repositories (see [`Pin::copies`]); four of the eleven anchors were
+//! in independent public repositories (see [`Pin::copies`]); four of the nine pinned anchors were
 //! found in two or more. **None has yet been compared with the official sites**
 //! (rootca.gov.vn for NEAC, ca.gov.vn for the Government Cipher Committee). A deployer should
 //! compare the fingerprints [`profile`] lists with the official publication before relying on
