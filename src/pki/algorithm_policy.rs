@@ -81,17 +81,24 @@ impl AlgorithmPolicy {
             | SignatureScheme::Ecdsa { digest } => Some(digest),
             _ => None,
         };
-        if let Some(digest) = digest {
-            if let Some((_, cutoff)) = self.digest_cutoffs.iter().find(|(d, _)| *d == digest) {
-                if made >= *cutoff {
-                    return AlgorithmVerdict::Refused(format!(
-                        "{digest} signature made {made} (the policy refuses {digest} from {cutoff})"
-                    ));
-                }
-                return AlgorithmVerdict::Legacy(format!(
-                    "{digest} signature made {made}, before the policy's cut-off {cutoff}"
+        match digest {
+            Some(digest) => self.judge_digest(digest, made),
+            None => AlgorithmVerdict::Accepted,
+        }
+    }
+
+    /// Judges a digest used at `made` on its own (the message digest of a CMS signature, the
+    /// SHA-1 digest an `adbe.pkcs7.sha1` signature encapsulates).
+    pub fn judge_digest(&self, digest: DigestAlgorithm, made: OffsetDateTime) -> AlgorithmVerdict {
+        if let Some((_, cutoff)) = self.digest_cutoffs.iter().find(|(d, _)| *d == digest) {
+            if made >= *cutoff {
+                return AlgorithmVerdict::Refused(format!(
+                    "{digest} signature made {made} (the policy refuses {digest} from {cutoff})"
                 ));
             }
+            return AlgorithmVerdict::Legacy(format!(
+                "{digest} signature made {made}, before the policy's cut-off {cutoff}"
+            ));
         }
         AlgorithmVerdict::Accepted
     }

@@ -12,6 +12,7 @@ pub mod coverage;
 pub mod digest;
 mod discover;
 pub mod hashing;
+mod legacy;
 mod modifications;
 mod signature;
 mod timestamps;
