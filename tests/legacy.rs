@@ -505,7 +505,8 @@ fn adbe_x509_rsa_sha1_is_verified() {
 }
 
 /// The real Adobe file of the corpus (endesive's adbe.x509.rsa_sha1 sample, 2009, RSA-1024
-/// self-signed): integrity verifies; the default policy refuses its 1024-bit key used now.
+/// self-signed): integrity verifies; the default policy refuses its 1024-bit key used now,
+/// and accepts it as legacy judged in 2009.
 #[test]
 fn corpus_adbe_x509_rsa_sha1_verifies_its_integrity() {
     let Some(path) =
@@ -526,6 +527,21 @@ fn corpus_adbe_x509_rsa_sha1_verifies_its_integrity() {
     assert_eq!(s.indication, Indication::Indeterminate);
     assert!(
         codes(s).contains(&Code::IntegrityAlgorithmRefused),
+        "{:?}",
+        s.findings
+    );
+    // Judged in 2009, when it was made, the 1024-bit key and SHA-1 are legacy, not refused.
+    let opts = VerifyOptions::new(kyso::pki::TrustStore::empty())
+        .validation_time(time::macros::datetime!(2009-10-05 0:00 UTC));
+    let report = kyso::verify::verify_file(&path, &opts).unwrap();
+    let s = &report.signatures[0];
+    assert!(
+        !codes(s).contains(&Code::IntegrityAlgorithmRefused),
+        "{:?}",
+        s.findings
+    );
+    assert!(
+        codes(s).contains(&Code::IntegrityAlgorithmLegacy),
         "{:?}",
         s.findings
     );
@@ -561,4 +577,72 @@ fn empty_encapsulated_content_is_a_warning_non_empty_a_failure() {
     );
     assert_eq!(s.indication, Indication::TotalFailed);
     assert_eq!(s.sub_indication, Some(SubIndication::FormatFailure));
+}
+
+/// ETSI TS 119 312 spirit (issue 19 §2): the algorithm policy judges a signature at the time
+/// it was used. The same adbe.pkcs7.sha1 file, signed with a PKI of mid-2015, passes (with
+/// `integrity.algorithm_legacy`) when judged in July 2015, before the default SHA-1 cut-off
+/// of 2016-01-01, and is INDETERMINATE / CRYPTO_CONSTRAINTS_FAILURE judged in June 2016,
+/// its certificates still valid.
+#[test]
+fn sha1_is_judged_at_the_time_of_use() {
+    let Some(openssl) = openssl() else { return };
+    let then = time::macros::datetime!(2015-06-01 0:00 UTC);
+    let pki = TestPki::generate(then);
+    let k = keys(&pki);
+    let pdf = pkcs7_sha1_file(&openssl, &k, &[], false);
+    let s = verify(
+        &pdf,
+        &pki,
+        time::macros::datetime!(2015-07-01 0:00 UTC),
+        None,
+    );
+    assert_eq!(s.indication, Indication::TotalPassed, "{:?}", s.findings);
+    assert!(codes(&s).contains(&Code::IntegrityAlgorithmLegacy));
+    let s = verify(
+        &pdf,
+        &pki,
+        time::macros::datetime!(2016-06-01 0:00 UTC),
+        None,
+    );
+    assert_eq!(s.indication, Indication::Indeterminate, "{:?}", s.findings);
+    assert_eq!(
+        s.sub_indication,
+        Some(SubIndication::CryptoConstraintsFailure)
+    );
+    assert!(codes(&s).contains(&Code::IntegrityAlgorithmRefused));
+}
+
+/// MD5 is never accepted: an adbe.pkcs7.sha1 SignedData whose signer uses MD5 (OpenSSL
+/// `-md md5`) does not pass under any date.
+#[test]
+fn md5_never_passes() {
+    let Some(openssl) = openssl() else { return };
+    let now = OffsetDateTime::now_utc();
+    let pki = TestPki::generate(now);
+    let k = keys(&pki);
+    let (mut pdf, signed, gap) = fix_ranges(unsigned_update("adbe.pkcs7.detached", ""));
+    let input = k.dir.join("signed.bin");
+    std::fs::write(&input, &signed).unwrap();
+    let out = k.dir.join("md5.der");
+    run(Command::new(&openssl)
+        .args([
+            "cms", "-sign", "-binary", "-md", "md5", "-outform", "DER", "-in",
+        ])
+        .arg(&input)
+        .arg("-signer")
+        .arg(&k.cert)
+        .arg("-inkey")
+        .arg(&k.key)
+        .arg("-certfile")
+        .arg(&k.chain)
+        .arg("-out")
+        .arg(&out));
+    fill_contents(&mut pdf, gap, &std::fs::read(&out).unwrap());
+    let s = verify(&pdf, &pki, now, Some(AlgorithmPolicy::permissive()));
+    assert_eq!(s.indication, Indication::Indeterminate, "{:?}", s.findings);
+    assert_eq!(
+        s.sub_indication,
+        Some(SubIndication::CryptoConstraintsFailure)
+    );
 }

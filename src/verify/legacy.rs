@@ -53,7 +53,7 @@ pub(super) fn judge_algorithms<S: Source>(
     let policy = &ctx.opts.validation.algorithms;
     let mut verdicts = Vec::new();
     if let Some(with) = with {
-        verdicts.push(policy.judge(with, made));
+        verdicts.push(policy.judge_signature(with, made));
     }
     let scheme_digest = with.and_then(|w| match w.scheme {
         SignatureScheme::RsaPkcs1v15 { digest }
