@@ -237,11 +237,14 @@ fn judge_dict<S: Source>(
     ))
 }
 
+/// `(/Type, /Subtypes, key, why)` of [`DRAWING_NEUTRAL_KEYS`].
+type NeutralKey = (&'static [u8], &'static [&'static [u8]], &'static [u8], &'static str);
+
 /// Keys that no conforming viewer uses for drawing, by the dictionary type they belong to:
 /// `(/Type, /Subtypes, key, why)`. A change that touches only such keys of a dictionary that
 /// is that type before and after (same `/Type`, same `/Subtype`) cannot change what a page
 /// shows, whatever uses the dictionary; every other key stays as strict as the rules make it.
-const DRAWING_NEUTRAL_KEYS: &[(&[u8], &[&[u8]], &[u8], &str)] = &[(
+const DRAWING_NEUTRAL_KEYS: &[NeutralKey] = &[(
     b"Font",
     &[b"Type1", b"MMType1", b"TrueType", b"Type3"],
     b"Name",
