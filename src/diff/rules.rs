@@ -238,7 +238,12 @@ fn judge_dict<S: Source>(
 }
 
 /// `(/Type, /Subtypes, key, why)` of [`DRAWING_NEUTRAL_KEYS`].
-type NeutralKey = (&'static [u8], &'static [&'static [u8]], &'static [u8], &'static str);
+type NeutralKey = (
+    &'static [u8],
+    &'static [&'static [u8]],
+    &'static [u8],
+    &'static str,
+);
 
 /// Keys that no conforming viewer uses for drawing, by the dictionary type they belong to:
 /// `(/Type, /Subtypes, key, why)`. A change that touches only such keys of a dictionary that

@@ -351,6 +351,13 @@ codes! {
     /// A legacy algorithm or key size accepted because the signature is judged at a time
     /// before the policy's cut-off for it.
     IntegrityAlgorithmLegacy = "integrity.algorithm_legacy", Warning;
+
+    // Damaged files (issue 19 §4).
+    /// The cross-reference data could not be read and the object map was reconstructed by
+    /// scanning the file; the finding says what was repaired. Signatures whose dictionary,
+    /// byte range and CMS were found are verified; the difference analysis over the repaired
+    /// document never concludes "allowed".
+    DocDamaged = "document.damaged", Warning;
 }
 
 #[cfg(test)]

@@ -314,6 +314,7 @@ fn code_en(code: Code) -> &'static str {
         C::IntegrityAlgorithmLegacy => {
             "A legacy algorithm accepted: the signature predates the policy's cut-off"
         }
+        C::DocDamaged => "The file is damaged; its structure was reconstructed by scanning",
     }
 }
 
@@ -572,6 +573,10 @@ fn code_vi(code: Code) -> &'static str {
         C::IntegrityAlgorithmLegacy => {
             "Thuật toán cũ được chấp nhận vì chữ ký được lập trước thời hạn ngừng sử dụng \
              thuật toán đó"
+        }
+        C::DocDamaged => {
+            "Tệp bị hỏng; cấu trúc của tệp đã được dựng lại bằng cách quét toàn bộ tệp, các \
+             thay đổi sau khi ký không thể được xác nhận là hợp lệ"
         }
     }
 }
