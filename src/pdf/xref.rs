@@ -912,8 +912,11 @@ const SCAN_CHUNK: usize = 1 << 20;
 const SCAN_OVERLAP: usize = 64;
 /// Most `%%EOF` markers (revisions) and `trailer` keywords the scan records.
 const MAX_SCAN_MARKERS: usize = 4096;
-/// How many bytes after an object header are looked at for `/Catalog`, `/XRef`, `/ObjStm`.
+/// How many bytes after an object header are looked at for `/Catalog` and `/XRef`.
 const SNIFF: usize = 512;
+/// Most objects the reconstruction parses in all (catalog candidates, xref streams): a file
+/// of a million objects that each name `/Catalog` costs that many parses at most.
+const MAX_REPAIR_PARSES: usize = 256;
 
 /// What the scan found.
 #[derive(Default)]
@@ -1019,12 +1022,20 @@ fn reconstruct<S: Source + ?Sized>(
     let file_end = src.len();
     // Revision ends: each %%EOF that follows at least one object, then the file's end if
     // objects follow the last one.
+    // Object offsets are in file order (the scan goes forward), so one pass pairs them with
+    // the %%EOF markers.
     let mut ends: Vec<u64> = Vec::new();
+    let mut next_object = 0usize;
     for &e in &scan.eofs {
-        let has_objects = scan
+        let mut has_objects = false;
+        while scan
             .objects
-            .iter()
-            .any(|(at, _, _)| *at < e && ends.last().is_none_or(|l| at >= l));
+            .get(next_object)
+            .is_some_and(|(at, _, _)| *at < e)
+        {
+            has_objects = true;
+            next_object += 1;
+        }
         if has_objects {
             ends.push(e);
         }
@@ -1046,25 +1057,34 @@ fn reconstruct<S: Source + ?Sized>(
     let mut start = 0u64;
     let mut catalog: Option<ObjRef> = None;
     let mut total = 0u64;
+    // Parsing attempts (catalog candidates, xref streams) are bounded in all.
+    let mut attempts = 0usize;
+    // Object offsets are in file order: each revision takes the next run of them.
+    let mut first_object = 0usize;
     for &end in &ends {
-        let mut entries: Vec<(u32, XrefEntry)> = Vec::new();
+        let mut entries: std::collections::BTreeMap<u32, XrefEntry> = Default::default();
         let mut stream_entries: Vec<(u32, XrefEntry)> = Vec::new();
         let mut trailer: Option<Dict> = None;
         let mut xref_stream = None;
-        for &(at, num, gen) in scan
-            .objects
-            .iter()
-            .filter(|(at, _, _)| *at >= start && *at < end)
-        {
+        let rest = scan.objects.get(first_object..).unwrap_or_default();
+        let count = rest.iter().take_while(|(at, _, _)| *at < end).count();
+        first_object += count;
+        for &(at, num, gen) in rest.iter().take(count) {
             // A later definition of the same number replaces an earlier one.
-            entries.retain(|(n, _)| *n != num);
-            entries.push((num, XrefEntry::InFile { offset: at, gen }));
+            entries.insert(num, XrefEntry::InFile { offset: at, gen });
+            if attempts >= MAX_REPAIR_PARSES {
+                continue;
+            }
             let head = src.read_vec(at, SNIFF)?;
             let has = |needle: &[u8]| head.windows(needle.len()).any(|w| w == needle);
-            if has(b"/Catalog") && is_catalog(src, at, budget) {
-                catalog = Some(ObjRef { num, gen });
+            if has(b"/Catalog") {
+                attempts += 1;
+                if is_catalog(src, at, budget) {
+                    catalog = Some(ObjRef { num, gen });
+                }
             }
             if has(b"/XRef") {
+                attempts += 1;
                 if let Ok((e, dict, id, _)) = read_xref_stream(src, at, budget, &mut total) {
                     stream_entries.extend(
                         e.into_iter()
@@ -1077,9 +1097,7 @@ fn reconstruct<S: Source + ?Sized>(
         }
         // Objects found in the file win over what a surviving xref stream says.
         for (num, e) in stream_entries {
-            if !entries.iter().any(|(n, _)| *n == num) {
-                entries.push((num, e));
-            }
+            entries.entry(num).or_insert(e);
         }
         if let Some(&t) = scan.trailers.iter().rev().find(|&&t| t >= start && t < end) {
             if let Some(d) = trailer_at(src, t, budget) {
@@ -1095,7 +1113,7 @@ fn reconstruct<S: Source + ?Sized>(
             }
         }
         trailer.remove(b"Prev");
-        entries.sort_by_key(|(n, _)| *n);
+        let entries: Vec<(u32, XrefEntry)> = entries.into_iter().collect();
         revisions.push(Revision {
             pointer: end,
             xref_offset: end,
