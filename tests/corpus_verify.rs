@@ -95,13 +95,31 @@ const EXCEPTIONS: &[(&str, &str, Aspect, &str)] = &[
          bottom line is invalid too)",
     ),
     (
+        "endesive/pdf-adobe-webcapture-x509.rsa_sha1.pdf",
+        "*",
+        Aspect::IntactValid,
+        "adbe.x509.rsa_sha1 (ISO 32000-1 §12.8.3.2): pyHanko does not list this SubFilter \
+         (no signature found); kyso verifies the PKCS#1 signature over the byte ranges with \
+         the /Cert key (issue 19 §2; tests/legacy.rs), and its algorithm policy refuses the \
+         RSA-1024 key and SHA-1 judged now",
+    ),
+    (
         "pyhanko/pdf-sig-with-econtent.pdf",
         "Sig1",
         Aspect::IntactValid,
         "pyHanko stops with an error (detached signature with encapsulated content) and \
          reports no integrity; kyso reports the digest of the byte ranges and the signature \
-         as correct, and rejects the structure (cms.encapsulated_content, TOTAL-FAILED \
-         FORMAT_FAILURE): both refuse the signature",
+         as correct",
+    ),
+    (
+        "pyhanko/pdf-sig-with-econtent.pdf",
+        "Sig1",
+        Aspect::Expected,
+        "the encapsulated content is an OCTET STRING of length zero (openssl asn1parse: \
+         `cont [0] { OCTET STRING l=0 }`), as a Vietnamese e-office system writes it; issue \
+         19 §2 makes that a warning (cms.empty_encapsulated_content) with integrity checked \
+         over the byte ranges, so kyso passes what pyHanko refuses; a non-empty content \
+         stays TOTAL-FAILED (tests/legacy.rs)",
     ),
     (
         "pyhanko/signed-encrypted-pubkey-with-catalog-ref.pdf",

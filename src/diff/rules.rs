@@ -179,6 +179,10 @@ fn judge_dict<S: Source>(
     nd: &Dict,
 ) -> Result<Verdict, PdfError> {
     let before = ctx.before();
+    // Keys no conforming viewer draws with may change, in any role (issue 19 §5).
+    if let Some(v) = drawing_neutral_change(ctx, od, nd) {
+        return Ok(v);
+    }
     // Whatever role the rules give the dictionary, a viewer that draws from it (as a
     // resource dictionary, an appearance or icon dictionary) reads its keys as names of
     // what to draw: no change to it is harmless.
@@ -230,6 +234,59 @@ fn judge_dict<S: Source>(
     Ok(Verdict::other(
         "content",
         format!("a {} was changed", describe(before, od)),
+    ))
+}
+
+/// `(/Type, /Subtypes, key, why)` of [`DRAWING_NEUTRAL_KEYS`].
+type NeutralKey = (
+    &'static [u8],
+    &'static [&'static [u8]],
+    &'static [u8],
+    &'static str,
+);
+
+/// Keys that no conforming viewer uses for drawing, by the dictionary type they belong to:
+/// `(/Type, /Subtypes, key, why)`. A change that touches only such keys of a dictionary that
+/// is that type before and after (same `/Type`, same `/Subtype`) cannot change what a page
+/// shows, whatever uses the dictionary; every other key stays as strict as the rules make it.
+const DRAWING_NEUTRAL_KEYS: &[NeutralKey] = &[(
+    b"Font",
+    &[b"Type1", b"MMType1", b"TrueType", b"Type3"],
+    b"Name",
+    "a simple font's /Name is the name it had in a PDF 1.0 resource dictionary: obsolete \
+     (ISO 32000-1 §9.6.2 Table 111: \"should not be used\"), deprecated in ISO 32000-2 \
+     (§9.6.2.1, §9.6.4); content streams select fonts by their resource name, so no \
+     conforming viewer draws with it (Adobe Acrobat drops it when it rewrites /DR fonts)",
+)];
+
+/// A change to `od` → `nd` that only touches [`DRAWING_NEUTRAL_KEYS`]: level none, with
+/// the reason. `None` when any other key changed, or the type cannot be read on a side.
+fn drawing_neutral_change<S: Source>(ctx: &Ctx<'_, S>, od: &Dict, nd: &Dict) -> Option<Verdict> {
+    let (before, after) = (ctx.before(), ctx.after());
+    let ty = before.name(od, b"Type").value()?;
+    let subtype = before.name(od, b"Subtype").value()?;
+    if after.name(nd, b"Type").value()? != ty || after.name(nd, b"Subtype").value()? != subtype {
+        return None;
+    }
+    let changed = changed_keys(ctx.doc, od, nd);
+    if changed.is_empty() {
+        return None;
+    }
+    let mut reasons = Vec::new();
+    for key in &changed {
+        let (_, _, _, why) = DRAWING_NEUTRAL_KEYS.iter().find(|(t, subtypes, k, _)| {
+            *t == ty.as_slice() && subtypes.contains(&subtype.as_slice()) && *k == key.as_slice()
+        })?;
+        reasons.push(format!("/{}: {why}", String::from_utf8_lossy(key)));
+    }
+    Some(Verdict::new(
+        ModificationLevel::None,
+        "drawing-neutral keys",
+        format!(
+            "a {} changed only keys no viewer draws with ({})",
+            describe(before, od),
+            reasons.join("; ")
+        ),
     ))
 }
 

@@ -105,6 +105,10 @@ pub struct Revision {
     pub end: u64,
     /// True when a `%%EOF` marker closes the revision.
     pub has_eof_marker: bool,
+    /// When the cross-reference data could not be read and this revision was reconstructed
+    /// by scanning the file for objects: what was wrong and what was repaired. A verifier
+    /// must not trust the object map of such a revision as the signer's viewer saw it.
+    pub repaired: Option<String>,
 }
 
 impl Revision {
@@ -137,11 +141,29 @@ pub(crate) fn find_startxref<S: Source + ?Sized>(src: &S) -> Result<u64, PdfErro
     }
 }
 
-/// Reads every revision, following `/Prev` from the last `startxref`; oldest first.
+/// Reads every revision, following `/Prev` from the last `startxref`; oldest first. When
+/// the cross-reference data is broken (no `startxref`, a section that cannot be read, a
+/// `/Prev` loop), the object map is reconstructed by scanning the file ([`reconstruct`]),
+/// and every revision says so in [`Revision::repaired`]. I/O errors and exhausted budgets
+/// are not repaired.
 pub(crate) fn load_revisions<S: Source + ?Sized>(
     src: &S,
     budget: &Budget,
 ) -> Result<Vec<Revision>, PdfError> {
+    match load_chain(src, budget) {
+        Ok(chain) => Ok(chain),
+        Err(e @ (PdfError::Io(_) | PdfError::BudgetExceeded { .. } | PdfError::NotPdf)) => Err(e),
+        Err(e) => match reconstruct(src, budget, &e) {
+            Ok(Some(chain)) => Ok(chain),
+            // Nothing to reconstruct from: the original error says why.
+            Ok(None) => Err(e),
+            Err(scan) => Err(scan),
+        },
+    }
+}
+
+/// [`load_revisions`] without the repair.
+fn load_chain<S: Source + ?Sized>(src: &S, budget: &Budget) -> Result<Vec<Revision>, PdfError> {
     let start = find_startxref(src)?;
     let mut seen = HashSet::new();
     let mut chain = Vec::new();
@@ -438,6 +460,7 @@ fn read_table<S: Source + ?Sized>(
         section_end: trailer_end,
         end: trailer_end,
         has_eof_marker: false,
+        repaired: None,
     })
 }
 
@@ -616,6 +639,7 @@ fn read_xref_stream_section<S: Source + ?Sized>(
         section_end: end,
         end,
         has_eof_marker: false,
+        repaired: None,
     })
 }
 
@@ -874,6 +898,268 @@ fn scan_revision_end<S: Source + ?Sized>(
         } else {
             return Ok((value, end, false));
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Reconstruction by scanning (what qpdf, poppler and MuPDF do with a broken xref).
+
+/// Most bytes of a file the reconstruction scans.
+const MAX_SCAN_BYTES: u64 = 1 << 30;
+/// Size of each read of the scan.
+const SCAN_CHUNK: usize = 1 << 20;
+/// Overlap between chunks, so that a keyword across a chunk boundary is seen.
+const SCAN_OVERLAP: usize = 64;
+/// Most `%%EOF` markers (revisions) and `trailer` keywords the scan records.
+const MAX_SCAN_MARKERS: usize = 4096;
+/// How many bytes after an object header are looked at for `/Catalog` and `/XRef`.
+const SNIFF: usize = 512;
+/// Most objects the reconstruction parses in all (catalog candidates, xref streams): a file
+/// of a million objects that each name `/Catalog` costs that many parses at most.
+const MAX_REPAIR_PARSES: usize = 256;
+
+/// What the scan found.
+#[derive(Default)]
+struct Scan {
+    /// `(offset, number, generation)` of each `n g obj` header, in file order.
+    objects: Vec<(u64, u32, u16)>,
+    /// Offsets of `trailer` keywords.
+    trailers: Vec<u64>,
+    /// Just past each `%%EOF` marker (and one end-of-line).
+    eofs: Vec<u64>,
+}
+
+fn scan_file<S: Source + ?Sized>(src: &S, budget: &Budget) -> Result<Scan, PdfError> {
+    let len = src.len().min(MAX_SCAN_BYTES);
+    let mut scan = Scan::default();
+    let mut base = 0u64;
+    while base < len {
+        let want = usize::try_from((len - base).min(SCAN_CHUNK as u64)).unwrap_or(SCAN_CHUNK);
+        let buf = src.read_vec(base, want)?;
+        if buf.is_empty() {
+            break;
+        }
+        // Positions past `limit` are seen again by the next chunk (unless this is the last).
+        let last = base + buf.len() as u64 >= len;
+        let limit = if last {
+            buf.len()
+        } else {
+            buf.len().saturating_sub(SCAN_OVERLAP)
+        };
+        for i in 0..limit {
+            let Some(&b) = buf.get(i) else { break };
+            if i > 0 && buf.get(i - 1).is_some_and(|&p| is_regular(p)) && b != b'%' {
+                continue;
+            }
+            let rest = buf.get(i..).unwrap_or(&[]);
+            let at = base + i as u64;
+            if b.is_ascii_digit() && looks_like_object_header(rest) {
+                if let Some((num, gen)) = header_numbers(rest) {
+                    if scan.objects.len() as u64 >= budget.max_objects {
+                        return Err(PdfError::budget(
+                            "objects found by scanning",
+                            budget.max_objects,
+                        ));
+                    }
+                    scan.objects.push((at, num, gen));
+                }
+            } else if b == b't'
+                && rest.starts_with(b"trailer")
+                && rest.get(7).is_none_or(|&c| !is_regular(c))
+                && scan.trailers.len() < MAX_SCAN_MARKERS
+            {
+                scan.trailers.push(at);
+            } else if b == b'%' && rest.starts_with(b"%%EOF") && scan.eofs.len() < MAX_SCAN_MARKERS
+            {
+                let mut end = at + 5;
+                match (rest.get(5), rest.get(6)) {
+                    (Some(b'\r'), Some(b'\n')) => end += 2,
+                    (Some(b'\r' | b'\n'), _) => end += 1,
+                    _ => {}
+                }
+                scan.eofs.push(end);
+            }
+        }
+        if last {
+            break;
+        }
+        base += limit as u64;
+    }
+    Ok(scan)
+}
+
+/// The object number and generation of an `n g obj` header.
+fn header_numbers(b: &[u8]) -> Option<(u32, u16)> {
+    let (num, i) = digits(b, 0)?;
+    let ws = b
+        .get(i..)?
+        .iter()
+        .take_while(|&&c| is_whitespace(c))
+        .count();
+    let (gen, _) = digits(b, i + ws)?;
+    Some((u32::try_from(num).ok()?, u16::try_from(gen).ok()?))
+}
+
+/// Rebuilds the revisions of a file whose cross-reference data cannot be read (`cause`):
+/// every `n g obj` header is an object (the last definition before a revision's end wins),
+/// every `%%EOF` ends a revision (objects after the last one form a final, incomplete
+/// revision), a revision's trailer is the last `trailer` dictionary it holds (or its xref
+/// stream's dictionary), else the previous revision's, else one naming the last catalog
+/// found. Objects in object streams are found through the xref streams that can still be
+/// read. `None` when the file holds no object or no `%%EOF` at all.
+fn reconstruct<S: Source + ?Sized>(
+    src: &S,
+    budget: &Budget,
+    cause: &PdfError,
+) -> Result<Option<Vec<Revision>>, PdfError> {
+    let scan = scan_file(src, budget)?;
+    // No signed revision can be in a file without one complete revision (a signature's
+    // byte range ends at a revision's %%EOF): a file cut inside its first revision keeps
+    // its error.
+    if scan.objects.is_empty() || scan.eofs.is_empty() {
+        return Ok(None);
+    }
+    let file_end = src.len();
+    // Revision ends: each %%EOF that follows at least one object, then the file's end if
+    // objects follow the last one.
+    // Object offsets are in file order (the scan goes forward), so one pass pairs them with
+    // the %%EOF markers.
+    let mut ends: Vec<u64> = Vec::new();
+    let mut next_object = 0usize;
+    for &e in &scan.eofs {
+        let mut has_objects = false;
+        while scan
+            .objects
+            .get(next_object)
+            .is_some_and(|(at, _, _)| *at < e)
+        {
+            has_objects = true;
+            next_object += 1;
+        }
+        if has_objects {
+            ends.push(e);
+        }
+    }
+    let last_object = scan.objects.iter().map(|(at, _, _)| *at).max().unwrap_or(0);
+    if ends.last().is_none_or(|&e| e <= last_object) {
+        ends.push(file_end);
+    }
+    if ends.len() > budget.max_revisions {
+        return Err(PdfError::budget("revisions", budget.max_revisions as u64));
+    }
+    let what = format!(
+        "the cross-reference data could not be read ({cause}); the object map was \
+         reconstructed by scanning the file: {} object header(s), {} revision end(s)",
+        scan.objects.len(),
+        ends.len()
+    );
+    let mut revisions: Vec<Revision> = Vec::new();
+    let mut start = 0u64;
+    let mut catalog: Option<ObjRef> = None;
+    let mut total = 0u64;
+    // Parsing attempts (catalog candidates, xref streams) are bounded in all.
+    let mut attempts = 0usize;
+    // Object offsets are in file order: each revision takes the next run of them.
+    let mut first_object = 0usize;
+    for &end in &ends {
+        let mut entries: std::collections::BTreeMap<u32, XrefEntry> = Default::default();
+        let mut stream_entries: Vec<(u32, XrefEntry)> = Vec::new();
+        let mut trailer: Option<Dict> = None;
+        let mut xref_stream = None;
+        let rest = scan.objects.get(first_object..).unwrap_or_default();
+        let count = rest.iter().take_while(|(at, _, _)| *at < end).count();
+        first_object += count;
+        for &(at, num, gen) in rest.iter().take(count) {
+            // A later definition of the same number replaces an earlier one.
+            entries.insert(num, XrefEntry::InFile { offset: at, gen });
+            if attempts >= MAX_REPAIR_PARSES {
+                continue;
+            }
+            let head = src.read_vec(at, SNIFF)?;
+            let has = |needle: &[u8]| head.windows(needle.len()).any(|w| w == needle);
+            if has(b"/Catalog") {
+                attempts += 1;
+                if is_catalog(src, at, budget) {
+                    catalog = Some(ObjRef { num, gen });
+                }
+            }
+            if has(b"/XRef") {
+                attempts += 1;
+                if let Ok((e, dict, id, _)) = read_xref_stream(src, at, budget, &mut total) {
+                    stream_entries.extend(
+                        e.into_iter()
+                            .filter(|(_, e)| matches!(e, XrefEntry::InStream { .. })),
+                    );
+                    trailer = Some(dict);
+                    xref_stream = Some(id);
+                }
+            }
+        }
+        // Objects found in the file win over what a surviving xref stream says.
+        for (num, e) in stream_entries {
+            entries.entry(num).or_insert(e);
+        }
+        if let Some(&t) = scan.trailers.iter().rev().find(|&&t| t >= start && t < end) {
+            if let Some(d) = trailer_at(src, t, budget) {
+                trailer = Some(d);
+            }
+        }
+        let mut trailer = trailer
+            .or_else(|| revisions.last().map(|r| r.trailer.clone()))
+            .unwrap_or_default();
+        if !trailer.contains(b"Root") {
+            if let Some(root) = catalog {
+                trailer.set("Root", Object::Reference(root));
+            }
+        }
+        trailer.remove(b"Prev");
+        let entries: Vec<(u32, XrefEntry)> = entries.into_iter().collect();
+        revisions.push(Revision {
+            pointer: end,
+            xref_offset: end,
+            startxref_value: None,
+            kind: XrefKind::Table,
+            trailer,
+            entries,
+            xref_stream,
+            xref_stream_offset: None,
+            section_end: end,
+            end,
+            has_eof_marker: scan.eofs.contains(&end),
+            repaired: Some(what.clone()),
+        });
+        start = end;
+    }
+    Ok(Some(revisions))
+}
+
+/// Whether the object at `at` is a dictionary with `/Type /Catalog`.
+fn is_catalog<S: Source + ?Sized>(src: &S, at: u64, budget: &Budget) -> bool {
+    let parsed = parse_indirect_at(src, at, None, budget, &mut |_| {
+        Err(PdfError::bad_xref(at, "not needed"))
+    });
+    matches!(parsed, Ok(o) if matches!(&o.object, Object::Dict(d)
+        if matches!(d.get(b"Type"), Some(Object::Name(n)) if n.as_bytes() == b"Catalog")))
+}
+
+/// The dictionary after the `trailer` keyword at `at`, if it reads as one.
+fn trailer_at<S: Source + ?Sized>(src: &S, at: u64, budget: &Budget) -> Option<Dict> {
+    let from = at + b"trailer".len() as u64;
+    let obj = with_window(
+        src,
+        from,
+        1024,
+        budget.max_object_bytes,
+        "trailer size in bytes",
+        |buf, base, at_eof| {
+            let mut p = Parser::new(Lexer::new(buf, base, at_eof), budget.max_depth);
+            p.parse_object()
+        },
+    )
+    .ok()?;
+    match obj {
+        Object::Dict(d) => Some(d),
+        _ => None,
     }
 }
 

@@ -360,6 +360,25 @@ codes! {
     /// The network budget of the verification (fetches, time, bytes) ran out; a status
     /// that needed the network could not be established, so the signature cannot pass.
     NetworkBudgetExhausted = "network.budget_exhausted", Error;
+
+    // Legacy signature formats and the algorithm policy (issue 19 §2).
+    /// A detached signature's SignedData carries an encapsulated content of length zero
+    /// (some e-office systems write it): the signature was checked over the byte ranges as a
+    /// detached one; a conforming signer leaves the content out (ISO 32000-2 §12.8.3.3.1).
+    CmsEmptyEncapsulatedContent = "cms.empty_encapsulated_content", Warning;
+    /// The algorithm policy refuses an algorithm or key size of the signature at the time
+    /// it is judged (the proven time of the signature, else the validation time).
+    IntegrityAlgorithmRefused = "integrity.algorithm_refused", Error;
+    /// A legacy algorithm or key size accepted because the signature is judged at a time
+    /// before the policy's cut-off for it.
+    IntegrityAlgorithmLegacy = "integrity.algorithm_legacy", Warning;
+
+    // Damaged files (issue 19 §4).
+    /// The cross-reference data could not be read and the object map was reconstructed by
+    /// scanning the file; the finding says what was repaired. Signatures whose dictionary,
+    /// byte range and CMS were found are verified; the difference analysis over the repaired
+    /// document never concludes "allowed".
+    DocDamaged = "document.damaged", Warning;
 }
 
 #[cfg(test)]

@@ -319,6 +319,16 @@ fn code_en(code: Code) -> &'static str {
         C::TimeProvenByDocumentTimestamp => "A document timestamp proves the time",
         C::TimePathAtProvenTime => "The path was validated at the proven time",
         C::PadesLevel => "The PAdES level reached",
+        C::CmsEmptyEncapsulatedContent => {
+            "The signature carries an empty encapsulated content; it was checked as detached"
+        }
+        C::IntegrityAlgorithmRefused => {
+            "The algorithm policy refuses an algorithm or key size of the signature"
+        }
+        C::IntegrityAlgorithmLegacy => {
+            "A legacy algorithm accepted: the signature predates the policy's cut-off"
+        }
+        C::DocDamaged => "The file is damaged; its structure was reconstructed by scanning",
     }
 }
 
@@ -580,6 +590,22 @@ fn code_vi(code: Code) -> &'static str {
              đã hết hiệu lực trước thời điểm kiểm tra"
         }
         C::PadesLevel => "Mức PAdES đạt được",
+        C::CmsEmptyEncapsulatedContent => {
+            "Chữ ký chứa một nội dung đóng gói rỗng; chữ ký đã được kiểm tra như chữ ký tách \
+             rời trên vùng dữ liệu được ký"
+        }
+        C::IntegrityAlgorithmRefused => {
+            "Thuật toán hoặc độ dài khóa của chữ ký không còn được chấp nhận tại thời điểm \
+             đánh giá (chính sách thuật toán)"
+        }
+        C::IntegrityAlgorithmLegacy => {
+            "Thuật toán cũ được chấp nhận vì chữ ký được lập trước thời hạn ngừng sử dụng \
+             thuật toán đó"
+        }
+        C::DocDamaged => {
+            "Tệp bị hỏng; cấu trúc của tệp đã được dựng lại bằng cách quét toàn bộ tệp, các \
+             thay đổi sau khi ký không thể được xác nhận là hợp lệ"
+        }
     }
 }
 

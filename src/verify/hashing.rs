@@ -117,6 +117,11 @@ fn request<S: Source>(doc: &Document<S>, c: &Candidate) -> Option<(Ranges, Diges
     let [si] = sd.signer_infos.as_slice() else {
         return None;
     };
+    // adbe.pkcs7.sha1 encapsulates the SHA-1 digest of the ranges, whatever the signer's
+    // own digest algorithm.
+    if c.dict.get_name(b"SubFilter") == Some(b"adbe.pkcs7.sha1") {
+        return Some((ranges, DigestAlgorithm::Sha1));
+    }
     Some((ranges, si.digest()?))
 }
 

@@ -12,6 +12,7 @@ pub mod coverage;
 pub mod digest;
 mod discover;
 pub mod hashing;
+mod legacy;
 mod modifications;
 mod signature;
 mod timestamps;
@@ -299,6 +300,14 @@ pub fn verify_source<S: Source>(
     if let Some(f) = trailing_data(&doc) {
         report.findings.push(f);
     }
+    // Cross-reference data reconstructed by scanning (issue 19 §4).
+    let repaired = doc.revisions().iter().find_map(|r| r.repaired.clone());
+    if let Some(what) = &repaired {
+        report.findings.push(
+            Finding::new(Code::DocDamaged, format!("the file is damaged: {what}"))
+                .detail(L::Technical, what),
+        );
+    }
     let found = discover::signatures(&doc)?;
     report.findings.extend(found.findings.iter().cloned());
     for field in &found.unsigned_fields {
@@ -332,6 +341,11 @@ pub fn verify_source<S: Source>(
         reports.push(one);
     }
     reports.reverse();
+    if repaired.is_some() {
+        for s in &mut reports {
+            damaged_analysis(s);
+        }
+    }
     report.signatures = reports;
     let (embedded, findings) = crate::attachments::embedded_file_reports(&doc, &report.signatures);
     report.embedded_files = embedded;
@@ -340,7 +354,10 @@ pub fn verify_source<S: Source>(
         .findings
         .extend(network_budget_finding(network.as_ref()));
     // A cut file says so rather than "no signature": its signature may be what was cut.
-    let truncated = report.findings.iter().any(|f| f.code == Code::DocTruncated);
+    let truncated = report
+        .findings
+        .iter()
+        .any(|f| matches!(f.code, Code::DocTruncated | Code::DocDamaged));
     if report.signatures.is_empty() && !truncated {
         report
             .findings
@@ -351,6 +368,27 @@ pub fn verify_source<S: Source>(
     }
     report.update_summary();
     Ok(report)
+}
+
+/// In a document whose object map was reconstructed, what later revisions changed was
+/// judged on a repaired structure that no viewer is bound to share: the difference analysis
+/// cannot conclude "allowed" (INDETERMINATE at best) for a signature that does not cover
+/// the whole file.
+fn damaged_analysis(s: &mut crate::report::SignatureReport) {
+    if s.coverage.status == crate::report::CoverageStatus::EntireFile {
+        return;
+    }
+    s.modifications.allowed = false;
+    // The structure checks compare the file with cross-reference sections that were not
+    // read: their findings describe the damage (reported once, as `document.damaged`),
+    // not a change. The object rules' findings stay.
+    s.findings.retain(|f| f.code != Code::ModificationStructure);
+    s.findings.push(Finding::new(
+        Code::ModificationUnanalysed,
+        "the file is damaged and its cross-reference data was reconstructed: what was \
+         written after this signature cannot be shown to be an allowed change",
+    ));
+    verdict::decide(s);
 }
 
 /// A document whose verification ran out of its budget was not fully examined: the report

@@ -3,6 +3,7 @@
 use time::OffsetDateTime;
 
 use crate::cms::{self, SignedData, SignerInfo};
+use crate::crypto::DigestAlgorithm;
 use crate::pdf::date::parse_pdf_date;
 use crate::pdf::{Dict, Document, Object, Source};
 use crate::pki::{
@@ -18,6 +19,7 @@ use crate::report::{
 
 use super::coverage::{check_coverage, CoverageCheck};
 use super::discover::Candidate;
+use super::legacy;
 use super::timestamps::{self, DocumentPoe};
 use super::{digest, verdict, VerifyOptions};
 
@@ -178,11 +180,14 @@ fn check_signature<S: Source>(
         timestamps::check_document_timestamp(ctx, &contents.bytes, cov.ranges.as_ref(), r);
         return;
     }
-    let detached = r
-        .sub_filter
-        .as_deref()
-        .is_some_and(|s| DETACHED_CMS.iter().any(|d| d == &s.as_bytes()));
-    if !detached {
+    let sub_filter = r.sub_filter.as_deref().unwrap_or_default();
+    let detached = DETACHED_CMS.iter().any(|d| d == &sub_filter.as_bytes());
+    let sha1_content = sub_filter == legacy::PKCS7_SHA1;
+    if sub_filter == legacy::X509_RSA_SHA1 {
+        legacy::check_x509_rsa_sha1(ctx, dict, &contents.bytes, &cov, poe, r);
+        return;
+    }
+    if !detached && !sha1_content {
         r.findings.push(
             Finding::new(
                 Code::SigSubFilterUnsupported,
@@ -212,7 +217,7 @@ fn check_signature<S: Source>(
             return;
         }
     };
-    note_structure(&sd, r);
+    note_structure(&sd, sha1_content, r);
     let si = match sd.signer_infos.as_slice() {
         [si] => si,
         other => {
@@ -268,7 +273,14 @@ fn check_signature<S: Source>(
     let Some(ranges) = cov.ranges else {
         return;
     };
-    let computed = match ctx.digests.digest(doc.source(), &ranges, alg) {
+    // What the CMS signs: the byte ranges, or for adbe.pkcs7.sha1 the SHA-1 digest of them
+    // that the SignedData encapsulates.
+    let range_alg = if sha1_content {
+        DigestAlgorithm::Sha1
+    } else {
+        alg
+    };
+    let computed = match ctx.digests.digest(doc.source(), &ranges, range_alg) {
         Ok(d) => d,
         Err(e) => {
             r.findings.push(
@@ -282,14 +294,32 @@ fn check_signature<S: Source>(
             return;
         }
     };
-    let full_content = if si.signed_attrs.is_none() {
-        digest::read_ranges(doc.source(), &ranges, ctx.opts.max_unsigned_attrs_content)
-            .unwrap_or_default()
+    let (computed, full_content, ranges_match) = if sha1_content {
+        let Some(econtent) = legacy::encapsulated_sha1(sd.econtent.as_deref(), &computed, r) else {
+            return;
+        };
+        (
+            crate::crypto::digest(alg, econtent),
+            Some(econtent.to_vec()),
+            econtent == computed.as_slice(),
+        )
     } else {
-        None
+        let full_content = if si.signed_attrs.is_none() {
+            digest::read_ranges(doc.source(), &ranges, ctx.opts.max_unsigned_attrs_content)
+                .unwrap_or_default()
+        } else {
+            None
+        };
+        (computed, full_content, true)
     };
     let check = cms::check_signer(&sd, si, &computed, full_content.as_deref());
     apply_signer_check(&check, si, is_pades(r), r);
+    if !ranges_match {
+        // The CMS may verify over its encapsulated digest, but that digest is not the one
+        // of the signed bytes (reported by `encapsulated_sha1`).
+        r.integrity.digest = CheckStatus::Failed;
+        r.findings.retain(|f| f.code != Code::IntegrityDigestOk);
+    }
     let signer = check
         .signer_certificate
         .and_then(|i| sd.certificates.get(i))
@@ -299,8 +329,21 @@ fn check_signature<S: Source>(
     };
     r.signer = Some(signer.info());
 
-    // Timestamps first: a proven time decides when the path must be valid.
+    // Timestamps first: a proven time decides when the path must be valid, and when the
+    // signature's algorithms are judged.
     let proof = timestamps::check_signature_timestamps(ctx, si, poe, r);
+    let mut digests = vec![alg];
+    if sha1_content {
+        digests.push(DigestAlgorithm::Sha1);
+    }
+    legacy::judge_algorithms(
+        ctx,
+        check.verified_with.as_ref(),
+        &digests,
+        proof.as_ref().map_or(ctx.time, |p| p.time),
+        proof.is_some(),
+        r,
+    );
     let path_time = timestamps::path_time(ctx.time, &signer, proof.as_ref(), r);
     let mut at = ValidationTime::at(path_time);
     if let Some(p) = &proof {
@@ -406,6 +449,48 @@ pub(crate) fn check_chain(
     r.findings.extend(outcome.findings);
 }
 
+/// Builds and validates the signer's path with `certs` (DER, besides the signer's own) and
+/// `inputs`, at `time`, and reports it: for signatures without a CMS (`adbe.x509.rsa_sha1`,
+/// whose certificates are in `/Cert`).
+pub(crate) fn check_chain_of_certificates(
+    certs: &[&[u8]],
+    signer: &Certificate,
+    opts: &VerifyOptions,
+    time: ValidationTime,
+    inputs: ChainInputs,
+    r: &mut SignatureReport,
+) {
+    let ChainInputs {
+        mut intermediates,
+        data,
+        unusable,
+    } = inputs;
+    for der in certs {
+        match opts.cache.certificate(der) {
+            Ok(cert) if cert != *signer => intermediates.push(cert),
+            Ok(_) => {}
+            Err(e) => r.findings.push(
+                Finding::new(
+                    Code::ChainCertificateMalformed,
+                    format!("a certificate in /Cert could not be read: {e}"),
+                )
+                .detail(L::Technical, e),
+            ),
+        }
+    }
+    for u in unusable {
+        r.findings
+            .push(Finding::new(Code::RevocationDataUnusable, u.clone()).detail(L::Technical, u));
+    }
+    let mut validator = PathValidator::new(&opts.trust, &opts.validation).with_cache(&opts.cache);
+    if let Some(f) = &opts.fetcher {
+        validator = validator.with_fetcher(f.0.as_ref());
+    }
+    let outcome = validator.validate(signer, &intermediates, &data, time);
+    r.chain = chain_report(&outcome, &opts.trust);
+    r.findings.extend(outcome.findings);
+}
+
 /// Most certificates, CRLs and OCSP responses read from the `/DSS` dictionary.
 const MAX_DSS_ITEMS: usize = 256;
 
@@ -466,7 +551,9 @@ pub(crate) fn dss_material<S: Source>(ctx: &Context<'_, S>, inputs: &mut ChainIn
     }
 }
 
-fn note_structure(sd: &SignedData<'_>, r: &mut SignatureReport) {
+/// Structural remarks on the SignedData; `sha1_content` for `adbe.pkcs7.sha1`, whose
+/// SignedData encapsulates the digest (checked by `legacy::encapsulated_sha1`).
+fn note_structure(sd: &SignedData<'_>, sha1_content: bool, r: &mut SignatureReport) {
     if matches!(sd.trailing, cms::Trailing::Garbage { .. }) {
         r.findings.push(
             Finding::new(
@@ -476,14 +563,27 @@ fn note_structure(sd: &SignedData<'_>, r: &mut SignatureReport) {
             .plain(),
         );
     }
-    if sd.econtent.is_some() {
-        r.findings.push(
+    match sd.econtent.as_deref() {
+        _ if sha1_content => {}
+        None => {}
+        // Written by some e-office systems: nothing is encapsulated in effect, and the
+        // signature is checked over the byte ranges like a detached one.
+        Some([]) => r.findings.push(
+            Finding::new(
+                Code::CmsEmptyEncapsulatedContent,
+                "the SignedData carries an encapsulated content of length zero; a detached PDF \
+                 signature should leave it out (ISO 32000-2 §12.8.3.3.1). The signature was \
+                 checked over the signed byte ranges as a detached one",
+            )
+            .plain(),
+        ),
+        Some(_) => r.findings.push(
             Finding::new(
                 Code::CmsEncapsulatedContent,
                 "the SignedData encapsulates content; a detached PDF signature must not",
             )
             .plain(),
-        );
+        ),
     }
 }
 

@@ -83,6 +83,15 @@ fn signed_end(r: &SignatureReport) -> Option<u64> {
     }
 }
 
+/// The earliest later document timestamp that proves the existence of `r`'s signed bytes,
+/// for signatures that carry no signature timestamp of their own (`adbe.x509.rsa_sha1`).
+pub(crate) fn document_proof(poe: &DocumentPoe, r: &SignatureReport) -> Option<Proof> {
+    poe.covering(signed_end(r)).map(|time| Proof {
+        time,
+        source: SigningTimeSource::DocumentTimestamp,
+    })
+}
+
 /// Where the `/Contents` gap of `r` starts.
 fn gap_start(r: &SignatureReport) -> Option<u64> {
     match r.coverage.byte_range.as_slice() {

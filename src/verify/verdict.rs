@@ -89,7 +89,9 @@ pub fn consequence(code: Code) -> (Indication, SubIndication) {
         | Code::ChainProfilePathLenNotCa
         | Code::ChainProfilePolicyConstraintsNotCritical
         | Code::RevocationSignerNotAuthorized => (I, S::ChainConstraintsFailure),
-        Code::ChainAlgorithmRefused => (I, S::CryptoConstraintsFailure),
+        Code::ChainAlgorithmRefused | Code::IntegrityAlgorithmRefused => {
+            (I, S::CryptoConstraintsFailure)
+        }
         Code::RevocationRevoked => (I, S::Revoked),
         Code::RevocationUnknown | Code::NetworkBudgetExhausted => (I, S::TryLater),
         Code::ChainNoTrustAnchors | Code::ChainUntrusted => (I, S::NoCertificateChainFound),

@@ -290,7 +290,10 @@ impl Engine<'_> {
         // Subject keys the edges do not cover: the target's.
         if let Some(target) = path.first() {
             if let Ok(kind) = public_key_kind(target.spki()) {
-                if let AlgorithmVerdict::Refused(why) = policy.judge_key(kind) {
+                // Judged when the key was used: the proven signing time, else the
+                // validation time.
+                let used = self.time.proven_signing_time.unwrap_or(self.time.at);
+                if let AlgorithmVerdict::Refused(why) = policy.judge_key_at(kind, used) {
                     out.push(
                         Finding::new(
                             Code::ChainAlgorithmRefused,
