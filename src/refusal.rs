@@ -96,7 +96,7 @@ pub enum Refusal {
     // The preflight of every update (crate::pdf::update).
     /// The file has no cross-reference section (ISO 32000-2 §7.5.4).
     NoCrossReference,
-    /// The document is encrypted (§7.6); kyso does not decrypt.
+    /// The document is encrypted (§7.6); kyso reads it but does not write encrypted updates.
     Encrypted {
         /// What was asked.
         operation: Operation,

@@ -272,11 +272,12 @@ mod tests {
 
     #[test]
     fn encrypted_documents_are_refused_7_6() {
-        // §7.6.1: a document with /Encrypt in its trailer is encrypted; kyso does not
-        // decrypt, and an update would have to be encrypted too.
+        // §7.6.1: a document with /Encrypt in its trailer is encrypted; kyso reads it
+        // (RC4 40-bit, empty user password: qpdf's values) but does not write encrypted
+        // updates yet.
         let bytes = classic(
-            &[CATALOG, PAGES, "<< /Filter /Standard /V 1 /R 2 >>"],
-            "/Encrypt 3 0 R",
+            &[CATALOG, PAGES, "<< /Filter /Standard /V 1 /R 2 /Length 40 /P -4 /O <c92422687facee686e373f10b5c7d04738053152f7e2ee30e11c69ec442576ab> /U <c96896754370fe2b9ae9ca422630c265ccf2cc99671f1fdfc6f9f81cdc9e2f26> >>"],
+            "/Encrypt 3 0 R /ID [(kyso-demo-dossier) (kyso-demo-dossier)]",
         );
         let why = refusal(&bytes);
         assert_eq!(

@@ -18,6 +18,7 @@ mod keysource;
 mod ltv;
 mod net_args;
 mod output;
+mod password_args;
 mod sign;
 mod sign_file;
 #[cfg(test)]
