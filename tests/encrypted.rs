@@ -472,3 +472,235 @@ fn write_fuzz_seeds() {
         }
     }
 }
+
+/// `kyso sign` of `input` into `output` with the demo official `n`.
+fn kyso_sign(files: &kyso::demo::DemoFiles, n: usize, input: &Path, output: &Path, field: &str) {
+    let o = &files.officials[n];
+    let out = kyso([
+        os("sign"),
+        os("--key"),
+        o.key.as_os_str(),
+        os("--cert"),
+        o.certificate.as_os_str(),
+        os("--chain"),
+        files.chain.as_os_str(),
+        os("--reason"),
+        os("Approved by kyso"),
+        os("--field"),
+        os(field),
+        input.as_os_str(),
+        os("-o"),
+        output.as_os_str(),
+    ]);
+    assert_eq!(code(&out), 0, "{}", show(&out));
+}
+
+#[test]
+fn kyso_signs_encrypted_documents_with_their_own_key_and_peers_accept_them_section_7_6_2() {
+    let (Some(qpdf), Some(poppler), Some(pyhanko)) = (
+        common::interop::Qpdf::find(),
+        common::interop::Poppler::find(),
+        Pyhanko::find(),
+    ) else {
+        return;
+    };
+    let s = setup();
+    let now = time::OffsetDateTime::now_utc();
+    let pki = kyso::demo::DemoPki::generate(now).unwrap();
+    let files = pki.write_pem_files(&s.dir).unwrap();
+    let trust = TrustStore::from_pem_or_der(&std::fs::read(&files.root).unwrap()).unwrap();
+    for h in HANDLERS {
+        let what = h.label;
+        let enc = s.dir.join(format!("{what}.pdf"));
+        encrypt(&qpdf.path, &s.plain, &enc, h, "");
+        let one = s.dir.join(format!("{what}-kyso.pdf"));
+        kyso_sign(&files, 0, &enc, &one, "KySoCanBo1");
+        let base = std::fs::read(&enc).unwrap();
+        let signed = std::fs::read(&one).unwrap();
+        // Nothing of the update is in the clear but the signature value (§7.6.2): not the
+        // field name, not the reason, not the signer's name in the appearance.
+        let update = &signed[base.len()..];
+        for clear in [&b"KySoCanBo1"[..], b"Approved by kyso"] {
+            assert!(
+                !update.windows(clear.len()).any(|w| w == clear),
+                "{what}: {} written in the clear",
+                String::from_utf8_lossy(clear)
+            );
+        }
+        assert!(update.windows(8).any(|w| w == b"/Encrypt"), "{what}");
+
+        qpdf.check(&one).unwrap_or_else(|e| panic!("{what}: {e}"));
+        // pdfsig also lists the form's empty signature field.
+        let sigs = poppler.pdfsig(&one, true).unwrap();
+        let ours = sigs
+            .iter()
+            .find(|s| s.field.as_deref() == Some("KySoCanBo1"))
+            .unwrap_or_else(|| panic!("{what}: {sigs:?}"));
+        assert!(
+            ours.valid && ours.total_document_signed,
+            "{what}: {}",
+            ours.raw
+        );
+        if h.pyhanko {
+            let report = pyhanko.validate(&one, &files.root, &[]).unwrap();
+            assert!(
+                report.len() == 1 && report[0].valid && report[0].intact,
+                "{what}: {report:?}"
+            );
+            assert_eq!(report[0].field, "KySoCanBo1", "{what}");
+        }
+        // A second signer (kyso again, then pyHanko over kyso's update when it can).
+        let two = s.dir.join(format!("{what}-kyso-2.pdf"));
+        kyso_sign(&files, 1, &one, &two, "chu_ky_cong_dan");
+        qpdf.check(&two).unwrap_or_else(|e| panic!("{what}: {e}"));
+        let report = verify_file(&two, &VerifyOptions::new(trust.clone())).unwrap();
+        let names: Vec<_> = report
+            .signatures
+            .iter()
+            .map(|s| s.field_name.clone().unwrap_or_default())
+            .collect();
+        assert_eq!(names, ["KySoCanBo1", "chu_ky_cong_dan"], "{what}");
+        for sig in &report.signatures {
+            assert_eq!(
+                sig.indication,
+                Indication::TotalPassed,
+                "{what}: {:?}",
+                sig.findings
+            );
+        }
+        let sigs = poppler.pdfsig(&two, true).unwrap();
+        assert!(
+            sigs.len() == 2 && sigs.iter().all(|s| s.valid),
+            "{what}: {sigs:?}"
+        );
+        if h.pyhanko {
+            let three = s.dir.join(format!("{what}-pyhanko-3.pdf"));
+            pyhanko_sign(
+                &pyhanko,
+                &s.dir,
+                &two,
+                &three,
+                &files.officials[0],
+                &files.chain,
+                "",
+                // ASCII: the harness parses pyHanko's underlined headings by bytes.
+                "PheDuyet",
+            );
+            let report = verify_file(&three, &VerifyOptions::new(trust.clone())).unwrap();
+            assert_eq!(report.signatures.len(), 3, "{what}");
+            assert!(report.all_passed(), "{what}: {report:?}");
+            let py = pyhanko.validate(&three, &files.root, &[]).unwrap();
+            assert!(py.iter().all(|s| s.valid && s.intact), "{what}: {py:?}");
+        }
+    }
+}
+
+#[test]
+fn signing_is_refused_when_p_forbids_it_table_22() {
+    let Some(qpdf) = common::tool("qpdf") else {
+        return;
+    };
+    let s = setup();
+    let pki = kyso::demo::DemoPki::generate(time::OffsetDateTime::now_utc()).unwrap();
+    let files = pki.write_pem_files(&s.dir).unwrap();
+    let file = s.dir.join("protected.pdf");
+    let out = common::interop::run(
+        &qpdf,
+        &[
+            os("--encrypt"),
+            os(""),
+            os(OWNER),
+            os("256"),
+            os("--modify=none"),
+            os("--annotate=n"),
+            os("--form=n"),
+            os("--"),
+            s.plain.as_os_str(),
+            file.as_os_str(),
+        ],
+    )
+    .unwrap();
+    assert!(out.status.success(), "{}", out.describe());
+    let o = &files.officials[0];
+    let signed = s.dir.join("signed.pdf");
+    let out = kyso([
+        os("sign"),
+        os("--key"),
+        o.key.as_os_str(),
+        os("--cert"),
+        o.certificate.as_os_str(),
+        file.as_os_str(),
+        os("-o"),
+        signed.as_os_str(),
+    ]);
+    assert_eq!(code(&out), 2, "{}", show(&out));
+    assert!(stderr(&out).contains("/P"), "{}", show(&out));
+    assert!(!signed.exists());
+    // The verifier reports the permissions.
+    let out = kyso([os("verify"), file.as_os_str()]);
+    assert!(stdout(&out).contains("modify: no"), "{}", show(&out));
+}
+
+#[test]
+fn kyso_signs_a_document_with_a_user_password_when_given_it() {
+    let (Some(qpdf), Some(pdfsig)) = (common::interop::Qpdf::find(), common::tool("pdfsig")) else {
+        return;
+    };
+    let s = setup();
+    let pki = kyso::demo::DemoPki::generate(time::OffsetDateTime::now_utc()).unwrap();
+    let files = pki.write_pem_files(&s.dir).unwrap();
+    let file = s.dir.join("user.pdf");
+    encrypt(&qpdf.path, &s.plain, &file, &HANDLERS[2], USER);
+    let o = &files.officials[0];
+    let signed = s.dir.join("signed.pdf");
+    let sign = |extra: &[&std::ffi::OsStr]| {
+        let mut args = vec![
+            os("sign"),
+            os("--key"),
+            o.key.as_os_str(),
+            os("--cert"),
+            o.certificate.as_os_str(),
+            os("--chain"),
+            files.chain.as_os_str(),
+            os("--field"),
+            os("KySo"),
+        ];
+        args.extend_from_slice(extra);
+        args.extend([file.as_os_str(), os("-o"), signed.as_os_str()]);
+        kyso(args)
+    };
+    let out = sign(&[]);
+    assert_eq!(code(&out), 2, "{}", show(&out));
+    assert!(
+        stderr(&out).contains("--pdf-password-file"),
+        "{}",
+        show(&out)
+    );
+    std::env::set_var("KYSO_TEST_SIGN_PDF_PASSWORD", USER);
+    let out = sign(&[os("--pdf-password-env"), os("KYSO_TEST_SIGN_PDF_PASSWORD")]);
+    assert_eq!(code(&out), 0, "{}", show(&out));
+
+    let check = qpdf
+        .run(&[
+            os("--check"),
+            os(&format!("--password={USER}")),
+            signed.as_os_str(),
+        ])
+        .unwrap();
+    assert!(!check.stdout.contains("WARNING"), "{}", check.describe());
+    let out = common::interop::run(
+        &pdfsig,
+        &[os("-nocert"), os("-upw"), os(USER), signed.as_os_str()],
+    )
+    .unwrap();
+    let sigs = common::interop::parse_pdfsig(&out.stdout);
+    let ours = sigs.iter().find(|s| s.field.as_deref() == Some("KySo"));
+    assert!(ours.is_some_and(|s| s.valid), "{}", out.describe());
+    let trust = TrustStore::from_pem_or_der(&std::fs::read(&files.root).unwrap()).unwrap();
+    let report = verify_file(
+        &signed,
+        &VerifyOptions::new(trust).password(Password::from(USER)),
+    )
+    .unwrap();
+    assert!(report.all_passed(), "{report:?}");
+}

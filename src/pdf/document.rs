@@ -225,6 +225,11 @@ impl<S: Source> Document<S> {
         self.crypt.as_ref().map(|c| &c.info)
     }
 
+    /// The key and rules of an encrypted document (for writers, which must encrypt).
+    pub(crate) fn crypt(&self) -> Option<&Crypt> {
+        self.crypt.as_ref()
+    }
+
     /// The trailer dictionary of revision `rev`.
     pub fn trailer(&self, rev: usize) -> Option<&Dict> {
         self.revisions.get(rev).map(|r| &r.trailer)

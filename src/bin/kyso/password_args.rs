@@ -63,3 +63,36 @@ pub fn open_pdf(
     kyso::pdf::Document::open_with_password(source, kyso::pdf::Budget::default(), meter, password)
         .map_err(|e| kyso::Error::from(e).with_path(path))
 }
+
+/// The password of an encrypted input for commands whose `--password-file` is a key's
+/// (`sign`): `--pdf-password-file`, `--pdf-password-env`.
+#[derive(clap::Args, Clone, Default)]
+pub struct PdfPasswordWriteArgs {
+    /// File whose first line is the password of an encrypted input PDF (user or owner
+    /// password; without one, the empty user password is tried).
+    #[arg(
+        long = "pdf-password-file",
+        value_name = "FILE",
+        conflicts_with = "pdf_password_env",
+        help_heading = "Encrypted PDFs"
+    )]
+    pdf_password_file: Option<PathBuf>,
+    /// Environment variable holding the password of an encrypted input PDF.
+    #[arg(
+        long = "pdf-password-env",
+        value_name = "VAR",
+        help_heading = "Encrypted PDFs"
+    )]
+    pdf_password_env: Option<String>,
+}
+
+impl PdfPasswordWriteArgs {
+    /// The password given, if any.
+    pub fn password(&self) -> Result<Option<Password>, Failure> {
+        PdfPasswordArgs {
+            pdf_password_file: self.pdf_password_file.clone(),
+            pdf_password_env: self.pdf_password_env.clone(),
+        }
+        .password()
+    }
+}

@@ -79,7 +79,9 @@ impl From<&str> for Password {
 pub enum EncryptionError {
     /// The document has a user password and none was given.
     #[error(
-        "the document is encrypted with a password; give it with --password-file or --password-env"
+        "the document is encrypted with a password; give its user or owner password \
+         (--password-file or --password-env; --pdf-password-file or --pdf-password-env \
+         for kyso sign)"
     )]
     PasswordRequired,
     /// The password given is neither the user nor the owner password (and the document does
@@ -117,8 +119,9 @@ impl EncryptionError {
             Lang::En => self.to_string(),
             Lang::Vi => match self {
                 EncryptionError::PasswordRequired => {
-                    "tài liệu được mã hóa bằng mật khẩu; hãy cung \
-                    cấp mật khẩu bằng --password-file hoặc --password-env"
+                    "tài liệu được mã hóa bằng mật khẩu; hãy cung cấp mật khẩu người dùng \
+                     hoặc chủ sở hữu (--password-file hoặc --password-env; với kyso sign: \
+                     --pdf-password-file hoặc --pdf-password-env)"
                         .into()
                 }
                 EncryptionError::WrongPassword => "mật khẩu đã cung cấp không mở được tài liệu \
