@@ -96,10 +96,19 @@ pub enum Refusal {
     // The preflight of every update (crate::pdf::update).
     /// The file has no cross-reference section (ISO 32000-2 §7.5.4).
     NoCrossReference,
-    /// The document is encrypted (§7.6); kyso does not decrypt.
+    /// The document is encrypted (§7.6); kyso reads it but does not write encrypted updates.
     Encrypted {
         /// What was asked.
         operation: Operation,
+    },
+    /// The encrypted document's permissions (`/P`, ISO 32000-2 §7.6.4.2 Table 22) do not
+    /// allow the change to who opened it with the user password (the owner password allows
+    /// every change).
+    PermissionDenied {
+        /// What was asked.
+        operation: Operation,
+        /// The permission missing ("modify", "annotate or fill forms").
+        permission: &'static str,
     },
     /// `startxref` does not point at the last cross-reference section (§7.5.5); an update
     /// would build on a wrong `/Prev`.
@@ -292,6 +301,22 @@ impl Refusal {
             Refusal::NoCrossReference => en_vi(
                 "the file has no cross-reference section".into(),
                 "tệp không có bảng tham chiếu chéo (cross-reference)".into(),
+            ),
+            Refusal::PermissionDenied {
+                operation,
+                permission,
+            } => en_vi(
+                format!(
+                    "the document is encrypted and its permissions (/P) do not allow \
+                     {operation} (missing: {permission}); give the owner password with \
+                     --password-file or --password-env"
+                ),
+                format!(
+                    "tài liệu được mã hóa và quyền của tài liệu (/P) không cho phép {} \
+                     (thiếu quyền: {permission}); hãy cung cấp mật khẩu chủ sở hữu bằng \
+                     --password-file hoặc --password-env",
+                    operation.text(Lang::Vi)
+                ),
             ),
             Refusal::Encrypted { operation } => en_vi(
                 format!(
@@ -576,6 +601,10 @@ mod tests {
             Refusal::Encrypted {
                 operation: Operation::Attach,
             },
+            Refusal::PermissionDenied {
+                operation: Operation::Sign,
+                permission: "annotate",
+            },
             Refusal::BrokenCrossReference {
                 operation: Operation::FillForm,
                 startxref: 10,
@@ -656,6 +685,7 @@ mod tests {
             match r {
                 Refusal::NoCrossReference
                 | Refusal::Encrypted { .. }
+                | Refusal::PermissionDenied { .. }
                 | Refusal::BrokenCrossReference { .. }
                 | Refusal::NoCatalog
                 | Refusal::Malformed { .. }
@@ -697,7 +727,7 @@ mod tests {
                 | Refusal::StateBadHex { .. } => {}
             }
         }
-        assert_eq!(samples().len(), 41);
+        assert_eq!(samples().len(), 42);
     }
 
     #[test]

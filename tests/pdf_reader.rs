@@ -509,14 +509,35 @@ fn revision_count_is_budgeted() {
 
 #[test]
 fn encrypted_files_open_and_say_so() {
+    // ISO 32000-2 §7.6.4: RC4 40-bit with an empty user password (qpdf's values for this
+    // first /ID string) opens without a password.
     let mut b = Builder::new();
     base_objects(&mut b);
-    b.obj(6, "<< /Filter /Standard /V 2 /R 3 /O <00> /U <00> /P -4 >>")
-        .table("/Encrypt 6 0 R /ID [<01><01>]");
+    b.obj(6, "<< /Filter /Standard /V 1 /R 2 /Length 40 /P -4 /O <c92422687facee686e373f10b5c7d04738053152f7e2ee30e11c69ec442576ab> /U <c96896754370fe2b9ae9ca422630c265ccf2cc99671f1fdfc6f9f81cdc9e2f26> >>")
+        .table("/Encrypt 6 0 R /ID [(kyso-demo-dossier) <01>]");
     let bytes = b.bytes();
     let doc = open(&bytes);
     assert!(doc.is_encrypted());
+    let enc = doc.encryption().unwrap();
+    assert_eq!((enc.revision, enc.key_bits), (2, 40));
     assert_eq!(pdf::pages(&doc, 0).unwrap().len(), 2);
+}
+
+#[test]
+fn encryption_that_cannot_be_used_is_an_error_never_ciphertext_read_as_text() {
+    // §7.6: /O and /U one byte long cannot be the standard handler's; another /Filter is
+    // another handler (public-key, §7.6.5).
+    for dict in [
+        "<< /Filter /Standard /V 2 /R 3 /O <00> /U <00> /P -4 >>",
+        "<< /Filter /Adobe.PubSec /V 4 /R 4 /SubFilter /adbe.pkcs7.s5 >>",
+        "<< /Filter /Standard /V 1 /R 2 /O 7 0 R /U <00> /P -4 >>",
+    ] {
+        let mut b = Builder::new();
+        base_objects(&mut b);
+        b.obj(6, dict).table("/Encrypt 6 0 R /ID [<01><01>]");
+        let e = Document::open(b.bytes().as_slice()).unwrap_err();
+        assert!(matches!(e, PdfError::Encryption(_)), "{dict}: {e}");
+    }
 }
 
 #[test]

@@ -87,11 +87,7 @@ pub fn embedded_file_reports<S: Source>(
     }
 
     // Each distinct stream is decoded once, however many specifications share it.
-    let contents = if doc.is_encrypted() {
-        Vec::new()
-    } else {
-        embedded_contents(doc, last, &files)
-    };
+    let contents = embedded_contents(doc, last, &files);
     let mut reports = Vec::new();
     for (i, file) in files.iter().enumerate() {
         let written = [file.filespec.or(file.holder), file.stream]

@@ -337,7 +337,9 @@ pub fn read_embedded_content<S: Source>(
         }
         sink(chunk)
     };
-    let digests: ContentDigests = match (&stream.data, streamable(&stream.dict)) {
+    // An encrypted document's streams are decrypted by the document, in memory.
+    let plain = doc.encryption().is_none();
+    let digests: ContentDigests = match (&stream.data, streamable(&stream.dict).filter(|_| plain)) {
         (StreamData::File(span), Some(flate)) => {
             let meter = doc.meter();
             meter.check()?;

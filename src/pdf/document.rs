@@ -6,17 +6,21 @@
 //! nothing written later, which is what the verifier needs to judge each signature against
 //! the document as it was signed.
 //!
-//! Encrypted documents open (their structure is plain), and [`Document::is_encrypted`] says
-//! so, but strings and streams are returned as stored: this reader does not decrypt.
+//! Encrypted documents (standard security handler, [`super::crypt`]) are decrypted as they
+//! are read: opening finds the file key with the password given or the empty user password
+//! (or fails with [`PdfError::Encryption`]), and every object and stream comes back in the
+//! clear. The bytes of the file are never changed: signed byte ranges hash the stored bytes.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use super::budget::Budget;
+use super::crypt::{is_crypt_filter, Crypt, CryptMethod, Encryption, EncryptionError, Password};
 use super::decoded::DecodedStreams;
 use super::error::PdfError;
 use super::filter;
-use super::object::{Dict, Name, ObjRef, Object, Stream, StreamData};
+use super::object::{Dict, Name, ObjRef, Object, Span, Stream, StreamData};
 use super::objstm::{ObjStmCache, ObjectStream};
 use super::parsed::ParsedObjects;
 use super::parser::{parse_indirect_sized, IndirectObject, FIRST_WINDOW};
@@ -40,6 +44,11 @@ pub struct Document<S: Source> {
     header_offset: u64,
     revisions: Vec<Revision>,
     encrypted: bool,
+    /// The key and rules that decrypt the document, when it is encrypted.
+    crypt: Option<Crypt>,
+    /// For an encrypted document: the object each stream read so far belongs to, by the
+    /// offset of its data (a stream's data is decrypted with its object's key).
+    stream_objects: Mutex<HashMap<u64, ObjRef>>,
     object_streams: ObjStmCache,
     /// Sorted start offsets of everything the cross-reference sections place in the file,
     /// built on first use: the distance to the next one is a good first window size.
@@ -72,6 +81,20 @@ impl<S: Source> Document<S> {
     /// [`Document::raw_stream_data`], embedded files) spends from `meter`, shared with the
     /// rest of a verification.
     pub fn open_metered(source: S, budget: Budget, meter: DocumentMeter) -> Result<Self, PdfError> {
+        Self::open_with_password(source, budget, meter, None)
+    }
+
+    /// [`Document::open_metered`] for a document that may be encrypted: `password` (the user
+    /// or the owner password) is tried first, then the empty user password. A document that
+    /// neither opens is [`EncryptionError::PasswordRequired`] (no password given) or
+    /// [`EncryptionError::WrongPassword`]; an encryption kyso cannot decrypt in full is
+    /// [`EncryptionError::Unsupported`] or [`EncryptionError::Malformed`].
+    pub fn open_with_password(
+        source: S,
+        budget: Budget,
+        meter: DocumentMeter,
+        password: Option<&Password>,
+    ) -> Result<Self, PdfError> {
         let len = source.len();
         let head = source.read_vec(0, HEADER_SEARCH)?;
         let header_at = head
@@ -81,7 +104,7 @@ impl<S: Source> Document<S> {
         let version = parse_version(head.get(header_at + 5..).unwrap_or(&[]));
         let revisions = load_revisions(&source, &budget)?;
         let encrypted = revisions.iter().any(|r| r.trailer.contains(b"Encrypt"));
-        Ok(Document {
+        let mut doc = Document {
             source,
             len,
             budget,
@@ -89,13 +112,61 @@ impl<S: Source> Document<S> {
             header_offset: header_at as u64,
             revisions,
             encrypted,
+            crypt: None,
+            stream_objects: Mutex::new(HashMap::new()),
             object_streams: ObjStmCache::default(),
             boundaries: OnceLock::new(),
             decoded_total: AtomicU64::new(0),
             parsed: ParsedObjects::default(),
             meter,
             decoded: DecodedStreams::default(),
-        })
+        };
+        if encrypted {
+            doc.crypt = Some(doc.open_crypt(password)?);
+        }
+        Ok(doc)
+    }
+
+    /// Reads the newest `/Encrypt` (as the last revision sees it, never decrypted) and the
+    /// first `/ID` string of the same trailer, and finds the file key.
+    fn open_crypt(&self, password: Option<&Password>) -> Result<Crypt, PdfError> {
+        let malformed = |what| PdfError::Encryption(EncryptionError::Malformed { what });
+        let last = self.last_revision();
+        let trailer = self
+            .revisions
+            .iter()
+            .rev()
+            .map(|r| &r.trailer)
+            .find(|t| t.contains(b"Encrypt"))
+            .ok_or(PdfError::Missing("/Encrypt"))?;
+        let (dict, encrypt_ref) = match trailer.get(b"Encrypt") {
+            Some(Object::Reference(r)) => {
+                if matches!(self.lookup(last, *r), Some(XrefEntry::InStream { .. })) {
+                    return Err(malformed(
+                        "the encryption dictionary is inside an object stream",
+                    ));
+                }
+                match self.get(last, *r)? {
+                    Some(Object::Dict(d)) => (d, Some(*r)),
+                    _ => return Err(malformed("/Encrypt does not lead to a dictionary")),
+                }
+            }
+            Some(Object::Dict(d)) => (d.clone(), None),
+            _ => {
+                return Err(malformed(
+                    "/Encrypt is neither a dictionary nor a reference",
+                ))
+            }
+        };
+        let id0 = match trailer.get(b"ID") {
+            Some(Object::Array(items)) => match items.first() {
+                Some(Object::String(s)) => s.bytes.clone(),
+                _ => return Err(malformed("the trailer's /ID does not start with a string")),
+            },
+            None => Vec::new(),
+            Some(_) => return Err(malformed("the trailer's /ID is not an array")),
+        };
+        Ok(Crypt::open(&dict, encrypt_ref, &id0, password)?)
     }
 
     /// The meter the document's decoding spends from.
@@ -143,10 +214,20 @@ impl<S: Source> Document<S> {
         self.revisions.len().saturating_sub(1)
     }
 
-    /// True when a trailer has `/Encrypt`. Strings and streams of such a document are
-    /// returned encrypted, as stored; decryption is not supported.
+    /// True when a trailer has `/Encrypt`. Such a document opened only when kyso could
+    /// decrypt it: its strings and streams are returned decrypted ([`Document::encryption`]).
     pub fn is_encrypted(&self) -> bool {
         self.encrypted
+    }
+
+    /// How the document is encrypted and how it was opened; `None` when it is not.
+    pub fn encryption(&self) -> Option<&Encryption> {
+        self.crypt.as_ref().map(|c| &c.info)
+    }
+
+    /// The key and rules of an encrypted document (for writers, which must encrypt).
+    pub(crate) fn crypt(&self) -> Option<&Crypt> {
+        self.crypt.as_ref()
     }
 
     /// The trailer dictionary of revision `rev`.
@@ -260,8 +341,73 @@ impl<S: Source> Document<S> {
                 None => Err(PdfError::Missing("object that stream /Length refers to")),
             },
         )?;
+        let parsed = self.decrypted(parsed)?;
         self.parsed.put(offset, r, &parsed);
         Ok(parsed)
+    }
+
+    /// For an encrypted document: the object's strings decrypted, and its stream (if it is
+    /// one) remembered as belonging to it.
+    fn decrypted(&self, mut parsed: IndirectObject) -> Result<IndirectObject, PdfError> {
+        let Some(crypt) = &self.crypt else {
+            return Ok(parsed);
+        };
+        crypt.decrypt_object(parsed.id, &mut parsed.object)?;
+        if let Object::Stream(Stream {
+            data: StreamData::File(span),
+            ..
+        }) = &parsed.object
+        {
+            if let Ok(mut known) = self.stream_objects.lock() {
+                known.insert(span.start, parsed.id);
+            }
+        }
+        Ok(parsed)
+    }
+
+    /// The cipher of a stream and its filter chain without a leading `/Crypt` filter; `None`
+    /// for a document that is not encrypted.
+    fn stream_crypt(
+        &self,
+        s: &Stream,
+        chain: Vec<filter::FilterStep>,
+    ) -> Result<(Option<CryptMethod>, Vec<filter::FilterStep>), PdfError> {
+        let Some(crypt) = &self.crypt else {
+            return Ok((None, chain));
+        };
+        let first = chain.first().filter(|f| is_crypt_filter(&f.name));
+        let method = crypt.stream_method(&s.dict, first.map(|f| f.params.as_ref()))?;
+        let skip = usize::from(first.is_some());
+        let rest: Vec<_> = chain.into_iter().skip(skip).collect();
+        if rest.iter().any(|f| is_crypt_filter(&f.name)) {
+            return Err(EncryptionError::Malformed {
+                what: "a /Crypt filter that is not the first of its stream",
+            }
+            .into());
+        }
+        Ok((Some(method), rest))
+    }
+
+    /// The stored bytes of `span` (a stream's data), decrypted with `method` and the key of
+    /// the object the stream belongs to. At most `max` bytes are read.
+    fn decrypt_span(&self, span: Span, method: CryptMethod, max: u64) -> Result<Vec<u8>, PdfError> {
+        let Some(crypt) = &self.crypt else {
+            return Err(PdfError::Missing("the document's encryption"));
+        };
+        let id = self
+            .stream_objects
+            .lock()
+            .ok()
+            .and_then(|known| known.get(&span.start).copied())
+            .ok_or(EncryptionError::Malformed {
+                what: "a stream whose object is unknown",
+            })?;
+        if span.len() > max {
+            return Err(PdfError::budget("decoded stream bytes", max));
+        }
+        self.meter.spend_work(span.len())?;
+        let raw = read_span_decoded(&self.source, span, &[], max, None)?;
+        Ok(crypt.decrypt(method, id, &raw)?)
     }
 
     /// A first window for the object at `offset`: up to the next thing the xref sections
@@ -450,8 +596,24 @@ impl<S: Source> Document<S> {
             }
         }
         let chain = filter::filter_chain(&dict)?;
+        let (method, chain) = self.stream_crypt(s, chain)?;
         let meter = Some(&self.meter);
         match &s.data {
+            StreamData::File(span) if method.is_some_and(|m| m != CryptMethod::None) => {
+                let key = (span.start, span.end, format!("{chain:?}"));
+                if let Some(known) = self.decoded.get(&key, max) {
+                    return known;
+                }
+                let result = self
+                    .decrypt_span(*span, method.unwrap_or(CryptMethod::None), max)
+                    .and_then(|plain| {
+                        filter::decode_metered(&mut plain.as_slice(), &chain, max, meter)
+                    });
+                if self.meter.exhausted().is_none() {
+                    self.decoded.put(key, &result, max);
+                }
+                result
+            }
             StreamData::File(span) => {
                 let key = (span.start, span.end, format!("{chain:?}"));
                 if let Some(known) = self.decoded.get(&key, max) {
@@ -473,11 +635,22 @@ impl<S: Source> Document<S> {
         }
     }
 
-    /// The stream's data as stored (still encoded), at most `max_decoded_bytes`. Reading it
-    /// spends from the document's meter.
+    /// The stream's data as stored (still encoded; decrypted in an encrypted document), at
+    /// most `max_decoded_bytes`. Reading it spends from the document's meter.
     pub fn raw_stream_data(&self, s: &Stream) -> Result<Vec<u8>, PdfError> {
         let max = self.budget.max_decoded_bytes;
         match &s.data {
+            StreamData::File(span) if self.crypt.is_some() => {
+                let last = self.last_revision();
+                let mut dict = Dict::new();
+                for key in [&b"Filter"[..], b"DecodeParms"] {
+                    if let Some(v) = s.dict.get(key) {
+                        dict.set(Name::new(key), self.resolve(last, v)?);
+                    }
+                }
+                let (method, _) = self.stream_crypt(s, filter::filter_chain(&dict)?)?;
+                self.decrypt_span(*span, method.unwrap_or(CryptMethod::None), max)
+            }
             StreamData::File(span) => {
                 self.meter.spend_work(span.len().min(max))?;
                 read_span_decoded(&self.source, *span, &[], max, None)

@@ -122,6 +122,11 @@ pub enum PdfError {
     #[error("missing {0}")]
     Missing(&'static str),
 
+    /// The document is encrypted and cannot be decrypted: a password is needed or wrong,
+    /// or the encryption is malformed or of a kind kyso does not support (ISO 32000-2 §7.6).
+    #[error("{0}")]
+    Encryption(#[from] super::crypt::EncryptionError),
+
     /// A revision index beyond the document's revisions.
     #[error("no revision {0} in this document")]
     NoSuchRevision(usize),

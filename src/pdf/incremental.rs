@@ -9,7 +9,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;
 
-use super::object::{Dict, Name, ObjRef, Object, PdfString};
+use super::crypt::Crypt;
+use super::object::{Dict, Name, ObjRef, Object, PdfString, StreamData};
 use super::serialize::{self, SerializeError};
 
 /// The kind of cross-reference section an update ends with.
@@ -108,6 +109,12 @@ pub enum WriteError {
         /// The offending offset (saturated on overflow).
         offset: u64,
     },
+    /// An object could not be encrypted for an encrypted document.
+    #[error("encrypting the update: {0}")]
+    Encryption(#[source] super::crypt::EncryptionError),
+    /// The system's random number generator failed (AES initialisation vectors).
+    #[error("the system's random number generator failed")]
+    Random,
     /// Compressing the cross-reference stream failed.
     #[error("compressing the cross-reference stream: {0}")]
     Compress(#[source] std::io::Error),
@@ -193,6 +200,9 @@ pub struct IncrementalUpdate {
     /// Numbers handed out by `allocate`, to check that each receives an object.
     allocated: BTreeSet<u32>,
     objects: BTreeMap<u32, PendingObject>,
+    /// For an encrypted document: its key and rules; every string and stream put is
+    /// encrypted with them (ISO 32000-2 §7.6.2).
+    crypt: Option<Crypt>,
 }
 
 impl IncrementalUpdate {
@@ -248,7 +258,64 @@ impl IncrementalUpdate {
             next_num: prev_size,
             allocated: BTreeSet::new(),
             objects: BTreeMap::new(),
+            crypt: None,
         })
+    }
+
+    /// [`IncrementalUpdate::new`] for an encrypted document whose key `crypt` holds: the
+    /// trailer keeps `/Encrypt` (and the first `/ID` string, which the key depends on), and
+    /// every object put is encrypted with its own key, the signature's `/Contents` excepted.
+    pub(crate) fn new_encrypted(
+        base_len: u64,
+        prev_startxref: u64,
+        style: XrefStyle,
+        prev_trailer: &Dict,
+        base_ends_with_eol: bool,
+        crypt: Crypt,
+    ) -> Result<Self, WriteError> {
+        let encrypt = prev_trailer.get(b"Encrypt").cloned();
+        let mut plain = prev_trailer.clone();
+        plain.remove(b"Encrypt");
+        let mut update = Self::new(base_len, prev_startxref, style, &plain, base_ends_with_eol)?;
+        let (Some(encrypt), Some(_)) = (encrypt, update.permanent_id.as_ref()) else {
+            return Err(WriteError::Encrypted);
+        };
+        update.trailer_entries.set("Encrypt", encrypt);
+        update.crypt = Some(crypt);
+        Ok(update)
+    }
+
+    /// Encrypts, for object `r`, every string of `obj` and a stream's data held in memory
+    /// (nothing when the document is not encrypted).
+    pub(crate) fn encrypt(&self, r: ObjRef, obj: &mut Object) -> Result<(), WriteError> {
+        let Some(crypt) = &self.crypt else {
+            return Ok(());
+        };
+        let rng = ring::rand::SystemRandom::new();
+        let mut failed = false;
+        let mut iv = || {
+            let mut iv = [0u8; 16];
+            failed |= ring::rand::SecureRandom::fill(&rng, &mut iv).is_err();
+            iv
+        };
+        crypt
+            .encrypt_object(r, obj, &mut iv)
+            .map_err(WriteError::Encryption)?;
+        if let Object::Stream(s) = obj {
+            if let StreamData::Memory(data) = &s.data {
+                let method = crypt
+                    .stream_method(&s.dict, None)
+                    .map_err(WriteError::Encryption)?;
+                let encrypted = crypt
+                    .encrypt(method, r, data, &iv())
+                    .map_err(WriteError::Encryption)?;
+                s.data = StreamData::Memory(encrypted);
+            }
+        }
+        if failed {
+            return Err(WriteError::Random);
+        }
+        Ok(())
     }
 
     /// A new object number (generation 0) above every number in use: the previous `/Size`
@@ -264,6 +331,15 @@ impl IncrementalUpdate {
     /// Adds a new object, or replaces an existing one (same number and generation as in the
     /// file). Putting the same number twice keeps the later object.
     pub fn put(&mut self, r: ObjRef, obj: &Object) -> Result<(), WriteError> {
+        let encrypted;
+        let obj = if self.crypt.is_some() {
+            let mut o = obj.clone();
+            self.encrypt(r, &mut o)?;
+            encrypted = o;
+            &encrypted
+        } else {
+            obj
+        };
         let body =
             serialize::to_bytes(obj).map_err(|source| WriteError::Serialize { obj: r, source })?;
         self.put_raw(r, body)

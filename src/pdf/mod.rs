@@ -23,6 +23,7 @@ pub use source::{FileSource, Source, WHOLE_FILE_LIMIT};
 
 pub(crate) mod acroform;
 pub(crate) mod budget;
+pub(crate) mod crypt;
 pub(crate) mod date;
 mod decoded;
 pub(crate) mod document;
@@ -38,6 +39,7 @@ pub(crate) mod xref;
 
 pub use acroform::{fields, signature_dictionaries, signature_fields, Field};
 pub use budget::Budget;
+pub use crypt::{Access, CryptMethod, Encryption, EncryptionError, Password, Permissions};
 pub use document::Document;
 pub use error::PdfError;
 pub use pages::pages;

@@ -283,6 +283,11 @@ impl Dict {
         self.entries.iter().map(|(k, v)| (k, v))
     }
 
+    /// The entries in order, values mutable.
+    pub(crate) fn iter_mut(&mut self) -> impl Iterator<Item = (&Name, &mut Object)> {
+        self.entries.iter_mut().map(|(k, v)| (&*k, v))
+    }
+
     /// Number of entries.
     pub fn len(&self) -> usize {
         self.entries.len()

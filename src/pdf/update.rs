@@ -26,7 +26,7 @@ use crate::refusal::{Expected, Operation, Refusal};
 use crate::Error;
 
 use super::incremental::{IncrementalUpdate, XrefStyle};
-use super::{Dict, Document, FileSource, ObjRef, Object, PdfError, Source, XrefKind};
+use super::{Dict, Document, FileSource, ObjRef, Object, PdfError, Permissions, Source, XrefKind};
 
 /// What the preflight found in the last revision.
 #[derive(Debug, Clone)]
@@ -67,7 +67,15 @@ pub fn preflight<S: Source>(doc: &Document<S>, operation: Operation) -> Result<P
         .ok_or_else(|| Error::from(Refusal::NoCrossReference))?;
     let trailer = &last.trailer;
     if doc.is_encrypted() || trailer.contains(b"Encrypt") {
-        return Err(Error::from(Refusal::Encrypted { operation }));
+        let Some(enc) = doc.encryption() else {
+            return Err(Error::from(Refusal::Encrypted { operation }));
+        };
+        if let Some(permission) = missing_permission(enc.effective_permissions(), operation) {
+            return Err(Error::from(Refusal::PermissionDenied {
+                operation,
+                permission,
+            }));
+        }
     }
     if last.pointer != last.xref_offset || last.startxref_value != Some(last.xref_offset) {
         return Err(Error::from(Refusal::BrokenCrossReference {
@@ -103,6 +111,27 @@ pub fn preflight<S: Source>(doc: &Document<S>, operation: Operation) -> Result<P
     })
 }
 
+/// The permission of `/P` (ISO 32000-2 Table 22) that `operation` needs and `p` lacks:
+/// signing, filling and validation data need bit 6 (annotations and form fields) or bit 9
+/// (fill in existing fields, signature fields included); new fields need bit 6; attaching
+/// files and flattening need bit 4 (modify).
+fn missing_permission(p: Permissions, operation: Operation) -> Option<&'static str> {
+    let ok = match operation {
+        Operation::Sign | Operation::FillForm | Operation::AddValidationData => {
+            p.annotate() || p.fill_forms()
+        }
+        Operation::AddFields => p.annotate(),
+        Operation::Attach | Operation::FlattenForm => p.modify(),
+    };
+    (!ok).then_some(match operation {
+        Operation::Sign | Operation::FillForm | Operation::AddValidationData => {
+            "annotate or fill forms"
+        }
+        Operation::AddFields => "annotate",
+        _ => "modify",
+    })
+}
+
 /// Runs the [`preflight`] and starts the update of `doc`'s last revision.
 pub fn begin<S: Source>(doc: &Document<S>, operation: Operation) -> Result<Begun, Error> {
     let checked = preflight(doc, operation)?;
@@ -111,13 +140,23 @@ pub fn begin<S: Source>(doc: &Document<S>, operation: Operation) -> Result<Begun
         .read_vec(doc.len().saturating_sub(1), 1)
         .map_err(PdfError::from)?;
     let ends_with_eol = matches!(last_byte.first(), Some(b'\n' | b'\r'));
-    let update = IncrementalUpdate::new(
-        doc.len(),
-        checked.xref_offset,
-        checked.style,
-        &checked.trailer,
-        ends_with_eol,
-    )?;
+    let update = match doc.crypt() {
+        Some(crypt) => IncrementalUpdate::new_encrypted(
+            doc.len(),
+            checked.xref_offset,
+            checked.style,
+            &checked.trailer,
+            ends_with_eol,
+            crypt.clone(),
+        )?,
+        None => IncrementalUpdate::new(
+            doc.len(),
+            checked.xref_offset,
+            checked.style,
+            &checked.trailer,
+            ends_with_eol,
+        )?,
+    };
     Ok(Begun {
         update,
         rev: checked.rev,
@@ -140,11 +179,26 @@ pub fn open<'a>(
     output: impl Into<Target<'a>>,
     also_read: &[&Path],
 ) -> Result<Opened<'a>, Error> {
+    open_with_password(input, output, also_read, None)
+}
+
+/// [`open`] for an input that may be encrypted: `password` (user or owner) first, then the
+/// empty user password.
+pub fn open_with_password<'a>(
+    input: &Path,
+    output: impl Into<Target<'a>>,
+    also_read: &[&Path],
+    password: Option<&super::Password>,
+) -> Result<Opened<'a>, Error> {
     let mut inputs = vec![input];
     inputs.extend_from_slice(also_read);
     let out = Output::check(output, &inputs)?;
     let source = FileSource::open(input).map_err(|e| Error::io(input, e))?;
-    let doc = Document::open(source).map_err(|e| Error::from(e).with_path(input))?;
+    let meter = crate::budget::DocumentMeter::start(
+        crate::budget::DocumentBudget::default().deadline(None),
+    );
+    let doc = Document::open_with_password(source, super::Budget::default(), meter, password)
+        .map_err(|e| Error::from(e).with_path(input))?;
     Ok(Opened {
         out,
         input: input.to_path_buf(),
@@ -241,6 +295,9 @@ mod tests {
 
     const CATALOG: &str = "<< /Type /Catalog /Pages 2 0 R >>";
     const PAGES: &str = "<< /Type /Pages /Kids [] /Count 0 >>";
+    /// qpdf's RC4 40-bit encryption dictionary for the first /ID string
+    /// "kyso-demo-dossier", empty user password.
+    const ENCRYPT_R2: &str = "<< /Filter /Standard /V 1 /R 2 /Length 40 /P -4 /O <c92422687facee686e373f10b5c7d04738053152f7e2ee30e11c69ec442576ab> /U <c96896754370fe2b9ae9ca422630c265ccf2cc99671f1fdfc6f9f81cdc9e2f26> >>";
 
     fn refusal(bytes: &[u8]) -> Refusal {
         let doc = Document::open(bytes).unwrap();
@@ -271,21 +328,36 @@ mod tests {
     }
 
     #[test]
-    fn encrypted_documents_are_refused_7_6() {
-        // §7.6.1: a document with /Encrypt in its trailer is encrypted; kyso does not
-        // decrypt, and an update would have to be encrypted too.
+    fn encrypted_documents_begin_an_encrypted_update_7_6() {
+        // §7.6.1: a document with /Encrypt in its trailer is encrypted (RC4 40-bit, empty
+        // user password: qpdf's values); its update keeps /Encrypt and the first /ID string
+        // (the key depends on it) and encrypts what it writes.
         let bytes = classic(
-            &[CATALOG, PAGES, "<< /Filter /Standard /V 1 /R 2 >>"],
-            "/Encrypt 3 0 R",
+            &[CATALOG, PAGES, ENCRYPT_R2],
+            "/Encrypt 3 0 R /ID [(kyso-demo-dossier) (kyso-demo-dossier)]",
         );
-        let why = refusal(&bytes);
+        let doc = Document::open(bytes.as_slice()).unwrap();
+        let mut begun = begin(&doc, Operation::Sign).unwrap();
+        let r = begun.update.allocate().unwrap();
+        let text = Object::String(crate::pdf::PdfString::literal("ghi chu"));
+        begun.update.put(r, &text).unwrap();
+        let written = begun.update.finish().unwrap();
         assert_eq!(
-            why,
-            Refusal::Encrypted {
-                operation: Operation::Sign
-            }
+            written.trailer.get(b"Encrypt"),
+            Some(&Object::Reference(ObjRef::new(3, 0)))
         );
-        assert!(why.to_string().contains("encrypted"), "{why}");
+        let id = written
+            .trailer
+            .get(b"ID")
+            .and_then(Object::as_array)
+            .unwrap();
+        assert_eq!(id[0].as_string().unwrap().bytes, b"kyso-demo-dossier");
+        assert!(!written.bytes.windows(7).any(|w| w == b"ghi chu"));
+        // Read back, the string is in the clear again.
+        let all = append(&bytes, &written.bytes);
+        let doc = Document::open(all.as_slice()).unwrap();
+        let back = doc.get(doc.last_revision(), r).unwrap().unwrap();
+        assert_eq!(back.as_string().unwrap().bytes, b"ghi chu");
     }
 
     #[test]

@@ -44,8 +44,9 @@ macro_rules! codes {
 
 codes! {
     // Document level.
-    /// The document is encrypted; structure was read, string values were not decrypted.
-    DocEncrypted = "document.encrypted", Warning;
+    /// The document is encrypted (ISO 32000-2 §7.6); it was decrypted: how, and its
+    /// permissions, are in the message.
+    DocEncrypted = "document.encrypted", Info;
     /// The document holds no signature.
     DocNoSignatures = "document.no_signatures", Info;
     /// A signature field exists but holds no signature.

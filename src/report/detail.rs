@@ -178,7 +178,7 @@ pub fn code_text(code: Code, lang: Lang) -> &'static str {
 fn code_en(code: Code) -> &'static str {
     use Code as C;
     match code {
-        C::DocEncrypted => "The document is encrypted",
+        C::DocEncrypted => "The document is encrypted; kyso decrypted it to check it",
         C::DocNoSignatures => "The document holds no signature",
         C::DocUnsignedField => "A signature field is empty",
         C::DocTrailingData => "Data follows the end of the document; no signature covers it",
@@ -335,10 +335,7 @@ fn code_en(code: Code) -> &'static str {
 fn code_vi(code: Code) -> &'static str {
     use Code as C;
     match code {
-        C::DocEncrypted => {
-            "Tài liệu được mã hóa; giá trị chữ ký vẫn được kiểm tra, các chuỗi khác được ghi \
-             nhận như lưu trong tệp"
-        }
+        C::DocEncrypted => "Tài liệu được mã hóa; kyso đã giải mã để kiểm tra",
         C::DocNoSignatures => "Tài liệu không có chữ ký số nào",
         C::DocUnsignedField => "Có trường chữ ký còn trống (chưa được ký)",
         C::DocTrailingData => {

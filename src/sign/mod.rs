@@ -79,7 +79,7 @@ pub fn sign_file<'a>(
     signer: &dyn Signer,
     opts: &SignOptions,
 ) -> Result<(), Error> {
-    let opened = update::open(input, output, &[])?;
+    let opened = update::open_with_password(input, output, &[], opts.document_password.as_ref())?;
     let identity = SignerIdentity::of(signer);
     let prepared = prepare(opened.doc(), &identity, opts).map_err(|e| e.with_path(input))?;
     // One pass over the input: copy it to the temporary output while hashing it.
@@ -97,7 +97,15 @@ pub fn sign_file<'a>(
 /// Signs a PDF held in memory and returns the signed file.
 pub fn sign_bytes(input: &[u8], signer: &dyn Signer, opts: &SignOptions) -> Result<Vec<u8>, Error> {
     let identity = SignerIdentity::of(signer);
-    let doc = Document::open(input)?;
+    let meter = crate::budget::DocumentMeter::start(
+        crate::budget::DocumentBudget::default().deadline(None),
+    );
+    let doc = Document::open_with_password(
+        input,
+        crate::pdf::Budget::default(),
+        meter,
+        opts.document_password.as_ref(),
+    )?;
     let prepared = prepare(&doc, &identity, opts)?;
     let mut hasher = Hasher::new(prepared.digest_algorithm);
     hasher.update(input);

@@ -79,6 +79,11 @@ pub struct SignOptions {
     /// verify. For making test files only; default `false` (such a certificate is refused
     /// before anything is written).
     pub allow_invalid_certificate: bool,
+    /// The user or owner password of an encrypted input, tried before the empty user
+    /// password (honoured by [`super::sign_file`] and [`super::sign_bytes`]). The update is
+    /// written encrypted with the document's key; `/P` must allow signing unless this is
+    /// the owner password.
+    pub document_password: Option<crate::pdf::Password>,
 }
 
 impl SignOptions {
@@ -99,6 +104,12 @@ impl SignOptions {
     /// Puts a new field's widget on this page (1-based).
     pub fn page(mut self, page: usize) -> Self {
         self.page = page;
+        self
+    }
+
+    /// Opens an encrypted input with `password` (user or owner) first.
+    pub fn document_password(mut self, password: crate::pdf::Password) -> Self {
+        self.document_password = Some(password);
         self
     }
 

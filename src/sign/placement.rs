@@ -91,6 +91,11 @@ pub(crate) fn place_signature<S: Source>(
         update.put(catalog_ref, &Object::Dict(catalog))?;
     }
 
+    // In an encrypted document the dictionary's strings are encrypted with its key; the
+    // /Contents placeholder, added after, stays in the clear (ISO 32000-2 §7.6.2).
+    let mut entries = Object::Dict(sig_entries.clone());
+    update.encrypt(sig_ref, &mut entries)?;
+    let sig_entries = entries.as_dict().unwrap_or(sig_entries);
     let sig_body = signature_dictionary(sig_entries, contents_capacity)?;
     update.put_raw(sig_ref, sig_body.bytes.clone())?;
     Ok(Placed {

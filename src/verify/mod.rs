@@ -27,7 +27,7 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 use crate::budget::{DocumentBudget, DocumentMeter};
-use crate::pdf::{Budget, Document, FileSource, Source};
+use crate::pdf::{Budget, Document, FileSource, Password, Source};
 use crate::pki::{
     Certificate, MeteredFetcher, NetworkMeter, RevocationData, SharedFetcher, TrustStore,
     ValidationPolicy, VerificationCache,
@@ -70,6 +70,9 @@ pub struct VerifyOptions {
     /// Hash the ranges of several signatures in one pass over the file ([`hashing`]; on by
     /// default). Off, each signature is hashed on its own; the reports are the same.
     pub shared_hashing: bool,
+    /// The password of encrypted documents (user or owner), tried before the empty user
+    /// password ([`Document::open_with_password`]); `None`: only the empty one.
+    pub password: Option<Password>,
     /// Parsed certificates and verified certificate and CRL signatures, remembered across the
     /// signatures of a file and across files verified with these options (clones of the
     /// options share it). The reports are the same with or without it;
@@ -91,8 +94,16 @@ impl VerifyOptions {
             fetcher: None,
             max_unsigned_attrs_content: 256 << 20,
             shared_hashing: true,
+            password: None,
             cache: VerificationCache::new(),
         }
+    }
+
+    /// Opens encrypted documents with `password` (user or owner) first, then with the empty
+    /// user password.
+    pub fn password(mut self, password: Password) -> Self {
+        self.password = Some(password);
+        self
     }
 
     /// Judges certificates at `t` instead of now.
@@ -284,17 +295,20 @@ pub fn verify_source<S: Source>(
     };
     // One meter for the whole verification: its clock starts here.
     let meter = DocumentMeter::start(opts.document_budget);
-    let doc = Document::open_metered(source, opts.budget, meter.clone())?;
+    let doc =
+        Document::open_with_password(source, opts.budget, meter.clone(), opts.password.as_ref())?;
     let mut report = VerificationReport::new(name, doc.len(), time, time_source);
     report.revisions = doc.revisions().len();
-    if doc.is_encrypted() {
+    if let Some(enc) = doc.encryption() {
         report.findings.push(
             Finding::new(
                 Code::DocEncrypted,
-                "the document is encrypted; signature values are not encrypted and are checked, \
-             other strings are reported as stored",
+                format!(
+                    "the document is encrypted and was decrypted: {}",
+                    enc.describe(crate::report::Lang::En)
+                ),
             )
-            .plain(),
+            .detail(L::Declared, enc.describe(crate::report::Lang::Vi)),
         );
     }
     if let Some(f) = trailing_data(&doc) {

@@ -8,13 +8,14 @@ use kyso::asn1::hex::encode as hex;
 use kyso::attachments::{
     embedded_contents, extract_to_file, list_embedded_files, portable_file_name, EmbeddedFile,
 };
-use kyso::pdf::{Document, FileSource};
+use kyso::pdf::{Document, FileSource, Password};
 use kyso::report::text::safe;
 use kyso::report::EmbeddedLocation;
 
 use kyso::report::Lang;
 
 use crate::output::{emit, Failure};
+use crate::password_args::{open_pdf, PdfPasswordArgs};
 use crate::verify_args::LangArg;
 use crate::writes::{Out, FORCE_HELP};
 
@@ -37,6 +38,8 @@ enum AttachmentsCommand {
         /// Language of the text output.
         #[arg(long, value_enum, default_value_t = LangArg::En)]
         lang: LangArg,
+        #[command(flatten)]
+        password: PdfPasswordArgs,
     },
     /// Write embedded files into a directory.
     Extract {
@@ -53,25 +56,42 @@ enum AttachmentsCommand {
         /// the file written).
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        password: PdfPasswordArgs,
     },
 }
 
 pub fn run(a: AttachmentsArgs) -> Result<ExitCode, Failure> {
     match a.command {
-        AttachmentsCommand::List { file, json, lang } => list(&file, json, lang.into()),
+        AttachmentsCommand::List {
+            file,
+            json,
+            lang,
+            password,
+        } => list(&file, json, lang.into(), password.password()?.as_ref()),
         AttachmentsCommand::Extract {
             file,
             names,
             output,
             force,
             json,
-        } => extract(&file, &names, &output, force, json),
+            password,
+        } => extract(
+            &file,
+            &names,
+            &output,
+            force,
+            json,
+            password.password()?.as_ref(),
+        ),
     }
 }
 
-fn open(path: &Path) -> Result<(Document<FileSource>, Vec<EmbeddedFile>), Failure> {
-    let source = FileSource::open(path).map_err(|e| Failure::at(path, e))?;
-    let doc = Document::open(source).map_err(|e| Failure::at(path, e))?;
+fn open(
+    path: &Path,
+    password: Option<&Password>,
+) -> Result<(Document<FileSource>, Vec<EmbeddedFile>), Failure> {
+    let doc = open_pdf(path, password).map_err(|e| Failure::about(path, e))?;
     let files = list_embedded_files(&doc, doc.last_revision()).map_err(|e| Failure::at(path, e))?;
     Ok((doc, files))
 }
@@ -103,8 +123,13 @@ pub(crate) struct Listed<'a> {
     pub(crate) error: Option<String>,
 }
 
-fn list(path: &Path, json: bool, lang: Lang) -> Result<ExitCode, Failure> {
-    let (doc, files) = open(path)?;
+fn list(
+    path: &Path,
+    json: bool,
+    lang: Lang,
+    password: Option<&Password>,
+) -> Result<ExitCode, Failure> {
+    let (doc, files) = open(path, password)?;
     let rev = doc.last_revision();
     let mut listed = Vec::new();
     // Each distinct stream is decoded once, however many files share it.
@@ -215,8 +240,9 @@ fn extract(
     dir: &Path,
     force: bool,
     json: bool,
+    password: Option<&Password>,
 ) -> Result<ExitCode, Failure> {
-    let (doc, files) = open(path)?;
+    let (doc, files) = open(path, password)?;
     for n in names {
         if !files.iter().any(|f| &f.name == n) {
             return Err(Failure::at(

@@ -60,6 +60,8 @@ struct SealArgs {
 struct DossierVerifyArgs {
     #[command(flatten)]
     verify: VerifyOptionArgs,
+    #[command(flatten)]
+    password: crate::password_args::PdfPasswordArgs,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
@@ -108,7 +110,8 @@ fn seal(a: SealArgs) -> Result<ExitCode, Failure> {
 
 fn verify(a: DossierVerifyArgs) -> Result<ExitCode, Failure> {
     let lang: Lang = a.lang.into();
-    let opts = a.verify.options(lang)?;
+    let mut opts = a.verify.options(lang)?;
+    opts.password = a.password.password()?;
     let report = verify_dossier(&a.dir, &opts).map_err(|e| Failure::about_in(&a.dir, e, lang))?;
     if a.json {
         emit(&format!("{}\n", report.to_json()));

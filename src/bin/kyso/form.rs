@@ -9,7 +9,6 @@ use kyso::form::{
     fill_file, flatten_file, list_fields, FieldKind, FieldValue, FillOptions, FormField,
     FormValues, MAX_DATA_BYTES,
 };
-use kyso::pdf::{Document, FileSource};
 use kyso::report::text::{quoted, safe};
 use kyso::report::Lang;
 
@@ -43,6 +42,8 @@ struct ListArgs {
     /// Language of the text output.
     #[arg(long, value_enum, default_value_t = crate::verify_args::LangArg::En)]
     lang: crate::verify_args::LangArg,
+    #[command(flatten)]
+    password: crate::password_args::PdfPasswordArgs,
 }
 
 #[derive(clap::Args)]
@@ -82,9 +83,9 @@ pub fn run(a: FormArgs) -> Result<ExitCode, Failure> {
 }
 
 fn list(a: ListArgs) -> Result<ExitCode, Failure> {
-    let source = FileSource::open(&a.input).map_err(|e| Failure::at(&a.input, e))?;
-    let doc = Document::open(source).map_err(|e| Failure::at(&a.input, e))?;
     let lang: Lang = a.lang.into();
+    let doc = crate::password_args::open_pdf(&a.input, a.password.password()?.as_ref())
+        .map_err(|e| Failure::about_in(&a.input, e, lang))?;
     let fields = list_fields(&doc).map_err(|e| Failure::about_in(&a.input, e, lang))?;
     if a.json {
         let text = serde_json::to_string_pretty(&fields).map_err(|e| Failure::at(&a.input, e))?;

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
-use kyso::pdf::{self, Document, FileSource, Object};
+use kyso::pdf::{self, Object, Password};
 use kyso::report::text::safe;
 use kyso::report::Lang;
 
@@ -22,6 +22,8 @@ pub struct InspectArgs {
     /// Language of the text output and of messages.
     #[arg(long, value_enum, default_value_t = LangArg::En)]
     lang: LangArg,
+    #[command(flatten)]
+    password: crate::password_args::PdfPasswordArgs,
     /// The PDF.
     file: PathBuf,
 }
@@ -34,6 +36,8 @@ pub(crate) struct Inspection {
     pub pdf_version: Option<String>,
     pub size: u64,
     pub encrypted: bool,
+    /// How an encrypted document is encrypted and was opened, with its permissions.
+    pub encryption: Option<String>,
     pub revisions: Vec<RevisionInfo>,
     pub pages: usize,
     pub signature_fields: Vec<FieldInfo>,
@@ -72,7 +76,9 @@ pub(crate) struct DictionaryInfo {
 
 pub fn run(a: InspectArgs) -> Result<ExitCode, Failure> {
     let lang: Lang = a.lang.into();
-    let found = inspect(&a.file).map_err(|e| Failure::about_in(&a.file, e, lang))?;
+    let password = a.password.password()?;
+    let found = inspect(&a.file, password.as_ref(), lang)
+        .map_err(|e| Failure::about_in(&a.file, e, lang))?;
     if a.json {
         emit(&format!(
             "{}\n",
@@ -84,9 +90,12 @@ pub fn run(a: InspectArgs) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn inspect(path: &Path) -> Result<Inspection, kyso::Error> {
-    let source = FileSource::open(path).map_err(|e| kyso::Error::io(path, e))?;
-    let doc = Document::open(source).map_err(|e| kyso::Error::from(e).with_path(path))?;
+fn inspect(
+    path: &Path,
+    password: Option<&Password>,
+    lang: Lang,
+) -> Result<Inspection, kyso::Error> {
+    let doc = crate::password_args::open_pdf(path, password)?;
     let revisions = doc
         .revisions()
         .iter()
@@ -141,6 +150,7 @@ fn inspect(path: &Path) -> Result<Inspection, kyso::Error> {
         pdf_version: doc.header_version().map(|(a, b)| format!("{a}.{b}")),
         size: doc.len(),
         encrypted: doc.is_encrypted(),
+        encryption: doc.encryption().map(|e| e.describe(lang)),
         revisions,
         pages,
         signature_fields,
@@ -164,6 +174,9 @@ pub(crate) fn render(i: &Inspection, lang: Lang) -> String {
             ""
         }
     );
+    if let Some(e) = &i.encryption {
+        let _ = writeln!(out, "{}: {}", lang.pick("encryption", "mã hóa"), safe(e));
+    }
     let _ = writeln!(out, "{}", lang.pick("revisions:", "các phiên bản:"));
     for (n, rev) in i.revisions.iter().enumerate() {
         let kind = safe(&rev.xref_kind);

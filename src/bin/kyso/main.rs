@@ -18,6 +18,7 @@ mod keysource;
 mod ltv;
 mod net_args;
 mod output;
+mod password_args;
 mod serve;
 mod sign;
 mod sign_file;

@@ -52,6 +52,8 @@ pub fn describe(file: &Path, e: &kyso::Error, lang: Lang) -> String {
                         "tệp PDF bị hỏng hoặc bị cắt cụt"
                     )
                 )
+            } else if let PdfError::Encryption(e) = source {
+                format!("{shown}: {}", e.text(lang))
             } else if matches!(source, PdfError::NotPdf) && lang == Lang::Vi {
                 format!("{shown}: không phải tệp PDF ({source})")
             } else {

@@ -119,6 +119,8 @@ pub struct SignArgs {
     tsa: TsaArgs,
     #[command(flatten)]
     ltv: crate::ltv::LtvSourceArgs,
+    #[command(flatten)]
+    pdf_password: crate::password_args::PdfPasswordWriteArgs,
     /// Sign the revocation data of the signer's path (from --ocsp/--crl or, with --online,
     /// its OCSP responders and CRL distribution points; paths end at --trust) into an
     /// adbe-revocationInfoArchival attribute (--format pkcs7 only).
@@ -171,6 +173,7 @@ impl SignArgs {
             });
         opts.field_name = self.field.clone();
         opts.reason = self.reason.clone();
+        opts.document_password = self.pdf_password.password()?;
         opts.location = self.location.clone();
         opts.contact_info = self.contact.clone();
         opts.name = self.name.clone();

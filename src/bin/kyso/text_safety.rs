@@ -228,6 +228,7 @@ fn hostile_text_in_every_field_reaches_no_renderer_raw() {
         pdf_version: Some(t.into()),
         size: 1,
         encrypted: true,
+        encryption: None,
         revisions: vec![crate::inspect::RevisionInfo {
             xref_kind: t.into(),
             xref_offset: 1,

@@ -15,6 +15,8 @@ use crate::verify_args::{LangArg, VerifyOptionArgs};
 pub struct VerifyArgs {
     #[command(flatten)]
     verify: VerifyOptionArgs,
+    #[command(flatten)]
+    password: crate::password_args::PdfPasswordArgs,
     /// Language of the text report and of messages.
     #[arg(long, value_enum, default_value_t = LangArg::En)]
     lang: LangArg,
@@ -38,7 +40,8 @@ pub struct VerifyArgs {
 
 pub fn run(a: VerifyArgs) -> Result<ExitCode, Failure> {
     let lang: Lang = a.lang.into();
-    let opts = a.verify.options(lang)?;
+    let mut opts = a.verify.options(lang)?;
+    opts.password = a.password.password()?;
     let mut files = Vec::new();
     let mut expanded = false;
     for f in &a.files {
