@@ -5,6 +5,7 @@
 
 mod algorithm;
 mod digest;
+mod extra;
 mod keys;
 mod verify;
 
