@@ -17,6 +17,7 @@ pub use digest::{digest, Hasher};
 pub(crate) use keys::SigningKey;
 pub use keys::{load_certificates, KeyError, PrivateKey};
 pub use verify::{
-    public_key_kind, verify_certificate_signature, verify_signature, verify_signed_der,
-    PublicKeyKind, SignatureCheckError, SignatureScheme, VerifiedWith,
+    inherit_dsa_parameters, needs_inherited_parameters, public_key_kind,
+    verify_certificate_signature, verify_signature, verify_signed_der, PublicKeyKind,
+    SignatureCheckError, SignatureScheme, VerifiedWith,
 };

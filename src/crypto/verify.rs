@@ -14,7 +14,7 @@ use ring::signature::{self as rs, VerificationAlgorithm};
 
 use super::algorithm::{AlgorithmIdentifier, DigestAlgorithm, PssParamsError, RsaPssParams};
 use super::extra::{self, Check, Curve};
-use crate::asn1::der::{Element, Reader};
+use crate::asn1::der::{self, Element, Reader};
 use crate::asn1::oid;
 
 /// Why a signature was not accepted.
@@ -776,6 +776,45 @@ fn rsa_pss(bits: usize, params: RsaPssParams) -> Result<Backend, SignatureCheckE
             salt_len,
         }),
     })
+}
+
+/// Whether `spki_der` is a DSA key whose domain parameters are absent: they are inherited from
+/// the issuer's key (RFC 3279 §2.3.2; RFC 5280 §6.1.4 (d)–(f), `working_public_key_parameters`).
+pub fn needs_inherited_parameters(spki_der: &[u8]) -> bool {
+    matches!(
+        parse_spki(spki_der),
+        Ok(PublicKey {
+            kind: PublicKeyKind::Dsa { .. },
+            dsa_params: None,
+            ..
+        })
+    )
+}
+
+/// The key of `spki_der` with the DSA parameters it inherits from `issuer_spki_der` (RFC 3279
+/// §2.3.2, RFC 5280 §6.1.4 (f)): `Some` only when `spki_der` is a DSA key without parameters
+/// and the issuer's key is a DSA key with them.
+///
+/// ```
+/// # use kyso::crypto::inherit_dsa_parameters;
+/// // An RSA key never inherits anything.
+/// assert_eq!(inherit_dsa_parameters(b"not a key", b"not a key either"), None);
+/// ```
+pub fn inherit_dsa_parameters(spki_der: &[u8], issuer_spki_der: &[u8]) -> Option<Vec<u8>> {
+    let subject = parse_spki(spki_der).ok()?;
+    let issuer = parse_spki(issuer_spki_der).ok()?;
+    if !matches!(subject.kind, PublicKeyKind::Dsa { .. }) || subject.dsa_params.is_some() {
+        return None;
+    }
+    let params = issuer
+        .dsa_params
+        .filter(|_| matches!(issuer.kind, PublicKeyKind::Dsa { .. }))?;
+    let alg = der::sequence(&[&der::oid(&oid::DSA).ok()?, params]).ok()?;
+    let mut bits = Vec::with_capacity(subject.key_bytes.len().saturating_add(1));
+    bits.push(0u8);
+    bits.extend_from_slice(subject.key_bytes);
+    let bit_string = der::tlv(asn1_rs::Class::Universal, false, Tag::BitString.0, &bits).ok()?;
+    der::sequence(&[&alg, &bit_string]).ok()
 }
 
 /// Verifies a `SIGNED{}` structure (RFC 5280 §4.1.1, §5.1.1: certificate or CRL):

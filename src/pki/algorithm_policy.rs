@@ -78,7 +78,8 @@ impl AlgorithmPolicy {
         let digest = match with.scheme {
             SignatureScheme::RsaPkcs1v15 { digest }
             | SignatureScheme::RsaPss { digest, .. }
-            | SignatureScheme::Ecdsa { digest } => Some(digest),
+            | SignatureScheme::Ecdsa { digest }
+            | SignatureScheme::Dsa { digest } => Some(digest),
             _ => None,
         };
         if let Some(digest) = digest {
