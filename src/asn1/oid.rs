@@ -54,6 +54,9 @@ pub const SHA3_384: Oid<'static> = oid!(2.16.840 .1 .101 .3 .4 .2 .9);
 pub const SHA3_512: Oid<'static> = oid!(2.16.840 .1 .101 .3 .4 .2 .10);
 /// id-shake256: SHAKE256 with a 512-bit output, the message digest of Ed448 in CMS (RFC 8419 §2.3).
 pub const SHAKE256: Oid<'static> = oid!(2.16.840 .1 .101 .3 .4 .2 .12);
+/// id-shake256-len: SHAKE256 with the output length in its parameters (RFC 8702 §2; pyHanko
+/// and others use it with 512 bits for Ed448 in CMS).
+pub const SHAKE256_LEN: Oid<'static> = oid!(2.16.840 .1 .101 .3 .4 .2 .18);
 /// MD5.
 pub const MD5: Oid<'static> = oid!(1.2.840 .113549 .2 .5);
 
@@ -168,6 +171,7 @@ pub fn name(oid: &Oid<'_>) -> String {
         (SHA3_384, "SHA3-384"),
         (SHA3_512, "SHA3-512"),
         (SHAKE256, "SHAKE256"),
+        (SHAKE256_LEN, "id-shake256-len"),
         (MD5, "MD5"),
         (RSA_ENCRYPTION, "rsaEncryption"),
         (MD5_WITH_RSA, "md5WithRSAEncryption"),

@@ -312,7 +312,15 @@ impl<'a> AlgorithmIdentifier<'a> {
     }
 
     /// The digest algorithm this identifies, if it is one kyso supports.
+    ///
+    /// `id-shake256-len` with a length of 512 bits (RFC 8702 §2, `INTEGER 512`) is the same
+    /// digest as `id-shake256` (RFC 8419 §2.3): [`DigestAlgorithm::Shake256`].
     pub fn digest_algorithm(&self) -> Option<DigestAlgorithm> {
+        if self.oid == oid::SHAKE256_LEN {
+            // ShakeOutputLen ::= INTEGER, in bits.
+            return (self.params == Some(&[0x02, 0x02, 0x02, 0x00][..]))
+                .then_some(DigestAlgorithm::Shake256);
+        }
         DigestAlgorithm::from_oid(&self.oid)
     }
 
@@ -526,6 +534,22 @@ mod tests {
         assert_eq!(parsed.oid, oid::RSASSA_PSS);
         let params = RsaPssParams::from_der(parsed.params).unwrap();
         assert_eq!(params, RsaPssParams::new(DigestAlgorithm::Sha256));
+    }
+
+    /// RFC 8702 §2: id-shake256-len carries the output length; only 512 bits is SHAKE256 as
+    /// RFC 8419 §3.1 uses it with Ed448.
+    #[test]
+    fn shake256_len_512_is_shake256() {
+        let p512 = [0x02, 0x02, 0x02, 0x00];
+        let p256 = [0x02, 0x02, 0x01, 0x00];
+        let alg = AlgorithmIdentifier::new(oid::SHAKE256_LEN, Some(&p512));
+        assert_eq!(alg.digest_algorithm(), Some(DigestAlgorithm::Shake256));
+        let alg = AlgorithmIdentifier::new(oid::SHAKE256_LEN, Some(&p256));
+        assert_eq!(alg.digest_algorithm(), None);
+        let alg = AlgorithmIdentifier::new(oid::SHAKE256_LEN, None);
+        assert_eq!(alg.digest_algorithm(), None);
+        let alg = AlgorithmIdentifier::new(oid::SHAKE256, None);
+        assert_eq!(alg.digest_algorithm(), Some(DigestAlgorithm::Shake256));
     }
 
     #[test]
