@@ -1,7 +1,10 @@
-//! Cryptography on ring: digest and signature algorithms, digests, signature verification and
-//! private key loading.
+//! Cryptography: digest and signature algorithms, digests, signature verification and private
+//! key loading.
 //!
-//! Everything ring cannot check is reported as unsupported, never as valid (design decision 4).
+//! ring does what it has (the hot path); SHA-224, SHA-3 and SHAKE256 come from RustCrypto hash
+//! crates, and the signatures ring cannot check from RustCrypto verifiers (feature
+//! `extra-algorithms`). Anything neither can check is reported as unsupported, never as valid
+//! (design decision 4).
 
 mod algorithm;
 mod digest;
