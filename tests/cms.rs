@@ -1171,16 +1171,29 @@ fn pkits_certificate_signatures() {
     ] {
         assert!(invalid.contains(&name.to_owned()), "{name} must be invalid");
     }
-    // DSA (PKITS 4.1.4, 4.1.5): ring has no DSA.
-    for name in [
-        "ValidDSASignaturesTest4EE.crt",
-        "ValidDSAParameterInheritanceTest5EE.crt",
-    ] {
-        assert!(
-            unsupported.contains(&name.to_owned()),
-            "{name} must be unsupported"
-        );
-    }
+    // DSA (PKITS 4.1.4): verified (RustCrypto `dsa`, feature extra-algorithms).
+    assert!(ok.contains(&"ValidDSASignaturesTest4EE.crt".to_owned()));
+    // PKITS 4.1.5: the issuer's DSA key has no parameters (RFC 3279 §2.3.2); on its own the
+    // check is unsupported, with the parameters of the issuer's issuer it verifies.
+    let inheriting = "ValidDSAParameterInheritanceTest5EE.crt".to_owned();
+    assert!(unsupported.contains(&inheriting), "{inheriting}");
+    let der = |name: &str| &certs.iter().find(|(n, _)| n == name).unwrap().1;
+    let spki = |name: &str| {
+        x509_parser::certificate::X509Certificate::from_der(der(name))
+            .unwrap()
+            .1
+            .public_key()
+            .raw
+            .to_vec()
+    };
+    let ca = spki("DSAParametersInheritedCACert.crt");
+    assert!(kyso::crypto::needs_inherited_parameters(&ca));
+    let working = kyso::crypto::inherit_dsa_parameters(&ca, &spki("DSACACert.crt")).unwrap();
+    assert!(!kyso::crypto::needs_inherited_parameters(&working));
+    verify_certificate_signature(&working, der(&inheriting)).unwrap();
+    // Another algorithm's key gives no parameters.
+    let rsa_root = spki("TrustAnchorRootCertificate.crt");
+    assert_eq!(kyso::crypto::inherit_dsa_parameters(&ca, &rsa_root), None);
     assert!(ok.contains(&"ValidCertificatePathTest1EE.crt".to_owned()));
     assert!(ok.len() > 380, "only {} verified", ok.len());
 }

@@ -70,22 +70,6 @@ enum Aspect {
 /// aspect, reason).
 const EXCEPTIONS: &[(&str, &str, Aspect, &str)] = &[
     (
-        "pyhanko/ed448-disallowed-hash.pdf",
-        "Sig1",
-        Aspect::IntactValid,
-        "Ed448: ring has no Ed448, so kyso reports the signature value as unsupported \
-         (INDETERMINATE, CRYPTO_CONSTRAINTS_FAILURE; design decision 4: never valid when \
-         unchecked). pyHanko checks it, then rejects the digest for Ed448 in its own test \
-         (INDETERMINATE): the verdicts agree, the integrity detail cannot",
-    ),
-    (
-        "pyhanko/ed448-shake256-nolen.pdf",
-        "Sig1",
-        Aspect::IntactValid,
-        "Ed448 over a SHAKE256 digest: ring has neither, so kyso reports the digest as \
-         unsupported (INDETERMINATE, CRYPTO_CONSTRAINTS_FAILURE) where pyHanko finds it valid",
-    ),
-    (
         "pyhanko/coverage-anomalies/one-byterange.pdf",
         "Sig1",
         Aspect::IntactValid,

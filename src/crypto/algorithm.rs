@@ -8,7 +8,8 @@ use crate::asn1::der::{self, Reader};
 use crate::asn1::oid;
 use crate::asn1::DerError;
 
-/// A digest algorithm kyso can compute (with ring).
+/// A digest algorithm kyso can compute: SHA-1 and SHA-2 with ring, SHA-224, SHA-3 and SHAKE256
+/// with the RustCrypto `sha2`, `sha3` and `shake` crates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub enum DigestAlgorithm {
@@ -20,11 +21,34 @@ pub enum DigestAlgorithm {
     Sha384,
     /// SHA-512.
     Sha512,
+    /// SHA-224 (FIPS 180-4).
+    Sha224,
+    /// SHA3-224 (FIPS 202).
+    Sha3_224,
+    /// SHA3-256 (FIPS 202).
+    Sha3_256,
+    /// SHA3-384 (FIPS 202).
+    Sha3_384,
+    /// SHA3-512 (FIPS 202).
+    Sha3_512,
+    /// SHAKE256 with a 512-bit output: the CMS message digest for Ed448 (RFC 8419 §3.1).
+    Shake256,
 }
 
 impl DigestAlgorithm {
     /// Every supported digest algorithm.
-    pub const ALL: [DigestAlgorithm; 4] = [Self::Sha1, Self::Sha256, Self::Sha384, Self::Sha512];
+    pub const ALL: [DigestAlgorithm; 10] = [
+        Self::Sha1,
+        Self::Sha256,
+        Self::Sha384,
+        Self::Sha512,
+        Self::Sha224,
+        Self::Sha3_224,
+        Self::Sha3_256,
+        Self::Sha3_384,
+        Self::Sha3_512,
+        Self::Shake256,
+    ];
 
     /// The algorithm's OBJECT IDENTIFIER.
     pub fn oid(self) -> Oid<'static> {
@@ -33,6 +57,12 @@ impl DigestAlgorithm {
             Self::Sha256 => oid::SHA256,
             Self::Sha384 => oid::SHA384,
             Self::Sha512 => oid::SHA512,
+            Self::Sha224 => oid::SHA224,
+            Self::Sha3_224 => oid::SHA3_224,
+            Self::Sha3_256 => oid::SHA3_256,
+            Self::Sha3_384 => oid::SHA3_384,
+            Self::Sha3_512 => oid::SHA3_512,
+            Self::Shake256 => oid::SHAKE256,
         }
     }
 
@@ -48,25 +78,45 @@ impl DigestAlgorithm {
             Self::Sha256 => "SHA-256",
             Self::Sha384 => "SHA-384",
             Self::Sha512 => "SHA-512",
+            Self::Sha224 => "SHA-224",
+            Self::Sha3_224 => "SHA3-224",
+            Self::Sha3_256 => "SHA3-256",
+            Self::Sha3_384 => "SHA3-384",
+            Self::Sha3_512 => "SHA3-512",
+            Self::Shake256 => "SHAKE256",
         }
     }
 
     /// The digest length in bytes.
     pub fn output_len(self) -> usize {
-        self.ring().output_len()
+        match self {
+            Self::Sha1 => 20,
+            Self::Sha224 | Self::Sha3_224 => 28,
+            Self::Sha256 | Self::Sha3_256 => 32,
+            Self::Sha384 | Self::Sha3_384 => 48,
+            Self::Sha512 | Self::Sha3_512 | Self::Shake256 => 64,
+        }
     }
 
-    /// The DER `AlgorithmIdentifier` (parameters absent, RFC 5754 §2 / RFC 3370 §2.1).
+    /// The DER `AlgorithmIdentifier` (parameters absent, RFC 5754 §2 / RFC 3370 §2.1;
+    /// RFC 8702 §2 and RFC 8419 §2.3 for SHA-3 and SHAKE256).
     pub fn algorithm_identifier_der(self) -> Result<Vec<u8>, DerError> {
         der::sequence(&[&der::oid(&self.oid())?])
     }
 
-    pub(crate) fn ring(self) -> &'static ring::digest::Algorithm {
+    /// ring's implementation, for the algorithms ring has (the fast path).
+    pub(crate) fn ring(self) -> Option<&'static ring::digest::Algorithm> {
         match self {
-            Self::Sha1 => &ring::digest::SHA1_FOR_LEGACY_USE_ONLY,
-            Self::Sha256 => &ring::digest::SHA256,
-            Self::Sha384 => &ring::digest::SHA384,
-            Self::Sha512 => &ring::digest::SHA512,
+            Self::Sha1 => Some(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY),
+            Self::Sha256 => Some(&ring::digest::SHA256),
+            Self::Sha384 => Some(&ring::digest::SHA384),
+            Self::Sha512 => Some(&ring::digest::SHA512),
+            Self::Sha224
+            | Self::Sha3_224
+            | Self::Sha3_256
+            | Self::Sha3_384
+            | Self::Sha3_512
+            | Self::Shake256 => None,
         }
     }
 }
@@ -262,7 +312,15 @@ impl<'a> AlgorithmIdentifier<'a> {
     }
 
     /// The digest algorithm this identifies, if it is one kyso supports.
+    ///
+    /// `id-shake256-len` with a length of 512 bits (RFC 8702 §2, `INTEGER 512`) is the same
+    /// digest as `id-shake256` (RFC 8419 §2.3): [`DigestAlgorithm::Shake256`].
     pub fn digest_algorithm(&self) -> Option<DigestAlgorithm> {
+        if self.oid == oid::SHAKE256_LEN {
+            // ShakeOutputLen ::= INTEGER, in bits.
+            return (self.params == Some(&[0x02, 0x02, 0x02, 0x00][..]))
+                .then_some(DigestAlgorithm::Shake256);
+        }
         DigestAlgorithm::from_oid(&self.oid)
     }
 
@@ -450,7 +508,11 @@ mod tests {
             assert_eq!(DigestAlgorithm::from_oid(&alg.oid()), Some(alg));
         }
         assert_eq!(DigestAlgorithm::Sha384.output_len(), 48);
-        assert_eq!(DigestAlgorithm::from_oid(&oid::SHA224), None);
+        assert_eq!(
+            DigestAlgorithm::from_oid(&oid::SHA224),
+            Some(DigestAlgorithm::Sha224)
+        );
+        assert_eq!(DigestAlgorithm::from_oid(&oid::MD5), None);
     }
 
     #[test]
@@ -472,6 +534,22 @@ mod tests {
         assert_eq!(parsed.oid, oid::RSASSA_PSS);
         let params = RsaPssParams::from_der(parsed.params).unwrap();
         assert_eq!(params, RsaPssParams::new(DigestAlgorithm::Sha256));
+    }
+
+    /// RFC 8702 §2: id-shake256-len carries the output length; only 512 bits is SHAKE256 as
+    /// RFC 8419 §3.1 uses it with Ed448.
+    #[test]
+    fn shake256_len_512_is_shake256() {
+        let p512 = [0x02, 0x02, 0x02, 0x00];
+        let p256 = [0x02, 0x02, 0x01, 0x00];
+        let alg = AlgorithmIdentifier::new(oid::SHAKE256_LEN, Some(&p512));
+        assert_eq!(alg.digest_algorithm(), Some(DigestAlgorithm::Shake256));
+        let alg = AlgorithmIdentifier::new(oid::SHAKE256_LEN, Some(&p256));
+        assert_eq!(alg.digest_algorithm(), None);
+        let alg = AlgorithmIdentifier::new(oid::SHAKE256_LEN, None);
+        assert_eq!(alg.digest_algorithm(), None);
+        let alg = AlgorithmIdentifier::new(oid::SHAKE256, None);
+        assert_eq!(alg.digest_algorithm(), Some(DigestAlgorithm::Shake256));
     }
 
     #[test]

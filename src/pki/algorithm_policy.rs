@@ -168,7 +168,8 @@ impl AlgorithmPolicy {
         let digest = match with.scheme {
             SignatureScheme::RsaPkcs1v15 { digest }
             | SignatureScheme::RsaPss { digest, .. }
-            | SignatureScheme::Ecdsa { digest } => Some(digest),
+            | SignatureScheme::Ecdsa { digest }
+            | SignatureScheme::Dsa { digest } => Some(digest),
             _ => None,
         };
         let digest = match digest {

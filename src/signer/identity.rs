@@ -47,6 +47,7 @@ impl SignerIdentity {
             PublicKeyKind::EcP256 => SignatureAlgorithm::EcdsaP256Sha256,
             PublicKeyKind::EcP384 => SignatureAlgorithm::EcdsaP384Sha384,
             PublicKeyKind::Ed25519 => SignatureAlgorithm::Ed25519,
+            other => return Err(cannot_sign_with(other)),
         };
         Ok(SignerIdentity {
             certificate,
@@ -179,7 +180,21 @@ pub(crate) fn max_signature_len(kind: PublicKeyKind) -> usize {
         PublicKeyKind::EcP256 => 72,
         PublicKeyKind::EcP384 => 104,
         PublicKeyKind::Ed25519 => 64,
+        // Verification-only kinds (kyso does not sign with them): their longest signatures.
+        PublicKeyKind::EcBrainpoolP256r1 => 72,
+        PublicKeyKind::EcBrainpoolP384r1 => 104,
+        PublicKeyKind::EcBrainpoolP512r1 => 137,
+        PublicKeyKind::EcP521 => 141,
+        PublicKeyKind::Ed448 => 114,
+        PublicKeyKind::Dsa { .. } => 72,
     }
+}
+
+/// The refusal for a certificate key kyso can verify but not sign with.
+pub(crate) fn cannot_sign_with(kind: PublicKeyKind) -> SignerError {
+    SignerError::Key(KeyError::UnsupportedAlgorithm {
+        algorithm: format!("{kind} (kyso signs with RSA, EC P-256, EC P-384 and Ed25519 keys)"),
+    })
 }
 
 /// An ECDSA signature given as raw `r ‖ s` (PKCS#11, many HSM and cloud APIs) as the DER

@@ -51,6 +51,7 @@ impl SoftwareSigner {
             PublicKeyKind::EcP256 => SignatureAlgorithm::EcdsaP256Sha256,
             PublicKeyKind::EcP384 => SignatureAlgorithm::EcdsaP384Sha384,
             PublicKeyKind::Ed25519 => SignatureAlgorithm::Ed25519,
+            other => return Err(super::identity::cannot_sign_with(other)),
         };
         let key = key.into_signing_key(&certificate)?;
         Ok(SoftwareSigner {

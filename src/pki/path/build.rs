@@ -7,7 +7,10 @@ use super::super::options::{Purpose, RevocationMode};
 use super::super::revocation::{CrlVerdict, OcspVerdict, RevocationReason};
 use super::check::{check_anchor, check_archival, check_purpose, position, process};
 use super::{CandidateReport, Edge, Engine, Goal, SearchResult, Validated};
-use crate::crypto::{public_key_kind, SignatureCheckError};
+use crate::crypto::{
+    inherit_dsa_parameters, needs_inherited_parameters, public_key_kind, DigestAlgorithm,
+    PublicKeyKind, SignatureCheckError, SignatureScheme, VerifiedWith,
+};
 use crate::report::revocation_reason_remark;
 use crate::report::text::rfc3339;
 use crate::report::DetailLabel as L;
@@ -91,6 +94,26 @@ impl Engine<'_> {
         for (candidate, is_anchor) in candidates {
             if !self.spend_signature_check() {
                 return None;
+            }
+            if needs_inherited_parameters(candidate.spki()) {
+                // A DSA key without parameters takes them from further up the path (RFC 5280
+                // §6.1.4 (f)): the signature is checked once the path is complete (`judge`).
+                edges.push(pending_edge());
+                path.push(candidate);
+                let found = if is_anchor {
+                    self.judge(path, edges, goal, acc)
+                } else {
+                    self.extend(path, edges, goal, acc)
+                };
+                if found.is_some() {
+                    return found;
+                }
+                path.pop();
+                edges.pop();
+                if self.exhausted.get() {
+                    return None;
+                }
+                continue;
             }
             match self
                 .cache
@@ -204,6 +227,9 @@ impl Engine<'_> {
         let anchor = self.anchor_for(anchor_cert)?;
 
         let (mut findings, processed) = process(path, goal.settings, self.time.at);
+        let (edges, mut deferred) = self.check_deferred_edges(path, edges);
+        let edges = edges.as_slice();
+        findings.append(&mut deferred);
         findings.extend(check_purpose(
             target,
             anchor,
@@ -263,6 +289,52 @@ impl Engine<'_> {
     }
 
     /// The algorithm policy over every edge and key of the path.
+    /// The signatures left for the complete path: those made with a DSA key that inherits its
+    /// parameters (RFC 3279 §2.3.2), checked with the working key of RFC 5280 §6.1.4 (f).
+    fn check_deferred_edges(
+        &self,
+        path: &[Certificate],
+        edges: &[Edge],
+    ) -> (Vec<Edge>, Vec<Finding>) {
+        let mut out = edges.to_vec();
+        let mut findings = Vec::new();
+        for (index, edge) in out.iter_mut().enumerate() {
+            let (Some(cert), Some(issuer)) = (path.get(index), path.get(index + 1)) else {
+                continue;
+            };
+            if !needs_inherited_parameters(issuer.spki()) {
+                continue;
+            }
+            let key = working_spki(path, index + 1);
+            let problem = match self.cache.verify_certificate_signature(&key, cert.der()) {
+                Ok(with) => {
+                    *edge = with;
+                    continue;
+                }
+                Err(e) => e,
+            };
+            let code = match problem {
+                SignatureCheckError::Unsupported { .. } => Code::IntegrityAlgorithmUnsupported,
+                _ => Code::ChainSignatureInvalid,
+            };
+            findings.push(
+                Finding::new(
+                    code,
+                    format!(
+                        "the signature of \"{}\" does not verify with the key of \"{}\" \
+                         (DSA parameters inherited from its issuer): {problem}",
+                        cert.label(),
+                        issuer.label()
+                    ),
+                )
+                .detail(L::Certificate, cert.label())
+                .detail(L::Issuer, issuer.label())
+                .detail(L::Technical, &problem),
+            );
+        }
+        (out, findings)
+    }
+
     fn check_algorithms(&self, path: &[Certificate], edges: &[Edge]) -> Vec<Finding> {
         let policy = &self.policy.algorithms;
         let mut out = Vec::new();
@@ -544,4 +616,34 @@ impl Engine<'_> {
 
 fn has_error(findings: &[Finding]) -> bool {
     findings.iter().any(|f| f.severity == Severity::Error)
+}
+
+/// The placeholder for a signature checked once the path is complete.
+fn pending_edge() -> Edge {
+    VerifiedWith {
+        scheme: SignatureScheme::Dsa {
+            digest: DigestAlgorithm::Sha1,
+        },
+        key: PublicKeyKind::Dsa { bits: 0 },
+    }
+}
+
+/// The working public key of `path[index]` (RFC 5280 §6.1.4 (d)–(f)): its own, or, for a DSA
+/// key without parameters, the key with the parameters of the nearest key above it that has
+/// them (RFC 3279 §2.3.2).
+pub(crate) fn working_spki(path: &[Certificate], index: usize) -> Vec<u8> {
+    let Some(cert) = path.get(index) else {
+        return Vec::new();
+    };
+    let key = cert.spki();
+    if !needs_inherited_parameters(key) {
+        return key.to_vec();
+    }
+    // Through further parameterless DSA keys up to the first key that is not one: its
+    // parameters if it is a DSA key, none otherwise (another algorithm resets them).
+    path.iter()
+        .skip(index + 1)
+        .find(|above| !needs_inherited_parameters(above.spki()))
+        .and_then(|above| inherit_dsa_parameters(key, above.spki()))
+        .unwrap_or_else(|| key.to_vec())
 }

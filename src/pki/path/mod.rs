@@ -30,6 +30,7 @@ use crate::crypto::VerifiedWith;
 use crate::report::DetailLabel as L;
 use crate::report::{ChainStatus, Code, Finding, RevocationReport};
 
+pub(crate) use build::working_spki;
 pub use policy::ANY_POLICY;
 
 /// The times a validation works with. The clock is never read here.

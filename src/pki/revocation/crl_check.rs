@@ -247,7 +247,13 @@ impl Engine<'_> {
                 why.push("the signature-check budget ran out".to_string());
                 break;
             }
-            let with = match self.cache.verify_signed_der(cand.spki(), crl.der()) {
+            // A CRL issuer on the path whose DSA key inherits its parameters (RFC 3279
+            // §2.3.2) is checked with its working key (RFC 5280 §6.1.4 (f)).
+            let key = match path.iter().position(|c| *c == cand) {
+                Some(at) if on_path => super::super::path::working_spki(path, at),
+                _ => cand.spki().to_vec(),
+            };
+            let with = match self.cache.verify_signed_der(&key, crl.der()) {
                 Ok(w) => w,
                 Err(e) => {
                     why.push(format!(
