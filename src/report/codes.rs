@@ -242,10 +242,12 @@ codes! {
     ChainAlgorithmLegacy = "chain.algorithm_legacy", Warning;
     /// A certificate is not revoked, according to a CRL or OCSP response.
     RevocationGood = "revocation.good", Info;
-    /// A certificate of the path is revoked.
+    /// The target certificate of the path is revoked, and no proof of existence of the
+    /// signature before the revocation exists (EN 319 102-1 §5.2.6: REVOKED_NO_POE).
     RevocationRevoked = "revocation.revoked", Error;
-    /// The signer's certificate was revoked after the proven signing time (not for key
-    /// compromise): the signature stands.
+    /// A certificate of the path was revoked after the time the signature is proven to have
+    /// existed (the best-signature-time): the signature stands (EN 319 102-1 §5.6.2.4),
+    /// unless the policy's key-compromise rule says otherwise.
     RevocationRevokedAfterSigning = "revocation.revoked_after_signing", Warning;
     /// Revocation status was required and could not be established.
     RevocationUnknown = "revocation.unknown", Error;
@@ -262,6 +264,9 @@ codes! {
     /// lacks cRLSign (§6.3.3 (f)). Reported in every revocation mode when the status stays
     /// unknown; under `require` the unknown status itself is the error.
     RevocationCrlUnusable = "revocation.crl_unusable", Warning;
+    /// A CA certificate of the path is revoked, and no proof of existence of the signature
+    /// before the revocation exists (EN 319 102-1 §5.6.2.4: REVOKED_CA_NO_POE).
+    RevocationCaRevoked = "revocation.ca_revoked", Error;
 
     // Difference analysis: structure, certification, locks, budgets.
     /// A later revision's structure is inconsistent (cross-reference entries that do not
