@@ -335,6 +335,20 @@ codes! {
     TimePathAtProvenTime = "time.path_validated_at_proven_time", Info;
     /// The PAdES baseline level the signature reaches, and what a higher one needs.
     PadesLevel = "pades.level", Info;
+    /// The newest timestamp's authority certificate (or its path) has expired by the
+    /// validation time and no later timestamp protects it: the proof of existence is gone
+    /// (EN 319 102-1 §5.6.3; INDETERMINATE/OUT_OF_BOUNDS_NO_POE).
+    TspAuthorityExpired = "timestamp.authority_expired", Error;
+    /// A timestamp's authority certificate expired before a later timestamp proved the
+    /// token's existence: the archive was renewed too late (EN 319 102-1 §5.6.3;
+    /// INDETERMINATE/NO_POE).
+    TspRenewedTooLate = "timestamp.renewed_too_late", Error;
+    /// The newest authority's status at the validation time was taken from the embedded
+    /// revocation data of its own time, as the policy allows offline (a deviation from
+    /// EN 319 102-1 §5.2.5, which wants data fresh at the validation time).
+    TspAuthorityStatusFromEmbeddedData = "timestamp.authority_status_from_embedded_data", Warning;
+    /// Until when the signature stays provable and what the archive needs next.
+    ArchiveProvableUntil = "archive.provable_until", Info;
 
     // The network (feature `online` or a caller's fetcher).
     /// A URL from a certificate was not fetched because the network policy refuses it: a

@@ -306,6 +306,18 @@ fn code_en(code: Code) -> &'static str {
         C::TimeProvenByDocumentTimestamp => "A document timestamp proves the time",
         C::TimePathAtProvenTime => "The path was validated at the proven time",
         C::PadesLevel => "The PAdES level reached",
+        C::TspAuthorityExpired => {
+            "The newest timestamp's authority has expired and nothing later protects the \
+             signature: the archive was not renewed in time"
+        }
+        C::TspRenewedTooLate => {
+            "A timestamp's authority expired before a later timestamp protected it: the \
+             archive was renewed too late"
+        }
+        C::TspAuthorityStatusFromEmbeddedData => {
+            "The newest authority's current status was taken from embedded data (policy)"
+        }
+        C::ArchiveProvableUntil => "Until when the signature stays provable",
     }
 }
 
@@ -554,6 +566,19 @@ fn code_vi(code: Code) -> &'static str {
              đã hết hiệu lực trước thời điểm kiểm tra"
         }
         C::PadesLevel => "Mức PAdES đạt được",
+        C::TspAuthorityExpired => {
+            "Chứng thư số của đơn vị cấp dấu thời gian mới nhất đã hết hạn và không có dấu thời \
+             gian nào sau đó bảo vệ chữ ký: hồ sơ lưu trữ đã không được gia hạn kịp thời"
+        }
+        C::TspRenewedTooLate => {
+            "Chứng thư số của đơn vị cấp dấu thời gian đã hết hạn trước khi một dấu thời gian sau \
+             bảo vệ nó: hồ sơ lưu trữ được gia hạn quá muộn"
+        }
+        C::TspAuthorityStatusFromEmbeddedData => {
+            "Tình trạng hiện tại của đơn vị cấp dấu thời gian mới nhất được lấy từ dữ liệu có sẵn \
+             trong tệp (theo chính sách kiểm tra)"
+        }
+        C::ArchiveProvableUntil => "Thời hạn chữ ký còn chứng minh được",
     }
 }
 

@@ -536,6 +536,10 @@ pub struct SignatureReport {
     /// What the signature lacks for the next PAdES level, one item per line.
     #[serde(default)]
     pub missing_for_next_level: Vec<String>,
+    /// For a signature whose proof of existence rests on timestamps: which timestamp carries
+    /// it now, until when, and what it needs next (EN 319 102-1 §5.6.3). Absent without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archive: Option<ArchiveStatus>,
 }
 
 /// A PAdES baseline level (ETSI EN 319 142-1 §6).
@@ -603,6 +607,30 @@ pub enum TimestampStatus {
     Invalid,
     /// A check could not be completed (trust, algorithm): the token proves nothing.
     Indeterminate,
+}
+
+/// How long a signature stays provable (EN 319 102-1 §5.6.3): the newest timestamp that
+/// protects it is validated at the validation time; once its authority's certificate (or a
+/// certificate of its path) expires and no later timestamp protects it, the proof of
+/// existence is gone. Renewing (a new document timestamp before that date, `kyso ltv --level
+/// b-lta`) carries the proof forward.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ArchiveStatus {
+    /// The kind of the newest timestamp that protects the signature.
+    pub newest_timestamp: TimestampKind,
+    /// Its `genTime`.
+    #[serde(with = "time::serde::rfc3339")]
+    pub newest_time: OffsetDateTime,
+    /// Its authority (subject of the certificate).
+    pub authority: String,
+    /// Until when the proof holds: the earliest expiry of the authority's certificate path.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub provable_until: Option<OffsetDateTime>,
+    /// Whether the proof holds at the validation time.
+    pub holds: bool,
+    /// What the archive needs next, in words.
+    pub next: String,
 }
 
 /// One RFC 3161 timestamp token as the report shows it.

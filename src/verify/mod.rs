@@ -13,10 +13,12 @@ pub mod digest;
 mod discover;
 pub mod hashing;
 mod modifications;
+mod policy;
 mod signature;
 mod timestamps;
 pub(crate) mod verdict;
 
+pub use policy::{NewestAuthorityStatus, Policy, PolicyError};
 pub(crate) use signature::{apply_signer_check, check_chain, ChainInputs};
 
 use std::borrow::Cow;
@@ -74,6 +76,9 @@ pub struct VerifyOptions {
     /// options share it). The reports are the same with or without it;
     /// [`VerificationCache::disabled`] turns it off.
     pub cache: VerificationCache,
+    /// The signature validation policy ([`Policy::etsi`] by default). Set it with
+    /// [`VerifyOptions::policy`], which also puts its path settings into `validation`.
+    pub policy: Policy,
 }
 
 impl VerifyOptions {
@@ -91,7 +96,16 @@ impl VerifyOptions {
             max_unsigned_attrs_content: 256 << 20,
             shared_hashing: true,
             cache: VerificationCache::new(),
+            policy: Policy::etsi(),
         }
+    }
+
+    /// Validates under `policy`: its key-compromise rule, revocation freshness and
+    /// algorithm constraints go into [`VerifyOptions::validation`].
+    pub fn policy(mut self, policy: Policy) -> Self {
+        policy.apply(&mut self.validation);
+        self.policy = policy;
+        self
     }
 
     /// Judges certificates at `t` instead of now.
@@ -332,6 +346,7 @@ pub fn verify_source<S: Source>(
         reports.push(one);
     }
     reports.reverse();
+    timestamps::archive_status(&mut reports);
     report.signatures = reports;
     let (embedded, findings) = crate::attachments::embedded_file_reports(&doc, &report.signatures);
     report.embedded_files = embedded;

@@ -104,6 +104,11 @@ pub fn consequence(code: Code) -> (Indication, SubIndication) {
         // signature cannot pass, but it is not shown to be forged either.
         Code::TspCertificateUnusable => (I, S::ChainConstraintsFailure),
         Code::TspAlgorithmUnsupported => (I, S::CryptoConstraintsFailure),
+        // EN 319 102-1 §5.6.3: the newest timestamp no longer validates at the validation
+        // time (its authority is out of bounds, no later proof), or an older one was not
+        // protected before its authority expired.
+        Code::TspAuthorityExpired => (I, S::OutOfBoundsNoPoe),
+        Code::TspRenewedTooLate => (I, S::NoPoe),
         _ => (I, S::Generic),
     }
 }
