@@ -530,3 +530,67 @@ fn en_319_102_1_5_6_3_time_travel_beside_pyhankos_ades_process() {
     eprintln!("{}", table.join("\n"));
     assert!(differ.is_empty(), "unexpected: {}", differ.join("\n"));
 }
+
+/// `kyso verify` on an archive: the text report says until when the signature stays provable
+/// and what to do (§5.6.3); six years on, after the authority expired, the verdict is
+/// INDETERMINATE with `timestamp.authority_expired`; `--policy` takes a shipped name or a
+/// JSON file and prints the deviations from the standard.
+#[test]
+fn en_319_102_1_5_6_3_kyso_verify_says_until_when_an_archive_is_provable() {
+    use common::cli::{code, kyso, show, stderr, stdout};
+    let Some(s) = Setup::new() else { return };
+    let lt = s.b_lt("lt.pdf");
+    let root = s.pki.root_pem();
+    let date = |days: i64| {
+        let t = at(&s.pki, days);
+        format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
+    };
+    let run = |extra: &[&str]| {
+        let mut args: Vec<std::ffi::OsString> = vec![
+            "verify".into(),
+            lt.clone().into(),
+            "--trust".into(),
+            root.clone().into(),
+        ];
+        args.extend(extra.iter().map(|a| std::ffi::OsString::from(*a)));
+        kyso(args)
+    };
+    let o = run(&["--at", &date(200)]);
+    assert_eq!(code(&o), 0, "{}", show(&o));
+    assert!(stdout(&o).contains("provable until:"), "{}", show(&o));
+    assert!(
+        stdout(&o).contains("kyso ltv --level b-lta"),
+        "{}",
+        show(&o)
+    );
+    let o = run(&["--at", &date(200), "--lang", "vi"]);
+    assert!(stdout(&o).contains("chứng minh được đến:"), "{}", show(&o));
+    let o = run(&["--at", &date(6 * YEAR), "--json"]);
+    assert_eq!(code(&o), 1, "{}", show(&o));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let sig = &json["signatures"][0];
+    assert_eq!(
+        sig["sub_indication"],
+        "OUT_OF_BOUNDS_NO_POE",
+        "{}",
+        show(&o)
+    );
+    assert_eq!(sig["archive"]["holds"], false, "{}", show(&o));
+    assert!(stdout(&o).contains("timestamp.authority_expired"));
+
+    let o = run(&["--at", &date(200), "--policy", "offline-archive"]);
+    assert_eq!(code(&o), 0, "{}", show(&o));
+    assert!(
+        stderr(&o).contains("departs from ETSI EN 319 102-1"),
+        "{}",
+        show(&o)
+    );
+    assert!(stderr(&o).contains("key compromise"), "{}", show(&o));
+    let file = s.path("policy.json");
+    std::fs::write(&file, r#"{"name": "so", "freshness_hours": {"signer": 1}}"#).unwrap();
+    let o = run(&["--policy", file.to_str().unwrap()]);
+    assert!(stderr(&o).contains("policy \"so\""), "{}", show(&o));
+    let o = run(&["--policy", "strictest"]);
+    assert_eq!(code(&o), 2, "{}", show(&o));
+    assert!(stderr(&o).contains("--policy strictest"), "{}", show(&o));
+}
