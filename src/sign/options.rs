@@ -79,6 +79,10 @@ pub struct SignOptions {
     /// verify. For making test files only; default `false` (such a certificate is refused
     /// before anything is written).
     pub allow_invalid_certificate: bool,
+    /// Checks the signer's certificate against this revocation data (and the
+    /// adbe-revocationInfoArchival data, when given) before anything is written: a revoked
+    /// certificate is refused ([`crate::Refusal::SignerRevoked`]). `None`: not checked.
+    pub revocation_check: Option<super::RevocationCheck>,
 }
 
 impl SignOptions {

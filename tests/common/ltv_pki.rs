@@ -47,6 +47,8 @@ pub struct LtvPki {
     pub dir: tempfile::TempDir,
     pub now: OffsetDateTime,
     pub root_der: Vec<u8>,
+    /// The root with its key (CRLs in tests).
+    pub root: CertifiedIssuer<'static, KeyPair>,
     pub signer: Issued,
     pub responder: Issued,
     pub tsa_cert: Issued,
@@ -164,10 +166,12 @@ impl LtvPki {
         std::fs::write(&tsa.key_pem, &tsa_cert.key_pem).unwrap();
         std::fs::write(&tsa.root_pem, pem("CERTIFICATE", root.der())).unwrap();
         tsa.root_der = root.der().to_vec();
+        let root_der = root.der().to_vec();
         let pki = LtvPki {
             dir,
             now,
-            root_der: root.der().to_vec(),
+            root_der,
+            root,
             signer,
             responder,
             tsa_cert,
