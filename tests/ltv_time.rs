@@ -533,7 +533,7 @@ fn en_319_102_1_5_6_3_time_travel_beside_pyhankos_ades_process() {
 
 /// `kyso verify` on an archive: the text report says until when the signature stays provable
 /// and what to do (§5.6.3); six years on, after the authority expired, the verdict is
-/// INDETERMINATE with `timestamp.authority_expired`; `--policy` takes a shipped name or a
+/// INDETERMINATE with `timestamp.authority_expired`; `--validation-policy` takes a shipped name or a
 /// JSON file and prints the deviations from the standard.
 #[test]
 fn en_319_102_1_5_6_3_kyso_verify_says_until_when_an_archive_is_provable() {
@@ -578,7 +578,7 @@ fn en_319_102_1_5_6_3_kyso_verify_says_until_when_an_archive_is_provable() {
     assert_eq!(sig["archive"]["holds"], false, "{}", show(&o));
     assert!(stdout(&o).contains("timestamp.authority_expired"));
 
-    let o = run(&["--at", &date(200), "--policy", "offline-archive"]);
+    let o = run(&["--at", &date(200), "--validation-policy", "offline-archive"]);
     assert_eq!(code(&o), 0, "{}", show(&o));
     assert!(
         stderr(&o).contains("departs from ETSI EN 319 102-1"),
@@ -588,9 +588,13 @@ fn en_319_102_1_5_6_3_kyso_verify_says_until_when_an_archive_is_provable() {
     assert!(stderr(&o).contains("key compromise"), "{}", show(&o));
     let file = s.path("policy.json");
     std::fs::write(&file, r#"{"name": "so", "freshness_hours": {"signer": 1}}"#).unwrap();
-    let o = run(&["--policy", file.to_str().unwrap()]);
+    let o = run(&["--validation-policy", file.to_str().unwrap()]);
     assert!(stderr(&o).contains("policy \"so\""), "{}", show(&o));
-    let o = run(&["--policy", "strictest"]);
+    let o = run(&["--validation-policy", "strictest"]);
     assert_eq!(code(&o), 2, "{}", show(&o));
-    assert!(stderr(&o).contains("--policy strictest"), "{}", show(&o));
+    assert!(
+        stderr(&o).contains("--validation-policy strictest"),
+        "{}",
+        show(&o)
+    );
 }

@@ -1,6 +1,6 @@
 //! The signature validation policy: the constraints of ETSI EN 319 102-1 (§5.1.4) that kyso
 //! lets a deployment choose, as one object the library takes ([`Policy`]) and a JSON file
-//! the command line reads (`kyso verify --policy FILE|NAME`).
+//! the command line reads (`kyso verify --validation-policy FILE|NAME`).
 //!
 //! Shipped policies: [`Policy::etsi`] (the standard's behaviour, the default) and
 //! [`Policy::offline_archive`] (the office's house policy for offline archive checks; each
@@ -64,7 +64,7 @@ impl NewestAuthorityStatus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Policy {
-    /// Its name, shown in the report's findings and by `kyso verify --policy`.
+    /// Its name, shown in the report's findings and by `kyso verify --validation-policy`.
     pub name: String,
     /// What a key-compromise revocation after the best-signature-time means.
     pub key_compromise: KeyCompromiseRule,

@@ -31,7 +31,7 @@ pub struct VerifyOptionArgs {
     /// (see `kyso::verify::Policy`). Deviations from the standard are printed on standard
     /// error.
     #[arg(long, value_name = "NAME|FILE")]
-    pub policy: Option<String>,
+    pub validation_policy: Option<String>,
     /// Limits on the work one document may cost.
     #[command(flatten)]
     pub budget: BudgetArgs,
@@ -99,8 +99,9 @@ impl VerifyOptionArgs {
         if let Some(t) = self.time(lang) {
             opts = opts.validation_time(t);
         }
-        if let Some(p) = &self.policy {
-            let policy = Policy::load(p).map_err(|e| Failure(format!("--policy {p}: {e}")))?;
+        if let Some(p) = &self.validation_policy {
+            let policy =
+                Policy::load(p).map_err(|e| Failure(format!("--validation-policy {p}: {e}")))?;
             let deviations = policy.deviations();
             if !deviations.is_empty() {
                 let head = match lang {
