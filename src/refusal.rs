@@ -203,6 +203,19 @@ pub enum Refusal {
     },
     /// The adbe-revocationInfoArchival attribute was asked for a PAdES signature.
     ArchivalAttributeNeedsPkcs7,
+    /// The signer's certificate (or a CA certificate of its path) is revoked, according to
+    /// the revocation data at hand when signing (given, signed into the signature or
+    /// fetched): a signature made with it would never verify.
+    SignerRevoked {
+        /// The revoked certificate.
+        subject: String,
+        /// When it was revoked (RFC 3339).
+        revoked_at: String,
+        /// The reason given, in words.
+        reason: String,
+        /// Which data says so.
+        source: String,
+    },
     /// The room asked for a timestamp token overflows.
     TokenReserveTooLarge,
     /// The room asked for a CMS signature overflows.
@@ -439,6 +452,23 @@ impl Refusal {
                 ),
                 format!("chữ ký ({needed} byte) lớn hơn chỗ đã dành cho nó ({available} byte)"),
             ),
+            Refusal::SignerRevoked {
+                subject,
+                revoked_at,
+                reason,
+                source,
+            } => en_vi(
+                format!(
+                    "the certificate \"{subject}\" was revoked on {revoked_at} ({reason}), \
+                     according to {source}: a signature made with it would never verify; nothing \
+                     was signed. Sign with a valid certificate (ask your CA)"
+                ),
+                format!(
+                    "chứng thư số \"{subject}\" đã bị thu hồi từ {revoked_at} (lý do: {reason}), \
+                     theo {source}: chữ ký tạo bằng chứng thư số này sẽ không bao giờ hợp lệ; \
+                     chưa ký gì cả. Hãy ký bằng chứng thư số còn hiệu lực (liên hệ tổ chức cấp)"
+                ),
+            ),
             Refusal::ArchivalAttributeNeedsPkcs7 => en_vi(
                 "the adbe-revocationInfoArchival attribute is for adbe.pkcs7.detached \
                  signatures; PAdES keeps validation data in the /DSS (kyso ltv)"
@@ -637,6 +667,12 @@ mod tests {
                 available: 8000,
             },
             Refusal::ArchivalAttributeNeedsPkcs7,
+            Refusal::SignerRevoked {
+                subject: s(),
+                revoked_at: s(),
+                reason: s(),
+                source: s(),
+            },
             Refusal::TokenReserveTooLarge,
             Refusal::CmsReserveTooLarge,
             Refusal::UpdateTooLarge,
@@ -704,6 +740,7 @@ mod tests {
                 | Refusal::NoSuchPage { .. }
                 | Refusal::PlaceholderTooSmall { .. }
                 | Refusal::ArchivalAttributeNeedsPkcs7
+                | Refusal::SignerRevoked { .. }
                 | Refusal::TokenReserveTooLarge
                 | Refusal::CmsReserveTooLarge
                 | Refusal::UpdateTooLarge

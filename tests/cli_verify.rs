@@ -224,7 +224,8 @@ fn a_revoked_signer_fails_everywhere_once_the_crl_is_given() {
     }
 
     // The dossier verdict: the manifest's signature is revoked (ETSI EN 319 102-1: revoked
-    // with no proof of existence before the revocation: INDETERMINATE / REVOKED).
+    // with no proof of existence before the revocation: INDETERMINATE / REVOKED_NO_POE,
+    // §5.2.6 and Table 5).
     let o = f.run(
         &["dossier", "verify"],
         f.trust(&["--crl", crl, "--json"]),
@@ -234,7 +235,7 @@ fn a_revoked_signer_fails_everywhere_once_the_crl_is_given() {
     assert_eq!(r["indication"], "INDETERMINATE", "{}", show(&o));
     assert_eq!(
         r["manifest"]["signature"]["signatures"][0]["sub_indication"],
-        "REVOKED",
+        "REVOKED_NO_POE",
         "{}",
         show(&o)
     );

@@ -508,7 +508,10 @@ fn the_input_is_never_the_output() {
 /// pyHanko's own PAdES-LTA files (its test suite, frozen at 2020-11-01): the signature
 /// before the document timestamp is B-LTA (pyHanko writes the store and the timestamp in
 /// one update: only the part of the store the timestamp covers counts), a signature after
-/// it is B-LT; both still validate twenty years later, at the proven time.
+/// it is B-LT; both still validate in 2029, after their signers expired (2022), at the proven
+/// time. Twenty years on (2040), the authority of their newest timestamps has expired
+/// (2030-01-01) and they were never renewed: EN 319 102-1 §5.6.3, no proof of existence,
+/// INDETERMINATE/OUT_OF_BOUNDS_NO_POE.
 #[test]
 fn pyhankos_pades_lta_files_reach_b_lta_at_their_freeze_time_and_later() {
     let Some(dir) = common::corpus("04-signed-pdfs/pyhanko") else {
@@ -529,7 +532,25 @@ fn pyhankos_pades_lta_files_reach_b_lta_at_their_freeze_time_and_later() {
         ),
     ] {
         let path = dir.join(file);
-        for at in [freeze, freeze + Duration::days(20 * 365)] {
+        let expired = freeze + Duration::days(20 * 365);
+        for (field, _) in expected {
+            let r = verify_at(&path, trust.clone(), Some(expired));
+            let sig = r
+                .signatures
+                .iter()
+                .find(|s| s.field_name.as_deref() == Some(*field))
+                .unwrap();
+            assert_eq!(sig.indication, Indication::Indeterminate, "{file} {field}");
+            assert_eq!(
+                sig.sub_indication,
+                Some(SubIndication::OutOfBoundsNoPoe),
+                "{file} {field}"
+            );
+            let archive = sig.archive.as_ref().unwrap();
+            assert!(!archive.holds, "{file} {field}: {archive:?}");
+        }
+        let before_expiry = OffsetDateTime::from_unix_timestamp(1_861_920_000).unwrap(); // 2029-01-01
+        for at in [freeze, before_expiry] {
             let r = verify_at(&path, trust.clone(), Some(at));
             for (field, level) in expected {
                 let sig = r

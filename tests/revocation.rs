@@ -435,14 +435,19 @@ fn crls_given_by_the_caller() {
     assert!(has(&f, Code::RevocationUnknown), "{}", errors(&f));
 }
 
+/// ETSI EN 319 102-1 §5.6.2.4: a certificate revoked after the best-signature-time (here a
+/// proven signing time three days back) still supports the signature, whatever the reason;
+/// the house rule `KeyCompromiseRule::InvalidatesEarlierSignatures` (a deviation, off by
+/// default) makes a key-compromise revocation count against earlier signatures.
 #[test]
-fn revoked_after_a_proven_signing_time() {
+fn en_319_102_1_5_6_2_4_revoked_after_a_proven_signing_time() {
+    use kyso::pki::KeyCompromiseRule;
     let ca = TestCa::new();
     let trust = ca.trust();
     let mut policy = ValidationPolicy::document_signing().with_purpose(Purpose::Any);
     policy.revocation = RevocationPolicy::all(RevocationMode::Require);
     let signed = ca.now - TimeDuration::days(3);
-    let run = |reason| {
+    let run = |reason, policy: &ValidationPolicy| {
         let mut data = RevocationData::new();
         data.add_crl_der(
             &ca.crl_with(
@@ -453,19 +458,49 @@ fn revoked_after_a_proven_signing_time() {
             Origin::Caller,
         )
         .unwrap();
-        PathValidator::new(&trust, &policy).validate(
+        PathValidator::new(&trust, policy).validate(
             &ca.crl_revoked.cert(),
             &[],
             &data,
             ValidationTime::at(ca.now).with_proven_signing_time(signed),
         )
     };
-    // Superseded after the proven signing time: the signature stands, with a warning.
-    let o = run(rcgen::RevocationReason::Superseded);
+    // After the proven signing time, for any reason: the signature stands, with a warning.
+    for reason in [
+        rcgen::RevocationReason::Superseded,
+        rcgen::RevocationReason::KeyCompromise,
+        rcgen::RevocationReason::CaCompromise,
+        rcgen::RevocationReason::CessationOfOperation,
+    ] {
+        let o = run(reason, &policy);
+        assert_eq!(o.status, ChainStatus::Trusted, "{reason:?}: {}", errors(&o));
+        assert!(has(&o, Code::RevocationRevokedAfterSigning), "{reason:?}");
+    }
+    // The house rule: key compromise counts against earlier signatures too.
+    let mut strict = policy.clone();
+    strict.revocation.key_compromise = KeyCompromiseRule::InvalidatesEarlierSignatures;
+    let o = run(rcgen::RevocationReason::KeyCompromise, &strict);
+    assert_eq!(o.status, ChainStatus::Revoked);
+    assert!(has(&o, Code::RevocationRevoked));
+    let o = run(rcgen::RevocationReason::Superseded, &strict);
     assert_eq!(o.status, ChainStatus::Trusted, "{}", errors(&o));
-    assert!(has(&o, Code::RevocationRevokedAfterSigning));
-    // Key compromise: the key may have signed anything, so it is revoked all the same.
-    let o = run(rcgen::RevocationReason::KeyCompromise);
+    // Without a proven signing time a revocation before the validation time is revoked.
+    let mut data = RevocationData::new();
+    data.add_crl_der(
+        &ca.crl_with(
+            ca.now - TimeDuration::hours(1),
+            ca.now + TimeDuration::days(7),
+            rcgen::RevocationReason::Superseded,
+        ),
+        Origin::Caller,
+    )
+    .unwrap();
+    let o = PathValidator::new(&trust, &policy).validate(
+        &ca.crl_revoked.cert(),
+        &[],
+        &data,
+        ValidationTime::at(ca.now),
+    );
     assert_eq!(o.status, ChainStatus::Revoked);
 }
 

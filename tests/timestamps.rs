@@ -550,20 +550,33 @@ fn expired_signer_validates_at_the_proven_time_only_with_a_timestamp() {
     assert!(codes(sig).contains(&Code::TimePathAtProvenTime));
     assert_eq!(sig.pades_level, Some(PadesLevel::BT));
 
-    // Six years on, the authority's certificate (five years) has expired too: its path is
-    // judged at the token's genTime, when it was valid.
+    // The report says until when the proof holds: the authority's certificate's expiry.
+    let archive = sig.archive.as_ref().expect("an archive status");
+    assert!(archive.holds);
+    assert_eq!(
+        archive.provable_until,
+        sig.timestamps[0].tsa.as_ref().map(|c| c.not_after)
+    );
+
+    // EN 319 102-1 §5.6.3: six years on, the authority's certificate (five years) has
+    // expired too, and nothing later protects the signature timestamp, the newest (and only)
+    // proof of existence: it is validated at the validation time, fails, and the expired
+    // signer has no proof of existence any more.
     let much_later = OffsetDateTime::now_utc() + Duration::days(6 * 365);
     let report = verify(&b_t, trust.clone(), Some(much_later));
     let sig = &report.signatures[0];
     assert_eq!(
         sig.indication,
-        Indication::TotalPassed,
+        Indication::Indeterminate,
         "{}",
         explain(&report)
     );
+    assert_eq!(sig.sub_indication, Some(SubIndication::OutOfBoundsNoPoe));
+    assert!(codes(sig).contains(&Code::TspAuthorityExpired));
     let ts = &sig.timestamps[0];
-    assert_eq!(ts.path_validation_time, ts.gen_time);
+    assert_eq!(ts.path_validation_time, Some(much_later));
     assert!(ts.tsa.as_ref().unwrap().not_after < much_later);
+    assert!(!sig.archive.as_ref().unwrap().holds);
 
     let report = verify(&b_b, trust.clone(), Some(later));
     let sig = &report.signatures[0];

@@ -409,6 +409,7 @@ fn new_signature_report(index: usize, size: u64) -> SignatureReport {
         path_validation_time: None,
         timestamps: Vec::new(),
         missing_for_next_level: Vec::new(),
+        archive: None,
     }
 }
 

@@ -44,7 +44,14 @@ fn sub_indication_text(s: SubIndication, lang: Lang) -> String {
         SubIndication::FormatFailure => "sai định dạng chữ ký",
         SubIndication::HashFailure => "dữ liệu đã bị thay đổi sau khi ký",
         SubIndication::SigCryptoFailure => "giá trị chữ ký không đúng",
-        SubIndication::Revoked => "chứng thư số đã bị thu hồi",
+        SubIndication::Revoked => "chứng thư số đã bị thu hồi trước khi ký",
+        SubIndication::RevokedNoPoe => {
+            "chứng thư số đã bị thu hồi, không có bằng chứng chữ ký tồn tại trước đó"
+        }
+        SubIndication::RevokedCaNoPoe => {
+            "chứng thư số của tổ chức cấp đã bị thu hồi, không có bằng chứng chữ ký tồn tại trước đó"
+        }
+        SubIndication::NoPoe => "không còn bằng chứng về thời điểm tồn tại của chữ ký",
         SubIndication::NoSigningCertificateFound => "không xác định được chứng thư số của người ký",
         SubIndication::NoCertificateChainFound => {
             "không xây dựng được chuỗi chứng thư số đến tổ chức tin cậy"

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use crate::output::{Output, Overwrite, Staging, Target};
-use crate::sign::{sign_file, DocTimestampOptions, SignOptions, Timestamping};
+use crate::sign::{sign_file, DocTimestampOptions, RevocationCheck, SignOptions, Timestamping};
 use crate::signer::Signer;
 use crate::tsp::TspError;
 use crate::Error;
@@ -59,7 +59,9 @@ pub fn reach<'a>(
 /// B-LT builds on B-T (ETSI EN 319 142-1 §6.3), so `sign_opts.timestamping` must be set:
 /// its authority makes the signature timestamp and, for B-LTA, the document timestamp.
 /// Without it the call fails with [`TspError::NoAuthority`] before anything is signed.
-/// What the validation data covers and where it comes from is `ltv_opts`.
+/// What the validation data covers and where it comes from is `ltv_opts`; unless
+/// `sign_opts.revocation_check` is set, the signer is first checked against that data (and
+/// its fetcher): a revoked certificate is refused before anything is signed.
 pub fn sign_long_term<'a>(
     input: &Path,
     output: impl Into<Target<'a>>,
@@ -73,12 +75,22 @@ pub fn sign_long_term<'a>(
         .as_ref()
         .ok_or(Error::Timestamp(TspError::NoAuthority))?;
     let out = Output::check(output, &[input])?;
+    // The validation data at hand (given, fetched) is checked before signing: a revoked
+    // signer is refused before anything is written.
+    let mut sign_opts = sign_opts.clone();
+    if sign_opts.revocation_check.is_none() {
+        let mut check = RevocationCheck::new(ltv_opts.trust.clone());
+        check.intermediates = ltv_opts.certificates.clone();
+        check.data = ltv_opts.revocation.clone();
+        check.fetcher = ltv_opts.fetcher.clone();
+        sign_opts.revocation_check = Some(check);
+    }
     let staging = Staging::beside(out.path())?;
     sign_file(
         input,
         Target::new(staging.path()).overwrite(Overwrite::Replace),
         signer,
-        sign_opts,
+        &sign_opts,
     )?;
     let outcome = reach(
         staging.path(),

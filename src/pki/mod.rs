@@ -38,10 +38,11 @@ pub use fetch::{FetchError, FetchLimits, Fetcher, SharedFetcher};
 pub use name::GeneralName;
 pub use network_budget::{BudgetLimit, MeteredFetcher, NetworkBudget, NetworkMeter, NetworkUsage};
 pub use options::{
-    AnchorValidity, CertificateProfile, DeltaCrls, EkuPolicy, FetchScope, NoncePolicy, PathBudget,
-    PolicySettings, Purpose, RevocationMode, RevocationPolicy, ValidationPolicy,
-    EKU_ADOBE_AUTHENTIC_DOCUMENTS, EKU_ANY, EKU_DOCUMENT_SIGNING, EKU_EMAIL_PROTECTION,
-    EKU_MICROSOFT_DOCUMENT_SIGNING, EKU_OCSP_SIGNING, EKU_TIME_STAMPING,
+    AnchorValidity, CertificateProfile, DeltaCrls, EkuPolicy, FetchScope, Freshness,
+    KeyCompromiseRule, NoncePolicy, PathBudget, PolicySettings, Purpose, RevocationMode,
+    RevocationPolicy, ValidationPolicy, EKU_ADOBE_AUTHENTIC_DOCUMENTS, EKU_ANY,
+    EKU_DOCUMENT_SIGNING, EKU_EMAIL_PROTECTION, EKU_MICROSOFT_DOCUMENT_SIGNING, EKU_OCSP_SIGNING,
+    EKU_TIME_STAMPING,
 };
 pub use path::{CandidateReport, PathOutcome, PathValidator, ValidationTime, ANY_POLICY};
 pub use profiles::TrustProfileError;

@@ -192,6 +192,48 @@ pub enum FetchScope {
     RevocationOnly,
 }
 
+/// What a revocation for key compromise (keyCompromise, cACompromise) after the time a
+/// signature is proven to have existed does to that signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum KeyCompromiseRule {
+    /// EN 319 102-1 (§5.5.4, §5.6.2.4): like any other reason. A certificate revoked after
+    /// the best-signature-time still supports the signature (`revocation.revoked_after_signing`,
+    /// a warning); revoked before it, the signature is INDETERMINATE/REVOKED_NO_POE.
+    Standard,
+    /// A deviation from EN 319 102-1: a revocation for key compromise invalidates every
+    /// signature made with the key, even one proven to exist before the revocation (the
+    /// compromise may predate its report). Such a signature is INDETERMINATE/REVOKED_NO_POE
+    /// (REVOKED_CA_NO_POE for a CA).
+    InvalidatesEarlierSignatures,
+}
+
+impl KeyCompromiseRule {
+    /// The spelling of policy files.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            KeyCompromiseRule::Standard => "standard",
+            KeyCompromiseRule::InvalidatesEarlierSignatures => "invalidates-earlier-signatures",
+        }
+    }
+}
+
+/// How recent revocation data must be relative to the time it is used for (EN 319 102-1
+/// §5.2.5, "maximum accepted revocation freshness"), per certificate role: data whose
+/// thisUpdate is further than this before the time the status is needed for is not used.
+/// `None`: no limit besides the data's own nextUpdate (and `max_ocsp_age` without one).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Freshness {
+    /// The target certificate of a document signer's path.
+    pub signer: Option<Duration>,
+    /// The target certificate of a timestamp authority's path.
+    pub timestamp_authority: Option<Duration>,
+    /// CA certificates (every path).
+    pub ca: Option<Duration>,
+}
+
 /// Revocation checking, per certificate role.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -214,6 +256,10 @@ pub struct RevocationPolicy {
     pub online: bool,
     /// What may be fetched when `online` is set.
     pub fetch_scope: FetchScope,
+    /// What a revocation for key compromise after the best-signature-time means.
+    pub key_compromise: KeyCompromiseRule,
+    /// How recent revocation data must be, per role.
+    pub freshness: Freshness,
 }
 
 impl RevocationPolicy {
@@ -231,7 +277,8 @@ impl Default for RevocationPolicy {
     /// If available for every role (a warning when nothing could be checked), delta CRLs used,
     /// OCSP responses without nextUpdate accepted for 7 days, 5 minutes of clock skew, nonce
     /// sent but not required, offline (when online: issuers and revocation data,
-    /// [`FetchScope::IssuersAndRevocation`]).
+    /// [`FetchScope::IssuersAndRevocation`]), key compromise as EN 319 102-1 treats it
+    /// ([`KeyCompromiseRule::Standard`]), no freshness limit besides the data's own.
     fn default() -> Self {
         RevocationPolicy {
             end_entity: RevocationMode::IfAvailable,
@@ -242,6 +289,8 @@ impl Default for RevocationPolicy {
             nonce: NoncePolicy::Send,
             online: false,
             fetch_scope: FetchScope::IssuersAndRevocation,
+            key_compromise: KeyCompromiseRule::Standard,
+            freshness: Freshness::default(),
         }
     }
 }

@@ -264,10 +264,12 @@ codes! {
     ChainAlgorithmLegacy = "chain.algorithm_legacy", Warning;
     /// A certificate is not revoked, according to a CRL or OCSP response.
     RevocationGood = "revocation.good", Info;
-    /// A certificate of the path is revoked.
+    /// The target certificate of the path is revoked, and no proof of existence of the
+    /// signature before the revocation exists (EN 319 102-1 §5.2.6: REVOKED_NO_POE).
     RevocationRevoked = "revocation.revoked", Error;
-    /// The signer's certificate was revoked after the proven signing time (not for key
-    /// compromise): the signature stands.
+    /// A certificate of the path was revoked after the time the signature is proven to have
+    /// existed (the best-signature-time): the signature stands (EN 319 102-1 §5.6.2.4),
+    /// unless the policy's key-compromise rule says otherwise.
     RevocationRevokedAfterSigning = "revocation.revoked_after_signing", Warning;
     /// Revocation status was required and could not be established.
     RevocationUnknown = "revocation.unknown", Error;
@@ -284,6 +286,9 @@ codes! {
     /// lacks cRLSign (§6.3.3 (f)). Reported in every revocation mode when the status stays
     /// unknown; under `require` the unknown status itself is the error.
     RevocationCrlUnusable = "revocation.crl_unusable", Warning;
+    /// A CA certificate of the path is revoked, and no proof of existence of the signature
+    /// before the revocation exists (EN 319 102-1 §5.6.2.4: REVOKED_CA_NO_POE).
+    RevocationCaRevoked = "revocation.ca_revoked", Error;
 
     // Difference analysis: structure, certification, locks, budgets.
     /// A later revision's structure is inconsistent (cross-reference entries that do not
@@ -352,6 +357,20 @@ codes! {
     TimePathAtProvenTime = "time.path_validated_at_proven_time", Info;
     /// The PAdES baseline level the signature reaches, and what a higher one needs.
     PadesLevel = "pades.level", Info;
+    /// The newest timestamp's authority certificate (or its path) has expired by the
+    /// validation time and no later timestamp protects it: the proof of existence is gone
+    /// (EN 319 102-1 §5.6.3; INDETERMINATE/OUT_OF_BOUNDS_NO_POE).
+    TspAuthorityExpired = "timestamp.authority_expired", Error;
+    /// A timestamp's authority certificate expired before a later timestamp proved the
+    /// token's existence: the archive was renewed too late (EN 319 102-1 §5.6.3;
+    /// INDETERMINATE/NO_POE).
+    TspRenewedTooLate = "timestamp.renewed_too_late", Error;
+    /// The newest authority's status at the validation time was taken from the embedded
+    /// revocation data of its own time, as the policy allows offline (a deviation from
+    /// EN 319 102-1 §5.2.5, which wants data fresh at the validation time).
+    TspAuthorityStatusFromEmbeddedData = "timestamp.authority_status_from_embedded_data", Warning;
+    /// Until when the signature stays provable and what the archive needs next.
+    ArchiveProvableUntil = "archive.provable_until", Info;
 
     // The network (feature `online` or a caller's fetcher).
     /// A URL from a certificate was not fetched because the network policy refuses it: a

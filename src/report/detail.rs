@@ -283,14 +283,15 @@ fn code_en(code: Code) -> &'static str {
         C::ChainAlgorithmRefused => "An algorithm or key size is refused",
         C::ChainAlgorithmLegacy => "A legacy algorithm was accepted",
         C::RevocationGood => "The certificate is not revoked",
-        C::RevocationRevoked => "A certificate is revoked",
-        C::RevocationRevokedAfterSigning => "The certificate was revoked after the proven time",
+        C::RevocationRevoked => "The certificate is revoked",
+        C::RevocationRevokedAfterSigning => "A certificate was revoked after the proven time",
         C::RevocationUnknown => "The revocation status could not be established",
         C::RevocationNotAvailable => "The revocation status is not available",
         C::RevocationSignerNotAuthorized => "A CRL or OCSP signer is not authorised",
         C::RevocationDataUnusable => "Revocation data could not be used",
         C::RevocationFetchFailed => "Fetching revocation data failed",
         C::RevocationCrlUnusable => "A CRL was not used: its profile or its signer is refused",
+        C::RevocationCaRevoked => "A certificate authority of the path is revoked",
         C::ModificationStructure => "A later revision's structure is inconsistent",
         C::ModificationDocMdpViolation => "A change exceeds the certification's permissions",
         C::ModificationFieldLocked => "A change touches a locked field",
@@ -329,6 +330,18 @@ fn code_en(code: Code) -> &'static str {
             "A legacy algorithm accepted: the signature predates the policy's cut-off"
         }
         C::DocDamaged => "The file is damaged; its structure was reconstructed by scanning",
+        C::TspAuthorityExpired => {
+            "The newest timestamp's authority has expired and nothing later protects the \
+             signature: the archive was not renewed in time"
+        }
+        C::TspRenewedTooLate => {
+            "A timestamp's authority expired before a later timestamp protected it: the \
+             archive was renewed too late"
+        }
+        C::TspAuthorityStatusFromEmbeddedData => {
+            "The newest authority's current status was taken from embedded data (policy)"
+        }
+        C::ArchiveProvableUntil => "Until when the signature stays provable",
     }
 }
 
@@ -502,8 +515,8 @@ fn code_vi(code: Code) -> &'static str {
         C::RevocationGood => "Chứng thư số không bị thu hồi",
         C::RevocationRevoked => "Chứng thư số đã bị thu hồi",
         C::RevocationRevokedAfterSigning => {
-            "Chứng thư số của người ký bị thu hồi sau thời điểm ký đã được chứng minh (không do \
-             lộ khóa); chữ ký vẫn giữ giá trị"
+            "Chứng thư số bị thu hồi sau thời điểm chữ ký đã được chứng minh là tồn tại; chữ ký \
+             vẫn giữ giá trị"
         }
         C::RevocationUnknown => {
             "Không xác định được tình trạng thu hồi của chứng thư số, trong khi chính sách kiểm \
@@ -525,6 +538,7 @@ fn code_vi(code: Code) -> &'static str {
              hiệu bị đánh dấu bắt buộc, có phần mở rộng không hợp lệ, hoặc bên ký không có quyền \
              ký CRL (cRLSign)"
         }
+        C::RevocationCaRevoked => "Chứng thư số của một tổ chức cấp trong chuỗi đã bị thu hồi",
         C::ModificationStructure => {
             "Cấu trúc của một phiên bản sau khi ký không nhất quán; phần mềm xem có thể hiển thị \
              khác với nội dung đã được phân tích"
@@ -603,6 +617,19 @@ fn code_vi(code: Code) -> &'static str {
             "Tệp bị hỏng; cấu trúc của tệp đã được dựng lại bằng cách quét toàn bộ tệp, các \
              thay đổi sau khi ký không thể được xác nhận là hợp lệ"
         }
+        C::TspAuthorityExpired => {
+            "Chứng thư số của đơn vị cấp dấu thời gian mới nhất đã hết hạn và không có dấu thời \
+             gian nào sau đó bảo vệ chữ ký: hồ sơ lưu trữ đã không được gia hạn kịp thời"
+        }
+        C::TspRenewedTooLate => {
+            "Chứng thư số của đơn vị cấp dấu thời gian đã hết hạn trước khi một dấu thời gian sau \
+             bảo vệ nó: hồ sơ lưu trữ được gia hạn quá muộn"
+        }
+        C::TspAuthorityStatusFromEmbeddedData => {
+            "Tình trạng hiện tại của đơn vị cấp dấu thời gian mới nhất được lấy từ dữ liệu có sẵn \
+             trong tệp (theo chính sách kiểm tra)"
+        }
+        C::ArchiveProvableUntil => "Thời hạn chữ ký còn chứng minh được",
     }
 }
 

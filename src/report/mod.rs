@@ -241,8 +241,15 @@ pub enum SubIndication {
     HashFailure,
     /// The cryptographic signature does not verify.
     SigCryptoFailure,
-    /// The signer's certificate is revoked.
+    /// The signer's certificate was revoked and the signature is proven to have been made
+    /// after the revocation (TOTAL-FAILED only; EN 319 102-1 §5.2.6, Table 5).
     Revoked,
+    /// The signer's certificate is revoked and no proof of existence of the signature before
+    /// the revocation time exists (INDETERMINATE; EN 319 102-1 §5.2.6, §5.6.2.4).
+    RevokedNoPoe,
+    /// A CA certificate of the signer's path is revoked and no proof of existence of the
+    /// signature before the revocation time exists (INDETERMINATE; EN 319 102-1 §5.6.2.4).
+    RevokedCaNoPoe,
     /// The signer's certificate could not be identified.
     NoSigningCertificateFound,
     /// No chain to a trust anchor could be built.
@@ -253,8 +260,13 @@ pub enum SubIndication {
     CryptoConstraintsFailure,
     /// A certificate was outside its validity period and no proof of existence helps.
     OutOfBoundsNoPoe,
-    /// Changes made after signing are not allowed, or could not be judged.
+    /// Changes made after signing are not allowed, or could not be judged. Not a value of
+    /// EN 319 102-1 Table 5: kyso's PDF refinement of format checking (§5.2.2), which the
+    /// standard leaves to the signature format (see [`TABLE_5`]).
     DisallowedModification,
+    /// No proof of existence is available for the signature at the time the validation
+    /// needs one (INDETERMINATE; EN 319 102-1 §5.6.3).
+    NoPoe,
     /// Revocation status was required and could not be established (no usable CRL or OCSP
     /// response): trying again with fresh revocation data may help.
     TryLater,
@@ -270,6 +282,9 @@ impl SubIndication {
             SubIndication::HashFailure => "HASH_FAILURE",
             SubIndication::SigCryptoFailure => "SIG_CRYPTO_FAILURE",
             SubIndication::Revoked => "REVOKED",
+            SubIndication::RevokedNoPoe => "REVOKED_NO_POE",
+            SubIndication::RevokedCaNoPoe => "REVOKED_CA_NO_POE",
+            SubIndication::NoPoe => "NO_POE",
             SubIndication::NoSigningCertificateFound => "NO_SIGNING_CERTIFICATE_FOUND",
             SubIndication::NoCertificateChainFound => "NO_CERTIFICATE_CHAIN_FOUND",
             SubIndication::ChainConstraintsFailure => "CHAIN_CONSTRAINTS_FAILURE",
@@ -281,6 +296,50 @@ impl SubIndication {
         }
     }
 }
+
+/// The (indication, sub-indication) pairs of ETSI EN 319 102-1 (V1.3.1) §5.1.3, Table 5,
+/// that kyso's [`SubIndication`] can spell, plus the one PDF-specific refinement kyso adds
+/// (`TOTAL-FAILED`/`INDETERMINATE` with `DISALLOWED_MODIFICATION`: the difference analysis
+/// of later revisions, a part of format checking, §5.2.2, that the standard leaves to the
+/// signature format). A sub-indication is only ever reported with an indication it is
+/// paired with here.
+pub const TABLE_5: &[(Indication, SubIndication)] = &[
+    (Indication::TotalFailed, SubIndication::FormatFailure),
+    (Indication::TotalFailed, SubIndication::HashFailure),
+    (Indication::TotalFailed, SubIndication::SigCryptoFailure),
+    (Indication::TotalFailed, SubIndication::Revoked),
+    (
+        Indication::Indeterminate,
+        SubIndication::ChainConstraintsFailure,
+    ),
+    (
+        Indication::Indeterminate,
+        SubIndication::CryptoConstraintsFailure,
+    ),
+    (
+        Indication::Indeterminate,
+        SubIndication::NoSigningCertificateFound,
+    ),
+    (
+        Indication::Indeterminate,
+        SubIndication::NoCertificateChainFound,
+    ),
+    (Indication::Indeterminate, SubIndication::RevokedNoPoe),
+    (Indication::Indeterminate, SubIndication::RevokedCaNoPoe),
+    (Indication::Indeterminate, SubIndication::OutOfBoundsNoPoe),
+    (Indication::Indeterminate, SubIndication::NoPoe),
+    (Indication::Indeterminate, SubIndication::TryLater),
+    (Indication::Indeterminate, SubIndication::Generic),
+    // kyso's PDF refinement of format checking (not in Table 5).
+    (
+        Indication::TotalFailed,
+        SubIndication::DisallowedModification,
+    ),
+    (
+        Indication::Indeterminate,
+        SubIndication::DisallowedModification,
+    ),
+];
 
 /// One observation, with a stable code.
 ///
@@ -477,6 +536,10 @@ pub struct SignatureReport {
     /// What the signature lacks for the next PAdES level, one item per line.
     #[serde(default)]
     pub missing_for_next_level: Vec<String>,
+    /// For a signature whose proof of existence rests on timestamps: which timestamp carries
+    /// it now, until when, and what it needs next (EN 319 102-1 §5.6.3). Absent without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archive: Option<ArchiveStatus>,
 }
 
 /// A PAdES baseline level (ETSI EN 319 142-1 §6).
@@ -544,6 +607,30 @@ pub enum TimestampStatus {
     Invalid,
     /// A check could not be completed (trust, algorithm): the token proves nothing.
     Indeterminate,
+}
+
+/// How long a signature stays provable (EN 319 102-1 §5.6.3): the newest timestamp that
+/// protects it is validated at the validation time; once its authority's certificate (or a
+/// certificate of its path) expires and no later timestamp protects it, the proof of
+/// existence is gone. Renewing (a new document timestamp before that date, `kyso ltv --level
+/// b-lta`) carries the proof forward.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ArchiveStatus {
+    /// The kind of the newest timestamp that protects the signature.
+    pub newest_timestamp: TimestampKind,
+    /// Its `genTime`.
+    #[serde(with = "time::serde::rfc3339")]
+    pub newest_time: OffsetDateTime,
+    /// Its authority (subject of the certificate).
+    pub authority: String,
+    /// Until when the proof holds: the earliest expiry of the authority's certificate path.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub provable_until: Option<OffsetDateTime>,
+    /// Whether the proof holds at the validation time.
+    pub holds: bool,
+    /// What the archive needs next, in words.
+    pub next: String,
 }
 
 /// One RFC 3161 timestamp token as the report shows it.

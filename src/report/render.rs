@@ -246,6 +246,34 @@ fn level_and_declared(out: &mut String, sig: &SignatureReport, lang: Lang) {
             );
         }
     }
+    if let Some(a) = &sig.archive {
+        let until = a
+            .provable_until
+            .map(super::text::rfc3339)
+            .unwrap_or_else(|| "?".into());
+        let _ = match a.holds {
+            true => writeln!(
+                out,
+                "  {} {until} ({} {})",
+                lang.pick("provable until:", "chứng minh được đến:"),
+                lang.pick("renew before then:", "cần gia hạn trước ngày đó:"),
+                lang.pick(
+                    "kyso ltv --level b-lta",
+                    "kyso ltv --level b-lta (thêm dấu thời gian tài liệu mới)"
+                )
+            ),
+            false => writeln!(
+                out,
+                "  {} {until}",
+                lang.pick(
+                    "not provable at the validation time; the newest timestamp's authority is \
+                     valid until",
+                    "không chứng minh được tại thời điểm kiểm tra; đơn vị cấp dấu thời gian mới \
+                     nhất có hiệu lực đến"
+                )
+            ),
+        };
+    }
     if let Some(t) = sig.path_validation_time {
         let why = if sig.kind == super::SignatureKind::DocumentTimestamp {
             lang.pick("the token's time", "thời điểm của dấu thời gian")

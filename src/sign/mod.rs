@@ -16,6 +16,7 @@ mod doc_timestamp;
 pub mod fields;
 mod options;
 mod placement;
+mod revocation;
 mod timestamping;
 pub mod two_phase;
 
@@ -23,6 +24,7 @@ pub use certify::{DocMdpPermission, FieldLockSpec};
 pub use check::{check_signer, SignerCheck, SignerWarning, UnfitCertificate};
 pub use doc_timestamp::{timestamp_bytes, timestamp_file, DocTimestampOptions};
 pub use options::{SignOptions, SubFilter};
+pub use revocation::RevocationCheck;
 pub use timestamping::{Timestamping, TokenReserve, DEFAULT_TOKEN_RESERVE, PROBE_MARGIN};
 
 use std::path::Path;
@@ -157,6 +159,14 @@ pub(crate) fn prepare<S: Source>(
 ) -> Result<Prepared, Error> {
     let signing_time = opts.signing_time.unwrap_or_else(OffsetDateTime::now_utc);
     check::refuse_unfit(identity, signing_time, opts.allow_invalid_certificate)?;
+    if let Some(rc) = &opts.revocation_check {
+        revocation::refuse_revoked(
+            identity,
+            signing_time,
+            rc,
+            opts.revocation_info_archival.as_ref(),
+        )?;
+    }
     // The token's room is known before anything is placed (a probe asks the authority now).
     let token_reserve = match &opts.timestamping {
         Some(t) => t.token_reserve()?,

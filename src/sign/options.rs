@@ -84,6 +84,10 @@ pub struct SignOptions {
     /// written encrypted with the document's key; `/P` must allow signing unless this is
     /// the owner password.
     pub document_password: Option<crate::pdf::Password>,
+    /// Checks the signer's certificate against this revocation data (and the
+    /// adbe-revocationInfoArchival data, when given) before anything is written: a revoked
+    /// certificate is refused ([`crate::Refusal::SignerRevoked`]). `None`: not checked.
+    pub revocation_check: Option<super::RevocationCheck>,
 }
 
 impl SignOptions {

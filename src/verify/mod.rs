@@ -14,10 +14,12 @@ mod discover;
 pub mod hashing;
 mod legacy;
 mod modifications;
+mod policy;
 mod signature;
 mod timestamps;
 pub(crate) mod verdict;
 
+pub use policy::{NewestAuthorityStatus, Policy, PolicyError};
 pub(crate) use signature::{apply_signer_check, check_chain, ChainInputs};
 
 use std::borrow::Cow;
@@ -78,6 +80,9 @@ pub struct VerifyOptions {
     /// options share it). The reports are the same with or without it;
     /// [`VerificationCache::disabled`] turns it off.
     pub cache: VerificationCache,
+    /// The signature validation policy ([`Policy::etsi`] by default). Set it with
+    /// [`VerifyOptions::policy`], which also puts its path settings into `validation`.
+    pub policy: Policy,
 }
 
 impl VerifyOptions {
@@ -96,6 +101,7 @@ impl VerifyOptions {
             shared_hashing: true,
             password: None,
             cache: VerificationCache::new(),
+            policy: Policy::etsi(),
         }
     }
 
@@ -103,6 +109,14 @@ impl VerifyOptions {
     /// user password.
     pub fn password(mut self, password: Password) -> Self {
         self.password = Some(password);
+        self
+    }
+
+    /// Validates under `policy`: its key-compromise rule, revocation freshness and
+    /// algorithm constraints go into [`VerifyOptions::validation`].
+    pub fn policy(mut self, policy: Policy) -> Self {
+        policy.apply(&mut self.validation);
+        self.policy = policy;
         self
     }
 
@@ -360,6 +374,7 @@ pub fn verify_source<S: Source>(
             damaged_analysis(s);
         }
     }
+    timestamps::archive_status(&mut reports);
     report.signatures = reports;
     let (embedded, findings) = crate::attachments::embedded_file_reports(&doc, &report.signatures);
     report.embedded_files = embedded;

@@ -92,6 +92,7 @@ pub fn verify_one<S: Source>(
         path_validation_time: None,
         timestamps: Vec::new(),
         missing_for_next_level: Vec::new(),
+        archive: None,
     };
     match c.field_names.len() {
         0 => r.findings.push(
@@ -177,7 +178,7 @@ fn check_signature<S: Source>(
     if r.kind == SignatureKind::DocumentTimestamp
         && r.sub_filter.as_deref() == Some(DOCUMENT_TIMESTAMP)
     {
-        timestamps::check_document_timestamp(ctx, &contents.bytes, cov.ranges.as_ref(), r);
+        timestamps::check_document_timestamp(ctx, &contents.bytes, cov.ranges.as_ref(), poe, r);
         return;
     }
     let sub_filter = r.sub_filter.as_deref().unwrap_or_default();

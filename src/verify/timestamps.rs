@@ -29,10 +29,12 @@ use crate::pki::{
 use crate::report::noted;
 use crate::report::DetailLabel as L;
 use crate::report::{
-    ChainReport, ChainStatus, CheckStatus, Code, Finding, PadesLevel, SignatureKind,
+    ArchiveStatus, ChainReport, ChainStatus, CheckStatus, Code, Finding, PadesLevel, SignatureKind,
     SignatureReport, SigningTimeSource, TimestampKind, TimestampReport, TimestampStatus,
 };
 use crate::tsp::{TimestampToken, TokenCheck, TokenProblem};
+
+use super::policy::NewestAuthorityStatus;
 
 use super::coverage::Ranges;
 use super::signature::{chain_report, dss_material, ChainInputs, Context};
@@ -130,6 +132,8 @@ struct Judged {
     chain_findings: Vec<Finding>,
     /// genTime plus accuracy, when the token parsed.
     latest: Option<OffsetDateTime>,
+    /// Findings about the token's place in the archive (warnings), for the signature.
+    notes: Vec<Finding>,
 }
 
 fn empty_report(kind: TimestampKind) -> TimestampReport {
@@ -152,12 +156,19 @@ fn empty_report(kind: TimestampKind) -> TimestampReport {
 }
 
 /// Parses and checks one token: `digest_of` hashes the timestamped data with the token's
-/// imprint algorithm. The authority's path is validated at the token's `genTime`.
+/// imprint algorithm.
+///
+/// EN 319 102-1 §5.6.3: `later_proof` is the time a later valid document timestamp proves
+/// the token existed. Without one the token is the newest proof of existence and its
+/// authority's path is validated at the validation time (or at `genTime` when that is
+/// later); with one, at `genTime`, and the authority's path must still have been within its
+/// validity when the later timestamp was made (renewed in time).
 fn judge<S: Source>(
     ctx: &Context<'_, S>,
     kind: TimestampKind,
     der: &[u8],
     digest_of: &dyn Fn(DigestAlgorithm) -> Option<Vec<u8>>,
+    later_proof: Option<OffsetDateTime>,
 ) -> Judged {
     let mut report = empty_report(kind);
     let token = match TimestampToken::parse(der) {
@@ -171,6 +182,7 @@ fn judge<S: Source>(
                 problems: vec![(Code::TspMalformed, message)],
                 chain_findings: Vec::new(),
                 latest: None,
+                notes: Vec::new(),
             };
         }
     };
@@ -186,7 +198,7 @@ fn judge<S: Source>(
 
     let data_digest = info.imprint_algorithm.and_then(digest_of);
     let check = token.check(data_digest.as_deref());
-    let problems: Vec<(Code, String)> = check
+    let mut problems: Vec<(Code, String)> = check
         .problems()
         .into_iter()
         .map(|(kind, message)| {
@@ -199,29 +211,93 @@ fn judge<S: Source>(
             (code, message)
         })
         .collect();
-    report.problems = problems.iter().map(|(_, m)| m.clone()).collect();
 
     let mut chain_findings = Vec::new();
+    let mut notes = Vec::new();
     if let Some(tsa) = &check.tsa_certificate {
         report.tsa = Some(tsa.info());
-        let at = info.gen_time;
+        let newest = later_proof.is_none();
+        let at = match later_proof {
+            None => ctx.time.max(info.gen_time),
+            Some(_) => info.gen_time,
+        };
         // The token's certificates, the caller's and the document's /DSS (where B-LT keeps
         // the authority's certificates and revocation data).
         let mut inputs = ChainInputs::from_options(ctx.opts);
         dss_material(ctx, &mut inputs);
         let (mut intermediates, data) = inputs.into_parts();
         intermediates.extend(check.other_certificates.iter().cloned());
-        let outcome = validate_tsa_path(tsa, &intermediates, &data, ctx.opts, at);
-        report.chain = chain_report(&outcome, &ctx.opts.trust);
-        report.path_validation_time = Some(at);
-        chain_findings = outcome.findings;
-        if report.chain.status != ChainStatus::Trusted {
-            report.problems.push(format!(
-                "the authority's certificate path did not validate at {}: {}",
-                rfc3339(at),
-                summary(&chain_findings)
+        let mut outcome = validate_tsa_path(tsa, &intermediates, &data, ctx.opts, at);
+        let mut path_at = at;
+        let expired = outcome.findings.iter().any(|f| {
+            matches!(
+                f.code,
+                Code::ChainCertificateExpired | Code::ChainCertificateNotYetValid
+            )
+        });
+        if newest && expired {
+            let until = outcome.path.iter().map(Certificate::not_after).min();
+            problems.push((
+                Code::TspAuthorityExpired,
+                format!(
+                    "this is the newest timestamp and its authority's certificate path expired{}                      before the validation time {}; no later timestamp protects it, so it no                      longer proves when the signed data existed (EN 319 102-1 §5.6.3). An                      archive must be renewed (kyso ltv --level b-lta) before its newest                      authority's certificate expires",
+                    until
+                        .map(|u| format!(" on {}", rfc3339(u)))
+                        .unwrap_or_default(),
+                    rfc3339(at)
+                ),
             ));
+        } else if newest
+            && !expired
+            && ctx.opts.policy.newest_authority_status == NewestAuthorityStatus::EmbeddedAllowed
+            && tsa_status_unknown(&outcome)
+        {
+            // The policy's deviation: the status the embedded data gave at genTime.
+            let past = validate_tsa_path(tsa, &intermediates, &data, ctx.opts, info.gen_time);
+            if past.is_trusted() && !tsa_status_unknown(&past) {
+                notes.push(
+                    Finding::new(
+                        Code::TspAuthorityStatusFromEmbeddedData,
+                        format!(
+                            "no revocation data fresh at {} establishes the status of the newest                              timestamp authority \"{}\"; the policy \"{}\" accepts the status the                              embedded data gave at the timestamp's time ({})",
+                            rfc3339(at),
+                            tsa.label(),
+                            ctx.opts.policy.name,
+                            rfc3339(info.gen_time)
+                        ),
+                    )
+                    .detail(L::Authority, tsa.label())
+                    .detail(L::Time, rfc3339(info.gen_time)),
+                );
+                outcome = past;
+                path_at = info.gen_time;
+            }
         }
+        if let (Some(proof), true) = (later_proof, outcome.is_trusted()) {
+            if let Some(until) = outcome.path.iter().map(Certificate::not_after).min() {
+                if proof > until {
+                    problems.push((
+                        Code::TspRenewedTooLate,
+                        format!(
+                            "its authority's certificate path expired on {}, before the later                              timestamp of {} that protects it: the archive was renewed too late                              (EN 319 102-1 §5.6.3)",
+                            rfc3339(until),
+                            rfc3339(proof)
+                        ),
+                    ));
+                }
+            }
+        }
+        report.chain = chain_report(&outcome, &ctx.opts.trust);
+        report.path_validation_time = Some(path_at);
+        chain_findings = outcome.findings;
+    }
+    report.problems = problems.iter().map(|(_, m)| m.clone()).collect();
+    if report.chain.status != ChainStatus::Trusted && check.tsa_certificate.is_some() {
+        report.problems.push(format!(
+            "the authority's certificate path did not validate at {}: {}",
+            report.path_validation_time.map(rfc3339).unwrap_or_default(),
+            summary(&chain_findings)
+        ));
     }
     let broken = problems.iter().any(|(c, _)| {
         matches!(
@@ -243,7 +319,16 @@ fn judge<S: Source>(
         problems,
         chain_findings,
         latest,
+        notes,
     }
+}
+
+/// Whether the status of the path's first certificate (the authority) stayed unknown.
+fn tsa_status_unknown(outcome: &PathOutcome) -> bool {
+    outcome
+        .revocation
+        .iter()
+        .any(|rv| rv.certificate == 0 && rv.status == crate::report::RevocationStatus::Unknown)
 }
 
 /// A time in RFC 3339.
@@ -299,9 +384,14 @@ pub(crate) fn check_signature_timestamps<S: Source>(
             break;
         }
         let signature = si.signature.clone();
-        let judged = judge(ctx, TimestampKind::Signature, der, &move |alg| {
-            Some(digest(alg, &signature))
-        });
+        let judged = judge(
+            ctx,
+            TimestampKind::Signature,
+            der,
+            &move |alg| Some(digest(alg, &signature)),
+            doc_proof,
+        );
+        r.findings.extend(judged.notes.iter().cloned());
         for (code, message) in &judged.problems {
             r.findings.push(
                 Finding::new(*code, format!("signature timestamp: {message}"))
@@ -310,7 +400,11 @@ pub(crate) fn check_signature_timestamps<S: Source>(
             );
         }
         let trusted = judged.report.chain.status == ChainStatus::Trusted;
-        if judged.check.is_some() && judged.report.tsa.is_some() && !trusted {
+        let out_of_bounds = judged
+            .problems
+            .iter()
+            .any(|(c, _)| *c == Code::TspAuthorityExpired);
+        if judged.check.is_some() && judged.report.tsa.is_some() && !trusted && !out_of_bounds {
             r.findings.push(
                 Finding::new(
                     Code::TspUntrusted,
@@ -509,6 +603,7 @@ pub(crate) fn check_document_timestamp<S: Source>(
     ctx: &Context<'_, S>,
     contents: &[u8],
     ranges: Option<&Ranges>,
+    poe: &DocumentPoe,
     r: &mut SignatureReport,
 ) {
     let Some(ranges) = ranges else {
@@ -516,19 +611,21 @@ pub(crate) fn check_document_timestamp<S: Source>(
     };
     let doc = ctx.doc;
     let read_error = std::cell::RefCell::new(None);
-    let judged =
-        judge(
-            ctx,
-            TimestampKind::Document,
-            contents,
-            &|alg| match super::digest::digest_ranges(doc.source(), ranges, alg) {
-                Ok(d) => Some(d),
-                Err(e) => {
-                    *read_error.borrow_mut() = Some(e.to_string());
-                    None
-                }
-            },
-        );
+    let later_proof = poe.covering(signed_end(r));
+    let judged = judge(
+        ctx,
+        TimestampKind::Document,
+        contents,
+        &|alg| match super::digest::digest_ranges(doc.source(), ranges, alg) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                *read_error.borrow_mut() = Some(e.to_string());
+                None
+            }
+        },
+        later_proof,
+    );
+    r.findings.extend(judged.notes.iter().cloned());
     if let Some(e) = read_error.into_inner() {
         r.findings.push(
             Finding::new(
@@ -687,7 +784,8 @@ fn token_authority(
     r: &mut SignatureReport,
 ) {
     for (code, message) in &judged.problems {
-        if *code == Code::TspCertificateUnusable && check.tsa_certificate.is_some() {
+        let archival = matches!(code, Code::TspAuthorityExpired | Code::TspRenewedTooLate);
+        if archival || (*code == Code::TspCertificateUnusable && check.tsa_certificate.is_some()) {
             r.findings
                 .push(Finding::new(*code, message.clone()).detail(L::Technical, message));
         }
@@ -1104,4 +1202,110 @@ fn validate_tsa_path(
         validator = validator.with_fetcher(f.0.as_ref());
     }
     validator.validate(tsa, intermediates, revocation, ValidationTime::at(at))
+}
+
+// ---------------------------------------------------------------------------------------
+// How long each signature stays provable.
+
+/// Sets [`SignatureReport::archive`] on every signature whose time a timestamp proves (or
+/// would prove): the newest timestamp protecting it — the last document timestamp covering
+/// it, else its own newest signature timestamp — until when that timestamp's authority path
+/// stays valid, and what the archive needs next (EN 319 102-1 §5.6.3).
+pub(crate) fn archive_status(signatures: &mut [SignatureReport]) {
+    // (where the /Contents gap starts, the token's report) of every document timestamp.
+    let documents: Vec<(u64, TimestampReport)> = signatures
+        .iter()
+        .filter(|s| s.kind == SignatureKind::DocumentTimestamp)
+        .filter_map(|s| Some((gap_start(s)?, s.timestamps.first()?.clone())))
+        .collect();
+    for s in signatures
+        .iter_mut()
+        .filter(|s| s.kind != SignatureKind::DocumentTimestamp)
+    {
+        let Some(end) = signed_end(s) else { continue };
+        let newest = documents
+            .iter()
+            .filter(|(gap, t)| *gap >= end && t.gen_time.is_some())
+            .max_by_key(|(gap, _)| *gap)
+            .map(|(_, t)| t.clone())
+            .or_else(|| {
+                s.timestamps
+                    .iter()
+                    .filter(|t| t.gen_time.is_some())
+                    .max_by_key(|t| t.gen_time)
+                    .cloned()
+            });
+        let Some(t) = newest else { continue };
+        let Some(newest_time) = t.gen_time else {
+            continue;
+        };
+        let until = t
+            .chain
+            .certificates
+            .iter()
+            .map(|c| c.not_after)
+            .chain(t.tsa.as_ref().map(|c| c.not_after))
+            .min();
+        let holds = t.status == TimestampStatus::Valid;
+        let authority = t
+            .tsa
+            .as_ref()
+            .map(|c| c.subject.clone())
+            .unwrap_or_default();
+        let until_text = until.map(rfc3339).unwrap_or_else(|| "(unknown)".into());
+        let next = if holds {
+            format!(
+                "renew before {until_text}: add a document timestamp (kyso ltv --level b-lta) \
+                 from an authority whose certificate outlives that date"
+            )
+        } else if t
+            .problems
+            .iter()
+            .any(|p| p.contains("newest timestamp") || p.contains("renewed too late"))
+        {
+            format!(
+                "none possible: the proof of existence ended on {until_text}, when the newest \
+                 timestamp's authority expired without a later timestamp"
+            )
+        } else {
+            "a valid timestamp: the newest one does not validate (see its findings)".to_owned()
+        };
+        let kind = t.kind;
+        s.findings.push(
+            Finding::new(
+                Code::ArchiveProvableUntil,
+                match holds {
+                    true => format!(
+                        "provable until {until_text} (the {} of {} by \"{authority}\"); next: \
+                         {next}",
+                        kind_text(kind),
+                        rfc3339(newest_time)
+                    ),
+                    false => format!(
+                        "no longer provable: the {} of {} by \"{authority}\" does not hold at the \
+                         validation time; next: {next}",
+                        kind_text(kind),
+                        rfc3339(newest_time)
+                    ),
+                },
+            )
+            .detail(L::Authority, &authority)
+            .detail(L::Time, &until_text),
+        );
+        s.archive = Some(ArchiveStatus {
+            newest_timestamp: kind,
+            newest_time,
+            authority,
+            provable_until: until,
+            holds,
+            next,
+        });
+    }
+}
+
+fn kind_text(kind: TimestampKind) -> &'static str {
+    match kind {
+        TimestampKind::Document => "document timestamp",
+        _ => "signature timestamp",
+    }
 }

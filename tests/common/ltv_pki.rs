@@ -28,6 +28,9 @@ use super::pki::pem;
 use super::tsa::{Behaviour, OpensslTransport, TestTsa};
 use super::x509::{aia_ocsp, ocsp_nocheck};
 
+/// How long the short-lived authority's certificate lasts after the PKI is made.
+pub const SHORT_TSA_SECONDS: i64 = 6;
+
 fn name(cn: &str) -> DistinguishedName {
     super::x509::name("kyso LTV test", cn)
 }
@@ -44,10 +47,18 @@ pub struct LtvPki {
     pub dir: tempfile::TempDir,
     pub now: OffsetDateTime,
     pub root_der: Vec<u8>,
+    /// The root with its key (CRLs in tests).
+    pub root: CertifiedIssuer<'static, KeyPair>,
     pub signer: Issued,
     pub responder: Issued,
     pub tsa_cert: Issued,
     pub tsa: Arc<TestTsa>,
+    /// A second authority whose certificate lasts eight years (renewals).
+    pub tsa2_cert: Issued,
+    pub tsa2: Arc<TestTsa>,
+    /// An authority whose certificate expires `SHORT_TSA_SECONDS` after the PKI is made.
+    pub short_tsa_cert: Issued,
+    pub short_tsa: Arc<TestTsa>,
     pub ocsp_port: u16,
     pub openssl: PathBuf,
 }
@@ -111,6 +122,40 @@ impl LtvPki {
             p.custom_extensions.push(eku);
             p.custom_extensions.push(aia_ocsp(&url));
         });
+        let tsa_eku = || {
+            let mut eku = CustomExtension::from_oid_content(
+                &[2, 5, 29, 37],
+                vec![
+                    0x30, 0x0a, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x08,
+                ],
+            );
+            eku.set_criticality(true);
+            eku
+        };
+        let tsa2_cert = issue("LTV timestamp authority 2", 0x12, &|p| {
+            p.not_before = now - TimeDuration::days(30);
+            p.not_after = now + TimeDuration::days(8 * 365);
+            p.custom_extensions.push(tsa_eku());
+            p.custom_extensions.push(aia_ocsp(&url));
+        });
+        let short_tsa_cert = issue("LTV short-lived authority", 0x13, &|p| {
+            p.not_before = now - TimeDuration::days(1);
+            p.not_after = now + TimeDuration::seconds(SHORT_TSA_SECONDS);
+            p.custom_extensions.push(tsa_eku());
+            p.custom_extensions.push(aia_ocsp(&url));
+        });
+        let other_tsa = |sub: &str, cert: &Issued| {
+            let d = dir.path().join(sub);
+            std::fs::create_dir_all(&d).unwrap();
+            let mut t = TestTsa::create(&d).unwrap();
+            std::fs::write(&t.cert_pem, pem("CERTIFICATE", &cert.der)).unwrap();
+            std::fs::write(&t.key_pem, &cert.key_pem).unwrap();
+            std::fs::write(&t.root_pem, pem("CERTIFICATE", root.der())).unwrap();
+            t.root_der = root.der().to_vec();
+            Arc::new(t)
+        };
+        let tsa2 = other_tsa("tsa2", &tsa2_cert);
+        let short_tsa = other_tsa("short-tsa", &short_tsa_cert);
         let responder = issue("LTV OCSP responder", 0x20, &|p| {
             p.not_after = now + TimeDuration::days(365);
             p.extended_key_usages = vec![ExtendedKeyUsagePurpose::OcspSigning];
@@ -121,14 +166,20 @@ impl LtvPki {
         std::fs::write(&tsa.key_pem, &tsa_cert.key_pem).unwrap();
         std::fs::write(&tsa.root_pem, pem("CERTIFICATE", root.der())).unwrap();
         tsa.root_der = root.der().to_vec();
+        let root_der = root.der().to_vec();
         let pki = LtvPki {
             dir,
             now,
-            root_der: root.der().to_vec(),
+            root_der,
+            root,
             signer,
             responder,
             tsa_cert,
             tsa: Arc::new(tsa),
+            tsa2_cert,
+            tsa2,
+            short_tsa_cert,
+            short_tsa,
             ocsp_port,
             openssl,
         };
@@ -137,6 +188,8 @@ impl LtvPki {
             ("signer", &pki.signer),
             ("tsa", &pki.tsa_cert),
             ("responder", &pki.responder),
+            ("tsa2", &pki.tsa2_cert),
+            ("short-tsa", &pki.short_tsa_cert),
         ] {
             std::fs::write(pki.path(&format!("{n}.pem")), pem("CERTIFICATE", &i.der)).unwrap();
             std::fs::write(pki.path(&format!("{n}.key")), &i.key_pem).unwrap();
@@ -173,6 +226,12 @@ impl LtvPki {
         Timestamping::new(Arc::new(Rfc3161Client::new(TransportRef(transport))))
     }
 
+    /// Another authority, in process: `tsa2` or `short_tsa`.
+    pub fn timestamping_by(&self, tsa: &Arc<TestTsa>, behaviour: Behaviour) -> Timestamping {
+        let transport = Arc::new(OpensslTransport::new(tsa.clone(), behaviour));
+        Timestamping::new(Arc::new(Rfc3161Client::new(TransportRef(transport))))
+    }
+
     /// The CA database `openssl ocsp` answers from: the signer and the authority are
     /// valid, or the signer is revoked at `revoked` (time, reason).
     pub fn write_index(&self, revoked: Option<(OffsetDateTime, &str)>) {
@@ -191,10 +250,18 @@ impl LtvPki {
                 self.signer.serial
             ),
         };
-        let index = format!(
+        let mut index = format!(
             "{signer_line}V\t{expiry}\t\t{:02X}\tunknown\t/O=kyso LTV test/CN=LTV timestamp authority\n",
             self.tsa_cert.serial
         );
+        for (serial, cn) in [
+            (self.tsa2_cert.serial, "LTV timestamp authority 2"),
+            (self.short_tsa_cert.serial, "LTV short-lived authority"),
+        ] {
+            index.push_str(&format!(
+                "V\t{expiry}\t\t{serial:02X}\tunknown\t/O=kyso LTV test/CN={cn}\n"
+            ));
+        }
         std::fs::write(self.path("index.txt"), index).unwrap();
         std::fs::write(self.path("index.txt.attr"), "unique_subject = no\n").unwrap();
     }

@@ -182,6 +182,23 @@ pub fn report(input: &Path, output: &Path, level: LongTermLevel, outcome: &LtvOu
     }
 }
 
+/// The revocation check before signing, when revocation data is at hand: `--trust` with
+/// `--ocsp`, `--crl` or `--online`.
+pub fn revocation_check(
+    sources: &LtvSourceArgs,
+) -> Result<Option<kyso::sign::RevocationCheck>, Failure> {
+    let at_hand = !sources.ocsp.is_empty() || !sources.crl.is_empty() || sources.online;
+    if sources.trust.is_empty() || !at_hand {
+        return Ok(None);
+    }
+    let opts = sources.options(&[])?;
+    let mut check = kyso::sign::RevocationCheck::new(opts.trust);
+    check.intermediates = opts.certificates;
+    check.data = opts.revocation;
+    check.fetcher = opts.fetcher;
+    Ok(Some(check))
+}
+
 /// `kyso sign --revocation-info-archival`: the revocation data of `signer`'s path for the
 /// adbe-revocationInfoArchival attribute; refused when some is missing.
 pub fn archival_for(

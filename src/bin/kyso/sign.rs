@@ -200,6 +200,9 @@ impl SignArgs {
             }
             Level::BB => {}
         }
+        // Revocation data at hand (--trust with --ocsp, --crl or --online): a revoked
+        // signer is refused before anything is written.
+        opts.revocation_check = crate::ltv::revocation_check(&self.ltv)?;
         Ok(opts)
     }
 

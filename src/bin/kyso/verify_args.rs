@@ -9,7 +9,7 @@ use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime};
 
 use kyso::report::Lang;
-use kyso::verify::VerifyOptions;
+use kyso::verify::{Policy, VerifyOptions};
 
 use crate::budget_args::BudgetArgs;
 use crate::cert::PkiArgs;
@@ -25,6 +25,13 @@ pub struct VerifyOptionArgs {
     /// the start of that day in UTC). Default: now.
     #[arg(long, value_parser = parse_at, value_name = "TIME")]
     pub at: Option<At>,
+    /// The signature validation policy: `etsi` (the default: ETSI EN 319 102-1's
+    /// behaviour), `offline-archive` (the newest timestamp authority's status may come from
+    /// embedded data; a key compromise invalidates earlier signatures), or a JSON policy file
+    /// (see `kyso::verify::Policy`). Deviations from the standard are printed on standard
+    /// error.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub validation_policy: Option<String>,
     /// Limits on the work one document may cost.
     #[command(flatten)]
     pub budget: BudgetArgs,
@@ -91,6 +98,28 @@ impl VerifyOptionArgs {
         self.budget.apply(&mut opts);
         if let Some(t) = self.time(lang) {
             opts = opts.validation_time(t);
+        }
+        if let Some(p) = &self.validation_policy {
+            let policy =
+                Policy::load(p).map_err(|e| Failure(format!("--validation-policy {p}: {e}")))?;
+            let deviations = policy.deviations();
+            if !deviations.is_empty() {
+                let head = match lang {
+                    Lang::Vi => format!(
+                        "kyso: chính sách \"{}\" khác tiêu chuẩn ETSI EN 319 102-1 ở:",
+                        policy.name
+                    ),
+                    _ => format!(
+                        "kyso: policy \"{}\" departs from ETSI EN 319 102-1 in:",
+                        policy.name
+                    ),
+                };
+                eprintln!("{head}");
+                for d in &deviations {
+                    eprintln!("  - {d}");
+                }
+            }
+            opts = opts.policy(policy);
         }
         Ok(opts)
     }

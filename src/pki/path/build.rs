@@ -3,7 +3,7 @@
 use super::super::algorithm_policy::AlgorithmVerdict;
 use super::super::cert::Certificate;
 use super::super::fetch::FetchFor;
-use super::super::options::{Purpose, RevocationMode};
+use super::super::options::{KeyCompromiseRule, Purpose, RevocationMode};
 use super::super::revocation::{CrlVerdict, OcspVerdict, RevocationReason};
 use super::check::{check_anchor, check_archival, check_purpose, position, process};
 use super::{CandidateReport, Edge, Engine, Goal, SearchResult, Validated};
@@ -447,15 +447,20 @@ impl Engine<'_> {
                 .reason
                 .map(|x| x.describe())
                 .unwrap_or_else(|| "no reason given".into());
+            // EN 319 102-1 §5.6.2.4: a revocation after the best-signature-time does not
+            // affect the signature; the key-compromise rule of the policy may say otherwise.
+            let compromise = matches!(
+                r.reason,
+                Some(RevocationReason::KeyCompromise | RevocationReason::CaCompromise)
+            );
+            let strict = compromise
+                && self.policy.revocation.key_compromise
+                    == KeyCompromiseRule::InvalidatesEarlierSignatures;
             let after_proven = match (self.time.proven_signing_time, at) {
-                (Some(signed), Some(at)) => {
-                    at > signed
-                        && r.reason != Some(RevocationReason::KeyCompromise)
-                        && r.reason != Some(RevocationReason::CaCompromise)
-                }
+                (Some(signed), Some(at)) => at > signed && !strict,
                 _ => false,
             };
-            if after_proven && index == 0 {
+            if after_proven {
                 findings.push(
                     Finding::new(
                         Code::RevocationRevokedAfterSigning,
@@ -469,11 +474,21 @@ impl Engine<'_> {
                     .remark(revocation_reason_remark(r.reason)),
                 );
             } else {
+                let rule = if strict {
+                    " (the policy's key-compromise rule: a compromised key invalidates signatures \
+                     made before its revocation too)"
+                } else {
+                    ""
+                };
+                let code = match index {
+                    0 => Code::RevocationRevoked,
+                    _ => Code::RevocationCaRevoked,
+                };
                 findings.push(
                     Finding::new(
-                        Code::RevocationRevoked,
+                        code,
                         format!(
-                            "{who} was revoked on {} ({reason}), according to {}",
+                            "{who} was revoked on {} ({reason}), according to {}{rule}",
                             at.map(rfc3339).unwrap_or_default(),
                             r.describe_source()
                         ),

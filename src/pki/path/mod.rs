@@ -39,8 +39,9 @@ pub use policy::ANY_POLICY;
 pub struct ValidationTime {
     /// When the path must be valid.
     pub at: OffsetDateTime,
-    /// A signing time proven by a timestamp, if any: a certificate revoked after it (for a
-    /// reason other than key compromise) still supports a signature made before.
+    /// A signing time proven by a timestamp, if any (the best-signature-time): a certificate
+    /// revoked after it still supports a signature made before (EN 319 102-1 §5.6.2.4; for
+    /// key compromise, see [`crate::pki::KeyCompromiseRule`]).
     pub proven_signing_time: Option<OffsetDateTime>,
 }
 
@@ -279,6 +280,26 @@ impl Engine<'_> {
         &self.policy.budget
     }
 
+    /// Whether revocation data issued at `this_update` is recent enough for the status of
+    /// `path[index]` at the validation time, under the policy's freshness for its role
+    /// (EN 319 102-1 §5.2.5); with the reason when it is not.
+    pub fn fresh_enough(&self, index: usize, this_update: OffsetDateTime) -> Result<(), String> {
+        let f = &self.policy.revocation.freshness;
+        let (limit, role) = match (index, self.policy.purpose) {
+            (0, Purpose::Timestamping) => (f.timestamp_authority, "timestamp authority"),
+            (0, _) => (f.signer, "signer"),
+            _ => (f.ca, "CA"),
+        };
+        match limit {
+            Some(max) if this_update + max < self.time.at => Err(format!(
+                "issued {this_update}, more than {max} before the validation time {} (the \
+                 policy's freshness for a {role})",
+                self.time.at
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// Counts one signature check; false (and the search stops) when the budget is spent.
     pub fn spend_signature_check(&self) -> bool {
         let used = self.signature_checks.get();
@@ -405,7 +426,10 @@ impl Engine<'_> {
             .unwrap_or_default();
         match result.first_failed {
             Some(path) => PathOutcome {
-                status: if findings.iter().any(|f| f.code == Code::RevocationRevoked) {
+                status: if findings
+                    .iter()
+                    .any(|f| matches!(f.code, Code::RevocationRevoked | Code::RevocationCaRevoked))
+                {
                     ChainStatus::Revoked
                 } else {
                     ChainStatus::Invalid

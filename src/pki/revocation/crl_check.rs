@@ -112,6 +112,10 @@ impl Engine<'_> {
                     ));
                     continue;
                 }
+                if let Err(why) = self.fresh_enough(index, crl.this_update()) {
+                    notes.push(format!("{}: not fresh enough: {why}", crl.describe()));
+                    continue;
+                }
                 if interim & !reasons_mask == 0 {
                     continue;
                 }

@@ -100,6 +100,10 @@ impl Engine<'_> {
                     ));
                     continue;
                 }
+                if let Err(why) = self.fresh_enough(index, single.this_update) {
+                    notes.push(format!("{what}: not fresh enough: {why}"));
+                    continue;
+                }
                 let mut r = RevocationReport::not_checked(index, &cert.label());
                 r.source = Some(RevocationSourceKind::Ocsp);
                 r.origin = Some(origin.as_str().to_string());

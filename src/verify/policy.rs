@@ -1,0 +1,315 @@
+//! The signature validation policy: the constraints of ETSI EN 319 102-1 (§5.1.4) that kyso
+//! lets a deployment choose, as one object the library takes ([`Policy`]) and a JSON file
+//! the command line reads (`kyso verify --validation-policy FILE|NAME`).
+//!
+//! Shipped policies: [`Policy::etsi`] (the standard's behaviour, the default) and
+//! [`Policy::offline_archive`] (the office's house policy for offline archive checks; each
+//! of its deviations is named by [`Policy::deviations`]). A file starts from one of them
+//! (`"base"`, `etsi` when absent) and overrides settings:
+//!
+//! ```json
+//! {
+//!   "name": "so-noi-vu",
+//!   "base": "etsi",
+//!   "key_compromise": "invalidates-earlier-signatures",
+//!   "newest_authority_status": "embedded-allowed",
+//!   "freshness_hours": { "signer": 168, "timestamp_authority": 168, "ca": 720 }
+//! }
+//! ```
+//!
+//! Revocation *modes* (`require`, `if-available`, `off` per role) stay where they are
+//! ([`crate::pki::RevocationPolicy`], `--revocation`): the policy holds what the long-term
+//! validation process decides. Algorithm constraints with dates have a slot
+//! ([`Policy::algorithms`]) for the [`AlgorithmPolicy`] of the path validator; a policy file
+//! cannot set them yet.
+
+use std::path::Path;
+
+use serde::Deserialize;
+use time::Duration;
+
+use crate::pki::{AlgorithmPolicy, Freshness, KeyCompromiseRule, ValidationPolicy};
+
+/// Largest policy file read.
+const MAX_POLICY_FILE: u64 = 64 * 1024;
+
+/// Whether the newest timestamp authority's status at the validation time may come from the
+/// revocation data embedded at its own time (EN 319 102-1 §5.2.5, §5.6.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum NewestAuthorityStatus {
+    /// The standard: the newest authority's path is validated at the validation time, with
+    /// revocation data that is fresh then (fetched with `--online`, given by the caller, or
+    /// embedded and not yet past its nextUpdate). Without it, the revocation mode decides
+    /// (`require`: INDETERMINATE/TRY_LATER; `if-available`: a warning).
+    FreshOnly,
+    /// A deviation: when no fresh data establishes the newest authority's status, the
+    /// status its embedded data gave at the timestamp's own time is accepted, with the
+    /// warning `timestamp.authority_status_from_embedded_data` (offline archive checks).
+    EmbeddedAllowed,
+}
+
+impl NewestAuthorityStatus {
+    /// The spelling of policy files.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            NewestAuthorityStatus::FreshOnly => "fresh-only",
+            NewestAuthorityStatus::EmbeddedAllowed => "embedded-allowed",
+        }
+    }
+}
+
+/// A signature validation policy (see the module documentation).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Policy {
+    /// Its name, shown in the report's findings and by `kyso verify --validation-policy`.
+    pub name: String,
+    /// What a key-compromise revocation after the best-signature-time means.
+    pub key_compromise: KeyCompromiseRule,
+    /// How recent revocation data must be, per role (§5.2.5).
+    pub freshness: Freshness,
+    /// Where the newest authority's current status may come from.
+    pub newest_authority_status: NewestAuthorityStatus,
+    /// Algorithm constraints with dates, when the policy sets them (the path validator's
+    /// [`AlgorithmPolicy`]); `None` leaves the validator's own.
+    pub algorithms: Option<AlgorithmPolicy>,
+}
+
+/// Why a policy could not be loaded.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PolicyError {
+    /// The file could not be read.
+    #[error("cannot read the policy file {path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is larger than a policy can be.
+    #[error("the policy file {path} is larger than {MAX_POLICY_FILE} bytes")]
+    TooLarge {
+        /// The file.
+        path: String,
+    },
+    /// The file is not a policy (JSON syntax, an unknown key, a wrong value).
+    #[error("not a valid policy: {0}")]
+    Invalid(String),
+    /// No shipped policy has this name.
+    #[error("no shipped policy is named \"{0}\" (shipped: etsi, offline-archive)")]
+    UnknownName(String),
+    /// A setting kyso does not support yet.
+    #[error("the policy sets {0}, which kyso does not support in policy files yet")]
+    Unsupported(&'static str),
+}
+
+/// The policy file as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PolicyFile {
+    name: Option<String>,
+    base: Option<String>,
+    key_compromise: Option<KeyCompromiseRule>,
+    newest_authority_status: Option<NewestAuthorityStatus>,
+    freshness_hours: Option<FreshnessHours>,
+    algorithms: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FreshnessHours {
+    signer: Option<u32>,
+    timestamp_authority: Option<u32>,
+    ca: Option<u32>,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy::etsi()
+    }
+}
+
+impl Policy {
+    /// The names of the shipped policies.
+    pub const SHIPPED: &'static [&'static str] = &["etsi", "offline-archive"];
+
+    /// ETSI EN 319 102-1's behaviour: a key-compromise revocation is like any other
+    /// (§5.6.2.4), no freshness limit beyond the data's own nextUpdate, the newest
+    /// authority's current status only from fresh data (§5.2.5, §5.6.3).
+    pub fn etsi() -> Self {
+        Policy {
+            name: "etsi".into(),
+            key_compromise: KeyCompromiseRule::Standard,
+            freshness: Freshness::default(),
+            newest_authority_status: NewestAuthorityStatus::FreshOnly,
+            algorithms: None,
+        }
+    }
+
+    /// The office's policy for checking archives offline, with two deviations from
+    /// [`Policy::etsi`]: the newest authority's status may come from embedded data (with a
+    /// warning), and a key-compromise revocation invalidates earlier signatures too.
+    pub fn offline_archive() -> Self {
+        Policy {
+            name: "offline-archive".into(),
+            key_compromise: KeyCompromiseRule::InvalidatesEarlierSignatures,
+            newest_authority_status: NewestAuthorityStatus::EmbeddedAllowed,
+            ..Policy::etsi()
+        }
+    }
+
+    /// A shipped policy by name.
+    pub fn named(name: &str) -> Result<Self, PolicyError> {
+        match name {
+            "etsi" => Ok(Policy::etsi()),
+            "offline-archive" => Ok(Policy::offline_archive()),
+            other => Err(PolicyError::UnknownName(other.to_owned())),
+        }
+    }
+
+    /// A policy from its JSON form (see the module documentation).
+    pub fn from_json(bytes: &[u8]) -> Result<Self, PolicyError> {
+        let f: PolicyFile =
+            serde_json::from_slice(bytes).map_err(|e| PolicyError::Invalid(e.to_string()))?;
+        if f.algorithms.is_some() {
+            return Err(PolicyError::Unsupported("\"algorithms\""));
+        }
+        let mut p = Policy::named(f.base.as_deref().unwrap_or("etsi"))?;
+        if let Some(name) = f.name {
+            p.name = name;
+        }
+        if let Some(k) = f.key_compromise {
+            p.key_compromise = k;
+        }
+        if let Some(n) = f.newest_authority_status {
+            p.newest_authority_status = n;
+        }
+        if let Some(h) = f.freshness_hours {
+            let hours = |x: Option<u32>| x.map(|h| Duration::hours(i64::from(h)));
+            p.freshness.signer = hours(h.signer);
+            p.freshness.timestamp_authority = hours(h.timestamp_authority);
+            p.freshness.ca = hours(h.ca);
+        }
+        Ok(p)
+    }
+
+    /// A shipped policy's name, or a JSON policy file.
+    pub fn load(name_or_path: &str) -> Result<Self, PolicyError> {
+        if Policy::SHIPPED.contains(&name_or_path) {
+            return Policy::named(name_or_path);
+        }
+        let path = Path::new(name_or_path);
+        let read = |e| PolicyError::Read {
+            path: path.display().to_string(),
+            source: e,
+        };
+        let len = std::fs::metadata(path).map_err(read)?.len();
+        if len > MAX_POLICY_FILE {
+            return Err(PolicyError::TooLarge {
+                path: path.display().to_string(),
+            });
+        }
+        let bytes = std::fs::read(path).map_err(read)?;
+        Policy::from_json(&bytes)
+    }
+
+    /// Every setting in which this policy departs from EN 319 102-1 ([`Policy::etsi`]), in
+    /// words; empty for the standard's behaviour.
+    pub fn deviations(&self) -> Vec<String> {
+        let etsi = Policy::etsi();
+        let mut out = Vec::new();
+        if self.key_compromise != etsi.key_compromise {
+            out.push(format!(
+                "key compromise: {} (EN 319 102-1 §5.6.2.4 treats a revocation after the \
+                 best-signature-time alike for every reason)",
+                self.key_compromise.as_str()
+            ));
+        }
+        if self.newest_authority_status != etsi.newest_authority_status {
+            out.push(format!(
+                "newest authority status: {} (EN 319 102-1 §5.2.5 wants revocation data fresh \
+                 at the validation time)",
+                self.newest_authority_status.as_str()
+            ));
+        }
+        let f = &self.freshness;
+        for (role, limit) in [
+            ("signer", f.signer),
+            ("timestamp authority", f.timestamp_authority),
+            ("CA", f.ca),
+        ] {
+            if let Some(d) = limit {
+                out.push(format!(
+                    "revocation freshness for a {role}: {} hours (a constraint the standard \
+                     leaves to the policy, §5.2.5)",
+                    d.whole_hours()
+                ));
+            }
+        }
+        if self.algorithms.is_some() {
+            out.push("algorithm constraints of its own".into());
+        }
+        out
+    }
+
+    /// Puts the settings the path validator reads into `v`.
+    pub fn apply(&self, v: &mut ValidationPolicy) {
+        v.revocation.key_compromise = self.key_compromise;
+        v.revocation.freshness = self.freshness;
+        if let Some(a) = &self.algorithms {
+            v.algorithms = a.clone();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shipped `etsi` policy has no deviation; `offline-archive` names both of its.
+    #[test]
+    fn shipped_policies_name_their_deviations() {
+        assert!(Policy::etsi().deviations().is_empty());
+        assert_eq!(Policy::default(), Policy::etsi());
+        let d = Policy::offline_archive().deviations();
+        assert_eq!(d.len(), 2, "{d:?}");
+        assert!(d[0].starts_with("key compromise"), "{d:?}");
+        assert!(d[1].starts_with("newest authority status"), "{d:?}");
+    }
+
+    #[test]
+    fn a_policy_file_overrides_its_base() {
+        let p = Policy::from_json(
+            br#"{"name": "so", "base": "etsi", "newest_authority_status": "embedded-allowed",
+                 "freshness_hours": {"signer": 24}}"#,
+        )
+        .unwrap();
+        assert_eq!(p.name, "so");
+        assert_eq!(p.key_compromise, KeyCompromiseRule::Standard);
+        assert_eq!(
+            p.newest_authority_status,
+            NewestAuthorityStatus::EmbeddedAllowed
+        );
+        assert_eq!(p.freshness.signer, Some(Duration::hours(24)));
+        assert_eq!(p.deviations().len(), 2);
+        let mut v = ValidationPolicy::document_signing();
+        p.apply(&mut v);
+        assert_eq!(v.revocation.freshness.signer, Some(Duration::hours(24)));
+        // Unknown keys, names and the algorithm slot are refused, not ignored.
+        assert!(matches!(
+            Policy::from_json(br#"{"key_compromize": "standard"}"#),
+            Err(PolicyError::Invalid(_))
+        ));
+        assert!(matches!(
+            Policy::from_json(br#"{"base": "strict"}"#),
+            Err(PolicyError::UnknownName(_))
+        ));
+        assert!(matches!(
+            Policy::from_json(br#"{"algorithms": {}}"#),
+            Err(PolicyError::Unsupported(_))
+        ));
+    }
+}

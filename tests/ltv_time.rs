@@ -1,0 +1,600 @@
+//! Long-term validation over time (ETSI EN 319 102-1 §5.6.3, §5.6.2.4, §5.2.5), with the
+//! real OpenSSL timestamp authority (`openssl ts -reply`, in process) and OCSP responder
+//! (`openssl ocsp` on 127.0.0.1) of `common::ltv_pki`, and `VerifyOptions::validation_time`
+//! (`--at`) to travel: the signer's certificate lasts 100 days, the first authority's five
+//! years, the second authority's eight, the root's ten; a third authority's certificate
+//! expires seconds after the PKI is made. Verification is offline: only the file's data
+//! and what the test gives count.
+//!
+//! pyHanko's AdES process (`simulate_future_ades_lta_validation`) is asked about the same
+//! files when it is installed (`common::interop::Pyhanko`).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::interop::Pyhanko;
+use common::ltv_pki::{pyhanko_ades, LtvPki, SHORT_TSA_SECONDS};
+use common::tsa::Behaviour;
+use common::{sample_pdf, SampleXref};
+use kyso::ltv::{add_validation_data, archive, LtvOptions};
+use kyso::pki::{Origin, RevocationData, RevocationMode, RevocationPolicy};
+use kyso::report::{Code, Indication, SignatureKind, SignatureReport, VerificationReport};
+use kyso::sign::{sign_bytes, DocTimestampOptions, SignOptions, Timestamping};
+use kyso::verify::{verify_file, Policy, VerifyOptions};
+use time::{Duration, OffsetDateTime};
+
+const YEAR: i64 = 365;
+
+struct Setup {
+    pki: LtvPki,
+    responder: Option<common::ltv_pki::KillOnDrop>,
+}
+
+impl Setup {
+    fn new() -> Option<Setup> {
+        let pki = LtvPki::new()?;
+        let responder = Some(pki.start_responder(pki.ocsp_port));
+        Some(Setup { pki, responder })
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.pki.path(name)
+    }
+
+    fn signed(&self, name: &str, with_timestamp: bool) -> PathBuf {
+        let mut opts = SignOptions::new().field_name("Signature1");
+        if with_timestamp {
+            opts = opts.timestamp(self.pki.timestamping(Behaviour::Honest));
+        }
+        let bytes = sign_bytes(&sample_pdf(SampleXref::Table), &self.pki.signer(), &opts).unwrap();
+        let p = self.path(name);
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+
+    fn ocsp(&self, which: &[&str]) -> RevocationData {
+        // Gathered a little after the proof of existence, as in real life (freshness).
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        let mut data = RevocationData::new();
+        for w in which {
+            data.add_ocsp_der(&self.pki.fetch_ocsp(w, self.pki.ocsp_port), Origin::Caller)
+                .unwrap();
+        }
+        data
+    }
+
+    fn ltv_options(&self, which: &[&str]) -> LtvOptions {
+        let mut o = LtvOptions::new(self.pki.trust());
+        o.revocation = self.ocsp(which);
+        o
+    }
+
+    /// B-LT: the signature timestamp's validation data in the /DSS, no document timestamp.
+    fn b_lt(&self, name: &str) -> PathBuf {
+        let bt = self.signed(&format!("{name}-bt.pdf"), true);
+        let out = self.path(name);
+        let o = add_validation_data(&bt, &out, &self.ltv_options(&["signer", "tsa"])).unwrap();
+        assert!(o.complete(), "{o:#?}");
+        out
+    }
+
+    /// B-LTA over `input` with `tsa`.
+    fn archived(&self, input: &Path, name: &str, which: &[&str], tsa: &Timestamping) -> PathBuf {
+        let out = self.path(name);
+        archive(
+            input,
+            &out,
+            &self.ltv_options(which),
+            tsa,
+            &DocTimestampOptions::new(),
+        )
+        .unwrap();
+        out
+    }
+}
+
+fn at(pki: &LtvPki, days: i64) -> OffsetDateTime {
+    pki.now + Duration::days(days)
+}
+
+fn verify(path: &Path, pki: &LtvPki, t: OffsetDateTime) -> VerificationReport {
+    verify_file(path, &VerifyOptions::new(pki.trust()).validation_time(t)).unwrap()
+}
+
+fn signature(r: &VerificationReport) -> &SignatureReport {
+    r.signatures
+        .iter()
+        .find(|s| s.kind != SignatureKind::DocumentTimestamp)
+        .expect("a signature")
+}
+
+fn document_timestamps(r: &VerificationReport) -> Vec<&SignatureReport> {
+    r.signatures
+        .iter()
+        .filter(|s| s.kind == SignatureKind::DocumentTimestamp)
+        .collect()
+}
+
+fn has(s: &SignatureReport, code: Code) -> bool {
+    s.findings.iter().any(|f| f.code == code)
+}
+
+fn describe(r: &VerificationReport) -> String {
+    kyso::report::render_text(r)
+}
+
+fn verdict(s: &SignatureReport) -> String {
+    match s.sub_indication {
+        Some(sub) => format!("{}/{}", s.indication.as_str(), sub.as_str()),
+        None => s.indication.as_str().to_owned(),
+    }
+}
+
+/// §5.6.3: a B-LT file (no document timestamp) is proven by its signature timestamp as long
+/// as that authority's certificate is valid — after the signer expired too — and not after:
+/// in six years the authority has expired, nothing later protects the token, and the
+/// expired signer has no proof of existence (INDETERMINATE/OUT_OF_BOUNDS_NO_POE).
+#[test]
+fn en_319_102_1_5_6_3_a_b_lt_file_is_provable_until_its_authority_expires() {
+    let Some(s) = Setup::new() else { return };
+    let lt = s.b_lt("lt.pdf");
+    let tsa_expiry = s.pki.now + Duration::days(5 * YEAR);
+
+    for days in [0, 200, 4 * YEAR] {
+        let r = verify(&lt, &s.pki, at(&s.pki, days));
+        let sig = signature(&r);
+        assert_eq!(
+            sig.indication,
+            Indication::TotalPassed,
+            "{days}: {}",
+            describe(&r)
+        );
+        let archive = sig.archive.as_ref().expect("archive status");
+        assert!(archive.holds);
+        let until = archive.provable_until.unwrap();
+        assert!((until - tsa_expiry).abs() < Duration::days(1), "{until}");
+        assert!(archive.next.contains("renew before"), "{}", archive.next);
+        assert!(has(sig, Code::ArchiveProvableUntil));
+    }
+    let r = verify(&lt, &s.pki, at(&s.pki, 6 * YEAR));
+    let sig = signature(&r);
+    assert_eq!(
+        verdict(sig),
+        "INDETERMINATE/OUT_OF_BOUNDS_NO_POE",
+        "{}",
+        describe(&r)
+    );
+    assert!(has(sig, Code::TspAuthorityExpired), "{}", describe(&r));
+    assert!(!sig.archive.as_ref().unwrap().holds);
+    // Twenty-one years on (2047 from a 2026 signature): still no proof.
+    let r = verify(&lt, &s.pki, at(&s.pki, 21 * YEAR));
+    assert_eq!(signature(&r).indication, Indication::Indeterminate);
+}
+
+/// §5.6.3: a B-LTA file whose only document timestamp's authority has expired is
+/// INDETERMINATE, the signature and the document timestamp alike.
+#[test]
+fn en_319_102_1_5_6_3_an_unrenewed_b_lta_file_expires_with_its_document_timestamp() {
+    let Some(s) = Setup::new() else { return };
+    let bb = s.signed("bb.pdf", false);
+    let lta = s.archived(
+        &bb,
+        "lta.pdf",
+        &["signer", "tsa"],
+        &s.pki.timestamping(Behaviour::Honest),
+    );
+    let r = verify(&lta, &s.pki, at(&s.pki, 200));
+    assert_eq!(
+        signature(&r).indication,
+        Indication::TotalPassed,
+        "{}",
+        describe(&r)
+    );
+    let archive = signature(&r).archive.clone().unwrap();
+    assert_eq!(
+        archive.newest_timestamp,
+        kyso::report::TimestampKind::Document
+    );
+    for days in [6 * YEAR, 11 * YEAR] {
+        let r = verify(&lta, &s.pki, at(&s.pki, days));
+        let sig = signature(&r);
+        assert_eq!(
+            verdict(sig),
+            "INDETERMINATE/OUT_OF_BOUNDS_NO_POE",
+            "{days}: {}",
+            describe(&r)
+        );
+        let dts = document_timestamps(&r);
+        assert_eq!(dts.len(), 1);
+        assert_eq!(verdict(dts[0]), "INDETERMINATE/OUT_OF_BOUNDS_NO_POE");
+        assert!(has(dts[0], Code::TspAuthorityExpired), "{}", describe(&r));
+    }
+}
+
+/// §5.6.3: renewal — a newer document timestamp from an authority that outlives the first,
+/// added before the first one's authority expired — carries the proof forward: PASSED after
+/// the first authority expired, and INDETERMINATE once the second one has expired too.
+#[test]
+fn en_319_102_1_5_6_3_renewal_before_the_authority_expires_keeps_the_archive_provable() {
+    let Some(s) = Setup::new() else { return };
+    let bb = s.signed("bb.pdf", false);
+    let lta = s.archived(
+        &bb,
+        "lta.pdf",
+        &["signer", "tsa"],
+        &s.pki.timestamping(Behaviour::Honest),
+    );
+    let renewed = s.archived(
+        &lta,
+        "renewed.pdf",
+        &["tsa", "tsa2"],
+        &s.pki.timestamping_by(&s.pki.tsa2, Behaviour::Honest),
+    );
+    let r = verify(&renewed, &s.pki, at(&s.pki, 6 * YEAR));
+    let sig = signature(&r);
+    assert_eq!(sig.indication, Indication::TotalPassed, "{}", describe(&r));
+    for d in document_timestamps(&r) {
+        assert_eq!(d.indication, Indication::TotalPassed, "{}", describe(&r));
+    }
+    let archive = sig.archive.as_ref().unwrap();
+    let tsa2_expiry = s.pki.now + Duration::days(8 * YEAR);
+    assert!((archive.provable_until.unwrap() - tsa2_expiry).abs() < Duration::days(1));
+    assert!(archive.authority.contains("LTV timestamp authority 2"));
+    // The unrenewed copy is not provable at the same date.
+    let r = verify(&lta, &s.pki, at(&s.pki, 6 * YEAR));
+    assert_eq!(signature(&r).indication, Indication::Indeterminate);
+    // Nine years on the second authority has expired as well; eleven, the root.
+    for days in [9 * YEAR, 11 * YEAR] {
+        let r = verify(&renewed, &s.pki, at(&s.pki, days));
+        assert_eq!(
+            verdict(signature(&r)),
+            "INDETERMINATE/OUT_OF_BOUNDS_NO_POE",
+            "{days}: {}",
+            describe(&r)
+        );
+    }
+}
+
+/// §5.6.3: a document timestamp whose authority expired before the next timestamp was
+/// added is not protected by it (renewed too late): INDETERMINATE/NO_POE for that
+/// timestamp. The signature itself still passes, since the late timestamp was made while
+/// its signer's certificate was valid (a fresh proof of existence of its own).
+#[test]
+fn en_319_102_1_5_6_3_a_renewal_after_the_authority_expired_does_not_protect_it() {
+    let Some(s) = Setup::new() else { return };
+    let bb = s.signed("bb.pdf", false);
+    let short = s.archived(
+        &bb,
+        "short.pdf",
+        &["signer", "short-tsa"],
+        &s.pki.timestamping_by(&s.pki.short_tsa, Behaviour::Honest),
+    );
+    // Wait until the short-lived authority's certificate has expired.
+    let expiry = s.pki.now + Duration::seconds(SHORT_TSA_SECONDS);
+    while OffsetDateTime::now_utc() <= expiry + Duration::seconds(1) {
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    let out = s.path("late.pdf");
+    // The first timestamp's authority can no longer be validated now; renewal goes on
+    // with what can be gathered.
+    let _ = archive(
+        &short,
+        &out,
+        &s.ltv_options(&["tsa2"]),
+        &s.pki.timestamping_by(&s.pki.tsa2, Behaviour::Honest),
+        &DocTimestampOptions::new(),
+    )
+    .unwrap();
+    let r = verify(&out, &s.pki, at(&s.pki, 1));
+    let dts = document_timestamps(&r);
+    assert_eq!(dts.len(), 2, "{}", describe(&r));
+    assert_eq!(verdict(dts[0]), "INDETERMINATE/NO_POE", "{}", describe(&r));
+    assert!(has(dts[0], Code::TspRenewedTooLate), "{}", describe(&r));
+    assert_eq!(
+        dts[1].indication,
+        Indication::TotalPassed,
+        "{}",
+        describe(&r)
+    );
+    assert_eq!(
+        signature(&r).indication,
+        Indication::TotalPassed,
+        "{}",
+        describe(&r)
+    );
+}
+
+/// §5.2.5 with §5.6.3: the newest authority's status at the validation time needs data
+/// fresh then. Offline two hundred days on, the embedded OCSP response for the authority
+/// (added by a /DSS update after the document timestamp) is stale: with revocation required, the standard's policy (`etsi`) leaves the document
+/// timestamp INDETERMINATE/TRY_LATER (and the expired signer without proof); the shipped
+/// `offline-archive` policy accepts the embedded status with a warning and names the
+/// deviation.
+#[test]
+fn en_319_102_1_5_2_5_the_newest_authoritys_status_offline_under_each_policy() {
+    let Some(s) = Setup::new() else { return };
+    let bb = s.signed("bb.pdf", false);
+    let stamped = s.archived(
+        &bb,
+        "stamped.pdf",
+        &["signer", "tsa"],
+        &s.pki.timestamping(Behaviour::Honest),
+    );
+    // The newest document timestamp's own validation data is only embedded by a later
+    // update (here a /DSS update after it, as renewal also makes).
+    let lta = s.path("lta.pdf");
+    let o = add_validation_data(&stamped, &lta, &s.ltv_options(&["tsa"])).unwrap();
+    assert!(o.complete() && o.updated, "{o:#?}");
+    let options = |policy: Policy| {
+        let mut o = VerifyOptions::new(s.pki.trust()).validation_time(at(&s.pki, 200));
+        o.validation.revocation = RevocationPolicy::all(RevocationMode::Require);
+        o.policy(policy)
+    };
+    let r = verify_file(&lta, &options(Policy::etsi())).unwrap();
+    let dts = document_timestamps(&r);
+    assert_eq!(
+        verdict(dts[0]),
+        "INDETERMINATE/TRY_LATER",
+        "{}",
+        describe(&r)
+    );
+    assert_eq!(
+        verdict(signature(&r)),
+        "INDETERMINATE/OUT_OF_BOUNDS_NO_POE",
+        "{}",
+        describe(&r)
+    );
+
+    let policy = Policy::offline_archive();
+    assert_eq!(policy.deviations().len(), 2);
+    let r = verify_file(&lta, &options(policy)).unwrap();
+    let dts = document_timestamps(&r);
+    assert_eq!(
+        dts[0].indication,
+        Indication::TotalPassed,
+        "{}",
+        describe(&r)
+    );
+    assert!(has(dts[0], Code::TspAuthorityStatusFromEmbeddedData));
+    assert_eq!(
+        signature(&r).indication,
+        Indication::TotalPassed,
+        "{}",
+        describe(&r)
+    );
+}
+
+/// §5.6.2.4 and Table 5: a signer revoked after the best-signature-time (a signature
+/// timestamp proves the signature existed before) is not a failure, for any reason; under
+/// the `offline-archive` policy's key-compromise rule (a deviation) a key-compromise
+/// revocation is INDETERMINATE/REVOKED_NO_POE. A signer revoked before signing is
+/// INDETERMINATE/REVOKED_NO_POE (§5.2.6: no proof of existence before the revocation), never
+/// the TOTAL-FAILED/REVOKED pair (which needs proof the signature was made after it).
+#[test]
+fn en_319_102_1_5_6_2_4_revoked_before_and_after_the_best_signature_time() {
+    let Some(mut s) = Setup::new() else { return };
+    let bt = s.signed("bt.pdf", true);
+    // Revoked two minutes after the signature timestamp, for each reason.
+    for reason in [
+        "keyCompromise",
+        "CACompromise",
+        "affiliationChanged",
+        "superseded",
+        "cessationOfOperation",
+        "certificateHold",
+    ] {
+        drop(s.responder.take());
+        s.pki.write_index(Some((
+            OffsetDateTime::now_utc() + Duration::minutes(2),
+            reason,
+        )));
+        let port = common::ltv_pki::free_port();
+        let responder = s.pki.start_responder(port);
+        let revoked = s.pki.fetch_ocsp("signer", port);
+        drop(responder);
+        let options = |policy: Policy| {
+            let mut o = VerifyOptions::new(s.pki.trust())
+                .validation_time(OffsetDateTime::now_utc() + Duration::minutes(10));
+            o.revocation.add_ocsp_der(&revoked, Origin::Caller).unwrap();
+            o.policy(policy)
+        };
+        let r = verify_file(&bt, &options(Policy::etsi())).unwrap();
+        let sig = signature(&r);
+        assert_eq!(
+            sig.indication,
+            Indication::TotalPassed,
+            "{reason}: {}",
+            describe(&r)
+        );
+        assert!(has(sig, Code::RevocationRevokedAfterSigning), "{reason}");
+        let r = verify_file(&bt, &options(Policy::offline_archive())).unwrap();
+        let compromise = reason == "keyCompromise" || reason == "CACompromise";
+        let expected = match compromise {
+            true => "INDETERMINATE/REVOKED_NO_POE",
+            false => "TOTAL-PASSED",
+        };
+        assert_eq!(
+            verdict(signature(&r)),
+            expected,
+            "{reason}: {}",
+            describe(&r)
+        );
+    }
+    // Revoked an hour before it signs: no proof of existence before the revocation.
+    s.pki.write_index(Some((
+        OffsetDateTime::now_utc() - Duration::hours(1),
+        "superseded",
+    )));
+    let port = common::ltv_pki::free_port();
+    let responder = s.pki.start_responder(port);
+    let revoked = s.pki.fetch_ocsp("signer", port);
+    drop(responder);
+    let late = s.signed("late.pdf", true);
+    let mut o = VerifyOptions::new(s.pki.trust());
+    o.revocation.add_ocsp_der(&revoked, Origin::Caller).unwrap();
+    let r = verify_file(&late, &o).unwrap();
+    assert_eq!(
+        verdict(signature(&r)),
+        "INDETERMINATE/REVOKED_NO_POE",
+        "{}",
+        describe(&r)
+    );
+}
+
+/// The main cases beside pyHanko's AdES process (`simulate_future_ades_lta_validation`,
+/// offline, revocation data required; kyso with `--revocation require` as well), with
+/// where they differ and why:
+///
+/// - B-LT, +200 days (signer expired): both INDETERMINATE — the newest (signature)
+///   timestamp's authority has no revocation data fresh at that time (§5.2.5).
+/// - B-LT, +6 years (its authority expired): kyso INDETERMINATE/OUT_OF_BOUNDS_NO_POE
+///   (§5.6.3: the newest timestamp must validate at the validation time); pyHanko's
+///   simulation passes it (it does not re-validate the newest timestamp's authority at the
+///   simulated time).
+/// - B-LTA over a B-B signature: pyHanko SIG_CONSTRAINTS_FAILURE at every date (its
+///   validation with time demands a signature timestamp); kyso INDETERMINATE as well (the
+///   newest authority's status is not fresh, then it has expired).
+#[test]
+fn en_319_102_1_5_6_3_time_travel_beside_pyhankos_ades_process() {
+    let Some(pyhanko) = Pyhanko::find() else {
+        eprintln!("skipped: pyHanko is not installed");
+        return;
+    };
+    let Some(mut s) = Setup::new() else { return };
+    let lt = s.b_lt("lt.pdf");
+    let bb = s.signed("bb.pdf", false);
+    let lta = s.archived(
+        &bb,
+        "lta.pdf",
+        &["signer", "tsa"],
+        &s.pki.timestamping(Behaviour::Honest),
+    );
+    let renewed = s.archived(
+        &lta,
+        "renewed.pdf",
+        &["tsa", "tsa2"],
+        &s.pki.timestamping_by(&s.pki.tsa2, Behaviour::Honest),
+    );
+    s.responder = None;
+    let root = s.pki.root_pem();
+    let oob = "INDETERMINATE/OUT_OF_BOUNDS_NO_POE";
+    let mut table = Vec::new();
+    let mut differ = Vec::new();
+    for (file, days, kyso_expected, pyhanko_expected) in [
+        (
+            &lt,
+            200,
+            oob,
+            "AdESIndeterminate.CERTIFICATE_CHAIN_GENERAL_FAILURE",
+        ),
+        (&lt, 6 * YEAR, oob, "AdESPassed.OK"),
+        (&lta, 200, oob, "AdESIndeterminate.SIG_CONSTRAINTS_FAILURE"),
+        (
+            &lta,
+            6 * YEAR,
+            oob,
+            "AdESIndeterminate.SIG_CONSTRAINTS_FAILURE",
+        ),
+        (
+            &renewed,
+            6 * YEAR,
+            oob,
+            "AdESIndeterminate.SIG_CONSTRAINTS_FAILURE",
+        ),
+        (
+            &renewed,
+            9 * YEAR,
+            oob,
+            "AdESIndeterminate.SIG_CONSTRAINTS_FAILURE",
+        ),
+    ] {
+        let mut o = VerifyOptions::new(s.pki.trust()).validation_time(at(&s.pki, days));
+        o.validation.revocation = RevocationPolicy::all(RevocationMode::Require);
+        let kyso = verdict(signature(&verify_file(file, &o).unwrap()));
+        let theirs = pyhanko_ades(&pyhanko, file, &root, days as u32).unwrap();
+        let py = theirs
+            .iter()
+            .find(|p| p.field == "Signature1")
+            .map(|p| p.future.clone())
+            .unwrap_or_default();
+        let line = format!(
+            "{} +{days}d\tkyso {kyso}\tpyHanko {py}",
+            file.file_name().unwrap().to_string_lossy()
+        );
+        if kyso != kyso_expected || py != pyhanko_expected {
+            differ.push(line.clone());
+        }
+        table.push(line);
+    }
+    eprintln!("{}", table.join("\n"));
+    assert!(differ.is_empty(), "unexpected: {}", differ.join("\n"));
+}
+
+/// `kyso verify` on an archive: the text report says until when the signature stays provable
+/// and what to do (§5.6.3); six years on, after the authority expired, the verdict is
+/// INDETERMINATE with `timestamp.authority_expired`; `--validation-policy` takes a shipped name or a
+/// JSON file and prints the deviations from the standard.
+#[test]
+fn en_319_102_1_5_6_3_kyso_verify_says_until_when_an_archive_is_provable() {
+    use common::cli::{code, kyso, show, stderr, stdout};
+    let Some(s) = Setup::new() else { return };
+    let lt = s.b_lt("lt.pdf");
+    let root = s.pki.root_pem();
+    let date = |days: i64| {
+        let t = at(&s.pki, days);
+        format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
+    };
+    let run = |extra: &[&str]| {
+        let mut args: Vec<std::ffi::OsString> = vec![
+            "verify".into(),
+            lt.clone().into(),
+            "--trust".into(),
+            root.clone().into(),
+        ];
+        args.extend(extra.iter().map(|a| std::ffi::OsString::from(*a)));
+        kyso(args)
+    };
+    let o = run(&["--at", &date(200)]);
+    assert_eq!(code(&o), 0, "{}", show(&o));
+    assert!(stdout(&o).contains("provable until:"), "{}", show(&o));
+    assert!(
+        stdout(&o).contains("kyso ltv --level b-lta"),
+        "{}",
+        show(&o)
+    );
+    let o = run(&["--at", &date(200), "--lang", "vi"]);
+    assert!(stdout(&o).contains("chứng minh được đến:"), "{}", show(&o));
+    let o = run(&["--at", &date(6 * YEAR), "--json"]);
+    assert_eq!(code(&o), 1, "{}", show(&o));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let sig = &json["signatures"][0];
+    assert_eq!(
+        sig["sub_indication"],
+        "OUT_OF_BOUNDS_NO_POE",
+        "{}",
+        show(&o)
+    );
+    assert_eq!(sig["archive"]["holds"], false, "{}", show(&o));
+    assert!(stdout(&o).contains("timestamp.authority_expired"));
+
+    let o = run(&["--at", &date(200), "--validation-policy", "offline-archive"]);
+    assert_eq!(code(&o), 0, "{}", show(&o));
+    assert!(
+        stderr(&o).contains("departs from ETSI EN 319 102-1"),
+        "{}",
+        show(&o)
+    );
+    assert!(stderr(&o).contains("key compromise"), "{}", show(&o));
+    let file = s.path("policy.json");
+    std::fs::write(&file, r#"{"name": "so", "freshness_hours": {"signer": 1}}"#).unwrap();
+    let o = run(&["--validation-policy", file.to_str().unwrap()]);
+    assert!(stderr(&o).contains("policy \"so\""), "{}", show(&o));
+    let o = run(&["--validation-policy", "strictest"]);
+    assert_eq!(code(&o), 2, "{}", show(&o));
+    assert!(
+        stderr(&o).contains("--validation-policy strictest"),
+        "{}",
+        show(&o)
+    );
+}
