@@ -823,16 +823,19 @@ fn signing_refusals() {
     assert!(stderr(&o).contains("no-such-dir"), "{}", show(&o));
 }
 
+/// Encrypted inputs (issue 19 §1): with a user password kyso does not have, signing is
+/// refused with nothing written; with only an owner password (the empty user password opens
+/// it), the document is signed, its update written encrypted (`tests/encrypted.rs` checks the
+/// peers), and it verifies.
 #[test]
-fn signing_refuses_encrypted_input() {
+fn signing_encrypted_input_needs_the_password_it_lacks() {
     let Some(qpdf) = common::interop::Qpdf::find() else {
         return;
     };
     let f = Fixture::new();
     let pem = f.pem(&f.pki.p256);
     let plain = f.write("plain.pdf", &base(Base::Table));
-    // With a user password, and with only an owner password (opens without a password).
-    for (name, user) in [("enc-user.pdf", "geheim"), ("enc-owner.pdf", "")] {
+    let encrypt = |name: &str, user: &str| {
         let enc = f.path(name);
         qpdf.run(&[
             "--encrypt".as_ref(),
@@ -844,8 +847,15 @@ fn signing_refuses_encrypted_input() {
             enc.as_os_str(),
         ])
         .unwrap();
-        assert_refused(&f, &pem, &enc, &[], "encrypted");
-    }
+        enc
+    };
+    let with_user = encrypt("enc-user.pdf", "geheim");
+    assert_refused(&f, &pem, &with_user, &[], "password");
+    let owner_only = encrypt("enc-owner.pdf", "");
+    let out = f.path("enc-owner-signed.pdf");
+    let o = f.sign(&pem, &owner_only, &out, &[]);
+    assert_eq!(code(&o), 0, "{}", show(&o));
+    assert!(out.exists());
 }
 
 /// `--lang vi` on the listing commands too (issue 17: every command that prints a report):

@@ -15,12 +15,16 @@ use kyso::pdf::{self, Document, FileSource, Object};
 
 /// Files where our list of signed signature fields is expected to differ from pyHanko's,
 /// with the reason.
+/// Files kyso refuses to open, with the text the error must carry and why that is right.
+const REFUSED: &[(&str, &str, &str)] = &[(
+    "04-signed-pdfs/pyhanko/signed-encrypted-pubkey-with-catalog-ref.pdf",
+    "/Adobe.PubSec",
+    "encrypted with the public-key security handler: its strings and streams cannot be read \
+     without the recipient's key (pyHanko lists nothing without it either); kyso says which \
+     handler instead of comparing ciphertext (issue 19 §1)",
+)];
+
 const EXCEPTIONS: &[(&str, &str)] = &[
-    (
-        "04-signed-pdfs/pyhanko/signed-encrypted-pubkey-with-catalog-ref.pdf",
-        "encrypted with a public-key handler; pyHanko lists nothing without the recipient key, \
-         we read the (encrypted) structure and find the signature field",
-    ),
     (
         "04-signed-pdfs/pyhanko/coverage-anomalies/base.pdf",
         "pyHanko found the field but failed to parse its CMS blob, so it reported no signature",
@@ -105,7 +109,14 @@ fn every_corpus_pdf_opens_and_signature_fields_match_pyhanko() {
             Ok(d) => d,
             Err(e) => {
                 println!("{rel:<90} open failed: {e}");
-                failures.push(format!("{rel}: {e}"));
+                let refused = REFUSED
+                    .iter()
+                    .find(|(f, _, _)| *f == rel.as_str())
+                    .filter(|(_, text, _)| e.to_string().contains(text));
+                match refused {
+                    Some((_, _, why)) => println!("    refused as expected: {why}"),
+                    None => failures.push(format!("{rel}: {e}")),
+                }
                 continue;
             }
         };

@@ -106,14 +106,6 @@ const EXCEPTIONS: &[(&str, &str, Aspect, &str)] = &[
          stays TOTAL-FAILED (tests/legacy.rs)",
     ),
     (
-        "pyhanko/signed-encrypted-pubkey-with-catalog-ref.pdf",
-        "*",
-        Aspect::IntactValid,
-        "public-key encrypted: pyHanko cannot open it without the recipient's key; kyso reads \
-         the structure (not encrypted) and the signature value (a signature's /Contents is \
-         never encrypted), and finds the signature intact and valid",
-    ),
-    (
         "pyhanko/form-update-no-override-appearance-stream-ap-indirect-sneaky.pdf",
         "Sig1",
         Aspect::Modification,
