@@ -764,7 +764,7 @@ mod tests {
                 | Refusal::StateBadHex { .. } => {}
             }
         }
-        assert_eq!(samples().len(), 42);
+        assert_eq!(samples().len(), 43);
     }
 
     #[test]

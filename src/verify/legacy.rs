@@ -354,19 +354,23 @@ fn verify_pkcs1(
             .into_iter()
             .filter(|d| *d != DigestAlgorithm::Sha1),
     );
+    // Some digests have no PKCS#1 form kyso verifies (SHAKE256): those answers say nothing
+    // about the signature. It is invalid when any digest could be tried and none verified;
+    // unsupported only when none could be tried (the key itself is unusable).
     let mut unsupported = None;
+    let mut tried = false;
     for digest in order {
         match verify_signature(spki, &rsa, Some(digest), content, signature) {
             Ok(with) => return (Ok(digest), Some(with)),
-            Err(SignatureCheckError::Invalid) => {}
+            Err(SignatureCheckError::Invalid) => tried = true,
             Err(e) => {
                 unsupported.get_or_insert(e.to_string());
             }
         }
     }
     match unsupported {
-        Some(why) => (Err(PkcsFailure::Unsupported(why)), None),
-        None => (Err(PkcsFailure::Invalid), None),
+        Some(why) if !tried => (Err(PkcsFailure::Unsupported(why)), None),
+        _ => (Err(PkcsFailure::Invalid), None),
     }
 }
 
