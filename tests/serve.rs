@@ -172,11 +172,11 @@ fn verify_answers_the_same_report_as_the_library() {
         kyso::report::render_text_in(&expected, kyso::report::Lang::Vi)
     );
 
-    // A validation time after the signers' certificates expired (and the revocation mode
-    // off) gives another report; the query options reach the verifier.
+    // A validation time after the signers' certificates expired (and revocation required)
+    // gives another report; the query options reach the verifier.
     let (status, later) = post(
         addr,
-        "/v1/verify?at=2040-01-01&revocation=off",
+        "/v1/verify?at=2040-01-01&revocation=require",
         "application/pdf",
         &pdf,
     );
@@ -198,6 +198,13 @@ fn verify_answers_the_same_report_as_the_library() {
     );
     assert!(metrics.contains(&format!("kyso_http_request_bytes_total {}", 3 * pdf.len())));
     assert!(metrics.contains("kyso_http_request_duration_seconds_count 3"));
+
+    // A request may make revocation checking stricter, never weaker than the service's
+    // setting (red-team finding: a forwarded query string must not switch it off).
+    let (status, body) = post(addr, "/v1/verify?revocation=off", "application/pdf", &pdf);
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(error_code(&body), "bad_query");
+    assert!(body.contains("stricter"), "{body}");
     assert_eq!(get(addr, "/healthz").0, 200);
     assert_eq!(get(addr, "/readyz").0, 200);
     server.shutdown().unwrap();

@@ -818,6 +818,21 @@ fn scan_region<S: Source>(
             }
             if is_obj {
                 let Some((header_at, num, gen)) = header_before(&buf, i) else {
+                    // Fail closed: an `obj` keyword outside every object kyso read whose
+                    // header is not plain `num gen` (a comment or padding in it) is still
+                    // an object some lexer reads (a viewer that rebuilds the table would).
+                    if !inside(abs) {
+                        found.push(Anomaly::new(
+                            None,
+                            format!(
+                                "an 'obj' keyword at offset {abs} stands outside every object \
+                                 the cross-reference data reaches, after a header kyso does \
+                                 not read as plain 'number generation' (a comment or padding \
+                                 in it?); a viewer that rebuilds the table could read an \
+                                 object there"
+                            ),
+                        ));
+                    }
                     continue;
                 };
                 let header_abs = window_start + header_at as u64;
@@ -915,7 +930,8 @@ fn header_before(buf: &[u8], i: usize) -> Option<(usize, u32, u16)> {
     };
     let digits = |j: &mut usize| -> Option<u64> {
         let end = *j;
-        while *j > 0 && buf.get(*j - 1).is_some_and(u8::is_ascii_digit) && end - *j < 10 {
+        // Leading zeros are legal: up to 20 digits, the value must still fit.
+        while *j > 0 && buf.get(*j - 1).is_some_and(u8::is_ascii_digit) && end - *j < 20 {
             *j -= 1;
         }
         if *j == end {

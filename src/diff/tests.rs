@@ -732,6 +732,26 @@ fn objects_outside_the_section_and_second_definitions_are_structure() {
     assert_structure(&orphan_section, "outside the cross-reference section");
 }
 
+/// Red-team finding: object headers every PDF lexer reads but a plain `num gen obj` scan
+/// does not — a comment before `obj` or between the numbers, more than ten digits, a padded
+/// generation — still count as objects outside the section (fail closed).
+#[test]
+fn second_definitions_with_unusual_headers_are_structure() {
+    let b = base(&[]);
+    let upd: Vec<(u32, &str)> = vec![(11, "<< /Producer (x) >>")];
+    let honest = build(&[(&b, ""), (&upd, "/Info 11 0 R")]);
+    let body = b"<< /Length 3 >>\nstream\n1 g\nendstream\nendobj\n";
+    for (header, needle) in [
+        (&b"9 0 %x\nobj\n"[..], "'obj' keyword"),
+        (&b"9 %x\n0 obj\n"[..], "'obj' keyword"),
+        (&b"00000000009 0 obj\n"[..], "second definition of 9 0 R"),
+        (&b"9 000000000000 obj\n"[..], "second definition of 9 0 R"),
+    ] {
+        let stray = insert_before_last_xref(&honest, &[header, &body[..]].concat());
+        assert_structure(&stray, needle);
+    }
+}
+
 #[test]
 fn entries_that_miss_their_objects_are_structure() {
     let b = base(&[]);

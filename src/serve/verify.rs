@@ -177,6 +177,30 @@ fn parse_query(
                 format!("revocation={r:?}: expected require, if-available or off"),
             )
         })?;
+        // A request may make revocation checking stricter than the service's setting,
+        // never weaker: a submitter whose query string a portal forwards must not turn
+        // `--revocation require` off.
+        let strength = |m: RevocationMode| match m {
+            RevocationMode::Require => 2,
+            RevocationMode::IfAvailable => 1,
+            _ => 0,
+        };
+        let service = &base.validation.revocation;
+        for (role, current) in [
+            ("signers", service.end_entity),
+            ("intermediates", service.intermediates),
+        ] {
+            if strength(mode) < strength(current) {
+                return Err(ApiError::new(
+                    ErrorCode::BadQuery,
+                    format!(
+                        "revocation={r:?} is weaker than the service's setting for {role} \
+                         ({}); a request may only make revocation checking stricter",
+                        current.as_str()
+                    ),
+                ));
+            }
+        }
         options.validation.revocation.end_entity = mode;
         options.validation.revocation.intermediates = mode;
     }

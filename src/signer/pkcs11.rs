@@ -301,6 +301,13 @@ impl Pkcs11Signer {
                     }
                     .into())
                 }
+                // Verified, never signed with (P-521, brainpool, Ed448, DSA).
+                other => {
+                    return Err(Pkcs11Error::Unsupported {
+                        detail: format!("signing with {other:?} keys"),
+                    }
+                    .into())
+                }
             },
         };
         if !family_fits(algorithm.key_family(), kind) || algorithm == SignatureAlgorithm::Ed25519 {
@@ -388,7 +395,7 @@ impl Pkcs11Signer {
                 | SignatureAlgorithm::RsaPkcs1Sha384
                 | SignatureAlgorithm::RsaPkcs1Sha512,
                 Mode::HashLocally,
-            ) => (Mechanism::RsaPkcs, digest_info(digest_alg, bytes)),
+            ) => (Mechanism::RsaPkcs, digest_info(digest_alg, bytes)?),
             (SignatureAlgorithm::RsaPssSha256, Mode::HashOnToken) => (
                 Mechanism::Sha256RsaPkcsPss(pss(MechanismType::SHA256)),
                 bytes.to_vec(),
@@ -450,7 +457,7 @@ fn is_ecdsa(algorithm: SignatureAlgorithm) -> bool {
 
 /// `DigestInfo ::= SEQUENCE { AlgorithmIdentifier (NULL parameters), OCTET STRING digest }`
 /// for `CKM_RSA_PKCS` (RFC 8017 §9.2 note 1: the fixed prefixes).
-fn digest_info(algorithm: DigestAlgorithm, bytes: &[u8]) -> Vec<u8> {
+fn digest_info(algorithm: DigestAlgorithm, bytes: &[u8]) -> Result<Vec<u8>, SignerError> {
     let prefix: &[u8] = match algorithm {
         DigestAlgorithm::Sha1 => &[
             0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04,
@@ -468,10 +475,18 @@ fn digest_info(algorithm: DigestAlgorithm, bytes: &[u8]) -> Vec<u8> {
             0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
             0x03, 0x05, 0x00, 0x04, 0x40,
         ],
+        // kyso signs PKCS#1 v1.5 with SHA-256/384/512 only; the other digests are verified,
+        // never signed with.
+        other => {
+            return Err(Pkcs11Error::Unsupported {
+                detail: format!("RSA PKCS#1 v1.5 signing with {}", other.name()),
+            }
+            .into())
+        }
     };
     let mut out = prefix.to_vec();
     out.extend(digest(algorithm, bytes));
-    out
+    Ok(out)
 }
 
 impl Signer for Pkcs11Signer {
