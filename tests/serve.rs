@@ -4,7 +4,8 @@
 //!
 //! Verification service: the report equals the library's (`kyso verify --json`) for
 //! generated signed files and the shared corpus; batch streaming; metrics; the OpenAPI
-//! document against the routes; limits (413, 408, 503), a client leaving mid-upload, slow
+//! document against the routes; limits (413, 408, 503 for the memory budget; the queue's 503
+//! is a unit test of the engine), a client leaving mid-upload, slow bodies (slowloris), slow
 //! headers, malformed input, graceful shutdown (in process and the binary on SIGTERM).
 //! Signing agent: signs with a PKCS#12 file through the binary (the PIN/password from a
 //! file), refuses non-loopback binds, other origins and hosts (DNS rebinding), missing or
@@ -498,25 +499,37 @@ fn wait_until(what: &str, mut f: impl FnMut() -> bool) {
     }
 }
 
+/// Reads the `kyso_receiving` gauge (bodies arriving, not yet admitted).
+fn receiving(addr: SocketAddr) -> i64 {
+    let (_, m) = get(addr, "/metrics");
+    m.lines()
+        .find_map(|l| l.strip_prefix("kyso_receiving "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap()
+}
+
 #[test]
-fn a_client_leaving_mid_upload_frees_its_place() {
+fn a_client_leaving_mid_upload_frees_what_it_held() {
     let pki = pki();
     let mut limits = small_limits();
     limits.concurrency = 1;
     limits.queue = 0;
+    // Room for about one upload in transit.
+    limits.max_buffered = 64 << 10;
     let server = start(&pki, limits);
     let addr = server.local_addr();
     for _ in 0..3 {
         let mut s = TcpStream::connect(addr).unwrap();
-        s.write_all(
-            b"POST /v1/verify HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\n%PDF-1.7\n",
-        )
-        .unwrap();
-        wait_until("the upload holds the only place", || in_flight(addr) == 1);
+        s.write_all(b"POST /v1/verify HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\n")
+            .unwrap();
+        s.write_all(&[b'%'; 60 << 10]).unwrap();
+        wait_until("the upload is arriving", || receiving(addr) == 1);
+        // An upload arriving holds no place among those that work or wait.
+        assert_eq!(in_flight(addr), 0);
         drop(s);
-        wait_until("the place is free again", || in_flight(addr) == 0);
+        wait_until("the upload is gone", || receiving(addr) == 0);
     }
-    // The single place is usable again.
+    // The single place and the memory budget are usable again.
     let pdf = two_signatures(&pki);
     let (status, _) = post(
         addr,
@@ -525,6 +538,107 @@ fn a_client_leaving_mid_upload_frees_its_place() {
         &pdf,
     );
     assert_eq!(status, 200);
+    server.shutdown().unwrap();
+}
+
+/// Slowloris on the body (issue 24: "slow clients cannot hold workers"): many more clients
+/// than places trickle their bodies; an honest client is still served at once, and each
+/// trickler is cut off by `body_timeout` with 408.
+#[test]
+fn slow_bodies_hold_no_place_among_the_working_requests() {
+    let pki = pki();
+    let mut limits = small_limits();
+    limits.concurrency = 1;
+    limits.queue = 1;
+    limits.request_timeout = Duration::from_secs(30);
+    limits.body_idle_timeout = Duration::from_secs(30);
+    limits.body_timeout = Duration::from_secs(4);
+    let server = start(&pki, limits);
+    let addr = server.local_addr();
+    let start_time = Instant::now();
+    let tricklers: Vec<_> = (0..8)
+        .map(|_| {
+            let mut s = TcpStream::connect(addr).unwrap();
+            s.write_all(b"POST /v1/verify HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Length: 100000\r\n\r\n%PDF")
+                .unwrap();
+            let mut w = s.try_clone().unwrap();
+            let writer = std::thread::spawn(move || {
+                for _ in 0..100 {
+                    if w.write_all(b"a").is_err() {
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+            });
+            (s, writer)
+        })
+        .collect();
+    wait_until("the tricklers are arriving", || receiving(addr) == 8);
+    assert_eq!(in_flight(addr), 0);
+    let pdf = two_signatures(&pki);
+    for _ in 0..3 {
+        let (status, text) = post(
+            addr,
+            &format!("/v1/verify?at={AT}"),
+            "application/pdf",
+            &pdf,
+        );
+        assert_eq!(status, 200, "{text}");
+    }
+    assert!(
+        start_time.elapsed() < Duration::from_secs(4),
+        "the honest client waited {:?}",
+        start_time.elapsed()
+    );
+    for (mut s, writer) in tricklers {
+        s.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
+        let (status, body) = read_answer(&mut s);
+        assert_eq!(
+            (status, error_code(&body).as_str()),
+            (408, "timeout"),
+            "{body}"
+        );
+        drop(s);
+        writer.join().unwrap();
+    }
+    let t = start_time.elapsed();
+    assert!(
+        t >= Duration::from_secs(4) && t < Duration::from_secs(15),
+        "{t:?}"
+    );
+    server.shutdown().unwrap();
+}
+
+/// The memory budget for bodies in transit: a body that would go beyond it is 503 at once.
+#[test]
+fn bodies_beyond_the_memory_budget_are_503() {
+    let pki = pki();
+    let mut limits = small_limits();
+    limits.max_buffered = 64 << 10;
+    limits.body_idle_timeout = Duration::from_secs(20);
+    limits.request_timeout = Duration::from_secs(20);
+    limits.body_timeout = Duration::from_secs(20);
+    let server = start(&pki, limits);
+    let addr = server.local_addr();
+    let mut held = TcpStream::connect(addr).unwrap();
+    held.write_all(b"POST /v1/verify HTTP/1.1\r\nHost: t\r\nContent-Length: 200000\r\n\r\n")
+        .unwrap();
+    held.write_all(&[b'%'; 60 << 10]).unwrap();
+    wait_until("the first upload is arriving", || receiving(addr) == 1);
+    // Give the server time to take in the 60 KiB sent.
+    std::thread::sleep(Duration::from_millis(300));
+    let (status, text) = post(addr, "/v1/verify", "application/pdf", &[b'%'; 32 << 10]);
+    assert_eq!(
+        (status, error_code(&text).as_str()),
+        (503, "busy"),
+        "{text}"
+    );
+    let (_, m) = get(addr, "/metrics");
+    assert!(m.contains("kyso_rejected_busy_total 1"), "{m}");
+    drop(held);
+    wait_until("the budget is free", || receiving(addr) == 0);
+    let (status, text) = post(addr, "/v1/verify", "application/pdf", &[b'%'; 32 << 10]);
+    assert_eq!(status, 422, "{text}");
     server.shutdown().unwrap();
 }
 
@@ -612,43 +726,6 @@ fn a_trickled_body_is_cut_off_by_the_request_timeout() {
 }
 
 #[test]
-fn overflow_beyond_the_queue_is_503() {
-    let pki = pki();
-    let mut limits = small_limits();
-    limits.concurrency = 1;
-    limits.queue = 1;
-    limits.request_timeout = Duration::from_secs(20);
-    limits.body_idle_timeout = Duration::from_secs(20);
-    let server = start(&pki, limits);
-    let addr = server.local_addr();
-    // Two uploads that do not finish take the working place and the queue's place.
-    let held: Vec<TcpStream> = (0..2)
-        .map(|_| {
-            let mut s = TcpStream::connect(addr).unwrap();
-            s.write_all(b"POST /v1/verify HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n%PDF")
-                .unwrap();
-            s
-        })
-        .collect();
-    wait_until("both places taken", || in_flight(addr) == 2);
-    let (status, text) = post(addr, "/v1/verify", "application/pdf", b"%PDF-1.7");
-    assert_eq!(
-        (status, error_code(&text).as_str()),
-        (503, "busy"),
-        "{text}"
-    );
-    // Health, metrics and the like are not queued.
-    assert_eq!(get(addr, "/healthz").0, 200);
-    let (_, m) = get(addr, "/metrics");
-    assert!(m.contains("kyso_rejected_busy_total 1"), "{m}");
-    drop(held);
-    wait_until("places freed", || in_flight(addr) == 0);
-    let (status, _) = post(addr, "/v1/verify", "application/pdf", b"%PDF-1.7");
-    assert_eq!(status, 422);
-    server.shutdown().unwrap();
-}
-
-#[test]
 fn shutdown_finishes_the_requests_in_flight() {
     let pki = pki();
     let pdf = two_signatures(&pki);
@@ -661,7 +738,7 @@ fn shutdown_finishes_the_requests_in_flight() {
     );
     s.write_all(head.as_bytes()).unwrap();
     s.write_all(&pdf[..1000]).unwrap();
-    wait_until("the request is in flight", || in_flight(addr) == 1);
+    wait_until("the request is arriving", || receiving(addr) == 1);
     let stopper = std::thread::spawn(move || server.shutdown());
     std::thread::sleep(Duration::from_millis(300));
     // No new connection is served while stopping...
@@ -884,16 +961,40 @@ fn the_agent_refuses_what_a_hostile_page_could_send() {
         &pdf,
     );
     assert_eq!(code(r), (400, "bad_query".into()));
-    // A body over the agent's limit.
-    let big = vec![b'%'; (32 << 20) + 1];
-    let r = agent_request(
-        addr,
-        "POST",
-        "/v1/sign",
-        &[("Origin", ORIGIN), ("X-Kyso-Token", &token)],
-        &big,
+    // A body over the agent's limit is refused from its declared length, before it is sent
+    // (the client asked with `Expect: 100-continue`, as curl does for large bodies).
+    let req = format!(
+        "POST /v1/sign HTTP/1.1\r\nHost: {addr}\r\nOrigin: {ORIGIN}\r\nX-Kyso-Token: {token}\r\nConnection: close\r\nExpect: 100-continue\r\nContent-Length: {}\r\n\r\n",
+        (32 << 20) + 1
     );
-    assert_eq!(code(r), (413, "too_large".into()));
+    let (status, body) = raw(addr, req.as_bytes());
+    assert_eq!(
+        (status, error_code(&body).as_str()),
+        (413, "too_large"),
+        "{body}"
+    );
+    // Without a declared length (chunked), the same limit cuts it off once crossed.
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let head = format!(
+        "POST /v1/sign HTTP/1.1\r\nHost: {addr}\r\nOrigin: {ORIGIN}\r\nX-Kyso-Token: {token}\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n"
+    );
+    s.write_all(head.as_bytes()).unwrap();
+    let chunk = vec![b'%'; 1 << 20];
+    for _ in 0..40 {
+        let mut piece = format!("{:x}\r\n", chunk.len()).into_bytes();
+        piece.extend_from_slice(&chunk);
+        piece.extend_from_slice(b"\r\n");
+        if s.write_all(&piece).is_err() {
+            break;
+        }
+    }
+    let (status, body) = read_answer(&mut s);
+    assert_eq!(
+        (status, error_code(&body).as_str()),
+        (413, "too_large"),
+        "{body}"
+    );
     server.shutdown().unwrap();
 }
 

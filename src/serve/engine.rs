@@ -8,10 +8,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use axum::body::Bytes;
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
+use futures_util::StreamExt;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
@@ -31,6 +33,8 @@ pub(crate) struct Shared {
     admission: Arc<Semaphore>,
     /// Work: at most `limits.concurrency` at once.
     work: Arc<Semaphore>,
+    /// Bytes of request bodies held in memory before admission ([`Limits::max_buffered`]).
+    buffered: Arc<Semaphore>,
     pub shutting_down: AtomicBool,
 }
 
@@ -40,6 +44,9 @@ impl Shared {
         Arc::new(Shared {
             admission: Arc::new(Semaphore::new(concurrency + limits.queue)),
             work: Arc::new(Semaphore::new(concurrency)),
+            buffered: Arc::new(Semaphore::new(
+                limits.max_buffered.min(Semaphore::MAX_PERMITS),
+            )),
             limits,
             metrics: Metrics::default(),
             shutting_down: AtomicBool::new(false),
@@ -65,9 +72,16 @@ impl Shared {
 }
 
 /// A request's admission: held while the request works or waits, and, for a streamed answer,
-/// until the stream ends.
+/// until the stream ends. It also holds the request body's share of the memory budget.
 #[derive(Debug, Clone)]
-pub(crate) struct Admission(#[allow(dead_code)] pub Arc<OwnedSemaphorePermit>);
+pub(crate) struct Admission(#[allow(dead_code)] pub Arc<Held>);
+
+/// The permits an admitted request holds.
+#[derive(Debug)]
+pub(crate) struct Held {
+    _admission: OwnedSemaphorePermit,
+    _buffered: Option<OwnedSemaphorePermit>,
+}
 
 /// What a handler tells the log line and the metrics about its request.
 #[derive(Debug, Clone, Default)]
@@ -78,15 +92,49 @@ pub(crate) struct Outcome {
     pub bytes_in: u64,
 }
 
-/// Middleware of the routes that do work: a permit at once, or 503.
-pub(crate) async fn admit(
-    State(shared): State<Arc<Shared>>,
-    mut req: Request,
-    next: Next,
-) -> Response {
+/// The state of [`admit`] on one route: the service and the largest body the route takes.
+#[derive(Debug, Clone)]
+pub(crate) struct Gate {
+    shared: Arc<Shared>,
+    max_body: usize,
+}
+
+impl Gate {
+    /// The gate of a route whose bodies may be up to `max_body` bytes.
+    pub fn new(shared: &Arc<Shared>, max_body: usize) -> Gate {
+        Gate {
+            shared: shared.clone(),
+            max_body,
+        }
+    }
+}
+
+/// Middleware of the routes that do work. First the whole body is received — within
+/// [`Limits::max_body`] (413), [`Limits::body_timeout`] (408) and the service's memory budget
+/// for bodies in transit ([`Limits::max_buffered`], 503 beyond it) — and only then is the
+/// request admitted: a permit at once, or 503. A slow client therefore holds its connection
+/// and the bytes it has sent, for at most `body_timeout`, never a place among the requests
+/// that work or wait.
+pub(crate) async fn admit(State(gate): State<Gate>, req: Request, next: Next) -> Response {
+    let shared = &gate.shared;
     if shared.shutting_down.load(Ordering::Relaxed) {
         return ApiError::new(ErrorCode::ShuttingDown, "the service is stopping").into_response();
     }
+    let (parts, body) = req.into_parts();
+    let declared = parts
+        .headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let (bytes, buffered) = match receive(body, declared, &gate).await {
+        Ok(r) => r,
+        Err(e) => {
+            if e.code == ErrorCode::Busy {
+                shared.metrics.busy();
+            }
+            return e.into_response();
+        }
+    };
     let Ok(permit) = shared.admission.clone().try_acquire_owned() else {
         shared.metrics.busy();
         return ApiError::new(
@@ -95,11 +143,101 @@ pub(crate) async fn admit(
         )
         .into_response();
     };
-    req.extensions_mut().insert(Admission(Arc::new(permit)));
+    let mut req = Request::from_parts(parts, axum::body::Body::from(bytes));
+    req.extensions_mut().insert(Admission(Arc::new(Held {
+        _admission: permit,
+        _buffered: buffered,
+    })));
     shared.metrics.in_flight(1);
     let r = next.run(req).await;
     shared.metrics.in_flight(-1);
     r
+}
+
+/// Receives a request body into memory under the gate's limits; returns it with its share of
+/// the memory budget.
+async fn receive(
+    body: axum::body::Body,
+    declared: Option<u64>,
+    gate: &Gate,
+) -> Result<(Bytes, Option<OwnedSemaphorePermit>), ApiError> {
+    let too_large = || {
+        ApiError::new(
+            ErrorCode::TooLarge,
+            "the body is larger than this service accepts",
+        )
+    };
+    let max = gate.max_body;
+    if declared.is_some_and(|n| n > max as u64) {
+        return Err(too_large());
+    }
+    let limits = &gate.shared.limits;
+    let _receiving = Receiving::new(&gate.shared);
+    let deadline = tokio::time::Instant::now() + limits.body_timeout;
+    let capacity = declared.map_or(0, |n| n.min(1 << 20) as usize);
+    let mut buf = Vec::with_capacity(capacity);
+    let mut held: Option<OwnedSemaphorePermit> = None;
+    let mut stream = body.into_data_stream();
+    loop {
+        let chunk = match tokio::time::timeout_at(deadline, stream.next()).await {
+            Err(_) => {
+                return Err(ApiError::new(
+                    ErrorCode::Timeout,
+                    "the body arrived too slowly",
+                ))
+            }
+            Ok(None) => break,
+            Ok(Some(Err(e))) => return Err(stream_error(&e)),
+            Ok(Some(Ok(chunk))) => chunk,
+        };
+        if buf.len().saturating_add(chunk.len()) > max {
+            return Err(too_large());
+        }
+        let n = u32::try_from(chunk.len()).map_err(|_| too_large())?;
+        let Ok(permit) = gate.shared.buffered.clone().try_acquire_many_owned(n) else {
+            return Err(ApiError::new(
+                ErrorCode::Busy,
+                "too many documents arriving at once; try again in a moment",
+            ));
+        };
+        match held.as_mut() {
+            Some(h) => h.merge(permit),
+            None => held = Some(permit),
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    Ok((Bytes::from(buf), held))
+}
+
+/// Counts a body as arriving while it lives (a client that leaves drops it).
+struct Receiving<'a>(&'a Shared);
+
+impl<'a> Receiving<'a> {
+    fn new(shared: &'a Shared) -> Self {
+        shared.metrics.receiving(1);
+        Receiving(shared)
+    }
+}
+
+impl Drop for Receiving<'_> {
+    fn drop(&mut self) {
+        self.0.metrics.receiving(-1);
+    }
+}
+
+/// The answer to a body stream that broke: too slow between two chunks (408), or cut off.
+fn stream_error(e: &axum::Error) -> ApiError {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = source {
+        if s.is::<tower_http::timeout::TimeoutError>() {
+            return ApiError::new(ErrorCode::Timeout, "the body arrived too slowly");
+        }
+        source = s.source();
+    }
+    ApiError::new(
+        ErrorCode::BadBody,
+        format!("the body could not be read: {e}"),
+    )
 }
 
 /// Outermost middleware: the time limit, one log line, the metrics.
@@ -349,4 +487,64 @@ async fn accept_loop(
 /// Completes when the stop flag is set (or its sender is gone).
 async fn stopped(rx: &mut watch::Receiver<bool>) {
     let _ = rx.wait_for(|s| *s).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Write};
+
+    fn answer(addr: SocketAddr, request: &[u8]) -> String {
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        s.write_all(request).unwrap();
+        let mut out = Vec::new();
+        let _ = s.read_to_end(&mut out);
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    /// The queue is full: a complete request is turned away at once with 503 and
+    /// `Retry-After`, and admitted again once a place is free.
+    #[test]
+    fn admission_beyond_the_queue_is_503() {
+        let mut limits = Limits::default();
+        limits.concurrency = 1;
+        limits.queue = 1;
+        limits.shutdown_grace = Duration::from_secs(2);
+        let shared = Shared::new(limits);
+        let held = shared.admission.clone().try_acquire_many_owned(2).unwrap();
+        let gate = Gate::new(&shared, 1 << 10);
+        let running = spawn(
+            "127.0.0.1:0".parse().unwrap(),
+            move |_| {
+                Router::new().route(
+                    "/work",
+                    axum::routing::post(|| async { "done" })
+                        .layer(axum::middleware::from_fn_with_state(gate, admit)),
+                )
+            },
+            shared.clone(),
+        )
+        .unwrap();
+        let addr = running.local_addr();
+        let request =
+            b"POST /work HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Length: 2\r\n\r\nab";
+        let busy = answer(addr, request);
+        assert!(busy.starts_with("HTTP/1.1 503"), "{busy}");
+        assert!(
+            busy.to_ascii_lowercase().contains("retry-after: 1"),
+            "{busy}"
+        );
+        assert!(busy.contains("\"busy\""), "{busy}");
+        // A body over the route's limit is 413 before any admission.
+        let big =
+            b"POST /work HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Length: 4096\r\n\r\n";
+        let too_large = answer(addr, big);
+        assert!(too_large.starts_with("HTTP/1.1 413"), "{too_large}");
+        drop(held);
+        let ok = answer(addr, request);
+        assert!(ok.starts_with("HTTP/1.1 200"), "{ok}");
+        assert!(ok.ends_with("done"), "{ok}");
+        running.shutdown().unwrap();
+    }
 }

@@ -23,6 +23,7 @@ pub(crate) struct Metrics {
     bytes_in: AtomicU64,
     bytes_out: AtomicU64,
     in_flight: AtomicI64,
+    receiving: AtomicI64,
     rejected_busy: AtomicU64,
 }
 
@@ -58,6 +59,11 @@ impl Metrics {
     /// A request started (+1) or ended (-1) work.
     pub fn in_flight(&self, delta: i64) {
         self.in_flight.fetch_add(delta, Ordering::Relaxed);
+    }
+
+    /// A request body started (+1) or stopped (-1) arriving.
+    pub fn receiving(&self, delta: i64) {
+        self.receiving.fetch_add(delta, Ordering::Relaxed);
     }
 
     /// A request was turned away with 503.
@@ -126,6 +132,13 @@ impl Metrics {
             out,
             "kyso_in_flight {}",
             self.in_flight.load(Ordering::Relaxed)
+        );
+        out.push_str("# HELP kyso_receiving Request bodies arriving (not yet admitted to work).\n");
+        out.push_str("# TYPE kyso_receiving gauge\n");
+        let _ = writeln!(
+            out,
+            "kyso_receiving {}",
+            self.receiving.load(Ordering::Relaxed)
         );
         out.push_str(
             "# HELP kyso_rejected_busy_total Requests turned away with 503 (queue full).\n",

@@ -6,8 +6,12 @@
 //! stands in front). What every route shares:
 //!
 //! - a maximum body size (413 beyond it) and a time limit for the whole request, body
-//!   included (408), so a slow client cannot hold a worker; a body that stops arriving for
-//!   [`Limits::body_idle_timeout`] ends the request;
+//!   included (408); a body that stops arriving for [`Limits::body_idle_timeout`], or is not
+//!   complete after [`Limits::body_timeout`], ends the request;
+//! - for the routes that do work, the body is received in full (within a memory budget for
+//!   bodies in transit, [`Limits::max_buffered`], 503 beyond it) *before* the request is
+//!   admitted, so a slow client holds only its connection and the bytes it sent, never a
+//!   worker or a place in the queue;
 //! - for the routes that do work, a concurrency limit with a bounded queue: at most
 //!   [`Limits::concurrency`] requests work at once, [`Limits::queue`] more wait, beyond that
 //!   503 at once; the work itself runs on tokio's blocking pool (sized by
@@ -54,6 +58,13 @@ pub struct Limits {
     pub header_timeout: Duration,
     /// A request body that sends nothing for this long ends the request.
     pub body_idle_timeout: Duration,
+    /// Time to receive a whole request body (408 beyond it). The body is received before the
+    /// request takes a place among those that work or wait, so a slow client holds only its
+    /// connection and the bytes it sent, for at most this long.
+    pub body_timeout: Duration,
+    /// Bytes of request bodies held in memory at once while they arrive or wait (503 for a
+    /// body that would go beyond it).
+    pub max_buffered: usize,
     /// Requests that work at once (verification or signing).
     pub concurrency: usize,
     /// Requests that may wait for a turn; beyond it, 503.
@@ -77,6 +88,8 @@ impl Default for Limits {
             request_timeout: Duration::from_secs(120),
             header_timeout: Duration::from_secs(10),
             body_idle_timeout: Duration::from_secs(15),
+            body_timeout: Duration::from_secs(60),
+            max_buffered: 1 << 30,
             concurrency: cores,
             queue: 4 * cores,
             blocking_threads: cores,
@@ -94,6 +107,7 @@ impl Limits {
         Limits {
             max_body: 32 << 20,
             max_batch_body: 32 << 20,
+            max_buffered: 256 << 20,
             concurrency: 1,
             queue: 4,
             blocking_threads: 1,

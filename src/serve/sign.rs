@@ -132,15 +132,15 @@ fn allowed_hosts(addr: SocketAddr) -> Vec<String> {
 
 fn router(state: AgentState) -> Router {
     let limits = &state.shared.limits;
-    let work = Router::new()
-        .route(
-            "/v1/sign",
-            post(sign).layer(DefaultBodyLimit::max(limits.max_body)),
-        )
-        .route_layer(axum::middleware::from_fn_with_state(
-            state.shared.clone(),
-            engine::admit,
-        ));
+    let work = Router::new().route(
+        "/v1/sign",
+        post(sign)
+            .layer(DefaultBodyLimit::max(limits.max_body))
+            .layer(axum::middleware::from_fn_with_state(
+                engine::Gate::new(&state.shared, limits.max_body),
+                engine::admit,
+            )),
+    );
     Router::new()
         .merge(work)
         .route("/v1/certificates", get(certificates))

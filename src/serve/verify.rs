@@ -81,20 +81,31 @@ fn router(options: Arc<VerifyOptions>, shared: Arc<Shared>) -> Router {
     let work = Router::new()
         .route(
             "/v1/verify",
-            post(verify_one).layer(DefaultBodyLimit::max(limits.max_body)),
+            post(verify_one)
+                .layer(DefaultBodyLimit::max(limits.max_body))
+                .layer(axum::middleware::from_fn_with_state(
+                    engine::Gate::new(&shared, limits.max_body),
+                    engine::admit,
+                )),
         )
         .route(
             "/v1/verify/detached",
-            post(verify_detached).layer(DefaultBodyLimit::max(limits.max_body.saturating_mul(2))),
+            post(verify_detached)
+                .layer(DefaultBodyLimit::max(limits.max_body.saturating_mul(2)))
+                .layer(axum::middleware::from_fn_with_state(
+                    engine::Gate::new(&shared, limits.max_body.saturating_mul(2)),
+                    engine::admit,
+                )),
         )
         .route(
             "/v1/verify/batch",
-            post(verify_batch).layer(DefaultBodyLimit::max(limits.max_batch_body)),
-        )
-        .route_layer(axum::middleware::from_fn_with_state(
-            shared.clone(),
-            engine::admit,
-        ));
+            post(verify_batch)
+                .layer(DefaultBodyLimit::max(limits.max_batch_body))
+                .layer(axum::middleware::from_fn_with_state(
+                    engine::Gate::new(&shared, limits.max_batch_body),
+                    engine::admit,
+                )),
+        );
     Router::new()
         .merge(work)
         .route("/healthz", get(healthz))

@@ -52,6 +52,13 @@ struct LimitArgs {
     /// Time to receive a request's headers, seconds.
     #[arg(long, value_name = "SECONDS", help_heading = "Limits")]
     header_timeout: Option<u64>,
+    /// Time to receive a whole request body, seconds (408 beyond it). Bodies are received
+    /// before a request takes a place among those working or waiting.
+    #[arg(long, value_name = "SECONDS", help_heading = "Limits")]
+    body_timeout: Option<u64>,
+    /// Request bodies held in memory at once while they arrive, MiB (503 beyond it).
+    #[arg(long, value_name = "MIB", help_heading = "Limits")]
+    max_buffered_mib: Option<usize>,
     /// Requests working at once (default: the number of cores; the agent: 1).
     #[arg(long, value_name = "N", help_heading = "Limits")]
     concurrency: Option<usize>,
@@ -73,6 +80,12 @@ impl LimitArgs {
         }
         if let Some(s) = self.header_timeout {
             l.header_timeout = Duration::from_secs(s.max(1));
+        }
+        if let Some(s) = self.body_timeout {
+            l.body_timeout = Duration::from_secs(s.max(1));
+        }
+        if let Some(m) = self.max_buffered_mib {
+            l.max_buffered = m.max(1).saturating_mul(1 << 20);
         }
         if let Some(n) = self.concurrency {
             l.concurrency = n.max(1);
