@@ -341,6 +341,119 @@ fn batch_streams_one_line_per_part_then_a_summary() {
 
 /// A detached `.p7s` with its file (multipart), and an enveloping `.p7m` (pkcs7-mime body):
 /// the same reports as the library's `dossier` functions.
+/// The working directories of uploaded dossiers still present.
+fn dossier_scratch_dirs() -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(std::env::temp_dir())
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("kyso-serve-dossier-"))
+        })
+        .collect()
+}
+
+/// `POST /v1/verify/dossier`: a sealed dossier uploaded file by file gets the report
+/// `kyso dossier verify` gives for its folder; a file changed on the way is found; hostile
+/// file names are refused; the working directory is gone after each request.
+#[test]
+fn a_dossier_uploaded_part_by_part_verifies_as_the_library_does() {
+    use kyso::dossier::{seal_dossier, verify_dossier, FileStatus, SealOptions};
+    let pki = pki();
+    let dir = common::temp_dir();
+    let d = dir.path();
+    std::fs::create_dir(d.join("quyet-dinh")).unwrap();
+    std::fs::write(d.join("quyet-dinh/qd-12.pdf"), two_signatures(&pki)).unwrap();
+    std::fs::write(d.join("don-de-nghi.txt"), "Đơn đề nghị cấp phép\n").unwrap();
+    let mut seal = SealOptions::new();
+    seal.signing_time = Some(NOW - time::Duration::hours(1));
+    seal_dossier(d, &pki.rsa2048.signer(), &seal).unwrap();
+    let mut expected = verify_dossier(d, &options(&pki)).unwrap();
+    assert!(expected.passed(), "{}", expected.to_json());
+    expected.directory = "(uploaded)".into();
+    let names = [
+        "kyso-dossier.json",
+        "kyso-dossier.json.p7s",
+        "quyet-dinh/qd-12.pdf",
+        "don-de-nghi.txt",
+    ];
+    let contents: Vec<Vec<u8>> = names
+        .iter()
+        .map(|n| std::fs::read(d.join(n)).unwrap())
+        .collect();
+    let parts: Vec<(&str, &[u8])> = names
+        .iter()
+        .zip(&contents)
+        .map(|(n, c)| (*n, c.as_slice()))
+        .collect();
+    let server = start(&pki, Limits::default());
+    let addr = server.local_addr();
+    let ct = "multipart/form-data; boundary=XyZ";
+    let (status, body) = post(
+        addr,
+        &format!("/v1/verify/dossier?at={AT}"),
+        ct,
+        &multipart(&parts, "XyZ"),
+    );
+    assert_eq!(status, 200, "{body}");
+    let got = json(&body);
+    assert_eq!(got, json(&expected.to_json()));
+    assert_eq!(got["indication"], "TOTAL-PASSED");
+
+    // A file changed on the way: the dossier no longer passes, and the report says which.
+    let mut changed = contents.clone();
+    changed[3] = "Đơn đề nghị cấp phép (sửa)\n".as_bytes().to_vec();
+    let parts: Vec<(&str, &[u8])> = names
+        .iter()
+        .zip(&changed)
+        .map(|(n, c)| (*n, c.as_slice()))
+        .collect();
+    let (status, body) = post(
+        addr,
+        &format!("/v1/verify/dossier?at={AT}"),
+        ct,
+        &multipart(&parts, "XyZ"),
+    );
+    assert_eq!(status, 200, "{body}");
+    let got: kyso::dossier::DossierReport = serde_json::from_str(&body).unwrap();
+    assert_eq!(got.indication, kyso::report::Indication::TotalFailed);
+    let f = got
+        .files
+        .iter()
+        .find(|f| f.path == "don-de-nghi.txt")
+        .unwrap();
+    assert_eq!(f.status, FileStatus::Altered, "{body}");
+
+    // Hostile or broken file names (a dossier path, as in a manifest).
+    for (names, why) in [
+        (vec!["../escape.pdf"], "contains . or .."),
+        (vec!["/etc/passwd"], "absolute path"),
+        (vec!["a\\b.pdf"], "backslash"),
+        (vec!["a.pdf", "a.pdf"], "given twice"),
+        (vec!["a", "a/b.pdf"], "both a file and a folder"),
+    ] {
+        let parts: Vec<(&str, &[u8])> = names.iter().map(|n| (*n, b"x".as_slice())).collect();
+        let (status, body) = post(addr, "/v1/verify/dossier", ct, &multipart(&parts, "XyZ"));
+        assert_eq!(
+            (status, error_code(&body).as_str()),
+            (400, "bad_multipart"),
+            "{names:?}: {body}"
+        );
+        assert!(body.contains(why), "{names:?}: {body}");
+    }
+    assert!(!std::env::temp_dir().join("escape.pdf").exists());
+    let (status, body) = post(addr, "/v1/verify/dossier", ct, b"--XyZ--\r\n");
+    assert_eq!(
+        (status, error_code(&body).as_str()),
+        (400, "bad_multipart"),
+        "{body}"
+    );
+    assert_eq!(dossier_scratch_dirs(), Vec::<std::path::PathBuf>::new());
+    server.shutdown().unwrap();
+}
+
 #[test]
 fn detached_and_enveloping_signatures_verify_as_the_library_does() {
     let pki = pki();

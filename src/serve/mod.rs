@@ -26,6 +26,7 @@
 //!
 //! The services are stateless: instances share nothing but their configuration.
 
+mod dossier;
 mod engine;
 mod errors;
 mod metrics;

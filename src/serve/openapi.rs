@@ -50,6 +50,26 @@ pub const VERIFY_SERVICE: &str = r##"{
         }
       }
     },
+    "/v1/verify/dossier": {
+      "post": {
+        "summary": "Verify a whole dossier (kyso dossier verify): multipart/form-data, one part per file, each part's filename its path inside the dossier (kyso-dossier.json, kyso-dossier.json.p7s, decisions/qd-12.pdf); the files are checked in a private directory that is removed afterwards",
+        "parameters": [
+          {"name": "at", "in": "query", "required": false, "schema": {"type": "string"}},
+          {"name": "revocation", "in": "query", "required": false, "schema": {"type": "string", "enum": ["require", "if-available", "off"]}},
+          {"name": "lang", "in": "query", "required": false, "schema": {"type": "string", "enum": ["en", "vi"]}},
+          {"name": "format", "in": "query", "required": false, "schema": {"type": "string", "enum": ["json", "text"]}}
+        ],
+        "requestBody": {"required": true, "content": {"multipart/form-data": {"schema": {"type": "object", "additionalProperties": {"type": "string", "format": "binary"}}}}},
+        "responses": {
+          "200": {"description": "The dossier report (the JSON of kyso dossier verify --json; directory is \"(uploaded)\")", "content": {"application/json": {"schema": {"type": "object"}}, "text/plain": {"schema": {"type": "string"}}}},
+          "400": {"$ref": "#/components/responses/Error"},
+          "408": {"$ref": "#/components/responses/Error"},
+          "413": {"$ref": "#/components/responses/Error"},
+          "422": {"$ref": "#/components/responses/Error"},
+          "503": {"$ref": "#/components/responses/Error"}
+        }
+      }
+    },
     "/v1/verify/batch": {
       "post": {
         "summary": "Verify many PDFs: multipart/form-data, one document per part; the answer streams one JSON line per part, then a summary line",

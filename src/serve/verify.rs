@@ -67,9 +67,9 @@ impl VerifyService {
 }
 
 #[derive(Clone)]
-struct AppState {
-    shared: Arc<Shared>,
-    options: Arc<VerifyOptions>,
+pub(super) struct AppState {
+    pub(super) shared: Arc<Shared>,
+    pub(super) options: Arc<VerifyOptions>,
 }
 
 fn router(options: Arc<VerifyOptions>, shared: Arc<Shared>) -> Router {
@@ -94,6 +94,15 @@ fn router(options: Arc<VerifyOptions>, shared: Arc<Shared>) -> Router {
                 .layer(DefaultBodyLimit::max(limits.max_body.saturating_mul(2)))
                 .layer(axum::middleware::from_fn_with_state(
                     engine::Gate::new(&shared, limits.max_body.saturating_mul(2)),
+                    engine::admit,
+                )),
+        )
+        .route(
+            "/v1/verify/dossier",
+            post(super::dossier::verify_dossier_upload)
+                .layer(DefaultBodyLimit::max(limits.max_batch_body))
+                .layer(axum::middleware::from_fn_with_state(
+                    engine::Gate::new(&shared, limits.max_batch_body),
                     engine::admit,
                 )),
         )
@@ -124,7 +133,7 @@ fn router(options: Arc<VerifyOptions>, shared: Arc<Shared>) -> Router {
 /// Query options of the verifying routes.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct VerifyQuery {
+pub(super) struct VerifyQuery {
     /// Validation time: RFC 3339, or a date (the start of that day in UTC).
     at: Option<String>,
     /// `require`, `if-available` or `off`.
@@ -135,10 +144,10 @@ struct VerifyQuery {
     format: Option<String>,
 }
 
-struct Parsed {
-    options: VerifyOptions,
-    lang: Lang,
-    text: bool,
+pub(super) struct Parsed {
+    pub(super) options: VerifyOptions,
+    pub(super) lang: Lang,
+    pub(super) text: bool,
 }
 
 fn parse_lang(s: Option<&str>) -> Result<Lang, ApiError> {
@@ -171,7 +180,7 @@ fn parse_at(s: &str) -> Result<OffsetDateTime, ApiError> {
         })
 }
 
-fn parse_query(
+pub(super) fn parse_query(
     base: &VerifyOptions,
     q: Result<Query<VerifyQuery>, QueryRejection>,
 ) -> Result<Parsed, ApiError> {
@@ -418,7 +427,7 @@ async fn verify_detached(
     answer(&state.shared, result, lang, text, bytes_in)
 }
 
-fn multipart_error(e: &MultipartError) -> ApiError {
+pub(super) fn multipart_error(e: &MultipartError) -> ApiError {
     let status = e.status();
     if status == StatusCode::PAYLOAD_TOO_LARGE {
         return body_status_error(status, &e.body_text());
@@ -434,7 +443,7 @@ fn multipart_error(e: &MultipartError) -> ApiError {
 }
 
 /// Reads one part, at most `max` bytes.
-async fn read_part(field: &mut Field<'_>, max: usize) -> Result<Vec<u8>, ApiError> {
+pub(super) async fn read_part(field: &mut Field<'_>, max: usize) -> Result<Vec<u8>, ApiError> {
     let mut data = Vec::new();
     while let Some(chunk) = field.chunk().await.map_err(|e| multipart_error(&e))? {
         if data.len() + chunk.len() > max {
