@@ -1111,6 +1111,89 @@ fn the_agent_refuses_what_a_hostile_page_could_send() {
     server.shutdown().unwrap();
 }
 
+/// The agent with a timestamp authority (`kyso serve sign --tsa URL`; here OpenSSL's TSA in
+/// process): B-T by default (ETSI EN 319 142-1 §6.3, a signature-time-stamp attribute),
+/// `level=b-b` without; an agent without an authority refuses `level=b-t`; an authority that
+/// answers wrongly leaves nothing signed (502 `timestamp_failed`).
+#[test]
+fn the_agent_signs_at_b_t_with_its_timestamp_authority() {
+    use common::ltv_pki::LtvPki;
+    use common::tsa::Behaviour;
+    use kyso::report::PadesLevel;
+    let Some(ltv) = LtvPki::new() else { return };
+    let token = "d".repeat(64);
+    let start_agent = |behaviour: Behaviour| {
+        SignAgent::new(
+            Arc::new(ltv.signer()),
+            PairingToken::new(&token).unwrap(),
+            vec![ORIGIN.into()],
+        )
+        .timestamping(ltv.timestamping(behaviour))
+        .start("127.0.0.1:0".parse().unwrap())
+        .unwrap()
+    };
+    let server = start_agent(Behaviour::Honest);
+    let addr = server.local_addr();
+    let headers = [("Origin", ORIGIN), ("X-Kyso-Token", token.as_str())];
+    let pdf = common::attacks::form_doc();
+    let sign = |query: &str| {
+        let mut r = agent_request(addr, "POST", &format!("/v1/sign{query}"), &headers, &pdf);
+        let status = r.status().as_u16();
+        let body = r
+            .body_mut()
+            .with_config()
+            .limit(64 << 20)
+            .read_to_vec()
+            .unwrap();
+        (status, body)
+    };
+    let level = |signed: &[u8]| {
+        let r = verify_bytes(signed, &VerifyOptions::new(ltv.trust())).unwrap();
+        assert!(r.all_passed(), "{}", r.to_json());
+        r.signatures[0].pades_level
+    };
+    let (status, signed) = sign("?field=A");
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&signed));
+    assert_eq!(level(&signed), Some(PadesLevel::BT));
+    let (status, signed) = sign("?field=A&level=b-t");
+    assert_eq!(status, 200);
+    assert_eq!(level(&signed), Some(PadesLevel::BT));
+    let (status, signed) = sign("?field=A&level=b-b");
+    assert_eq!(status, 200);
+    assert_eq!(level(&signed), Some(PadesLevel::BB));
+    server.shutdown().unwrap();
+
+    // An authority that timestamps another imprint: refused, nothing signed.
+    let server = start_agent(Behaviour::WrongImprint);
+    let addr = server.local_addr();
+    let mut r = agent_request(addr, "POST", "/v1/sign?lang=vi", &headers, &pdf);
+    assert_eq!(r.status().as_u16(), 502);
+    let body = r.body_mut().read_to_string().unwrap();
+    assert_eq!(error_code(&body), "timestamp_failed", "{body}");
+    assert!(body.contains("dấu thời gian"), "{body}");
+    server.shutdown().unwrap();
+
+    // Without an authority, b-t is refused by name.
+    let server = SignAgent::new(
+        Arc::new(ltv.signer()),
+        PairingToken::new(&token).unwrap(),
+        vec![ORIGIN.into()],
+    )
+    .start("127.0.0.1:0".parse().unwrap())
+    .unwrap();
+    let mut r = agent_request(
+        server.local_addr(),
+        "POST",
+        "/v1/sign?level=b-t",
+        &headers,
+        &pdf,
+    );
+    assert_eq!(r.status().as_u16(), 400);
+    let body = r.body_mut().read_to_string().unwrap();
+    assert!(body.contains("--tsa"), "{body}");
+    server.shutdown().unwrap();
+}
+
 #[test]
 fn the_agent_signs_in_process_and_lists_its_certificate() {
     let pki = pki();

@@ -71,6 +71,8 @@ pub enum ErrorCode {
     Refused,
     /// The signer (token, key) failed (503).
     SignerFailed,
+    /// The timestamp authority did not give a usable timestamp (502): nothing was signed.
+    TimestampFailed,
     /// The request's `Origin` is not in the agent's allow-list (403).
     OriginForbidden,
     /// The request's `Host` is not the agent's loopback address (403; DNS rebinding).
@@ -99,6 +101,7 @@ impl ErrorCode {
             ErrorCode::UnreadableDocument => "unreadable_document",
             ErrorCode::Refused => "refused",
             ErrorCode::SignerFailed => "signer_failed",
+            ErrorCode::TimestampFailed => "timestamp_failed",
             ErrorCode::OriginForbidden => "origin_forbidden",
             ErrorCode::HostForbidden => "host_forbidden",
             ErrorCode::TokenMissing => "token_missing",
@@ -119,6 +122,7 @@ impl ErrorCode {
             ErrorCode::OriginForbidden | ErrorCode::HostForbidden => 403,
             ErrorCode::TokenMissing | ErrorCode::TokenInvalid => 401,
             ErrorCode::NotFound => 404,
+            ErrorCode::TimestampFailed => 502,
             ErrorCode::Internal => 500,
         }
     }

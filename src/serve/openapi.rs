@@ -115,7 +115,7 @@ pub const SIGN_AGENT: &str = r##"{
   "components": {
     "securitySchemes": {"pairingToken": {"type": "apiKey", "in": "header", "name": "X-Kyso-Token"}},
     "schemas": {
-      "Error": {"type": "object", "properties": {"error": {"type": "object", "properties": {"code": {"type": "string", "enum": ["too_large", "timeout", "busy", "bad_query", "bad_body", "unreadable_document", "refused", "signer_failed", "origin_forbidden", "host_forbidden", "token_missing", "token_invalid", "not_found", "internal"]}, "message": {"type": "string"}}}}}
+      "Error": {"type": "object", "properties": {"error": {"type": "object", "properties": {"code": {"type": "string", "enum": ["too_large", "timeout", "busy", "bad_query", "bad_body", "unreadable_document", "refused", "signer_failed", "timestamp_failed", "origin_forbidden", "host_forbidden", "token_missing", "token_invalid", "not_found", "internal"]}, "message": {"type": "string"}}}}}
     },
     "responses": {
       "Error": {"description": "An error with a stable code", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
@@ -130,7 +130,7 @@ pub const SIGN_AGENT: &str = r##"{
           {"name": "field", "in": "query", "required": false, "schema": {"type": "string"}, "description": "An empty signature field to sign, or the name of a new one"},
           {"name": "reason", "in": "query", "required": false, "schema": {"type": "string"}},
           {"name": "location", "in": "query", "required": false, "schema": {"type": "string"}},
-          {"name": "level", "in": "query", "required": false, "schema": {"type": "string", "enum": ["b-b"]}},
+          {"name": "level", "in": "query", "required": false, "schema": {"type": "string", "enum": ["b-b", "b-t"]}, "description": "b-t (a signature timestamp) needs an agent started with --tsa, where it is the default"},
           {"name": "appearance", "in": "query", "required": false, "schema": {"type": "string", "enum": ["portal", "copy-stamp"]}, "description": "A visible signature with this layout (default: invisible)"},
           {"name": "page", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1}},
           {"name": "rect", "in": "query", "required": false, "schema": {"type": "string"}, "description": "x,y,width,height in points"},
@@ -145,6 +145,7 @@ pub const SIGN_AGENT: &str = r##"{
           "403": {"$ref": "#/components/responses/Error"},
           "413": {"$ref": "#/components/responses/Error"},
           "422": {"$ref": "#/components/responses/Error"},
+          "502": {"$ref": "#/components/responses/Error"},
           "503": {"$ref": "#/components/responses/Error"}
         }
       }

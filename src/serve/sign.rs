@@ -24,7 +24,7 @@ use crate::crypto::{digest, DigestAlgorithm};
 use crate::pki::Certificate;
 use crate::report::Lang;
 use crate::sign::appearance::{Anchor, Appearance, Layout, Rect};
-use crate::sign::{sign_bytes, SignOptions};
+use crate::sign::{sign_bytes, SignOptions, Timestamping};
 use crate::signer::Signer;
 use crate::Error;
 
@@ -45,6 +45,9 @@ pub struct SignAgent {
     pub allowed_origins: Vec<String>,
     /// Limits ([`Limits::agent`] by default).
     pub limits: Limits,
+    /// The timestamp authority of signatures at level B-T (`level=b-t`, the default when it
+    /// is set); `None`: the agent signs at B-B only.
+    pub timestamping: Option<Timestamping>,
 }
 
 impl std::fmt::Debug for SignAgent {
@@ -52,6 +55,7 @@ impl std::fmt::Debug for SignAgent {
         f.debug_struct("SignAgent")
             .field("allowed_origins", &self.allowed_origins)
             .field("limits", &self.limits)
+            .field("timestamping", &self.timestamping.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -67,7 +71,15 @@ impl SignAgent {
                 .map(|o| o.trim_end_matches('/').to_owned())
                 .collect(),
             limits: Limits::agent(),
+            timestamping: None,
         }
+    }
+
+    /// Signs at level B-T with a signature timestamp from `timestamping` (the default level
+    /// of `POST /v1/sign` once set; `level=b-b` still signs without).
+    pub fn timestamping(mut self, timestamping: Timestamping) -> Self {
+        self.timestamping = Some(timestamping);
+        self
     }
 
     /// Sets the limits.
@@ -99,6 +111,7 @@ impl SignAgent {
                     origins: Arc::new(self.allowed_origins),
                     hosts: Arc::new(allowed_hosts(addr)),
                     certificates: Arc::new(certificates),
+                    timestamping: self.timestamping.map(Arc::new),
                 };
                 router(state)
             },
@@ -116,6 +129,7 @@ struct AgentState {
     origins: Arc<Vec<String>>,
     hosts: Arc<Vec<String>>,
     certificates: Arc<String>,
+    timestamping: Option<Arc<Timestamping>>,
 }
 
 /// The `Host` values a browser sends to this agent: anything else is a DNS-rebinding attempt
@@ -275,7 +289,10 @@ fn bad(message: String) -> ApiError {
     ApiError::new(ErrorCode::BadQuery, message)
 }
 
-fn sign_options(q: &SignQuery) -> Result<SignOptions, ApiError> {
+fn sign_options(
+    q: &SignQuery,
+    timestamping: Option<&Timestamping>,
+) -> Result<SignOptions, ApiError> {
     let mut opts = SignOptions::new();
     if let Some(f) = &q.field {
         opts = opts.field_name(f.clone());
@@ -286,12 +303,20 @@ fn sign_options(q: &SignQuery) -> Result<SignOptions, ApiError> {
     if let Some(l) = &q.location {
         opts = opts.location(l.clone());
     }
-    match q.level.as_deref() {
-        None | Some("b-b") => {}
-        Some(other) => {
+    match (q.level.as_deref(), timestamping) {
+        (Some("b-b"), _) | (None, None) => {}
+        (None | Some("b-t"), Some(t)) => opts = opts.timestamp(t.clone()),
+        (Some("b-t"), None) => {
+            return Err(bad(
+                "level=\"b-t\": this agent has no timestamp authority (start it with --tsa \
+                 URL); it signs at b-b"
+                    .into(),
+            ))
+        }
+        (Some(other), _) => {
             return Err(bad(format!(
-                "level={other:?}: this agent signs at b-b (a timestamp or validation data is \
-                 added by the server afterwards: kyso timestamp / kyso ltv)"
+                "level={other:?}: this agent signs at b-b, or b-t when started with --tsa \
+                 (validation data is added afterwards: kyso ltv)"
             )))
         }
     }
@@ -341,6 +366,16 @@ fn sign_error(e: &Error, lang: Lang) -> ApiError {
             ),
         ),
         Error::Internal { .. } => ApiError::new(ErrorCode::Internal, e.to_string()),
+        Error::Timestamp(_) => ApiError::new(
+            ErrorCode::TimestampFailed,
+            format!(
+                "{}: {e}",
+                lang.pick(
+                    "the timestamp authority did not give a timestamp; nothing was signed",
+                    "không lấy được dấu thời gian từ đơn vị cấp dấu thời gian; tài liệu chưa được ký"
+                )
+            ),
+        ),
         _ => ApiError::new(
             ErrorCode::UnreadableDocument,
             format!(
@@ -366,7 +401,7 @@ async fn sign(
         Some("vi") => Lang::Vi,
         Some(other) => return bad(format!("lang={other:?}: expected en or vi")).into_response(),
     };
-    let opts = match sign_options(&q) {
+    let opts = match sign_options(&q, state.timestamping.as_deref()) {
         Ok(o) => o,
         Err(e) => return e.into_response(),
     };
@@ -375,6 +410,11 @@ async fn sign(
         Err(e) => return body_error(e).into_response(),
     };
     let bytes_in = body.len() as u64;
+    let level = if opts.timestamping.is_some() {
+        "b-t"
+    } else {
+        "b-b"
+    };
     let signer = state.signer.clone();
     let input_digest = digest(DigestAlgorithm::Sha256, &body);
     let result = state
@@ -390,6 +430,7 @@ async fn sign(
                 "signed_sha256": crate::asn1::hex::encode(&digest(DigestAlgorithm::Sha256, &signed)),
                 "signer": state.subject.as_str(),
                 "field": q.field,
+                "level": level,
             });
             eprintln!("{line}");
             let mut r = ([(header::CONTENT_TYPE, "application/pdf")], signed).into_response();

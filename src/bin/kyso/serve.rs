@@ -120,6 +120,8 @@ struct SignServeArgs {
     /// several. Requests from any other origin are refused.
     #[arg(long = "allow-origin", value_name = "ORIGIN")]
     allow_origins: Vec<String>,
+    #[command(flatten)]
+    tsa: crate::tsa_args::TsaArgs,
     /// The pairing token file (created with a new token, mode 0600, when missing). Default:
     /// kyso/agent-token in the user's configuration directory.
     #[arg(long, value_name = "FILE")]
@@ -191,10 +193,11 @@ fn run_sign(a: SignServeArgs) -> Result<ExitCode, Failure> {
     }
     let signer: Arc<dyn kyso::signer::Signer> = Arc::from(a.key.signer()?);
     let limits = a.limits.apply(Limits::agent());
-    let running = SignAgent::new(signer, token, a.allow_origins.clone())
-        .limits(limits)
-        .start(a.listen)
-        .map_err(|e| Failure(e.to_string()))?;
+    let mut agent = SignAgent::new(signer, token, a.allow_origins.clone()).limits(limits);
+    if a.tsa.any() {
+        agent = agent.timestamping(a.tsa.timestamping(true)?);
+    }
+    let running = agent.start(a.listen).map_err(|e| Failure(e.to_string()))?;
     eprintln!(
         "kyso serve sign: listening on http://{} for {} (SIGTERM or Ctrl-C stops)",
         running.local_addr(),
