@@ -341,17 +341,12 @@ fn batch_streams_one_line_per_part_then_a_summary() {
 
 /// A detached `.p7s` with its file (multipart), and an enveloping `.p7m` (pkcs7-mime body):
 /// the same reports as the library's `dossier` functions.
-/// The working directories of uploaded dossiers still present.
-fn dossier_scratch_dirs() -> Vec<std::path::PathBuf> {
-    std::fs::read_dir(std::env::temp_dir())
+/// What is left in a service's working directory.
+fn leftovers(dir: &Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(dir)
         .unwrap()
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("kyso-serve-dossier-"))
-        })
         .collect()
 }
 
@@ -388,7 +383,11 @@ fn a_dossier_uploaded_part_by_part_verifies_as_the_library_does() {
         .zip(&contents)
         .map(|(n, c)| (*n, c.as_slice()))
         .collect();
-    let server = start(&pki, Limits::default());
+    let work = common::temp_dir();
+    let server = VerifyService::new(options(&pki))
+        .work_dir(work.path())
+        .start("127.0.0.1:0".parse().unwrap())
+        .unwrap();
     let addr = server.local_addr();
     let ct = "multipart/form-data; boundary=XyZ";
     let (status, body) = post(
@@ -443,14 +442,14 @@ fn a_dossier_uploaded_part_by_part_verifies_as_the_library_does() {
         );
         assert!(body.contains(why), "{names:?}: {body}");
     }
-    assert!(!std::env::temp_dir().join("escape.pdf").exists());
+    assert!(!work.path().join("escape.pdf").exists());
     let (status, body) = post(addr, "/v1/verify/dossier", ct, b"--XyZ--\r\n");
     assert_eq!(
         (status, error_code(&body).as_str()),
         (400, "bad_multipart"),
         "{body}"
     );
-    assert_eq!(dossier_scratch_dirs(), Vec::<std::path::PathBuf>::new());
+    assert_eq!(leftovers(work.path()), Vec::<std::path::PathBuf>::new());
     server.shutdown().unwrap();
 }
 

@@ -32,8 +32,7 @@ const MAX_DOSSIER_DEPTH: usize = 16;
 struct Scratch(PathBuf);
 
 impl Scratch {
-    fn new() -> std::io::Result<Scratch> {
-        let base = std::env::temp_dir();
+    fn new(base: &Path) -> std::io::Result<Scratch> {
         let rng = ring::rand::SystemRandom::new();
         for _ in 0..16 {
             let mut bytes = [0u8; 12];
@@ -185,10 +184,11 @@ pub(super) async fn verify_dossier_upload(
     if files.is_empty() {
         return ApiError::new(ErrorCode::BadMultipart, "the dossier has no file").into_response();
     }
+    let work_dir = state.work_dir.clone();
     let result = state
         .shared
         .run_blocking(move || {
-            let scratch = Scratch::new().map_err(|e| {
+            let scratch = Scratch::new(&work_dir).map_err(|e| {
                 ApiError::new(
                     ErrorCode::Internal,
                     format!("the dossier could not be stored for checking: {e}"),

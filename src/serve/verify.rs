@@ -39,6 +39,9 @@ pub struct VerifyService {
     pub options: VerifyOptions,
     /// Limits.
     pub limits: Limits,
+    /// Where an uploaded dossier is written while it is checked (a private directory per
+    /// request, removed afterwards); `None`: the system's temporary directory.
+    pub work_dir: Option<std::path::PathBuf>,
 }
 
 impl VerifyService {
@@ -47,7 +50,15 @@ impl VerifyService {
         VerifyService {
             options,
             limits: Limits::default(),
+            work_dir: None,
         }
+    }
+
+    /// Writes uploaded dossiers under `dir` while they are checked (see
+    /// [`VerifyService::work_dir`]).
+    pub fn work_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.work_dir = Some(dir.into());
+        self
     }
 
     /// Sets the limits.
@@ -61,8 +72,13 @@ impl VerifyService {
     pub fn start(self, listen: SocketAddr) -> Result<Running, ServeError> {
         let shared = Shared::new(self.limits.clone());
         let options = Arc::new(self.options);
+        let work_dir = Arc::new(self.work_dir.unwrap_or_else(std::env::temp_dir));
         let for_router = shared.clone();
-        engine::spawn(listen, move |_| router(options, for_router), shared)
+        engine::spawn(
+            listen,
+            move |_| router(options, work_dir, for_router),
+            shared,
+        )
     }
 }
 
@@ -70,12 +86,18 @@ impl VerifyService {
 pub(super) struct AppState {
     pub(super) shared: Arc<Shared>,
     pub(super) options: Arc<VerifyOptions>,
+    pub(super) work_dir: Arc<std::path::PathBuf>,
 }
 
-fn router(options: Arc<VerifyOptions>, shared: Arc<Shared>) -> Router {
+fn router(
+    options: Arc<VerifyOptions>,
+    work_dir: Arc<std::path::PathBuf>,
+    shared: Arc<Shared>,
+) -> Router {
     let state = AppState {
         shared: shared.clone(),
         options,
+        work_dir,
     };
     let limits = &shared.limits;
     let work = Router::new()

@@ -107,6 +107,10 @@ struct VerifyServeArgs {
     verify: VerifyOptionArgs,
     #[command(flatten)]
     limits: LimitArgs,
+    /// Where uploaded dossiers are written while checked (a private folder per request,
+    /// removed afterwards). Default: the system's temporary directory ($TMPDIR).
+    #[arg(long, value_name = "DIR")]
+    work_dir: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -140,8 +144,17 @@ pub fn run(a: ServeArgs) -> Result<ExitCode, Failure> {
 fn run_verify(a: VerifyServeArgs) -> Result<ExitCode, Failure> {
     let options = a.verify.options(Lang::En)?;
     let limits = a.limits.apply(Limits::default());
-    let running = VerifyService::new(options)
-        .limits(limits)
+    let mut service = VerifyService::new(options).limits(limits);
+    if let Some(dir) = a.work_dir {
+        if !dir.is_dir() {
+            return Err(Failure(format!(
+                "--work-dir {}: not a directory",
+                dir.display()
+            )));
+        }
+        service = service.work_dir(dir);
+    }
+    let running = service
         .start(a.listen)
         .map_err(|e| Failure(e.to_string()))?;
     eprintln!(
