@@ -443,14 +443,35 @@ fn a_dossier_uploaded_part_by_part_verifies_as_the_library_does() {
         assert!(body.contains(why), "{names:?}: {body}");
     }
     assert!(!work.path().join("escape.pdf").exists());
+    assert!(leftovers(work.path())
+        .iter()
+        .all(|d| !d.join("escape.pdf").exists()));
     let (status, body) = post(addr, "/v1/verify/dossier", ct, b"--XyZ--\r\n");
     assert_eq!(
         (status, error_code(&body).as_str()),
         (400, "bad_multipart"),
         "{body}"
     );
-    assert_eq!(leftovers(work.path()), Vec::<std::path::PathBuf>::new());
+    // A dossier that would need more than 1 000 folders is refused before anything is
+    // written.
+    let names: Vec<String> = (0..1001).map(|i| format!("d{i}/x.pdf")).collect();
+    let parts: Vec<(&str, &[u8])> = names
+        .iter()
+        .map(|n| (n.as_str(), b"x".as_slice()))
+        .collect();
+    let (status, body) = post(addr, "/v1/verify/dossier", ct, &multipart(&parts, "XyZ"));
+    assert_eq!(
+        (status, error_code(&body).as_str()),
+        (413, "too_large"),
+        "{body}"
+    );
+    // While the service runs, its own folder is all there is, and it is empty.
+    let mine = leftovers(work.path());
+    assert_eq!(mine.len(), 1, "{mine:?}");
+    assert_eq!(leftovers(&mine[0]), Vec::<std::path::PathBuf>::new());
     server.shutdown().unwrap();
+    // Once it stops, its folder is gone too.
+    assert_eq!(leftovers(work.path()), Vec::<std::path::PathBuf>::new());
 }
 
 #[test]
@@ -650,6 +671,43 @@ fn a_client_leaving_mid_upload_frees_what_it_held() {
         &pdf,
     );
     assert_eq!(status, 200);
+    server.shutdown().unwrap();
+}
+
+/// A client that pipelines requests and never reads the answers loses its connection after
+/// `write_timeout` instead of holding it for ever.
+#[test]
+fn a_client_that_reads_nothing_loses_its_connection() {
+    let pki = pki();
+    let mut limits = small_limits();
+    limits.write_timeout = Duration::from_secs(2);
+    let server = start(&pki, limits);
+    let addr = server.local_addr();
+    let mut s = TcpStream::connect(addr).unwrap();
+    let one = b"GET /openapi.json HTTP/1.1\r\nHost: t\r\n\r\n";
+    let requests = 3000;
+    let writer = {
+        let mut w = s.try_clone().unwrap();
+        std::thread::spawn(move || {
+            for _ in 0..requests {
+                if w.write_all(one).is_err() {
+                    break;
+                }
+            }
+        })
+    };
+    std::thread::sleep(Duration::from_secs(6));
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let mut answers = Vec::new();
+    let _ = s.read_to_end(&mut answers);
+    let served = answers.windows(12).filter(|w| w == b"HTTP/1.1 200").count();
+    assert!(
+        served < requests,
+        "the connection was kept until all {requests} answers were read ({served})"
+    );
+    drop(s);
+    writer.join().unwrap();
+    assert_eq!(get(addr, "/healthz").0, 200);
     server.shutdown().unwrap();
 }
 

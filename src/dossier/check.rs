@@ -204,7 +204,21 @@ pub fn verify_dossier_with(
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
 
-    check_file_signatures(&opts, &signable, &mut files);
+    let started = std::time::Instant::now();
+    if let Some(left) = check_file_signatures(&opts, &signable, &mut files, budget, started) {
+        let limit = budget.deadline.map_or(0, |d| d.as_secs());
+        report.findings.push(
+            Finding::new(
+                Code::DossierBudgetExhausted,
+                format!(
+                    "the signatures of the dossier's files took longer than {limit} s; \
+                     {left} file(s) were not verified"
+                ),
+            )
+            .detail(L::Limit, format_args!("{limit} s")),
+        );
+        overall = worse(overall, Indication::Indeterminate);
+    }
 
     if let Some(sig) = report.manifest.signature.as_mut() {
         sig.validation_time_source = time_source;
@@ -635,12 +649,15 @@ fn looks_like_pdf(path: &Path) -> bool {
 
 /// Verifies the signatures inside PDFs and `.p7m` files and the `.p7s` files beside
 /// content, and records them on the files they sign. `signable` maps each regular file's
-/// name (NFC) to the path of its report and the file.
+/// name (NFC) to the path of its report and the file. Stops when the budget's deadline has
+/// passed: then the number of files not looked at.
 fn check_file_signatures(
     opts: &VerifyOptions,
     signable: &BTreeMap<String, (String, &Found)>,
     files: &mut [DossierFileReport],
-) {
+    budget: &DossierBudget,
+    started: std::time::Instant,
+) -> Option<usize> {
     let index: HashMap<String, usize> = files
         .iter()
         .enumerate()
@@ -651,7 +668,17 @@ fn check_file_signatures(
             .get(key)
             .and_then(|(path, _)| index.get(path.as_str()).copied())
     };
-    for (key, (rel, found)) in signable {
+    let mut opts = opts.clone();
+    for (done, (key, (rel, found))) in signable.iter().enumerate() {
+        if let Some(deadline) = budget.deadline {
+            let Some(left) = deadline.checked_sub(started.elapsed()) else {
+                return Some(signable.len() - done);
+            };
+            // No one document may take longer than what is left of the dossier's time.
+            let own = opts.document_budget.deadline.map_or(left, |d| d.min(left));
+            opts.document_budget.deadline = Some(own);
+        }
+        let opts = &opts;
         let Some(own) = index_of(key) else {
             continue;
         };
@@ -748,4 +775,5 @@ fn check_file_signatures(
             }
         }
     }
+    None
 }

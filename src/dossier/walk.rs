@@ -17,6 +17,10 @@ pub struct DossierBudget {
     pub max_depth: usize,
     /// Largest manifest read (default 64 MiB).
     pub max_manifest_bytes: u64,
+    /// Time for verifying the signatures of every file together (default: none; each
+    /// document keeps its own deadline). Files not reached in time are not verified, and the
+    /// dossier is INDETERMINATE.
+    pub deadline: Option<std::time::Duration>,
 }
 
 impl Default for DossierBudget {
@@ -25,6 +29,7 @@ impl Default for DossierBudget {
             max_entries: 100_000,
             max_depth: 32,
             max_manifest_bytes: 64 << 20,
+            deadline: None,
         }
     }
 }

@@ -28,20 +28,21 @@ pub(super) const MAX_DOSSIER_FILES: usize = 10_000;
 /// Deepest folder nesting of an uploaded file's path.
 const MAX_DOSSIER_DEPTH: usize = 16;
 
+/// Most folders the files of one uploaded dossier may need.
+pub(super) const MAX_DOSSIER_FOLDERS: usize = 1_000;
+
 /// A private directory that is removed with everything in it when dropped.
-struct Scratch(PathBuf);
+pub(super) struct Scratch(PathBuf);
 
 impl Scratch {
-    fn new(base: &Path) -> std::io::Result<Scratch> {
+    /// A new private directory under `base`, named `PREFIX-` and random hex.
+    pub(super) fn new(base: &Path, prefix: &str) -> std::io::Result<Scratch> {
         let rng = ring::rand::SystemRandom::new();
         for _ in 0..16 {
             let mut bytes = [0u8; 12];
             ring::rand::SecureRandom::fill(&rng, &mut bytes)
                 .map_err(|_| std::io::Error::other("no randomness for a directory name"))?;
-            let dir = base.join(format!(
-                "kyso-serve-dossier-{}",
-                crate::asn1::hex::encode(&bytes)
-            ));
+            let dir = base.join(format!("{prefix}-{}", crate::asn1::hex::encode(&bytes)));
             let mut builder = std::fs::DirBuilder::new();
             #[cfg(unix)]
             {
@@ -57,6 +58,14 @@ impl Scratch {
         Err(std::io::Error::other(
             "could not create a private working directory",
         ))
+    }
+}
+
+impl Scratch {
+    /// The directory, kept on disk (the caller removes it).
+    pub(super) fn keep(self) -> PathBuf {
+        let mut me = std::mem::ManuallyDrop::new(self);
+        std::mem::take(&mut me.0)
     }
 }
 
@@ -89,20 +98,26 @@ fn part_path(file_name: Option<&str>) -> Result<String, ApiError> {
 fn write_files(root: &Path, files: &[(String, Vec<u8>)]) -> Result<(), ApiError> {
     for (path, data) in files {
         let target = root.join(path);
-        let conflict = || {
-            ApiError::new(
-                ErrorCode::BadMultipart,
-                format!("file name {path:?} is both a file and a folder of the dossier"),
-            )
+        let failed = |e: std::io::Error| {
+            let why = match e.kind() {
+                std::io::ErrorKind::AlreadyExists | std::io::ErrorKind::NotADirectory => {
+                    "is both a file and a folder of the dossier".to_owned()
+                }
+                std::io::ErrorKind::InvalidFilename => {
+                    "cannot be a file name here (a part of it is too long)".to_owned()
+                }
+                kind => format!("could not be stored for checking ({kind})"),
+            };
+            ApiError::new(ErrorCode::BadMultipart, format!("file name {path:?} {why}"))
         };
         if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(|_| conflict())?;
+            std::fs::create_dir_all(parent).map_err(failed)?;
         }
         let mut f = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .open(&target)
-            .map_err(|_| conflict())?;
+            .map_err(failed)?;
         f.write_all(data).map_err(|e| {
             ApiError::new(
                 ErrorCode::Internal,
@@ -124,7 +139,7 @@ fn dossier_verdict(r: &DossierReport) -> &'static str {
 /// `POST /v1/verify/dossier`.
 pub(super) async fn verify_dossier_upload(
     State(state): State<AppState>,
-    Extension(_admission): Extension<Admission>,
+    Extension(admission): Extension<Admission>,
     query: Result<Query<VerifyQuery>, QueryRejection>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
@@ -132,7 +147,7 @@ pub(super) async fn verify_dossier_upload(
         options,
         lang,
         text,
-    } = match parse_query(&state.options, query) {
+    } = match parse_query(&state.options, query, state.shared.limits.request_timeout) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -149,6 +164,7 @@ pub(super) async fn verify_dossier_upload(
     let max = state.shared.limits.max_body;
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let mut seen = BTreeSet::new();
+    let mut folders = BTreeSet::new();
     let mut bytes_in = 0u64;
     loop {
         let mut field = match multipart.next_field().await {
@@ -167,6 +183,20 @@ pub(super) async fn verify_dossier_upload(
             Ok(p) => p,
             Err(e) => return e.into_response(),
         };
+        let mut parent = path.as_str();
+        while let Some((up, _)) = parent.rsplit_once('/') {
+            if !folders.insert(up.to_owned()) {
+                break;
+            }
+            parent = up;
+        }
+        if folders.len() > MAX_DOSSIER_FOLDERS {
+            return ApiError::new(
+                ErrorCode::TooLarge,
+                format!("a dossier of more than {MAX_DOSSIER_FOLDERS} folders"),
+            )
+            .into_response();
+        }
         if !seen.insert(path.clone()) {
             return ApiError::new(
                 ErrorCode::BadMultipart,
@@ -185,10 +215,11 @@ pub(super) async fn verify_dossier_upload(
         return ApiError::new(ErrorCode::BadMultipart, "the dossier has no file").into_response();
     }
     let work_dir = state.work_dir.clone();
+    let request_timeout = state.shared.limits.request_timeout;
     let result = state
         .shared
-        .run_blocking(move || {
-            let scratch = Scratch::new(&work_dir).map_err(|e| {
+        .run_blocking(&admission, move || {
+            let scratch = Scratch::new(&work_dir, "dossier").map_err(|e| {
                 ApiError::new(
                     ErrorCode::Internal,
                     format!("the dossier could not be stored for checking: {e}"),
@@ -196,9 +227,15 @@ pub(super) async fn verify_dossier_upload(
             })?;
             write_files(&scratch.0, &files)?;
             drop(files);
-            let budget = DossierBudget::default();
-            let mut report = verify_dossier_with(&scratch.0, &options, &budget)
-                .map_err(|e| ApiError::new(ErrorCode::UnreadableDocument, e.to_string()))?;
+            let mut budget = DossierBudget::default();
+            budget.deadline = Some(request_timeout);
+            // The error names the working directory: not for the caller.
+            let mut report = verify_dossier_with(&scratch.0, &options, &budget).map_err(|_| {
+                ApiError::new(
+                    ErrorCode::UnreadableDocument,
+                    "the uploaded dossier could not be listed",
+                )
+            })?;
             // The working directory is the service's business, not the caller's.
             report.directory = "(uploaded)".into();
             Ok::<_, ApiError>(report)

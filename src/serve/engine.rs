@@ -2,6 +2,7 @@
 //! timeout), the shared middleware (time limit, logging and metrics, admission with a bounded
 //! queue), the blocking pool, graceful shutdown.
 
+use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -36,6 +37,8 @@ pub(crate) struct Shared {
     /// Bytes of request bodies held in memory before admission ([`Limits::max_buffered`]).
     buffered: Arc<Semaphore>,
     pub shutting_down: AtomicBool,
+    /// Directories removed when the service stops, whatever work is still running.
+    remove_at_stop: std::sync::Mutex<Vec<std::path::PathBuf>>,
 }
 
 impl Shared {
@@ -50,24 +53,51 @@ impl Shared {
             limits,
             metrics: Metrics::default(),
             shutting_down: AtomicBool::new(false),
+            remove_at_stop: std::sync::Mutex::new(Vec::new()),
         })
     }
 
-    /// Runs `f` on the blocking pool when a work permit is free.
-    pub async fn run_blocking<T, F>(&self, f: F) -> Result<T, ApiError>
+    /// Removes `dir` with everything in it when the service stops.
+    pub fn remove_at_stop(&self, dir: std::path::PathBuf) {
+        if let Ok(mut dirs) = self.remove_at_stop.lock() {
+            dirs.push(dir);
+        }
+    }
+
+    fn remove_directories(&self) {
+        let dirs = match self.remove_at_stop.lock() {
+            Ok(mut dirs) => std::mem::take(&mut *dirs),
+            Err(_) => return,
+        };
+        for dir in dirs {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+    }
+
+    /// Runs `f` on the blocking pool when a work permit is free. The work permit and the
+    /// request's admission (`held`) go with the work: when the request ends first (its time
+    /// limit, or the client left), the work that cannot be interrupted still counts against
+    /// the concurrency limit and the queue until it really ends, so abandoned work cannot
+    /// pile up beyond them.
+    pub async fn run_blocking<T, F>(&self, held: &Admission, f: F) -> Result<T, ApiError>
     where
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        let _permit = self
+        let permit = self
             .work
             .clone()
             .acquire_owned()
             .await
             .map_err(|_| ApiError::new(ErrorCode::ShuttingDown, "the service is stopping"))?;
-        tokio::task::spawn_blocking(f)
-            .await
-            .map_err(|_| ApiError::new(ErrorCode::Internal, "the work ended abnormally"))
+        let held = held.clone();
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let _held = held;
+            f()
+        })
+        .await
+        .map_err(|_| ApiError::new(ErrorCode::Internal, "the work ended abnormally"))
     }
 }
 
@@ -97,6 +127,7 @@ pub(crate) struct Outcome {
 pub(crate) struct Gate {
     shared: Arc<Shared>,
     max_body: usize,
+    copies: bool,
 }
 
 impl Gate {
@@ -105,7 +136,14 @@ impl Gate {
         Gate {
             shared: shared.clone(),
             max_body,
+            copies: false,
         }
+    }
+
+    /// The route copies its body's parts (multipart): the memory budget is charged twice.
+    pub fn copying(mut self) -> Gate {
+        self.copies = true;
+        self
     }
 }
 
@@ -148,10 +186,25 @@ pub(crate) async fn admit(State(gate): State<Gate>, req: Request, next: Next) ->
         _admission: permit,
         _buffered: buffered,
     })));
-    shared.metrics.in_flight(1);
-    let r = next.run(req).await;
-    shared.metrics.in_flight(-1);
-    r
+    let _in_flight = InFlight::new(shared);
+    next.run(req).await
+}
+
+/// Counts a request as working or waiting while it lives (also when its future is dropped:
+/// a time limit, or a client that left).
+struct InFlight<'a>(&'a Shared);
+
+impl<'a> InFlight<'a> {
+    fn new(shared: &'a Shared) -> Self {
+        shared.metrics.in_flight(1);
+        InFlight(shared)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.metrics.in_flight(-1);
+    }
 }
 
 /// Receives a request body into memory under the gate's limits; returns it with its share of
@@ -174,9 +227,14 @@ async fn receive(
     let limits = &gate.shared.limits;
     let _receiving = Receiving::new(&gate.shared);
     let deadline = tokio::time::Instant::now() + limits.body_timeout;
-    let capacity = declared.map_or(0, |n| n.min(1 << 20) as usize);
-    let mut buf = Vec::with_capacity(capacity);
+    let mut buf: Vec<u8> = Vec::new();
     let mut held: Option<OwnedSemaphorePermit> = None;
+    let busy = || {
+        ApiError::new(
+            ErrorCode::Busy,
+            "too many documents arriving at once; try again in a moment",
+        )
+    };
     let mut stream = body.into_data_stream();
     loop {
         let chunk = match tokio::time::timeout_at(deadline, stream.next()).await {
@@ -193,18 +251,36 @@ async fn receive(
         if buf.len().saturating_add(chunk.len()) > max {
             return Err(too_large());
         }
-        let n = u32::try_from(chunk.len()).map_err(|_| too_large())?;
+        let needed = buf.len() + chunk.len();
+        if needed > buf.capacity() {
+            // The budget counts what is allocated, not only what arrived: the buffer grows
+            // by doubling (never past the declared length or the limit), and each growth is
+            // paid for before it is made.
+            let cap = declared.map_or(max, |d| (d as usize).min(max));
+            let grown = needed.max(buf.capacity().saturating_mul(2)).max(64 << 10);
+            let new_capacity = grown.min(cap).max(needed);
+            let extra = u32::try_from(new_capacity - buf.capacity()).map_err(|_| too_large())?;
+            let Ok(permit) = gate.shared.buffered.clone().try_acquire_many_owned(extra) else {
+                return Err(busy());
+            };
+            match held.as_mut() {
+                Some(h) => h.merge(permit),
+                None => held = Some(permit),
+            }
+            buf.reserve_exact(new_capacity - buf.len());
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    if gate.copies && !buf.is_empty() {
+        // The route copies the parts of its body once more while it reads them.
+        let n = u32::try_from(buf.len()).map_err(|_| too_large())?;
         let Ok(permit) = gate.shared.buffered.clone().try_acquire_many_owned(n) else {
-            return Err(ApiError::new(
-                ErrorCode::Busy,
-                "too many documents arriving at once; try again in a moment",
-            ));
+            return Err(busy());
         };
         match held.as_mut() {
             Some(h) => h.merge(permit),
             None => held = Some(permit),
         }
-        buf.extend_from_slice(&chunk);
     }
     Ok((Bytes::from(buf), held))
 }
@@ -361,6 +437,88 @@ impl Running {
     }
 }
 
+/// A connection whose writes may not stall: a client that reads nothing of its answer for
+/// [`Limits::write_timeout`] loses the connection (hyper's own timeouts cover reading only).
+struct WriteStall<S> {
+    inner: S,
+    limit: Duration,
+    stalled: Option<std::pin::Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl<S> WriteStall<S> {
+    fn new(inner: S, limit: Duration) -> Self {
+        WriteStall {
+            inner,
+            limit,
+            stalled: None,
+        }
+    }
+
+    /// After a write that could not proceed: an error once it has not for `limit`.
+    fn pending<T>(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<T>> {
+        let limit = self.limit;
+        let sleep = self
+            .stalled
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+        match sleep.as_mut().poll(cx) {
+            std::task::Poll::Ready(()) => std::task::Poll::Ready(Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the client stopped reading its answer",
+            ))),
+            std::task::Poll::Pending => std::task::Poll::Pending,
+        }
+    }
+}
+
+impl<S: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for WriteStall<S> {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl<S: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for WriteStall<S> {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        match std::pin::Pin::new(&mut self.inner).poll_write(cx, buf) {
+            std::task::Poll::Pending => self.pending(cx),
+            ready => {
+                self.stalled = None;
+                ready
+            }
+        }
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        match std::pin::Pin::new(&mut self.inner).poll_flush(cx) {
+            std::task::Poll::Pending => self.pending(cx),
+            ready => {
+                self.stalled = None;
+                ready
+            }
+        }
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
 /// Binds `listen`, starts a runtime on its own thread and serves the router `router` makes
 /// for the bound address on it.
 pub(crate) fn spawn(
@@ -405,10 +563,11 @@ pub(crate) fn spawn(
     let thread = std::thread::Builder::new()
         .name("kyso-serve".into())
         .spawn(move || {
-            runtime.block_on(accept_loop(listener, router, shared, stop_rx));
+            runtime.block_on(accept_loop(listener, router, shared.clone(), stop_rx));
             // Blocking work still running (a verification whose client left) is not waited
-            // for beyond the grace period.
+            // for beyond the grace period; what it wrote goes with the service's directories.
             runtime.shutdown_timeout(Duration::from_secs(1));
+            shared.remove_directories();
             Ok(())
         })
         .map_err(ServeError::Runtime)?;
@@ -454,6 +613,7 @@ async fn accept_loop(
         let service = TowerToHyperService::new(router.clone());
         let mut conn_stop = stop.clone();
         let header_timeout = limits.header_timeout;
+        let stream = WriteStall::new(stream, limits.write_timeout);
         tasks.spawn(async move {
             let _permit = permit;
             let mut builder = hyper::server::conn::http1::Builder::new();
@@ -545,6 +705,59 @@ mod tests {
         let ok = answer(addr, request);
         assert!(ok.starts_with("HTTP/1.1 200"), "{ok}");
         assert!(ok.ends_with("done"), "{ok}");
+        running.shutdown().unwrap();
+    }
+
+    /// Work that outlives its request (the time limit fired) keeps its place until it ends:
+    /// abandoned work cannot pile up beyond the concurrency limit and the queue.
+    #[test]
+    fn abandoned_work_keeps_its_place_until_it_ends() {
+        let mut limits = Limits::default();
+        limits.concurrency = 1;
+        limits.queue = 0;
+        limits.request_timeout = Duration::from_millis(300);
+        limits.shutdown_grace = Duration::from_secs(2);
+        let shared = Shared::new(limits);
+        let gate = Gate::new(&shared, 1 << 10);
+        let for_route = shared.clone();
+        let for_observe = shared.clone();
+        let running = spawn(
+            "127.0.0.1:0".parse().unwrap(),
+            move |_| {
+                Router::new()
+                    .route(
+                        "/work",
+                        axum::routing::post(
+                            move |axum::Extension(held): axum::Extension<Admission>| async move {
+                                let _ = for_route
+                                    .run_blocking(&held, || {
+                                        std::thread::sleep(Duration::from_millis(1500))
+                                    })
+                                    .await;
+                                "done"
+                            },
+                        )
+                        .layer(axum::middleware::from_fn_with_state(gate, admit)),
+                    )
+                    .layer(axum::middleware::from_fn_with_state(for_observe, observe))
+            },
+            shared.clone(),
+        )
+        .unwrap();
+        let addr = running.local_addr();
+        let request =
+            b"POST /work HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Length: 2\r\n\r\nab";
+        let started = Instant::now();
+        let first = answer(addr, request);
+        assert!(first.starts_with("HTTP/1.1 408"), "{first}");
+        // The request is over, its work is not: no place for another.
+        let second = answer(addr, request);
+        assert!(second.starts_with("HTTP/1.1 503"), "{second}");
+        assert!(started.elapsed() < Duration::from_millis(1400));
+        std::thread::sleep(Duration::from_millis(1600));
+        // The work ended: the place is free again (and this one times out in its turn).
+        let third = answer(addr, request);
+        assert!(third.starts_with("HTTP/1.1 408"), "{third}");
         running.shutdown().unwrap();
     }
 }

@@ -63,9 +63,13 @@ pub struct Limits {
     /// request takes a place among those that work or wait, so a slow client holds only its
     /// connection and the bytes it sent, for at most this long.
     pub body_timeout: Duration,
-    /// Bytes of request bodies held in memory at once while they arrive or wait (503 for a
-    /// body that would go beyond it).
+    /// Bytes of memory for request bodies at once while they arrive, wait or are worked on
+    /// (503 for a body that would go beyond it). What is allocated counts (a body of unknown
+    /// length grows by doubling), and the multipart routes count their bodies twice (they
+    /// copy each part once).
     pub max_buffered: usize,
+    /// A client that reads nothing of its answer for this long loses its connection.
+    pub write_timeout: Duration,
     /// Requests that work at once (verification or signing).
     pub concurrency: usize,
     /// Requests that may wait for a turn; beyond it, 503.
@@ -91,6 +95,7 @@ impl Default for Limits {
             body_idle_timeout: Duration::from_secs(15),
             body_timeout: Duration::from_secs(60),
             max_buffered: 1 << 30,
+            write_timeout: Duration::from_secs(30),
             concurrency: cores,
             queue: 4 * cores,
             blocking_threads: cores,

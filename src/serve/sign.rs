@@ -388,7 +388,7 @@ fn sign_error(e: &Error, lang: Lang) -> ApiError {
 
 async fn sign(
     State(state): State<AgentState>,
-    Extension(_admission): Extension<Admission>,
+    Extension(admission): Extension<Admission>,
     query: Result<Query<SignQuery>, QueryRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
@@ -419,7 +419,9 @@ async fn sign(
     let input_digest = digest(DigestAlgorithm::Sha256, &body);
     let result = state
         .shared
-        .run_blocking(move || sign_bytes(&body, signer.as_ref(), &opts))
+        .run_blocking(&admission, move || {
+            sign_bytes(&body, signer.as_ref(), &opts)
+        })
         .await;
     let mut r = match result {
         Ok(Ok(signed)) => {

@@ -72,13 +72,30 @@ impl VerifyService {
     pub fn start(self, listen: SocketAddr) -> Result<Running, ServeError> {
         let shared = Shared::new(self.limits.clone());
         let options = Arc::new(self.options);
-        let work_dir = Arc::new(self.work_dir.unwrap_or_else(std::env::temp_dir));
+        // The service's own private directory under the work directory: dossiers are checked
+        // in folders inside it, and it goes when the service stops, with whatever a request
+        // cut off at the stop left there.
+        let base = self.work_dir.unwrap_or_else(std::env::temp_dir);
+        let work_dir = super::dossier::Scratch::new(&base, "kyso-serve")
+            .map_err(|e| {
+                ServeError::Config(format!(
+                    "cannot create a private working directory in {}: {e}",
+                    base.display()
+                ))
+            })?
+            .keep();
+        shared.remove_at_stop(work_dir.clone());
+        let work_dir = Arc::new(work_dir);
         let for_router = shared.clone();
+        let created = work_dir.to_path_buf();
         engine::spawn(
             listen,
             move |_| router(options, work_dir, for_router),
             shared,
         )
+        .inspect_err(|_| {
+            let _ = std::fs::remove_dir_all(&created);
+        })
     }
 }
 
@@ -115,7 +132,7 @@ fn router(
             post(verify_detached)
                 .layer(DefaultBodyLimit::max(limits.max_body.saturating_mul(2)))
                 .layer(axum::middleware::from_fn_with_state(
-                    engine::Gate::new(&shared, limits.max_body.saturating_mul(2)),
+                    engine::Gate::new(&shared, limits.max_body.saturating_mul(2)).copying(),
                     engine::admit,
                 )),
         )
@@ -124,7 +141,7 @@ fn router(
             post(super::dossier::verify_dossier_upload)
                 .layer(DefaultBodyLimit::max(limits.max_batch_body))
                 .layer(axum::middleware::from_fn_with_state(
-                    engine::Gate::new(&shared, limits.max_batch_body),
+                    engine::Gate::new(&shared, limits.max_batch_body).copying(),
                     engine::admit,
                 )),
         )
@@ -133,7 +150,7 @@ fn router(
             post(verify_batch)
                 .layer(DefaultBodyLimit::max(limits.max_batch_body))
                 .layer(axum::middleware::from_fn_with_state(
-                    engine::Gate::new(&shared, limits.max_batch_body),
+                    engine::Gate::new(&shared, limits.max_batch_body).copying(),
                     engine::admit,
                 )),
         );
@@ -205,10 +222,15 @@ fn parse_at(s: &str) -> Result<OffsetDateTime, ApiError> {
 pub(super) fn parse_query(
     base: &VerifyOptions,
     q: Result<Query<VerifyQuery>, QueryRejection>,
+    request_timeout: std::time::Duration,
 ) -> Result<Parsed, ApiError> {
     let Query(q) = q.map_err(|e| ApiError::new(ErrorCode::BadQuery, e.body_text()))?;
     let lang = parse_lang(q.lang.as_deref())?;
     let mut options = base.clone();
+    // No document's verification outlives its request: work that cannot be interrupted from
+    // outside stops at its own deadline (and holds its place until then).
+    let deadline = &mut options.document_budget.deadline;
+    *deadline = Some(deadline.map_or(request_timeout, |d| d.min(request_timeout)));
     if let Some(at) = &q.at {
         options.validation_time = Some(parse_at(at)?);
     }
@@ -341,12 +363,12 @@ fn answer(
 /// (`.p7m`).
 async fn verify_one(
     State(state): State<AppState>,
-    Extension(_admission): Extension<Admission>,
+    Extension(admission): Extension<Admission>,
     headers: HeaderMap,
     query: Result<Query<VerifyQuery>, QueryRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let parsed = match parse_query(&state.options, query) {
+    let parsed = match parse_query(&state.options, query, state.shared.limits.request_timeout) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -366,7 +388,7 @@ async fn verify_one(
         .is_some_and(|v| v.trim_start().starts_with("application/pkcs7-mime"));
     let result = state
         .shared
-        .run_blocking(move || {
+        .run_blocking(&admission, move || {
             if enveloping {
                 verify_enveloping_bytes(&body, &options).map(|e| e.report)
             } else {
@@ -381,7 +403,7 @@ async fn verify_one(
 /// any kind of file) and a part `signature` (the detached CMS, `.p7s`, DER or PEM).
 async fn verify_detached(
     State(state): State<AppState>,
-    Extension(_admission): Extension<Admission>,
+    Extension(admission): Extension<Admission>,
     query: Result<Query<VerifyQuery>, QueryRejection>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
@@ -389,7 +411,7 @@ async fn verify_detached(
         options,
         lang,
         text,
-    } = match parse_query(&state.options, query) {
+    } = match parse_query(&state.options, query, state.shared.limits.request_timeout) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -444,7 +466,9 @@ async fn verify_detached(
     let bytes_in = (file.len() + signature.len()) as u64;
     let result = state
         .shared
-        .run_blocking(move || verify_detached_bytes(&file, &signature, &options))
+        .run_blocking(&admission, move || {
+            verify_detached_bytes(&file, &signature, &options)
+        })
         .await;
     answer(&state.shared, result, lang, text, bytes_in)
 }
@@ -503,7 +527,7 @@ async fn verify_batch(
     query: Result<Query<VerifyQuery>, QueryRejection>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    let parsed = match parse_query(&state.options, query) {
+    let parsed = match parse_query(&state.options, query, state.shared.limits.request_timeout) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -538,7 +562,7 @@ async fn verify_batch(
     let first_data = read_part(&mut first, max).await;
     drop(first);
     tokio::spawn(async move {
-        let _admission = admission;
+        let admission = admission;
         let work = async {
             let mut tally = Tally::default();
             let mut part = 0u64;
@@ -571,7 +595,7 @@ async fn verify_batch(
                     Ok(bytes) => {
                         let opts = options.clone();
                         shared
-                            .run_blocking(move || verify_bytes(&bytes, &opts))
+                            .run_blocking(&admission, move || verify_bytes(&bytes, &opts))
                             .await
                             .and_then(|r| r.map_err(|e| unreadable(&e, lang)))
                     }
@@ -616,17 +640,18 @@ async fn verify_batch(
                 }})))
                 .await;
         };
+        // The time limit covers the sending too: a client that does not read its answer
+        // cannot keep this task, and the request's place, beyond it.
         if tokio::time::timeout(timeout, work).await.is_err() {
             let e = ApiError::new(
                 ErrorCode::Timeout,
                 "the batch took longer than this service allows",
             );
-            let _ = tx
-                .send(line(serde_json::json!({
-                    "error": {"code": e.code.as_str(), "message": e.message},
-                })))
-                .await;
+            let _ = tx.try_send(line(serde_json::json!({
+                "error": {"code": e.code.as_str(), "message": e.message},
+            })));
         }
+        drop(admission);
     });
     let stream = futures_util::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|b| (Ok::<Bytes, Infallible>(b), rx))

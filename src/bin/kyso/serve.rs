@@ -59,6 +59,9 @@ struct LimitArgs {
     /// Request bodies held in memory at once while they arrive, MiB (503 beyond it).
     #[arg(long, value_name = "MIB", help_heading = "Limits")]
     max_buffered_mib: Option<usize>,
+    /// A client that reads nothing of its answer for this long loses its connection, seconds.
+    #[arg(long, value_name = "SECONDS", help_heading = "Limits")]
+    write_timeout: Option<u64>,
     /// Requests working at once (default: the number of cores; the agent: 1).
     #[arg(long, value_name = "N", help_heading = "Limits")]
     concurrency: Option<usize>,
@@ -86,6 +89,9 @@ impl LimitArgs {
         }
         if let Some(m) = self.max_buffered_mib {
             l.max_buffered = m.max(1).saturating_mul(1 << 20);
+        }
+        if let Some(s) = self.write_timeout {
+            l.write_timeout = Duration::from_secs(s.max(1));
         }
         if let Some(n) = self.concurrency {
             l.concurrency = n.max(1);
