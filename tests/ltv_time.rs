@@ -598,3 +598,169 @@ fn en_319_102_1_5_6_3_kyso_verify_says_until_when_an_archive_is_provable() {
         show(&o)
     );
 }
+
+/// The due files of a `kyso ltv due` listing: (file name, kind), in listing order.
+fn due_listing(out: &str) -> Vec<(String, String)> {
+    out.lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let file = v["file"].as_str().unwrap_or_default();
+            let name = Path::new(file)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            (name, v["kind"].as_str().unwrap_or_default().to_owned())
+        })
+        .collect()
+}
+
+/// §5.6.3, the office's yearly task: `kyso ltv due DIR --within DAYS` (and
+/// `kyso::ltv::renewals_due`) lists, over a directory, the archives whose proof ends within
+/// the window and the signed files that are no archive, travelling with `--at`: an archive
+/// whose document timestamp comes from a short-lived authority is due at once; the five-year
+/// authority's archive is due only in a five-year window, and not provable once it has
+/// expired; the archive renewed with the eight-year authority is not due then.
+#[test]
+fn en_319_102_1_5_6_3_kyso_ltv_due_lists_the_archives_to_renew_over_time() {
+    use common::cli::{code, kyso, show, stderr, stdout};
+    let Some(s) = Setup::new() else { return };
+    let dir = s.path("archives");
+    std::fs::create_dir_all(dir.join("2026/q4")).unwrap();
+    let bb = s.signed("bb.pdf", false);
+    let lt = s.b_lt("lt.pdf");
+    let lta = s.archived(
+        &bb,
+        "lta.pdf",
+        &["signer", "tsa"],
+        &s.pki.timestamping(Behaviour::Honest),
+    );
+    let renewed = s.archived(
+        &lta,
+        "renewed.pdf",
+        &["tsa", "tsa2"],
+        &s.pki.timestamping_by(&s.pki.tsa2, Behaviour::Honest),
+    );
+    let short = s.archived(
+        &bb,
+        "short.pdf",
+        &["signer", "short-tsa"],
+        &s.pki.timestamping_by(&s.pki.short_tsa, Behaviour::Honest),
+    );
+    for (from, to) in [
+        (&bb, "bb.pdf"),
+        (&lt, "2026/lt.pdf"),
+        (&lta, "2026/q4/lta.pdf"),
+        (&renewed, "renewed.pdf"),
+        (&short, "2026/short.pdf"),
+    ] {
+        std::fs::copy(from, dir.join(to)).unwrap();
+    }
+    std::fs::write(dir.join("unsigned.pdf"), sample_pdf(SampleXref::Table)).unwrap();
+    let root = s.pki.root_pem();
+    let date = |days: i64| {
+        let t = at(&s.pki, days);
+        format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
+    };
+    let run = |within: i64, extra: &[&str]| {
+        let mut args: Vec<std::ffi::OsString> = vec![
+            "ltv".into(),
+            "due".into(),
+            dir.clone().into(),
+            "--within".into(),
+            within.to_string().into(),
+            "--trust".into(),
+            root.clone().into(),
+        ];
+        args.extend(extra.iter().map(|a| std::ffi::OsString::from(*a)));
+        kyso(args)
+    };
+    let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+        v.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    };
+    // Today (validation at the PKI's own time, while the short-lived authority is valid),
+    // within a day: the short archive is due; B-B and B-LT are no archives.
+    let now = kyso::report::text::rfc3339(s.pki.now);
+    let o = run(1, &["--at", &now, "--jsonl"]);
+    assert_eq!(code(&o), 1, "{}", show(&o));
+    assert_eq!(
+        due_listing(&stdout(&o)),
+        pairs(&[
+            ("bb.pdf", "not_an_archive"),
+            ("lt.pdf", "not_an_archive"),
+            ("short.pdf", "renew_before"),
+        ]),
+        "{}",
+        show(&o)
+    );
+    assert!(
+        stdout(&o).contains("LTV short-lived authority"),
+        "{}",
+        show(&o)
+    );
+    assert!(stderr(&o).contains("6 PDF file(s)"), "{}", show(&o));
+    // 200 days on (the signer has expired), within a year: the short archive is no longer
+    // provable; the five-year archive is due only within five years.
+    let o = run(365, &["--at", &date(200), "--jsonl"]);
+    assert_eq!(code(&o), 1, "{}", show(&o));
+    assert_eq!(
+        due_listing(&stdout(&o)),
+        pairs(&[
+            ("short.pdf", "not_provable"),
+            ("bb.pdf", "not_an_archive"),
+            ("lt.pdf", "not_an_archive"),
+        ]),
+        "{}",
+        show(&o)
+    );
+    let o = run(5 * YEAR, &["--at", &date(200), "--json"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let items = json["items"].as_array().unwrap();
+    let lta_item = items
+        .iter()
+        .find(|i| i["file"].as_str().unwrap().ends_with("lta.pdf"))
+        .expect("the five-year archive is due within five years");
+    assert_eq!(lta_item["kind"], "renew_before");
+    assert!(lta_item["provable_until"].as_str().is_some());
+    assert_eq!(json["not_due"], 1, "{}", show(&o)); // renewed.pdf
+    assert_eq!(json["unsigned"], 1, "{}", show(&o));
+    // Six years on, in Vietnamese: the unrenewed archive is not provable; the renewed one
+    // is not listed.
+    let o = run(30, &["--at", &date(6 * YEAR), "--lang", "vi"]);
+    assert_eq!(code(&o), 1, "{}", show(&o));
+    let text = stdout(&o);
+    let line = text
+        .lines()
+        .find(|l| l.contains("lta.pdf"))
+        .unwrap_or_else(|| panic!("{}", show(&o)));
+    assert!(line.contains("không còn chứng minh được"), "{}", show(&o));
+    assert!(!text.contains("renewed.pdf"), "{}", show(&o));
+    assert!(stderr(&o).contains("chưa đến hạn"), "{}", show(&o));
+    // The library says the same.
+    let mut opts = kyso::ltv::DueOptions::new(
+        VerifyOptions::new(s.pki.trust()).validation_time(at(&s.pki, 6 * YEAR)),
+        30,
+    );
+    let report = kyso::ltv::renewals_due(&dir, &opts).unwrap();
+    assert_eq!(report.files, 6);
+    assert_eq!(report.not_due, 1);
+    assert!(report.complete() && report.any_due());
+    // Nothing due: only the renewed archive, seven years' window from today.
+    let only = s.path("only");
+    std::fs::create_dir_all(&only).unwrap();
+    std::fs::copy(&renewed, only.join("renewed.pdf")).unwrap();
+    opts.verify = VerifyOptions::new(s.pki.trust()).validation_time(at(&s.pki, 200));
+    opts.within = Duration::days(7 * YEAR);
+    let report = kyso::ltv::renewals_due(&only, &opts).unwrap();
+    assert!(!report.any_due(), "{report:#?}");
+    // A damaged file and a symbolic link out of the tree: listed and named, exit code 2.
+    std::fs::write(dir.join("broken.pdf"), b"%PDF-1.7\nnot a pdf").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(s.path("lt.pdf"), dir.join("elsewhere.pdf")).unwrap();
+    let o = run(30, &["--at", &date(200)]);
+    assert_eq!(code(&o), 2, "{}", show(&o));
+    assert!(stdout(&o).contains("broken.pdf"), "{}", show(&o));
+    #[cfg(unix)]
+    assert!(stderr(&o).contains("symbolic link"), "{}", show(&o));
+}
