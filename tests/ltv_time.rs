@@ -764,3 +764,59 @@ fn en_319_102_1_5_6_3_kyso_ltv_due_lists_the_archives_to_renew_over_time() {
     #[cfg(unix)]
     assert!(stderr(&o).contains("symbolic link"), "{}", show(&o));
 }
+
+/// EN 319 102-1 §5.2.8 (signature acceptance validation: cryptographic constraints, with the
+/// dates of ETSI TS 119 312): the `algorithms` section of a `--validation-policy` file
+/// reaches the validator. SHA-256 refused from 2000 makes today's signature fail its
+/// constraints; the same file without that cut-off passes; stderr names the deviation.
+#[test]
+fn en_319_102_1_5_2_8_a_policy_files_algorithm_constraints_reach_the_validator() {
+    use common::cli::{code, kyso, show, stderr, stdout};
+    let Some(s) = Setup::new() else { return };
+    let bt = s.signed("bt.pdf", true);
+    let root = s.pki.root_pem();
+    let run = |policy: &str| {
+        let file = s.path("policy.json");
+        std::fs::write(&file, policy).unwrap();
+        kyso([
+            "verify".as_ref(),
+            bt.as_os_str(),
+            "--trust".as_ref(),
+            root.as_os_str(),
+            "--json".as_ref(),
+            "--validation-policy".as_ref(),
+            file.as_os_str(),
+        ])
+    };
+    let o = run(
+        r#"{"name": "no-sha256", "algorithms": {"digest_cutoffs": {"SHA-256": "2000-01-01"}}}"#,
+    );
+    assert_eq!(code(&o), 1, "{}", show(&o));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let sig = &json["signatures"][0];
+    assert_ne!(sig["indication"], "TOTAL-PASSED", "{}", show(&o));
+    assert!(
+        sig["sub_indication"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("CRYPTO_CONSTRAINTS_FAILURE"),
+        "{}",
+        show(&o)
+    );
+    assert!(
+        stderr(&o).contains("SHA-256 from 2000-01-01"),
+        "{}",
+        show(&o)
+    );
+    let o = run(r#"{"name": "ts-119-312", "algorithms": {"min_rsa_bits": 3072}}"#);
+    assert_eq!(code(&o), 0, "{}", show(&o));
+    assert!(
+        stderr(&o).contains("RSA keys from 3072 bits"),
+        "{}",
+        show(&o)
+    );
+    // Strict parsing: an unknown key refuses the whole file (exit code 2).
+    let o = run(r#"{"algorithms": {"min_rsa_bitz": 3072}}"#);
+    assert_eq!(code(&o), 2, "{}", show(&o));
+    assert!(stderr(&o).contains("min_rsa_bitz"), "{}", show(&o));
+}
