@@ -765,6 +765,235 @@ fn en_319_102_1_5_6_3_kyso_ltv_due_lists_the_archives_to_renew_over_time() {
     assert!(stderr(&o).contains("symbolic link"), "{}", show(&o));
 }
 
+/// One row of the time-travel table: the case, kyso's indication with revocation data
+/// required under `etsi` and under `offline-archive`, and pyHanko's AdES process
+/// (`ades_lta_validation` now, or `simulate_future_ades_lta_validation` ahead), all offline.
+struct Row {
+    case: String,
+    kyso: String,
+    kyso_offline_archive: String,
+    pyhanko: String,
+}
+
+/// kyso (revocation required, offline) and pyHanko on `file` at `days` ahead of now (0: now).
+fn compare(s: &Setup, pyhanko: &Pyhanko, case: &str, file: &Path, days: f64) -> Row {
+    let t = OffsetDateTime::now_utc() + Duration::seconds_f64(days * 86_400.0);
+    let kyso = |policy: Policy| {
+        let mut o = VerifyOptions::new(s.pki.trust())
+            .validation_time(t)
+            .policy(policy);
+        // The modes only: the policy's key-compromise rule and freshness stay.
+        o.validation.revocation.end_entity = RevocationMode::Require;
+        o.validation.revocation.intermediates = RevocationMode::Require;
+        verdict(signature(&verify_file(file, &o).unwrap()))
+    };
+    let theirs = common::ltv_pki::pyhanko_ades_at(pyhanko, file, &s.pki.root_pem(), days).unwrap();
+    let p = theirs.iter().find(|p| p.field == "Signature1");
+    let pyhanko = match (p, days > 0.0) {
+        (Some(p), true) => p.future.clone(),
+        (Some(p), false) => p.now.clone(),
+        (None, _) => "(no result)".into(),
+    };
+    Row {
+        case: case.to_owned(),
+        kyso: kyso(Policy::etsi()),
+        kyso_offline_archive: kyso(Policy::offline_archive()),
+        pyhanko,
+    }
+}
+
+/// B-LTA over `bt` with the given OCSP responses (and only them) as validation data.
+fn lta_with(s: &Setup, bt: &Path, name: &str, ocsp: &[Vec<u8>]) -> PathBuf {
+    let mut o = LtvOptions::new(s.pki.trust());
+    for der in ocsp {
+        o.revocation.add_ocsp_der(der, Origin::Caller).unwrap();
+    }
+    let out = s.path(name);
+    archive(
+        bt,
+        &out,
+        &o,
+        &s.pki.timestamping(Behaviour::Honest),
+        &DocTimestampOptions::new(),
+    )
+    .unwrap();
+    out
+}
+
+/// The OCSP responses for the signer and the authority, from a responder started on a new
+/// port over the current index.
+fn fresh_ocsp(s: &Setup) -> Vec<Vec<u8>> {
+    let port = common::ltv_pki::free_port();
+    let responder = s.pki.start_responder(port);
+    let out = vec![
+        s.pki.fetch_ocsp("signer", port),
+        s.pki.fetch_ocsp("tsa", port),
+    ];
+    drop(responder);
+    out
+}
+
+/// The time-travel table (docs/ltv.md), kyso beside pyHanko's AdES process, offline with
+/// revocation data required: validation now (§5.6.3), with embedded revocation data past
+/// its nextUpdate (§5.2.5), after the signer expired (§5.6.2.1 past certificate validation),
+/// after the authority expired without and with renewal and after the root expired
+/// (§5.6.3), a signer revoked after the best-signature-time for each reason (§5.6.2.4) and
+/// before signing (§5.2.6). Every row is asserted, kyso's and pyHanko's alike: a change on
+/// either side shows here, and docs/ltv.md explains each difference.
+#[test]
+fn en_319_102_1_5_6_time_travel_table_beside_pyhankos_ades_process() {
+    let Some(pyhanko) = Pyhanko::find() else {
+        eprintln!("skipped: pyHanko is not installed");
+        return;
+    };
+    let Some(mut s) = Setup::new() else { return };
+    let mut rows = Vec::new();
+    let lt = s.b_lt("lt.pdf");
+    let bt = s.signed("bt.pdf", true);
+    let lta = s.archived(
+        &bt,
+        "lta.pdf",
+        &["signer", "tsa"],
+        &s.pki.timestamping(Behaviour::Honest),
+    );
+    let renewed = s.archived(
+        &lta,
+        "renewed.pdf",
+        &["tsa", "tsa2"],
+        &s.pki.timestamping_by(&s.pki.tsa2, Behaviour::Honest),
+    );
+    for (case, file, days) in [
+        ("B-LT, now", &lt, 0.0),
+        ("B-LTA, now", &lta, 0.0),
+        (
+            "B-LT, +2 hours (embedded OCSP past nextUpdate)",
+            &lt,
+            2.0 / 24.0,
+        ),
+        (
+            "B-LTA, +2 hours (embedded OCSP past nextUpdate)",
+            &lta,
+            2.0 / 24.0,
+        ),
+        ("B-LT, +200 days (signer expired)", &lt, 200.0),
+        ("B-LTA, +200 days (signer expired)", &lta, 200.0),
+        ("B-LT, +6 years (authority expired)", &lt, (6 * YEAR) as f64),
+        (
+            "B-LTA, +6 years (authority expired, not renewed)",
+            &lta,
+            (6 * YEAR) as f64,
+        ),
+        (
+            "B-LTA renewed, +6 years (first authority expired)",
+            &renewed,
+            (6 * YEAR) as f64,
+        ),
+        (
+            "B-LTA renewed, +9 years (second authority expired)",
+            &renewed,
+            (9 * YEAR) as f64,
+        ),
+        (
+            "B-LTA renewed, +11 years (root expired)",
+            &renewed,
+            (11 * YEAR) as f64,
+        ),
+    ] {
+        rows.push(compare(&s, &pyhanko, case, file, days));
+    }
+    // Revoked after the best-signature-time, for each reason: the revocation comes after
+    // the signature timestamp's genTime plus its accuracy (OpenSSL's authority says 1.5 s).
+    let bt = s.signed("bt-revoked.pdf", true);
+    let revoked_at = OffsetDateTime::now_utc() + Duration::seconds(4);
+    std::thread::sleep(std::time::Duration::from_millis(5500));
+    drop(s.responder.take());
+    for reason in [
+        "keyCompromise",
+        "CACompromise",
+        "affiliationChanged",
+        "superseded",
+        "cessationOfOperation",
+        "certificateHold",
+    ] {
+        s.pki.write_index(Some((revoked_at, reason)));
+        let ocsp = fresh_ocsp(&s);
+        let file = lta_with(&s, &bt, &format!("revoked-after-{reason}.pdf"), &ocsp);
+        rows.push(compare(
+            &s,
+            &pyhanko,
+            &format!("B-LTA, signer revoked after the signature timestamp ({reason})"),
+            &file,
+            0.0,
+        ));
+    }
+    // Revoked an hour before it signed.
+    s.pki.write_index(Some((
+        OffsetDateTime::now_utc() - Duration::hours(1),
+        "superseded",
+    )));
+    let late = s.signed("late.pdf", true);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let ocsp = fresh_ocsp(&s);
+    let file = lta_with(&s, &late, "revoked-before.pdf", &ocsp);
+    rows.push(compare(
+        &s,
+        &pyhanko,
+        "B-LTA, signer revoked before signing (superseded)",
+        &file,
+        0.0,
+    ));
+    // (kyso under etsi, kyso under offline-archive, pyHanko) per row, in order; docs/ltv.md
+    // explains every difference.
+    let passed = "TOTAL-PASSED";
+    let oob = "INDETERMINATE/OUT_OF_BOUNDS_NO_POE";
+    let try_later = "INDETERMINATE/TRY_LATER";
+    let revoked_no_poe = "INDETERMINATE/REVOKED_NO_POE";
+    let ok = "AdESPassed.OK";
+    let chain = "AdESIndeterminate.CERTIFICATE_CHAIN_GENERAL_FAILURE";
+    let py_revoked = "AdESIndeterminate.REVOKED_NO_POE";
+    let mut expected = vec![
+        (passed, passed, "AdESIndeterminate.NO_POE"),
+        (passed, passed, ok),
+        (try_later, try_later, chain),
+        (try_later, try_later, chain),
+        (oob, passed, chain),
+        (oob, passed, ok),
+        (oob, oob, ok),
+        (oob, oob, ok),
+        (oob, oob, ok),
+        (oob, oob, ok),
+        (oob, oob, ok),
+        // keyCompromise, CACompromise: the offline-archive policy's key-compromise rule.
+        (passed, revoked_no_poe, py_revoked),
+        (passed, revoked_no_poe, py_revoked),
+    ];
+    expected.extend([(passed, passed, py_revoked); 4]);
+    expected.push((revoked_no_poe, revoked_no_poe, py_revoked));
+    let table: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            format!(
+                "| {} | {} | {} | {} |",
+                r.case, r.kyso, r.kyso_offline_archive, r.pyhanko
+            )
+        })
+        .collect();
+    eprintln!("{}", table.join("\n"));
+    assert_eq!(rows.len(), expected.len());
+    let differ: Vec<String> = rows
+        .iter()
+        .zip(&expected)
+        .filter(|(r, (k, ko, p))| r.kyso != *k || r.kyso_offline_archive != *ko || r.pyhanko != *p)
+        .map(|(r, e)| {
+            format!(
+                "{}: got {} / {} / {}, expected {e:?}",
+                r.case, r.kyso, r.kyso_offline_archive, r.pyhanko
+            )
+        })
+        .collect();
+    assert!(differ.is_empty(), "unexpected:\n{}", differ.join("\n"));
+}
+
 /// EN 319 102-1 §5.2.8 (signature acceptance validation: cryptographic constraints, with the
 /// dates of ETSI TS 119 312): the `algorithms` section of a `--validation-policy` file
 /// reaches the validator. SHA-256 refused from 2000 makes today's signature fail its

@@ -328,7 +328,7 @@ spec = PdfSignatureValidationSpec(
         revinfo_gathering_policy=RevocationInfoGatheringSpec(
             online_fetching_rule=RevinfoOnlineFetchingRule.LOCAL_ONLY)),
     diff_policy=DEFAULT_DIFF_POLICY)
-future_days = int(sys.argv[2])
+future_days = float(sys.argv[2])
 with open(sys.argv[1], 'rb') as f:
     r = PdfFileReader(f)
     for s in r.embedded_regular_signatures:
@@ -352,7 +352,18 @@ pub fn pyhanko_ades(
     root: &Path,
     future_days: u32,
 ) -> Result<Vec<PyhankoAdes>, String> {
-    let days = future_days.to_string();
+    pyhanko_ades_at(pyhanko, pdf, root, f64::from(future_days))
+}
+
+/// [`pyhanko_ades`] with the simulated validation `future_days` (a fraction of a day too)
+/// ahead of now.
+pub fn pyhanko_ades_at(
+    pyhanko: &super::interop::Pyhanko,
+    pdf: &Path,
+    root: &Path,
+    future_days: f64,
+) -> Result<Vec<PyhankoAdes>, String> {
+    let days = format!("{future_days:.6}");
     let args = [
         pdf.as_os_str(),
         std::ffi::OsStr::new(&days),
