@@ -240,10 +240,11 @@ impl DueReport {
 /// Lists the PDFs under `dir` that need renewal before the validation time plus
 /// `opts.within`, and those that are no archive (see the module documentation).
 pub fn renewals_due(dir: &Path, opts: &DueOptions) -> Result<DueReport, Error> {
-    let at = opts
-        .verify
-        .validation_time
-        .unwrap_or_else(OffsetDateTime::now_utc);
+    let at = opts.verify.validation_time.unwrap_or_else(|| {
+        // Now, to the second (as the listing prints it).
+        let now = OffsetDateTime::now_utc();
+        now.replace_nanosecond(0).unwrap_or(now)
+    });
     let mut verify = opts.verify.clone();
     verify.validation_time = Some(at);
     let due_before = at.checked_add(opts.within).unwrap_or(at);
