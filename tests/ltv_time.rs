@@ -1049,3 +1049,65 @@ fn en_319_102_1_5_2_8_a_policy_files_algorithm_constraints_reach_the_validator()
     assert_eq!(code(&o), 2, "{}", show(&o));
     assert!(stderr(&o).contains("min_rsa_bitz"), "{}", show(&o));
 }
+
+/// The signature of a pyHanko-signed file with content timestamps, verified now by kyso.
+fn content_timestamped(s: &Setup, pyhanko: &Pyhanko, name: &str, offset: i64) -> PathBuf {
+    let input = s.path(&format!("{name}-in.pdf"));
+    std::fs::write(&input, sample_pdf(SampleXref::Table)).unwrap();
+    let out = s.path(name);
+    common::ltv_pki::pyhanko_sign_with_content_timestamp(pyhanko, &s.pki, &input, &out, offset)
+        .unwrap();
+    out
+}
+
+/// Content timestamps (a signed content-time-stamp attribute, RFC 5126 §5.11.4) in
+/// EN 319 102-1's validation with time (§5.5): kyso
+/// validates the token against the signed content and its authority's path, reports it
+/// (`TimestampKind::Content`, `timestamp.content_valid`) and never takes it for a proof of
+/// existence of the signature; one later than the signature timestamp contradicts it:
+/// INDETERMINATE/TIMESTAMP_ORDER_FAILURE. Files signed by pyHanko (its in-process authority,
+/// with an RSA authority certificate under the PKI's root).
+#[test]
+fn en_319_102_1_5_5_content_timestamps_are_validated_and_ordered() {
+    let Some(pyhanko) = Pyhanko::find() else {
+        eprintln!("skipped: pyHanko is not installed");
+        return;
+    };
+    let Some(s) = Setup::new() else { return };
+    let ordered = content_timestamped(&s, &pyhanko, "content.pdf", 0);
+    let r = verify(&ordered, &s.pki, OffsetDateTime::now_utc());
+    let sig = signature(&r);
+    assert_eq!(sig.indication, Indication::TotalPassed, "{}", describe(&r));
+    assert!(has(sig, Code::TspContentValid), "{}", describe(&r));
+    let kinds: Vec<_> = sig.timestamps.iter().map(|t| t.kind).collect();
+    assert!(
+        kinds.contains(&kyso::report::TimestampKind::Content)
+            && kinds.contains(&kyso::report::TimestampKind::Signature),
+        "{kinds:?}"
+    );
+    // The proof of existence is the signature timestamp, not the content timestamp.
+    assert_eq!(
+        sig.time_source,
+        Some(kyso::report::SigningTimeSource::SignatureTimestamp)
+    );
+    assert!(
+        describe(&r).contains("content timestamp"),
+        "{}",
+        describe(&r)
+    );
+    // The content timestamp an hour after the signature timestamp: contradiction.
+    let jumped = content_timestamped(&s, &pyhanko, "jumped.pdf", 3600);
+    let r = verify(
+        &jumped,
+        &s.pki,
+        OffsetDateTime::now_utc() + Duration::hours(2),
+    );
+    let sig = signature(&r);
+    assert_eq!(
+        verdict(sig),
+        "INDETERMINATE/TIMESTAMP_ORDER_FAILURE",
+        "{}",
+        describe(&r)
+    );
+    assert!(has(sig, Code::TspContentAfterProof), "{}", describe(&r));
+}

@@ -371,6 +371,15 @@ codes! {
     TspAuthorityStatusFromEmbeddedData = "timestamp.authority_status_from_embedded_data", Warning;
     /// Until when the signature stays provable and what the archive needs next.
     ArchiveProvableUntil = "archive.provable_until", Info;
+    /// A valid content timestamp: the signature was made after its time.
+    TspContentValid = "timestamp.content_valid", Info;
+    /// A content timestamp that does not validate: it proves nothing, and the signature's
+    /// verdict does not rest on it.
+    TspContentNotValid = "timestamp.content_not_valid", Warning;
+    /// A valid content timestamp later than a proof of existence of the signature (its
+    /// signature timestamp or a later document timestamp): the timestamps contradict each
+    /// other (INDETERMINATE/TIMESTAMP_ORDER_FAILURE).
+    TspContentAfterProof = "timestamp.content_after_proof", Error;
 
     // The network (feature `online` or a caller's fetcher).
     /// A URL from a certificate was not fetched because the network policy refuses it: a

@@ -333,6 +333,13 @@ fn check_signature<S: Source>(
     // Timestamps first: a proven time decides when the path must be valid, and when the
     // signature's algorithms are judged.
     let proof = timestamps::check_signature_timestamps(ctx, si, poe, r);
+    timestamps::check_content_timestamps(
+        ctx,
+        si,
+        &|alg| ctx.digests.digest(doc.source(), &ranges, alg).ok(),
+        proof.as_ref(),
+        r,
+    );
     let mut digests = vec![alg];
     if sha1_content {
         digests.push(DigestAlgorithm::Sha1);
