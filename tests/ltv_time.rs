@@ -1111,3 +1111,48 @@ fn en_319_102_1_5_5_content_timestamps_are_validated_and_ordered() {
     );
     assert!(has(sig, Code::TspContentAfterProof), "{}", describe(&r));
 }
+
+/// EN 319 102-1 §5.2.6 and Table 5: a signer revoked an hour before a valid content
+/// timestamp was made: the signature was provably made after the revocation —
+/// TOTAL-FAILED/REVOKED, the one case the standard fails a revoked signature outright. The
+/// same revocation without a content timestamp is INDETERMINATE/REVOKED_NO_POE (no proof
+/// either way).
+#[test]
+fn en_319_102_1_5_2_6_a_content_timestamp_after_the_revocation_is_total_failed_revoked() {
+    let Some(pyhanko) = Pyhanko::find() else {
+        eprintln!("skipped: pyHanko is not installed");
+        return;
+    };
+    let Some(mut s) = Setup::new() else { return };
+    drop(s.responder.take());
+    s.pki.write_index(Some((
+        OffsetDateTime::now_utc() - Duration::hours(1),
+        "keyCompromise",
+    )));
+    let port = common::ltv_pki::free_port();
+    let responder = s.pki.start_responder(port);
+    let revoked = s.pki.fetch_ocsp("signer", port);
+    drop(responder);
+    let options = || {
+        let mut o = VerifyOptions::new(s.pki.trust());
+        o.revocation.add_ocsp_der(&revoked, Origin::Caller).unwrap();
+        o
+    };
+    let with_content = content_timestamped(&s, &pyhanko, "revoked-content.pdf", 0);
+    let r = verify_file(&with_content, &options()).unwrap();
+    let sig = signature(&r);
+    assert_eq!(verdict(sig), "TOTAL-FAILED/REVOKED", "{}", describe(&r));
+    assert!(
+        has(sig, Code::RevocationRevokedBeforeContentTimestamp),
+        "{}",
+        describe(&r)
+    );
+    let plain = s.signed("revoked-plain.pdf", true);
+    let r = verify_file(&plain, &options()).unwrap();
+    assert_eq!(
+        verdict(signature(&r)),
+        "INDETERMINATE/REVOKED_NO_POE",
+        "{}",
+        describe(&r)
+    );
+}

@@ -267,6 +267,10 @@ codes! {
     /// The target certificate of the path is revoked, and no proof of existence of the
     /// signature before the revocation exists (EN 319 102-1 §5.2.6: REVOKED_NO_POE).
     RevocationRevoked = "revocation.revoked", Error;
+    /// The signer's certificate was revoked before the time of a valid content timestamp:
+    /// the signature was provably made after the revocation (EN 319 102-1 §5.2.6, Table 5:
+    /// TOTAL-FAILED/REVOKED).
+    RevocationRevokedBeforeContentTimestamp = "revocation.revoked_before_content_timestamp", Error;
     /// A certificate of the path was revoked after the time the signature is proven to have
     /// existed (the best-signature-time): the signature stands (EN 319 102-1 §5.6.2.4),
     /// unless the policy's key-compromise rule says otherwise.

@@ -519,16 +519,20 @@ const MAX_CONTENT_TIMESTAMPS: usize = 4;
 /// contradict each other: INDETERMINATE/TIMESTAMP_ORDER_FAILURE (EN 319 102-1 §5.5,
 /// validation with time: content time-stamps precede the signature time-stamps). One that
 /// does not validate is a warning: the verdict does not rest on it.
+///
+/// Returns the earliest time the signature can have been made by the valid content
+/// timestamps (the latest `genTime` minus its accuracy), for [`revoked_before_content`].
 pub(crate) fn check_content_timestamps<S: Source>(
     ctx: &Context<'_, S>,
     si: &SignerInfo<'_>,
     digest_of: &dyn Fn(DigestAlgorithm) -> Option<Vec<u8>>,
     proof: Option<&Proof>,
     r: &mut SignatureReport,
-) {
+) -> Option<OffsetDateTime> {
     let Some(signed) = &si.signed_attrs else {
-        return;
+        return None;
     };
+    let mut not_before: Option<OffsetDateTime> = None;
     let tokens: Vec<&[u8]> = signed
         .attributes
         .iter()
@@ -548,6 +552,12 @@ pub(crate) fn check_content_timestamps<S: Source>(
         let gen_time = judged.report.gen_time;
         match (judged.report.status, gen_time) {
             (TimestampStatus::Valid, Some(t)) => {
+                let earliest = t - judged
+                    .report
+                    .accuracy
+                    .map(|a| a.duration())
+                    .unwrap_or_default();
+                not_before = Some(not_before.map_or(earliest, |n| n.max(earliest)));
                 r.findings.push(
                     Finding::new(
                         Code::TspContentValid,
@@ -601,6 +611,43 @@ pub(crate) fn check_content_timestamps<S: Source>(
             }
         }
         r.timestamps.push(judged.report);
+    }
+    not_before
+}
+
+/// EN 319 102-1 §5.2.6 and Table 5: when the signer's certificate was revoked before
+/// `not_before` (the earliest time a valid content timestamp allows for the signature),
+/// the signature was provably made after the revocation: TOTAL-FAILED/REVOKED
+/// (`revocation.revoked_before_content_timestamp`), beside the INDETERMINATE/REVOKED_NO_POE
+/// the revocation alone gives.
+pub(crate) fn revoked_before_content(not_before: Option<OffsetDateTime>, r: &mut SignatureReport) {
+    let Some(not_before) = not_before else {
+        return;
+    };
+    let revoked = r
+        .chain
+        .revocation
+        .iter()
+        .find(|x| x.certificate == 0 && x.status == crate::report::RevocationStatus::Revoked);
+    let Some((subject, at)) = revoked.and_then(|x| Some((x.subject.clone(), x.revoked_at?))) else {
+        return;
+    };
+    if at < not_before {
+        r.findings.push(
+            Finding::new(
+                Code::RevocationRevokedBeforeContentTimestamp,
+                format!(
+                    "the signer's certificate \"{subject}\" was revoked on {}, and a content \
+                     timestamp shows the signature was made after {}: it was made with a \
+                     revoked certificate",
+                    rfc3339(at),
+                    rfc3339(not_before)
+                ),
+            )
+            .detail(L::Certificate, &subject)
+            .detail(L::RevokedAt, rfc3339(at))
+            .detail(L::Time, rfc3339(not_before)),
+        );
     }
 }
 

@@ -13,9 +13,9 @@
 //! §5.2.6) or REVOKED_CA_NO_POE (a CA, §5.6.2.4) unless a proof of existence of the signature
 //! before the revocation exists, in which case the path validator reports the revocation as
 //! a warning (`revocation.revoked_after_signing`) and the signature is not failed by it.
-//! TOTAL-FAILED/REVOKED needs a proof that the signature was made *after* the revocation (a
-//! content timestamp, §5.2.6): kyso validates content timestamps and checks their order,
-//! but does not use them for that conclusion yet, so it is never produced.
+//! TOTAL-FAILED/REVOKED needs a proof that the signature was made *after* the revocation: a
+//! valid content timestamp later than the signer's revocation (§5.2.6,
+//! `revocation.revoked_before_content_timestamp`); it is produced only then.
 
 #[cfg(test)]
 use crate::report::TABLE_5;
@@ -123,6 +123,7 @@ pub fn consequence(code: Code) -> (Indication, SubIndication) {
         Code::TspAuthorityExpired => (I, S::OutOfBoundsNoPoe),
         Code::TspRenewedTooLate => (I, S::NoPoe),
         Code::TspContentAfterProof => (I, S::TimestampOrderFailure),
+        Code::RevocationRevokedBeforeContentTimestamp => (F, S::Revoked),
         _ => (I, S::Generic),
     }
 }
