@@ -216,6 +216,15 @@ pub enum Refusal {
         /// Which data says so.
         source: String,
     },
+    /// The revocation data at hand when signing speaks about the signer's certificate (or a
+    /// CA certificate of its path) and does not establish its status: an OCSP responder
+    /// answered "unknown", or the data given does not cover it.
+    SignerStatusUnknown {
+        /// The certificate.
+        subject: String,
+        /// Why the data at hand does not establish its status.
+        why: String,
+    },
     /// The room asked for a timestamp token overflows.
     TokenReserveTooLarge,
     /// The room asked for a CMS signature overflows.
@@ -469,6 +478,19 @@ impl Refusal {
                      chưa ký gì cả. Hãy ký bằng chứng thư số còn hiệu lực (liên hệ tổ chức cấp)"
                 ),
             ),
+            Refusal::SignerStatusUnknown { subject, why } => en_vi(
+                format!(
+                    "the revocation status of the certificate \"{subject}\" is unknown: {why}; \
+                     nothing was signed. Ask your CA whether the certificate is valid, or give \
+                     the CA's current revocation data (--ocsp, --crl, --online)"
+                ),
+                format!(
+                    "không xác định được tình trạng thu hồi của chứng thư số \"{subject}\" \
+                     (chi tiết kỹ thuật: {why}); chưa ký gì cả. Hãy hỏi tổ chức cấp xem chứng \
+                     thư số còn hiệu lực không, hoặc cung cấp dữ liệu thu hồi mới nhất của tổ \
+                     chức cấp (--ocsp, --crl, --online)"
+                ),
+            ),
             Refusal::ArchivalAttributeNeedsPkcs7 => en_vi(
                 "the adbe-revocationInfoArchival attribute is for adbe.pkcs7.detached \
                  signatures; PAdES keeps validation data in the /DSS (kyso ltv)"
@@ -673,6 +695,10 @@ mod tests {
                 reason: s(),
                 source: s(),
             },
+            Refusal::SignerStatusUnknown {
+                subject: s(),
+                why: s(),
+            },
             Refusal::TokenReserveTooLarge,
             Refusal::CmsReserveTooLarge,
             Refusal::UpdateTooLarge,
@@ -741,6 +767,7 @@ mod tests {
                 | Refusal::PlaceholderTooSmall { .. }
                 | Refusal::ArchivalAttributeNeedsPkcs7
                 | Refusal::SignerRevoked { .. }
+                | Refusal::SignerStatusUnknown { .. }
                 | Refusal::TokenReserveTooLarge
                 | Refusal::CmsReserveTooLarge
                 | Refusal::UpdateTooLarge
@@ -764,7 +791,7 @@ mod tests {
                 | Refusal::StateBadHex { .. } => {}
             }
         }
-        assert_eq!(samples().len(), 43);
+        assert_eq!(samples().len(), 44);
     }
 
     #[test]

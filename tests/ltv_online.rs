@@ -292,3 +292,56 @@ fn kyso_sign_revocation_info_archival_fetches_and_signs_the_signers_status() {
         Some("signed_attribute")
     );
 }
+
+/// EN 319 102-1 §5.2.6 with RFC 6960 §2.2: `kyso sign --trust ROOT --online` asks the
+/// certificate's own OCSP responder (OpenSSL's, whose index does not list the signer) and
+/// is told `unknown`: refused before anything is written, in Vietnamese with `--lang vi`. A
+/// responder that is down leaves no data at hand: signing goes on.
+#[cfg(feature = "online")]
+#[test]
+fn kyso_sign_online_refuses_a_certificate_its_responder_does_not_know() {
+    let Some(pki) = LtvPki::new() else { return };
+    let index = std::fs::read_to_string(pki.path("index.txt")).unwrap();
+    let without_signer: String = index
+        .lines()
+        .filter(|l| !l.ends_with("CN=LTV signer"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(pki.path("index.txt"), without_signer).unwrap();
+    let input = pki.path("in.pdf");
+    std::fs::write(&input, sample_pdf(SampleXref::Table)).unwrap();
+    let (key, cert) = (pki.path("signer.key"), pki.path("signer.pem"));
+    let signed = pki.path("signed.pdf");
+    let root = pki.root_pem();
+    let args = vec![
+        os("sign"),
+        os("--key"),
+        key.as_os_str(),
+        os("--cert"),
+        cert.as_os_str(),
+        input.as_os_str(),
+        os("-o"),
+        signed.as_os_str(),
+        os("--trust"),
+        root.as_os_str(),
+        os("--online"),
+        os("--allow-net"),
+        os("127.0.0.1/32"),
+        os("--lang"),
+        os("vi"),
+    ];
+    let responder = pki.start_responder(pki.ocsp_port);
+    let out = kyso(&args);
+    drop(responder);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("không xác định được tình trạng thu hồi"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!signed.exists());
+    // Nobody answers: nothing at hand, signed.
+    let out = kyso(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(signed.exists());
+}

@@ -598,3 +598,561 @@ fn en_319_102_1_5_6_3_kyso_verify_says_until_when_an_archive_is_provable() {
         show(&o)
     );
 }
+
+/// The due files of a `kyso ltv due` listing: (file name, kind), in listing order.
+fn due_listing(out: &str) -> Vec<(String, String)> {
+    out.lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let file = v["file"].as_str().unwrap_or_default();
+            let name = Path::new(file)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            (name, v["kind"].as_str().unwrap_or_default().to_owned())
+        })
+        .collect()
+}
+
+/// §5.6.3, the office's yearly task: `kyso ltv due DIR --within DAYS` (and
+/// `kyso::ltv::renewals_due`) lists, over a directory, the archives whose proof ends within
+/// the window and the signed files that are no archive, travelling with `--at`: an archive
+/// whose document timestamp comes from a short-lived authority is due at once; the five-year
+/// authority's archive is due only in a five-year window, and not provable once it has
+/// expired; the archive renewed with the eight-year authority is not due then.
+#[test]
+fn en_319_102_1_5_6_3_kyso_ltv_due_lists_the_archives_to_renew_over_time() {
+    use common::cli::{code, kyso, show, stderr, stdout};
+    let Some(s) = Setup::new() else { return };
+    let dir = s.path("archives");
+    std::fs::create_dir_all(dir.join("2026/q4")).unwrap();
+    let bb = s.signed("bb.pdf", false);
+    let lt = s.b_lt("lt.pdf");
+    let lta = s.archived(
+        &bb,
+        "lta.pdf",
+        &["signer", "tsa"],
+        &s.pki.timestamping(Behaviour::Honest),
+    );
+    let renewed = s.archived(
+        &lta,
+        "renewed.pdf",
+        &["tsa", "tsa2"],
+        &s.pki.timestamping_by(&s.pki.tsa2, Behaviour::Honest),
+    );
+    let short = s.archived(
+        &bb,
+        "short.pdf",
+        &["signer", "short-tsa"],
+        &s.pki.timestamping_by(&s.pki.short_tsa, Behaviour::Honest),
+    );
+    for (from, to) in [
+        (&bb, "bb.pdf"),
+        (&lt, "2026/lt.pdf"),
+        (&lta, "2026/q4/lta.pdf"),
+        (&renewed, "renewed.pdf"),
+        (&short, "2026/short.pdf"),
+    ] {
+        std::fs::copy(from, dir.join(to)).unwrap();
+    }
+    std::fs::write(dir.join("unsigned.pdf"), sample_pdf(SampleXref::Table)).unwrap();
+    let root = s.pki.root_pem();
+    let date = |days: i64| {
+        let t = at(&s.pki, days);
+        format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
+    };
+    let run = |within: i64, extra: &[&str]| {
+        let mut args: Vec<std::ffi::OsString> = vec![
+            "ltv".into(),
+            "due".into(),
+            dir.clone().into(),
+            "--within".into(),
+            within.to_string().into(),
+            "--trust".into(),
+            root.clone().into(),
+        ];
+        args.extend(extra.iter().map(|a| std::ffi::OsString::from(*a)));
+        kyso(args)
+    };
+    let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+        v.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    };
+    // Today (validation at the PKI's own time, while the short-lived authority is valid),
+    // within a day: the short archive is due; B-B and B-LT are no archives.
+    let now = kyso::report::text::rfc3339(s.pki.now);
+    let o = run(1, &["--at", &now, "--jsonl"]);
+    assert_eq!(code(&o), 1, "{}", show(&o));
+    assert_eq!(
+        due_listing(&stdout(&o)),
+        pairs(&[
+            ("bb.pdf", "not_an_archive"),
+            ("lt.pdf", "not_an_archive"),
+            ("short.pdf", "renew_before"),
+        ]),
+        "{}",
+        show(&o)
+    );
+    assert!(
+        stdout(&o).contains("LTV short-lived authority"),
+        "{}",
+        show(&o)
+    );
+    assert!(stderr(&o).contains("6 PDF file(s)"), "{}", show(&o));
+    // 200 days on (the signer has expired), within a year: the short archive is no longer
+    // provable; the five-year archive is due only within five years.
+    let o = run(365, &["--at", &date(200), "--jsonl"]);
+    assert_eq!(code(&o), 1, "{}", show(&o));
+    assert_eq!(
+        due_listing(&stdout(&o)),
+        pairs(&[
+            ("short.pdf", "not_provable"),
+            ("bb.pdf", "not_an_archive"),
+            ("lt.pdf", "not_an_archive"),
+        ]),
+        "{}",
+        show(&o)
+    );
+    let o = run(5 * YEAR, &["--at", &date(200), "--json"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let items = json["items"].as_array().unwrap();
+    let lta_item = items
+        .iter()
+        .find(|i| i["file"].as_str().unwrap().ends_with("lta.pdf"))
+        .expect("the five-year archive is due within five years");
+    assert_eq!(lta_item["kind"], "renew_before");
+    assert!(lta_item["provable_until"].as_str().is_some());
+    assert_eq!(json["not_due"], 1, "{}", show(&o)); // renewed.pdf
+    assert_eq!(json["unsigned"], 1, "{}", show(&o));
+    // Six years on, in Vietnamese: the unrenewed archive is not provable; the renewed one
+    // is not listed.
+    let o = run(30, &["--at", &date(6 * YEAR), "--lang", "vi"]);
+    assert_eq!(code(&o), 1, "{}", show(&o));
+    let text = stdout(&o);
+    let line = text
+        .lines()
+        .find(|l| l.contains("lta.pdf"))
+        .unwrap_or_else(|| panic!("{}", show(&o)));
+    assert!(line.contains("không còn chứng minh được"), "{}", show(&o));
+    assert!(!text.contains("renewed.pdf"), "{}", show(&o));
+    assert!(stderr(&o).contains("chưa đến hạn"), "{}", show(&o));
+    // The library says the same.
+    let mut opts = kyso::ltv::DueOptions::new(
+        VerifyOptions::new(s.pki.trust()).validation_time(at(&s.pki, 6 * YEAR)),
+        30,
+    );
+    let report = kyso::ltv::renewals_due(&dir, &opts).unwrap();
+    assert_eq!(report.files, 6);
+    assert_eq!(report.not_due, 1);
+    assert!(report.complete() && report.any_due());
+    // Nothing due: only the renewed archive, seven years' window from today.
+    let only = s.path("only");
+    std::fs::create_dir_all(&only).unwrap();
+    std::fs::copy(&renewed, only.join("renewed.pdf")).unwrap();
+    opts.verify = VerifyOptions::new(s.pki.trust()).validation_time(at(&s.pki, 200));
+    opts.within = Duration::days(7 * YEAR);
+    let report = kyso::ltv::renewals_due(&only, &opts).unwrap();
+    assert!(!report.any_due(), "{report:#?}");
+    // A damaged file and a symbolic link out of the tree: listed and named, exit code 2.
+    std::fs::write(dir.join("broken.pdf"), b"%PDF-1.7\nnot a pdf").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(s.path("lt.pdf"), dir.join("elsewhere.pdf")).unwrap();
+    let o = run(30, &["--at", &date(200)]);
+    assert_eq!(code(&o), 2, "{}", show(&o));
+    assert!(stdout(&o).contains("broken.pdf"), "{}", show(&o));
+    #[cfg(unix)]
+    assert!(stderr(&o).contains("symbolic link"), "{}", show(&o));
+}
+
+/// One row of the time-travel table: the case, kyso's indication with revocation data
+/// required under `etsi` and under `offline-archive`, and pyHanko's AdES process
+/// (`ades_lta_validation` now, or `simulate_future_ades_lta_validation` ahead), all offline.
+struct Row {
+    case: String,
+    kyso: String,
+    kyso_offline_archive: String,
+    pyhanko: String,
+}
+
+/// kyso (revocation required, offline) and pyHanko on `file` at `days` ahead of now (0: now).
+fn compare(s: &Setup, pyhanko: &Pyhanko, case: &str, file: &Path, days: f64) -> Row {
+    let t = OffsetDateTime::now_utc() + Duration::seconds_f64(days * 86_400.0);
+    let kyso = |policy: Policy| {
+        let mut o = VerifyOptions::new(s.pki.trust())
+            .validation_time(t)
+            .policy(policy);
+        // The modes only: the policy's key-compromise rule and freshness stay.
+        o.validation.revocation.end_entity = RevocationMode::Require;
+        o.validation.revocation.intermediates = RevocationMode::Require;
+        verdict(signature(&verify_file(file, &o).unwrap()))
+    };
+    let theirs = common::ltv_pki::pyhanko_ades_at(pyhanko, file, &s.pki.root_pem(), days).unwrap();
+    let p = theirs.iter().find(|p| p.field == "Signature1");
+    let pyhanko = match (p, days > 0.0) {
+        (Some(p), true) => p.future.clone(),
+        (Some(p), false) => p.now.clone(),
+        (None, _) => "(no result)".into(),
+    };
+    Row {
+        case: case.to_owned(),
+        kyso: kyso(Policy::etsi()),
+        kyso_offline_archive: kyso(Policy::offline_archive()),
+        pyhanko,
+    }
+}
+
+/// B-LTA over `bt` with the given OCSP responses (and only them) as validation data.
+fn lta_with(s: &Setup, bt: &Path, name: &str, ocsp: &[Vec<u8>]) -> PathBuf {
+    let mut o = LtvOptions::new(s.pki.trust());
+    for der in ocsp {
+        o.revocation.add_ocsp_der(der, Origin::Caller).unwrap();
+    }
+    let out = s.path(name);
+    archive(
+        bt,
+        &out,
+        &o,
+        &s.pki.timestamping(Behaviour::Honest),
+        &DocTimestampOptions::new(),
+    )
+    .unwrap();
+    out
+}
+
+/// The OCSP responses for the signer and the authority, from a responder started on a new
+/// port over the current index.
+fn fresh_ocsp(s: &Setup) -> Vec<Vec<u8>> {
+    let port = common::ltv_pki::free_port();
+    let responder = s.pki.start_responder(port);
+    let out = vec![
+        s.pki.fetch_ocsp("signer", port),
+        s.pki.fetch_ocsp("tsa", port),
+    ];
+    drop(responder);
+    out
+}
+
+/// The time-travel table (docs/ltv.md), kyso beside pyHanko's AdES process, offline with
+/// revocation data required: validation now (§5.6.3), with embedded revocation data past
+/// its nextUpdate (§5.2.5), after the signer expired (§5.6.2.1 past certificate validation),
+/// after the authority expired without and with renewal and after the root expired
+/// (§5.6.3), a signer revoked after the best-signature-time for each reason (§5.6.2.4) and
+/// before signing (§5.2.6). Every row is asserted, kyso's and pyHanko's alike: a change on
+/// either side shows here, and docs/ltv.md explains each difference.
+#[test]
+fn en_319_102_1_5_6_time_travel_table_beside_pyhankos_ades_process() {
+    let Some(pyhanko) = Pyhanko::find() else {
+        eprintln!("skipped: pyHanko is not installed");
+        return;
+    };
+    let Some(mut s) = Setup::new() else { return };
+    let mut rows = Vec::new();
+    let lt = s.b_lt("lt.pdf");
+    let bt = s.signed("bt.pdf", true);
+    let lta = s.archived(
+        &bt,
+        "lta.pdf",
+        &["signer", "tsa"],
+        &s.pki.timestamping(Behaviour::Honest),
+    );
+    let renewed = s.archived(
+        &lta,
+        "renewed.pdf",
+        &["tsa", "tsa2"],
+        &s.pki.timestamping_by(&s.pki.tsa2, Behaviour::Honest),
+    );
+    for (case, file, days) in [
+        ("B-LT, now", &lt, 0.0),
+        ("B-LTA, now", &lta, 0.0),
+        (
+            "B-LT, +2 hours (embedded OCSP past nextUpdate)",
+            &lt,
+            2.0 / 24.0,
+        ),
+        (
+            "B-LTA, +2 hours (embedded OCSP past nextUpdate)",
+            &lta,
+            2.0 / 24.0,
+        ),
+        ("B-LT, +200 days (signer expired)", &lt, 200.0),
+        ("B-LTA, +200 days (signer expired)", &lta, 200.0),
+        ("B-LT, +6 years (authority expired)", &lt, (6 * YEAR) as f64),
+        (
+            "B-LTA, +6 years (authority expired, not renewed)",
+            &lta,
+            (6 * YEAR) as f64,
+        ),
+        (
+            "B-LTA renewed, +6 years (first authority expired)",
+            &renewed,
+            (6 * YEAR) as f64,
+        ),
+        (
+            "B-LTA renewed, +9 years (second authority expired)",
+            &renewed,
+            (9 * YEAR) as f64,
+        ),
+        (
+            "B-LTA renewed, +11 years (root expired)",
+            &renewed,
+            (11 * YEAR) as f64,
+        ),
+    ] {
+        rows.push(compare(&s, &pyhanko, case, file, days));
+    }
+    // Revoked after the best-signature-time, for each reason: the revocation comes after
+    // the signature timestamp's genTime plus its accuracy (OpenSSL's authority says 1.5 s).
+    let bt = s.signed("bt-revoked.pdf", true);
+    let revoked_at = OffsetDateTime::now_utc() + Duration::seconds(4);
+    std::thread::sleep(std::time::Duration::from_millis(5500));
+    drop(s.responder.take());
+    for reason in [
+        "keyCompromise",
+        "CACompromise",
+        "affiliationChanged",
+        "superseded",
+        "cessationOfOperation",
+        "certificateHold",
+    ] {
+        s.pki.write_index(Some((revoked_at, reason)));
+        let ocsp = fresh_ocsp(&s);
+        let file = lta_with(&s, &bt, &format!("revoked-after-{reason}.pdf"), &ocsp);
+        rows.push(compare(
+            &s,
+            &pyhanko,
+            &format!("B-LTA, signer revoked after the signature timestamp ({reason})"),
+            &file,
+            0.0,
+        ));
+    }
+    // Revoked an hour before it signed.
+    s.pki.write_index(Some((
+        OffsetDateTime::now_utc() - Duration::hours(1),
+        "superseded",
+    )));
+    let late = s.signed("late.pdf", true);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let ocsp = fresh_ocsp(&s);
+    let file = lta_with(&s, &late, "revoked-before.pdf", &ocsp);
+    rows.push(compare(
+        &s,
+        &pyhanko,
+        "B-LTA, signer revoked before signing (superseded)",
+        &file,
+        0.0,
+    ));
+    // (kyso under etsi, kyso under offline-archive, pyHanko) per row, in order; docs/ltv.md
+    // explains every difference.
+    let passed = "TOTAL-PASSED";
+    let oob = "INDETERMINATE/OUT_OF_BOUNDS_NO_POE";
+    let try_later = "INDETERMINATE/TRY_LATER";
+    let revoked_no_poe = "INDETERMINATE/REVOKED_NO_POE";
+    let ok = "AdESPassed.OK";
+    let chain = "AdESIndeterminate.CERTIFICATE_CHAIN_GENERAL_FAILURE";
+    let py_revoked = "AdESIndeterminate.REVOKED_NO_POE";
+    let mut expected = vec![
+        (passed, passed, "AdESIndeterminate.NO_POE"),
+        (passed, passed, ok),
+        (try_later, try_later, chain),
+        (try_later, try_later, chain),
+        (oob, passed, chain),
+        (oob, passed, ok),
+        (oob, oob, ok),
+        (oob, oob, ok),
+        (oob, oob, ok),
+        (oob, oob, ok),
+        (oob, oob, ok),
+        // keyCompromise, CACompromise: the offline-archive policy's key-compromise rule.
+        (passed, revoked_no_poe, py_revoked),
+        (passed, revoked_no_poe, py_revoked),
+    ];
+    expected.extend([(passed, passed, py_revoked); 4]);
+    expected.push((revoked_no_poe, revoked_no_poe, py_revoked));
+    let table: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            format!(
+                "| {} | {} | {} | {} |",
+                r.case, r.kyso, r.kyso_offline_archive, r.pyhanko
+            )
+        })
+        .collect();
+    eprintln!("{}", table.join("\n"));
+    assert_eq!(rows.len(), expected.len());
+    let differ: Vec<String> = rows
+        .iter()
+        .zip(&expected)
+        .filter(|(r, (k, ko, p))| r.kyso != *k || r.kyso_offline_archive != *ko || r.pyhanko != *p)
+        .map(|(r, e)| {
+            format!(
+                "{}: got {} / {} / {}, expected {e:?}",
+                r.case, r.kyso, r.kyso_offline_archive, r.pyhanko
+            )
+        })
+        .collect();
+    assert!(differ.is_empty(), "unexpected:\n{}", differ.join("\n"));
+}
+
+/// EN 319 102-1 §5.2.8 (signature acceptance validation: cryptographic constraints, with the
+/// dates of ETSI TS 119 312): the `algorithms` section of a `--validation-policy` file
+/// reaches the validator. SHA-256 refused from 2000 makes today's signature fail its
+/// constraints; the same file without that cut-off passes; stderr names the deviation.
+#[test]
+fn en_319_102_1_5_2_8_a_policy_files_algorithm_constraints_reach_the_validator() {
+    use common::cli::{code, kyso, show, stderr, stdout};
+    let Some(s) = Setup::new() else { return };
+    let bt = s.signed("bt.pdf", true);
+    let root = s.pki.root_pem();
+    let run = |policy: &str| {
+        let file = s.path("policy.json");
+        std::fs::write(&file, policy).unwrap();
+        kyso([
+            "verify".as_ref(),
+            bt.as_os_str(),
+            "--trust".as_ref(),
+            root.as_os_str(),
+            "--json".as_ref(),
+            "--validation-policy".as_ref(),
+            file.as_os_str(),
+        ])
+    };
+    let o = run(
+        r#"{"name": "no-sha256", "algorithms": {"digest_cutoffs": {"SHA-256": "2000-01-01"}}}"#,
+    );
+    assert_eq!(code(&o), 1, "{}", show(&o));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let sig = &json["signatures"][0];
+    assert_ne!(sig["indication"], "TOTAL-PASSED", "{}", show(&o));
+    assert!(
+        sig["sub_indication"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("CRYPTO_CONSTRAINTS_FAILURE"),
+        "{}",
+        show(&o)
+    );
+    assert!(
+        stderr(&o).contains("SHA-256 from 2000-01-01"),
+        "{}",
+        show(&o)
+    );
+    let o = run(r#"{"name": "ts-119-312", "algorithms": {"min_rsa_bits": 3072}}"#);
+    assert_eq!(code(&o), 0, "{}", show(&o));
+    assert!(
+        stderr(&o).contains("RSA keys from 3072 bits"),
+        "{}",
+        show(&o)
+    );
+    // Strict parsing: an unknown key refuses the whole file (exit code 2).
+    let o = run(r#"{"algorithms": {"min_rsa_bitz": 3072}}"#);
+    assert_eq!(code(&o), 2, "{}", show(&o));
+    assert!(stderr(&o).contains("min_rsa_bitz"), "{}", show(&o));
+}
+
+/// The signature of a pyHanko-signed file with content timestamps, verified now by kyso.
+fn content_timestamped(s: &Setup, pyhanko: &Pyhanko, name: &str, offset: i64) -> PathBuf {
+    let input = s.path(&format!("{name}-in.pdf"));
+    std::fs::write(&input, sample_pdf(SampleXref::Table)).unwrap();
+    let out = s.path(name);
+    common::ltv_pki::pyhanko_sign_with_content_timestamp(pyhanko, &s.pki, &input, &out, offset)
+        .unwrap();
+    out
+}
+
+/// Content timestamps (a signed content-time-stamp attribute, RFC 5126 §5.11.4) in
+/// EN 319 102-1's validation with time (§5.5): kyso
+/// validates the token against the signed content and its authority's path, reports it
+/// (`TimestampKind::Content`, `timestamp.content_valid`) and never takes it for a proof of
+/// existence of the signature; one later than the signature timestamp contradicts it:
+/// INDETERMINATE/TIMESTAMP_ORDER_FAILURE. Files signed by pyHanko (its in-process authority,
+/// with an RSA authority certificate under the PKI's root).
+#[test]
+fn en_319_102_1_5_5_content_timestamps_are_validated_and_ordered() {
+    let Some(pyhanko) = Pyhanko::find() else {
+        eprintln!("skipped: pyHanko is not installed");
+        return;
+    };
+    let Some(s) = Setup::new() else { return };
+    let ordered = content_timestamped(&s, &pyhanko, "content.pdf", 0);
+    let r = verify(&ordered, &s.pki, OffsetDateTime::now_utc());
+    let sig = signature(&r);
+    assert_eq!(sig.indication, Indication::TotalPassed, "{}", describe(&r));
+    assert!(has(sig, Code::TspContentValid), "{}", describe(&r));
+    let kinds: Vec<_> = sig.timestamps.iter().map(|t| t.kind).collect();
+    assert!(
+        kinds.contains(&kyso::report::TimestampKind::Content)
+            && kinds.contains(&kyso::report::TimestampKind::Signature),
+        "{kinds:?}"
+    );
+    // The proof of existence is the signature timestamp, not the content timestamp.
+    assert_eq!(
+        sig.time_source,
+        Some(kyso::report::SigningTimeSource::SignatureTimestamp)
+    );
+    assert!(
+        describe(&r).contains("content timestamp"),
+        "{}",
+        describe(&r)
+    );
+    // The content timestamp an hour after the signature timestamp: contradiction.
+    let jumped = content_timestamped(&s, &pyhanko, "jumped.pdf", 3600);
+    let r = verify(
+        &jumped,
+        &s.pki,
+        OffsetDateTime::now_utc() + Duration::hours(2),
+    );
+    let sig = signature(&r);
+    assert_eq!(
+        verdict(sig),
+        "INDETERMINATE/TIMESTAMP_ORDER_FAILURE",
+        "{}",
+        describe(&r)
+    );
+    assert!(has(sig, Code::TspContentAfterProof), "{}", describe(&r));
+}
+
+/// EN 319 102-1 §5.2.6 and Table 5: a signer revoked an hour before a valid content
+/// timestamp was made: the signature was provably made after the revocation —
+/// TOTAL-FAILED/REVOKED, the one case the standard fails a revoked signature outright. The
+/// same revocation without a content timestamp is INDETERMINATE/REVOKED_NO_POE (no proof
+/// either way).
+#[test]
+fn en_319_102_1_5_2_6_a_content_timestamp_after_the_revocation_is_total_failed_revoked() {
+    let Some(pyhanko) = Pyhanko::find() else {
+        eprintln!("skipped: pyHanko is not installed");
+        return;
+    };
+    let Some(mut s) = Setup::new() else { return };
+    drop(s.responder.take());
+    s.pki.write_index(Some((
+        OffsetDateTime::now_utc() - Duration::hours(1),
+        "keyCompromise",
+    )));
+    let port = common::ltv_pki::free_port();
+    let responder = s.pki.start_responder(port);
+    let revoked = s.pki.fetch_ocsp("signer", port);
+    drop(responder);
+    let options = || {
+        let mut o = VerifyOptions::new(s.pki.trust());
+        o.revocation.add_ocsp_der(&revoked, Origin::Caller).unwrap();
+        o
+    };
+    let with_content = content_timestamped(&s, &pyhanko, "revoked-content.pdf", 0);
+    let r = verify_file(&with_content, &options()).unwrap();
+    let sig = signature(&r);
+    assert_eq!(verdict(sig), "TOTAL-FAILED/REVOKED", "{}", describe(&r));
+    assert!(
+        has(sig, Code::RevocationRevokedBeforeContentTimestamp),
+        "{}",
+        describe(&r)
+    );
+    let plain = s.signed("revoked-plain.pdf", true);
+    let r = verify_file(&plain, &options()).unwrap();
+    assert_eq!(
+        verdict(signature(&r)),
+        "INDETERMINATE/REVOKED_NO_POE",
+        "{}",
+        describe(&r)
+    );
+}

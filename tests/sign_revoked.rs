@@ -158,3 +158,121 @@ fn en_319_102_1_5_2_6_sign_long_term_refuses_a_revoked_signer_before_signing() {
         .count();
     assert_eq!(leftovers, 0);
 }
+
+fn assert_refused_as_unknown(e: &kyso::Error, subject_part: &str, why_part: &str) {
+    match e.refusal() {
+        Some(Refusal::SignerStatusUnknown { subject, why }) => {
+            assert!(subject.contains(subject_part), "{subject}");
+            assert!(why.contains(why_part), "{why}");
+        }
+        other => panic!("expected SignerStatusUnknown, got {other:?}: {e}"),
+    }
+    let vi = e.refusal().unwrap().text(Lang::Vi);
+    assert!(
+        vi.contains("không xác định được tình trạng thu hồi"),
+        "{vi}"
+    );
+    assert!(vi.contains("chưa ký gì cả"), "{vi}");
+}
+
+/// RFC 6960 §2.2 with EN 319 102-1 §5.2.6: the CA's own responder (`openssl ocsp`, whose
+/// index does not list the signer) answers `unknown`: the certificate's status is unknown
+/// with data at hand, so signing is refused and nothing is written.
+#[test]
+fn en_319_102_1_5_2_6_signing_with_an_unknown_status_certificate_is_refused_given_ocsp() {
+    let Some(pki) = LtvPki::new() else { return };
+    let index = std::fs::read_to_string(pki.path("index.txt")).unwrap();
+    let without_signer: String = index
+        .lines()
+        .filter(|l| !l.ends_with("CN=LTV signer"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_ne!(index, without_signer);
+    std::fs::write(pki.path("index.txt"), without_signer).unwrap();
+    let responder = pki.start_responder(pki.ocsp_port);
+    let der = pki.fetch_ocsp("signer", pki.ocsp_port);
+    drop(responder);
+    let parsed = kyso::pki::OcspResponse::from_der(&der).unwrap();
+    assert!(
+        parsed
+            .responses()
+            .iter()
+            .all(|s| matches!(s.status, kyso::pki::OcspStatus::Unknown)),
+        "the responder was expected to answer unknown"
+    );
+    let mut data = RevocationData::new();
+    data.add_ocsp_der(&der, Origin::Caller).unwrap();
+    let mut opts = SignOptions::new();
+    opts.revocation_check = Some(check_with(&pki, data));
+    let input = pki.path("in.pdf");
+    std::fs::write(&input, sample_pdf(SampleXref::Table)).unwrap();
+    let out = pki.path("out.pdf");
+    let e = sign_file(&input, &out, &pki.signer(), &opts).unwrap_err();
+    assert_refused_as_unknown(&e, "LTV signer", "does not know the certificate");
+    assert!(!out.exists());
+
+    // The command line: the same response as a file, in Vietnamese.
+    std::fs::write(pki.path("signer.ocsp"), &der).unwrap();
+    let o = kyso([
+        "sign".as_ref(),
+        "--lang".as_ref(),
+        "vi".as_ref(),
+        input.as_os_str(),
+        "-o".as_ref(),
+        out.as_os_str(),
+        "--key".as_ref(),
+        pki.path("signer.key").as_os_str(),
+        "--cert".as_ref(),
+        pki.path("signer.pem").as_os_str(),
+        "--trust".as_ref(),
+        pki.root_pem().as_os_str(),
+        "--ocsp".as_ref(),
+        pki.path("signer.ocsp").as_os_str(),
+    ]);
+    assert_ne!(code(&o), 0, "{}", show(&o));
+    assert!(
+        stderr(&o).contains("không xác định được tình trạng thu hồi"),
+        "{}",
+        show(&o)
+    );
+    assert!(!out.exists());
+}
+
+/// EN 319 102-1 §5.2.6 with RFC 5280 §6.3.3: the only revocation data given is a CRL of
+/// another CA, which says nothing about the signer: its status is unknown with data at
+/// hand, refused. With no data at all (nothing given, no fetcher) signing goes on: no data
+/// is neither revoked nor unknown.
+#[test]
+fn en_319_102_1_5_2_6_a_crl_of_another_issuer_leaves_the_status_unknown_refused() {
+    let Some(pki) = LtvPki::new() else { return };
+    let mut p = rcgen::CertificateParams::default();
+    p.distinguished_name = rcgen::DistinguishedName::new();
+    p.distinguished_name
+        .push(rcgen::DnType::CommonName, "Another CA");
+    p.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    p.key_usages = vec![
+        rcgen::KeyUsagePurpose::KeyCertSign,
+        rcgen::KeyUsagePurpose::CrlSign,
+    ];
+    let other =
+        rcgen::CertifiedIssuer::self_signed(p, rcgen::KeyPair::generate().unwrap()).unwrap();
+    let crl = CertificateRevocationListParams {
+        this_update: pki.now - Duration::hours(1),
+        next_update: pki.now + Duration::days(7),
+        crl_number: SerialNumber::from(vec![1]),
+        issuing_distribution_point: None,
+        revoked_certs: Vec::new(),
+        key_identifier_method: KeyIdMethod::Sha256,
+    }
+    .signed_by(&other)
+    .unwrap();
+    let mut data = RevocationData::new();
+    data.add_crl_der(crl.der(), Origin::Caller).unwrap();
+    let mut opts = SignOptions::new();
+    opts.revocation_check = Some(check_with(&pki, data));
+    let e = sign_bytes(&sample_pdf(SampleXref::Table), &pki.signer(), &opts).unwrap_err();
+    assert_refused_as_unknown(&e, "LTV signer", "1 CRL(s), 0 OCSP response(s)");
+
+    opts.revocation_check = Some(check_with(&pki, RevocationData::new()));
+    sign_bytes(&sample_pdf(SampleXref::Table), &pki.signer(), &opts).unwrap();
+}

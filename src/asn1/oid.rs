@@ -28,6 +28,9 @@ pub const ID_AA_SIGNING_CERTIFICATE: Oid<'static> = oid!(1.2.840 .113549 .1 .9 .
 pub const ID_AA_SIGNING_CERTIFICATE_V2: Oid<'static> = oid!(1.2.840 .113549 .1 .9 .16 .2 .47);
 /// id-aa-signatureTimeStampToken (RFC 3161 appendix A).
 pub const ID_AA_SIGNATURE_TIME_STAMP_TOKEN: Oid<'static> = oid!(1.2.840 .113549 .1 .9 .16 .2 .14);
+/// id-aa-ets-contentTimestamp (RFC 5126 §5.11.4): a timestamp over the signed content, as
+/// a signed attribute.
+pub const ID_AA_ETS_CONTENT_TIMESTAMP: Oid<'static> = oid!(1.2.840 .113549 .1 .9 .16 .2 .20);
 /// CMSAlgorithmProtection (RFC 6211).
 pub const ID_AA_CMS_ALGORITHM_PROTECTION: Oid<'static> = oid!(1.2.840 .113549 .1 .9 .52);
 /// Adobe's revocation information archival attribute.
@@ -156,6 +159,7 @@ pub fn name(oid: &Oid<'_>) -> String {
             ID_AA_SIGNATURE_TIME_STAMP_TOKEN,
             "signature-time-stamp-token",
         ),
+        (ID_AA_ETS_CONTENT_TIMESTAMP, "content-time-stamp"),
         (ID_AA_CMS_ALGORITHM_PROTECTION, "cms-algorithm-protection"),
         (
             ADBE_REVOCATION_INFO_ARCHIVAL,

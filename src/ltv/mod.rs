@@ -17,6 +17,8 @@
 //! archive: DSS update, then a document timestamp (sign::timestamp_file); run again on a
 //!     B-LTA file, it covers the last document timestamp's authority and renews the archive
 //! sign_long_term: sign at B-T into a staging file, then reach B-LT or B-LTA from it
+//! due: every PDF under a directory verified ──> those to renew within N days, and those
+//!     that are no archive ([`renewals_due`], `kyso ltv due`)
 //! ```
 //!
 //! The input is never modified; the output is written to a temporary file and renamed.
@@ -24,6 +26,7 @@
 mod archival;
 mod collect;
 mod dss;
+mod due;
 mod gather;
 mod long_term;
 
@@ -42,6 +45,7 @@ use crate::Error;
 
 pub use archival::revocation_info_for_signer;
 pub use collect::ItemKind;
+pub use due::{renewals_due, DueBudget, DueItem, DueKind, DueOptions, DueReport, Skipped};
 pub use long_term::{reach, sign_long_term, LongTermLevel};
 
 /// What to embed and where the data comes from.

@@ -46,6 +46,7 @@ pub use options::{
 };
 pub use path::{CandidateReport, PathOutcome, PathValidator, ValidationTime, ANY_POLICY};
 pub use profiles::TrustProfileError;
+pub(crate) use revocation::OCSP_UNKNOWN;
 pub use revocation::{
     add_other_revocation_info, add_revocation_info_archival, build_request, CertId, Crl, CrlEntry,
     CrlError, IssuingDistributionPoint, OcspError, OcspResponse, OcspStatus, Origin, ResponderId,

@@ -267,6 +267,10 @@ codes! {
     /// The target certificate of the path is revoked, and no proof of existence of the
     /// signature before the revocation exists (EN 319 102-1 §5.2.6: REVOKED_NO_POE).
     RevocationRevoked = "revocation.revoked", Error;
+    /// The signer's certificate was revoked before the time of a valid content timestamp:
+    /// the signature was provably made after the revocation (EN 319 102-1 §5.2.6, Table 5:
+    /// TOTAL-FAILED/REVOKED).
+    RevocationRevokedBeforeContentTimestamp = "revocation.revoked_before_content_timestamp", Error;
     /// A certificate of the path was revoked after the time the signature is proven to have
     /// existed (the best-signature-time): the signature stands (EN 319 102-1 §5.6.2.4),
     /// unless the policy's key-compromise rule says otherwise.
@@ -371,6 +375,15 @@ codes! {
     TspAuthorityStatusFromEmbeddedData = "timestamp.authority_status_from_embedded_data", Warning;
     /// Until when the signature stays provable and what the archive needs next.
     ArchiveProvableUntil = "archive.provable_until", Info;
+    /// A valid content timestamp: the signature was made after its time.
+    TspContentValid = "timestamp.content_valid", Info;
+    /// A content timestamp that does not validate: it proves nothing, and the signature's
+    /// verdict does not rest on it.
+    TspContentNotValid = "timestamp.content_not_valid", Warning;
+    /// A valid content timestamp later than a proof of existence of the signature (its
+    /// signature timestamp or a later document timestamp): the timestamps contradict each
+    /// other (INDETERMINATE/TIMESTAMP_ORDER_FAILURE).
+    TspContentAfterProof = "timestamp.content_after_proof", Error;
 
     // The network (feature `online` or a caller's fetcher).
     /// A URL from a certificate was not fetched because the network policy refuses it: a

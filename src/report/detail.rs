@@ -342,6 +342,16 @@ fn code_en(code: Code) -> &'static str {
             "The newest authority's current status was taken from embedded data (policy)"
         }
         C::ArchiveProvableUntil => "Until when the signature stays provable",
+        C::TspContentValid => "A content timestamp shows the signature was made after its time",
+        C::RevocationRevokedBeforeContentTimestamp => {
+            "The signer's certificate was revoked before a content timestamp: the signature was \
+             made after the revocation"
+        }
+        C::TspContentNotValid => "A content timestamp does not validate and proves nothing",
+        C::TspContentAfterProof => {
+            "A content timestamp is later than the proof that the signature existed: the \
+             timestamps contradict each other"
+        }
     }
 }
 
@@ -630,6 +640,18 @@ fn code_vi(code: Code) -> &'static str {
              trong tệp (theo chính sách kiểm tra)"
         }
         C::ArchiveProvableUntil => "Thời hạn chữ ký còn chứng minh được",
+        C::TspContentValid => {
+            "Dấu thời gian nội dung cho thấy chữ ký được tạo sau thời điểm của nó"
+        }
+        C::RevocationRevokedBeforeContentTimestamp => {
+            "Chứng thư số của người ký đã bị thu hồi trước thời điểm của dấu thời gian nội dung: \
+             chữ ký được tạo sau khi chứng thư số bị thu hồi"
+        }
+        C::TspContentNotValid => "Dấu thời gian nội dung không hợp lệ và không chứng minh được gì",
+        C::TspContentAfterProof => {
+            "Dấu thời gian nội dung muộn hơn bằng chứng chữ ký đã tồn tại: các dấu thời gian \
+             mâu thuẫn nhau"
+        }
     }
 }
 

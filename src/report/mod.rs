@@ -270,6 +270,10 @@ pub enum SubIndication {
     /// Revocation status was required and could not be established (no usable CRL or OCSP
     /// response): trying again with fresh revocation data may help.
     TryLater,
+    /// A content timestamp is later than a proof of existence of the signature (a
+    /// signature or document timestamp): the timestamps contradict each other
+    /// (INDETERMINATE; EN 319 102-1 §5.5, Table 5).
+    TimestampOrderFailure,
     /// Some other reason given in the findings.
     Generic,
 }
@@ -292,6 +296,7 @@ impl SubIndication {
             SubIndication::OutOfBoundsNoPoe => "OUT_OF_BOUNDS_NO_POE",
             SubIndication::DisallowedModification => "DISALLOWED_MODIFICATION",
             SubIndication::TryLater => "TRY_LATER",
+            SubIndication::TimestampOrderFailure => "TIMESTAMP_ORDER_FAILURE",
             SubIndication::Generic => "GENERIC",
         }
     }
@@ -329,6 +334,10 @@ pub const TABLE_5: &[(Indication, SubIndication)] = &[
     (Indication::Indeterminate, SubIndication::OutOfBoundsNoPoe),
     (Indication::Indeterminate, SubIndication::NoPoe),
     (Indication::Indeterminate, SubIndication::TryLater),
+    (
+        Indication::Indeterminate,
+        SubIndication::TimestampOrderFailure,
+    ),
     (Indication::Indeterminate, SubIndication::Generic),
     // kyso's PDF refinement of format checking (not in Table 5).
     (
@@ -594,6 +603,10 @@ pub enum TimestampKind {
     Signature,
     /// A document timestamp: over the document's byte ranges.
     Document,
+    /// A content timestamp (a signed attribute, RFC 5126 §5.11.4): over the signed content
+    /// before it was signed. It proves the signature was made *after* its time, never that
+    /// the signature existed: it is no proof of existence of the signature.
+    Content,
 }
 
 /// The verdict on one timestamp token.

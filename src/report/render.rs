@@ -213,6 +213,9 @@ fn who_and_when(out: &mut String, sig: &SignatureReport, lang: Lang) {
                 super::TimestampKind::Document => {
                     lang.pick("document timestamp", "dấu thời gian tài liệu")
                 }
+                super::TimestampKind::Content => {
+                    lang.pick("content timestamp", "dấu thời gian nội dung")
+                }
             },
             safe_or(ts.gen_time_text.as_deref(), "?"),
             lang.pick("by", "cấp bởi"),

@@ -4,14 +4,27 @@
 //! signing time — the signer's or a CA's of its path — is refused
 //! ([`Refusal::SignerRevoked`]) before any output exists: a signature made with it would be
 //! INDETERMINATE/REVOKED_NO_POE for every verifier with the same data (EN 319 102-1 §5.2.6).
-//! A status that cannot be established does not stop signing (no data is not "revoked").
+//!
+//! A certificate of *unknown status* is refused too ([`Refusal::SignerStatusUnknown`]),
+//! when the data at hand speaks about it and does not establish its status:
+//!
+//! - an authorised OCSP responder answered `unknown` for the signer or a CA of its path
+//!   (RFC 6960 §2.2: the CA's responder does not know the certificate — given, signed in or
+//!   fetched alike);
+//! - revocation data was given (by the caller or in the adbe-revocationInfoArchival
+//!   attribute) and none of it establishes the signer's status: a CRL of another issuer, a
+//!   response for another certificate, data too old or not signed by the CA.
+//!
+//! With no data at hand — nothing given, and a fetch under `--online` that failed — signing
+//! goes on: no data is neither "revoked" nor "unknown" (the verifier will say
+//! INDETERMINATE/TRY_LATER until data is found).
 
 use time::OffsetDateTime;
 
 use crate::cms::RevocationInfoArchival;
 use crate::pki::{
     Certificate, Origin, PathValidator, RevocationData, RevocationMode, RevocationPolicy,
-    SharedFetcher, TrustStore, ValidationPolicy, ValidationTime,
+    SharedFetcher, TrustStore, ValidationPolicy, ValidationTime, OCSP_UNKNOWN,
 };
 use crate::report::{RevocationReport, RevocationStatus};
 use crate::signer::SignerIdentity;
@@ -56,7 +69,8 @@ impl RevocationCheck {
 }
 
 /// Refuses a signer whose certificate (or a CA of its path) the data at hand shows revoked
-/// at `signing_time`.
+/// at `signing_time`, or whose status that data leaves unknown (see the module
+/// documentation).
 pub(crate) fn refuse_revoked(
     identity: &SignerIdentity,
     signing_time: OffsetDateTime,
@@ -75,6 +89,7 @@ pub(crate) fn refuse_revoked(
             .filter_map(|d| Certificate::from_der(d).ok()),
     );
     let mut data = check.data.clone();
+    let given = !data.is_empty() || archival.is_some_and(|a| !a.is_empty());
     if let Some(a) = archival {
         for der in &a.crls {
             let _ = data.add_crl_der(der, Origin::SignedAttribute);
@@ -91,14 +106,45 @@ pub(crate) fn refuse_revoked(
         validator = validator.with_fetcher(f.0.as_ref());
     }
     let outcome = validator.validate(&signer, &pool, &data, ValidationTime::at(signing_time));
-    let revoked = outcome
-        .revocation
-        .iter()
-        .chain(outcome.candidates.iter().flat_map(|c| c.revocation.iter()))
-        .find(|r| r.status == RevocationStatus::Revoked);
-    match revoked {
-        Some(r) => Err(Error::from(refusal(r))),
-        None => Ok(()),
+    let reports = || {
+        outcome
+            .revocation
+            .iter()
+            .chain(outcome.candidates.iter().flat_map(|c| c.revocation.iter()))
+    };
+    if let Some(r) = reports().find(|r| r.status == RevocationStatus::Revoked) {
+        return Err(Error::from(refusal(r)));
+    }
+    let unknown = |r: &&RevocationReport| r.status == RevocationStatus::Unknown;
+    // An OCSP responder that does not know a certificate of the path.
+    if let Some(r) = reports()
+        .filter(unknown)
+        .find(|r| r.notes.iter().any(|n| n.ends_with(OCSP_UNKNOWN)))
+    {
+        return Err(Error::from(unknown_refusal(r, &data)));
+    }
+    // Data given that does not establish the signer's status.
+    if given {
+        if let Some(r) = reports().filter(unknown).find(|r| r.certificate == 0) {
+            return Err(Error::from(unknown_refusal(r, &data)));
+        }
+    }
+    Ok(())
+}
+
+fn unknown_refusal(r: &RevocationReport, data: &RevocationData) -> Refusal {
+    let why = if r.notes.is_empty() {
+        format!(
+            "none of the revocation data at hand ({} CRL(s), {} OCSP response(s)) is about it",
+            data.crls().len(),
+            data.ocsp_responses().len()
+        )
+    } else {
+        r.notes.join("; ")
+    };
+    Refusal::SignerStatusUnknown {
+        subject: r.subject.clone(),
+        why,
     }
 }
 

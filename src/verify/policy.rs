@@ -13,21 +13,32 @@
 //!   "base": "etsi",
 //!   "key_compromise": "invalidates-earlier-signatures",
 //!   "newest_authority_status": "embedded-allowed",
-//!   "freshness_hours": { "signer": 168, "timestamp_authority": 168, "ca": 720 }
+//!   "freshness_hours": { "signer": 168, "timestamp_authority": 168, "ca": 720 },
+//!   "algorithms": {
+//!     "min_rsa_bits": 3072,
+//!     "digest_cutoffs": { "SHA-1": "2016-01-01", "SHA-224": "2029-12-31" },
+//!     "rsa_legacy": [ { "min_bits": 2048, "before": "2031-01-01" } ]
+//!   }
 //! }
 //! ```
 //!
+//! `algorithms` sets the dated algorithm constraints ([`AlgorithmPolicy`], in the spirit of
+//! ETSI TS 119 312 and the EU DSS cryptographic constraints), starting from its own `"base"`
+//! (`"default"`, the dates of [`AlgorithmPolicy::default`], or `"permissive"`); each key
+//! given replaces the base's value whole. A date is `YYYY-MM-DD` (the start of that day in
+//! UTC) or RFC 3339. A file is at most 64 KiB; unknown keys, names and values are refused,
+//! never ignored (the whole file is refused).
+//!
 //! Revocation *modes* (`require`, `if-available`, `off` per role) stay where they are
 //! ([`crate::pki::RevocationPolicy`], `--revocation`): the policy holds what the long-term
-//! validation process decides. Algorithm constraints with dates have a slot
-//! ([`Policy::algorithms`]) for the [`AlgorithmPolicy`] of the path validator; a policy file
-//! cannot set them yet.
+//! validation process decides.
 
 use std::path::Path;
 
 use serde::Deserialize;
 use time::Duration;
 
+use crate::crypto::DigestAlgorithm;
 use crate::pki::{AlgorithmPolicy, Freshness, KeyCompromiseRule, ValidationPolicy};
 
 /// Largest policy file read.
@@ -115,7 +126,120 @@ struct PolicyFile {
     key_compromise: Option<KeyCompromiseRule>,
     newest_authority_status: Option<NewestAuthorityStatus>,
     freshness_hours: Option<FreshnessHours>,
-    algorithms: Option<serde_json::Value>,
+    algorithms: Option<AlgorithmsFile>,
+}
+
+/// The `algorithms` section as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AlgorithmsFile {
+    base: Option<String>,
+    min_rsa_bits: Option<usize>,
+    digest_cutoffs: Option<std::collections::BTreeMap<String, String>>,
+    rsa_legacy: Option<Vec<RsaLegacyFile>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RsaLegacyFile {
+    min_bits: usize,
+    before: String,
+}
+
+/// Smallest and largest RSA modulus a policy may name, in bits.
+const RSA_BITS: std::ops::RangeInclusive<usize> = 512..=16384;
+
+/// Most dated entries (digests, RSA tiers) in one policy.
+const MAX_DATED_ENTRIES: usize = 32;
+
+/// A policy date: `YYYY-MM-DD` (midnight UTC) or RFC 3339.
+fn policy_date(what: &str, text: &str) -> Result<time::OffsetDateTime, PolicyError> {
+    use time::format_description::well_known::Rfc3339;
+    if let Ok(t) = time::OffsetDateTime::parse(text, &Rfc3339) {
+        return Ok(t);
+    }
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(text, &fmt)
+        .map(|d| d.midnight().assume_utc())
+        .map_err(|_| {
+            PolicyError::Invalid(format!(
+                "{what}: \"{text}\" is not a date (YYYY-MM-DD or RFC 3339)"
+            ))
+        })
+}
+
+impl AlgorithmsFile {
+    fn policy(self) -> Result<AlgorithmPolicy, PolicyError> {
+        let mut a = match self.base.as_deref().unwrap_or("default") {
+            "default" => AlgorithmPolicy::default(),
+            "permissive" => AlgorithmPolicy::permissive(),
+            other => {
+                return Err(PolicyError::Invalid(format!(
+                    "algorithms.base: \"{other}\" is not \"default\" or \"permissive\""
+                )))
+            }
+        };
+        if let Some(bits) = self.min_rsa_bits {
+            if !RSA_BITS.contains(&bits) {
+                return Err(PolicyError::Invalid(format!(
+                    "algorithms.min_rsa_bits: {bits} is outside {}..={}",
+                    RSA_BITS.start(),
+                    RSA_BITS.end()
+                )));
+            }
+            a.min_rsa_bits = bits;
+        }
+        if let Some(cutoffs) = self.digest_cutoffs {
+            if cutoffs.len() > MAX_DATED_ENTRIES {
+                return Err(PolicyError::Invalid(format!(
+                    "algorithms.digest_cutoffs: more than {MAX_DATED_ENTRIES} entries"
+                )));
+            }
+            a.digest_cutoffs = Vec::new();
+            for (name, date) in cutoffs {
+                let digest = DigestAlgorithm::ALL
+                    .into_iter()
+                    .find(|d| d.name().eq_ignore_ascii_case(&name))
+                    .ok_or_else(|| {
+                        PolicyError::Invalid(format!(
+                            "algorithms.digest_cutoffs: unknown digest \"{name}\" (known: {})",
+                            DigestAlgorithm::ALL.map(|d| d.name()).join(", ")
+                        ))
+                    })?;
+                let what = format!("algorithms.digest_cutoffs.{name}");
+                if a.digest_cutoffs.iter().any(|(d, _)| *d == digest) {
+                    return Err(PolicyError::Invalid(format!(
+                        "algorithms.digest_cutoffs: {} is named twice",
+                        digest.name()
+                    )));
+                }
+                a.digest_cutoffs.push((digest, policy_date(&what, &date)?));
+            }
+            // In date order, as the default lists them.
+            a.digest_cutoffs.sort_by_key(|(_, t)| *t);
+        }
+        if let Some(tiers) = self.rsa_legacy {
+            if tiers.len() > MAX_DATED_ENTRIES {
+                return Err(PolicyError::Invalid(format!(
+                    "algorithms.rsa_legacy: more than {MAX_DATED_ENTRIES} entries"
+                )));
+            }
+            a.rsa_legacy = Vec::new();
+            for t in tiers {
+                if !RSA_BITS.contains(&t.min_bits) {
+                    return Err(PolicyError::Invalid(format!(
+                        "algorithms.rsa_legacy: min_bits {} is outside {}..={}",
+                        t.min_bits,
+                        RSA_BITS.start(),
+                        RSA_BITS.end()
+                    )));
+                }
+                a.rsa_legacy
+                    .push((t.min_bits, policy_date("algorithms.rsa_legacy", &t.before)?));
+            }
+        }
+        Ok(a)
+    }
 }
 
 #[derive(Deserialize)]
@@ -174,10 +298,10 @@ impl Policy {
     pub fn from_json(bytes: &[u8]) -> Result<Self, PolicyError> {
         let f: PolicyFile =
             serde_json::from_slice(bytes).map_err(|e| PolicyError::Invalid(e.to_string()))?;
-        if f.algorithms.is_some() {
-            return Err(PolicyError::Unsupported("\"algorithms\""));
-        }
         let mut p = Policy::named(f.base.as_deref().unwrap_or("etsi"))?;
+        if let Some(a) = f.algorithms {
+            p.algorithms = Some(a.policy()?);
+        }
         if let Some(name) = f.name {
             p.name = name;
         }
@@ -249,8 +373,8 @@ impl Policy {
                 ));
             }
         }
-        if self.algorithms.is_some() {
-            out.push("algorithm constraints of its own".into());
+        if let Some(a) = &self.algorithms {
+            out.extend(algorithm_deviations(a));
         }
         out
     }
@@ -263,6 +387,52 @@ impl Policy {
             v.algorithms = a.clone();
         }
     }
+}
+
+/// How `a` departs from the default algorithm constraints, one line each.
+fn algorithm_deviations(a: &AlgorithmPolicy) -> Vec<String> {
+    let d = AlgorithmPolicy::default();
+    let date = |t: time::OffsetDateTime| crate::report::text::rfc3339(t);
+    let mut out = Vec::new();
+    if a.min_rsa_bits != d.min_rsa_bits {
+        out.push(format!(
+            "algorithms: RSA keys from {} bits (the default, after ETSI TS 119 312: {})",
+            a.min_rsa_bits, d.min_rsa_bits
+        ));
+    }
+    if a.digest_cutoffs != d.digest_cutoffs {
+        let list = |c: &[(DigestAlgorithm, time::OffsetDateTime)]| {
+            if c.is_empty() {
+                return "none".to_owned();
+            }
+            c.iter()
+                .map(|(g, t)| format!("{} from {}", g.name(), date(*t)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        out.push(format!(
+            "algorithms: digests refused {} (the default: {})",
+            list(&a.digest_cutoffs),
+            list(&d.digest_cutoffs)
+        ));
+    }
+    if a.rsa_legacy != d.rsa_legacy {
+        let list = |c: &[(usize, time::OffsetDateTime)]| {
+            if c.is_empty() {
+                return "none".to_owned();
+            }
+            c.iter()
+                .map(|(b, t)| format!("{b} bits before {}", date(*t)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        out.push(format!(
+            "algorithms: smaller RSA keys accepted as legacy for {} (the default: {})",
+            list(&a.rsa_legacy),
+            list(&d.rsa_legacy)
+        ));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -307,9 +477,65 @@ mod tests {
             Policy::from_json(br#"{"base": "strict"}"#),
             Err(PolicyError::UnknownName(_))
         ));
-        assert!(matches!(
-            Policy::from_json(br#"{"algorithms": {}}"#),
-            Err(PolicyError::Unsupported(_))
-        ));
+        // An empty algorithms section is the default constraints: no deviation.
+        let p = Policy::from_json(br#"{"algorithms": {}}"#).unwrap();
+        assert_eq!(p.algorithms, Some(AlgorithmPolicy::default()));
+        assert!(p.deviations().is_empty());
+    }
+
+    /// ETSI TS 119 312 style dated constraints from a file: each key replaces the base's
+    /// value, every departure from the default is named, and nonsense is refused.
+    #[test]
+    fn a_policy_file_sets_dated_algorithm_constraints() {
+        let p = Policy::from_json(
+            br#"{"algorithms": {"min_rsa_bits": 3072,
+                 "digest_cutoffs": {"sha-1": "2016-01-01", "SHA-224": "2029-12-31T00:00:00Z"},
+                 "rsa_legacy": [{"min_bits": 2048, "before": "2031-01-01"}]}}"#,
+        )
+        .unwrap();
+        let a = p.algorithms.clone().unwrap();
+        assert_eq!(a.min_rsa_bits, 3072);
+        assert_eq!(
+            a.digest_cutoffs,
+            vec![
+                (
+                    DigestAlgorithm::Sha1,
+                    time::macros::datetime!(2016-01-01 0:00 UTC)
+                ),
+                (
+                    DigestAlgorithm::Sha224,
+                    time::macros::datetime!(2029-12-31 0:00 UTC)
+                ),
+            ]
+        );
+        assert_eq!(
+            a.rsa_legacy,
+            vec![(2048, time::macros::datetime!(2031-01-01 0:00 UTC))]
+        );
+        let d = p.deviations();
+        assert_eq!(d.len(), 3, "{d:?}");
+        assert!(d[0].contains("3072"), "{d:?}");
+        assert!(d[1].contains("SHA-224 from 2029-12-31"), "{d:?}");
+        let mut v = ValidationPolicy::document_signing();
+        p.apply(&mut v);
+        assert_eq!(v.algorithms, a);
+        let permissive = Policy::from_json(br#"{"algorithms": {"base": "permissive"}}"#).unwrap();
+        assert_eq!(permissive.algorithms, Some(AlgorithmPolicy::permissive()));
+        assert_eq!(permissive.deviations().len(), 3);
+        for bad in [
+            &br#"{"algorithms": {"min_rsa_bit": 2048}}"#[..],
+            br#"{"algorithms": {"min_rsa_bits": 100000}}"#,
+            br#"{"algorithms": {"digest_cutoffs": {"MD5": "2000-01-01"}}}"#,
+            br#"{"algorithms": {"digest_cutoffs": {"SHA-1": "soon"}}}"#,
+            br#"{"algorithms": {"rsa_legacy": [{"min_bits": 1024}]}}"#,
+            br#"{"algorithms": {"base": "lax"}}"#,
+            br#"{"algorithms": {"digest_cutoffs": {"SHA-1": "2016-01-01", "sha-1": "2017-01-01"}}}"#,
+        ] {
+            assert!(
+                matches!(Policy::from_json(bad), Err(PolicyError::Invalid(_))),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
     }
 }

@@ -333,6 +333,13 @@ fn check_signature<S: Source>(
     // Timestamps first: a proven time decides when the path must be valid, and when the
     // signature's algorithms are judged.
     let proof = timestamps::check_signature_timestamps(ctx, si, poe, r);
+    let not_before = timestamps::check_content_timestamps(
+        ctx,
+        si,
+        &|alg| ctx.digests.digest(doc.source(), &ranges, alg).ok(),
+        proof.as_ref(),
+        r,
+    );
     let mut digests = vec![alg];
     if sha1_content {
         digests.push(DigestAlgorithm::Sha1);
@@ -355,6 +362,7 @@ fn check_signature<S: Source>(
     let mut inputs = ChainInputs::from_options(ctx.opts);
     dss_material(ctx, &mut inputs);
     check_chain(&sd, si, &signer, ctx.opts, at, inputs, r);
+    timestamps::revoked_before_content(not_before, r);
     timestamps::conclude(r, proof);
     timestamps::conclude_ltv(ctx, &sd, si, &signer, at, poe, r);
 }

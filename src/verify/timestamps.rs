@@ -507,6 +507,150 @@ pub(crate) fn check_signature_timestamps<S: Source>(
     }
 }
 
+/// Most content timestamps checked per signature.
+const MAX_CONTENT_TIMESTAMPS: usize = 4;
+
+/// The content timestamps of a signature (the signed id-aa-ets-contentTimestamp attribute,
+/// RFC 5126 §5.11.4): each token is checked against the signed content (`digest_of` hashes
+/// the signed bytes with the token's imprint algorithm) and its authority's path at its
+/// `genTime`, and reported with [`TimestampKind::Content`]. A valid one shows the signature
+/// was made after its time; it is never a proof of existence of the signature. When a
+/// valid one is later than `proof` (the signature's proof of existence), the timestamps
+/// contradict each other: INDETERMINATE/TIMESTAMP_ORDER_FAILURE (EN 319 102-1 §5.5,
+/// validation with time: content time-stamps precede the signature time-stamps). One that
+/// does not validate is a warning: the verdict does not rest on it.
+///
+/// Returns the earliest time the signature can have been made by the valid content
+/// timestamps (the latest `genTime` minus its accuracy), for [`revoked_before_content`].
+pub(crate) fn check_content_timestamps<S: Source>(
+    ctx: &Context<'_, S>,
+    si: &SignerInfo<'_>,
+    digest_of: &dyn Fn(DigestAlgorithm) -> Option<Vec<u8>>,
+    proof: Option<&Proof>,
+    r: &mut SignatureReport,
+) -> Option<OffsetDateTime> {
+    let Some(signed) = &si.signed_attrs else {
+        return None;
+    };
+    let mut not_before: Option<OffsetDateTime> = None;
+    let tokens: Vec<&[u8]> = signed
+        .attributes
+        .iter()
+        .filter(|a| a.oid == oid::ID_AA_ETS_CONTENT_TIMESTAMP)
+        .flat_map(|a| a.values.iter().copied())
+        .take(MAX_CONTENT_TIMESTAMPS)
+        .collect();
+    for der in tokens {
+        // Validated at its own time: it is not the newest proof of existence of anything.
+        let judged = judge(ctx, TimestampKind::Content, der, digest_of, Some(ctx.time));
+        let authority = judged
+            .report
+            .tsa
+            .as_ref()
+            .map(|c| c.subject.clone())
+            .unwrap_or_default();
+        let gen_time = judged.report.gen_time;
+        match (judged.report.status, gen_time) {
+            (TimestampStatus::Valid, Some(t)) => {
+                let earliest = t - judged
+                    .report
+                    .accuracy
+                    .map(|a| a.duration())
+                    .unwrap_or_default();
+                not_before = Some(not_before.map_or(earliest, |n| n.max(earliest)));
+                r.findings.push(
+                    Finding::new(
+                        Code::TspContentValid,
+                        format!(
+                            "content timestamp by \"{authority}\" at {}: the signature was made \
+                             after that time",
+                            judged.report.gen_time_text.as_deref().unwrap_or_default()
+                        ),
+                    )
+                    .detail(L::Authority, &authority)
+                    .detail(L::Time, rfc3339(t)),
+                );
+                if let Some(p) = proof.filter(|p| t > p.time) {
+                    r.findings.push(
+                        Finding::new(
+                            Code::TspContentAfterProof,
+                            format!(
+                                "the content timestamp of {} is later than the proof that the \
+                                 signature existed ({}, by its {}): the timestamps contradict \
+                                 each other (EN 319 102-1: content timestamps precede the \
+                                 signature's proofs of existence)",
+                                rfc3339(t),
+                                rfc3339(p.time),
+                                match p.source {
+                                    SigningTimeSource::DocumentTimestamp => "document timestamp",
+                                    _ => "signature timestamp",
+                                }
+                            ),
+                        )
+                        .detail(
+                            L::Time,
+                            format_args!("{} > {}", rfc3339(t), rfc3339(p.time)),
+                        ),
+                    );
+                }
+            }
+            _ => {
+                let why = if judged.report.problems.is_empty() {
+                    "it does not validate".to_owned()
+                } else {
+                    judged.report.problems.join("; ")
+                };
+                r.findings.push(
+                    Finding::new(
+                        Code::TspContentNotValid,
+                        format!("content timestamp: {why}; it proves nothing"),
+                    )
+                    .remark("dấu thời gian nội dung không hợp lệ")
+                    .detail(L::Technical, &why),
+                );
+            }
+        }
+        r.timestamps.push(judged.report);
+    }
+    not_before
+}
+
+/// EN 319 102-1 §5.2.6 and Table 5: when the signer's certificate was revoked before
+/// `not_before` (the earliest time a valid content timestamp allows for the signature),
+/// the signature was provably made after the revocation: TOTAL-FAILED/REVOKED
+/// (`revocation.revoked_before_content_timestamp`), beside the INDETERMINATE/REVOKED_NO_POE
+/// the revocation alone gives.
+pub(crate) fn revoked_before_content(not_before: Option<OffsetDateTime>, r: &mut SignatureReport) {
+    let Some(not_before) = not_before else {
+        return;
+    };
+    let revoked = r
+        .chain
+        .revocation
+        .iter()
+        .find(|x| x.certificate == 0 && x.status == crate::report::RevocationStatus::Revoked);
+    let Some((subject, at)) = revoked.and_then(|x| Some((x.subject.clone(), x.revoked_at?))) else {
+        return;
+    };
+    if at < not_before {
+        r.findings.push(
+            Finding::new(
+                Code::RevocationRevokedBeforeContentTimestamp,
+                format!(
+                    "the signer's certificate \"{subject}\" was revoked on {}, and a content \
+                     timestamp shows the signature was made after {}: it was made with a \
+                     revoked certificate",
+                    rfc3339(at),
+                    rfc3339(not_before)
+                ),
+            )
+            .detail(L::Certificate, &subject)
+            .detail(L::RevokedAt, rfc3339(at))
+            .detail(L::Time, rfc3339(not_before)),
+        );
+    }
+}
+
 /// The time to validate the signer's path at (recorded in `r` when it is not the
 /// validation time).
 pub(crate) fn path_time(
@@ -969,7 +1113,11 @@ impl LtvCheck {
             .flat_map(|a| a.values.iter().copied())
             .take(MAX_SIGNATURE_TIMESTAMPS);
         let mut authorities = Vec::new();
-        for (der, report) in tokens.zip(r.timestamps.iter()) {
+        let signature_reports = r
+            .timestamps
+            .iter()
+            .filter(|t| t.kind == TimestampKind::Signature);
+        for (der, report) in tokens.zip(signature_reports) {
             if report.status != TimestampStatus::Valid {
                 continue;
             }
@@ -1231,7 +1379,7 @@ pub(crate) fn archive_status(signatures: &mut [SignatureReport]) {
             .or_else(|| {
                 s.timestamps
                     .iter()
-                    .filter(|t| t.gen_time.is_some())
+                    .filter(|t| t.kind == TimestampKind::Signature && t.gen_time.is_some())
                     .max_by_key(|t| t.gen_time)
                     .cloned()
             });

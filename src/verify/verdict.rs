@@ -13,8 +13,9 @@
 //! §5.2.6) or REVOKED_CA_NO_POE (a CA, §5.6.2.4) unless a proof of existence of the signature
 //! before the revocation exists, in which case the path validator reports the revocation as
 //! a warning (`revocation.revoked_after_signing`) and the signature is not failed by it.
-//! TOTAL-FAILED/REVOKED needs a proof that the signature was made *after* the revocation (a
-//! content timestamp, §5.2.6), which kyso does not process: it is never produced.
+//! TOTAL-FAILED/REVOKED needs a proof that the signature was made *after* the revocation: a
+//! valid content timestamp later than the signer's revocation (§5.2.6,
+//! `revocation.revoked_before_content_timestamp`); it is produced only then.
 
 #[cfg(test)]
 use crate::report::TABLE_5;
@@ -24,7 +25,7 @@ use crate::report::{
 };
 
 /// Sub-indications from most to least serious.
-const RANK: [SubIndication; 15] = [
+const RANK: [SubIndication; 16] = [
     SubIndication::FormatFailure,
     SubIndication::HashFailure,
     SubIndication::SigCryptoFailure,
@@ -36,6 +37,7 @@ const RANK: [SubIndication; 15] = [
     SubIndication::CryptoConstraintsFailure,
     SubIndication::OutOfBoundsNoPoe,
     SubIndication::NoPoe,
+    SubIndication::TimestampOrderFailure,
     SubIndication::ChainConstraintsFailure,
     SubIndication::NoCertificateChainFound,
     SubIndication::TryLater,
@@ -120,6 +122,8 @@ pub fn consequence(code: Code) -> (Indication, SubIndication) {
         // protected before its authority expired.
         Code::TspAuthorityExpired => (I, S::OutOfBoundsNoPoe),
         Code::TspRenewedTooLate => (I, S::NoPoe),
+        Code::TspContentAfterProof => (I, S::TimestampOrderFailure),
+        Code::RevocationRevokedBeforeContentTimestamp => (F, S::Revoked),
         _ => (I, S::Generic),
     }
 }
@@ -220,6 +224,7 @@ mod tests {
             S::DisallowedModification,
             S::NoPoe,
             S::TryLater,
+            S::TimestampOrderFailure,
             S::Generic,
         ];
         for s in every {
@@ -239,6 +244,7 @@ mod tests {
                 | S::DisallowedModification
                 | S::NoPoe
                 | S::TryLater
+                | S::TimestampOrderFailure
                 | S::Generic => {}
             }
             assert!(TABLE_5.iter().any(|(_, t)| *t == s), "{s:?}");
@@ -255,6 +261,7 @@ mod tests {
                 | S::OutOfBoundsNoPoe
                 | S::NoPoe
                 | S::TryLater
+                | S::TimestampOrderFailure
                 | S::Generic => assert_eq!(*ind, Indication::Indeterminate, "{sub:?}"),
                 _ => {}
             }

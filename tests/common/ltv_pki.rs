@@ -328,7 +328,7 @@ spec = PdfSignatureValidationSpec(
         revinfo_gathering_policy=RevocationInfoGatheringSpec(
             online_fetching_rule=RevinfoOnlineFetchingRule.LOCAL_ONLY)),
     diff_policy=DEFAULT_DIFF_POLICY)
-future_days = int(sys.argv[2])
+future_days = float(sys.argv[2])
 with open(sys.argv[1], 'rb') as f:
     r = PdfFileReader(f)
     for s in r.embedded_regular_signatures:
@@ -352,7 +352,18 @@ pub fn pyhanko_ades(
     root: &Path,
     future_days: u32,
 ) -> Result<Vec<PyhankoAdes>, String> {
-    let days = future_days.to_string();
+    pyhanko_ades_at(pyhanko, pdf, root, f64::from(future_days))
+}
+
+/// [`pyhanko_ades`] with the simulated validation `future_days` (a fraction of a day too)
+/// ahead of now.
+pub fn pyhanko_ades_at(
+    pyhanko: &super::interop::Pyhanko,
+    pdf: &Path,
+    root: &Path,
+    future_days: f64,
+) -> Result<Vec<PyhankoAdes>, String> {
+    let days = format!("{future_days:.6}");
     let args = [
         pdf.as_os_str(),
         std::ffi::OsStr::new(&days),
@@ -379,4 +390,127 @@ pub fn pyhanko_ades(
             }
         })
         .collect())
+}
+
+/// Signs `input` into `output` with pyHanko (PAdES, SHA-256) as the PKI's signer, with a
+/// content timestamp (a signed content-time-stamp attribute, `CAdESSignedAttrSpec(
+/// timestamp_content=True)`) and a signature timestamp, both from pyHanko's in-process
+/// authority (RSA only: a certificate of its own under the PKI's root); the content
+/// timestamp's time is
+/// `content_offset_secs` away from the real time (a clock that jumps), the signature
+/// timestamp's is the real time.
+pub fn pyhanko_sign_with_content_timestamp(
+    pyhanko: &super::interop::Pyhanko,
+    pki: &LtvPki,
+    input: &Path,
+    output: &Path,
+    content_offset_secs: i64,
+) -> Result<(), String> {
+    const SCRIPT: &str = r#"
+import sys, hashlib
+from datetime import datetime, timedelta, timezone
+from pyhanko.sign import signers, fields
+from pyhanko.sign.ades.api import CAdESSignedAttrSpec
+from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+from pyhanko.keys import load_cert_from_pemder, load_private_key_from_pemder
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+inp, out, key, cert, root, tsa_key, tsa_cert, offset = sys.argv[1:9]
+empty = hashlib.sha256(b'').digest()
+class Jumping(DummyTimeStamper):
+    real = 0
+    def request_tsa_response(self, req):
+        hashed = req['message_imprint']['hashed_message'].native
+        if hashed != empty:
+            # The first real request is the content timestamp (a signed attribute).
+            self.fixed_dt = (datetime.now(timezone.utc) + timedelta(seconds=int(offset))
+                             if self.real == 0 else None)
+            self.real += 1
+        return super().request_tsa_response(req)
+tsa = Jumping(tsa_cert=load_cert_from_pemder(tsa_cert),
+              tsa_key=load_private_key_from_pemder(tsa_key, None))
+signer = signers.SimpleSigner.load(key, cert, ca_chain_files=(root,))
+meta = signers.PdfSignatureMetadata(
+    field_name='Signature1', md_algorithm='sha256',
+    subfilter=fields.SigSeedSubFilter.PADES,
+    cades_signed_attr_spec=CAdESSignedAttrSpec(timestamp_content=True))
+with open(inp, 'rb') as f:
+    w = IncrementalPdfFileWriter(f)
+    with open(out, 'wb') as o:
+        signers.PdfSigner(meta, signer=signer, timestamper=tsa).sign_pdf(w, output=o)
+print('ok', tsa.real)
+"#;
+    let offset = content_offset_secs.to_string();
+    let (key, cert, root) = (
+        pki.path("signer.key"),
+        pki.path("signer.pem"),
+        pki.root_pem(),
+    );
+    let (tsa_key, tsa_cert) = rsa_authority(pki)?;
+    let args = [
+        input.as_os_str(),
+        output.as_os_str(),
+        key.as_os_str(),
+        cert.as_os_str(),
+        root.as_os_str(),
+        tsa_key.as_os_str(),
+        tsa_cert.as_os_str(),
+        std::ffi::OsStr::new(&offset),
+    ];
+    let lines = pyhanko.run_script(
+        SCRIPT,
+        &output.with_extension("sign.py"),
+        &args,
+        "pyHanko signing with a content timestamp",
+    )?;
+    match lines.last().map(String::as_str) {
+        Some("ok 2") => Ok(()),
+        other => Err(format!("pyHanko signed with {other:?} timestamp requests")),
+    }
+}
+
+/// An RSA timestamp authority under the PKI's root (pyHanko's in-process authority signs
+/// with RSA only): its key from `openssl genpkey`, its certificate from rcgen. Made once.
+fn rsa_authority(pki: &LtvPki) -> Result<(PathBuf, PathBuf), String> {
+    let (key, cert) = (pki.path("tsa-rsa.key"), pki.path("tsa-rsa.pem"));
+    if cert.exists() {
+        return Ok((key, cert));
+    }
+    let status = std::process::Command::new(&pki.openssl)
+        .args([
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:2048",
+            "-out",
+        ])
+        .arg(&key)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .map_err(|e| e.to_string())?;
+    if !status.success() {
+        return Err("openssl genpkey failed".into());
+    }
+    let pem_text = std::fs::read_to_string(&key).map_err(|e| e.to_string())?;
+    let kp = KeyPair::from_pem(&pem_text).map_err(|e| e.to_string())?;
+    let mut p = CertificateParams::default();
+    p.distinguished_name = name("LTV RSA timestamp authority");
+    p.not_before = pki.now - TimeDuration::days(1);
+    p.not_after = pki.now + TimeDuration::days(365);
+    p.serial_number = Some(SerialNumber::from(vec![0x14]));
+    p.is_ca = IsCa::ExplicitNoCa;
+    p.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    p.use_authority_key_identifier_extension = true;
+    let mut eku = CustomExtension::from_oid_content(
+        &[2, 5, 29, 37],
+        vec![
+            0x30, 0x0a, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x08,
+        ],
+    );
+    eku.set_criticality(true);
+    p.custom_extensions.push(eku);
+    let issued = p.signed_by(&kp, &pki.root).map_err(|e| e.to_string())?;
+    std::fs::write(&cert, pem("CERTIFICATE", issued.der())).map_err(|e| e.to_string())?;
+    Ok((key, cert))
 }

@@ -106,13 +106,18 @@ impl LtvLevel {
 /// Add long-term validation data (PAdES B-LT), and a document timestamp (B-LTA), to a
 /// signed PDF by incremental update; every signature stays valid. Run again on a B-LTA file
 /// to renew it (validation data for the last document timestamp, then a new one).
+/// `kyso ltv due DIR --within DAYS` lists the archives of a directory due for renewal.
 #[derive(clap::Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct LtvArgs {
+    #[command(subcommand)]
+    command: Option<LtvCommand>,
     /// The signed PDF (never modified).
-    input: PathBuf,
+    #[arg(required = true)]
+    input: Option<PathBuf>,
     /// Where to write the result.
-    #[arg(short, long)]
-    output: PathBuf,
+    #[arg(short, long, required = true)]
+    output: Option<PathBuf>,
     /// b-lt: validation data only; b-lta: and a document timestamp from --tsa.
     #[arg(long, value_enum, default_value = "b-lt")]
     level: LtvLevel,
@@ -130,8 +135,125 @@ pub struct LtvArgs {
     tsa: TsaArgs,
 }
 
+#[derive(clap::Subcommand)]
+enum LtvCommand {
+    /// List the signed PDFs under DIR (recursively; symbolic links are never followed) that
+    /// need renewal within --within days, and those that are no archive yet: for each, until
+    /// when it stays provable and what it needs (EN 319 102-1 §5.6.3). Exit code 0: nothing
+    /// due; 1: some file listed; 2: the listing is incomplete (a file could not be verified or
+    /// was skipped, a limit was reached) or the command failed.
+    Due(DueArgs),
+}
+
+#[derive(clap::Args)]
+struct DueArgs {
+    /// The directory (its PDFs, recursively).
+    dir: PathBuf,
+    /// The window, in days from the validation time (--at, default now).
+    #[arg(long, value_name = "DAYS")]
+    within: u32,
+    #[command(flatten)]
+    verify: crate::verify_args::VerifyOptionArgs,
+    /// Print the listing as one JSON object.
+    #[arg(long, conflicts_with = "jsonl")]
+    json: bool,
+    /// Print one JSON line per listed file.
+    #[arg(long)]
+    jsonl: bool,
+    /// Most PDF files verified.
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    max_files: usize,
+    /// Language of the listing and of messages.
+    #[arg(long, value_enum, default_value_t = crate::verify_args::LangArg::En)]
+    lang: crate::verify_args::LangArg,
+}
+
+fn due(a: DueArgs) -> Result<ExitCode, Failure> {
+    use kyso::ltv::{renewals_due, DueOptions};
+    use kyso::report::text::{rfc3339, safe};
+    use kyso::report::Lang;
+    let lang: Lang = a.lang.into();
+    let mut opts = DueOptions::new(a.verify.options(lang)?, a.within);
+    opts.budget.max_files = a.max_files;
+    let report = renewals_due(&a.dir, &opts).map_err(|e| Failure::about_in(&a.dir, e, lang))?;
+    let mut out = String::new();
+    if a.json {
+        out = serde_json::to_string_pretty(&report).unwrap_or_default();
+        out.push('\n');
+    } else if a.jsonl {
+        for i in &report.items {
+            let mut v = serde_json::to_value(i).unwrap_or_default();
+            if let Some(o) = v.as_object_mut() {
+                o.insert("needs".into(), i.needs(Lang::En).into());
+            }
+            out.push_str(&v.to_string());
+            out.push('\n');
+        }
+    } else {
+        for i in &report.items {
+            out.push_str(&format!(
+                "{}\t{}\t{}\n",
+                safe(&i.file.display().to_string()),
+                i.provable_until.map(rfc3339).unwrap_or_else(|| "-".into()),
+                safe(&i.needs(lang))
+            ));
+        }
+    }
+    emit(&out);
+    for s in &report.skipped {
+        let why = match lang {
+            Lang::Vi if s.why.starts_with("a symbolic link") => {
+                "liên kết tượng trưng (không theo)".to_owned()
+            }
+            Lang::Vi => format!("bỏ qua: {}", s.why),
+            _ => s.why.clone(),
+        };
+        eprintln!(
+            "kyso: {}: {}",
+            safe(&s.path.display().to_string()),
+            safe(&why)
+        );
+    }
+    if let Some(why) = &report.stopped {
+        match lang {
+            Lang::Vi => eprintln!("kyso: dừng sớm vì vượt giới hạn ({why}): danh sách chưa đủ"),
+            _ => eprintln!("kyso: stopped early ({why}): the listing is incomplete"),
+        }
+    }
+    let until = rfc3339(report.due_before);
+    match lang {
+        Lang::Vi => eprintln!(
+            "kyso: {} tệp PDF: {} cần xử lý trước {until}, {} chưa đến hạn, {} chưa ký",
+            report.files,
+            report.items.len(),
+            report.not_due,
+            report.unsigned
+        ),
+        _ => eprintln!(
+            "kyso: {} PDF file(s): {} need(s) action before {until}, {} not due, {} unsigned",
+            report.files,
+            report.items.len(),
+            report.not_due,
+            report.unsigned
+        ),
+    }
+    Ok(if !report.complete() {
+        ExitCode::from(2)
+    } else if report.any_due() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
 pub fn run(a: LtvArgs) -> Result<ExitCode, Failure> {
-    let out = Out::named(&a.output, a.force);
+    if let Some(LtvCommand::Due(d)) = a.command {
+        return due(d);
+    }
+    let (Some(input), Some(output)) = (a.input, a.output) else {
+        return Err(Failure("give the signed PDF and -o OUTPUT".into()));
+    };
+    let out = Out::named(&output, a.force);
     out.check()?;
     let opts = a.sources.options(&a.cert)?;
     let timestamping = match a.level {
@@ -144,15 +266,15 @@ pub fn run(a: LtvArgs) -> Result<ExitCode, Failure> {
         LtvLevel::BLta => Some(a.tsa.timestamping(true)?),
     };
     let level = a.level.library();
-    let outcome = reach(&a.input, out.target(), level, &opts, timestamping.as_ref())
-        .map_err(|e| Failure::about(&a.input, e))?;
+    let outcome = reach(&input, out.target(), level, &opts, timestamping.as_ref())
+        .map_err(|e| Failure::about(&input, e))?;
     if a.json {
         emit(&format!(
             "{}\n",
             serde_json::to_string_pretty(&outcome).unwrap_or_default()
         ));
     }
-    Ok(report(&a.input, &a.output, level, &outcome))
+    Ok(report(&input, &output, level, &outcome))
 }
 
 /// One line per signature on standard error; exit code 1 when something is missing.

@@ -126,6 +126,9 @@ pub struct SignArgs {
     /// adbe-revocationInfoArchival attribute (--format pkcs7 only).
     #[arg(long, help_heading = "Long-term validation")]
     revocation_info_archival: bool,
+    /// Language of the messages when signing is refused.
+    #[arg(long, value_enum, default_value_t = crate::verify_args::LangArg::En)]
+    lang: crate::verify_args::LangArg,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -299,7 +302,7 @@ pub fn run(a: SignArgs) -> Result<ExitCode, Failure> {
             level.library(),
             &ltv_opts,
         )
-        .map_err(|e| Failure::about(input, e))?;
+        .map_err(|e| Failure::about_in(input, e, a.lang.into()))?;
         let done = crate::ltv::report(input, output, level.library(), &outcome);
         a.keys
             .warn_after_signing(&SignerIdentity::of(signer.as_ref()), a.time);
@@ -309,7 +312,8 @@ pub fn run(a: SignArgs) -> Result<ExitCode, Failure> {
     if a.revocation_info_archival {
         opts.revocation_info_archival = Some(crate::ltv::archival_for(signer.as_ref(), &a.ltv)?);
     }
-    sign_file(input, out.target(), signer.as_ref(), &opts).map_err(|e| Failure::about(input, e))?;
+    sign_file(input, out.target(), signer.as_ref(), &opts)
+        .map_err(|e| Failure::about_in(input, e, a.lang.into()))?;
     eprintln!("signed {} -> {}", input.display(), output.display());
     a.keys
         .warn_after_signing(&SignerIdentity::of(signer.as_ref()), a.time);

@@ -28,8 +28,9 @@ pub struct VerifyOptionArgs {
     /// The signature validation policy: `etsi` (the default: ETSI EN 319 102-1's
     /// behaviour), `offline-archive` (the newest timestamp authority's status may come from
     /// embedded data; a key compromise invalidates earlier signatures), or a JSON policy file
-    /// (see `kyso::verify::Policy`). Deviations from the standard are printed on standard
-    /// error.
+    /// (key-compromise rule, revocation freshness per role, the newest authority's status,
+    /// dated algorithm constraints: docs/validation-policy.md). Deviations from the standard
+    /// are printed on standard error.
     #[arg(long, value_name = "NAME|FILE")]
     pub validation_policy: Option<String>,
     /// Limits on the work one document may cost.

@@ -24,7 +24,7 @@ pub use ocsp::{
 pub use sources::{add_other_revocation_info, add_revocation_info_archival};
 
 pub(crate) use crl_check::CrlVerdict;
-pub(crate) use ocsp_check::OcspVerdict;
+pub(crate) use ocsp_check::{OcspVerdict, OCSP_UNKNOWN};
 
 /// Where a piece of revocation data came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -17,6 +17,10 @@ use super::Origin;
 use crate::crypto::{digest, verify_signature, AlgorithmIdentifier, DigestAlgorithm};
 use crate::report::{RevocationReport, RevocationSourceKind, RevocationStatus};
 
+/// The note of an authorised responder's `unknown` answer (RFC 6960 §2.2: the responder
+/// does not know the certificate), which the check before signing looks for.
+pub(crate) const OCSP_UNKNOWN: &str = "the responder does not know the certificate";
+
 /// What OCSP responses say about one certificate.
 #[derive(Debug, Clone)]
 pub(crate) enum OcspVerdict {
@@ -129,9 +133,7 @@ impl Engine<'_> {
                         r.status = RevocationStatus::Good;
                         return OcspVerdict::Good(r);
                     }
-                    OcspStatus::Unknown => notes.push(format!(
-                        "{what}: the responder does not know the certificate"
-                    )),
+                    OcspStatus::Unknown => notes.push(format!("{what}: {OCSP_UNKNOWN}")),
                 }
             }
         }
