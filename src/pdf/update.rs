@@ -77,12 +77,30 @@ pub fn preflight<S: Source>(doc: &Document<S>, operation: Operation) -> Result<P
             }));
         }
     }
-    if last.pointer != last.xref_offset || last.startxref_value != Some(last.xref_offset) {
+    if last.reconstructed {
+        // No section could be read: the value the file declares, and no section.
         return Err(Error::from(Refusal::BrokenCrossReference {
             operation,
-            startxref: last.pointer,
-            section_at: last.xref_offset,
+            startxref: last.startxref_value,
+            section_at: None,
         }));
+    }
+    if last.pointer != last.xref_offset || last.startxref_value != Some(last.xref_offset) {
+        // The value the file declares: the one that led to the section (when it missed),
+        // else the one written after it.
+        let startxref = if last.pointer != last.xref_offset {
+            Some(last.pointer)
+        } else {
+            last.startxref_value
+        };
+        return Err(Error::from(Refusal::BrokenCrossReference {
+            operation,
+            startxref,
+            section_at: Some(last.xref_offset),
+        }));
+    }
+    if doc.revisions().iter().any(|r| r.repaired.is_some()) {
+        return Err(Error::from(Refusal::DamagedFile { operation }));
     }
     let catalog_ref = trailer
         .get(b"Root")
@@ -375,8 +393,52 @@ mod tests {
             why,
             Refusal::BrokenCrossReference {
                 operation: Operation::Sign,
-                startxref: offset - 3,
-                section_at: offset,
+                startxref: Some(offset - 3),
+                section_at: Some(offset),
+            }
+        );
+        assert!(why.to_string().contains("repair the file"), "{why}");
+        // A startxref far from every section: the object map is reconstructed by scanning;
+        // the message gives the value the file declares, once, and says no section was read.
+        let broken = format!("{}{}{}", &text[..at], offset + 100_000, &text[end..]);
+        let why = refusal(broken.as_bytes());
+        assert_eq!(
+            why,
+            Refusal::BrokenCrossReference {
+                operation: Operation::Sign,
+                startxref: Some(offset + 100_000),
+                section_at: None,
+            }
+        );
+        let msg = why.to_string();
+        assert!(
+            msg.contains(&format!(
+                "startxref points to {}, where no",
+                offset + 100_000
+            )),
+            "{msg}"
+        );
+        let declared = (offset + 100_000).to_string();
+        assert_eq!(msg.matches(declared.as_str()).count(), 1, "{msg}");
+        assert!(!msg.contains("section is at"), "{msg}");
+    }
+
+    #[test]
+    fn an_entry_that_points_at_another_object_is_refused_7_5_4() {
+        // §7.5.4: an entry gives the offset of its own object's header. The reader corrects
+        // it by scanning; an update must not build on it.
+        let bytes = classic(&[CATALOG, PAGES], "");
+        let text = String::from_utf8(bytes).unwrap();
+        let one = text.find("1 0 obj").unwrap();
+        let two = text.find("2 0 obj").unwrap();
+        let entry = format!("{one:010} 00000 n");
+        let broken = text.replacen(&entry, &format!("{two:010} 00000 n"), 1);
+        assert_ne!(broken, text);
+        let why = refusal(broken.as_bytes());
+        assert_eq!(
+            why,
+            Refusal::DamagedFile {
+                operation: Operation::Sign
             }
         );
         assert!(why.to_string().contains("repair the file"), "{why}");

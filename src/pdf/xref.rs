@@ -109,6 +109,11 @@ pub struct Revision {
     /// by scanning the file for objects: what was wrong and what was repaired. A verifier
     /// must not trust the object map of such a revision as the signer's viewer saw it.
     pub repaired: Option<String>,
+    /// True when the whole object map of the file was reconstructed by scanning (no
+    /// cross-reference section could be followed); false when the sections were read and
+    /// only entries that point at the wrong object (or at none) were corrected from the
+    /// object headers found by scanning ([`Revision::repaired`] says which).
+    pub reconstructed: bool,
 }
 
 impl Revision {
@@ -151,7 +156,10 @@ pub(crate) fn load_revisions<S: Source + ?Sized>(
     budget: &Budget,
 ) -> Result<Vec<Revision>, PdfError> {
     match load_chain(src, budget) {
-        Ok(chain) => Ok(chain),
+        Ok(mut chain) => {
+            repair_entries(src, budget, &mut chain)?;
+            Ok(chain)
+        }
         Err(e @ (PdfError::Io(_) | PdfError::BudgetExceeded { .. } | PdfError::NotPdf)) => Err(e),
         Err(e) => match reconstruct(src, budget, &e) {
             Ok(Some(chain)) => Ok(chain),
@@ -461,6 +469,7 @@ fn read_table<S: Source + ?Sized>(
         end: trailer_end,
         has_eof_marker: false,
         repaired: None,
+        reconstructed: false,
     })
 }
 
@@ -640,6 +649,7 @@ fn read_xref_stream_section<S: Source + ?Sized>(
         end,
         has_eof_marker: false,
         repaired: None,
+        reconstructed: false,
     })
 }
 
@@ -1127,10 +1137,129 @@ fn reconstruct<S: Source + ?Sized>(
             end,
             has_eof_marker: scan.eofs.contains(&end),
             repaired: Some(what.clone()),
+            reconstructed: true,
         });
         start = end;
     }
+    // The value the file declares, kept for messages (no section was read with it).
+    if let Some(last) = revisions.last_mut() {
+        last.startxref_value = find_startxref(src).ok();
+    }
     Ok(Some(revisions))
+}
+
+/// Most entries named in a revision's repair note.
+const NAMED_REPAIRS: usize = 8;
+
+/// The object header (`n g obj`) at `offset`, white space and comments before it skipped.
+fn header_at<S: Source + ?Sized>(src: &S, offset: u64, budget: &Budget) -> Option<ObjRef> {
+    if offset >= src.len() {
+        return None;
+    }
+    with_window(
+        src,
+        offset,
+        64,
+        4096,
+        "white space before an object header",
+        |buf, base, at_eof| {
+            let mut p = Parser::new(Lexer::new(buf, base, at_eof), budget.max_depth);
+            p.parse_indirect_header().map(|(id, _)| id)
+        },
+    )
+    .ok()
+}
+
+/// ISO 32000-2 §7.5.4: an in-use entry gives the offset of its object's `n g obj` header.
+/// An entry whose offset holds another object (`5 0 obj` where the table says object 4),
+/// or none (garbage, past the end of the file), is corrected as qpdf, poppler and MuPDF do:
+/// from the object headers found by scanning the file — the last definition of the same
+/// number and generation before the end of the entry's own revision (never one in a later
+/// revision's bytes), or, when there is none, a free entry (the object reads as `null`).
+/// The revision says so in [`Revision::repaired`]. Nothing is scanned when every entry
+/// holds.
+fn repair_entries<S: Source + ?Sized>(
+    src: &S,
+    budget: &Budget,
+    chain: &mut [Revision],
+) -> Result<(), PdfError> {
+    let mut checked: std::collections::HashMap<(u64, ObjRef), bool> = Default::default();
+    // Per revision: the wrong entries (number, generation, offset).
+    let mut wrong: Vec<Vec<(u32, u16, u64)>> = vec![Vec::new(); chain.len()];
+    for (rev, list) in chain.iter().zip(wrong.iter_mut()) {
+        for &(num, entry) in &rev.entries {
+            let XrefEntry::InFile { offset, gen } = entry else {
+                continue;
+            };
+            if num == 0 {
+                continue;
+            }
+            let id = ObjRef { num, gen };
+            let holds = *checked
+                .entry((offset, id))
+                .or_insert_with(|| header_at(src, offset, budget) == Some(id));
+            if !holds {
+                list.push((num, gen, offset));
+            }
+        }
+    }
+    if wrong.iter().all(Vec::is_empty) {
+        return Ok(());
+    }
+    let scan = scan_file(src, budget)?;
+    let mut headers: std::collections::HashMap<(u32, u16), Vec<u64>> = Default::default();
+    for &(at, num, gen) in &scan.objects {
+        headers.entry((num, gen)).or_default().push(at);
+    }
+    for (rev, list) in chain.iter_mut().zip(wrong) {
+        if list.is_empty() {
+            continue;
+        }
+        let end = rev.end.max(rev.section_end);
+        let mut named = Vec::new();
+        let mut missing = 0usize;
+        for &(num, gen, offset) in &list {
+            // Offsets are in file order: the last one before the revision's end.
+            let found = headers
+                .get(&(num, gen))
+                .and_then(|v| v.iter().rev().find(|&&at| at < end).copied());
+            let fixed = match found {
+                Some(at) => XrefEntry::InFile { offset: at, gen },
+                None => {
+                    missing += 1;
+                    XrefEntry::Free { next: 0, gen }
+                }
+            };
+            if let Ok(i) = rev.entries.binary_search_by_key(&num, |(n, _)| *n) {
+                if let Some(slot) = rev.entries.get_mut(i) {
+                    slot.1 = fixed;
+                }
+            }
+            if named.len() < NAMED_REPAIRS {
+                named.push(match found {
+                    Some(at) => format!("{num} {gen} R (offset {offset}, found at {at})"),
+                    None => format!("{num} {gen} R (offset {offset}, not found: read as null)"),
+                });
+            }
+        }
+        let more = list.len().saturating_sub(named.len());
+        let more = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        rev.repaired = Some(format!(
+            "{} cross-reference entr{} of the section at offset {} point{} at another object \
+             or at none: {}{more}; corrected from the object headers found by scanning the \
+             file ({missing} object(s) not found)",
+            list.len(),
+            if list.len() == 1 { "y" } else { "ies" },
+            rev.xref_offset,
+            if list.len() == 1 { "s" } else { "" },
+            named.join(", "),
+        ));
+    }
+    Ok(())
 }
 
 /// Whether the object at `at` is a dictionary with `/Type /Catalog`.
