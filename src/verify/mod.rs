@@ -432,7 +432,7 @@ fn damaged_analysis(s: &mut crate::report::SignatureReport, reconstructed: bool)
     }
     s.findings.push(Finding::new(
         Code::ModificationUnanalysed,
-        "the file is damaged and its cross-reference data was reconstructed: what was \
+        "the file is damaged and was read as repaired (see document.damaged): what was \
          written after this signature cannot be shown to be an allowed change",
     ));
     verdict::decide(s);
