@@ -412,7 +412,7 @@ fn append_object_stream(pdf: &[u8], n: u32, header: &str, objects: &str) -> Vec<
 /// ISO 32000-2 §7.5.7: an object stream's header holds `/N` pairs before `/First`. An
 /// honest one (the control) is judged normally; one whose header is shorter than `/N` is
 /// read as far as it goes and reported, and the update's analysis is INDETERMINATE at best
-/// (offsets out of order or shared: see the unit tests of `pdf::objstm`). One that places the update's object outside the data
+/// (two objects at one offset: see the unit tests of `pdf::objstm`). One that places the update's object outside the data
 /// leaves that object unreadable: a structure failure of the update (FAILED, as before).
 #[test]
 fn a_damaged_object_stream_header_is_reported() {
