@@ -191,17 +191,8 @@ pub struct Opened<'a> {
 }
 
 /// Checks `output` against `input` and `also_read` (files the update reads too, such as files
-/// to attach), then opens `input`.
-pub fn open<'a>(
-    input: &Path,
-    output: impl Into<Target<'a>>,
-    also_read: &[&Path],
-) -> Result<Opened<'a>, Error> {
-    open_with_password(input, output, also_read, None)
-}
-
-/// [`open`] for an input that may be encrypted: `password` (user or owner) first, then the
-/// empty user password.
+/// to attach), then opens `input`, which may be encrypted: `password` (user or owner) first,
+/// then the empty user password.
 pub fn open_with_password<'a>(
     input: &Path,
     output: impl Into<Target<'a>>,
@@ -222,6 +213,23 @@ pub fn open_with_password<'a>(
         input: input.to_path_buf(),
         doc,
     })
+}
+
+/// Opens a PDF held in memory for an update: `password` (user or owner) first, then the
+/// empty user password.
+pub fn open_bytes<'b>(
+    input: &'b [u8],
+    password: Option<&super::Password>,
+) -> Result<Document<&'b [u8]>, Error> {
+    let meter = crate::budget::DocumentMeter::start(
+        crate::budget::DocumentBudget::default().deadline(None),
+    );
+    Ok(Document::open_with_password(
+        input,
+        super::Budget::default(),
+        meter,
+        password,
+    )?)
 }
 
 impl<'a> Opened<'a> {
@@ -498,11 +506,11 @@ mod tests {
         let bytes = classic(&[CATALOG, PAGES], "");
         std::fs::write(&input, &bytes).unwrap();
         assert!(matches!(
-            open(&input, input.as_path(), &[]),
+            open_with_password(&input, input.as_path(), &[], None),
             Err(Error::Output(_))
         ));
         let output = dir.path().join("out.pdf");
-        let opened = open(&input, output.as_path(), &[]).unwrap();
+        let opened = open_with_password(&input, output.as_path(), &[], None).unwrap();
         let mut begun = begin(opened.doc(), Operation::Attach).unwrap();
         let r = begun.update.allocate().unwrap();
         begun.update.put(r, &Object::Integer(7)).unwrap();

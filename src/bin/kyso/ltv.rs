@@ -128,12 +128,15 @@ pub struct LtvArgs {
     sources: LtvSourceArgs,
     #[command(flatten)]
     tsa: TsaArgs,
+    #[command(flatten)]
+    password: crate::password_args::PdfPasswordArgs,
 }
 
 pub fn run(a: LtvArgs) -> Result<ExitCode, Failure> {
     let out = Out::named(&a.output, a.force);
     out.check()?;
-    let opts = a.sources.options(&a.cert)?;
+    let mut opts = a.sources.options(&a.cert)?;
+    opts.document_password = a.password.password()?;
     let timestamping = match a.level {
         LtvLevel::BLt => None,
         LtvLevel::BLta if !a.tsa.any() => {
