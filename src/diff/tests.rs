@@ -753,10 +753,10 @@ fn second_definitions_with_unusual_headers_are_structure() {
 }
 
 #[test]
-fn entries_that_miss_their_objects_are_corrected() {
+fn entries_that_miss_their_objects_are_corrected_and_structure() {
     // ISO 32000-2 §7.5.4. An entry whose offset holds another object is corrected when the
-    // file is read (issue 19 §4: the revision says so and the verifier reports the damage,
-    // INDETERMINATE at best); the analysis then sees the revision's own definition.
+    // file is read (issue 19 §4: the revision says so and the verifier reports the damage);
+    // the analysis then sees the revision's own definition.
     let b = base(&[]);
     let upd: Vec<(u32, &str)> = vec![(11, "<< /Producer (x) >>"), (12, "<< /Producer (y) >>")];
     let honest = build(&[(&b, ""), (&upd, "/Info 11 0 R")]);
@@ -779,12 +779,25 @@ fn entries_that_miss_their_objects_are_corrected() {
     );
     assert!(!last.reconstructed);
     assert_eq!(
+        last.corrected,
+        vec![(
+            12,
+            XrefEntry::InFile {
+                offset: off11 as u64,
+                gen: 0
+            }
+        )]
+    );
+    assert_eq!(
         last.entry(12),
         Some(XrefEntry::InFile {
             offset: off12 as u64,
             gen: 0
         })
     );
+    // In an update, such an entry stays a structure change: a viewer that trusts the entry
+    // and one that rebuilds the table read different objects.
+    assert_structure(wrong.as_bytes(), "where another object or none is defined");
 }
 
 #[test]

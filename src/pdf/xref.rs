@@ -114,6 +114,9 @@ pub struct Revision {
     /// only entries that point at the wrong object (or at none) were corrected from the
     /// object headers found by scanning ([`Revision::repaired`] says which).
     pub reconstructed: bool,
+    /// The entries this section wrote that were corrected (see [`Revision::repaired`]), as the
+    /// section wrote them, sorted by object number; `entries` holds the corrections.
+    pub corrected: Vec<(u32, XrefEntry)>,
 }
 
 impl Revision {
@@ -470,6 +473,7 @@ fn read_table<S: Source + ?Sized>(
         has_eof_marker: false,
         repaired: None,
         reconstructed: false,
+        corrected: Vec::new(),
     })
 }
 
@@ -650,6 +654,7 @@ fn read_xref_stream_section<S: Source + ?Sized>(
         has_eof_marker: false,
         repaired: None,
         reconstructed: false,
+        corrected: Vec::new(),
     })
 }
 
@@ -1138,6 +1143,7 @@ fn reconstruct<S: Source + ?Sized>(
             has_eof_marker: scan.eofs.contains(&end),
             repaired: Some(what.clone()),
             reconstructed: true,
+            corrected: Vec::new(),
         });
         start = end;
     }
@@ -1232,6 +1238,7 @@ fn repair_entries<S: Source + ?Sized>(
             };
             if let Ok(i) = rev.entries.binary_search_by_key(&num, |(n, _)| *n) {
                 if let Some(slot) = rev.entries.get_mut(i) {
+                    rev.corrected.push((num, slot.1));
                     slot.1 = fixed;
                 }
             }
