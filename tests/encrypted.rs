@@ -945,3 +945,23 @@ fn ltv_takes_the_password_and_writes_encrypted_section_7_6() {
     assert!(report.signatures[0].integrity.intact(), "{report:?}");
     assert!(report.signatures[0].modifications.allowed, "{report:?}");
 }
+
+/// ISO 32000-2 §7.6.4.3.3: an AES-256 (revision 6) password is prepared with SASLprep
+/// (RFC 4013) before it is hashed. qpdf encrypts with the user password "matkhau"; kyso
+/// opens it when the password is typed with a soft hyphen or a zero-width joiner (mapped to
+/// nothing), and still refuses a wrong one.
+#[cfg(feature = "saslprep")]
+#[test]
+fn aes256_passwords_are_prepared_with_saslprep_section_7_6_4_3_3() {
+    let Some(qpdf) = common::tool("qpdf") else {
+        return;
+    };
+    let s = setup();
+    let file = s.dir.join("r6.pdf");
+    encrypt(&qpdf, &s.plain, &file, &HANDLERS[5], "matkhau");
+    assert_eq!(HANDLERS[5].revision, 6);
+    for typed in ["matkhau", "mat\u{AD}khau", "mat\u{200D}khau\u{AD}"] {
+        open(&file, Some(typed)).unwrap_or_else(|e| panic!("{typed:?}: {e}"));
+    }
+    assert!(open(&file, Some("matkhau2")).is_err());
+}
