@@ -1157,6 +1157,60 @@ fn reconstruct<S: Source + ?Sized>(
 /// Most entries named in a revision's repair note.
 const NAMED_REPAIRS: usize = 8;
 
+/// Bytes looked at for a header without the parser.
+const HEADER_PEEK: usize = 48;
+/// Size of the chunks [`HeaderReader`] reads from a source that is not in memory.
+const HEADER_CHUNK: usize = 64 * 1024;
+
+/// Reads object headers at increasing offsets, a chunk at a time.
+struct HeaderReader<'s, S: Source + ?Sized> {
+    src: &'s S,
+    chunk: Vec<u8>,
+    chunk_at: u64,
+}
+
+impl<'s, S: Source + ?Sized> HeaderReader<'s, S> {
+    fn new(src: &'s S) -> Self {
+        HeaderReader {
+            src,
+            chunk: Vec::new(),
+            chunk_at: 0,
+        }
+    }
+
+    /// The object header at `offset` (see [`header_at`]).
+    fn header(&mut self, offset: u64, budget: &Budget) -> Option<ObjRef> {
+        if offset >= self.src.len() {
+            return None;
+        }
+        let peek: Option<&[u8]> = match self.src.as_slice() {
+            Some(all) => usize::try_from(offset).ok().and_then(|o| all.get(o..)),
+            None => {
+                let end = offset
+                    .saturating_add(HEADER_PEEK as u64)
+                    .min(self.src.len());
+                let have = self.chunk_at + self.chunk.len() as u64;
+                if offset < self.chunk_at || end > have {
+                    self.chunk = self.src.read_vec(offset, HEADER_CHUNK).ok()?;
+                    self.chunk_at = offset;
+                }
+                usize::try_from(offset - self.chunk_at)
+                    .ok()
+                    .and_then(|o| self.chunk.get(o..))
+            }
+        };
+        if let Some(head) = peek {
+            let head = head.get(..HEADER_PEEK).unwrap_or(head);
+            let ws = head.iter().take_while(|&&b| is_whitespace(b)).count();
+            let rest = head.get(ws..).unwrap_or(&[]);
+            if looks_like_object_header(rest) {
+                return header_numbers(rest).map(|(num, gen)| ObjRef { num, gen });
+            }
+        }
+        header_at(self.src, offset, budget)
+    }
+}
+
 /// The object header (`n g obj`) at `offset`, white space and comments before it skipped.
 fn header_at<S: Source + ?Sized>(src: &S, offset: u64, budget: &Budget) -> Option<ObjRef> {
     if offset >= src.len() {
@@ -1189,25 +1243,28 @@ fn repair_entries<S: Source + ?Sized>(
     budget: &Budget,
     chain: &mut [Revision],
 ) -> Result<(), PdfError> {
-    let mut checked: std::collections::HashMap<(u64, ObjRef), bool> = Default::default();
-    // Per revision: the wrong entries (number, generation, offset).
-    let mut wrong: Vec<Vec<(u32, u16, u64)>> = vec![Vec::new(); chain.len()];
-    for (rev, list) in chain.iter().zip(wrong.iter_mut()) {
+    // Every in-use entry, in file order, so that the headers are read in few chunks.
+    let mut all: Vec<(u64, ObjRef, usize)> = Vec::new();
+    for (i, rev) in chain.iter().enumerate() {
         for &(num, entry) in &rev.entries {
-            let XrefEntry::InFile { offset, gen } = entry else {
-                continue;
-            };
-            if num == 0 {
-                continue;
-            }
-            let id = ObjRef { num, gen };
-            let holds = *checked
-                .entry((offset, id))
-                .or_insert_with(|| header_at(src, offset, budget) == Some(id));
-            if !holds {
-                list.push((num, gen, offset));
+            if let (XrefEntry::InFile { offset, gen }, true) = (entry, num != 0) {
+                all.push((offset, ObjRef { num, gen }, i));
             }
         }
+    }
+    all.sort_unstable_by_key(|&(offset, _, _)| offset);
+    // Per revision: the wrong entries (number, generation, offset).
+    let mut wrong: Vec<Vec<(u32, u16, u64)>> = vec![Vec::new(); chain.len()];
+    let mut reader = HeaderReader::new(src);
+    for (offset, id, i) in all {
+        if reader.header(offset, budget) != Some(id) {
+            if let Some(list) = wrong.get_mut(i) {
+                list.push((id.num, id.gen, offset));
+            }
+        }
+    }
+    for list in &mut wrong {
+        list.sort_unstable();
     }
     if wrong.iter().all(Vec::is_empty) {
         return Ok(());
