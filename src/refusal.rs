@@ -115,10 +115,18 @@ pub enum Refusal {
     BrokenCrossReference {
         /// What was asked.
         operation: Operation,
-        /// Where `startxref` points.
-        startxref: u64,
-        /// Where the section is.
-        section_at: u64,
+        /// The value the file's `startxref` declares; `None` when there is none.
+        startxref: Option<u64>,
+        /// Where the last section was found; `None` when no section could be read (the
+        /// object map was reconstructed by scanning).
+        section_at: Option<u64>,
+    },
+    /// The cross-reference sections were read, but some of their entries point at another
+    /// object or at none (ISO 32000-2 §7.5.4) and were corrected by scanning: an update would
+    /// build on entries that other readers do not share.
+    DamagedFile {
+        /// What was asked.
+        operation: Operation,
     },
     /// The trailer has no `/Root` reference (§7.5.5).
     NoCatalog,
@@ -354,15 +362,50 @@ impl Refusal {
                 operation,
                 startxref,
                 section_at,
-            } => en_vi(
+            } => {
+                let (en, vi) = match (startxref, section_at) {
+                    (Some(s), Some(at)) => (
+                        format!("startxref points to {s}, the section is at {at}"),
+                        format!("startxref trỏ tới {s}, bảng nằm ở {at}"),
+                    ),
+                    (None, Some(at)) => (
+                        format!("no startxref gives the offset of the section at {at}"),
+                        format!("không có startxref trỏ tới bảng ở {at}"),
+                    ),
+                    (Some(s), None) => (
+                        format!(
+                            "startxref points to {s}, where no cross-reference section can be \
+                             read"
+                        ),
+                        format!("startxref trỏ tới {s}, nơi không đọc được bảng tham chiếu chéo"),
+                    ),
+                    (None, None) => (
+                        "there is neither a startxref nor a readable cross-reference section"
+                            .to_string(),
+                        "không có startxref cũng không đọc được bảng tham chiếu chéo".to_string(),
+                    ),
+                };
+                en_vi(
+                    format!(
+                        "the cross-reference offset is wrong ({en}); repair the file (for \
+                         example with qpdf) before {operation}"
+                    ),
+                    format!(
+                        "vị trí bảng tham chiếu chéo bị sai ({vi}); hãy sửa tệp (ví dụ bằng \
+                         qpdf) trước khi {}",
+                        operation.text(Lang::Vi)
+                    ),
+                )
+            }
+            Refusal::DamagedFile { operation } => en_vi(
                 format!(
-                    "the cross-reference offset is wrong (startxref points to {startxref}, the \
-                     section is at {section_at}); repair the file (for example with qpdf) \
-                     before {operation}"
+                    "the file is damaged: some cross-reference entries point at the wrong \
+                     object or at none; repair the file (for example with qpdf) before \
+                     {operation}"
                 ),
                 format!(
-                    "vị trí bảng tham chiếu chéo bị sai (startxref trỏ tới {startxref}, bảng \
-                     nằm ở {section_at}); hãy sửa tệp (ví dụ bằng qpdf) trước khi {}",
+                    "tệp bị hỏng: một số mục của bảng tham chiếu chéo trỏ sai đối tượng hoặc \
+                     không trỏ tới đối tượng nào; hãy sửa tệp (ví dụ bằng qpdf) trước khi {}",
                     operation.text(Lang::Vi)
                 ),
             ),
@@ -659,8 +702,16 @@ mod tests {
             },
             Refusal::BrokenCrossReference {
                 operation: Operation::FillForm,
-                startxref: 10,
-                section_at: 13,
+                startxref: Some(10),
+                section_at: Some(13),
+            },
+            Refusal::BrokenCrossReference {
+                operation: Operation::Sign,
+                startxref: Some(10),
+                section_at: None,
+            },
+            Refusal::DamagedFile {
+                operation: Operation::Attach,
             },
             Refusal::NoCatalog,
             Refusal::Malformed {
@@ -749,6 +800,7 @@ mod tests {
                 | Refusal::Encrypted { .. }
                 | Refusal::PermissionDenied { .. }
                 | Refusal::BrokenCrossReference { .. }
+                | Refusal::DamagedFile { .. }
                 | Refusal::NoCatalog
                 | Refusal::Malformed { .. }
                 | Refusal::NoForm
@@ -791,7 +843,7 @@ mod tests {
                 | Refusal::StateBadHex { .. } => {}
             }
         }
-        assert_eq!(samples().len(), 44);
+        assert_eq!(samples().len(), 46);
     }
 
     #[test]

@@ -704,3 +704,264 @@ fn kyso_signs_a_document_with_a_user_password_when_given_it() {
     .unwrap();
     assert!(report.all_passed(), "{report:?}");
 }
+
+/// `qpdf --check --password=USER` accepts `file` without a warning (qpdf decrypts every
+/// string and stream of every revision with the document's key).
+fn qpdf_accepts(qpdf: &Path, file: &Path) {
+    let out = common::interop::run(
+        qpdf,
+        &[
+            os("--check"),
+            os(&format!("--password={USER}")),
+            file.as_os_str(),
+        ],
+    )
+    .unwrap();
+    assert!(
+        out.status.success() && !out.stdout.contains("WARNING"),
+        "qpdf --check {}: {}",
+        file.display(),
+        out.describe()
+    );
+}
+
+/// The bytes `after` adds to `before` hold none of `secrets` in the clear.
+fn nothing_in_the_clear(before: &Path, after: &Path, secrets: &[&str]) {
+    let a = std::fs::read(before).unwrap();
+    let b = std::fs::read(after).unwrap();
+    assert!(b.starts_with(&a), "{} is not an update", after.display());
+    let update = &b[a.len()..];
+    for s in secrets {
+        assert!(
+            !update.windows(s.len()).any(|w| w == s.as_bytes()),
+            "{s:?} is written in the clear into {}",
+            after.display()
+        );
+    }
+}
+
+/// ISO 32000-2 §7.6 (issue 19 §1 "write encrypted"): every command that writes an update
+/// takes the password of an input with a user password (`--password-file`/`--password-env`,
+/// also spelled `--pdf-password-file`/`--pdf-password-env` as on `sign`), says which option
+/// is missing without it, and writes its update encrypted with the document's own key:
+/// `fields add`, `attach`, `form fill`, `form flatten`, `ltv` (on a document signed with
+/// `sign --pdf-password-file`) and a document timestamp (library, `DocTimestampOptions`).
+/// qpdf checks every result with the password; kyso reads the change back; the secrets
+/// written are never in the clear.
+#[test]
+fn every_writer_takes_the_password_and_writes_encrypted_section_7_6() {
+    let Some(qpdf) = common::tool("qpdf") else {
+        return;
+    };
+    let s = setup();
+    let pw_file = s.dir.join("pw.txt");
+    std::fs::write(&pw_file, format!("{USER}\n")).unwrap();
+    let pw = || Password::from(USER);
+    for h in [&HANDLERS[1], &HANDLERS[5]] {
+        let file = s.dir.join(format!("{}.pdf", h.label));
+        encrypt(&qpdf, &s.plain, &file, h, USER);
+        let out_path = |what: &str| s.dir.join(format!("{}-{what}.pdf", h.label));
+
+        // fields add
+        let fields = out_path("fields");
+        let add = |extra: &[&std::ffi::OsStr]| {
+            let mut args = vec![
+                os("fields"),
+                os("add"),
+                os("--name"),
+                os("KyDuyetBiMat"),
+                os("--rect"),
+                os("300,100,200,50"),
+            ];
+            args.extend_from_slice(extra);
+            args.extend([file.as_os_str(), os("-o"), fields.as_os_str()]);
+            kyso(args)
+        };
+        let out = add(&[]);
+        assert_eq!(code(&out), 2, "{}: {}", h.label, show(&out));
+        assert!(stderr(&out).contains("--password-file"), "{}", show(&out));
+        let out = add(&[os("--password-file"), pw_file.as_os_str()]);
+        assert_eq!(code(&out), 0, "{}: {}", h.label, show(&out));
+        qpdf_accepts(&qpdf, &fields);
+        nothing_in_the_clear(&file, &fields, &["KyDuyetBiMat"]);
+        let doc = open(&fields, Some(USER)).unwrap();
+        let names: Vec<String> = kyso::form::list_fields(&doc)
+            .unwrap()
+            .into_iter()
+            .map(|f| f.name)
+            .collect();
+        assert!(names.iter().any(|n| n == "KyDuyetBiMat"), "{names:?}");
+
+        // attach
+        let note = s.dir.join("ghi-chu.txt");
+        std::fs::write(&note, "noi dung mat cua ho so").unwrap();
+        let attached = out_path("attach");
+        std::env::set_var("KYSO_TEST_WRITER_PASSWORD", USER);
+        let out = kyso([
+            os("attach"),
+            file.as_os_str(),
+            note.as_os_str(),
+            os("-o"),
+            attached.as_os_str(),
+            os("--pdf-password-env"),
+            os("KYSO_TEST_WRITER_PASSWORD"),
+        ]);
+        assert_eq!(code(&out), 0, "{}: {}", h.label, show(&out));
+        qpdf_accepts(&qpdf, &attached);
+        nothing_in_the_clear(&file, &attached, &["noi dung mat", "ghi-chu.txt"]);
+        let out = kyso([
+            os("attachments"),
+            os("list"),
+            os("--password-file"),
+            pw_file.as_os_str(),
+            attached.as_os_str(),
+        ]);
+        assert!(stdout(&out).contains("ghi-chu.txt"), "{}", show(&out));
+
+        // form fill, form flatten
+        let data = s.dir.join("data.json");
+        std::fs::write(&data, r#"{"nguoi_nop.ho_ten": "Tran Van Bi Mat"}"#).unwrap();
+        let filled = out_path("fill");
+        let out = kyso([
+            os("form"),
+            os("fill"),
+            file.as_os_str(),
+            data.as_os_str(),
+            os("-o"),
+            filled.as_os_str(),
+            os("--password-file"),
+            pw_file.as_os_str(),
+        ]);
+        assert_eq!(code(&out), 0, "{}: {}", h.label, show(&out));
+        qpdf_accepts(&qpdf, &filled);
+        nothing_in_the_clear(&file, &filled, &["Tran Van Bi Mat"]);
+        let doc = open(&filled, Some(USER)).unwrap();
+        let fields_json = serde_json::to_string(&kyso::form::list_fields(&doc).unwrap()).unwrap();
+        assert!(fields_json.contains("Tran Van Bi Mat"), "{fields_json}");
+        let flat = out_path("flatten");
+        let out = kyso([
+            os("form"),
+            os("flatten"),
+            filled.as_os_str(),
+            os("-o"),
+            flat.as_os_str(),
+            os("--password-file"),
+            pw_file.as_os_str(),
+        ]);
+        assert_eq!(code(&out), 0, "{}: {}", h.label, show(&out));
+        qpdf_accepts(&qpdf, &flat);
+        let doc = open(&flat, Some(USER)).unwrap();
+        let left = serde_json::to_string(&kyso::form::list_fields(&doc).unwrap()).unwrap();
+        assert!(!left.contains("Tran Van Bi Mat"), "{left}");
+
+        // A document timestamp (library).
+        if let Some(tsa) = common::tsa::TestTsa::create(&s.dir) {
+            let tsa = std::sync::Arc::new(tsa);
+            let timestamping =
+                kyso::sign::Timestamping::new(std::sync::Arc::new(kyso::tsp::Rfc3161Client::new(
+                    common::tsa::OpensslTransport::new(tsa.clone(), common::tsa::Behaviour::Honest),
+                )));
+            let stamped = out_path("timestamp");
+            let opts = kyso::sign::DocTimestampOptions::new()
+                .field_name("DauThoiGianBiMat")
+                .document_password(pw());
+            kyso::sign::timestamp_file(&file, &stamped, &timestamping, &opts).unwrap();
+            qpdf_accepts(&qpdf, &stamped);
+            nothing_in_the_clear(&file, &stamped, &["DauThoiGianBiMat"]);
+            let trust = TrustStore::from_der_certificates([&tsa.root_der]).unwrap();
+            let report = verify_file(&stamped, &VerifyOptions::new(trust).password(pw())).unwrap();
+            assert_eq!(report.signatures.len(), 1, "{report:?}");
+            assert!(report.signatures[0].integrity.intact(), "{report:?}");
+        }
+    }
+}
+
+/// `sign --pdf-password-file` then `ltv --password-file` on a document with a user
+/// password: the validation data is written encrypted (qpdf accepts it with the password),
+/// and the signature still verifies.
+#[test]
+fn ltv_takes_the_password_and_writes_encrypted_section_7_6() {
+    let Some(qpdf) = common::tool("qpdf") else {
+        return;
+    };
+    let s = setup();
+    let pki = kyso::demo::DemoPki::generate(time::OffsetDateTime::now_utc()).unwrap();
+    let files = pki.write_pem_files(&s.dir).unwrap();
+    let file = s.dir.join("user.pdf");
+    encrypt(&qpdf, &s.plain, &file, &HANDLERS[2], USER);
+    let pw_file = s.dir.join("pw.txt");
+    std::fs::write(&pw_file, format!("{USER}\n")).unwrap();
+    let o = &files.officials[0];
+    let signed = s.dir.join("signed.pdf");
+    let out = kyso([
+        os("sign"),
+        os("--key"),
+        o.key.as_os_str(),
+        os("--cert"),
+        o.certificate.as_os_str(),
+        os("--chain"),
+        files.chain.as_os_str(),
+        os("--field"),
+        os("KySo"),
+        os("--pdf-password-file"),
+        pw_file.as_os_str(),
+        file.as_os_str(),
+        os("-o"),
+        signed.as_os_str(),
+    ]);
+    assert_eq!(code(&out), 0, "{}", show(&out));
+    let lt = s.dir.join("signed-lt.pdf");
+    let ltv = |extra: &[&std::ffi::OsStr]| {
+        let mut args = vec![
+            os("ltv"),
+            signed.as_os_str(),
+            os("-o"),
+            lt.as_os_str(),
+            os("--trust"),
+            files.root.as_os_str(),
+            os("--force"),
+        ];
+        args.extend_from_slice(extra);
+        kyso(args)
+    };
+    let out = ltv(&[]);
+    assert_eq!(code(&out), 2, "{}", show(&out));
+    assert!(stderr(&out).contains("--password-file"), "{}", show(&out));
+    let out = ltv(&[os("--password-file"), pw_file.as_os_str()]);
+    // 1: written, some revocation data missing (offline, none given).
+    assert!(matches!(code(&out), 0 | 1), "{}", show(&out));
+    assert!(lt.is_file(), "{}", show(&out));
+    qpdf_accepts(&qpdf, &lt);
+    let doc = open(&lt, Some(USER)).unwrap();
+    let last = doc.last_revision();
+    assert!(doc.catalog(last).unwrap().contains(b"DSS"));
+    let trust = TrustStore::from_pem_or_der(&std::fs::read(&files.root).unwrap()).unwrap();
+    let report = verify_file(
+        &lt,
+        &VerifyOptions::new(trust).password(Password::from(USER)),
+    )
+    .unwrap();
+    assert_eq!(report.signatures.len(), 1);
+    assert!(report.signatures[0].integrity.intact(), "{report:?}");
+    assert!(report.signatures[0].modifications.allowed, "{report:?}");
+}
+
+/// ISO 32000-2 §7.6.4.3.3: an AES-256 (revision 6) password is prepared with SASLprep
+/// (RFC 4013) before it is hashed. qpdf encrypts with the user password "matkhau"; kyso
+/// opens it when the password is typed with a soft hyphen or a zero-width joiner (mapped to
+/// nothing), and still refuses a wrong one.
+#[cfg(feature = "saslprep")]
+#[test]
+fn aes256_passwords_are_prepared_with_saslprep_section_7_6_4_3_3() {
+    let Some(qpdf) = common::tool("qpdf") else {
+        return;
+    };
+    let s = setup();
+    let file = s.dir.join("r6.pdf");
+    encrypt(&qpdf, &s.plain, &file, &HANDLERS[5], "matkhau");
+    assert_eq!(HANDLERS[5].revision, 6);
+    for typed in ["matkhau", "mat\u{AD}khau", "mat\u{200D}khau\u{AD}"] {
+        open(&file, Some(typed)).unwrap_or_else(|e| panic!("{typed:?}: {e}"));
+    }
+    assert!(open(&file, Some("matkhau2")).is_err());
+}

@@ -27,6 +27,9 @@ use kyso::report::{CheckStatus, Code, Indication, SignatureReport, SubIndication
 use kyso::verify::{verify_bytes, VerifyOptions};
 use time::OffsetDateTime;
 
+/// The object that holds an indirect `/Cert` array.
+const CERT_OBJ: u32 = obj::NEXT + 1;
+
 /// Width of the `/Contents` placeholder, in bytes.
 const CONTENTS_BYTES: usize = 8192;
 
@@ -51,6 +54,11 @@ fn hex(bytes: &[u8]) -> String {
 /// The dossier with its prepared field `PheDuyet` holding a signature dictionary with this
 /// `/SubFilter` and `extra` keys, a `/ByteRange` placeholder and a zero `/Contents`.
 fn unsigned_update(sub_filter: &str, extra: &str) -> Vec<u8> {
+    unsigned_update_with(sub_filter, extra, &[])
+}
+
+/// [`unsigned_update`] with more objects in the same update.
+fn unsigned_update_with(sub_filter: &str, extra: &str, more: &[(u32, String)]) -> Vec<u8> {
     let sig = obj::NEXT;
     let field = format!(
         "<< /FT /Sig /T (PheDuyet) /Type /Annot /Subtype /Widget /Rect [350 100 550 160] \
@@ -63,11 +71,9 @@ fn unsigned_update(sub_filter: &str, extra: &str) -> Vec<u8> {
          /Contents <{}> >>",
         "0".repeat(CONTENTS_BYTES * 2)
     );
-    append(
-        &form_doc(),
-        &[(obj::SIG_FIELD, field), (sig, dict)],
-        "/Info 11 0 R",
-    )
+    let mut objects = vec![(obj::SIG_FIELD, field), (sig, dict)];
+    objects.extend(more.iter().cloned());
+    append(&form_doc(), &objects, "/Info 11 0 R")
 }
 
 /// Fills the `/ByteRange` placeholder; returns the file and the signed bytes.
@@ -180,7 +186,22 @@ fn octet_string(value: &[u8]) -> Vec<u8> {
 /// An `adbe.x509.rsa_sha1` file signed by OpenSSL with `digest` (`-sha1`, `-sha256`); `/Cert`
 /// is an array (signer, issuing CA) or, with `single_cert`, the signer's string alone.
 fn x509_file(openssl: &Path, k: &Keys, pki: &TestPki, digest: &str, single_cert: bool) -> Vec<u8> {
-    let cert = if single_cert {
+    x509_file_with(openssl, k, pki, digest, single_cert, false)
+}
+
+/// [`x509_file`]; with `indirect`, `/Cert` is a reference to an array object of the same
+/// update (object [`CERT_OBJ`]).
+fn x509_file_with(
+    openssl: &Path,
+    k: &Keys,
+    pki: &TestPki,
+    digest: &str,
+    single_cert: bool,
+    indirect: bool,
+) -> Vec<u8> {
+    let cert = if indirect {
+        format!("/Cert {CERT_OBJ} 0 R")
+    } else if single_cert {
         format!("/Cert <{}>", hex(&pki.rsa2048.cert_der))
     } else {
         format!(
@@ -189,7 +210,20 @@ fn x509_file(openssl: &Path, k: &Keys, pki: &TestPki, digest: &str, single_cert:
             hex(&pki.issuing_der)
         )
     };
-    let (mut pdf, signed, gap) = fix_ranges(unsigned_update("adbe.x509.rsa_sha1", &cert));
+    let more = if indirect {
+        vec![(
+            CERT_OBJ,
+            format!(
+                "[<{}> <{}>]",
+                hex(&pki.rsa2048.cert_der),
+                hex(&pki.issuing_der)
+            ),
+        )]
+    } else {
+        Vec::new()
+    };
+    let (mut pdf, signed, gap) =
+        fix_ranges(unsigned_update_with("adbe.x509.rsa_sha1", &cert, &more));
     let input = k.dir.join("signed.bin");
     std::fs::write(&input, &signed).unwrap();
     let signature = run(Command::new(openssl)
@@ -502,6 +536,52 @@ fn adbe_x509_rsa_sha1_is_verified() {
         s.findings
     );
     assert_ne!(s.indication, Indication::TotalPassed);
+}
+
+/// ISO 32000-1 §12.8.3.2 with §7.5.6: the certificates of an adbe.x509.rsa_sha1
+/// signature are those of the revision it signs. A later update that redefines the indirect
+/// `/Cert` array with another certificate (a swap) changes neither the key the signature is
+/// checked with nor the signer the report names: the signature verifies with the signed
+/// certificate, the report names its holder, and the update is judged as a change.
+#[test]
+fn adbe_x509_rsa_sha1_takes_its_certificate_from_its_own_revision() {
+    let Some(openssl) = openssl() else { return };
+    let now = OffsetDateTime::now_utc();
+    let pki = TestPki::generate(now);
+    let k = keys(&pki);
+    let pdf = x509_file_with(&openssl, &k, &pki, "-sha1", false, true);
+    let honest = verify(&pdf, &pki, now, Some(sha1_tolerant(now)));
+    assert_eq!(
+        honest.indication,
+        Indication::TotalPassed,
+        "{:?}",
+        honest.findings
+    );
+    let signer = honest.signer.clone().unwrap();
+    let swapped = append(
+        &pdf,
+        &[(
+            CERT_OBJ,
+            format!(
+                "[<{}> <{}>]",
+                hex(&pki.untrusted.cert_der),
+                hex(&pki.issuing_der)
+            ),
+        )],
+        "/Info 11 0 R",
+    );
+    let s = verify(&swapped, &pki, now, Some(sha1_tolerant(now)));
+    let named = s.signer.clone().unwrap();
+    assert_eq!(named.subject, signer.subject, "{:?}", s.findings);
+    assert_eq!(named.serial, signer.serial);
+    assert_eq!(
+        s.integrity.signature,
+        CheckStatus::Passed,
+        "{:?}",
+        s.findings
+    );
+    assert_ne!(s.indication, Indication::TotalPassed, "{:?}", s.findings);
+    assert!(!s.modifications.allowed, "{:?}", s.findings);
 }
 
 /// The real Adobe file of the corpus (endesive's adbe.x509.rsa_sha1 sample, 2009, RSA-1024

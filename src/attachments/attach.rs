@@ -159,7 +159,7 @@ impl Attachment {
 }
 
 /// How to attach.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct AttachOptions {
     /// Attach even when the document is already signed (the attachment is then a change
@@ -167,6 +167,9 @@ pub struct AttachOptions {
     pub allow_signed: bool,
     /// Largest file attached; the update is built in memory (default 512 MiB).
     pub max_file_bytes: u64,
+    /// The password of an encrypted input (user or owner; then the empty user password is
+    /// tried). The update is written encrypted with the document's own key.
+    pub document_password: Option<crate::pdf::Password>,
 }
 
 impl Default for AttachOptions {
@@ -174,6 +177,7 @@ impl Default for AttachOptions {
         AttachOptions {
             allow_signed: false,
             max_file_bytes: 512 << 20,
+            document_password: None,
         }
     }
 }
@@ -187,6 +191,12 @@ impl AttachOptions {
     /// Allows attaching to a signed document.
     pub fn allow_signed(mut self, allow: bool) -> Self {
         self.allow_signed = allow;
+        self
+    }
+
+    /// The password of an encrypted input.
+    pub fn document_password(mut self, password: crate::pdf::Password) -> Self {
+        self.document_password = Some(password);
         self
     }
 }
@@ -206,7 +216,8 @@ pub fn attach_files<'a>(
             _ => None,
         })
         .collect();
-    let opened = update::open(input, output, &reads)?;
+    let opened =
+        update::open_with_password(input, output, &reads, opts.document_password.as_ref())?;
     let bytes = build_update(opened.doc(), attachments, opts).map_err(|e| e.with_path(input))?;
     opened.commit(&bytes)
 }
@@ -217,7 +228,7 @@ pub fn attach_bytes(
     attachments: &[Attachment],
     opts: &AttachOptions,
 ) -> Result<Vec<u8>, Error> {
-    let doc = Document::open(input)?;
+    let doc = update::open_bytes(input, opts.document_password.as_ref())?;
     let bytes = build_update(&doc, attachments, opts)?;
     Ok(update::append(input, &bytes))
 }

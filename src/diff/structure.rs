@@ -248,6 +248,28 @@ pub fn check_revision<S: Source>(doc: &Document<S>, rev: usize) -> Result<Vec<An
             }
         }
     }
+    // Entries the reader corrected by scanning (issue 19 §4): in an update after the
+    // signature, an entry that misses its object is how a shadow attack shows one reader one
+    // object and another reader another (a viewer that rebuilds the table takes the
+    // definition the scan found; one that trusts the entry does not).
+    for &(num, original) in &r.corrected {
+        if let XrefEntry::InFile { offset, gen } = original {
+            let id = ObjRef::new(num, gen);
+            let now = match r.entry(num) {
+                Some(XrefEntry::InFile { offset: at, .. }) => {
+                    format!("a viewer that rebuilds the table takes the definition at {at}")
+                }
+                _ => "no definition of it exists in the revision's bytes".to_string(),
+            };
+            found.push(Anomaly::new(
+                Some(id),
+                format!(
+                    "the entry for {id} points at offset {offset}, where another object or \
+                     none is defined; {now}"
+                ),
+            ));
+        }
+    }
     let section = section_extents(doc, r, &mut found)?;
     extents.extend(section.iter().copied());
     extents.sort_by_key(|s| s.start);

@@ -34,12 +34,16 @@ pub struct FillOptions {
     /// The font the values are drawn with (an embedded subset). Default: DejaVu Serif,
     /// built in, which has every Vietnamese letter.
     pub font: FontSource,
+    /// The password of an encrypted input (user or owner; then the empty user password is
+    /// tried). The update is written encrypted with the document's own key.
+    pub document_password: Option<crate::pdf::Password>,
 }
 
 impl Default for FillOptions {
     fn default() -> Self {
         FillOptions {
             font: FontSource::DejaVuSerif,
+            document_password: None,
         }
     }
 }
@@ -79,13 +83,15 @@ pub fn fill_file<'a>(
     values: &FormValues,
     opts: &FillOptions,
 ) -> Result<FillSummary, Error> {
-    update::rewrite_file(input, output, |doc| fill_update(doc, values, opts))
+    update::rewrite_file(input, output, opts.document_password.as_ref(), |doc| {
+        fill_update(doc, values, opts)
+    })
 }
 
 /// Fills the form of a PDF held in memory; returns the filled file (the input followed by
 /// one incremental update).
 pub fn fill_bytes(input: &[u8], values: &FormValues, opts: &FillOptions) -> Result<Vec<u8>, Error> {
-    let doc = Document::open(input)?;
+    let doc = crate::pdf::update::open_bytes(input, opts.document_password.as_ref())?;
     let (update, _) = fill_update(&doc, values, opts)?;
     let mut out = Vec::with_capacity(input.len() + update.len());
     out.extend_from_slice(input);

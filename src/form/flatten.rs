@@ -54,7 +54,18 @@ pub fn flatten_file<'a>(
     input: &Path,
     output: impl Into<Target<'a>>,
 ) -> Result<FlattenSummary, Error> {
-    update::rewrite_file(input, output, flatten_update)
+    flatten_file_with_password(input, output, None)
+}
+
+/// [`flatten_file`] for an input that may be encrypted with a user password: `password`
+/// (user or owner) first, then the empty user password. The update is written encrypted
+/// with the document's own key (ISO 32000-2 §7.6).
+pub fn flatten_file_with_password<'a>(
+    input: &Path,
+    output: impl Into<Target<'a>>,
+    password: Option<&crate::pdf::Password>,
+) -> Result<FlattenSummary, Error> {
+    update::rewrite_file(input, output, password, flatten_update)
 }
 
 /// Flattens the form of a PDF held in memory; returns the flattened file.

@@ -50,7 +50,7 @@ use crate::Error;
 
 pub use error::{FormError, Problem, ProblemKind, MAX_PROBLEMS_SHOWN};
 pub use fill::{fill_bytes, fill_file, FillOptions, FillSummary};
-pub use flatten::{flatten_bytes, flatten_file, FlattenSummary};
+pub use flatten::{flatten_bytes, flatten_file, flatten_file_with_password, FlattenSummary};
 pub use read::{FieldFlags, FieldKind, FieldOption, FormField, MAX_OPTIONS};
 pub use value::{FieldValue, FormValues, MAX_DATA_BYTES, MAX_VALUES};
 

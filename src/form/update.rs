@@ -15,9 +15,10 @@ pub(crate) use crate::pdf::update::{begin, Begun};
 pub(crate) fn rewrite_file<'a, T>(
     input: &Path,
     output: impl Into<Target<'a>>,
+    password: Option<&crate::pdf::Password>,
     make: impl FnOnce(&Document<FileSource>) -> Result<(Vec<u8>, T), Error>,
 ) -> Result<T, Error> {
-    let opened = update::open(input, output, &[])?;
+    let opened = update::open_with_password(input, output, &[], password)?;
     let (bytes, result) = make(opened.doc()).map_err(|e| e.with_path(input))?;
     opened.commit(&bytes)?;
     Ok(result)

@@ -41,13 +41,12 @@ pub fn reach<'a>(
         LongTermLevel::BLt => add_validation_data(input, output, opts),
         LongTermLevel::BLta => {
             let timestamping = timestamping.ok_or(Error::Timestamp(TspError::NoAuthority))?;
-            archive(
-                input,
-                output,
-                opts,
-                timestamping,
-                &DocTimestampOptions::new(),
-            )
+            // The document timestamp opens the document with the same password.
+            let ts_opts = DocTimestampOptions {
+                document_password: opts.document_password.clone(),
+                ..DocTimestampOptions::new()
+            };
+            archive(input, output, opts, timestamping, &ts_opts)
         }
     }
 }
@@ -85,6 +84,13 @@ pub fn sign_long_term<'a>(
         check.fetcher = ltv_opts.fetcher.clone();
         sign_opts.revocation_check = Some(check);
     }
+    // The validation data (and a B-LTA document timestamp) is added to the signed file
+    // with the password it was signed with.
+    let mut ltv_opts = ltv_opts.clone();
+    if ltv_opts.document_password.is_none() {
+        ltv_opts.document_password = sign_opts.document_password.clone();
+    }
+    let ltv_opts = &ltv_opts;
     let staging = Staging::beside(out.path())?;
     sign_file(
         input,

@@ -67,6 +67,10 @@ pub struct LtvOptions {
     pub fetch_scope: FetchScope,
     /// The time the gathered data must speak for; `None` reads the clock once.
     pub time: Option<OffsetDateTime>,
+    /// The password of an encrypted input (user or owner; then the empty user password is
+    /// tried). The update (and a B-LTA document timestamp) is written encrypted with the
+    /// document's own key.
+    pub document_password: Option<crate::pdf::Password>,
 }
 
 impl LtvOptions {
@@ -87,6 +91,7 @@ impl LtvOptions {
             network_budget: NetworkBudget::default(),
             fetch_scope: FetchScope::IssuersAndRevocation,
             time: None,
+            document_password: None,
         }
     }
 }
@@ -146,7 +151,12 @@ pub fn add_validation_data<'a>(
     output: impl Into<Target<'a>>,
     opts: &LtvOptions,
 ) -> Result<LtvOutcome, Error> {
-    let opened = crate::pdf::update::open(input, output, &[])?;
+    let opened = crate::pdf::update::open_with_password(
+        input,
+        output,
+        &[],
+        opts.document_password.as_ref(),
+    )?;
     let (update, outcome) = plan(opened.doc(), opts).map_err(|e| e.with_path(input))?;
     opened.commit(&update)?;
     Ok(outcome)
@@ -157,7 +167,7 @@ pub fn add_validation_data_bytes(
     input: &[u8],
     opts: &LtvOptions,
 ) -> Result<(Vec<u8>, LtvOutcome), Error> {
-    let doc = Document::open(input)?;
+    let doc = crate::pdf::update::open_bytes(input, opts.document_password.as_ref())?;
     let (update, outcome) = plan(&doc, opts)?;
     Ok((crate::pdf::update::append(input, &update), outcome))
 }

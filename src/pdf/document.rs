@@ -61,7 +61,13 @@ pub struct Document<S: Source> {
     meter: DocumentMeter,
     /// Streams decoded before (small results, and bombs).
     decoded: DecodedStreams,
+    /// Damage found while reading objects (object stream headers that could not be read in
+    /// full), in the order found.
+    damage: Mutex<Vec<String>>,
 }
+
+/// Most damage notes a document keeps.
+const MAX_DAMAGE_NOTES: usize = 64;
 
 impl<S: Source> Document<S> {
     /// Opens a document with the default [`Budget`].
@@ -120,6 +126,7 @@ impl<S: Source> Document<S> {
             parsed: ParsedObjects::default(),
             meter,
             decoded: DecodedStreams::default(),
+            damage: Mutex::new(Vec::new()),
         };
         if encrypted {
             doc.crypt = Some(doc.open_crypt(password)?);
@@ -258,6 +265,14 @@ impl<S: Source> Document<S> {
             .get(..rev.checked_add(1)?)?
             .iter()
             .rposition(|rv| rv.entry(r.num).is_some())
+    }
+
+    /// Damage found so far while reading objects, beyond what the cross-reference data
+    /// showed ([`Revision::repaired`]): object streams whose header could not be read in
+    /// full (their other objects were read). Objects are read on demand, so this grows as
+    /// the document is examined.
+    pub fn damage_found(&self) -> Vec<String> {
+        self.damage.lock().map(|l| l.clone()).unwrap_or_default()
     }
 
     /// The object `r` as revision `rev` sees it; `None` when it is free, absent, or has
@@ -499,6 +514,14 @@ impl<S: Source> Document<S> {
             data,
             &self.budget,
         )?);
+        if let Some(what) = parsed.damage() {
+            let note = format!("object stream {id} (offset {offset}) is damaged: {what}");
+            if let Ok(mut list) = self.damage.lock() {
+                if !list.contains(&note) && list.len() < MAX_DAMAGE_NOTES {
+                    list.push(note);
+                }
+            }
+        }
         self.object_streams.insert(key, Arc::clone(&parsed));
         Ok(parsed)
     }

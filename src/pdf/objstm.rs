@@ -18,13 +18,21 @@ pub(crate) struct ObjectStream {
     id: ObjRef,
     /// File offset of the stream object (for error messages).
     offset: u64,
-    /// For each index: the object number and its byte range in `data`.
-    objects: Vec<(u32, usize, usize)>,
+    /// For each index: the object number and its byte range in `data` (`None` when the
+    /// header places it outside the data).
+    objects: Vec<(u32, Option<(usize, usize)>)>,
     data: Vec<u8>,
+    /// What was wrong with the header (see [`ObjectStream::parse`]).
+    damage: Option<String>,
 }
 
 impl ObjectStream {
-    /// Parses the header of a decoded object stream.
+    /// Parses the header of a decoded object stream. A header that cannot be read in full
+    /// (fewer than `/N` pairs before `/First`, an offset outside the data, one offset shared
+    /// by two objects) is read as far as it goes, as qpdf and MuPDF do:
+    /// the objects whose place is known can be read, the others are errors, and
+    /// [`ObjectStream::damage`] says what was wrong. Without a usable `/N` or `/First`
+    /// nothing can be read (an error).
     pub(crate) fn parse(
         id: ObjRef,
         offset: u64,
@@ -50,35 +58,53 @@ impl ObjectStream {
             .ok_or_else(|| bad("/First is missing or outside the data"))?;
         let header = data.get(..first).unwrap_or(&[]);
         let mut lx = Lexer::detached(header);
-        let mut pairs = Vec::with_capacity(usize::try_from(n).unwrap_or(0).min(1 << 16));
+        let mut pairs: Vec<(u32, Option<usize>)> =
+            Vec::with_capacity(usize::try_from(n).unwrap_or(0).min(1 << 16));
+        let mut damage: Vec<String> = Vec::new();
         for _ in 0..n {
-            let num = match lx.next_token() {
-                Ok(Some((Token::Integer(v), _))) => {
-                    u32::try_from(v).map_err(|_| bad("object number out of range"))?
+            let pair = match (lx.next_token(), lx.next_token()) {
+                (Ok(Some((Token::Integer(num), _))), Ok(Some((Token::Integer(off), _)))) => {
+                    (num, off)
                 }
-                _ => return Err(bad("header holds fewer than /N number pairs")),
-            };
-            let off = match lx.next_token() {
-                Ok(Some((Token::Integer(v), _))) => {
-                    usize::try_from(v).map_err(|_| bad("negative object offset"))?
+                _ => {
+                    damage.push(format!(
+                        "its header lists {} of the {n} objects /N announces before /First",
+                        pairs.len()
+                    ));
+                    break;
                 }
-                _ => return Err(bad("header holds fewer than /N number pairs")),
             };
-            let start = first
-                .checked_add(off)
-                .filter(|&s| s <= data.len())
-                .ok_or_else(|| bad("object offset outside the data"))?;
+            let num = u32::try_from(pair.0).map_err(|_| bad("object number out of range"))?;
+            let start = usize::try_from(pair.1)
+                .ok()
+                .and_then(|off| first.checked_add(off))
+                .filter(|&s| s < data.len());
+            if start.is_none() {
+                damage.push(format!(
+                    "object {num} is placed at offset {} outside the data",
+                    pair.1
+                ));
+            }
             pairs.push((num, start));
         }
-        // Each object ends where the next one (in data order) starts.
-        let mut starts: Vec<usize> = pairs.iter().map(|&(_, s)| s).collect();
+        // Offsets out of order (§7.5.7 wants them increasing) are read as every reader reads
+        // them: each object ends where the next one in data order starts. Not damage.
+        let mut starts: Vec<usize> = pairs.iter().filter_map(|&(_, s)| s).collect();
         starts.sort_unstable();
+        let before = starts.len();
+        starts.dedup();
+        if starts.len() != before {
+            damage.push("two of its objects start at the same offset".to_string());
+        }
         let objects = pairs
             .into_iter()
             .map(|(num, start)| {
-                let i = starts.partition_point(|&s| s <= start);
-                let end = starts.get(i).copied().unwrap_or(data.len());
-                (num, start, end)
+                let range = start.map(|start| {
+                    let i = starts.partition_point(|&s| s <= start);
+                    let end = starts.get(i).copied().unwrap_or(data.len());
+                    (start, end)
+                });
+                (num, range)
             })
             .collect();
         Ok(ObjectStream {
@@ -86,7 +112,13 @@ impl ObjectStream {
             offset,
             objects,
             data,
+            damage: (!damage.is_empty()).then(|| damage.join("; ")),
         })
+    }
+
+    /// What was wrong with the header, when it could not be read in full.
+    pub(crate) fn damage(&self) -> Option<&str> {
+        self.damage.as_deref()
     }
 
     /// The object at `index`, which must be object `expected`.
@@ -96,13 +128,14 @@ impl ObjectStream {
         expected: ObjRef,
         max_depth: usize,
     ) -> Result<Object, PdfError> {
-        let &(num, start, end) =
-            self.objects
-                .get(index as usize)
-                .ok_or(PdfError::BadObjectStream {
-                    stream: self.id,
-                    reason: "index beyond /N",
-                })?;
+        let bad = |reason| PdfError::BadObjectStream {
+            stream: self.id,
+            reason,
+        };
+        let &(num, range) = self
+            .objects
+            .get(index as usize)
+            .ok_or_else(|| bad("index beyond the objects its header lists"))?;
         if num != expected.num {
             return Err(PdfError::ObjectMismatch {
                 offset: self.offset,
@@ -110,6 +143,7 @@ impl ObjectStream {
                 found: ObjRef::new(num, 0),
             });
         }
+        let (start, end) = range.ok_or_else(|| bad("places the object outside its data"))?;
         let bytes = self.data.get(start..end).unwrap_or(&[]);
         let mut p = Parser::new(Lexer::detached(bytes), max_depth);
         let obj = p.parse_object()?;
@@ -117,10 +151,7 @@ impl ObjectStream {
             p.lexer().next_token(),
             Ok(Some((Token::Keyword(b"stream"), _)))
         ) {
-            return Err(PdfError::BadObjectStream {
-                stream: self.id,
-                reason: "holds a stream",
-            });
+            return Err(bad("holds a stream"));
         }
         Ok(obj)
     }
@@ -226,11 +257,10 @@ mod tests {
 
     #[test]
     fn malformed_headers_are_errors() {
+        // ISO 32000-2 §7.5.7: without /N or /First nothing can be placed.
         let b = Budget::default();
         let id = ObjRef::new(1, 0);
-        assert!(ObjectStream::parse(id, 0, &dict(2, 4), b"1 0 (x)".to_vec(), &b).is_err());
         assert!(ObjectStream::parse(id, 0, &dict(1, 40), b"1 0 (x)".to_vec(), &b).is_err());
-        assert!(ObjectStream::parse(id, 0, &dict(1, 4), b"1 99 (x)".to_vec(), &b).is_err());
         assert!(ObjectStream::parse(id, 0, &dict(-1, 4), b"1 0 (x)".to_vec(), &b).is_err());
         let mut small = b;
         small.max_objects = 1;
@@ -238,6 +268,51 @@ mod tests {
             ObjectStream::parse(id, 0, &dict(2, 8), b"1 0 2 1 xy".to_vec(), &small),
             Err(PdfError::BudgetExceeded { .. })
         ));
+    }
+
+    #[test]
+    fn a_damaged_header_is_read_as_far_as_it_goes_7_5_7() {
+        // ISO 32000-2 §7.5.7: /N pairs of integers precede /First. A header shorter than
+        // /N: the objects it lists are read, the others are errors, the damage is told.
+        let b = Budget::default();
+        let id = ObjRef::new(9, 0);
+        let s = ObjectStream::parse(id, 0, &dict(3, 8), b"1 0 2 4 (x) (yz)".to_vec(), &b).unwrap();
+        assert!(
+            s.damage().unwrap().contains("lists 2 of the 3"),
+            "{:?}",
+            s.damage()
+        );
+        let x = s.object(0, ObjRef::new(1, 0), 10).unwrap();
+        assert_eq!(x.as_string().unwrap().bytes, b"x");
+        let yz = s.object(1, ObjRef::new(2, 0), 10).unwrap();
+        assert_eq!(yz.as_string().unwrap().bytes, b"yz");
+        assert!(s.object(2, ObjRef::new(3, 0), 10).is_err());
+        // An offset past the data: that object is an error, the other one reads.
+        let s = ObjectStream::parse(id, 0, &dict(2, 8), b"1 0 2 99 (x)".to_vec(), &b).unwrap();
+        assert!(s.damage().unwrap().contains("outside the data"));
+        assert!(s.object(0, ObjRef::new(1, 0), 10).is_ok());
+        assert!(s.object(1, ObjRef::new(2, 0), 10).is_err());
+        // Offsets out of order are read (each object ends at the next in data order), not
+        // damage; two objects at one offset are.
+        let s = ObjectStream::parse(id, 0, &dict(2, 8), b"1 4 2 0 (a) (b)".to_vec(), &b).unwrap();
+        assert_eq!(s.damage(), None);
+        let a = s.object(1, ObjRef::new(2, 0), 10).unwrap();
+        assert_eq!(a.as_string().unwrap().bytes, b"a");
+        let s =
+            ObjectStream::parse(id, 0, &dict(3, 12), b"1 4 2 0 3 0 (a) (b)".to_vec(), &b).unwrap();
+        let d = s.damage().unwrap();
+        assert!(d.contains("same offset"), "{d}");
+        assert_eq!(
+            s.object(0, ObjRef::new(1, 0), 10)
+                .unwrap()
+                .as_string()
+                .unwrap()
+                .bytes,
+            b"b"
+        );
+        // An honest header: no damage.
+        let s = ObjectStream::parse(id, 0, &dict(2, 8), b"1 0 2 4 (x) (y)".to_vec(), &b).unwrap();
+        assert_eq!(s.damage(), None);
     }
 
     #[test]

@@ -77,12 +77,30 @@ pub fn preflight<S: Source>(doc: &Document<S>, operation: Operation) -> Result<P
             }));
         }
     }
-    if last.pointer != last.xref_offset || last.startxref_value != Some(last.xref_offset) {
+    if last.reconstructed {
+        // No section could be read: the value the file declares, and no section.
         return Err(Error::from(Refusal::BrokenCrossReference {
             operation,
-            startxref: last.pointer,
-            section_at: last.xref_offset,
+            startxref: last.startxref_value,
+            section_at: None,
         }));
+    }
+    if last.pointer != last.xref_offset || last.startxref_value != Some(last.xref_offset) {
+        // The value the file declares: the one that led to the section (when it missed),
+        // else the one written after it.
+        let startxref = if last.pointer != last.xref_offset {
+            Some(last.pointer)
+        } else {
+            last.startxref_value
+        };
+        return Err(Error::from(Refusal::BrokenCrossReference {
+            operation,
+            startxref,
+            section_at: Some(last.xref_offset),
+        }));
+    }
+    if doc.revisions().iter().any(|r| r.repaired.is_some()) {
+        return Err(Error::from(Refusal::DamagedFile { operation }));
     }
     let catalog_ref = trailer
         .get(b"Root")
@@ -173,17 +191,8 @@ pub struct Opened<'a> {
 }
 
 /// Checks `output` against `input` and `also_read` (files the update reads too, such as files
-/// to attach), then opens `input`.
-pub fn open<'a>(
-    input: &Path,
-    output: impl Into<Target<'a>>,
-    also_read: &[&Path],
-) -> Result<Opened<'a>, Error> {
-    open_with_password(input, output, also_read, None)
-}
-
-/// [`open`] for an input that may be encrypted: `password` (user or owner) first, then the
-/// empty user password.
+/// to attach), then opens `input`, which may be encrypted: `password` (user or owner) first,
+/// then the empty user password.
 pub fn open_with_password<'a>(
     input: &Path,
     output: impl Into<Target<'a>>,
@@ -204,6 +213,23 @@ pub fn open_with_password<'a>(
         input: input.to_path_buf(),
         doc,
     })
+}
+
+/// Opens a PDF held in memory for an update: `password` (user or owner) first, then the
+/// empty user password.
+pub fn open_bytes<'b>(
+    input: &'b [u8],
+    password: Option<&super::Password>,
+) -> Result<Document<&'b [u8]>, Error> {
+    let meter = crate::budget::DocumentMeter::start(
+        crate::budget::DocumentBudget::default().deadline(None),
+    );
+    Ok(Document::open_with_password(
+        input,
+        super::Budget::default(),
+        meter,
+        password,
+    )?)
 }
 
 impl<'a> Opened<'a> {
@@ -375,8 +401,52 @@ mod tests {
             why,
             Refusal::BrokenCrossReference {
                 operation: Operation::Sign,
-                startxref: offset - 3,
-                section_at: offset,
+                startxref: Some(offset - 3),
+                section_at: Some(offset),
+            }
+        );
+        assert!(why.to_string().contains("repair the file"), "{why}");
+        // A startxref far from every section: the object map is reconstructed by scanning;
+        // the message gives the value the file declares, once, and says no section was read.
+        let broken = format!("{}{}{}", &text[..at], offset + 100_000, &text[end..]);
+        let why = refusal(broken.as_bytes());
+        assert_eq!(
+            why,
+            Refusal::BrokenCrossReference {
+                operation: Operation::Sign,
+                startxref: Some(offset + 100_000),
+                section_at: None,
+            }
+        );
+        let msg = why.to_string();
+        assert!(
+            msg.contains(&format!(
+                "startxref points to {}, where no",
+                offset + 100_000
+            )),
+            "{msg}"
+        );
+        let declared = (offset + 100_000).to_string();
+        assert_eq!(msg.matches(declared.as_str()).count(), 1, "{msg}");
+        assert!(!msg.contains("section is at"), "{msg}");
+    }
+
+    #[test]
+    fn an_entry_that_points_at_another_object_is_refused_7_5_4() {
+        // §7.5.4: an entry gives the offset of its own object's header. The reader corrects
+        // it by scanning; an update must not build on it.
+        let bytes = classic(&[CATALOG, PAGES], "");
+        let text = String::from_utf8(bytes).unwrap();
+        let one = text.find("1 0 obj").unwrap();
+        let two = text.find("2 0 obj").unwrap();
+        let entry = format!("{one:010} 00000 n");
+        let broken = text.replacen(&entry, &format!("{two:010} 00000 n"), 1);
+        assert_ne!(broken, text);
+        let why = refusal(broken.as_bytes());
+        assert_eq!(
+            why,
+            Refusal::DamagedFile {
+                operation: Operation::Sign
             }
         );
         assert!(why.to_string().contains("repair the file"), "{why}");
@@ -436,11 +506,11 @@ mod tests {
         let bytes = classic(&[CATALOG, PAGES], "");
         std::fs::write(&input, &bytes).unwrap();
         assert!(matches!(
-            open(&input, input.as_path(), &[]),
+            open_with_password(&input, input.as_path(), &[], None),
             Err(Error::Output(_))
         ));
         let output = dir.path().join("out.pdf");
-        let opened = open(&input, output.as_path(), &[]).unwrap();
+        let opened = open_with_password(&input, output.as_path(), &[], None).unwrap();
         let mut begun = begin(opened.doc(), Operation::Attach).unwrap();
         let r = begun.update.allocate().unwrap();
         begun.update.put(r, &Object::Integer(7)).unwrap();

@@ -109,6 +109,14 @@ pub struct Revision {
     /// by scanning the file for objects: what was wrong and what was repaired. A verifier
     /// must not trust the object map of such a revision as the signer's viewer saw it.
     pub repaired: Option<String>,
+    /// True when the whole object map of the file was reconstructed by scanning (no
+    /// cross-reference section could be followed); false when the sections were read and
+    /// only entries that point at the wrong object (or at none) were corrected from the
+    /// object headers found by scanning ([`Revision::repaired`] says which).
+    pub reconstructed: bool,
+    /// The entries this section wrote that were corrected (see [`Revision::repaired`]), as the
+    /// section wrote them, sorted by object number; `entries` holds the corrections.
+    pub corrected: Vec<(u32, XrefEntry)>,
 }
 
 impl Revision {
@@ -151,7 +159,10 @@ pub(crate) fn load_revisions<S: Source + ?Sized>(
     budget: &Budget,
 ) -> Result<Vec<Revision>, PdfError> {
     match load_chain(src, budget) {
-        Ok(chain) => Ok(chain),
+        Ok(mut chain) => {
+            repair_entries(src, budget, &mut chain)?;
+            Ok(chain)
+        }
         Err(e @ (PdfError::Io(_) | PdfError::BudgetExceeded { .. } | PdfError::NotPdf)) => Err(e),
         Err(e) => match reconstruct(src, budget, &e) {
             Ok(Some(chain)) => Ok(chain),
@@ -461,6 +472,8 @@ fn read_table<S: Source + ?Sized>(
         end: trailer_end,
         has_eof_marker: false,
         repaired: None,
+        reconstructed: false,
+        corrected: Vec::new(),
     })
 }
 
@@ -640,6 +653,8 @@ fn read_xref_stream_section<S: Source + ?Sized>(
         end,
         has_eof_marker: false,
         repaired: None,
+        reconstructed: false,
+        corrected: Vec::new(),
     })
 }
 
@@ -1127,10 +1142,188 @@ fn reconstruct<S: Source + ?Sized>(
             end,
             has_eof_marker: scan.eofs.contains(&end),
             repaired: Some(what.clone()),
+            reconstructed: true,
+            corrected: Vec::new(),
         });
         start = end;
     }
+    // The value the file declares, kept for messages (no section was read with it).
+    if let Some(last) = revisions.last_mut() {
+        last.startxref_value = find_startxref(src).ok();
+    }
     Ok(Some(revisions))
+}
+
+/// Most entries named in a revision's repair note.
+const NAMED_REPAIRS: usize = 8;
+
+/// Bytes looked at for a header without the parser.
+const HEADER_PEEK: usize = 48;
+/// Size of the chunks [`HeaderReader`] reads from a source that is not in memory.
+const HEADER_CHUNK: usize = 64 * 1024;
+
+/// Reads object headers at increasing offsets, a chunk at a time.
+struct HeaderReader<'s, S: Source + ?Sized> {
+    src: &'s S,
+    chunk: Vec<u8>,
+    chunk_at: u64,
+}
+
+impl<'s, S: Source + ?Sized> HeaderReader<'s, S> {
+    fn new(src: &'s S) -> Self {
+        HeaderReader {
+            src,
+            chunk: Vec::new(),
+            chunk_at: 0,
+        }
+    }
+
+    /// The object header at `offset` (see [`header_at`]).
+    fn header(&mut self, offset: u64, budget: &Budget) -> Option<ObjRef> {
+        if offset >= self.src.len() {
+            return None;
+        }
+        let peek: Option<&[u8]> = match self.src.as_slice() {
+            Some(all) => usize::try_from(offset).ok().and_then(|o| all.get(o..)),
+            None => {
+                let end = offset
+                    .saturating_add(HEADER_PEEK as u64)
+                    .min(self.src.len());
+                let have = self.chunk_at + self.chunk.len() as u64;
+                if offset < self.chunk_at || end > have {
+                    self.chunk = self.src.read_vec(offset, HEADER_CHUNK).ok()?;
+                    self.chunk_at = offset;
+                }
+                usize::try_from(offset - self.chunk_at)
+                    .ok()
+                    .and_then(|o| self.chunk.get(o..))
+            }
+        };
+        if let Some(head) = peek {
+            let head = head.get(..HEADER_PEEK).unwrap_or(head);
+            let ws = head.iter().take_while(|&&b| is_whitespace(b)).count();
+            let rest = head.get(ws..).unwrap_or(&[]);
+            if looks_like_object_header(rest) {
+                return header_numbers(rest).map(|(num, gen)| ObjRef { num, gen });
+            }
+        }
+        header_at(self.src, offset, budget)
+    }
+}
+
+/// The object header (`n g obj`) at `offset`, white space and comments before it skipped.
+fn header_at<S: Source + ?Sized>(src: &S, offset: u64, budget: &Budget) -> Option<ObjRef> {
+    if offset >= src.len() {
+        return None;
+    }
+    with_window(
+        src,
+        offset,
+        64,
+        4096,
+        "white space before an object header",
+        |buf, base, at_eof| {
+            let mut p = Parser::new(Lexer::new(buf, base, at_eof), budget.max_depth);
+            p.parse_indirect_header().map(|(id, _)| id)
+        },
+    )
+    .ok()
+}
+
+/// ISO 32000-2 §7.5.4: an in-use entry gives the offset of its object's `n g obj` header.
+/// An entry whose offset holds another object (`5 0 obj` where the table says object 4),
+/// or none (garbage, past the end of the file), is corrected as qpdf, poppler and MuPDF do:
+/// from the object headers found by scanning the file — the last definition of the same
+/// number and generation before the end of the entry's own revision (never one in a later
+/// revision's bytes), or, when there is none, a free entry (the object reads as `null`).
+/// The revision says so in [`Revision::repaired`]. Nothing is scanned when every entry
+/// holds.
+fn repair_entries<S: Source + ?Sized>(
+    src: &S,
+    budget: &Budget,
+    chain: &mut [Revision],
+) -> Result<(), PdfError> {
+    // Every in-use entry, in file order, so that the headers are read in few chunks.
+    let mut all: Vec<(u64, ObjRef, usize)> = Vec::new();
+    for (i, rev) in chain.iter().enumerate() {
+        for &(num, entry) in &rev.entries {
+            if let (XrefEntry::InFile { offset, gen }, true) = (entry, num != 0) {
+                all.push((offset, ObjRef { num, gen }, i));
+            }
+        }
+    }
+    all.sort_unstable_by_key(|&(offset, _, _)| offset);
+    // Per revision: the wrong entries (number, generation, offset).
+    let mut wrong: Vec<Vec<(u32, u16, u64)>> = vec![Vec::new(); chain.len()];
+    let mut reader = HeaderReader::new(src);
+    for (offset, id, i) in all {
+        if reader.header(offset, budget) != Some(id) {
+            if let Some(list) = wrong.get_mut(i) {
+                list.push((id.num, id.gen, offset));
+            }
+        }
+    }
+    for list in &mut wrong {
+        list.sort_unstable();
+    }
+    if wrong.iter().all(Vec::is_empty) {
+        return Ok(());
+    }
+    let scan = scan_file(src, budget)?;
+    let mut headers: std::collections::HashMap<(u32, u16), Vec<u64>> = Default::default();
+    for &(at, num, gen) in &scan.objects {
+        headers.entry((num, gen)).or_default().push(at);
+    }
+    for (rev, list) in chain.iter_mut().zip(wrong) {
+        if list.is_empty() {
+            continue;
+        }
+        let end = rev.end.max(rev.section_end);
+        let mut named = Vec::new();
+        let mut missing = 0usize;
+        for &(num, gen, offset) in &list {
+            // Offsets are in file order: the last one before the revision's end.
+            let found = headers
+                .get(&(num, gen))
+                .and_then(|v| v.iter().rev().find(|&&at| at < end).copied());
+            let fixed = match found {
+                Some(at) => XrefEntry::InFile { offset: at, gen },
+                None => {
+                    missing += 1;
+                    XrefEntry::Free { next: 0, gen }
+                }
+            };
+            if let Ok(i) = rev.entries.binary_search_by_key(&num, |(n, _)| *n) {
+                if let Some(slot) = rev.entries.get_mut(i) {
+                    rev.corrected.push((num, slot.1));
+                    slot.1 = fixed;
+                }
+            }
+            if named.len() < NAMED_REPAIRS {
+                named.push(match found {
+                    Some(at) => format!("{num} {gen} R (offset {offset}, found at {at})"),
+                    None => format!("{num} {gen} R (offset {offset}, not found: read as null)"),
+                });
+            }
+        }
+        let more = list.len().saturating_sub(named.len());
+        let more = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        rev.repaired = Some(format!(
+            "{} cross-reference entr{} of the section at offset {} point{} at another object \
+             or at none: {}{more}; corrected from the object headers found by scanning the \
+             file ({missing} object(s) not found)",
+            list.len(),
+            if list.len() == 1 { "y" } else { "ies" },
+            rev.xref_offset,
+            if list.len() == 1 { "s" } else { "" },
+            named.join(", "),
+        ));
+    }
+    Ok(())
 }
 
 /// Whether the object at `at` is a dictionary with `/Type /Catalog`.

@@ -407,8 +407,10 @@ codes! {
     IntegrityAlgorithmLegacy = "integrity.algorithm_legacy", Warning;
 
     // Damaged files (issue 19 §4).
-    /// The cross-reference data could not be read and the object map was reconstructed by
-    /// scanning the file; the finding says what was repaired. Signatures whose dictionary,
+    /// The file is damaged and was read as repaired: cross-reference data that could not be
+    /// read (the object map reconstructed by scanning), entries that point at the wrong
+    /// object (corrected by scanning), or an object stream whose header could not be read
+    /// in full (read as far as it goes); each finding says what was repaired. Signatures whose dictionary,
     /// byte range and CMS were found are verified; the difference analysis over the repaired
     /// document never concludes "allowed".
     DocDamaged = "document.damaged", Warning;

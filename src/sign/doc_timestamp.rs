@@ -33,6 +33,9 @@ const CONTENTS_SLACK: usize = 64;
 pub struct DocTimestampOptions {
     /// The new field's name; `None`: `Timestamp1`, `Timestamp2`, … (the first unused).
     pub field_name: Option<String>,
+    /// The password of an encrypted input (user or owner; then the empty user password is
+    /// tried). The update is written encrypted with the document's own key.
+    pub document_password: Option<crate::pdf::Password>,
 }
 
 impl DocTimestampOptions {
@@ -46,6 +49,12 @@ impl DocTimestampOptions {
         self.field_name = Some(name.into());
         self
     }
+
+    /// The password of an encrypted input.
+    pub fn document_password(mut self, password: crate::pdf::Password) -> Self {
+        self.document_password = Some(password);
+        self
+    }
 }
 
 /// Adds a document timestamp to the PDF at `input` and writes the result to `output` by
@@ -57,7 +66,7 @@ pub fn timestamp_file<'a>(
     timestamping: &Timestamping,
     opts: &DocTimestampOptions,
 ) -> Result<(), Error> {
-    let opened = update::open(input, output, &[])?;
+    let opened = update::open_with_password(input, output, &[], opts.document_password.as_ref())?;
     let prepared = prepare(opened.doc(), timestamping, opts).map_err(|e| e.with_path(input))?;
     opened.commit_with(
         Hasher::new(prepared.digest_algorithm),
@@ -75,7 +84,7 @@ pub fn timestamp_bytes(
     timestamping: &Timestamping,
     opts: &DocTimestampOptions,
 ) -> Result<Vec<u8>, Error> {
-    let doc = Document::open(input)?;
+    let doc = update::open_bytes(input, opts.document_password.as_ref())?;
     let prepared = prepare(&doc, timestamping, opts)?;
     let mut hasher = Hasher::new(prepared.digest_algorithm);
     hasher.update(input);

@@ -51,7 +51,19 @@ pub fn add_fields_file<'a>(
     output: impl Into<Target<'a>>,
     fields: &[FieldSpec],
 ) -> Result<(), Error> {
-    let opened = update::open(input, output, &[])?;
+    add_fields_file_with_password(input, output, fields, None)
+}
+
+/// [`add_fields_file`] for an input that may be encrypted with a user password: `password`
+/// (user or owner) first, then the empty user password. The update is written encrypted
+/// with the document's own key (ISO 32000-2 §7.6).
+pub fn add_fields_file_with_password<'a>(
+    input: &Path,
+    output: impl Into<Target<'a>>,
+    fields: &[FieldSpec],
+    password: Option<&crate::pdf::Password>,
+) -> Result<(), Error> {
+    let opened = update::open_with_password(input, output, &[], password)?;
     let bytes = field_update(opened.doc(), fields).map_err(|e| e.with_path(input))?;
     opened.commit(&bytes)
 }

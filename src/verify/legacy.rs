@@ -21,7 +21,7 @@ use crate::asn1::der::Reader;
 use crate::asn1::oid;
 use crate::crypto::{verify_signature, AlgorithmIdentifier, DigestAlgorithm, SignatureCheckError};
 use crate::crypto::{SignatureScheme, VerifiedWith};
-use crate::pdf::{Object, Source};
+use crate::pdf::{ObjRef, Object, Source};
 use crate::pki::{AlgorithmVerdict, ValidationTime};
 use crate::report::DetailLabel as L;
 use crate::report::{noted, CheckStatus, Code, Finding, SignatureReport};
@@ -137,11 +137,35 @@ fn pkcs1_signature(contents: &[u8]) -> Result<&[u8], String> {
     Ok(element.content)
 }
 
-/// The DER certificates of `/Cert` (a string or an array of strings), signer first.
-fn cert_strings<S: Source>(ctx: &Context<'_, S>, cert: Option<&Object>) -> Vec<Vec<u8>> {
+/// The DER certificates of `/Cert` (a string or an array of strings), signer first, as
+/// the signature's own revision has them: the revision the byte ranges sign (else the one
+/// that defines the signature dictionary). A later update that redefines the `/Cert` object
+/// (or the dictionary) changes neither the key the signature is checked with nor the signer
+/// the report names; the difference analysis judges that update.
+fn cert_strings<S: Source>(
+    ctx: &Context<'_, S>,
+    sig: Option<ObjRef>,
+    last_dict: &crate::pdf::Dict,
+    signed_revision: Option<usize>,
+) -> Vec<Vec<u8>> {
     let doc = ctx.doc;
-    let rev = doc.last_revision();
-    let Some(value) = cert.and_then(|o| doc.resolve(rev, o).ok()) else {
+    let last = doc.last_revision();
+    let rev = signed_revision
+        .or_else(|| sig.and_then(|o| doc.defining_revision(last, o)))
+        .unwrap_or(last)
+        .min(last);
+    let own = sig.and_then(|o| match doc.get(rev, o) {
+        Ok(Some(Object::Dict(d))) => Some(d),
+        _ => None,
+    });
+    let dict = match (&own, sig) {
+        (Some(d), _) => d,
+        // A direct dictionary is part of the field that holds it, read in the last revision.
+        (None, None) => last_dict,
+        // The signature object does not exist in its own revision: no certificate.
+        (None, Some(_)) => return Vec::new(),
+    };
+    let Some(value) = dict.get(b"Cert").and_then(|o| doc.resolve(rev, o).ok()) else {
         return Vec::new();
     };
     match value {
@@ -162,6 +186,7 @@ fn cert_strings<S: Source>(ctx: &Context<'_, S>, cert: Option<&Object>) -> Vec<V
 /// with the key of the first `/Cert` certificate, then that certificate's path.
 pub(super) fn check_x509_rsa_sha1<S: Source>(
     ctx: &Context<'_, S>,
+    sig: Option<ObjRef>,
     dict: &crate::pdf::Dict,
     contents: &[u8],
     cov: &CoverageCheck,
@@ -198,7 +223,7 @@ pub(super) fn check_x509_rsa_sha1<S: Source>(
             .plain(),
         );
     }
-    let certs = cert_strings(ctx, dict.get(b"Cert"));
+    let certs = cert_strings(ctx, sig, dict, cov.signed_revision);
     let Some(first) = certs.first() else {
         r.findings.push(
             Finding::new(

@@ -328,9 +328,15 @@ pub fn verify_source<S: Source>(
     if let Some(f) = trailing_data(&doc) {
         report.findings.push(f);
     }
-    // Cross-reference data reconstructed by scanning (issue 19 §4).
-    let repaired = doc.revisions().iter().find_map(|r| r.repaired.clone());
-    if let Some(what) = &repaired {
+    // Cross-reference data reconstructed or corrected by scanning (issue 19 §4).
+    let mut repaired: Vec<String> = Vec::new();
+    for what in doc.revisions().iter().filter_map(|r| r.repaired.as_ref()) {
+        if !repaired.contains(what) {
+            repaired.push(what.clone());
+        }
+    }
+    let reconstructed = doc.revisions().iter().any(|r| r.reconstructed);
+    for what in &repaired {
         report.findings.push(
             Finding::new(Code::DocDamaged, format!("the file is damaged: {what}"))
                 .detail(L::Technical, what),
@@ -369,9 +375,17 @@ pub fn verify_source<S: Source>(
         reports.push(one);
     }
     reports.reverse();
-    if repaired.is_some() {
+    // Damage found while the signatures were examined (object stream headers).
+    let found_later = doc.damage_found();
+    for what in &found_later {
+        report.findings.push(
+            Finding::new(Code::DocDamaged, format!("the file is damaged: {what}"))
+                .detail(L::Technical, what),
+        );
+    }
+    if !repaired.is_empty() || !found_later.is_empty() {
         for s in &mut reports {
-            damaged_analysis(s);
+            damaged_analysis(s, reconstructed);
         }
     }
     timestamps::archive_status(&mut reports);
@@ -399,22 +413,26 @@ pub fn verify_source<S: Source>(
     Ok(report)
 }
 
-/// In a document whose object map was reconstructed, what later revisions changed was
-/// judged on a repaired structure that no viewer is bound to share: the difference analysis
-/// cannot conclude "allowed" (INDETERMINATE at best) for a signature that does not cover
-/// the whole file.
-fn damaged_analysis(s: &mut crate::report::SignatureReport) {
+/// In a damaged document (an object map reconstructed or corrected by scanning, an object
+/// stream read in part), what later revisions changed was judged on a repaired structure
+/// that no viewer is bound to share: the difference analysis cannot conclude "allowed"
+/// (INDETERMINATE at best) for a signature that does not cover the whole file. Findings
+/// of a forbidden change stay (the verdict stays FAILED).
+fn damaged_analysis(s: &mut crate::report::SignatureReport, reconstructed: bool) {
     if s.coverage.status == crate::report::CoverageStatus::EntireFile {
         return;
     }
     s.modifications.allowed = false;
-    // The structure checks compare the file with cross-reference sections that were not
-    // read: their findings describe the damage (reported once, as `document.damaged`),
-    // not a change. The object rules' findings stay.
-    s.findings.retain(|f| f.code != Code::ModificationStructure);
+    // When the whole map was reconstructed, the structure checks compare the file with
+    // cross-reference sections that were not read: their findings describe the damage
+    // (reported once, as `document.damaged`), not a change. When the sections were read
+    // (only some entries corrected), their findings stand. The object rules' findings stay.
+    if reconstructed {
+        s.findings.retain(|f| f.code != Code::ModificationStructure);
+    }
     s.findings.push(Finding::new(
         Code::ModificationUnanalysed,
-        "the file is damaged and its cross-reference data was reconstructed: what was \
+        "the file is damaged and was read as repaired (see document.damaged): what was \
          written after this signature cannot be shown to be an allowed change",
     ));
     verdict::decide(s);

@@ -185,7 +185,7 @@ fn check_signature<S: Source>(
     let detached = DETACHED_CMS.iter().any(|d| d == &sub_filter.as_bytes());
     let sha1_content = sub_filter == legacy::PKCS7_SHA1;
     if sub_filter == legacy::X509_RSA_SHA1 {
-        legacy::check_x509_rsa_sha1(ctx, dict, &contents.bytes, &cov, poe, r);
+        legacy::check_x509_rsa_sha1(ctx, c.object, dict, &contents.bytes, &cov, poe, r);
         return;
     }
     if !detached && !sha1_content {

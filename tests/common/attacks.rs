@@ -335,6 +335,18 @@ fn dossier_signed_by_hand(
     gap_lead: usize,
     extra: &str,
 ) -> (Vec<u8>, [usize; 4]) {
+    dossier_signed_by_hand_with(signer, gap_lead, extra, None, |pdf| pdf)
+}
+
+/// [`dossier_signed_by_hand`] with another catalog, and `tweak` applied to the unsigned
+/// file (it must not change the placeholder's place) before the byte ranges are set.
+fn dossier_signed_by_hand_with(
+    signer: &TestSigner,
+    gap_lead: usize,
+    extra: &str,
+    catalog: Option<String>,
+    tweak: impl FnOnce(Vec<u8>) -> Vec<u8>,
+) -> (Vec<u8>, [usize; 4]) {
     let sig_num = obj::NEXT;
     let zeros = "0".repeat(PLACEHOLDER_HEX);
     let br_placeholder = format!("[{:<43}]", "0 0 0 0");
@@ -343,13 +355,14 @@ fn dossier_signed_by_hand(
          /M (D:20261126000000Z) {extra} /Contents <{zeros}> /ByteRange {br_placeholder} >>"
     );
     let field = original(obj::SIG_FIELD).replace(">>", &format!("/V {sig_num} 0 R >>"));
-    let mut pdf = hand_pdf(
-        &dossier_objects(&[
-            (obj::SIG_FIELD, field.into_bytes()),
-            (sig_num, sig.into_bytes()),
-        ]),
-        "/Info 11 0 R",
-    );
+    let mut objects = vec![
+        (obj::SIG_FIELD, field.into_bytes()),
+        (sig_num, sig.into_bytes()),
+    ];
+    if let Some(c) = catalog {
+        objects.push((obj::CATALOG, c.into_bytes()));
+    }
+    let mut pdf = tweak(hand_pdf(&dossier_objects(&objects), "/Info 11 0 R"));
     let lt = find(&pdf, format!("/Contents <{}", &zeros[..8]).as_bytes()) + "/Contents ".len();
     let gt = lt + 1 + PLACEHOLDER_HEX;
     let gap_start = lt - gap_lead;
@@ -886,7 +899,7 @@ pub fn generate(pki: &TestPki, now: OffsetDateTime) -> BTreeMap<&'static str, Ve
     );
     v.insert(
         "signed-entry-points-past-signed-bytes",
-        entry_past_signed_bytes(&a, now),
+        entry_past_signed_bytes(&pki.rsa2048),
     );
     v.insert(
         "signature-dictionary-shown-by-two-fields",
@@ -1643,31 +1656,31 @@ pub fn flate_bomb_update(pdf: &[u8], inflated: usize) -> Vec<u8> {
 
 /// The signed revision's table already places object 40 (the catalog's `/OpenAction`) at
 /// an offset past the end of the file; after signing, an update puts a JavaScript action
-/// exactly there, listing only an `/Info` change itself.
-fn entry_past_signed_bytes(signer: &dyn Signer, now: OffsetDateTime) -> Vec<u8> {
+/// exactly there, listing only an `/Info` change itself. (kyso refuses to sign a file whose
+/// entry points at no object, so the signed file is made by hand, in one revision.)
+fn entry_past_signed_bytes(signer: &TestSigner) -> Vec<u8> {
     let planted = 40u32;
-    let make_base = |at: usize| -> Vec<u8> {
-        let catalog =
-            format!("<< /Type /Catalog /Pages 2 0 R /AcroForm 5 0 R /OpenAction {planted} 0 R >>");
-        let base = hand_pdf(
-            &dossier_objects(&[(obj::CATALOG, catalog.into_bytes())]),
-            "/Info 11 0 R",
-        );
-        // Byte-wise: the header comment is binary.
-        let trailer = rfind(&base, b"trailer\n");
-        let size = obj::NEXT;
-        let mut fixed = base[..trailer].to_vec();
-        write!(fixed, "{planted} 1\n{at:010} 00000 n\r\n").unwrap();
-        let rest = s(&base[trailer..]).replace(
-            &format!("/Size {size} "),
-            &format!("/Size {} ", planted + 1),
-        );
-        fixed.extend_from_slice(rest.as_bytes());
-        fixed
+    let catalog =
+        format!("<< /Type /Catalog /Pages 2 0 R /AcroForm 5 0 R /OpenAction {planted} 0 R >>");
+    let plant = |at: usize| {
+        move |base: Vec<u8>| -> Vec<u8> {
+            // Byte-wise: the header comment is binary.
+            let trailer = rfind(&base, b"trailer\n");
+            let size = obj::NEXT + 1;
+            let mut fixed = base[..trailer].to_vec();
+            write!(fixed, "{planted} 1\n{at:010} 00000 n\r\n").unwrap();
+            let rest = s(&base[trailer..]).replace(
+                &format!("/Size {size} "),
+                &format!("/Size {} ", planted + 1),
+            );
+            assert_ne!(rest, s(&base[trailer..]), "/Size {size} not found");
+            fixed.extend_from_slice(rest.as_bytes());
+            fixed
+        }
     };
-    let probe = sign(&make_base(0), signer, now, |o| o);
+    let (probe, _) = dossier_signed_by_hand_with(signer, 0, "", Some(catalog.clone()), plant(0));
     let at = probe.len();
-    let signed = sign(&make_base(at), signer, now, |o| o);
+    let (signed, _) = dossier_signed_by_hand_with(signer, 0, "", Some(catalog), plant(at));
     assert_eq!(
         signed.len(),
         at,

@@ -35,6 +35,8 @@ pub struct AttachArgs {
     allow_signed: bool,
     #[arg(long, help = FORCE_HELP)]
     force: bool,
+    #[command(flatten)]
+    password: crate::password_args::PdfPasswordArgs,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -69,7 +71,10 @@ pub fn run(a: AttachArgs) -> Result<ExitCode, Failure> {
         }
         attachments.push(att);
     }
-    let opts = AttachOptions::new().allow_signed(a.allow_signed);
+    let mut opts = AttachOptions::new().allow_signed(a.allow_signed);
+    if let Some(p) = a.password.password()? {
+        opts = opts.document_password(p);
+    }
     attach_files(&a.input, out.target(), &attachments, &opts)
         .map_err(|e| Failure::about(&a.input, e))?;
     eprintln!(

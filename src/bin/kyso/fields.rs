@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use kyso::sign::fields::{add_fields_file, FieldSpec};
+use kyso::sign::fields::{add_fields_file_with_password, FieldSpec};
 
 use crate::output::Failure;
 use crate::writes::{Out, FORCE_HELP};
@@ -39,6 +39,8 @@ struct AddArgs {
     output: PathBuf,
     #[arg(long, help = FORCE_HELP)]
     force: bool,
+    #[command(flatten)]
+    password: crate::password_args::PdfPasswordArgs,
 }
 
 fn parse_rect(s: &str) -> Result<[f64; 4], String> {
@@ -55,7 +57,8 @@ pub fn run(a: FieldsArgs) -> Result<ExitCode, Failure> {
         FieldsCommand::Add(add) => {
             let spec = FieldSpec::new(add.name.clone(), add.page, add.rect);
             let out = Out::named(&add.output, add.force);
-            add_fields_file(&add.input, out.target(), &[spec])
+            let password = add.password.password()?;
+            add_fields_file_with_password(&add.input, out.target(), &[spec], password.as_ref())
                 .map_err(|e| Failure::about(&add.input, e))?;
             eprintln!(
                 "added field {} on page {} -> {}",

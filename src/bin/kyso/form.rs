@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use kyso::draw::FontSource;
 use kyso::form::{
-    fill_file, flatten_file, list_fields, FieldKind, FieldValue, FillOptions, FormField,
-    FormValues, MAX_DATA_BYTES,
+    fill_file, flatten_file_with_password, list_fields, FieldKind, FieldValue, FillOptions,
+    FormField, FormValues, MAX_DATA_BYTES,
 };
 use kyso::report::text::{quoted, safe};
 use kyso::report::Lang;
@@ -61,6 +61,8 @@ struct FillArgs {
     font: Option<PathBuf>,
     #[arg(long, help = FORCE_HELP)]
     force: bool,
+    #[command(flatten)]
+    password: crate::password_args::PdfPasswordArgs,
 }
 
 #[derive(clap::Args)]
@@ -72,6 +74,8 @@ struct FlattenArgs {
     output: PathBuf,
     #[arg(long, help = FORCE_HELP)]
     force: bool,
+    #[command(flatten)]
+    password: crate::password_args::PdfPasswordArgs,
 }
 
 pub fn run(a: FormArgs) -> Result<ExitCode, Failure> {
@@ -225,6 +229,7 @@ fn fill(a: FillArgs) -> Result<ExitCode, Failure> {
     };
     let values = FormValues::from_json(&data).map_err(|e| Failure::at(&a.data, e))?;
     let mut opts = FillOptions::new();
+    opts.document_password = a.password.password()?;
     if let Some(font) = a.font {
         opts = opts.font(FontSource::file(font));
     }
@@ -247,7 +252,9 @@ fn fill(a: FillArgs) -> Result<ExitCode, Failure> {
 
 fn flatten(a: FlattenArgs) -> Result<ExitCode, Failure> {
     let out = Out::named(&a.output, a.force);
-    let summary = flatten_file(&a.input, out.target()).map_err(|e| Failure::about(&a.input, e))?;
+    let password = a.password.password()?;
+    let summary = flatten_file_with_password(&a.input, out.target(), password.as_ref())
+        .map_err(|e| Failure::about(&a.input, e))?;
     eprintln!(
         "flattened {} field(s): {} appearance(s) drawn into the pages ({} drawn from values), \
          {} widget(s) removed without drawing -> {}",

@@ -133,6 +133,8 @@ pub struct LtvArgs {
     sources: LtvSourceArgs,
     #[command(flatten)]
     tsa: TsaArgs,
+    #[command(flatten)]
+    password: crate::password_args::PdfPasswordArgs,
 }
 
 #[derive(clap::Subcommand)]
@@ -255,7 +257,8 @@ pub fn run(a: LtvArgs) -> Result<ExitCode, Failure> {
     };
     let out = Out::named(&output, a.force);
     out.check()?;
-    let opts = a.sources.options(&a.cert)?;
+    let mut opts = a.sources.options(&a.cert)?;
+    opts.document_password = a.password.password()?;
     let timestamping = match a.level {
         LtvLevel::BLt => None,
         LtvLevel::BLta if !a.tsa.any() => {

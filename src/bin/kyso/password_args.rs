@@ -1,6 +1,10 @@
-//! The password of encrypted PDFs (`--password-file`, `--password-env`), one option set for
-//! every command that reads PDFs: `verify`, `dossier verify`, `inspect`, `attachments`,
-//! `form list`. Without it, kyso opens encrypted documents with the empty user password.
+//! The password of encrypted PDFs (`--password-file`, `--password-env`, also spelled
+//! `--pdf-password-file`, `--pdf-password-env`), one option set for every command that reads
+//! or updates PDFs: `verify`, `dossier verify`, `inspect`, `attachments`, `form
+//! list|fill|flatten`, `fields add`, `attach`, `ltv`, `timestamp` (`sign`, whose
+//! `--password-file` is the PKCS#12 one, takes the `--pdf-` spelling only). Without it, kyso
+//! opens encrypted documents with the empty user password. Updates are written encrypted
+//! with the document's own key.
 
 use std::path::PathBuf;
 

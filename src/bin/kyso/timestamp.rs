@@ -26,6 +26,8 @@ pub struct TimestampArgs {
     force: bool,
     #[command(flatten)]
     tsa: TsaArgs,
+    #[command(flatten)]
+    password: crate::password_args::PdfPasswordArgs,
 }
 
 pub fn run(a: TimestampArgs) -> Result<ExitCode, Failure> {
@@ -34,6 +36,7 @@ pub fn run(a: TimestampArgs) -> Result<ExitCode, Failure> {
     let timestamping = a.tsa.timestamping(true)?;
     let mut opts = DocTimestampOptions::new();
     opts.field_name = a.field.clone();
+    opts.document_password = a.password.password()?;
     timestamp_file(&a.input, out.target(), &timestamping, &opts)
         .map_err(|e| Failure::about(&a.input, e))?;
     eprintln!(

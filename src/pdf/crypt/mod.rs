@@ -41,20 +41,32 @@ impl Password {
 
     /// The forms of the password kyso tries: as given (UTF-8 for text), and for revisions
     /// 2–4 the Latin-1 bytes of a text password (PDFDocEncoding agrees for letters), for
-    /// revisions 5–6 its NFKC form (the normalisation step of SASLprep, RFC 4013).
+    /// revisions 5–6 its SASLprep form (RFC 4013, as ISO 32000-2 §7.6.4.3.3 asks: non-ASCII
+    /// spaces mapped to U+0020, characters "commonly mapped to nothing" such as the soft
+    /// hyphen and zero-width joiners removed, NFKC; with feature `saslprep`) and its NFKC form
+    /// (for a password SASLprep prohibits, and without the feature).
     fn forms(&self, revision: u8) -> Vec<Vec<u8>> {
         let mut out = vec![self.0.clone()];
         if let Ok(text) = std::str::from_utf8(&self.0) {
-            let other: Option<Vec<u8>> = if revision >= 5 {
+            let mut others: Vec<Vec<u8>> = Vec::new();
+            if revision >= 5 {
+                #[cfg(feature = "saslprep")]
+                if let Ok(prepared) = stringprep::saslprep(text) {
+                    others.push(prepared.as_bytes().to_vec());
+                }
                 use unicode_normalization::UnicodeNormalization;
-                Some(text.nfkc().collect::<String>().into_bytes())
-            } else {
-                text.chars()
-                    .map(|c| u8::try_from(u32::from(c)).ok())
-                    .collect()
-            };
-            if let Some(o) = other.filter(|o| *o != self.0) {
-                out.push(o);
+                others.push(text.nfkc().collect::<String>().into_bytes());
+            } else if let Some(latin1) = text
+                .chars()
+                .map(|c| u8::try_from(u32::from(c)).ok())
+                .collect::<Option<Vec<u8>>>()
+            {
+                others.push(latin1);
+            }
+            for o in others {
+                if !out.contains(&o) {
+                    out.push(o);
+                }
             }
         }
         out

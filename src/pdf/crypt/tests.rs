@@ -348,3 +348,21 @@ fn permissions_read_the_bits_of_p_table_22() {
     assert!(all.summary(Lang::Vi).contains("in: có"));
     assert_eq!(format!("{:?}", Password::from("bí mật")), "Password(…)");
 }
+
+#[test]
+#[cfg(feature = "saslprep")]
+fn aes256_passwords_are_prepared_with_saslprep_7_6_4_3_3() {
+    // ISO 32000-2 §7.6.4.3.3 and RFC 4013: a soft hyphen and a zero-width joiner map to
+    // nothing, a no-break space to a space, then NFKC (a decomposed "ư" composes).
+    let forms = |s: &str| super::Password::from(s).forms(6);
+    assert!(forms("mat\u{AD}khau\u{200D}").contains(&b"matkhau".to_vec()));
+    assert!(forms("mat\u{A0}khau").contains(&b"mat khau".to_vec()));
+    assert!(forms("u\u{31B}").contains(&"\u{1B0}".as_bytes().to_vec()));
+    // Revisions 2-4 are not prepared (their passwords are bytes).
+    assert!(!forms("x").is_empty());
+    assert!(!super::Password::from("mat\u{AD}khau")
+        .forms(4)
+        .contains(&b"matkhau".to_vec()));
+    // A password SASLprep prohibits (a control character) is still tried as given and NFKC.
+    assert_eq!(forms("a\u{7}b"), vec![b"a\x07b".to_vec()]);
+}
