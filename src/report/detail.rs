@@ -342,6 +342,17 @@ fn code_en(code: Code) -> &'static str {
             "The newest authority's current status was taken from embedded data (policy)"
         }
         C::ArchiveProvableUntil => "Until when the signature stays provable",
+        C::VisualExplained => {
+            "The pages look as signed, except where an allowed later change draws"
+        }
+        C::VisualUnexplained => {
+            "A part of a page looks different than when signed, and no allowed change explains it"
+        }
+        C::VisualContentChanged => {
+            "Signed page content looks different now, and no allowed change explains it"
+        }
+        C::VisualOverlap => "A later appearance covers content of the signed page",
+        C::VisualSkipped => "The visual comparison with the signed revision was not done",
     }
 }
 
@@ -630,6 +641,18 @@ fn code_vi(code: Code) -> &'static str {
              trong tệp (theo chính sách kiểm tra)"
         }
         C::ArchiveProvableUntil => "Thời hạn chữ ký còn chứng minh được",
+        C::VisualExplained => {
+            "Các trang hiển thị như lúc ký, trừ những chỗ có thay đổi hợp lệ về sau"
+        }
+        C::VisualUnexplained => {
+            "Một phần của trang hiển thị khác so với lúc ký mà không có thay đổi hợp lệ nào \
+             giải thích"
+        }
+        C::VisualContentChanged => {
+            "Nội dung trang đã ký nay hiển thị khác đi mà không có thay đổi hợp lệ nào giải thích"
+        }
+        C::VisualOverlap => "Hình thể hiện được thêm về sau che lên nội dung của trang đã ký",
+        C::VisualSkipped => "Chưa so sánh hình ảnh các trang với phiên bản đã ký",
     }
 }
 
