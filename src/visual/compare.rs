@@ -191,7 +191,7 @@ pub(crate) fn compare(
             });
         }
     }
-    regions.sort_by(|a, b| b.pixels.cmp(&a.pixels));
+    regions.sort_by_key(|r| std::cmp::Reverse(r.pixels));
     if regions.len() > tol.max_regions {
         let rest = regions.split_off(tol.max_regions.saturating_sub(1));
         let mut merged: Option<PixelRegion> = None;
