@@ -388,3 +388,70 @@ fn replaced_page_content_is_an_error_over_signed_content() {
         .any(|f| f.code == Code::VisualContentChanged));
     assert_ne!(s.indication, kyso::report::Indication::TotalPassed);
 }
+
+/// `kyso verify --visual-diff DIR`: one picture per changed page, named in the JSON report and
+/// present in DIR; a second run refuses to replace them (kyso's write rule, exit code 2) and
+/// `--force` replaces them; without `--visual` the report has no visual part. The changes are
+/// a `/Square` annotation after a DocMDP P3 certification (ISO 32000-2 §12.8.2.2: annotations
+/// permitted), so the region is attributed to it.
+#[test]
+fn cli_visual_diff_writes_the_pictures_the_report_names() {
+    use common::cli::{code, kyso, show};
+    let now = OffsetDateTime::now_utc();
+    let pki = TestPki::generate(now);
+    let bases = bases::bases(&pki, now);
+    let variants = bases::variants(&bases, &pki, now);
+    let v = variants
+        .iter()
+        .find(|v| bases[v.base].name == "p3" && v.seed == "seed:annot")
+        .expect("the p3 base with an annotation");
+    let dir = common::temp_dir();
+    let root = pki.write_root(dir.path());
+    let file = dir.path().join("ho-so.pdf");
+    std::fs::write(&file, &v.bytes).unwrap();
+    let pictures = dir.path().join("hinh");
+    let args = |extra: &[&str]| {
+        let mut a: Vec<std::ffi::OsString> = vec!["verify".into(), "--json".into()];
+        a.push("--trust".into());
+        a.push(root.clone().into());
+        a.extend(extra.iter().map(std::ffi::OsString::from));
+        a.push(file.clone().into());
+        a
+    };
+
+    let plain = kyso(args(&[]));
+    let report: serde_json::Value = serde_json::from_slice(&plain.stdout).unwrap();
+    assert!(
+        report["signatures"][0].get("visual").is_none(),
+        "{}",
+        show(&plain)
+    );
+
+    let diff = ["--visual-diff", pictures.to_str().unwrap(), "--lang", "vi"];
+    let out = kyso(args(&diff));
+    assert_eq!(code(&out), 0, "{}", show(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let visual = &report["signatures"][0]["visual"];
+    assert_eq!(visual["status"], "compared", "{visual}");
+    let regions = visual["regions"].as_array().unwrap();
+    assert!(!regions.is_empty(), "{visual}");
+    assert!(
+        regions.iter().all(|r| r["cause"] == "annotation"),
+        "{visual}"
+    );
+    let images: Vec<String> = visual["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(images, vec!["ho-so-sig1-page1.png".to_string()]);
+    let png = std::fs::read(pictures.join(&images[0])).unwrap();
+    assert!(png.starts_with(b"\x89PNG"));
+
+    let again = kyso(args(&diff));
+    assert_eq!(code(&again), 2, "{}", show(&again));
+    assert_eq!(std::fs::read(pictures.join(&images[0])).unwrap(), png);
+    let forced = kyso(args(&[&diff[..], &["--force"]].concat()));
+    assert_eq!(code(&forced), 0, "{}", show(&forced));
+}

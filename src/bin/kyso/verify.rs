@@ -91,6 +91,8 @@ pub fn run(a: VerifyArgs) -> Result<ExitCode, Failure> {
     // Kept only for --json, whose output is one document.
     let mut kept: Vec<VerificationReport> = Vec::new();
     let mut all_passed = true;
+    // A picture that could not be written (exit code 2, as a file that could not be processed).
+    let mut visual_failed = false;
     // Files go through in slices, each verified in parallel and written out in input order
     // before the next starts: memory stays bounded however many files there are.
     for slice in files.chunks(SLICE) {
@@ -104,7 +106,7 @@ pub fn run(a: VerifyArgs) -> Result<ExitCode, Failure> {
             match item.result {
                 Ok(mut r) => {
                     if a.visual || a.visual_diff.is_some() {
-                        bar.suspend(|| visual(&item.path, &mut r, &a, lang));
+                        visual_failed |= !bar.suspend(|| visual(&item.path, &mut r, &a, lang));
                     }
                     all_passed &= r.all_passed();
                     if a.jsonl {
@@ -157,7 +159,7 @@ pub fn run(a: VerifyArgs) -> Result<ExitCode, Failure> {
             _ => eprintln!("kyso: {summary}"),
         }
     }
-    if summary.errors > 0 {
+    if summary.errors > 0 || visual_failed {
         return Ok(ExitCode::from(2));
     }
     Ok(if all_passed {
@@ -190,9 +192,9 @@ fn progress_bar(len: usize, a: &VerifyArgs) -> indicatif::ProgressBar {
 
 /// `--visual` / `--visual-diff DIR`: the signed revisions rendered and compared with the
 /// file (kyso::visual), the pictures written by kyso's write rule. A file that cannot be
-/// read again or a picture that cannot be written is said on standard error; the report
-/// keeps what the comparison found.
-fn visual(path: &std::path::Path, r: &mut VerificationReport, a: &VerifyArgs, lang: Lang) {
+/// read again or a picture that cannot be written is said on standard error (false: exit
+/// code 2); the report keeps what the comparison found.
+fn visual(path: &std::path::Path, r: &mut VerificationReport, a: &VerifyArgs, lang: Lang) -> bool {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
@@ -204,7 +206,7 @@ fn visual(path: &std::path::Path, r: &mut VerificationReport, a: &VerifyArgs, la
                     "không đọc lại được tệp để so sánh hình ảnh"
                 )
             ));
-            return;
+            return false;
         }
     };
     let mut opts = kyso::visual::VisualOptions::default();
@@ -213,15 +215,16 @@ fn visual(path: &std::path::Path, r: &mut VerificationReport, a: &VerifyArgs, la
     opts.name_prefix = picture_prefix(path);
     let pictures = kyso::visual::examine(&bytes, r, &opts);
     let Some(dir) = &a.visual_diff else {
-        return;
+        return true;
     };
     if pictures.is_empty() {
-        return;
+        return true;
     }
     if let Err(e) = std::fs::create_dir_all(dir) {
         report_failure(&format!("{}: {e}", dir.display()));
-        return;
+        return false;
     }
+    let mut written = true;
     for p in pictures {
         let out = crate::writes::Out::chosen(&dir.join(&p.file_name), a.force);
         match kyso::output::write_bytes(out.target(), &[path], &p.png) {
@@ -231,6 +234,7 @@ fn visual(path: &std::path::Path, r: &mut VerificationReport, a: &VerifyArgs, la
                 out.path().display()
             ),
             Err(e) => {
+                written = false;
                 report_failure(&Failure::about_in(out.path(), e, lang).0);
                 // The report names only pictures that exist.
                 for s in &mut r.signatures {
@@ -241,6 +245,7 @@ fn visual(path: &std::path::Path, r: &mut VerificationReport, a: &VerifyArgs, la
             }
         }
     }
+    written
 }
 
 /// The input's file name, reduced to letters, digits, '-' and '_', and a '-'.
