@@ -33,7 +33,7 @@ pub(crate) fn changed_annotations<S: Source>(
     // Widgets of fields: their field's name and type, and the field's own object (a filled
     // value changes the field, the widget gets a new appearance).
     let mut widget_field: HashMap<ObjRef, (String, bool, Option<ObjRef>)> = HashMap::new();
-    for f in fields(doc, last)? {
+    for f in fields(doc, last).unwrap_or_default() {
         let is_sig = f.field_type.as_ref().is_some_and(|t| t.0 == b"Sig");
         for w in &f.widgets {
             widget_field.insert(*w, (f.name.clone(), is_sig, f.id));
@@ -46,14 +46,18 @@ pub(crate) fn changed_annotations<S: Source>(
         Ok(doc.get(last, r)? != doc.get(signed, r)?)
     };
     let mut out = ChangedByPage::new();
+    // An object kyso cannot read (a damaged file) attributes nothing: the pixels it drew
+    // stay unexplained, which errs on the side of showing them.
     for (index, page) in pages(doc, last)?.into_iter().enumerate() {
-        let Some(page) = doc.resolve_dict(last, &Object::Reference(page))? else {
+        let Ok(Some(page)) = doc.resolve_dict(last, &Object::Reference(page)) else {
             continue;
         };
         let Some(annots) = page.get(b"Annots") else {
             continue;
         };
-        let annots = doc.resolve(last, annots)?;
+        let Ok(annots) = doc.resolve(last, annots) else {
+            continue;
+        };
         let Some(items) = annots.as_array() else {
             continue;
         };
@@ -61,26 +65,27 @@ pub(crate) fn changed_annotations<S: Source>(
             let Object::Reference(a) = item else {
                 continue;
             };
-            let Some(dict) = doc.resolve_dict(last, item)? else {
+            let Ok(Some(dict)) = doc.resolve_dict(last, item) else {
                 continue;
             };
-            let Some(rect) = rect_of(doc, last, dict.get(b"Rect"))? else {
+            let Ok(Some(rect)) = rect_of(doc, last, dict.get(b"Rect")) else {
                 continue;
             };
             let field = widget_field.get(a);
-            let mut changed = differs(*a)?;
+            // An object that cannot be read explains nothing (fail closed: its pixels stay
+            // unexplained).
+            let differs = |r: ObjRef| differs(r).unwrap_or(false);
+            let mut changed = differs(*a);
             if !changed {
                 if let Some((_, _, Some(id))) = field {
-                    changed = differs(*id)?;
+                    changed = differs(*id);
                 }
             }
             if !changed {
-                changed = appearance_refs(doc, last, dict.get(b"AP"))?
+                changed = appearance_refs(doc, last, dict.get(b"AP"))
+                    .unwrap_or_default()
                     .into_iter()
-                    .map(differs)
-                    .collect::<Result<Vec<_>, _>>()?
-                    .into_iter()
-                    .any(|d| d);
+                    .any(differs);
             }
             if !changed {
                 continue;
