@@ -57,6 +57,9 @@ pub struct VisualOptions {
     pub max_page_pixels: u64,
     /// Time for the whole document; past it the signatures not yet compared are skipped.
     pub time_limit: Duration,
+    /// Largest file compared (the renderer holds the file and each signed revision in
+    /// memory).
+    pub max_file_bytes: u64,
     /// Differing pixels over signed content that make an unexplained region an error
     /// (fewer: a warning), and an attributed one an overlap.
     pub min_content_pixels: u64,
@@ -77,6 +80,7 @@ impl Default for VisualOptions {
             max_pixels: 300_000_000,
             max_page_pixels: 16_000_000,
             time_limit: Duration::from_secs(60),
+            max_file_bytes: 256 * 1024 * 1024,
             min_content_pixels: 4,
             pictures: false,
             lang: Lang::En,
@@ -129,6 +133,15 @@ pub fn examine(
     if wanted.is_empty() {
         return Vec::new();
     }
+    if bytes.len() as u64 > opts.max_file_bytes {
+        let why = format!(
+            "the file ({} bytes) is larger than the visual comparison's limit of {} bytes",
+            bytes.len(),
+            opts.max_file_bytes
+        );
+        let outcomes = wanted.iter().map(|c| skipped(c, opts, &why)).collect();
+        return merge(report, outcomes);
+    }
     let started = Instant::now();
     let (tx, rx) = mpsc::channel();
     let shared: Arc<Vec<u8>> = Arc::new(bytes.to_vec());
@@ -153,6 +166,11 @@ pub fn examine(
         );
         wanted.iter().map(|c| skipped(c, opts, &why)).collect()
     });
+    merge(report, outcomes)
+}
+
+/// Records each signature's outcome in the report and re-decides its verdict.
+fn merge(report: &mut VerificationReport, outcomes: Vec<Outcome>) -> Vec<Picture> {
     let mut pictures = Vec::new();
     for o in outcomes {
         if let Some(sig) = report.signatures.get_mut(o.signature) {
