@@ -180,6 +180,8 @@ pub mod signer;
 pub mod tsp;
 mod util;
 pub mod verify;
+#[cfg(feature = "visual")]
+pub mod visual;
 
 pub use error::Error;
 pub use refusal::Refusal;

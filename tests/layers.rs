@@ -23,7 +23,7 @@ const LAYERS: &[&[&str]] = &[
     // The two flows.
     &["sign", "verify"],
     // Features built on them.
-    &["dossier", "form", "ltv"],
+    &["dossier", "form", "ltv", "visual"],
     &["demo"],
     // Entry points over HTTP (feature `serve`).
     &["serve"],

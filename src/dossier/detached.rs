@@ -410,6 +410,7 @@ fn new_signature_report(index: usize, size: u64) -> SignatureReport {
         timestamps: Vec::new(),
         missing_for_next_level: Vec::new(),
         archive: None,
+        visual: None,
     }
 }
 

@@ -414,6 +414,27 @@ codes! {
     /// byte range and CMS were found are verified; the difference analysis over the repaired
     /// document never concludes "allowed".
     DocDamaged = "document.damaged", Warning;
+
+    // The visual comparison (issue 23; `kyso verify --visual`, feature `visual`): the signed
+    // revision and the final document rendered and compared pixel by pixel. Evidence beside
+    // the structural rules, which decide the verdict; one error case, below.
+    /// The pages look the same as when signed, or differ only where a change the difference
+    /// analysis found (a signature, a filled field, an annotation) draws.
+    VisualExplained = "visual.explained", Info;
+    /// A region of a page differs from the signed revision and no change the difference
+    /// analysis found explains it (drawn on blank space), or a page was added.
+    VisualUnexplained = "visual.unexplained", Warning;
+    /// A region that held signed page content looks different and no change the difference
+    /// analysis found explains it, or a signed page is gone: what the signer saw is not what
+    /// is shown now. Never TOTAL-PASSED.
+    VisualContentChanged = "visual.content_changed", Error;
+    /// The appearance of a later signature, field or annotation covers page content of the
+    /// signed revision (as EU DSS reports): the change is allowed, but it hides or overlays
+    /// what was signed.
+    VisualOverlap = "visual.overlap", Warning;
+    /// The visual comparison was asked for and did not run or did not finish (budget,
+    /// encryption, a page that could not be rendered): the report says why.
+    VisualSkipped = "visual.skipped", Warning;
 }
 
 #[cfg(test)]

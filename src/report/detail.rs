@@ -352,6 +352,17 @@ fn code_en(code: Code) -> &'static str {
             "A content timestamp is later than the proof that the signature existed: the \
              timestamps contradict each other"
         }
+        C::VisualExplained => {
+            "The pages look as signed, except where an allowed later change draws"
+        }
+        C::VisualUnexplained => {
+            "A part of a page looks different than when signed, and no allowed change explains it"
+        }
+        C::VisualContentChanged => {
+            "Signed page content looks different now, and no allowed change explains it"
+        }
+        C::VisualOverlap => "A later appearance covers content of the signed page",
+        C::VisualSkipped => "The visual comparison with the signed revision was not done",
     }
 }
 
@@ -652,6 +663,18 @@ fn code_vi(code: Code) -> &'static str {
             "Dấu thời gian nội dung muộn hơn bằng chứng chữ ký đã tồn tại: các dấu thời gian \
              mâu thuẫn nhau"
         }
+        C::VisualExplained => {
+            "Các trang hiển thị như lúc ký, trừ những chỗ có thay đổi hợp lệ về sau"
+        }
+        C::VisualUnexplained => {
+            "Một phần của trang hiển thị khác so với lúc ký mà không có thay đổi hợp lệ nào \
+             giải thích"
+        }
+        C::VisualContentChanged => {
+            "Nội dung trang đã ký nay hiển thị khác đi mà không có thay đổi hợp lệ nào giải thích"
+        }
+        C::VisualOverlap => "Hình thể hiện được thêm về sau che lên nội dung của trang đã ký",
+        C::VisualSkipped => "Chưa so sánh hình ảnh các trang với phiên bản đã ký",
     }
 }
 

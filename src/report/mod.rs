@@ -15,6 +15,7 @@ mod render;
 mod revocation;
 pub mod text;
 mod timestamp;
+mod visual;
 
 pub use codes::{Code, Severity};
 pub(crate) use detail::revocation_reason_remark;
@@ -24,6 +25,7 @@ pub(crate) use render::{check as check_status_text, finding_line};
 pub use render::{render_text, render_text_in};
 pub use revocation::RevocationReason;
 pub use timestamp::Accuracy;
+pub use visual::{RegionCause, VisualRegion, VisualReport, VisualStatus};
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -549,6 +551,11 @@ pub struct SignatureReport {
     /// it now, until when, and what it needs next (EN 319 102-1 §5.6.3). Absent without one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archive: Option<ArchiveStatus>,
+    /// The signed revision rendered and compared with the final document (`kyso verify
+    /// --visual`, feature `visual`). Absent when not asked for, and for a signature that
+    /// covers the whole file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visual: Option<VisualReport>,
 }
 
 /// A PAdES baseline level (ETSI EN 319 142-1 §6).

@@ -104,6 +104,7 @@ fn render_signature(out: &mut String, sig: &SignatureReport, lang: Lang) {
     checks(out, sig, lang);
     chain_lines(out, sig, lang);
     modifications(out, sig, lang);
+    visual(out, sig, lang);
     for f in &sig.findings {
         if f.severity > Severity::Info {
             finding_line(out, "  ", f, lang);
@@ -453,6 +454,69 @@ fn modifications(out: &mut String, sig: &SignatureReport, lang: Lang) {
         );
     }
     render_field_values(out, m, lang);
+}
+
+/// The visual comparison, when it ran: one line, then one per region and picture.
+fn visual(out: &mut String, sig: &SignatureReport, lang: Lang) {
+    let Some(v) = &sig.visual else {
+        return;
+    };
+    let label = lang.pick("visual:     ", "hình ảnh:   ");
+    if v.status == super::VisualStatus::Skipped {
+        let _ = writeln!(
+            out,
+            "  {label} {} ({})",
+            lang.pick("not compared", "chưa so sánh"),
+            safe(v.reason.as_deref().unwrap_or("?"))
+        );
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "  {label} {} {} {}, {} {} ({} dpi, {} ms)",
+        v.pages_now,
+        lang.pick("page(s) compared with revision", "trang so với phiên bản"),
+        v.signed_revision + 1,
+        v.regions.len(),
+        lang.pick("region(s) differ", "vùng khác biệt"),
+        v.dpi,
+        v.millis
+    );
+    const SHOWN: usize = 20;
+    for r in v.regions.iter().take(SHOWN) {
+        let cause = match r.cause {
+            super::RegionCause::SignatureAppearance => lang.pick("signature", "chữ ký"),
+            super::RegionCause::FormField => lang.pick("form field", "trường biểu mẫu"),
+            super::RegionCause::Annotation => lang.pick("annotation", "chú thích"),
+            _ => lang.pick("UNEXPLAINED", "KHÔNG RÕ NGUYÊN NHÂN"),
+        };
+        let _ = writeln!(
+            out,
+            "               - {} {} [{} {} {} {}]: {cause}{}{}",
+            lang.pick("page", "trang"),
+            r.page,
+            r.rect[0],
+            r.rect[1],
+            r.rect[2],
+            r.rect[3],
+            r.object
+                .as_deref()
+                .map(|o| format!(" {}", safe(o)))
+                .unwrap_or_default(),
+            r.field
+                .as_deref()
+                .map(|f| format!(" \"{}\"", safe(f)))
+                .unwrap_or_default(),
+        );
+    }
+    for name in &v.images {
+        let _ = writeln!(
+            out,
+            "               {} {}",
+            lang.pick("picture:", "hình:"),
+            safe(name)
+        );
+    }
 }
 
 /// "a CRL of X (origin)" / "an OCSP response signed by X (origin)".

@@ -93,6 +93,7 @@ pub fn verify_one<S: Source>(
         timestamps: Vec::new(),
         missing_for_next_level: Vec::new(),
         archive: None,
+        visual: None,
     };
     match c.field_names.len() {
         0 => r.findings.push(

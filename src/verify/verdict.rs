@@ -72,7 +72,8 @@ pub fn consequence(code: Code) -> (Indication, SubIndication) {
         | Code::ModificationDocMdpViolation
         | Code::ModificationFieldLocked
         | Code::ModificationNewVisibleSignatureField => (F, S::DisallowedModification),
-        Code::ModificationUnanalysed => (I, S::DisallowedModification),
+        // A pixel comparison is evidence, not proof (renderers differ): doubt, never a pass.
+        Code::ModificationUnanalysed | Code::VisualContentChanged => (I, S::DisallowedModification),
         Code::IntegritySignerCertMissing
         | Code::IntegritySigningCertMismatch
         | Code::IntegritySigningCertMissing => (I, S::NoSigningCertificateFound),

@@ -30,6 +30,19 @@ pub struct VerifyArgs {
     /// Worker threads for many files (default: one per core).
     #[arg(long, value_name = "N")]
     jobs: Option<usize>,
+    /// Also render each signed revision and the final document and compare them page by
+    /// page: regions that look different are reported, attributed to the later signature,
+    /// field or annotation that explains them, or marked unexplained (visual.* findings).
+    #[arg(long)]
+    visual: bool,
+    /// Like --visual, and write into DIR one PNG per changed page and signature: the signed
+    /// revision, the page now, and the differences outlined (legend in --lang).
+    #[arg(long, value_name = "DIR")]
+    visual_diff: Option<PathBuf>,
+    /// With --visual-diff: replace existing pictures (never an input, never through a
+    /// symbolic link).
+    #[arg(long, requires = "visual_diff")]
+    force: bool,
     /// PDFs to verify, or directories whose *.pdf files (recursively) are verified. A file
     /// that cannot be processed is reported on standard error and left out of the output;
     /// the others are still verified (exit code 2). With several files, a summary line
@@ -78,6 +91,8 @@ pub fn run(a: VerifyArgs) -> Result<ExitCode, Failure> {
     // Kept only for --json, whose output is one document.
     let mut kept: Vec<VerificationReport> = Vec::new();
     let mut all_passed = true;
+    // A picture that could not be written (exit code 2, as a file that could not be processed).
+    let mut visual_failed = false;
     // Files go through in slices, each verified in parallel and written out in input order
     // before the next starts: memory stays bounded however many files there are.
     for slice in files.chunks(SLICE) {
@@ -89,7 +104,10 @@ pub fn run(a: VerifyArgs) -> Result<ExitCode, Failure> {
         for item in result.items {
             summary.add(item.outcome());
             match item.result {
-                Ok(r) => {
+                Ok(mut r) => {
+                    if a.visual || a.visual_diff.is_some() {
+                        visual_failed |= !bar.suspend(|| visual(&item.path, &mut r, &a, lang));
+                    }
                     all_passed &= r.all_passed();
                     if a.jsonl {
                         out.push_str(&serde_json::to_string(&r).unwrap_or_default());
@@ -141,7 +159,7 @@ pub fn run(a: VerifyArgs) -> Result<ExitCode, Failure> {
             _ => eprintln!("kyso: {summary}"),
         }
     }
-    if summary.errors > 0 {
+    if summary.errors > 0 || visual_failed {
         return Ok(ExitCode::from(2));
     }
     Ok(if all_passed {
@@ -170,4 +188,86 @@ fn progress_bar(len: usize, a: &VerifyArgs) -> indicatif::ProgressBar {
         bar.set_style(style);
     }
     bar
+}
+
+/// `--visual` / `--visual-diff DIR`: the signed revisions rendered and compared with the
+/// file (kyso::visual), the pictures written by kyso's write rule. A file that cannot be
+/// read again or a picture that cannot be written is said on standard error (false: exit
+/// code 2); the report keeps what the comparison found.
+fn visual(path: &std::path::Path, r: &mut VerificationReport, a: &VerifyArgs, lang: Lang) -> bool {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            report_failure(&format!(
+                "{}: {}: {e}",
+                path.display(),
+                lang.pick(
+                    "cannot read the file again for the visual comparison",
+                    "không đọc lại được tệp để so sánh hình ảnh"
+                )
+            ));
+            return false;
+        }
+    };
+    let mut opts = kyso::visual::VisualOptions::default();
+    opts.pictures = a.visual_diff.is_some();
+    opts.lang = lang;
+    opts.name_prefix = picture_prefix(path);
+    let pictures = kyso::visual::examine(&bytes, r, &opts);
+    let Some(dir) = &a.visual_diff else {
+        return true;
+    };
+    if pictures.is_empty() {
+        return true;
+    }
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        report_failure(&format!("{}: {e}", dir.display()));
+        return false;
+    }
+    let mut written = true;
+    for p in pictures {
+        let out = crate::writes::Out::chosen(&dir.join(&p.file_name), a.force);
+        match kyso::output::write_bytes(out.target(), &[path], &p.png) {
+            Ok(()) => eprintln!(
+                "{} {}",
+                lang.pick("picture:", "hình so sánh:"),
+                out.path().display()
+            ),
+            Err(e) => {
+                written = false;
+                report_failure(&Failure::about_in(out.path(), e, lang).0);
+                // The report names only pictures that exist.
+                for s in &mut r.signatures {
+                    if let Some(v) = &mut s.visual {
+                        v.images.retain(|n| *n != p.file_name);
+                    }
+                }
+            }
+        }
+    }
+    written
+}
+
+/// The input's file name, reduced to letters, digits, '-' and '_', and a '-'.
+fn picture_prefix(path: &std::path::Path) -> String {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let clean: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(80)
+        .collect();
+    if clean.is_empty() {
+        String::new()
+    } else {
+        format!("{clean}-")
+    }
 }

@@ -1,0 +1,539 @@
+//! What changed, as people see it (issue 23; feature `visual`): each signed revision
+//! rendered and compared with the final document, page by page.
+//!
+//! The difference analysis ([`crate::diff`]) judges objects; this module judges pixels, as a
+//! second, independent line of evidence behind it. For every signature with later
+//! revisions, the bytes up to its revision's `%%EOF` and the whole file are rendered with
+//! hayro (pure Rust, no system library) at a modest resolution, compared pixel by pixel, and
+//! the differing pixels grouped into regions, reported in the page's default user space:
+//!
+//! - inside the `/Rect` of an annotation added or changed after the signature (a later
+//!   signature's widget, a filled field's widget, an added annotation) a region is
+//!   attributed to that change (`visual.explained`); when it also covers page content of
+//!   the signed revision it is `visual.overlap` (a warning, as EU DSS reports it);
+//! - elsewhere it is unexplained: over blank space `visual.unexplained` (a warning), over
+//!   signed page content `visual.content_changed` (an error: never TOTAL-PASSED);
+//! - a page added is `visual.unexplained`, a page removed `visual.content_changed`.
+//!
+//! Budgets (pages, pixels, time per document, [`VisualOptions`]) bound the work; beyond
+//! them, or when a revision cannot be rendered, the signature's report says the comparison
+//! was skipped (`visual.skipped`), never silently. It runs only when asked
+//! (`kyso verify --visual`): plain verification does not render.
+//!
+//! Sub-modules, one job each: `render` (hayro), `changes` (the annotations changed since a
+//! revision, from kyso's reader), `compare` (pixels to regions), `picture` (the PNG a clerk
+//! looks at).
+
+mod changes;
+mod compare;
+mod picture;
+mod render;
+
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::pdf::Document;
+use crate::report::{
+    Code, Finding, Lang, RegionCause, VerificationReport, VisualRegion, VisualReport,
+};
+
+use compare::{PixelBox, Tolerance};
+use picture::Mark;
+use render::{RenderFailure, Renderable};
+
+/// Limits and settings of the visual comparison.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct VisualOptions {
+    /// Resolution of the renderings (dots per inch; 72 is one pixel per point).
+    pub dpi: f32,
+    /// Pages rendered per document, all signatures together (each compared page costs
+    /// three renderings at most: signed, now, signed content without annotations).
+    pub max_pages: usize,
+    /// Pixels rendered per document, all renderings together.
+    pub max_pixels: u64,
+    /// Pixels of one rendering (a page larger than this is not rendered).
+    pub max_page_pixels: u64,
+    /// Time for the whole document; past it the signatures not yet compared are skipped.
+    pub time_limit: Duration,
+    /// Largest file compared (the renderer holds the file and each signed revision in
+    /// memory).
+    pub max_file_bytes: u64,
+    /// Differing pixels over signed content that make an unexplained region an error
+    /// (fewer: a warning), and an attributed one an overlap.
+    pub min_content_pixels: u64,
+    /// Also make the side-by-side pictures ([`Picture`]).
+    pub pictures: bool,
+    /// Language of the pictures' legend.
+    pub lang: Lang,
+    /// Put before the pictures' file names (the CLI uses the input's name, so that the
+    /// pictures of several files can share a directory).
+    pub name_prefix: String,
+}
+
+impl Default for VisualOptions {
+    fn default() -> Self {
+        VisualOptions {
+            dpi: 72.0,
+            max_pages: 300,
+            max_pixels: 300_000_000,
+            max_page_pixels: 16_000_000,
+            time_limit: Duration::from_secs(60),
+            max_file_bytes: 256 * 1024 * 1024,
+            min_content_pixels: 4,
+            pictures: false,
+            lang: Lang::En,
+            name_prefix: String::new(),
+        }
+    }
+}
+
+/// One side-by-side picture: signed revision | now | differences outlined.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Picture {
+    /// Index of the signature in the report.
+    pub signature: usize,
+    /// Page, 1-based.
+    pub page: usize,
+    /// The file name kyso proposes (`<prefix>sig<N>-page<P>.png`), also listed in the
+    /// report.
+    pub file_name: String,
+    /// The PNG bytes.
+    pub png: Vec<u8>,
+}
+
+/// Renders, for every signature of `report` whose revision is followed by later ones, the
+/// signed revision and the final document, compares them, and records the outcome in the
+/// signature's [`crate::report::SignatureReport::visual`] and findings (the verdict and the
+/// summary recomputed). `bytes` are the file the report is about.
+///
+/// Returns the pictures when [`VisualOptions::pictures`] is set (their names are already in
+/// the report). The work runs on a worker thread bounded by [`VisualOptions::time_limit`]:
+/// past it the report says the comparison was skipped (the thread is left to finish alone).
+pub fn examine(
+    bytes: &[u8],
+    report: &mut VerificationReport,
+    opts: &VisualOptions,
+) -> Vec<Picture> {
+    let wanted: Vec<Candidate> = report
+        .signatures
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| {
+            let rev = s.signed_revision?;
+            (s.modifications.later_revisions > 0).then_some(Candidate {
+                signature: i,
+                revision: rev,
+                permitted: s.modifications.allowed,
+            })
+        })
+        .collect();
+    if wanted.is_empty() {
+        return Vec::new();
+    }
+    if bytes.len() as u64 > opts.max_file_bytes {
+        let why = format!(
+            "the file ({} bytes) is larger than the visual comparison's limit of {} bytes",
+            bytes.len(),
+            opts.max_file_bytes
+        );
+        let outcomes = wanted.iter().map(|c| skipped(c, opts, &why)).collect();
+        return merge(report, outcomes);
+    }
+    let started = Instant::now();
+    let (tx, rx) = mpsc::channel();
+    let shared: Arc<Vec<u8>> = Arc::new(bytes.to_vec());
+    let worker_opts = opts.clone();
+    let worker_wanted = wanted.clone();
+    let deadline = started + opts.time_limit;
+    let spawned = std::thread::Builder::new()
+        .name("kyso-visual".into())
+        .spawn(move || {
+            let _ = tx.send(run(&shared, &worker_wanted, &worker_opts, deadline));
+        });
+    let outcome = match spawned {
+        Ok(_) => rx
+            .recv_timeout(opts.time_limit + Duration::from_millis(500))
+            .ok(),
+        Err(_) => None,
+    };
+    let outcomes = outcome.unwrap_or_else(|| {
+        let why = format!(
+            "the time budget of {} s for the visual comparison ran out",
+            opts.time_limit.as_secs()
+        );
+        wanted.iter().map(|c| skipped(c, opts, &why)).collect()
+    });
+    merge(report, outcomes)
+}
+
+/// Records each signature's outcome in the report and re-decides its verdict.
+fn merge(report: &mut VerificationReport, outcomes: Vec<Outcome>) -> Vec<Picture> {
+    let mut pictures = Vec::new();
+    for o in outcomes {
+        if let Some(sig) = report.signatures.get_mut(o.signature) {
+            sig.findings.extend(o.findings);
+            sig.visual = Some(o.report);
+            crate::verify::verdict::decide(sig);
+        }
+        pictures.extend(o.pictures);
+    }
+    report.update_summary();
+    pictures
+}
+
+#[derive(Debug, Clone)]
+struct Candidate {
+    signature: usize,
+    revision: usize,
+    permitted: bool,
+}
+
+struct Outcome {
+    signature: usize,
+    report: VisualReport,
+    findings: Vec<Finding>,
+    pictures: Vec<Picture>,
+}
+
+fn skipped(c: &Candidate, opts: &VisualOptions, why: &str) -> Outcome {
+    Outcome {
+        signature: c.signature,
+        report: VisualReport::skipped(c.revision, opts.dpi, why),
+        findings: vec![Finding::new(
+            Code::VisualSkipped,
+            format!("the signed revision was not compared visually: {why}"),
+        )],
+        pictures: Vec::new(),
+    }
+}
+
+/// What one document's comparison has spent.
+struct Spent {
+    pages: usize,
+    pixels: u64,
+}
+
+fn run(
+    bytes: &[u8],
+    wanted: &[Candidate],
+    opts: &VisualOptions,
+    deadline: Instant,
+) -> Vec<Outcome> {
+    let doc = match Document::open(bytes) {
+        Ok(d) => d,
+        Err(e) => {
+            let why = format!("the document could not be read for rendering: {e}");
+            return wanted.iter().map(|c| skipped(c, opts, &why)).collect();
+        }
+    };
+    let now = match render::open(bytes.to_vec()) {
+        Ok(r) => r,
+        Err(why) => return wanted.iter().map(|c| skipped(c, opts, &why)).collect(),
+    };
+    let last = doc.last_revision();
+    let mut spent = Spent {
+        pages: 0,
+        pixels: 0,
+    };
+    wanted
+        .iter()
+        .map(|c| {
+            let started = Instant::now();
+            let mut o = match one(&doc, bytes, &now, last, c, opts, deadline, &mut spent) {
+                Ok(o) => o,
+                Err(why) => skipped(c, opts, &why),
+            };
+            o.report.millis = started.elapsed().as_millis() as u64;
+            o
+        })
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn one(
+    doc: &Document<&[u8]>,
+    bytes: &[u8],
+    now: &Renderable,
+    last: usize,
+    c: &Candidate,
+    opts: &VisualOptions,
+    deadline: Instant,
+    spent: &mut Spent,
+) -> Result<Outcome, String> {
+    if doc.is_encrypted() {
+        return Err(
+            "the document is encrypted (the renderer does not decrypt with kyso's password)".into(),
+        );
+    }
+    let end = doc
+        .revisions()
+        .get(c.revision)
+        .map(|r| r.end as usize)
+        .ok_or("the signed revision is not among the document's revisions")?;
+    let signed_bytes = bytes
+        .get(..end)
+        .ok_or("the signed revision ends past the file")?
+        .to_vec();
+    let signed = render::open(signed_bytes)?;
+    // A page tree kyso cannot read attributes nothing: every region stays unexplained.
+    let changed = changes::changed_annotations(doc, c.revision, last).unwrap_or_default();
+    let (ps, pn) = (signed.page_count(), now.page_count());
+    if spent.pages + ps.min(pn) * 2 > opts.max_pages {
+        return Err(format!(
+            "the page budget ({} renderings per document) would be exceeded: {} and {} pages",
+            opts.max_pages, ps, pn
+        ));
+    }
+    let mut report = VisualReport::compared(c.revision, opts.dpi, ps, pn);
+    let mut findings = Vec::new();
+    let mut pictures = Vec::new();
+    let tol = Tolerance::default();
+    let render_one = |r: &Renderable, page: usize, annots: bool, spent: &mut Spent| {
+        if Instant::now() > deadline {
+            return Err(format!(
+                "the time budget of {} s ran out at page {}",
+                opts.time_limit.as_secs(),
+                page + 1
+            ));
+        }
+        if spent.pages >= opts.max_pages {
+            return Err(format!(
+                "the page budget ({} renderings per document) ran out at page {}",
+                opts.max_pages,
+                page + 1
+            ));
+        }
+        let raster = r
+            .render(page, opts.dpi, annots, opts.max_page_pixels)
+            .map_err(|e| match e {
+                RenderFailure::TooLarge { width, height } => format!(
+                    "page {} ({width:.0} × {height:.0} pt) is larger than the per-page pixel \
+                     budget at {} dpi",
+                    page + 1,
+                    opts.dpi
+                ),
+                RenderFailure::Panicked => format!(
+                    "the renderer stopped on page {} (a defect in the renderer)",
+                    page + 1
+                ),
+            })?
+            .ok_or_else(|| format!("page {} could not be found", page + 1))?;
+        spent.pages += 1;
+        spent.pixels += raster.width as u64 * raster.height as u64;
+        if spent.pixels > opts.max_pixels {
+            return Err(format!(
+                "the pixel budget ({} pixels per document) ran out at page {}",
+                opts.max_pixels,
+                page + 1
+            ));
+        }
+        Ok(raster)
+    };
+    for page in 0..ps.max(pn) {
+        if page >= pn {
+            report.pages_removed.push(page + 1);
+            continue;
+        }
+        if page >= ps {
+            report.pages_added.push(page + 1);
+            continue;
+        }
+        let s = render_one(&signed, page, true, spent)?;
+        let n = render_one(now, page, true, spent)?;
+        report.unresolved_appearances += s.unresolved_appearances + n.unresolved_appearances;
+        if s.rgba == n.rgba && s.width == n.width {
+            continue;
+        }
+        let annots = changed.get(&page).map(Vec::as_slice).unwrap_or_default();
+        let mut regions = Vec::new();
+        if s.width != n.width || s.height != n.height {
+            let content = render_one(&signed, page, false, spent)?;
+            regions.push(compare::PixelRegion {
+                bbox: [0, 0, n.width, n.height],
+                pixels: n.width as u64 * n.height as u64,
+                over_content: compare::ink_pixels(&content, tol),
+                over_signed: compare::ink_pixels(&s, tol),
+                annotation: None,
+            });
+        } else {
+            let content = render_one(&signed, page, false, spent)?;
+            let boxes: Vec<PixelBox> = annots
+                .iter()
+                .map(|a| {
+                    n.user_to_pixel_box(a.rect)
+                        .map(|b| {
+                            [
+                                b[0].saturating_sub(1),
+                                b[1].saturating_sub(1),
+                                b[2] + 1,
+                                b[3] + 1,
+                            ]
+                        })
+                        .unwrap_or([0, 0, 0, 0])
+                })
+                .collect();
+            regions = compare::compare(&s, &n, Some(&content), &boxes, tol);
+        }
+        let mut marks = Vec::new();
+        for r in &regions {
+            let attributed = r.annotation.and_then(|i| annots.get(i));
+            let permitted = attributed.is_some() && c.permitted;
+            // A permitted change is judged on the page content it covers (DSS' overlap);
+            // anything else on what the signed revision showed, annotations included.
+            let covered = if permitted {
+                r.over_content
+            } else {
+                r.over_signed
+            };
+            let over = covered >= opts.min_content_pixels;
+            let mark = match (permitted, over) {
+                (true, false) => Mark::Explained,
+                (true, true) => Mark::Overlap,
+                (false, false) => Mark::Unexplained,
+                (false, true) => Mark::ContentChanged,
+            };
+            marks.push((r.bbox, mark));
+            report.regions.push(VisualRegion {
+                page: page + 1,
+                rect: n.pixel_box_to_user(r.bbox),
+                pixels: r.pixels,
+                cause: attributed.map_or(RegionCause::Unexplained, |a| a.cause),
+                object: attributed.map(|a| a.object.clone()),
+                field: attributed.and_then(|a| a.field.clone()),
+                permitted,
+                over_signed_content: covered,
+            });
+        }
+        if opts.pictures && !regions.is_empty() {
+            let name = format!(
+                "{}sig{}-page{}.png",
+                opts.name_prefix,
+                c.signature + 1,
+                page + 1
+            );
+            let title = format!(
+                "{} {} — {} {} — {} {}",
+                opts.lang.pick("signature", "chữ ký"),
+                c.signature + 1,
+                opts.lang.pick("page", "trang"),
+                page + 1,
+                opts.lang.pick("signed revision", "phiên bản đã ký"),
+                c.revision + 1
+            );
+            if let Some(png) = picture::compose(&s, &n, &marks, &title, opts.lang) {
+                report.images.push(name.clone());
+                pictures.push(Picture {
+                    signature: c.signature,
+                    page: page + 1,
+                    file_name: name,
+                    png,
+                });
+            }
+        }
+    }
+    findings.extend(judge(&report, opts));
+    Ok(Outcome {
+        signature: c.signature,
+        report,
+        findings,
+        pictures,
+    })
+}
+
+/// The findings of one signature's comparison.
+fn judge(v: &VisualReport, opts: &VisualOptions) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let fmt_rect = |r: &[f64; 4]| format!("[{} {} {} {}]", r[0], r[1], r[2], r[3]);
+    let (mut explained, mut unexplained) = (0usize, 0usize);
+    for r in &v.regions {
+        let over = r.over_signed_content >= opts.min_content_pixels;
+        let what = match (&r.object, &r.field) {
+            (Some(o), Some(f)) => format!("{o} (field \"{f}\")"),
+            (Some(o), None) => o.clone(),
+            _ => String::new(),
+        };
+        // Drawn by an annotation whose change the difference analysis did not allow: the
+        // picture says where, but nothing permitted explains it.
+        let why = if r.cause == RegionCause::Unexplained {
+            "no change the difference analysis found explains it".to_string()
+        } else {
+            format!("it is drawn by {what}, whose change after signing is not allowed")
+        };
+        let permitted = r.cause != RegionCause::Unexplained && r.permitted;
+        match (permitted, over) {
+            (false, true) => {
+                unexplained += 1;
+                out.push(Finding::new(
+                    Code::VisualContentChanged,
+                    format!(
+                        "page {}: the region {} looks different from the signed revision over \
+                         {} pixel(s) of signed content, and {why}",
+                        r.page,
+                        fmt_rect(&r.rect),
+                        r.over_signed_content
+                    ),
+                ))
+            }
+            (false, false) => {
+                unexplained += 1;
+                out.push(Finding::new(
+                    Code::VisualUnexplained,
+                    format!(
+                        "page {}: the region {} ({} pixel(s)) looks different from the signed \
+                         revision, and {why}",
+                        r.page,
+                        fmt_rect(&r.rect),
+                        r.pixels
+                    ),
+                ))
+            }
+            (_, true) => {
+                explained += 1;
+                out.push(Finding::new(
+                    Code::VisualOverlap,
+                    format!(
+                        "page {}: the appearance of {what} at {} covers {} pixel(s) of the \
+                         signed page content",
+                        r.page,
+                        fmt_rect(&r.rect),
+                        r.over_signed_content
+                    ),
+                ))
+            }
+            (_, false) => explained += 1,
+        }
+    }
+    for p in &v.pages_removed {
+        out.push(Finding::new(
+            Code::VisualContentChanged,
+            format!("page {p} of the signed revision is no longer in the document"),
+        ));
+    }
+    for p in &v.pages_added {
+        out.push(Finding::new(
+            Code::VisualUnexplained,
+            format!("page {p} was added after the signature"),
+        ));
+    }
+    if unexplained == 0 && v.pages_removed.is_empty() && v.pages_added.is_empty() {
+        out.push(Finding::new(
+            Code::VisualExplained,
+            if explained == 0 {
+                format!(
+                    "the {} page(s) look exactly as in the signed revision (at {} dpi)",
+                    v.pages_now, v.dpi
+                )
+            } else {
+                format!(
+                    "the {} page(s) look as in the signed revision except {explained} region(s) \
+                     where a later signature, field or annotation draws (at {} dpi)",
+                    v.pages_now, v.dpi
+                )
+            },
+        ));
+    }
+    out
+}
