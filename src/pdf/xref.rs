@@ -731,7 +731,7 @@ fn read_xref_stream<S: Source + ?Sized>(
         .ok_or_else(|| PdfError::bad_xref(offset, "/Size is missing or negative"))?;
     let index: Vec<(u64, u64)> = match dict.get(b"Index") {
         None => vec![(0, size)],
-        Some(Object::Array(a)) if a.len() % 2 == 0 => a
+        Some(Object::Array(a)) if a.len().is_multiple_of(2) => a
             .chunks(2)
             .map(|p| match p {
                 [Object::Integer(s), Object::Integer(c)] => {

@@ -227,8 +227,10 @@ pub(super) async fn verify_dossier_upload(
             })?;
             write_files(&scratch.0, &files)?;
             drop(files);
-            let mut budget = DossierBudget::default();
-            budget.deadline = Some(request_timeout);
+            let budget = DossierBudget {
+                deadline: Some(request_timeout),
+                ..DossierBudget::default()
+            };
             // The error names the working directory: not for the caller.
             let mut report = verify_dossier_with(&scratch.0, &options, &budget).map_err(|_| {
                 ApiError::new(

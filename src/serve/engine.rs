@@ -667,10 +667,12 @@ mod tests {
     /// `Retry-After`, and admitted again once a place is free.
     #[test]
     fn admission_beyond_the_queue_is_503() {
-        let mut limits = Limits::default();
-        limits.concurrency = 1;
-        limits.queue = 1;
-        limits.shutdown_grace = Duration::from_secs(2);
+        let limits = Limits {
+            concurrency: 1,
+            queue: 1,
+            shutdown_grace: Duration::from_secs(2),
+            ..Limits::default()
+        };
         let shared = Shared::new(limits);
         let held = shared.admission.clone().try_acquire_many_owned(2).unwrap();
         let gate = Gate::new(&shared, 1 << 10);
@@ -712,11 +714,13 @@ mod tests {
     /// abandoned work cannot pile up beyond the concurrency limit and the queue.
     #[test]
     fn abandoned_work_keeps_its_place_until_it_ends() {
-        let mut limits = Limits::default();
-        limits.concurrency = 1;
-        limits.queue = 0;
-        limits.request_timeout = Duration::from_millis(300);
-        limits.shutdown_grace = Duration::from_secs(2);
+        let limits = Limits {
+            concurrency: 1,
+            queue: 0,
+            request_timeout: Duration::from_millis(300),
+            shutdown_grace: Duration::from_secs(2),
+            ..Limits::default()
+        };
         let shared = Shared::new(limits);
         let gate = Gate::new(&shared, 1 << 10);
         let for_route = shared.clone();

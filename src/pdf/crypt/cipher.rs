@@ -80,7 +80,7 @@ pub(crate) fn aes_cbc_decrypt(key: &[u8], data: &[u8]) -> Result<Vec<u8>, Cipher
         return Ok(Vec::new());
     }
     let (iv, body) = data.split_at_checked(16).ok_or(CipherError::Length)?;
-    if body.is_empty() || body.len() % 16 != 0 {
+    if body.is_empty() || !body.len().is_multiple_of(16) {
         return Err(CipherError::Length);
     }
     let mut buf = body.to_vec();
@@ -139,7 +139,7 @@ pub(crate) fn aes_cbc_raw(
     data: &[u8],
     encrypt: bool,
 ) -> Result<Vec<u8>, CipherError> {
-    if data.len() % 16 != 0 {
+    if !data.len().is_multiple_of(16) {
         return Err(CipherError::Length);
     }
     let mut buf = data.to_vec();
