@@ -113,7 +113,10 @@ impl VerifyOptions {
     }
 
     /// Validates under `policy`: its key-compromise rule, revocation freshness and
-    /// algorithm constraints go into [`VerifyOptions::validation`].
+    /// algorithm constraints go into [`VerifyOptions::validation`]. Set the revocation
+    /// modes afterwards field by field (`validation.revocation.end_entity = …`): assigning a
+    /// whole new `validation.revocation` after this call replaces the policy's freshness
+    /// and key-compromise settings too.
     pub fn policy(mut self, policy: Policy) -> Self {
         policy.apply(&mut self.validation);
         self.policy = policy;
