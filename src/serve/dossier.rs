@@ -16,7 +16,9 @@ use axum::Extension;
 
 use super::engine::{Admission, Outcome};
 use super::errors::{ApiError, ErrorCode};
-use super::verify::{multipart_error, parse_query, read_part, AppState, Parsed, VerifyQuery};
+use super::verify::{
+    multipart_body, multipart_error, parse_query, read_part, AppState, Parsed, VerifyQuery,
+};
 use crate::dossier::{
     check_relative_path, nfc, render_dossier, verify_dossier_with, DossierBudget, DossierReport,
 };
@@ -151,15 +153,9 @@ pub(super) async fn verify_dossier_upload(
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
-    let mut multipart = match multipart {
+    let mut multipart = match multipart_body(multipart) {
         Ok(m) => m,
-        Err(e) => {
-            return ApiError::new(
-                ErrorCode::BadMultipart,
-                format!("expected a multipart/form-data body: {}", e.body_text()),
-            )
-            .into_response()
-        }
+        Err(e) => return e.into_response(),
     };
     let max = state.shared.limits.max_body;
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();

@@ -415,15 +415,9 @@ async fn verify_detached(
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
-    let mut multipart = match multipart {
+    let mut multipart = match multipart_body(multipart) {
         Ok(m) => m,
-        Err(e) => {
-            return ApiError::new(
-                ErrorCode::BadMultipart,
-                format!("expected a multipart/form-data body: {}", e.body_text()),
-            )
-            .into_response()
-        }
+        Err(e) => return e.into_response(),
     };
     let max = state.shared.limits.max_body;
     let mut file = None;
@@ -471,6 +465,18 @@ async fn verify_detached(
         })
         .await;
     answer(&state.shared, result, lang, text, bytes_in)
+}
+
+/// The multipart reader of a body, or the answer to a body that is not multipart.
+pub(super) fn multipart_body(
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Multipart, ApiError> {
+    multipart.map_err(|e| {
+        ApiError::new(
+            ErrorCode::BadMultipart,
+            format!("expected a multipart/form-data body: {}", e.body_text()),
+        )
+    })
 }
 
 pub(super) fn multipart_error(e: &MultipartError) -> ApiError {
@@ -531,15 +537,9 @@ async fn verify_batch(
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
-    let mut multipart = match multipart {
+    let mut multipart = match multipart_body(multipart) {
         Ok(m) => m,
-        Err(e) => {
-            return ApiError::new(
-                ErrorCode::BadMultipart,
-                format!("expected a multipart/form-data body: {}", e.body_text()),
-            )
-            .into_response()
-        }
+        Err(e) => return e.into_response(),
     };
     // A body that is not multipart at all is answered with one error, not a stream.
     let first = match multipart.next_field().await {
