@@ -626,41 +626,7 @@ fn en_319_102_1_5_6_3_kyso_ltv_due_lists_the_archives_to_renew_over_time() {
     let Some(s) = Setup::new() else { return };
     let dir = s.path("archives");
     std::fs::create_dir_all(dir.join("2026/q4")).unwrap();
-    let bb = s.signed("bb.pdf", false);
-    let lt = s.b_lt("lt.pdf");
-    let lta = s.archived(
-        &bb,
-        "lta.pdf",
-        &["signer", "tsa"],
-        &s.pki.timestamping(Behaviour::Honest),
-    );
-    let renewed = s.archived(
-        &lta,
-        "renewed.pdf",
-        &["tsa", "tsa2"],
-        &s.pki.timestamping_by(&s.pki.tsa2, Behaviour::Honest),
-    );
-    let short = s.archived(
-        &bb,
-        "short.pdf",
-        &["signer", "short-tsa"],
-        &s.pki.timestamping_by(&s.pki.short_tsa, Behaviour::Honest),
-    );
-    for (from, to) in [
-        (&bb, "bb.pdf"),
-        (&lt, "2026/lt.pdf"),
-        (&lta, "2026/q4/lta.pdf"),
-        (&renewed, "renewed.pdf"),
-        (&short, "2026/short.pdf"),
-    ] {
-        std::fs::copy(from, dir.join(to)).unwrap();
-    }
-    std::fs::write(dir.join("unsigned.pdf"), sample_pdf(SampleXref::Table)).unwrap();
     let root = s.pki.root_pem();
-    let date = |days: i64| {
-        let t = at(&s.pki, days);
-        format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
-    };
     let run = |within: i64, extra: &[&str]| {
         let mut args: Vec<std::ffi::OsString> = vec![
             "ltv".into(),
@@ -679,18 +645,35 @@ fn en_319_102_1_5_6_3_kyso_ltv_due_lists_the_archives_to_renew_over_time() {
             .map(|(a, b)| (a.to_string(), b.to_string()))
             .collect()
     };
-    // Today (validation at the PKI's own time, while the short-lived authority is valid),
-    // within a day: the short archive is due; B-B and B-LT are no archives.
-    let now = kyso::report::text::rfc3339(s.pki.now);
-    let o = run(1, &["--at", &now, "--jsonl"]);
+    let date = |days: i64| {
+        let t = at(&s.pki, days);
+        format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
+    };
+    let bb = s.signed("bb.pdf", false);
+    // First, while the short-lived authority is valid (it lives SHORT_TSA_SECONDS).
+    let short = s.archived(
+        &bb,
+        "short.pdf",
+        &["signer", "short-tsa"],
+        &s.pki.timestamping_by(&s.pki.short_tsa, Behaviour::Honest),
+    );
+    // "Today": just before the short-lived authority expires, after its timestamp was made
+    // (at the PKI's creation time the timestamp would lie in the future). Checked before the
+    // other files are made, so that none of their timestamps is later than "today".
+    let today = s.pki.now + Duration::seconds(SHORT_TSA_SECONDS - 1);
+    assert!(
+        OffsetDateTime::now_utc() < today,
+        "the short-lived archive took more than {} s to make",
+        SHORT_TSA_SECONDS - 1
+    );
+    std::fs::copy(&bb, dir.join("bb.pdf")).unwrap();
+    std::fs::copy(&short, dir.join("2026/short.pdf")).unwrap();
+    // Within a day: the short archive is due; B-B is no archive.
+    let o = run(1, &["--at", &kyso::report::text::rfc3339(today), "--jsonl"]);
     assert_eq!(code(&o), 1, "{}", show(&o));
     assert_eq!(
         due_listing(&stdout(&o)),
-        pairs(&[
-            ("bb.pdf", "not_an_archive"),
-            ("lt.pdf", "not_an_archive"),
-            ("short.pdf", "renew_before"),
-        ]),
+        pairs(&[("bb.pdf", "not_an_archive"), ("short.pdf", "renew_before")]),
         "{}",
         show(&o)
     );
@@ -699,7 +682,28 @@ fn en_319_102_1_5_6_3_kyso_ltv_due_lists_the_archives_to_renew_over_time() {
         "{}",
         show(&o)
     );
-    assert!(stderr(&o).contains("6 PDF file(s)"), "{}", show(&o));
+    assert!(stderr(&o).contains("2 PDF file(s)"), "{}", show(&o));
+    let lt = s.b_lt("lt.pdf");
+    let lta = s.archived(
+        &bb,
+        "lta.pdf",
+        &["signer", "tsa"],
+        &s.pki.timestamping(Behaviour::Honest),
+    );
+    let renewed = s.archived(
+        &lta,
+        "renewed.pdf",
+        &["tsa", "tsa2"],
+        &s.pki.timestamping_by(&s.pki.tsa2, Behaviour::Honest),
+    );
+    for (from, to) in [
+        (&lt, "2026/lt.pdf"),
+        (&lta, "2026/q4/lta.pdf"),
+        (&renewed, "renewed.pdf"),
+    ] {
+        std::fs::copy(from, dir.join(to)).unwrap();
+    }
+    std::fs::write(dir.join("unsigned.pdf"), sample_pdf(SampleXref::Table)).unwrap();
     // 200 days on (the signer has expired), within a year: the short archive is no longer
     // provable; the five-year archive is due only within five years.
     let o = run(365, &["--at", &date(200), "--jsonl"]);
