@@ -89,7 +89,15 @@ impl HttpUrl {
         } else {
             format!("/{path}")
         };
-        Ok(HttpUrl { host, port, path })
+        let url = HttpUrl { host, port, path };
+        // The host written out can be longer than given (`4` is `0.0.0.4`): the limit holds
+        // for what is fetched, and what is written back reads back the same.
+        if url.display().len() > MAX_URL {
+            return Err(format!(
+                "the URL is longer than {MAX_URL} characters once its host is written out"
+            ));
+        }
+        Ok(url)
     }
 
     /// The value of the `Host` header: the host as given, and the port unless it is 80.
@@ -257,6 +265,19 @@ mod tests {
 
     fn v4(a: u8, b: u8, c: u8, d: u8) -> Host {
         Host::Ip(IpAddr::V4(Ipv4Addr::new(a, b, c, d)))
+    }
+
+    /// Found by the url_read fuzz target: a 2 043-character URL with host `4` was accepted,
+    /// written back as `0.0.0.4` (2 049 characters), and the written-back URL was refused.
+    #[test]
+    fn the_length_limit_holds_for_the_url_written_out() {
+        let short = format!("http://4/{}", "a".repeat(MAX_URL - 12));
+        assert!(short.len() <= MAX_URL);
+        let e = HttpUrl::parse(&short).unwrap_err();
+        assert!(e.contains("once its host is written out"), "{e}");
+        let fits = format!("http://4/{}", "a".repeat(MAX_URL - 16));
+        let url = HttpUrl::parse(&fits).unwrap().display();
+        assert_eq!(HttpUrl::parse(&url).unwrap().display(), url);
     }
 
     #[test]
