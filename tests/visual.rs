@@ -391,7 +391,8 @@ fn replaced_page_content_is_an_error_over_signed_content() {
 
 /// `kyso verify --visual-diff DIR`: one picture per changed page, named in the JSON report and
 /// present in DIR; a second run refuses to replace them (kyso's write rule, exit code 2) and
-/// `--force` replaces them; without `--visual` the report has no visual part. The changes are
+/// `--force` replaces them; without `--visual` the report has no visual part, with a
+/// policy that enables it (`etsi-visual`, `"visual": true`) it has. The changes are
 /// a `/Square` annotation after a DocMDP P3 certification (ISO 32000-2 §12.8.2.2: annotations
 /// permitted), so the region is attributed to it.
 #[test]
@@ -454,4 +455,26 @@ fn cli_visual_diff_writes_the_pictures_the_report_names() {
     assert_eq!(std::fs::read(pictures.join(&images[0])).unwrap(), png);
     let forced = kyso(args(&[&diff[..], &["--force"]].concat()));
     assert_eq!(code(&forced), 0, "{}", show(&forced));
+
+    // Under a policy that enables it (the shipped `etsi-visual`, or a file with
+    // "visual": true) the comparison runs without --visual, and the policy's deviation is
+    // announced on standard error.
+    let policy = dir.path().join("policy.json");
+    std::fs::write(&policy, br#"{"name": "so-tiep-nhan", "visual": true}"#).unwrap();
+    for p in ["etsi-visual", policy.to_str().unwrap()] {
+        let out = kyso(args(&["--validation-policy", p]));
+        assert_eq!(code(&out), 0, "{}", show(&out));
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            report["signatures"][0]["visual"]["status"],
+            "compared",
+            "{}",
+            show(&out)
+        );
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("visual comparison: on"),
+            "{}",
+            show(&out)
+        );
+    }
 }

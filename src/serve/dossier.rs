@@ -149,10 +149,14 @@ pub(super) async fn verify_dossier_upload(
         options,
         lang,
         text,
+        visual,
     } = match parse_query(&state.options, query, state.shared.limits.request_timeout) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
+    if let Err(e) = super::verify::visual_not_made_here(&state, visual) {
+        return e.into_response();
+    }
     let mut multipart = match multipart_body(multipart) {
         Ok(m) => m,
         Err(e) => return e.into_response(),

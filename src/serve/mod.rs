@@ -40,6 +40,8 @@ pub use errors::{ErrorCode, ServeError};
 pub use sign::{SignAgent, TOKEN_HEADER};
 pub use token::{default_token_path, load_or_create_token, PairingToken};
 pub use verify::VerifyService;
+#[cfg(feature = "visual")]
+pub use verify::{ServeVisual, VisualMode};
 
 use std::time::Duration;
 

@@ -18,7 +18,8 @@ pub const VERIFY_SERVICE: &str = r##"{
           {"name": "at", "in": "query", "required": false, "schema": {"type": "string"}, "description": "Validation time: RFC 3339, or a date (the start of that day in UTC). Default: now."},
           {"name": "revocation", "in": "query", "required": false, "schema": {"type": "string", "enum": ["require", "if-available", "off"]}},
           {"name": "lang", "in": "query", "required": false, "schema": {"type": "string", "enum": ["en", "vi"]}, "description": "Language of messages and of format=text."},
-          {"name": "format", "in": "query", "required": false, "schema": {"type": "string", "enum": ["json", "text"]}}
+          {"name": "format", "in": "query", "required": false, "schema": {"type": "string", "enum": ["json", "text"]}},
+          {"name": "visual", "in": "query", "required": false, "schema": {"type": "string", "enum": ["true", "false"]}, "description": "Compare each signed revision with the final document as rendered (signatures[].visual, visual.* findings). Only when the service offers it (kyso serve verify --visual); false is refused when the service compares every document."}
         ],
         "requestBody": {"required": true, "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}, "application/pkcs7-mime": {"schema": {"type": "string", "format": "binary"}}}},
         "responses": {
@@ -66,6 +67,7 @@ pub const VERIFY_SERVICE: &str = r##"{
           "408": {"$ref": "#/components/responses/Error"},
           "413": {"$ref": "#/components/responses/Error"},
           "422": {"$ref": "#/components/responses/Error"},
+          "501": {"$ref": "#/components/responses/Error"},
           "503": {"$ref": "#/components/responses/Error"}
         }
       }
@@ -76,7 +78,8 @@ pub const VERIFY_SERVICE: &str = r##"{
         "parameters": [
           {"name": "at", "in": "query", "required": false, "schema": {"type": "string"}},
           {"name": "revocation", "in": "query", "required": false, "schema": {"type": "string", "enum": ["require", "if-available", "off"]}},
-          {"name": "lang", "in": "query", "required": false, "schema": {"type": "string", "enum": ["en", "vi"]}}
+          {"name": "lang", "in": "query", "required": false, "schema": {"type": "string", "enum": ["en", "vi"]}},
+          {"name": "visual", "in": "query", "required": false, "schema": {"type": "string", "enum": ["true", "false"]}, "description": "As for /v1/verify, for every part."}
         ],
         "requestBody": {"required": true, "content": {"multipart/form-data": {"schema": {"type": "object", "additionalProperties": {"type": "string", "format": "binary"}}}}},
         "responses": {
@@ -95,7 +98,7 @@ pub const VERIFY_SERVICE: &str = r##"{
   "components": {
     "schemas": {
       "Report": {"type": "object", "description": "kyso's VerificationReport (schema_version, file_size, revisions, validation_time, signatures, findings, summary, embedded_files)"},
-      "Error": {"type": "object", "properties": {"error": {"type": "object", "properties": {"code": {"type": "string", "enum": ["too_large", "timeout", "busy", "shutting_down", "bad_query", "bad_body", "bad_multipart", "unreadable_document", "not_found", "internal"]}, "message": {"type": "string"}}}}}
+      "Error": {"type": "object", "properties": {"error": {"type": "object", "properties": {"code": {"type": "string", "enum": ["too_large", "timeout", "busy", "shutting_down", "bad_query", "bad_body", "bad_multipart", "unreadable_document", "not_found", "not_offered", "internal"]}, "message": {"type": "string"}}}}}
     },
     "responses": {
       "Error": {"description": "An error with a stable code", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}

@@ -42,6 +42,33 @@ pub struct VerifyService {
     /// Where an uploaded dossier is written while it is checked (a private directory per
     /// request, removed afterwards); `None`: the system's temporary directory.
     pub work_dir: Option<std::path::PathBuf>,
+    /// The visual comparison on `POST /v1/verify` (feature `visual`); `None`: not offered.
+    #[cfg(feature = "visual")]
+    pub visual: Option<ServeVisual>,
+}
+
+/// When `POST /v1/verify` compares the signed revisions visually (feature `visual`).
+#[cfg(feature = "visual")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum VisualMode {
+    /// When the request asks (`visual=true`).
+    OnRequest,
+    /// For every PDF; a request cannot turn it off (`visual=false` is refused), as under a
+    /// policy that enables it ([`crate::verify::Policy::visual`]).
+    Always,
+}
+
+/// The service's visual comparison: when, and with which budgets and renderer process.
+#[cfg(feature = "visual")]
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ServeVisual {
+    /// When.
+    pub mode: VisualMode,
+    /// Budgets and the renderer's process; the service sets the language per request, makes
+    /// no pictures, and shortens the time budget to what is left of the request's.
+    pub options: crate::visual::VisualOptions,
 }
 
 impl VerifyService {
@@ -51,7 +78,19 @@ impl VerifyService {
             options,
             limits: Limits::default(),
             work_dir: None,
+            #[cfg(feature = "visual")]
+            visual: None,
         }
+    }
+
+    /// Offers the visual comparison on `POST /v1/verify` ([`VisualMode`]). The renderer must
+    /// run in a child process ([`crate::visual::Isolation::Process`]): a service refuses to
+    /// start with it on a thread, where a hostile page could keep a core busy and take the
+    /// service's memory.
+    #[cfg(feature = "visual")]
+    pub fn visual(mut self, mode: VisualMode, options: crate::visual::VisualOptions) -> Self {
+        self.visual = Some(ServeVisual { mode, options });
+        self
     }
 
     /// Writes uploaded dossiers under `dir` while they are checked (see
@@ -70,6 +109,7 @@ impl VerifyService {
     /// Listens on `listen` and serves on a thread of its own until
     /// [`Running::shutdown`] (or a signal, with [`Running::wait_for_signal`]).
     pub fn start(self, listen: SocketAddr) -> Result<Running, ServeError> {
+        let visual = self.checked_visual()?;
         let shared = Shared::new(self.limits.clone());
         let options = Arc::new(self.options);
         // The service's own private directory under the work directory: dossiers are checked
@@ -90,7 +130,7 @@ impl VerifyService {
         let created = work_dir.to_path_buf();
         engine::spawn(
             listen,
-            move |_| router(options, work_dir, for_router),
+            move |_| router(options, work_dir, visual, for_router),
             shared,
         )
         .inspect_err(|_| {
@@ -99,22 +139,75 @@ impl VerifyService {
     }
 }
 
+impl VerifyService {
+    /// The visual comparison as configured, refused when it could not be honoured safely or
+    /// when the policy asks for it and it is not configured (fail closed).
+    fn checked_visual(&self) -> Result<Option<Arc<VisualSetting>>, ServeError> {
+        #[cfg(feature = "visual")]
+        {
+            match &self.visual {
+                Some(v) => {
+                    if matches!(v.options.isolation, crate::visual::Isolation::Thread) {
+                        return Err(ServeError::Config(
+                            "the visual comparison needs the renderer in a child process \
+                             (kyso::visual::Isolation::Process) in a service"
+                                .into(),
+                        ));
+                    }
+                    let mut v = v.clone();
+                    if self.options.policy.visual {
+                        v.mode = VisualMode::Always;
+                    }
+                    Ok(Some(Arc::new(v)))
+                }
+                None if self.options.policy.visual => Err(ServeError::Config(format!(
+                    "the policy \"{}\" asks for the visual comparison: configure it with \
+                     VerifyService::visual (kyso serve verify --visual)",
+                    self.options.policy.name
+                ))),
+                None => Ok(None),
+            }
+        }
+        #[cfg(not(feature = "visual"))]
+        {
+            if self.options.policy.visual {
+                return Err(ServeError::Config(format!(
+                    "the policy \"{}\" asks for the visual comparison, which this build of \
+                     kyso does not have (feature visual)",
+                    self.options.policy.name
+                )));
+            }
+            Ok(None)
+        }
+    }
+}
+
+/// The visual comparison's setting as the routes read it.
+#[cfg(feature = "visual")]
+pub(super) type VisualSetting = ServeVisual;
+/// Without the feature there is none.
+#[cfg(not(feature = "visual"))]
+pub(super) type VisualSetting = ();
+
 #[derive(Clone)]
 pub(super) struct AppState {
     pub(super) shared: Arc<Shared>,
     pub(super) options: Arc<VerifyOptions>,
     pub(super) work_dir: Arc<std::path::PathBuf>,
+    pub(super) visual: Option<Arc<VisualSetting>>,
 }
 
 fn router(
     options: Arc<VerifyOptions>,
     work_dir: Arc<std::path::PathBuf>,
+    visual: Option<Arc<VisualSetting>>,
     shared: Arc<Shared>,
 ) -> Router {
     let state = AppState {
         shared: shared.clone(),
         options,
         work_dir,
+        visual,
     };
     let limits = &shared.limits;
     let work = Router::new()
@@ -181,12 +274,17 @@ pub(super) struct VerifyQuery {
     lang: Option<String>,
     /// `json` (default) or `text`.
     format: Option<String>,
+    /// `true` or `false`: the visual comparison (`POST /v1/verify`, when the service offers
+    /// it).
+    visual: Option<String>,
 }
 
 pub(super) struct Parsed {
     pub(super) options: VerifyOptions,
     pub(super) lang: Lang,
     pub(super) text: bool,
+    /// What the request said about the visual comparison.
+    pub(super) visual: Option<bool>,
 }
 
 fn parse_lang(s: Option<&str>) -> Result<Lang, ApiError> {
@@ -278,11 +376,60 @@ pub(super) fn parse_query(
             ))
         }
     };
+    let visual = match q.visual.as_deref() {
+        None => None,
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        Some(other) => {
+            return Err(ApiError::new(
+                ErrorCode::BadQuery,
+                format!("visual={other:?}: expected true or false"),
+            ))
+        }
+    };
     Ok(Parsed {
         options,
         lang,
         text,
+        visual,
     })
+}
+
+/// Refuses a dossier when the service compares every PDF visually, or when the request asks
+/// for it: the dossier route does not compare yet, and must not answer as if it had.
+pub(super) fn visual_not_made_here(state: &AppState, asked: Option<bool>) -> Result<(), ApiError> {
+    match wants_visual(state.visual.as_deref(), asked)? {
+        false => Ok(()),
+        true => Err(ApiError::new(
+            ErrorCode::NotOffered,
+            "this service compares every PDF visually, which the dossier route does not do yet: \
+             send the dossier's PDFs to /v1/verify or /v1/verify/batch",
+        )),
+    }
+}
+
+/// Whether a request on `POST /v1/verify` gets the visual comparison: what it asks within
+/// what the service offers; a request may not turn off a comparison the service always
+/// makes, nor ask for one it does not offer.
+fn wants_visual(service: Option<&VisualSetting>, asked: Option<bool>) -> Result<bool, ApiError> {
+    #[cfg(feature = "visual")]
+    let always = service.map(|v| v.mode == VisualMode::Always);
+    #[cfg(not(feature = "visual"))]
+    let always = service.map(|_| false);
+    match (always, asked) {
+        (None, Some(true)) => Err(ApiError::new(
+            ErrorCode::BadQuery,
+            "visual=true: this service does not offer the visual comparison \
+             (kyso serve verify --visual)",
+        )),
+        (Some(true), Some(false)) => Err(ApiError::new(
+            ErrorCode::BadQuery,
+            "visual=false: this service compares every document visually; a request may not \
+             turn it off",
+        )),
+        (Some(true), _) => Ok(true),
+        (_, asked) => Ok(asked == Some(true)),
+    }
 }
 
 /// The verdict of a report, as counted in the metrics and logged.
@@ -381,22 +528,63 @@ async fn verify_one(
         options,
         lang,
         text,
+        visual,
     } = parsed;
+    let visual = match wants_visual(state.visual.as_deref(), visual) {
+        Ok(true) => state.visual.clone(),
+        Ok(false) => None,
+        Err(e) => return e.into_response(),
+    };
     let enveloping = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.trim_start().starts_with("application/pkcs7-mime"));
+    let deadline = std::time::Instant::now() + state.shared.limits.request_timeout;
     let result = state
         .shared
         .run_blocking(&admission, move || {
             if enveloping {
                 verify_enveloping_bytes(&body, &options).map(|e| e.report)
             } else {
-                verify_bytes(&body, &options)
+                let mut report = verify_bytes(&body, &options)?;
+                if let Some(v) = visual {
+                    compare_visually(&body, &mut report, &v, lang, deadline);
+                }
+                Ok(report)
             }
         })
         .await;
     answer(&state.shared, result, lang, text, bytes_in)
+}
+
+/// The visual comparison of a verified PDF within what is left of the request's time (a
+/// second kept for the answer).
+#[cfg(feature = "visual")]
+fn compare_visually(
+    bytes: &[u8],
+    report: &mut VerificationReport,
+    v: &VisualSetting,
+    lang: Lang,
+    deadline: std::time::Instant,
+) {
+    let mut opts = v.options.clone();
+    opts.lang = lang;
+    opts.pictures = false;
+    let left = deadline
+        .saturating_duration_since(std::time::Instant::now())
+        .saturating_sub(std::time::Duration::from_secs(1));
+    opts.time_limit = opts.time_limit.min(left);
+    crate::visual::examine(bytes, report, &opts);
+}
+
+#[cfg(not(feature = "visual"))]
+fn compare_visually(
+    _: &[u8],
+    _: &mut VerificationReport,
+    _: &VisualSetting,
+    _: Lang,
+    _: std::time::Instant,
+) {
 }
 
 /// `POST /v1/verify/detached`: `multipart/form-data` with a part `file` (the signed content,
@@ -411,10 +599,20 @@ async fn verify_detached(
         options,
         lang,
         text,
+        visual,
     } = match parse_query(&state.options, query, state.shared.limits.request_timeout) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
+    if visual == Some(true) {
+        // A detached signature covers a file, not revisions of a PDF: nothing to compare.
+        return ApiError::new(
+            ErrorCode::BadQuery,
+            "visual=true: a detached signature has no signed revision to compare; the visual \
+             comparison is made on POST /v1/verify and /v1/verify/batch",
+        )
+        .into_response();
+    }
     let mut multipart = match multipart_body(multipart) {
         Ok(m) => m,
         Err(e) => return e.into_response(),
@@ -554,7 +752,18 @@ async fn verify_batch(
     let shared = state.shared.clone();
     let timeout = shared.limits.request_timeout;
     let max = shared.limits.max_body;
-    let Parsed { options, lang, .. } = parsed;
+    let Parsed {
+        options,
+        lang,
+        visual,
+        ..
+    } = parsed;
+    let visual = match wants_visual(state.visual.as_deref(), visual) {
+        Ok(true) => state.visual.clone(),
+        Ok(false) => None,
+        Err(e) => return e.into_response(),
+    };
+    let deadline = std::time::Instant::now() + timeout;
     let options = Arc::new(options);
     // The first field borrows the multipart reader: read it here, before the task.
     let mut first = first;
@@ -594,8 +803,15 @@ async fn verify_batch(
                 let result = match data {
                     Ok(bytes) => {
                         let opts = options.clone();
+                        let visual = visual.clone();
                         shared
-                            .run_blocking(&admission, move || verify_bytes(&bytes, &opts))
+                            .run_blocking(&admission, move || {
+                                let mut report = verify_bytes(&bytes, &opts)?;
+                                if let Some(v) = visual {
+                                    compare_visually(&bytes, &mut report, &v, lang, deadline);
+                                }
+                                Ok(report)
+                            })
                             .await
                             .and_then(|r| r.map_err(|e| unreadable(&e, lang)))
                     }

@@ -2,9 +2,10 @@
 //! lets a deployment choose, as one object the library takes ([`Policy`]) and a JSON file
 //! the command line reads (`kyso verify --validation-policy FILE|NAME`).
 //!
-//! Shipped policies: [`Policy::etsi`] (the standard's behaviour, the default) and
+//! Shipped policies: [`Policy::etsi`] (the standard's behaviour, the default),
 //! [`Policy::offline_archive`] (the office's house policy for offline archive checks; each
-//! of its deviations is named by [`Policy::deviations`]). A file starts from one of them
+//! of its deviations is named by [`Policy::deviations`]) and [`Policy::etsi_visual`] (the
+//! standard plus the visual comparison, [`Policy::visual`]). A file starts from one of them
 //! (`"base"`, `etsi` when absent) and overrides settings:
 //!
 //! ```json
@@ -18,7 +19,8 @@
 //!     "min_rsa_bits": 3072,
 //!     "digest_cutoffs": { "SHA-1": "2016-01-01", "SHA-224": "2029-12-31" },
 //!     "rsa_legacy": [ { "min_bits": 2048, "before": "2031-01-01" } ]
-//!   }
+//!   },
+//!   "visual": true
 //! }
 //! ```
 //!
@@ -86,6 +88,13 @@ pub struct Policy {
     /// Algorithm constraints with dates, when the policy sets them (the path validator's
     /// [`AlgorithmPolicy`]); `None` leaves the validator's own.
     pub algorithms: Option<AlgorithmPolicy>,
+    /// Whether the tools verifying under this policy also compare each signed revision with
+    /// the final document as rendered (`kyso::visual`, feature `visual`: `kyso verify`, the
+    /// service's `/v1/verify`): a house rule beyond EN 319 102-1, under which a visible change
+    /// of signed page content that no permitted change explains is
+    /// INDETERMINATE/DISALLOWED_MODIFICATION. [`crate::verify::verify_bytes`] itself never
+    /// renders: a library caller runs `kyso::visual::examine` when this is set.
+    pub visual: bool,
 }
 
 /// Why a policy could not be loaded.
@@ -110,7 +119,7 @@ pub enum PolicyError {
     #[error("not a valid policy: {0}")]
     Invalid(String),
     /// No shipped policy has this name.
-    #[error("no shipped policy is named \"{0}\" (shipped: etsi, offline-archive)")]
+    #[error("no shipped policy is named \"{0}\" (shipped: etsi, offline-archive, etsi-visual)")]
     UnknownName(String),
     /// A setting kyso does not support yet.
     #[error("the policy sets {0}, which kyso does not support in policy files yet")]
@@ -127,6 +136,7 @@ struct PolicyFile {
     newest_authority_status: Option<NewestAuthorityStatus>,
     freshness_hours: Option<FreshnessHours>,
     algorithms: Option<AlgorithmsFile>,
+    visual: Option<bool>,
 }
 
 /// The `algorithms` section as written.
@@ -258,7 +268,7 @@ impl Default for Policy {
 
 impl Policy {
     /// The names of the shipped policies.
-    pub const SHIPPED: &'static [&'static str] = &["etsi", "offline-archive"];
+    pub const SHIPPED: &'static [&'static str] = &["etsi", "offline-archive", "etsi-visual"];
 
     /// ETSI EN 319 102-1's behaviour: a key-compromise revocation is like any other
     /// (§5.6.2.4), no freshness limit beyond the data's own nextUpdate, the newest
@@ -270,6 +280,7 @@ impl Policy {
             freshness: Freshness::default(),
             newest_authority_status: NewestAuthorityStatus::FreshOnly,
             algorithms: None,
+            visual: false,
         }
     }
 
@@ -285,11 +296,22 @@ impl Policy {
         }
     }
 
+    /// [`Policy::etsi`] with the visual comparison ([`Policy::visual`]): for offices that
+    /// receive documents signed elsewhere and want the pages' pixels checked too.
+    pub fn etsi_visual() -> Self {
+        Policy {
+            name: "etsi-visual".into(),
+            visual: true,
+            ..Policy::etsi()
+        }
+    }
+
     /// A shipped policy by name.
     pub fn named(name: &str) -> Result<Self, PolicyError> {
         match name {
             "etsi" => Ok(Policy::etsi()),
             "offline-archive" => Ok(Policy::offline_archive()),
+            "etsi-visual" => Ok(Policy::etsi_visual()),
             other => Err(PolicyError::UnknownName(other.to_owned())),
         }
     }
@@ -310,6 +332,9 @@ impl Policy {
         }
         if let Some(n) = f.newest_authority_status {
             p.newest_authority_status = n;
+        }
+        if let Some(v) = f.visual {
+            p.visual = v;
         }
         if let Some(h) = f.freshness_hours {
             let hours = |x: Option<u32>| x.map(|h| Duration::hours(i64::from(h)));
@@ -375,6 +400,14 @@ impl Policy {
         }
         if let Some(a) = &self.algorithms {
             out.extend(algorithm_deviations(a));
+        }
+        if self.visual {
+            out.push(
+                "visual comparison: on (a house rule beyond EN 319 102-1: a visible change of \
+                 signed page content that no permitted change explains is \
+                 INDETERMINATE/DISALLOWED_MODIFICATION; skipped comparisons are warnings)"
+                    .into(),
+            );
         }
         out
     }
@@ -448,6 +481,23 @@ mod tests {
         assert_eq!(d.len(), 2, "{d:?}");
         assert!(d[0].starts_with("key compromise"), "{d:?}");
         assert!(d[1].starts_with("newest authority status"), "{d:?}");
+        // The visual comparison is a house rule beyond the standard: named, and set by the
+        // shipped `etsi-visual` or a file's "visual": true; anything but a boolean refused.
+        let v = Policy::named("etsi-visual").unwrap();
+        assert!(v.visual && !Policy::etsi().visual && !Policy::offline_archive().visual);
+        let d = v.deviations();
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(d[0].starts_with("visual comparison: on"), "{d:?}");
+        assert!(Policy::from_json(br#"{"visual": true}"#).unwrap().visual);
+        assert!(
+            !Policy::from_json(br#"{"base": "etsi-visual", "visual": false}"#)
+                .unwrap()
+                .visual
+        );
+        assert!(matches!(
+            Policy::from_json(br#"{"visual": "yes"}"#),
+            Err(PolicyError::Invalid(_))
+        ));
     }
 
     #[test]

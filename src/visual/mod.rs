@@ -26,8 +26,11 @@
 
 mod changes;
 mod compare;
+mod isolate;
 mod picture;
 mod render;
+
+pub use isolate::{worker_main, Isolation, CLI_WORKER_ARG};
 
 use std::sync::mpsc;
 use std::sync::Arc;
@@ -35,7 +38,7 @@ use std::time::{Duration, Instant};
 
 use crate::pdf::Document;
 use crate::report::{
-    Code, Finding, Lang, RegionCause, VerificationReport, VisualRegion, VisualReport,
+    Code, Finding, Lang, RegionCause, VerificationReport, VisualRegion, VisualReport, VisualStatus,
 };
 
 use compare::{PixelBox, Tolerance};
@@ -60,6 +63,12 @@ pub struct VisualOptions {
     /// Largest file compared (the renderer holds the file and each signed revision in
     /// memory).
     pub max_file_bytes: u64,
+    /// Address space of the renderer's process, bytes ([`Isolation::Process`] only: a
+    /// thread shares its process's memory).
+    pub max_memory: u64,
+    /// Where the rendering runs: a thread of this process (the default) or a child process
+    /// the operating system bounds ([`Isolation`]).
+    pub isolation: Isolation,
     /// Differing pixels over signed content that make an unexplained region an error
     /// (fewer: a warning), and an attributed one an overlap.
     pub min_content_pixels: u64,
@@ -81,6 +90,8 @@ impl Default for VisualOptions {
             max_page_pixels: 16_000_000,
             time_limit: Duration::from_secs(60),
             max_file_bytes: 256 * 1024 * 1024,
+            max_memory: 2 * 1024 * 1024 * 1024,
+            isolation: Isolation::Thread,
             min_content_pixels: 4,
             pictures: false,
             lang: Lang::En,
@@ -110,8 +121,9 @@ pub struct Picture {
 /// summary recomputed). `bytes` are the file the report is about.
 ///
 /// Returns the pictures when [`VisualOptions::pictures`] is set (their names are already in
-/// the report). The work runs on a worker thread bounded by [`VisualOptions::time_limit`]:
-/// past it the report says the comparison was skipped (the thread is left to finish alone).
+/// the report). The work runs where [`VisualOptions::isolation`] says, bounded by
+/// [`VisualOptions::time_limit`]: past it the report says the comparison was skipped (a
+/// worker thread is left to finish alone; a child process is killed).
 pub fn examine(
     bytes: &[u8],
     report: &mut VerificationReport,
@@ -140,41 +152,55 @@ pub fn examine(
             opts.max_file_bytes
         );
         let outcomes = wanted.iter().map(|c| skipped(c, opts, &why)).collect();
-        return merge(report, outcomes);
+        return merge(report, outcomes, opts);
     }
-    let started = Instant::now();
+    let outcomes = match &opts.isolation {
+        Isolation::Thread => on_thread(bytes, &wanted, opts),
+        Isolation::Process { program, args } => {
+            isolate::in_child(program, args, bytes, &wanted, opts)
+        }
+    };
+    let outcomes =
+        outcomes.unwrap_or_else(|why| wanted.iter().map(|c| skipped(c, opts, &why)).collect());
+    merge(report, outcomes, opts)
+}
+
+/// Runs the comparison on a worker thread, waiting at most the time budget.
+fn on_thread(
+    bytes: &[u8],
+    wanted: &[Candidate],
+    opts: &VisualOptions,
+) -> Result<Vec<Outcome>, String> {
     let (tx, rx) = mpsc::channel();
     let shared: Arc<Vec<u8>> = Arc::new(bytes.to_vec());
     let worker_opts = opts.clone();
-    let worker_wanted = wanted.clone();
-    let deadline = started + opts.time_limit;
-    let spawned = std::thread::Builder::new()
+    let worker_wanted = wanted.to_vec();
+    let deadline = Instant::now() + opts.time_limit;
+    std::thread::Builder::new()
         .name("kyso-visual".into())
         .spawn(move || {
             let _ = tx.send(run(&shared, &worker_wanted, &worker_opts, deadline));
-        });
-    let outcome = match spawned {
-        Ok(_) => rx
-            .recv_timeout(opts.time_limit + Duration::from_millis(500))
-            .ok(),
-        Err(_) => None,
-    };
-    let outcomes = outcome.unwrap_or_else(|| {
-        let why = format!(
-            "the time budget of {} s for the visual comparison ran out",
-            opts.time_limit.as_secs()
-        );
-        wanted.iter().map(|c| skipped(c, opts, &why)).collect()
-    });
-    merge(report, outcomes)
+        })
+        .map_err(|e| format!("no thread for the renderer: {e}"))?;
+    rx.recv_timeout(opts.time_limit + Duration::from_millis(500))
+        .map_err(|_| {
+            format!(
+                "the time budget of {} s for the visual comparison ran out",
+                opts.time_limit.as_secs()
+            )
+        })
 }
 
 /// Records each signature's outcome in the report and re-decides its verdict.
-fn merge(report: &mut VerificationReport, outcomes: Vec<Outcome>) -> Vec<Picture> {
+fn merge(
+    report: &mut VerificationReport,
+    outcomes: Vec<Outcome>,
+    opts: &VisualOptions,
+) -> Vec<Picture> {
     let mut pictures = Vec::new();
     for o in outcomes {
         if let Some(sig) = report.signatures.get_mut(o.signature) {
-            sig.findings.extend(o.findings);
+            sig.findings.extend(findings_of(&o.report, opts));
             sig.visual = Some(o.report);
             crate::verify::verdict::decide(sig);
         }
@@ -191,10 +217,11 @@ struct Candidate {
     permitted: bool,
 }
 
+/// One signature's comparison: its report (the findings follow from it, [`findings_of`])
+/// and pictures.
 struct Outcome {
     signature: usize,
     report: VisualReport,
-    findings: Vec<Finding>,
     pictures: Vec<Picture>,
 }
 
@@ -202,11 +229,21 @@ fn skipped(c: &Candidate, opts: &VisualOptions, why: &str) -> Outcome {
     Outcome {
         signature: c.signature,
         report: VisualReport::skipped(c.revision, opts.dpi, why),
-        findings: vec![Finding::new(
-            Code::VisualSkipped,
-            format!("the signed revision was not compared visually: {why}"),
-        )],
         pictures: Vec::new(),
+    }
+}
+
+/// The findings a signature's visual report calls for.
+fn findings_of(v: &VisualReport, opts: &VisualOptions) -> Vec<Finding> {
+    match v.status {
+        VisualStatus::Compared => judge(v, opts),
+        _ => vec![Finding::new(
+            Code::VisualSkipped,
+            format!(
+                "the signed revision was not compared visually: {}",
+                v.reason.as_deref().unwrap_or("no reason was given")
+            ),
+        )],
     }
 }
 
@@ -288,7 +325,6 @@ fn one(
         ));
     }
     let mut report = VisualReport::compared(c.revision, opts.dpi, ps, pn);
-    let mut findings = Vec::new();
     let mut pictures = Vec::new();
     let tol = Tolerance::default();
     let render_one = |r: &Renderable, page: usize, annots: bool, spent: &mut Spent| {
@@ -434,11 +470,9 @@ fn one(
             }
         }
     }
-    findings.extend(judge(&report, opts));
     Ok(Outcome {
         signature: c.signature,
         report,
-        findings,
         pictures,
     })
 }

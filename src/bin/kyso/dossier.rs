@@ -112,6 +112,18 @@ fn verify(a: DossierVerifyArgs) -> Result<ExitCode, Failure> {
     let lang: Lang = a.lang.into();
     let mut opts = a.verify.options(lang)?;
     opts.password = a.password.password()?;
+    if opts.policy.visual {
+        // Never silently: the policy asks for a check this command does not make yet.
+        eprintln!(
+            "{}",
+            lang.pick(
+                "kyso: note: the policy's visual comparison is not run on dossiers yet; verify \
+                 each PDF with kyso verify to have its pages compared",
+                "kyso: lưu ý: chính sách yêu cầu so sánh hình ảnh, nhưng lệnh kiểm tra hồ sơ \
+                 chưa thực hiện; hãy kiểm tra từng tệp PDF bằng kyso verify để so sánh các trang"
+            )
+        );
+    }
     let report = verify_dossier(&a.dir, &opts).map_err(|e| Failure::about_in(&a.dir, e, lang))?;
     if a.json {
         emit(&format!("{}\n", report.to_json()));

@@ -74,6 +74,13 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // The visual comparison's renderer runs in a child process of kyso itself (kyso::visual,
+    // process isolation): not a command for people, so not in the help.
+    if std::env::args_os().nth(1).as_deref()
+        == Some(std::ffi::OsStr::new(kyso::visual::CLI_WORKER_ARG))
+    {
+        return ExitCode::from(kyso::visual::worker_main().clamp(0, 255) as u8);
+    }
     let cli = Cli::parse();
     // `kyso serve` handles SIGTERM and Ctrl-C itself (graceful shutdown) and writes no file.
     if !matches!(cli.command, Command::Serve(_)) {

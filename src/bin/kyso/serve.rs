@@ -117,6 +117,37 @@ struct VerifyServeArgs {
     /// removed afterwards). Default: the system's temporary directory ($TMPDIR).
     #[arg(long, value_name = "DIR")]
     work_dir: Option<PathBuf>,
+    /// Offer the visual comparison on /v1/verify and /v1/verify/batch: `on-request` (the
+    /// request asks with visual=true) or `always` (every PDF; also what a policy with
+    /// "visual": true sets). The renderer runs in a child process per document, bounded by
+    /// --visual-memory-mib and --visual-seconds.
+    #[arg(long, value_enum, value_name = "WHEN")]
+    visual: Option<VisualWhen>,
+    /// Address space of one renderer process, MiB (at most one per worker runs at once).
+    #[arg(
+        long,
+        value_name = "MIB",
+        default_value_t = 1024,
+        help_heading = "Limits"
+    )]
+    visual_memory_mib: u64,
+    /// Time for one document's visual comparison, seconds (never beyond the request's).
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 20,
+        help_heading = "Limits"
+    )]
+    visual_seconds: u64,
+}
+
+/// When the service compares visually.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum VisualWhen {
+    /// When the request asks (visual=true).
+    OnRequest,
+    /// For every PDF.
+    Always,
 }
 
 #[derive(Args)]
@@ -150,7 +181,26 @@ pub fn run(a: ServeArgs) -> Result<ExitCode, Failure> {
 fn run_verify(a: VerifyServeArgs) -> Result<ExitCode, Failure> {
     let options = a.verify.options(Lang::En)?;
     let limits = a.limits.apply(Limits::default());
+    let policy_visual = options.policy.visual;
     let mut service = VerifyService::new(options).limits(limits);
+    let when = match a.visual {
+        Some(VisualWhen::OnRequest) => Some(kyso::serve::VisualMode::OnRequest),
+        Some(VisualWhen::Always) => Some(kyso::serve::VisualMode::Always),
+        None if policy_visual => Some(kyso::serve::VisualMode::Always),
+        None => None,
+    };
+    if let Some(mode) = when {
+        if a.visual_memory_mib < 64 || a.visual_seconds == 0 {
+            return Err(Failure(
+                "--visual-memory-mib is at least 64 and --visual-seconds at least 1".into(),
+            ));
+        }
+        let mut v = kyso::visual::VisualOptions::default();
+        v.isolation = crate::verify::worker_isolation();
+        v.max_memory = a.visual_memory_mib.saturating_mul(1 << 20);
+        v.time_limit = std::time::Duration::from_secs(a.visual_seconds);
+        service = service.visual(mode, v);
+    }
     if let Some(dir) = a.work_dir {
         if !dir.is_dir() {
             return Err(Failure(format!(

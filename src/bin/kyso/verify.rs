@@ -105,7 +105,8 @@ pub fn run(a: VerifyArgs) -> Result<ExitCode, Failure> {
             summary.add(item.outcome());
             match item.result {
                 Ok(mut r) => {
-                    if a.visual || a.visual_diff.is_some() {
+                    // Asked for, or under a policy that enables it (`etsi-visual`).
+                    if a.visual || a.visual_diff.is_some() || opts.policy.visual {
                         visual_failed |= !bar.suspend(|| visual(&item.path, &mut r, &a, lang));
                     }
                     all_passed &= r.all_passed();
@@ -190,6 +191,15 @@ fn progress_bar(len: usize, a: &VerifyArgs) -> indicatif::ProgressBar {
     bar
 }
 
+/// The renderer in a child process of this executable (`kyso __visual-worker`), bounded by
+/// the operating system; on a thread when the executable cannot be found.
+pub(crate) fn worker_isolation() -> kyso::visual::Isolation {
+    match std::env::current_exe() {
+        Ok(exe) => kyso::visual::Isolation::process(exe, &[kyso::visual::CLI_WORKER_ARG]),
+        Err(_) => kyso::visual::Isolation::Thread,
+    }
+}
+
 /// `--visual` / `--visual-diff DIR`: the signed revisions rendered and compared with the
 /// file (kyso::visual), the pictures written by kyso's write rule. A file that cannot be
 /// read again or a picture that cannot be written is said on standard error (false: exit
@@ -213,6 +223,7 @@ fn visual(path: &std::path::Path, r: &mut VerificationReport, a: &VerifyArgs, la
     opts.pictures = a.visual_diff.is_some();
     opts.lang = lang;
     opts.name_prefix = picture_prefix(path);
+    opts.isolation = worker_isolation();
     let pictures = kyso::visual::examine(&bytes, r, &opts);
     let Some(dir) = &a.visual_diff else {
         return true;

@@ -27,10 +27,11 @@ pub struct VerifyOptionArgs {
     pub at: Option<At>,
     /// The signature validation policy: `etsi` (the default: ETSI EN 319 102-1's
     /// behaviour), `offline-archive` (the newest timestamp authority's status may come from
-    /// embedded data; a key compromise invalidates earlier signatures), or a JSON policy file
-    /// (key-compromise rule, revocation freshness per role, the newest authority's status,
-    /// dated algorithm constraints: docs/validation-policy.md). Deviations from the standard
-    /// are printed on standard error.
+    /// embedded data; a key compromise invalidates earlier signatures), `etsi-visual` (the
+    /// standard, and each signed revision compared visually as with --visual), or a JSON
+    /// policy file (key-compromise rule, revocation freshness per role, the newest authority's
+    /// status, dated algorithm constraints, "visual": true: docs/validation-policy.md).
+    /// Deviations from the standard are printed on standard error.
     #[arg(long, value_name = "NAME|FILE")]
     pub validation_policy: Option<String>,
     /// Limits on the work one document may cost.
