@@ -965,3 +965,94 @@ fn aes256_passwords_are_prepared_with_saslprep_section_7_6_4_3_3() {
     }
     assert!(open(&file, Some("matkhau2")).is_err());
 }
+
+/// The visual comparison (issue 23) renders encrypted documents with the password kyso
+/// verifies them with (§7.6.3 user and owner passwords): for every handler qpdf writes, a
+/// form protected by an owner password only (opened with the empty user password, §7.6.4.3),
+/// signed twice by kyso, has its first signature's revision compared, and nothing of the
+/// signed content changed; a form with a user password is compared when its user or its
+/// owner password is given.
+#[cfg(feature = "visual")]
+#[test]
+fn encrypted_documents_are_compared_visually_with_their_password_section_7_6() {
+    let Some(qpdf) = common::tool("qpdf") else {
+        return;
+    };
+    let s = setup();
+    let now = time::OffsetDateTime::now_utc();
+    let pki = kyso::demo::DemoPki::generate(now).unwrap();
+    let files = pki.write_pem_files(&s.dir).unwrap();
+    let first_visual = |file: &Path, extra: &[&std::ffi::OsStr]| {
+        let mut args = vec![
+            os("verify"),
+            os("--json"),
+            os("--visual"),
+            os("--trust"),
+            files.root.as_os_str(),
+        ];
+        args.extend_from_slice(extra);
+        args.push(file.as_os_str());
+        let out = kyso(args);
+        let report: serde_json::Value =
+            serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", show(&out)));
+        report["signatures"][0].clone()
+    };
+    for h in HANDLERS {
+        let what = h.label;
+        let enc = s.dir.join(format!("{what}-v.pdf"));
+        encrypt(&qpdf, &s.plain, &enc, h, "");
+        let one = s.dir.join(format!("{what}-v1.pdf"));
+        kyso_sign(&files, 0, &enc, &one, "KySoCanBo1");
+        let two = s.dir.join(format!("{what}-v2.pdf"));
+        kyso_sign(&files, 1, &one, &two, "chu_ky_cong_dan");
+        let sig = first_visual(&two, &[]);
+        assert_eq!(sig["visual"]["status"], "compared", "{what}: {sig}");
+        let codes: Vec<&str> = sig["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|f| f["code"].as_str())
+            .collect();
+        assert!(codes.contains(&"visual.explained"), "{what}: {codes:?}");
+        assert!(
+            !codes.contains(&"visual.content_changed"),
+            "{what}: {codes:?}"
+        );
+    }
+
+    // A user password: needed by the reader and the renderer alike.
+    let h = &HANDLERS[5];
+    let enc = s.dir.join("user-v.pdf");
+    encrypt(&qpdf, &s.plain, &enc, h, USER);
+    let pw = s.dir.join("pw-v.txt");
+    std::fs::write(&pw, format!("{USER}\n")).unwrap();
+    let mut signed = enc.clone();
+    for (n, field) in ["KySoCanBo1", "chu_ky_cong_dan"].iter().enumerate() {
+        let o = &files.officials[n];
+        let out_file = s.dir.join(format!("user-v{}.pdf", n + 1));
+        let out = kyso([
+            os("sign"),
+            os("--key"),
+            o.key.as_os_str(),
+            os("--cert"),
+            o.certificate.as_os_str(),
+            os("--chain"),
+            files.chain.as_os_str(),
+            os("--pdf-password-file"),
+            pw.as_os_str(),
+            os("--field"),
+            os(field),
+            signed.as_os_str(),
+            os("-o"),
+            out_file.as_os_str(),
+        ]);
+        assert_eq!(code(&out), 0, "{}", show(&out));
+        signed = out_file;
+    }
+    let sig = first_visual(&signed, &[os("--password-file"), pw.as_os_str()]);
+    assert_eq!(sig["visual"]["status"], "compared", "{sig}");
+    // The owner password opens it for both too.
+    std::fs::write(&pw, format!("{OWNER}\n")).unwrap();
+    let sig = first_visual(&signed, &[os("--password-file"), pw.as_os_str()]);
+    assert_eq!(sig["visual"]["status"], "compared", "{sig}");
+}

@@ -24,6 +24,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use super::{Candidate, Outcome, Picture, VisualOptions};
+use crate::pdf::Password;
 use crate::report::{Lang, VisualReport};
 
 /// The argument after which the kyso CLI runs [`worker_main`] (`kyso __visual-worker`; not
@@ -87,6 +88,9 @@ struct Job {
     vietnamese: bool,
     name_prefix: String,
     file_len: u64,
+    /// The document's password, over the private pipe (never in the arguments or the
+    /// environment, which other users may read).
+    password: Option<Vec<u8>>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -130,6 +134,7 @@ impl Job {
             lang: if self.vietnamese { Lang::Vi } else { Lang::En },
             name_prefix: self.name_prefix.clone(),
             isolation: Isolation::Thread,
+            password: self.password.clone().map(Password::new),
         }
     }
 
@@ -204,6 +209,7 @@ pub(super) fn in_child(
         vietnamese: opts.lang == Lang::Vi,
         name_prefix: opts.name_prefix.clone(),
         file_len: bytes.len() as u64,
+        password: opts.password.as_ref().map(|p| p.as_bytes().to_vec()),
     };
     let header = serde_json::to_vec(&job).map_err(|e| e.to_string())?;
     let mut child = Command::new(program)

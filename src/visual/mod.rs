@@ -36,7 +36,8 @@ use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::pdf::Document;
+use crate::budget::{DocumentBudget, DocumentMeter};
+use crate::pdf::{Budget, Document, Password};
 use crate::report::{
     Code, Finding, Lang, RegionCause, VerificationReport, VisualRegion, VisualReport, VisualStatus,
 };
@@ -69,6 +70,11 @@ pub struct VisualOptions {
     /// Where the rendering runs: a thread of this process (the default) or a child process
     /// the operating system bounds ([`Isolation`]).
     pub isolation: Isolation,
+    /// The password of an encrypted document (the user's or the owner's, as for
+    /// verification); `None`: the empty user password only. The renderer is given it as
+    /// UTF-8 text, so a password that is not UTF-8 opens the document for kyso's reader but
+    /// not for the renderer (the comparison is then skipped).
+    pub password: Option<Password>,
     /// Differing pixels over signed content that make an unexplained region an error
     /// (fewer: a warning), and an attributed one an overlap.
     pub min_content_pixels: u64,
@@ -92,6 +98,7 @@ impl Default for VisualOptions {
             max_file_bytes: 256 * 1024 * 1024,
             max_memory: 2 * 1024 * 1024 * 1024,
             isolation: Isolation::Thread,
+            password: None,
             min_content_pixels: 4,
             pictures: false,
             lang: Lang::En,
@@ -259,14 +266,27 @@ fn run(
     opts: &VisualOptions,
     deadline: Instant,
 ) -> Vec<Outcome> {
-    let doc = match Document::open(bytes) {
-        Ok(d) => d,
-        Err(e) => {
-            let why = format!("the document could not be read for rendering: {e}");
-            return wanted.iter().map(|c| skipped(c, opts, &why)).collect();
-        }
+    let meter = DocumentMeter::start(DocumentBudget::default().deadline(None));
+    let doc =
+        match Document::open_with_password(bytes, Budget::default(), meter, opts.password.as_ref())
+        {
+            Ok(d) => d,
+            Err(e) => {
+                let why = format!("the document could not be read for rendering: {e}");
+                return wanted.iter().map(|c| skipped(c, opts, &why)).collect();
+            }
+        };
+    let password = match &opts.password {
+        None => String::new(),
+        Some(p) => match std::str::from_utf8(p.as_bytes()) {
+            Ok(t) => t.to_owned(),
+            Err(_) => {
+                let why = "the password is not UTF-8 text, which the renderer needs";
+                return wanted.iter().map(|c| skipped(c, opts, why)).collect();
+            }
+        },
     };
-    let now = match render::open(bytes.to_vec()) {
+    let now = match render::open(bytes.to_vec(), &password) {
         Ok(r) => r,
         Err(why) => return wanted.iter().map(|c| skipped(c, opts, &why)).collect(),
     };
@@ -279,7 +299,9 @@ fn run(
         .iter()
         .map(|c| {
             let started = Instant::now();
-            let mut o = match one(&doc, bytes, &now, last, c, opts, deadline, &mut spent) {
+            let mut o = match one(
+                &doc, bytes, &now, &password, last, c, opts, deadline, &mut spent,
+            ) {
                 Ok(o) => o,
                 Err(why) => skipped(c, opts, &why),
             };
@@ -294,17 +316,13 @@ fn one(
     doc: &Document<&[u8]>,
     bytes: &[u8],
     now: &Renderable,
+    password: &str,
     last: usize,
     c: &Candidate,
     opts: &VisualOptions,
     deadline: Instant,
     spent: &mut Spent,
 ) -> Result<Outcome, String> {
-    if doc.is_encrypted() {
-        return Err(
-            "the document is encrypted (the renderer does not decrypt with kyso's password)".into(),
-        );
-    }
     let end = doc
         .revisions()
         .get(c.revision)
@@ -314,7 +332,7 @@ fn one(
         .get(..end)
         .ok_or("the signed revision ends past the file")?
         .to_vec();
-    let signed = render::open(signed_bytes)?;
+    let signed = render::open(signed_bytes, password)?;
     // A page tree kyso cannot read attributes nothing: every region stays unexplained.
     let changed = changes::changed_annotations(doc, c.revision, last).unwrap_or_default();
     let (ps, pn) = (signed.page_count(), now.page_count());

@@ -109,12 +109,14 @@ pub(crate) struct Renderable {
 }
 
 /// Why a document could not be opened for rendering.
-pub(crate) fn open(bytes: Vec<u8>) -> Result<Renderable, String> {
-    match catch_unwind(AssertUnwindSafe(|| Pdf::new(bytes))) {
+/// An encrypted document opens with `password` (empty: the empty user password).
+pub(crate) fn open(bytes: Vec<u8>, password: &str) -> Result<Renderable, String> {
+    match catch_unwind(AssertUnwindSafe(|| Pdf::new_with_password(bytes, password))) {
         Ok(Ok(pdf)) => Ok(Renderable { pdf }),
-        Ok(Err(hayro::hayro_interpret::hayro_syntax::LoadPdfError::Decryption(_))) => {
-            Err("the renderer cannot decrypt this document".into())
-        }
+        Ok(Err(hayro::hayro_interpret::hayro_syntax::LoadPdfError::Decryption(_))) => Err(
+            "the renderer cannot decrypt this document (its encryption, or the password given)"
+                .into(),
+        ),
         Ok(Err(_)) => Err("the renderer could not read this revision".into()),
         Err(_) => Err("the renderer stopped on this revision (a defect in the renderer)".into()),
     }

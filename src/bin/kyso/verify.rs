@@ -107,7 +107,9 @@ pub fn run(a: VerifyArgs) -> Result<ExitCode, Failure> {
                 Ok(mut r) => {
                     // Asked for, or under a policy that enables it (`etsi-visual`).
                     if a.visual || a.visual_diff.is_some() || opts.policy.visual {
-                        visual_failed |= !bar.suspend(|| visual(&item.path, &mut r, &a, lang));
+                        visual_failed |= !bar.suspend(|| {
+                            visual(&item.path, &mut r, &a, lang, opts.password.as_ref())
+                        });
                     }
                     all_passed &= r.all_passed();
                     if a.jsonl {
@@ -204,7 +206,13 @@ pub(crate) fn worker_isolation() -> kyso::visual::Isolation {
 /// file (kyso::visual), the pictures written by kyso's write rule. A file that cannot be
 /// read again or a picture that cannot be written is said on standard error (false: exit
 /// code 2); the report keeps what the comparison found.
-fn visual(path: &std::path::Path, r: &mut VerificationReport, a: &VerifyArgs, lang: Lang) -> bool {
+fn visual(
+    path: &std::path::Path,
+    r: &mut VerificationReport,
+    a: &VerifyArgs,
+    lang: Lang,
+    password: Option<&kyso::pdf::Password>,
+) -> bool {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
@@ -224,6 +232,7 @@ fn visual(path: &std::path::Path, r: &mut VerificationReport, a: &VerifyArgs, la
     opts.lang = lang;
     opts.name_prefix = picture_prefix(path);
     opts.isolation = worker_isolation();
+    opts.password = password.cloned();
     let pictures = kyso::visual::examine(&bytes, r, &opts);
     let Some(dir) = &a.visual_diff else {
         return true;
