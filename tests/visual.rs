@@ -387,6 +387,19 @@ fn replaced_page_content_is_an_error_over_signed_content() {
         .iter()
         .any(|f| f.code == Code::VisualContentChanged));
     assert_ne!(s.indication, kyso::report::Indication::TotalPassed);
+    // In Vietnamese the finding says where in Vietnamese, not in an English message.
+    let vi = kyso::report::render_text_in(&r, kyso::report::Lang::Vi);
+    let line = vi
+        .lines()
+        .find(|l| l.contains("visual.content_changed"))
+        .unwrap_or_else(|| panic!("{vi}"));
+    assert!(
+        line.contains("Nội dung trang đã ký nay hiển thị khác")
+            && line.contains("trang: 1")
+            && line.contains("vùng [x0 y0 x1 y1] (đơn vị point): [")
+            && !line.contains("tiếng Anh"),
+        "{line}"
+    );
 }
 
 /// `kyso verify --visual-diff DIR`: one picture per changed page, named in the JSON report and

@@ -103,6 +103,12 @@ pub enum DetailLabel {
     Level,
     /// An ETSI indication (`TOTAL-FAILED`, …).
     Indication,
+    /// A page of the document (1-based).
+    Page,
+    /// A region of a page: `[x0 y0 x1 y1]` in points of the page's default user space.
+    Region,
+    /// A number of pixels (of a rendering).
+    Pixels,
     /// A description written by a lower layer or another check, kept in English.
     Technical,
 }
@@ -143,6 +149,12 @@ impl DetailLabel {
             L::Purpose => lang.pick("purpose", "mục đích"),
             L::Level => lang.pick("level", "mức"),
             L::Indication => lang.pick("indication", "kết quả kiểm tra"),
+            L::Page => lang.pick("page", "trang"),
+            L::Region => lang.pick(
+                "region [x0 y0 x1 y1] in points",
+                "vùng [x0 y0 x1 y1] (đơn vị point)",
+            ),
+            L::Pixels => lang.pick("pixels", "số điểm ảnh"),
             L::Technical => lang.pick("technical detail", "chi tiết kỹ thuật (tiếng Anh)"),
         }
     }
@@ -748,6 +760,9 @@ mod tests {
             L::Purpose,
             L::Level,
             L::Indication,
+            L::Page,
+            L::Region,
+            L::Pixels,
             L::Technical,
         ]
     };

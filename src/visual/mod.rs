@@ -244,13 +244,14 @@ fn skipped(c: &Candidate, opts: &VisualOptions, why: &str) -> Outcome {
 fn findings_of(v: &VisualReport, opts: &VisualOptions) -> Vec<Finding> {
     match v.status {
         VisualStatus::Compared => judge(v, opts),
-        _ => vec![Finding::new(
-            Code::VisualSkipped,
-            format!(
-                "the signed revision was not compared visually: {}",
-                v.reason.as_deref().unwrap_or("no reason was given")
-            ),
-        )],
+        _ => {
+            let why = v.reason.as_deref().unwrap_or("no reason was given");
+            vec![Finding::new(
+                Code::VisualSkipped,
+                format!("the signed revision was not compared visually: {why}"),
+            )
+            .detail(crate::report::DetailLabel::Technical, why)]
+        }
     }
 }
 
@@ -495,8 +496,10 @@ fn one(
     })
 }
 
-/// The findings of one signature's comparison.
+/// The findings of one signature's comparison, each with its specifics as details (page,
+/// region, pixels, the annotation or field) for renderings in other languages.
 fn judge(v: &VisualReport, opts: &VisualOptions) -> Vec<Finding> {
+    use crate::report::DetailLabel as L;
     let mut out = Vec::new();
     let fmt_rect = |r: &[f64; 4]| format!("[{} {} {} {}]", r[0], r[1], r[2], r[3]);
     let (mut explained, mut unexplained) = (0usize, 0usize);
@@ -507,18 +510,32 @@ fn judge(v: &VisualReport, opts: &VisualOptions) -> Vec<Finding> {
             (Some(o), None) => o.clone(),
             _ => String::new(),
         };
+        let attributed = r.cause != RegionCause::Unexplained;
         // Drawn by an annotation whose change the difference analysis did not allow: the
         // picture says where, but nothing permitted explains it.
-        let why = if r.cause == RegionCause::Unexplained {
-            "no change the difference analysis found explains it".to_string()
-        } else {
+        let why = if attributed {
             format!("it is drawn by {what}, whose change after signing is not allowed")
+        } else {
+            "no change the difference analysis found explains it".to_string()
         };
-        let permitted = r.cause != RegionCause::Unexplained && r.permitted;
+        let with_cause = |mut f: Finding| {
+            if let Some(o) = &r.object {
+                f = f.detail(L::Object, o);
+            }
+            if let Some(n) = &r.field {
+                f = f.detail(L::Field, n);
+            }
+            f
+        };
+        let located = |f: Finding| {
+            f.detail(L::Page, r.page)
+                .detail(L::Region, fmt_rect(&r.rect))
+        };
+        let permitted = attributed && r.permitted;
         match (permitted, over) {
             (false, true) => {
                 unexplained += 1;
-                out.push(Finding::new(
+                let mut f = located(Finding::new(
                     Code::VisualContentChanged,
                     format!(
                         "page {}: the region {} looks different from the signed revision over \
@@ -528,10 +545,18 @@ fn judge(v: &VisualReport, opts: &VisualOptions) -> Vec<Finding> {
                         r.over_signed_content
                     ),
                 ))
+                .detail(L::Pixels, r.over_signed_content);
+                if attributed {
+                    f = with_cause(f.remark(
+                        "vùng này do một chú thích hoặc trường vẽ, nhưng thay đổi đó sau khi ký \
+                         không được phép",
+                    ));
+                }
+                out.push(f)
             }
             (false, false) => {
                 unexplained += 1;
-                out.push(Finding::new(
+                let mut f = located(Finding::new(
                     Code::VisualUnexplained,
                     format!(
                         "page {}: the region {} ({} pixel(s)) looks different from the signed \
@@ -541,37 +566,56 @@ fn judge(v: &VisualReport, opts: &VisualOptions) -> Vec<Finding> {
                         r.pixels
                     ),
                 ))
+                .detail(L::Pixels, r.pixels);
+                if attributed {
+                    f = with_cause(f.remark(
+                        "vùng này do một chú thích hoặc trường vẽ, nhưng thay đổi đó sau khi ký \
+                         không được phép",
+                    ));
+                }
+                out.push(f)
             }
             (_, true) => {
                 explained += 1;
-                out.push(Finding::new(
-                    Code::VisualOverlap,
-                    format!(
-                        "page {}: the appearance of {what} at {} covers {} pixel(s) of the \
-                         signed page content",
-                        r.page,
-                        fmt_rect(&r.rect),
-                        r.over_signed_content
-                    ),
-                ))
+                out.push(
+                    with_cause(located(Finding::new(
+                        Code::VisualOverlap,
+                        format!(
+                            "page {}: the appearance of {what} at {} covers {} pixel(s) of the \
+                             signed page content",
+                            r.page,
+                            fmt_rect(&r.rect),
+                            r.over_signed_content
+                        ),
+                    )))
+                    .detail(L::Pixels, r.over_signed_content),
+                )
             }
             (_, false) => explained += 1,
         }
     }
     for p in &v.pages_removed {
-        out.push(Finding::new(
-            Code::VisualContentChanged,
-            format!("page {p} of the signed revision is no longer in the document"),
-        ));
+        out.push(
+            Finding::new(
+                Code::VisualContentChanged,
+                format!("page {p} of the signed revision is no longer in the document"),
+            )
+            .remark("trang này của phiên bản đã ký không còn trong tài liệu")
+            .detail(L::Page, p),
+        );
     }
     for p in &v.pages_added {
-        out.push(Finding::new(
-            Code::VisualUnexplained,
-            format!("page {p} was added after the signature"),
-        ));
+        out.push(
+            Finding::new(
+                Code::VisualUnexplained,
+                format!("page {p} was added after the signature"),
+            )
+            .remark("trang này được thêm vào sau khi ký")
+            .detail(L::Page, p),
+        );
     }
     if unexplained == 0 && v.pages_removed.is_empty() && v.pages_added.is_empty() {
-        out.push(Finding::new(
+        let f = Finding::new(
             Code::VisualExplained,
             if explained == 0 {
                 format!(
@@ -585,7 +629,17 @@ fn judge(v: &VisualReport, opts: &VisualOptions) -> Vec<Finding> {
                     v.pages_now, v.dpi
                 )
             },
-        ));
+        );
+        let f = if v.pages_now > 0 {
+            f.detail(L::Page, format!("1–{}", v.pages_now))
+        } else {
+            f
+        };
+        out.push(if explained == 0 {
+            f.remark("không có vùng nào khác")
+        } else {
+            f.detail(L::Count, explained)
+        });
     }
     out
 }
