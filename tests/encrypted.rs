@@ -475,8 +475,20 @@ fn write_fuzz_seeds() {
 
 /// `kyso sign` of `input` into `output` with the demo official `n`.
 fn kyso_sign(files: &kyso::demo::DemoFiles, n: usize, input: &Path, output: &Path, field: &str) {
+    kyso_sign_with(files, n, input, output, field, &[]);
+}
+
+/// `kyso sign` by official `n` into `field`, with `extra` options (a password file).
+fn kyso_sign_with(
+    files: &kyso::demo::DemoFiles,
+    n: usize,
+    input: &Path,
+    output: &Path,
+    field: &str,
+    extra: &[&std::ffi::OsStr],
+) {
     let o = &files.officials[n];
-    let out = kyso([
+    let mut args = vec![
         os("sign"),
         os("--key"),
         o.key.as_os_str(),
@@ -488,10 +500,10 @@ fn kyso_sign(files: &kyso::demo::DemoFiles, n: usize, input: &Path, output: &Pat
         os("Approved by kyso"),
         os("--field"),
         os(field),
-        input.as_os_str(),
-        os("-o"),
-        output.as_os_str(),
-    ]);
+    ];
+    args.extend_from_slice(extra);
+    args.extend([input.as_os_str(), os("-o"), output.as_os_str()]);
+    let out = kyso(args);
     assert_eq!(code(&out), 0, "{}", show(&out));
 }
 
@@ -1028,25 +1040,9 @@ fn encrypted_documents_are_compared_visually_with_their_password_section_7_6() {
     std::fs::write(&pw, format!("{USER}\n")).unwrap();
     let mut signed = enc.clone();
     for (n, field) in ["KySoCanBo1", "chu_ky_cong_dan"].iter().enumerate() {
-        let o = &files.officials[n];
         let out_file = s.dir.join(format!("user-v{}.pdf", n + 1));
-        let out = kyso([
-            os("sign"),
-            os("--key"),
-            o.key.as_os_str(),
-            os("--cert"),
-            o.certificate.as_os_str(),
-            os("--chain"),
-            files.chain.as_os_str(),
-            os("--pdf-password-file"),
-            pw.as_os_str(),
-            os("--field"),
-            os(field),
-            signed.as_os_str(),
-            os("-o"),
-            out_file.as_os_str(),
-        ]);
-        assert_eq!(code(&out), 0, "{}", show(&out));
+        let pw_args = [os("--pdf-password-file"), pw.as_os_str()];
+        kyso_sign_with(&files, n, &signed, &out_file, field, &pw_args);
         signed = out_file;
     }
     let sig = first_visual(&signed, &[os("--password-file"), pw.as_os_str()]);

@@ -16,9 +16,8 @@ mod graph;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use common::attacks::sign;
 use common::pki::TestPki;
-use kyso::pdf::{Dict, Object};
+use kyso::pdf::Dict;
 use kyso::serve::{VerifyService, VisualMode};
 use kyso::verify::{Policy, VerifyOptions};
 use kyso::visual::{Isolation, VisualOptions, CLI_WORKER_ARG};
@@ -53,22 +52,8 @@ fn visual_options() -> VisualOptions {
 
 /// A signed page whose content stream a later update replaced by a black box.
 fn tampered(pki: &TestPki, now: OffsetDateTime) -> Vec<u8> {
-    let pdf = sign(
-        &common::sample_pdf(common::SampleXref::Table),
-        &pki.rsa2048.signer(),
-        now,
-        |o| o,
-    );
-    let snap = graph::Snapshot::read(&pdf);
-    let page = snap.first_page();
-    let contents = match snap
-        .dict(&snap.objects[&page.num])
-        .unwrap()
-        .get(b"Contents")
-    {
-        Some(Object::Reference(r)) => *r,
-        other => panic!("/Contents is not one reference: {other:?}"),
-    };
+    let snap = graph::Snapshot::signed_sample(pki, now);
+    let (_, contents) = snap.first_page_contents();
     let black = graph::new_stream(Dict::new(), b"0 0 0 rg 40 40 500 740 re f");
     snap.append(&[(contents.num, black)], None)
 }

@@ -19,7 +19,6 @@ mod graph;
 
 use std::time::{Duration, Instant};
 
-use common::attacks::sign;
 use common::pki::TestPki;
 use kyso::pdf::{Dict, Name, ObjRef, Object};
 use kyso::report::{Code, Indication, VisualStatus};
@@ -104,22 +103,8 @@ fn array(v: &[i64]) -> Object {
 /// A signed one-page document, and the page's object number, its `/Contents` and the next
 /// free object number.
 fn signed(pki: &TestPki, now: OffsetDateTime) -> (graph::Snapshot, ObjRef, ObjRef, u32) {
-    let pdf = sign(
-        &common::sample_pdf(common::SampleXref::Table),
-        &pki.rsa2048.signer(),
-        now,
-        |o| o,
-    );
-    let snap = graph::Snapshot::read(&pdf);
-    let page = snap.first_page();
-    let contents = match snap
-        .dict(&snap.objects[&page.num])
-        .unwrap()
-        .get(b"Contents")
-    {
-        Some(Object::Reference(r)) => *r,
-        other => panic!("/Contents is not one reference: {other:?}"),
-    };
+    let snap = graph::Snapshot::signed_sample(pki, now);
+    let (page, contents) = snap.first_page_contents();
     let next = snap.size;
     (snap, page, contents, next)
 }

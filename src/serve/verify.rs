@@ -408,6 +408,16 @@ pub(super) fn visual_not_made_here(state: &AppState, asked: Option<bool>) -> Res
     }
 }
 
+/// The service's visual setting when the request gets the comparison ([`wants_visual`]).
+fn visual_for(
+    state: &AppState,
+    asked: Option<bool>,
+) -> Result<Option<Arc<VisualSetting>>, ApiError> {
+    Ok(wants_visual(state.visual.as_deref(), asked)?
+        .then(|| state.visual.clone())
+        .flatten())
+}
+
 /// Whether a request on `POST /v1/verify` gets the visual comparison: what it asks within
 /// what the service offers; a request may not turn off a comparison the service always
 /// makes, nor ask for one it does not offer.
@@ -530,9 +540,8 @@ async fn verify_one(
         text,
         visual,
     } = parsed;
-    let visual = match wants_visual(state.visual.as_deref(), visual) {
-        Ok(true) => state.visual.clone(),
-        Ok(false) => None,
+    let visual = match visual_for(&state, visual) {
+        Ok(v) => v,
         Err(e) => return e.into_response(),
     };
     let enveloping = headers
@@ -735,6 +744,10 @@ async fn verify_batch(
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
+    let visual = match visual_for(&state, parsed.visual) {
+        Ok(v) => v,
+        Err(e) => return e.into_response(),
+    };
     let mut multipart = match multipart_body(multipart) {
         Ok(m) => m,
         Err(e) => return e.into_response(),
@@ -752,17 +765,7 @@ async fn verify_batch(
     let shared = state.shared.clone();
     let timeout = shared.limits.request_timeout;
     let max = shared.limits.max_body;
-    let Parsed {
-        options,
-        lang,
-        visual,
-        ..
-    } = parsed;
-    let visual = match wants_visual(state.visual.as_deref(), visual) {
-        Ok(true) => state.visual.clone(),
-        Ok(false) => None,
-        Err(e) => return e.into_response(),
-    };
+    let Parsed { options, lang, .. } = parsed;
     let deadline = std::time::Instant::now() + timeout;
     let options = Arc::new(options);
     // The first field borrows the multipart reader: read it here, before the task.

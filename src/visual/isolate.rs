@@ -100,6 +100,16 @@ struct WireCandidate {
     permitted: bool,
 }
 
+impl From<&Candidate> for WireCandidate {
+    fn from(c: &Candidate) -> Self {
+        WireCandidate {
+            signature: c.signature,
+            revision: c.revision,
+            permitted: c.permitted,
+        }
+    }
+}
+
 #[derive(Serialize, Deserialize)]
 struct Reply {
     outcomes: Vec<WireOutcome>,
@@ -190,14 +200,7 @@ pub(super) fn in_child(
     opts: &VisualOptions,
 ) -> Result<Vec<Outcome>, String> {
     let job = Job {
-        wanted: wanted
-            .iter()
-            .map(|c| WireCandidate {
-                signature: c.signature,
-                revision: c.revision,
-                permitted: c.permitted,
-            })
-            .collect(),
+        wanted: wanted.iter().map(WireCandidate::from).collect(),
         dpi: opts.dpi,
         max_pages: opts.max_pages,
         max_pixels: opts.max_pixels,

@@ -527,6 +527,17 @@ fn judge(v: &VisualReport, opts: &VisualOptions) -> Vec<Finding> {
             }
             f
         };
+        // An attributed region whose change was not allowed names what draws it.
+        let not_allowed = |f: Finding| {
+            if attributed {
+                with_cause(f.remark(
+                    "vùng này do một chú thích hoặc trường vẽ, nhưng thay đổi đó sau khi ký \
+                     không được phép",
+                ))
+            } else {
+                f
+            }
+        };
         let located = |f: Finding| {
             f.detail(L::Page, r.page)
                 .detail(L::Region, fmt_rect(&r.rect))
@@ -535,7 +546,7 @@ fn judge(v: &VisualReport, opts: &VisualOptions) -> Vec<Finding> {
         match (permitted, over) {
             (false, true) => {
                 unexplained += 1;
-                let mut f = located(Finding::new(
+                let f = located(Finding::new(
                     Code::VisualContentChanged,
                     format!(
                         "page {}: the region {} looks different from the signed revision over \
@@ -546,17 +557,11 @@ fn judge(v: &VisualReport, opts: &VisualOptions) -> Vec<Finding> {
                     ),
                 ))
                 .detail(L::Pixels, r.over_signed_content);
-                if attributed {
-                    f = with_cause(f.remark(
-                        "vùng này do một chú thích hoặc trường vẽ, nhưng thay đổi đó sau khi ký \
-                         không được phép",
-                    ));
-                }
-                out.push(f)
+                out.push(not_allowed(f))
             }
             (false, false) => {
                 unexplained += 1;
-                let mut f = located(Finding::new(
+                let f = located(Finding::new(
                     Code::VisualUnexplained,
                     format!(
                         "page {}: the region {} ({} pixel(s)) looks different from the signed \
@@ -567,13 +572,7 @@ fn judge(v: &VisualReport, opts: &VisualOptions) -> Vec<Finding> {
                     ),
                 ))
                 .detail(L::Pixels, r.pixels);
-                if attributed {
-                    f = with_cause(f.remark(
-                        "vùng này do một chú thích hoặc trường vẽ, nhưng thay đổi đó sau khi ký \
-                         không được phép",
-                    ));
-                }
-                out.push(f)
+                out.push(not_allowed(f))
             }
             (_, true) => {
                 explained += 1;

@@ -151,6 +151,33 @@ impl Snapshot {
             .unwrap()
     }
 
+    /// The sample PDF signed by the test PKI's RSA signer, read.
+    #[allow(dead_code)] // used by the visual tests, not by render_oracle itself
+    pub fn signed_sample(pki: &crate::common::pki::TestPki, now: time::OffsetDateTime) -> Self {
+        let pdf = crate::common::attacks::sign(
+            &crate::common::sample_pdf(crate::common::SampleXref::Table),
+            &pki.rsa2048.signer(),
+            now,
+            |o| o,
+        );
+        Snapshot::read(&pdf)
+    }
+
+    /// The first page and its single `/Contents` stream (the bases and the sample PDF have
+    /// one content stream per page).
+    #[allow(dead_code)] // used by the visual tests, not by render_oracle itself
+    pub fn first_page_contents(&self) -> (ObjRef, ObjRef) {
+        let page = self.first_page();
+        match self
+            .dict(&self.objects[&page.num])
+            .unwrap()
+            .get(b"Contents")
+        {
+            Some(Object::Reference(r)) => (page, *r),
+            other => panic!("/Contents is not one reference: {other:?}"),
+        }
+    }
+
     /// Appends one update redefining or adding `objects` (number, value); `info` replaces the
     /// trailer's `/Info` when given.
     pub fn append(&self, objects: &[(u32, Object)], info: Option<ObjRef>) -> Vec<u8> {
