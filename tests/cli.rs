@@ -664,6 +664,35 @@ fn verify_at_a_given_time() {
     let r = report(&o);
     assert_eq!(r.validation_time, at);
     assert_eq!(r.validation_time_source, TimeSource::Caller);
+    let claimed_after = |r: &kyso::report::VerificationReport| {
+        r.signatures[0]
+            .findings
+            .iter()
+            .any(|x| x.code == kyso::report::Code::TimeClaimedAfterValidation)
+    };
+    assert!(!claimed_after(&r));
+
+    // An hour before the time the signature claims: whatever the verdict for that time,
+    // the warning that the signature says it was made later (en and vi).
+    let early = (f.now - Duration::hours(1)).format(&Rfc3339).unwrap();
+    let o = f.verify_json(&[&good], &["--at", &early]);
+    let r = report(&o);
+    assert!(claimed_after(&r), "{}", show(&o));
+    let o = kyso([
+        OsArg::from("verify"),
+        "--trust".into(),
+        f.root.clone().into(),
+        "--at".into(),
+        early.into(),
+        "--lang".into(),
+        "vi".into(),
+        good.clone().into(),
+    ]);
+    assert!(
+        stdout(&o).contains("Chữ ký tự khai được tạo sau thời điểm kiểm tra"),
+        "{}",
+        show(&o)
+    );
 
     // After the signer's certificate expired (valid for 700 days): 1, OUT_OF_BOUNDS.
     let late = (f.now + Duration::days(800)).format(&Rfc3339).unwrap();

@@ -170,6 +170,10 @@ codes! {
     // Signing time.
     /// The signing time is the signer's claim, not proven by a timestamp.
     TimeClaimedOnly = "time.claimed_only", Info;
+    /// The signing time the signature claims is later than the validation time (by more
+    /// than the allowed clock skew): the signature was judged at a time before it says it
+    /// was made.
+    TimeClaimedAfterValidation = "time.claimed_after_validation", Warning;
 
     // Embedded files (attachments inside a PDF).
     /// An embedded file is not covered by any signature of the document: it was added or

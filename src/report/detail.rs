@@ -246,6 +246,9 @@ fn code_en(code: Code) -> &'static str {
         C::ModificationDisallowed => "A change after signing is not allowed",
         C::ModificationUnanalysed => "The changes after signing could not be analysed",
         C::TimeClaimedOnly => "The signing time is the signer's claim",
+        C::TimeClaimedAfterValidation => {
+            "The signature claims to have been made after the validation time"
+        }
         C::EmbeddedNotCovered => "An embedded file is not covered by any signature",
         C::EmbeddedChecksumMismatch => "An embedded file's checksum does not match",
         C::EmbeddedSizeMismatch => "An embedded file's size does not match",
@@ -480,6 +483,10 @@ fn code_vi(code: Code) -> &'static str {
         C::ModificationDisallowed => "Tài liệu có thay đổi không được phép sau khi ký",
         C::ModificationUnanalysed => "Không phân tích được các thay đổi sau khi ký",
         C::TimeClaimedOnly => "Thời điểm ký do người ký tự khai, không có dấu thời gian chứng minh",
+        C::TimeClaimedAfterValidation => {
+            "Chữ ký tự khai được tạo sau thời điểm kiểm tra: kết quả là tại thời điểm trước khi \
+             ký"
+        }
         C::EmbeddedNotCovered => {
             "Tệp đính kèm không được chữ ký nào bảo vệ: tệp được thêm hoặc thay đổi sau khi ký"
         }

@@ -353,6 +353,7 @@ fn check_signature<S: Source>(
         proof.is_some(),
         r,
     );
+    claimed_after_validation(ctx.time, r);
     let path_time = timestamps::path_time(ctx.time, &signer, proof.as_ref(), r);
     let mut at = ValidationTime::at(path_time);
     if let Some(p) = &proof {
@@ -366,6 +367,39 @@ fn check_signature<S: Source>(
     timestamps::revoked_before_content(not_before, r);
     timestamps::conclude(r, proof);
     timestamps::conclude_ltv(ctx, &sd, si, &signer, at, poe, r);
+}
+
+/// Clock skew allowed between a signer's claimed signing time and the validation time.
+const CLAIMED_TIME_SKEW: time::Duration = time::Duration::minutes(5);
+
+/// A claimed signing time later than the validation time (`kyso verify --at` before the
+/// signature was made, or a signer's clock far ahead): the verdict is about a time before
+/// the signature says it existed, which the clerk must know. A warning, kyso's own: the
+/// claim is the signer's statement and proves nothing, so no EN 319 102-1 indication
+/// changes.
+fn claimed_after_validation(validation: time::OffsetDateTime, r: &mut SignatureReport) {
+    let Some(claimed) = r.claimed_signing_time else {
+        return;
+    };
+    if claimed > validation + CLAIMED_TIME_SKEW {
+        let fmt = |t: time::OffsetDateTime| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_else(|_| t.to_string())
+        };
+        r.findings.push(
+            Finding::new(
+                Code::TimeClaimedAfterValidation,
+                format!(
+                    "the signature claims to have been made at {}, after the validation time {}: \
+                     the verdict is about a time before the signature says it existed",
+                    fmt(claimed),
+                    fmt(validation)
+                ),
+            )
+            .detail(L::Declared, fmt(claimed))
+            .detail(L::Time, fmt(validation)),
+        );
+    }
 }
 
 /// What path validation starts from before the CMS adds its own: the caller's intermediates
