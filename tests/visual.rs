@@ -293,6 +293,7 @@ fn permitted_changes_explain_every_difference_on_kyso_vectors() {
     let tools = oracle_tools();
     let work = common::temp_dir();
     let (mut compared, mut attributed, mut disagreements) = (0, 0, Vec::new());
+    let mut overlaps = 0;
     for v in &variants {
         let name = format!("{}/{}", bases[v.base].name, v.seed);
         let r = visual_report(&v.bytes, &opts);
@@ -321,12 +322,18 @@ fn permitted_changes_explain_every_difference_on_kyso_vectors() {
                 assert!(
                     !s.findings.iter().any(|f| matches!(
                         f.code,
-                        Code::VisualContentChanged | Code::VisualUnexplained
+                        Code::VisualContentChanged
+                            | Code::VisualUnexplained
+                            | Code::VisualNotComparable
                     )),
                     "{name} sig {}: {:?}",
                     i + 1,
                     s.findings
                 );
+                for f in s.findings.iter().filter(|f| f.code == Code::VisualOverlap) {
+                    overlaps += 1;
+                    eprintln!("  overlap: {name} sig {}: {}", i + 1, f.message);
+                }
             }
             if let Some(tools) = &tools {
                 let (lines, miss) = against_oracle(&name, &v.bytes, &r, i, tools, work.path());
@@ -340,7 +347,8 @@ fn permitted_changes_explain_every_difference_on_kyso_vectors() {
     }
     eprintln!(
         "kyso vectors: {} variant(s), {compared} signature comparison(s), {attributed} \
-         attributed region(s); {} disagreement(s) with MuPDF/poppler:",
+         attributed region(s), {overlaps} overlap warning(s); {} disagreement(s) with \
+         MuPDF/poppler:",
         variants.len(),
         disagreements.len()
     );
@@ -400,6 +408,64 @@ fn replaced_page_content_is_an_error_over_signed_content() {
             && !line.contains("tiếng Anh"),
         "{line}"
     );
+}
+
+/// Red-team cases: an annotation a DocMDP P3 certification permits (ISO 32000-2 §12.8.2.2)
+/// is "explained" only where it alters nothing the signer saw. On the certified form (its
+/// visible text "Ho so so 2026-001: phi 1…" starts at x = 72, baseline 720, 18 pt):
+/// "000" drawn in blank space is explained (TOTAL-PASSED); the same drawn two points before
+/// the signed text, where it would change what it says, is `visual.overlap`; the same in a
+/// font whose program the renderer cannot draw from (MuPDF and poppler substitute one and
+/// show the digits) is `visual.not_comparable`, never "exactly as signed": INDETERMINATE.
+#[test]
+fn permitted_appearances_that_alter_what_the_signer_saw_are_never_explained() {
+    let now = OffsetDateTime::now_utc();
+    let pki = TestPki::generate(now);
+    let opts = VerifyOptions::new(pki.trust()).validation_time(now);
+    let bases = bases::bases(&pki, now);
+    let p3 = bases.iter().find(|b| b.name == "p3").expect("the p3 base");
+    let codes = |bytes: &[u8]| {
+        let r = visual_report(bytes, &opts);
+        let s = &r.signatures[0];
+        assert!(s.visual.is_some(), "{:?}", s.findings);
+        let codes: Vec<Code> = s
+            .findings
+            .iter()
+            .map(|f| f.code)
+            .filter(|c| c.as_str().starts_with("visual."))
+            .collect();
+        (
+            codes,
+            s.indication,
+            s.visual.clone().unwrap_or_else(|| unreachable!()),
+        )
+    };
+    let digits = "BT /FH 18 Tf 1 6 Td (000) Tj ET";
+    let far = bases::annotation_drawing(&p3.bytes, [100.0, 300.0, 160.0, 330.0], digits, false);
+    let (c, indication, _) = codes(&far);
+    assert_eq!(c, vec![Code::VisualExplained]);
+    assert_eq!(indication, kyso::report::Indication::TotalPassed);
+
+    let before_text = "BT /FH 18 Tf 12 6 Td (000) Tj ET";
+    let beside =
+        bases::annotation_drawing(&p3.bytes, [30.0, 714.0, 72.0, 740.0], before_text, false);
+    let (c, indication, vis) = codes(&beside);
+    assert!(c.contains(&Code::VisualOverlap), "{c:?}");
+    // Beside, not over: nothing the signer saw is painted over; it is the nearness.
+    assert!(
+        vis.regions
+            .iter()
+            .all(|r| r.over_signed_content == 0 && r.near_signed_content > 0),
+        "{vis:?}"
+    );
+    assert_eq!(indication, kyso::report::Indication::TotalPassed);
+
+    let broken = "BT /F9 18 Tf 1 6 Td (000) Tj ET";
+    let unseen = bases::annotation_drawing(&p3.bytes, [100.0, 300.0, 160.0, 330.0], broken, true);
+    let (c, indication, _) = codes(&unseen);
+    assert!(c.contains(&Code::VisualNotComparable), "{c:?}");
+    assert!(!c.contains(&Code::VisualExplained), "{c:?}");
+    assert_eq!(indication, kyso::report::Indication::Indeterminate);
 }
 
 /// `kyso verify --visual-diff DIR`: one picture per changed page, named in the JSON report and

@@ -7,6 +7,9 @@
 //! - Time: form XObjects (§8.10) each drawing the next one twice, 40 levels deep (2^40
 //!   leaves; the renderer's nesting limit of 50 does not bound fan-out), beyond a 2 s budget.
 //!
+//! When the comparison is required (`VisualOptions::required`, a policy that enables it),
+//! such a skip is also the error `visual.not_comparable`.
+//!
 //! Both would take the test process with them on a thread (the renderer allocates the whole
 //! decoded stream; it cannot be interrupted), so only the process isolation is run here.
 #![cfg(all(feature = "visual", target_os = "linux"))]
@@ -209,6 +212,20 @@ fn hostile_pages_end_the_renderers_process_not_the_verifier() {
     assert!(why.contains("memory budget"), "{why}");
     assert!(s.findings.iter().any(|f| f.code == Code::VisualSkipped));
     assert_ne!(s.indication, Indication::TotalPassed);
+    // Required (a policy that enables the comparison): a comparison that could not be made
+    // is also an error, so that a later revision too heavy to render cannot turn it off.
+    assert!(!s
+        .findings
+        .iter()
+        .any(|f| f.code == Code::VisualNotComparable));
+    let mut required = v.clone();
+    required.required = true;
+    let mut r = verify_bytes(&tampered, &opts).unwrap();
+    examine(&tampered, &mut r, &required);
+    assert!(r.signatures[0]
+        .findings
+        .iter()
+        .any(|f| f.code == Code::VisualNotComparable));
     eprintln!("flate bomb: {why} ({:?})", started.elapsed());
 
     // Time: 2^40 form invocations; the child is killed at the deadline (plus the grace for

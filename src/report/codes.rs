@@ -439,6 +439,10 @@ codes! {
     /// The visual comparison was asked for and did not run or did not finish (budget,
     /// encryption, a page that could not be rendered): the report says why.
     VisualSkipped = "visual.skipped", Warning;
+    /// Part of a page cannot be compared: something that appeared after the signature
+    /// cannot be drawn by the renderer (a font, an image, an appearance), or a field changed
+    /// after signing has no appearance of its own. What a viewer shows there is unknown.
+    VisualNotComparable = "visual.not_comparable", Error;
 }
 
 #[cfg(test)]

@@ -378,6 +378,10 @@ fn code_en(code: Code) -> &'static str {
         }
         C::VisualOverlap => "A later appearance covers content of the signed page",
         C::VisualSkipped => "The visual comparison with the signed revision was not done",
+        C::VisualNotComparable => {
+            "Part of a page changed after signing cannot be drawn by kyso's renderer, so what a \
+             viewer shows there was not compared"
+        }
     }
 }
 
@@ -694,6 +698,10 @@ fn code_vi(code: Code) -> &'static str {
         }
         C::VisualOverlap => "Hình thể hiện được thêm về sau che lên nội dung của trang đã ký",
         C::VisualSkipped => "Chưa so sánh hình ảnh các trang với phiên bản đã ký",
+        C::VisualNotComparable => {
+            "Một phần trang thay đổi sau khi ký mà kyso không vẽ được, nên chưa so sánh được \
+             nội dung hiển thị ở đó"
+        }
     }
 }
 

@@ -25,7 +25,7 @@ pub(crate) use render::{check as check_status_text, finding_line};
 pub use render::{render_text, render_text_in};
 pub use revocation::RevocationReason;
 pub use timestamp::Accuracy;
-pub use visual::{RegionCause, VisualRegion, VisualReport, VisualStatus};
+pub use visual::{RegionCause, VisualGap, VisualRegion, VisualReport, VisualStatus};
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;

@@ -509,12 +509,36 @@ fn visual(out: &mut String, sig: &SignatureReport, lang: Lang) {
                 .unwrap_or_default(),
         );
     }
+    for g in v.not_comparable.iter().take(SHOWN) {
+        let _ = writeln!(
+            out,
+            "               - {} {}: {}{}",
+            lang.pick("page", "trang"),
+            g.page,
+            lang.pick("NOT COMPARABLE", "KHÔNG SO SÁNH ĐƯỢC"),
+            g.object
+                .as_deref()
+                .map(|o| format!(" {}", safe(o)))
+                .unwrap_or_default(),
+        );
+    }
     for name in &v.images {
         let _ = writeln!(
             out,
             "               {} {}",
             lang.pick("picture:", "hình:"),
             safe(name)
+        );
+    }
+    if v.pictures_left_out > 0 {
+        let _ = writeln!(
+            out,
+            "               {} {}",
+            v.pictures_left_out,
+            lang.pick(
+                "picture(s) not made: the document's pictures reached their size limit",
+                "hình không được tạo: tổng dung lượng hình của tài liệu đã đạt giới hạn"
+            )
         );
     }
 }

@@ -59,6 +59,29 @@ pub struct VisualRegion {
     /// out: what the new appearance covers); otherwise the signed revision as displayed,
     /// annotations included (what the change altered).
     pub over_signed_content: u64,
+    /// For a permitted later signature's or annotation's region: pixels of signed page
+    /// content within 4 points of it (a drawing beside signed text may complete it: "100"
+    /// made "100 000"); any makes the region `visual.overlap`.
+    #[serde(default)]
+    pub near_signed_content: u64,
+}
+
+/// A part of a page whose comparison would prove nothing: the renderer cannot draw
+/// something there that appeared after the signature (a font, an image, an appearance), or a
+/// field changed after signing has no appearance of its own (a viewer draws its value).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[non_exhaustive]
+pub struct VisualGap {
+    /// The page, 1-based.
+    pub page: usize,
+    /// Where, in the page's default user space (the whole page when the renderer does not
+    /// say).
+    pub rect: [f64; 4],
+    /// The annotation, as `num gen R`, when one is known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
+    /// Why.
+    pub reason: String,
 }
 
 /// The outcome of the visual comparison of one signature's revision with the final document.
@@ -87,9 +110,16 @@ pub struct VisualReport {
     /// The regions that differ, page by page.
     #[serde(default)]
     pub regions: Vec<VisualRegion>,
+    /// Parts of pages that could not be compared (`visual.not_comparable`, an error).
+    #[serde(default)]
+    pub not_comparable: Vec<VisualGap>,
     /// The pictures written (`kyso verify --visual-diff DIR`), file names within DIR.
     #[serde(default)]
     pub images: Vec<String>,
+    /// Changed pages whose picture was not made: the document's pictures reached their
+    /// size limit (128 MiB).
+    #[serde(default)]
+    pub pictures_left_out: usize,
     /// Annotations whose appearance the renderer could not resolve in either rendering
     /// (not drawn, so not compared).
     #[serde(default)]
@@ -111,7 +141,9 @@ impl VisualReport {
             pages_added: Vec::new(),
             pages_removed: Vec::new(),
             regions: Vec::new(),
+            not_comparable: Vec::new(),
             images: Vec::new(),
+            pictures_left_out: 0,
             unresolved_appearances: 0,
             millis: 0,
         }

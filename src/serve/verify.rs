@@ -579,6 +579,8 @@ fn compare_visually(
     let mut opts = v.options.clone();
     opts.lang = lang;
     opts.pictures = false;
+    // A service that compares every PDF requires the comparison (fail closed on a skip).
+    opts.required = v.mode == VisualMode::Always;
     let left = deadline
         .saturating_duration_since(std::time::Instant::now())
         .saturating_sub(std::time::Duration::from_secs(1));

@@ -73,7 +73,9 @@ pub fn consequence(code: Code) -> (Indication, SubIndication) {
         | Code::ModificationFieldLocked
         | Code::ModificationNewVisibleSignatureField => (F, S::DisallowedModification),
         // A pixel comparison is evidence, not proof (renderers differ): doubt, never a pass.
-        Code::ModificationUnanalysed | Code::VisualContentChanged => (I, S::DisallowedModification),
+        Code::ModificationUnanalysed | Code::VisualContentChanged | Code::VisualNotComparable => {
+            (I, S::DisallowedModification)
+        }
         Code::IntegritySignerCertMissing
         | Code::IntegritySigningCertMismatch
         | Code::IntegritySigningCertMissing => (I, S::NoSigningCertificateFound),

@@ -16,6 +16,13 @@ pub(crate) struct ChangedAnnotation {
     pub cause: RegionCause,
     pub object: String,
     pub field: Option<String>,
+    /// Whether it has a normal appearance (`/AP /N`) the renderer can draw; without one a
+    /// viewer may draw the value itself (a field's `/V` under `/NeedAppearances`), so what
+    /// it shows cannot be compared.
+    pub has_appearance: bool,
+    /// Whether a viewer shows it at all: an area, and neither the Hidden nor the NoView flag
+    /// (ISO 32000-2 §12.5.3, Table 167). An invisible signature's widget is not.
+    pub visible: bool,
 }
 
 /// Annotations on the pages of the final revision, by page index (0-based).
@@ -91,6 +98,23 @@ pub(crate) fn changed_annotations<S: Source>(
                 continue;
             }
             let is_widget = dict.get_name(b"Subtype") == Some(b"Widget");
+            let flags = dict
+                .get(b"F")
+                .and_then(|f| doc.resolve(last, f).ok())
+                .and_then(|f| f.as_number())
+                .unwrap_or(0.0) as i64;
+            let visible =
+                rect[2] - rect[0] > 0.0 && rect[3] - rect[1] > 0.0 && flags & (2 | 32) == 0;
+            let has_appearance = dict
+                .get(b"AP")
+                .and_then(|ap| doc.resolve_dict(last, ap).ok().flatten())
+                .and_then(|ap| ap.get(b"N").cloned())
+                .is_some_and(|n| {
+                    matches!(
+                        doc.resolve(last, &n),
+                        Ok(Object::Stream(_)) | Ok(Object::Dict(_))
+                    )
+                });
             let cause = match field {
                 Some((_, true, _)) => RegionCause::SignatureAppearance,
                 Some(_) => RegionCause::FormField,
@@ -102,6 +126,8 @@ pub(crate) fn changed_annotations<S: Source>(
                 cause,
                 object: a.to_string(),
                 field: field.map(|(name, _, _)| name.clone()),
+                has_appearance,
+                visible,
             });
         }
     }

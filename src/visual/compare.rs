@@ -1,6 +1,11 @@
 //! Two renderings of a page compared pixel by pixel; the differing pixels grouped into
-//! regions: those inside an annotation changed after signing go to that annotation, the
-//! rest are grouped by proximity (8-connected cells of a coarse grid).
+//! regions: those inside an annotation changed after signing go to that annotation — unless
+//! the page content itself (annotations left out) differs there, which no annotation
+//! explains — the rest are grouped by proximity (8-connected cells of a coarse grid).
+//!
+//! Renderings of the same content by the same renderer are identical, so the tolerances are
+//! tight: a channel that moves by more than 2 differs, and anything not white is ink (a
+//! light-grey "VOID" counts as much as black text).
 
 use super::render::Raster;
 
@@ -17,6 +22,10 @@ pub(crate) struct PixelRegion {
     /// Differing pixels where the signed revision as displayed (annotations drawn) was not
     /// blank.
     pub over_signed: u64,
+    /// Pixels of signed page content (annotations left out) within [`Tolerance::near`] of
+    /// the region's box: what a new appearance drawn beside signed text may complete
+    /// ("100" made "100 000"). Counted for attributed regions.
+    pub near_content: u64,
     /// Index of the changed annotation the pixels belong to; `None`: unexplained.
     pub annotation: Option<usize>,
 }
@@ -32,15 +41,28 @@ pub(crate) struct Tolerance {
     pub cell: u32,
     /// At most this many unexplained regions per page (the largest kept, the rest merged).
     pub max_regions: usize,
+    /// Pixels around an attributed region in which signed page content counts as near it.
+    pub near: u32,
 }
 
 impl Default for Tolerance {
     fn default() -> Self {
         Tolerance {
-            channel: 24,
-            ink_below: 224,
+            channel: 2,
+            ink_below: 250,
             cell: 8,
             max_regions: 64,
+            near: 4,
+        }
+    }
+}
+
+impl Tolerance {
+    /// The tolerance at `dpi` (the nearness is 4 points whatever the resolution).
+    pub fn at_dpi(dpi: f32) -> Self {
+        Tolerance {
+            near: ((4.0 * dpi / 72.0).ceil() as u32).max(1),
+            ..Tolerance::default()
         }
     }
 }
@@ -66,12 +88,15 @@ fn grow(b: &mut Option<PixelBox>, x: u32, y: u32) {
 }
 
 /// Compares `signed` with `now` (same size: the caller checks). `content` is the signed
-/// page without its annotations (what "signed content" means); `boxes` are the pixel boxes
-/// of the annotations changed since, in the order the regions name them.
+/// page without its annotations (what "signed content" means) and `content_now` the final
+/// page without them: where those two differ, the page content changed, and the pixels are
+/// never attributed to an annotation. `boxes` are the pixel boxes of the annotations
+/// changed since, in the order the regions name them.
 pub(crate) fn compare(
     signed: &Raster,
     now: &Raster,
     content: Option<&Raster>,
+    content_now: Option<&Raster>,
     boxes: &[PixelBox],
     tol: Tolerance,
 ) -> Vec<PixelRegion> {
@@ -84,6 +109,13 @@ pub(crate) fn compare(
         content
             .filter(|c| c.width == w && c.height == h)
             .is_some_and(|c| ink(c.rgb(x, y), tol.ink_below))
+    };
+    // Page content that changed: no annotation explains it.
+    let content_changed = |x: u32, y: u32| match (content, content_now) {
+        (Some(a), Some(b)) if a.width == w && b.width == w && a.height == h && b.height == h => {
+            differs(a.rgb(x, y), b.rgb(x, y), tol.channel)
+        }
+        _ => false,
     };
     let mut any_unattributed = false;
     let row = w as usize * 4;
@@ -99,9 +131,13 @@ pub(crate) fn compare(
             if !differs(signed.rgb(x, y), now.rgb(x, y), tol.channel) {
                 continue;
             }
-            let inside = boxes
-                .iter()
-                .position(|b| x >= b[0] && x < b[2] && y >= b[1] && y < b[3]);
+            let inside = if content_changed(x, y) {
+                None
+            } else {
+                boxes
+                    .iter()
+                    .position(|b| x >= b[0] && x < b[2] && y >= b[1] && y < b[3])
+            };
             match inside.and_then(|i| attributed.get_mut(i)) {
                 Some(slot) => {
                     grow(&mut slot.0, x, y);
@@ -122,11 +158,13 @@ pub(crate) fn compare(
         .into_iter()
         .enumerate()
         .filter_map(|(i, (bbox, pixels, over, shown))| {
+            let bbox = bbox?;
             Some(PixelRegion {
-                bbox: bbox?,
+                bbox,
                 pixels,
                 over_content: over,
                 over_signed: shown,
+                near_content: content.map_or(0, |c| ink_near(c, bbox, tol)),
                 annotation: Some(i),
             })
         })
@@ -179,9 +217,10 @@ pub(crate) fn compare(
                     if !differs(signed.rgb(x, y), now.rgb(x, y), tol.channel) {
                         continue;
                     }
-                    if boxes
-                        .iter()
-                        .any(|b| x >= b[0] && x < b[2] && y >= b[1] && y < b[3])
+                    if !content_changed(x, y)
+                        && boxes
+                            .iter()
+                            .any(|b| x >= b[0] && x < b[2] && y >= b[1] && y < b[3])
                     {
                         continue;
                     }
@@ -198,6 +237,7 @@ pub(crate) fn compare(
                 pixels,
                 over_content: over,
                 over_signed: shown,
+                near_content: 0,
                 annotation: None,
             });
         }
@@ -228,6 +268,21 @@ pub(crate) fn compare(
     out
 }
 
+/// Ink pixels of `content` in `bbox` grown by [`Tolerance::near`] on every side.
+fn ink_near(content: &Raster, bbox: PixelBox, tol: Tolerance) -> u64 {
+    let d = tol.near;
+    let (x0, y0) = (bbox[0].saturating_sub(d), bbox[1].saturating_sub(d));
+    let x1 = bbox[2].saturating_add(d).min(content.width);
+    let y1 = bbox[3].saturating_add(d).min(content.height);
+    let mut n = 0u64;
+    for y in y0..y1 {
+        for x in x0..x1 {
+            n += u64::from(ink(content.rgb(x, y), tol.ink_below));
+        }
+    }
+    n
+}
+
 /// Pixels of `raster` that hold ink (the whole page as one region when a page has gone
 /// or changed size).
 pub(crate) fn ink_pixels(raster: &Raster, tol: Tolerance) -> u64 {
@@ -254,6 +309,7 @@ mod tests {
             rgba,
             to_pixels: [1.0, 0.0, 0.0, -1.0, 0.0, h as f64],
             unresolved_appearances: 0,
+            undrawn: 0,
         }
     }
 
@@ -262,10 +318,17 @@ mod tests {
     #[test]
     fn regions_are_attributed_or_grouped() {
         let signed = raster(100, 100, &[(5, 5)]);
-        assert!(compare(&signed, &signed, None, &[], Tolerance::default()).is_empty());
+        assert!(compare(&signed, &signed, None, None, &[], Tolerance::default()).is_empty());
         let now = raster(100, 100, &[(5, 5), (50, 50), (51, 51), (90, 10)]);
         let boxes = [[45, 45, 60, 60]];
-        let regions = compare(&signed, &now, Some(&signed), &boxes, Tolerance::default());
+        let regions = compare(
+            &signed,
+            &now,
+            Some(&signed),
+            Some(&signed),
+            &boxes,
+            Tolerance::default(),
+        );
         assert_eq!(regions.len(), 2);
         assert_eq!(regions[0].annotation, Some(0));
         assert_eq!(regions[0].bbox, [50, 50, 52, 52]);
@@ -274,9 +337,57 @@ mod tests {
         assert_eq!(regions[1].bbox, [90, 10, 91, 11]);
         // A pixel of signed content erased is "over content".
         let erased = raster(100, 100, &[]);
-        let regions = compare(&signed, &erased, Some(&signed), &[], Tolerance::default());
+        let regions = compare(
+            &signed,
+            &erased,
+            Some(&signed),
+            Some(&erased),
+            &[],
+            Tolerance::default(),
+        );
         assert_eq!(regions.len(), 1);
         assert_eq!(regions[0].over_content, 1);
+        assert_eq!(regions[0].over_signed, 1);
+    }
+
+    /// A change of the page content itself is never attributed to an annotation whose box
+    /// covers it (a co-signature's widget as large as the page); ink drawn right beside
+    /// signed content is near it; a very light mark (a grey "VOID") counts as ink.
+    #[test]
+    fn page_content_changes_are_never_attributed_and_light_ink_counts() {
+        let content = raster(100, 100, &[(20, 20)]);
+        let content_now = raster(100, 100, &[]);
+        // The page content lost its mark; a widget over the whole page draws at (40, 40).
+        let signed = raster(100, 100, &[(20, 20)]);
+        let now = raster(100, 100, &[(40, 40)]);
+        let page = [[0, 0, 100, 100]];
+        let tol = Tolerance::default();
+        let regions = compare(
+            &signed,
+            &now,
+            Some(&content),
+            Some(&content_now),
+            &page,
+            tol,
+        );
+        let erased = regions.iter().find(|r| r.bbox == [20, 20, 21, 21]).unwrap();
+        assert_eq!(erased.annotation, None);
+        let drawn = regions.iter().find(|r| r.annotation == Some(0)).unwrap();
+        assert_eq!(drawn.bbox, [40, 40, 41, 41]);
+        assert_eq!(drawn.near_content, 0);
+        // Drawn two pixels from signed ink: near it.
+        let now = raster(100, 100, &[(20, 20), (22, 20)]);
+        let regions = compare(&signed, &now, Some(&content), Some(&content), &page, tol);
+        assert_eq!(regions.len(), 1);
+        assert_eq!(regions[0].annotation, Some(0));
+        assert_eq!(regions[0].near_content, 1);
+        // Light grey (240) erased: differs, and it was ink.
+        let mut grey = raster(100, 100, &[]);
+        let i = (10 * 100 + 10) * 4;
+        grey.rgba[i..i + 3].copy_from_slice(&[240, 240, 240]);
+        let white = raster(100, 100, &[]);
+        let regions = compare(&grey, &white, Some(&grey), Some(&white), &[], tol);
+        assert_eq!(regions.len(), 1);
         assert_eq!(regions[0].over_signed, 1);
     }
 }

@@ -144,6 +144,7 @@ impl Job {
             lang: if self.vietnamese { Lang::Vi } else { Lang::En },
             name_prefix: self.name_prefix.clone(),
             isolation: Isolation::Thread,
+            required: false,
             password: self.password.clone().map(Password::new),
         }
     }

@@ -39,7 +39,8 @@ use std::time::{Duration, Instant};
 use crate::budget::{DocumentBudget, DocumentMeter};
 use crate::pdf::{Budget, Document, Password};
 use crate::report::{
-    Code, Finding, Lang, RegionCause, VerificationReport, VisualRegion, VisualReport, VisualStatus,
+    Code, Finding, Lang, RegionCause, VerificationReport, VisualGap, VisualRegion, VisualReport,
+    VisualStatus,
 };
 
 use compare::{PixelBox, Tolerance};
@@ -70,6 +71,12 @@ pub struct VisualOptions {
     /// Where the rendering runs: a thread of this process (the default) or a child process
     /// the operating system bounds ([`Isolation`]).
     pub isolation: Isolation,
+    /// Whether the comparison is required (a policy that enables it,
+    /// [`crate::verify::Policy::visual`]): a comparison that could not be made — a budget, a
+    /// renderer that stopped, a page it cannot draw — is then also the error
+    /// `visual.not_comparable` (INDETERMINATE), so that a later revision made too heavy to
+    /// render cannot turn the check off. Otherwise it is the warning `visual.skipped` only.
+    pub required: bool,
     /// The password of an encrypted document (the user's or the owner's, as for
     /// verification); `None`: the empty user password only. The renderer is given it as
     /// UTF-8 text, so a password that is not UTF-8 opens the document for kyso's reader but
@@ -91,15 +98,16 @@ impl Default for VisualOptions {
     fn default() -> Self {
         VisualOptions {
             dpi: 72.0,
-            max_pages: 300,
-            max_pixels: 300_000_000,
+            max_pages: 2_000,
+            max_pixels: 2_000_000_000,
             max_page_pixels: 16_000_000,
             time_limit: Duration::from_secs(60),
             max_file_bytes: 256 * 1024 * 1024,
             max_memory: 2 * 1024 * 1024 * 1024,
             isolation: Isolation::Thread,
+            required: false,
             password: None,
-            min_content_pixels: 4,
+            min_content_pixels: 1,
             pictures: false,
             lang: Lang::En,
             name_prefix: String::new(),
@@ -205,7 +213,14 @@ fn merge(
     opts: &VisualOptions,
 ) -> Vec<Picture> {
     let mut pictures = Vec::new();
-    for o in outcomes {
+    for mut o in outcomes {
+        // The names are the caller's, whatever the worker said: a picture belongs to its
+        // outcome's signature and is named from the caller's prefix.
+        o.pictures.retain(|p| p.signature == o.signature);
+        for p in &mut o.pictures {
+            p.file_name = picture_name(&opts.name_prefix, p.signature, p.page);
+        }
+        o.report.images = o.pictures.iter().map(|p| p.file_name.clone()).collect();
         if let Some(sig) = report.signatures.get_mut(o.signature) {
             sig.findings.extend(findings_of(&o.report, opts));
             sig.visual = Some(o.report);
@@ -246,11 +261,26 @@ fn findings_of(v: &VisualReport, opts: &VisualOptions) -> Vec<Finding> {
         VisualStatus::Compared => judge(v, opts),
         _ => {
             let why = v.reason.as_deref().unwrap_or("no reason was given");
-            vec![Finding::new(
+            let mut out = vec![Finding::new(
                 Code::VisualSkipped,
                 format!("the signed revision was not compared visually: {why}"),
             )
-            .detail(crate::report::DetailLabel::Technical, why)]
+            .detail(crate::report::DetailLabel::Technical, why)];
+            if opts.required {
+                out.push(
+                    Finding::new(
+                        Code::VisualNotComparable,
+                        format!(
+                            "the visual comparison the policy requires could not be made: {why}"
+                        ),
+                    )
+                    .remark(
+                        "chính sách kiểm tra yêu cầu so sánh hình ảnh nhưng không thực hiện được",
+                    )
+                    .detail(crate::report::DetailLabel::Technical, why),
+                );
+            }
+            out
         }
     }
 }
@@ -259,6 +289,17 @@ fn findings_of(v: &VisualReport, opts: &VisualOptions) -> Vec<Finding> {
 struct Spent {
     pages: usize,
     pixels: u64,
+    /// Bytes of the pictures made so far.
+    picture_bytes: usize,
+}
+
+/// Largest total of one document's pictures; beyond it no more are made (the report counts
+/// those left out).
+const MAX_PICTURE_BYTES: usize = 128 << 20;
+
+/// A picture's file name: `<prefix>sig<N>-page<P>.png` (1-based).
+fn picture_name(prefix: &str, signature: usize, page: usize) -> String {
+    format!("{prefix}sig{}-page{page}.png", signature + 1)
 }
 
 fn run(
@@ -295,6 +336,7 @@ fn run(
     let mut spent = Spent {
         pages: 0,
         pixels: 0,
+        picture_bytes: 0,
     };
     wanted
         .iter()
@@ -345,7 +387,7 @@ fn one(
     }
     let mut report = VisualReport::compared(c.revision, opts.dpi, ps, pn);
     let mut pictures = Vec::new();
-    let tol = Tolerance::default();
+    let tol = Tolerance::at_dpi(opts.dpi);
     let render_one = |r: &Renderable, page: usize, annots: bool, spent: &mut Spent| {
         if Instant::now() > deadline {
             return Err(format!(
@@ -399,10 +441,38 @@ fn one(
         let s = render_one(&signed, page, true, spent)?;
         let n = render_one(now, page, true, spent)?;
         report.unresolved_appearances += s.unresolved_appearances + n.unresolved_appearances;
+        let annots = changed.get(&page).map(Vec::as_slice).unwrap_or_default();
+        // What the renderer cannot draw now and could when signed, and changed fields that a
+        // viewer draws itself: identical pixels would prove nothing there (checked first).
+        report
+            .not_comparable
+            .extend(gaps(page, &s, &n, annots, &now_user_rect(&n)));
+        // Text that would show but has no outline (a font program the renderer loads and
+        // cannot draw from): looked for where a later change draws.
+        if !annots.is_empty() {
+            let before = signed.blank_glyphs(page).unwrap_or(0);
+            let after = now.blank_glyphs(page).unwrap_or(usize::MAX);
+            if after > before {
+                report.not_comparable.push(VisualGap {
+                    page: page + 1,
+                    rect: now_user_rect(&n),
+                    object: None,
+                    reason: if after == usize::MAX {
+                        "the renderer stopped while reading the text of this page".into()
+                    } else {
+                        format!(
+                            "{} character(s) in a font the renderer cannot draw appear on this \
+                             page after the signature (another viewer may draw them with a \
+                             substitute font)",
+                            after - before
+                        )
+                    },
+                });
+            }
+        }
         if s.rgba == n.rgba && s.width == n.width {
             continue;
         }
-        let annots = changed.get(&page).map(Vec::as_slice).unwrap_or_default();
         let mut regions = Vec::new();
         if s.width != n.width || s.height != n.height {
             let content = render_one(&signed, page, false, spent)?;
@@ -411,6 +481,7 @@ fn one(
                 pixels: n.width as u64 * n.height as u64,
                 over_content: compare::ink_pixels(&content, tol),
                 over_signed: compare::ink_pixels(&s, tol),
+                near_content: 0,
                 annotation: None,
             });
         } else {
@@ -430,20 +501,24 @@ fn one(
                         .unwrap_or([0, 0, 0, 0])
                 })
                 .collect();
-            regions = compare::compare(&s, &n, Some(&content), &boxes, tol);
+            let content_now = render_one(now, page, false, spent)?;
+            regions = compare::compare(&s, &n, Some(&content), Some(&content_now), &boxes, tol);
         }
         let mut marks = Vec::new();
         for r in &regions {
             let attributed = r.annotation.and_then(|i| annots.get(i));
             let permitted = attributed.is_some() && c.permitted;
-            // A permitted change is judged on the page content it covers (DSS' overlap);
-            // anything else on what the signed revision showed, annotations included.
-            let covered = if permitted {
-                r.over_content
-            } else {
-                r.over_signed
+            // Every change is judged on what the signer saw (annotations included): a
+            // permitted one that alters it overlaps (DSS' check, by pixels). A later
+            // signature's or annotation's drawing beside signed page content counts too:
+            // it may complete it ("100" made "100 000"); a field's value is meant to sit
+            // beside its printed label, so not for fields.
+            let covered = r.over_signed;
+            let beside = match attributed {
+                Some(a) if permitted && a.cause != RegionCause::FormField => r.near_content,
+                _ => 0,
             };
-            let over = covered >= opts.min_content_pixels;
+            let over = covered >= opts.min_content_pixels || beside > 0;
             let mark = match (permitted, over) {
                 (true, false) => Mark::Explained,
                 (true, true) => Mark::Overlap,
@@ -460,15 +535,15 @@ fn one(
                 field: attributed.and_then(|a| a.field.clone()),
                 permitted,
                 over_signed_content: covered,
+                near_signed_content: beside,
             });
         }
         if opts.pictures && !regions.is_empty() {
-            let name = format!(
-                "{}sig{}-page{}.png",
-                opts.name_prefix,
-                c.signature + 1,
-                page + 1
-            );
+            if spent.picture_bytes >= MAX_PICTURE_BYTES {
+                report.pictures_left_out += 1;
+                continue;
+            }
+            let name = picture_name(&opts.name_prefix, c.signature, page + 1);
             let title = format!(
                 "{} {} — {} {} — {} {}",
                 opts.lang.pick("signature", "chữ ký"),
@@ -479,6 +554,7 @@ fn one(
                 c.revision + 1
             );
             if let Some(png) = picture::compose(&s, &n, &marks, &title, opts.lang) {
+                spent.picture_bytes += png.len();
                 report.images.push(name.clone());
                 pictures.push(Picture {
                     signature: c.signature,
@@ -496,6 +572,68 @@ fn one(
     })
 }
 
+/// The page's box in default user space (the whole rendering).
+fn now_user_rect(r: &render::Raster) -> [f64; 4] {
+    r.pixel_box_to_user([0, 0, r.width, r.height])
+}
+
+/// The parts of page `page` (0-based) whose comparison would prove nothing: fonts or images
+/// the renderer cannot draw now but could in the signed revision (a co-signature's
+/// appearance in a broken font, which other viewers draw with a substitute), appearances it
+/// cannot resolve, and visible fields changed after signing without an appearance of their
+/// own (a viewer draws their value itself).
+fn gaps(
+    page: usize,
+    s: &render::Raster,
+    n: &render::Raster,
+    annots: &[changes::ChangedAnnotation],
+    whole: &[f64; 4],
+) -> Vec<VisualGap> {
+    let mut out = Vec::new();
+    if n.undrawn > s.undrawn {
+        out.push(VisualGap {
+            page: page + 1,
+            rect: *whole,
+            object: None,
+            reason: format!(
+                "{} font(s) or image(s) the renderer cannot draw appear on this page after the \
+                 signature (another viewer may draw them)",
+                n.undrawn - s.undrawn
+            ),
+        });
+    }
+    if n.unresolved_appearances > s.unresolved_appearances {
+        out.push(VisualGap {
+            page: page + 1,
+            rect: *whole,
+            object: None,
+            reason: format!(
+                "{} annotation appearance(s) the renderer cannot resolve appear on this page \
+                 after the signature",
+                n.unresolved_appearances - s.unresolved_appearances
+            ),
+        });
+    }
+    for a in annots {
+        if a.visible && !a.has_appearance && a.cause == RegionCause::FormField {
+            out.push(VisualGap {
+                page: page + 1,
+                rect: a.rect,
+                object: Some(a.object.clone()),
+                reason: format!(
+                    "the field {}changed after the signature has no appearance of its own \
+                     (a viewer draws its value itself)",
+                    a.field
+                        .as_ref()
+                        .map(|f| format!("\"{f}\" "))
+                        .unwrap_or_default()
+                ),
+            });
+        }
+    }
+    out
+}
+
 /// The findings of one signature's comparison, each with its specifics as details (page,
 /// region, pixels, the annotation or field) for renderings in other languages.
 fn judge(v: &VisualReport, opts: &VisualOptions) -> Vec<Finding> {
@@ -504,7 +642,7 @@ fn judge(v: &VisualReport, opts: &VisualOptions) -> Vec<Finding> {
     let fmt_rect = |r: &[f64; 4]| format!("[{} {} {} {}]", r[0], r[1], r[2], r[3]);
     let (mut explained, mut unexplained) = (0usize, 0usize);
     for r in &v.regions {
-        let over = r.over_signed_content >= opts.min_content_pixels;
+        let over = r.over_signed_content >= opts.min_content_pixels || r.near_signed_content > 0;
         let what = match (&r.object, &r.field) {
             (Some(o), Some(f)) => format!("{o} (field \"{f}\")"),
             (Some(o), None) => o.clone(),
@@ -576,19 +714,31 @@ fn judge(v: &VisualReport, opts: &VisualOptions) -> Vec<Finding> {
             }
             (_, true) => {
                 explained += 1;
-                out.push(
-                    with_cause(located(Finding::new(
-                        Code::VisualOverlap,
-                        format!(
-                            "page {}: the appearance of {what} at {} covers {} pixel(s) of the \
-                             signed page content",
-                            r.page,
-                            fmt_rect(&r.rect),
-                            r.over_signed_content
-                        ),
-                    )))
-                    .detail(L::Pixels, r.over_signed_content),
-                )
+                let how = if r.over_signed_content >= opts.min_content_pixels {
+                    format!(
+                        "changes {} pixel(s) of what the signer saw",
+                        r.over_signed_content
+                    )
+                } else {
+                    format!(
+                        "draws right beside signed page content ({} pixel(s) of it within 4 \
+                         points), which it may complete or alter",
+                        r.near_signed_content
+                    )
+                };
+                let mut f = with_cause(located(Finding::new(
+                    Code::VisualOverlap,
+                    format!(
+                        "page {}: the appearance of {what} at {} {how}",
+                        r.page,
+                        fmt_rect(&r.rect)
+                    ),
+                )))
+                .detail(L::Pixels, r.over_signed_content.max(r.near_signed_content));
+                if r.over_signed_content < opts.min_content_pixels {
+                    f = f.remark("hình được vẽ sát cạnh nội dung đã ký, có thể bổ sung hoặc làm sai lệch nội dung đó");
+                }
+                out.push(f)
             }
             (_, false) => explained += 1,
         }
@@ -613,7 +763,27 @@ fn judge(v: &VisualReport, opts: &VisualOptions) -> Vec<Finding> {
             .detail(L::Page, p),
         );
     }
-    if unexplained == 0 && v.pages_removed.is_empty() && v.pages_added.is_empty() {
+    for g in &v.not_comparable {
+        let mut f = Finding::new(
+            Code::VisualNotComparable,
+            format!(
+                "page {}: {}: what a viewer shows there was not compared",
+                g.page, g.reason
+            ),
+        )
+        .detail(L::Page, g.page)
+        .detail(L::Region, fmt_rect(&g.rect))
+        .detail(L::Technical, &g.reason);
+        if let Some(o) = &g.object {
+            f = f.detail(L::Object, o);
+        }
+        out.push(f);
+    }
+    if unexplained == 0
+        && v.pages_removed.is_empty()
+        && v.pages_added.is_empty()
+        && v.not_comparable.is_empty()
+    {
         let f = Finding::new(
             Code::VisualExplained,
             if explained == 0 {

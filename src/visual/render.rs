@@ -7,9 +7,16 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
+use hayro::hayro_interpret::font::{Glyph, GlyphRun};
+use hayro::hayro_interpret::hayro_cmap::BfString;
 use hayro::hayro_interpret::hayro_syntax::page::Page;
 use hayro::hayro_interpret::hayro_syntax::Pdf;
-use hayro::hayro_interpret::{InterpreterSettings, InterpreterWarning, RenderContent};
+use hayro::hayro_interpret::kurbo::{BezPath, Rect};
+use hayro::hayro_interpret::{
+    interpret_page, BlendMode, ClipPath, Context, Device, DrawMode, DrawProps, Image,
+    ImageDrawProps, InterpreterCache, InterpreterSettings, InterpreterWarning, RenderContent,
+    SoftMask, TransformExt,
+};
 use hayro::vello_cpu::color::palette::css::WHITE;
 use hayro::{render, PixmapSettings, RenderCache, RenderSettings};
 
@@ -23,6 +30,9 @@ pub(crate) struct Raster {
     pub to_pixels: [f64; 6],
     /// Annotations whose appearance the renderer could not resolve (not drawn).
     pub unresolved_appearances: usize,
+    /// Fonts the renderer could not load and images it could not decode (their text or
+    /// picture not drawn, where another viewer may draw it).
+    pub undrawn: usize,
 }
 
 impl Raster {
@@ -143,6 +153,66 @@ impl Renderable {
     }
 }
 
+impl Renderable {
+    /// Glyphs of page `index` (0-based; annotations drawn) that should show and have no
+    /// outline: text in a font whose program the renderer loads but cannot draw from, which
+    /// another viewer may draw with a substitute font. `None` when the page is missing or
+    /// the renderer stopped.
+    pub fn blank_glyphs(&self, index: usize) -> Option<usize> {
+        let page = self.pdf.pages().get(index)?;
+        catch_unwind(AssertUnwindSafe(|| {
+            let cache = InterpreterCache::new();
+            let settings = InterpreterSettings {
+                render_content: RenderContent::all(),
+                ..InterpreterSettings::default()
+            };
+            let (w, h) = page.render_dimensions();
+            let mut ctx = Context::new(
+                page.initial_transform(true).to_kurbo(),
+                Rect::new(0.0, 0.0, f64::from(w), f64::from(h)),
+                &cache,
+                page.xref(),
+                settings,
+            );
+            let mut audit = GlyphAudit { blank: 0 };
+            interpret_page(page, &mut ctx, &mut audit);
+            audit.blank
+        }))
+        .ok()
+    }
+}
+
+/// A device that draws nothing and counts the glyphs that would show but have no outline.
+struct GlyphAudit {
+    blank: usize,
+}
+
+impl<'a> Device<'a> for GlyphAudit {
+    fn draw_path(&mut self, _: &BezPath, _: DrawProps<'a>, _: &DrawMode) {}
+    fn push_clip_path(&mut self, _: &ClipPath) {}
+    fn push_transparency_group(&mut self, _: f32, _: Option<SoftMask<'a>>, _: BlendMode) {}
+    fn draw_glyph_run(&mut self, run: &GlyphRun<'_, 'a>, _: DrawProps<'a>, mode: &DrawMode) {
+        if matches!(mode, DrawMode::Invisible) {
+            return;
+        }
+        for g in run.glyphs() {
+            if let Glyph::Outline(o) = &**g {
+                let space = match o.as_unicode() {
+                    Some(BfString::Char(c)) => c.is_whitespace(),
+                    Some(BfString::String(t)) => t.chars().all(char::is_whitespace),
+                    None => o.char_code() == 32,
+                };
+                if !space && o.outline().elements().is_empty() {
+                    self.blank += 1;
+                }
+            }
+        }
+    }
+    fn draw_image(&mut self, _: Image<'a, '_>, _: ImageDrawProps<'a>) {}
+    fn pop_clip(&mut self) {}
+    fn pop_transparency_group(&mut self) {}
+}
+
 fn render_page(
     page: &Page<'_>,
     dpi: f32,
@@ -163,16 +233,21 @@ fn render_page(
         return Err(too_large);
     }
     let unresolved = Arc::new(AtomicUsize::new(0));
+    let undrawn = Arc::new(AtomicUsize::new(0));
     let counter = unresolved.clone();
+    let undrawn_counter = undrawn.clone();
     let settings = InterpreterSettings {
         render_content: if annotations {
             RenderContent::all()
         } else {
             RenderContent::PAGE
         },
-        warning_sink: Arc::new(move |w| {
-            if matches!(w, InterpreterWarning::UnresolvedAnnotationAppearance) {
+        warning_sink: Arc::new(move |w| match w {
+            InterpreterWarning::UnresolvedAnnotationAppearance => {
                 counter.fetch_add(1, Ordering::Relaxed);
+            }
+            _ => {
+                undrawn_counter.fetch_add(1, Ordering::Relaxed);
             }
         }),
         ..InterpreterSettings::default()
@@ -201,5 +276,6 @@ fn render_page(
         rgba: pixmap.data_as_u8_slice().to_vec(),
         to_pixels,
         unresolved_appearances: unresolved.load(Ordering::Relaxed),
+        undrawn: undrawn.load(Ordering::Relaxed),
     })
 }

@@ -272,6 +272,63 @@ fn seed_annotation(pdf: &[u8]) -> (Vec<u8>, Vec<PageRect>) {
     (e.finish(None), vec![rect])
 }
 
+/// A `/Square` annotation at `rect` on the first page whose appearance runs `ops`, with
+/// Helvetica as `/FH` or, when `broken_font`, a TrueType font `/F9` whose embedded program
+/// is garbage (a renderer may load it and draw nothing; others substitute a font).
+pub fn annotation_drawing(pdf: &[u8], rect: [f64; 4], ops: &str, broken_font: bool) -> Vec<u8> {
+    let snap = Snapshot::read(pdf);
+    let page = snap.first_page();
+    let mut e = Edit::new(&snap);
+    let bbox = [0.0, 0.0, rect[2] - rect[0], rect[3] - rect[1]];
+    let mut ap = form_xobject(bbox, ops, !broken_font);
+    if broken_font {
+        let program = e.add(new_stream(
+            Dict::new(),
+            &b"\x00\x01\x00\x00not a font".repeat(4),
+        ));
+        let descriptor = e.add(Object::Dict(dict(vec![
+            ("Type", name("FontDescriptor")),
+            ("FontName", name("Helvetica")),
+            ("Flags", Object::Integer(32)),
+            ("FontBBox", nums(&[0.0, -200.0, 1000.0, 900.0])),
+            ("ItalicAngle", Object::Integer(0)),
+            ("Ascent", Object::Integer(718)),
+            ("Descent", Object::Integer(-207)),
+            ("CapHeight", Object::Integer(718)),
+            ("StemV", Object::Integer(88)),
+            ("FontFile2", Object::Reference(program)),
+        ])));
+        let font = e.add(Object::Dict(dict(vec![
+            ("Type", name("Font")),
+            ("Subtype", name("TrueType")),
+            ("BaseFont", name("Helvetica")),
+            ("FirstChar", Object::Integer(48)),
+            ("LastChar", Object::Integer(48)),
+            ("Widths", nums(&[556.0])),
+            ("Encoding", name("WinAnsiEncoding")),
+            ("FontDescriptor", Object::Reference(descriptor)),
+        ])));
+        let fonts = dict(vec![("F9", Object::Reference(font))]);
+        if let Object::Stream(st) = &mut ap {
+            st.dict.set(
+                "Resources",
+                Object::Dict(dict(vec![("Font", Object::Dict(fonts))])),
+            );
+        }
+    }
+    let ap = e.add(ap);
+    let annot = e.add(Object::Dict(dict(vec![
+        ("Type", name("Annot")),
+        ("Subtype", name("Square")),
+        ("Rect", nums(&rect)),
+        ("P", Object::Reference(page)),
+        ("F", Object::Integer(4)),
+        ("AP", Object::Dict(dict(vec![("N", Object::Reference(ap))]))),
+    ])));
+    e.push_ref(page.num, &[b"Annots"], annot);
+    e.finish(None)
+}
+
 /// A new, empty signature field whose widget paints an opaque box with text over the top of
 /// the first page.
 fn seed_signature_field(pdf: &[u8]) -> Vec<u8> {

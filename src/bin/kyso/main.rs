@@ -30,6 +30,7 @@ mod tsa_args;
 mod verify;
 mod verify_args;
 mod verify_file;
+mod verify_visual;
 mod writes;
 
 use std::process::ExitCode;

@@ -196,7 +196,7 @@ fn run_verify(a: VerifyServeArgs) -> Result<ExitCode, Failure> {
             ));
         }
         let mut v = kyso::visual::VisualOptions::default();
-        v.isolation = crate::verify::worker_isolation();
+        v.isolation = crate::verify_visual::worker_isolation();
         v.max_memory = a.visual_memory_mib.saturating_mul(1 << 20);
         v.time_limit = std::time::Duration::from_secs(a.visual_seconds);
         service = service.visual(mode, v);

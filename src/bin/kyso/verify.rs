@@ -93,6 +93,16 @@ pub fn run(a: VerifyArgs) -> Result<ExitCode, Failure> {
     let mut all_passed = true;
     // A picture that could not be written (exit code 2, as a file that could not be processed).
     let mut visual_failed = false;
+    // Asked for, or under a policy that enables it (`etsi-visual`, required then).
+    let mut visual = (a.visual || a.visual_diff.is_some() || opts.policy.visual).then(|| {
+        crate::verify_visual::VisualRun::new(
+            a.visual_diff.as_deref(),
+            a.force,
+            lang,
+            opts.password.clone(),
+            opts.policy.visual,
+        )
+    });
     // Files go through in slices, each verified in parallel and written out in input order
     // before the next starts: memory stays bounded however many files there are.
     for slice in files.chunks(SLICE) {
@@ -105,11 +115,8 @@ pub fn run(a: VerifyArgs) -> Result<ExitCode, Failure> {
             summary.add(item.outcome());
             match item.result {
                 Ok(mut r) => {
-                    // Asked for, or under a policy that enables it (`etsi-visual`).
-                    if a.visual || a.visual_diff.is_some() || opts.policy.visual {
-                        visual_failed |= !bar.suspend(|| {
-                            visual(&item.path, &mut r, &a, lang, opts.password.as_ref())
-                        });
+                    if let Some(v) = &mut visual {
+                        visual_failed |= !bar.suspend(|| v.run(&item.path, &mut r));
                     }
                     all_passed &= r.all_passed();
                     if a.jsonl {
@@ -191,103 +198,4 @@ fn progress_bar(len: usize, a: &VerifyArgs) -> indicatif::ProgressBar {
         bar.set_style(style);
     }
     bar
-}
-
-/// The renderer in a child process of this executable (`kyso __visual-worker`), bounded by
-/// the operating system; on a thread when the executable cannot be found.
-pub(crate) fn worker_isolation() -> kyso::visual::Isolation {
-    match std::env::current_exe() {
-        Ok(exe) => kyso::visual::Isolation::process(exe, &[kyso::visual::CLI_WORKER_ARG]),
-        Err(_) => kyso::visual::Isolation::Thread,
-    }
-}
-
-/// `--visual` / `--visual-diff DIR`: the signed revisions rendered and compared with the
-/// file (kyso::visual), the pictures written by kyso's write rule. A file that cannot be
-/// read again or a picture that cannot be written is said on standard error (false: exit
-/// code 2); the report keeps what the comparison found.
-fn visual(
-    path: &std::path::Path,
-    r: &mut VerificationReport,
-    a: &VerifyArgs,
-    lang: Lang,
-    password: Option<&kyso::pdf::Password>,
-) -> bool {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => {
-            report_failure(&format!(
-                "{}: {}: {e}",
-                path.display(),
-                lang.pick(
-                    "cannot read the file again for the visual comparison",
-                    "không đọc lại được tệp để so sánh hình ảnh"
-                )
-            ));
-            return false;
-        }
-    };
-    let mut opts = kyso::visual::VisualOptions::default();
-    opts.pictures = a.visual_diff.is_some();
-    opts.lang = lang;
-    opts.name_prefix = picture_prefix(path);
-    opts.isolation = worker_isolation();
-    opts.password = password.cloned();
-    let pictures = kyso::visual::examine(&bytes, r, &opts);
-    let Some(dir) = &a.visual_diff else {
-        return true;
-    };
-    if pictures.is_empty() {
-        return true;
-    }
-    if let Err(e) = std::fs::create_dir_all(dir) {
-        report_failure(&format!("{}: {e}", dir.display()));
-        return false;
-    }
-    let mut written = true;
-    for p in pictures {
-        let out = crate::writes::Out::chosen(&dir.join(&p.file_name), a.force);
-        match kyso::output::write_bytes(out.target(), &[path], &p.png) {
-            Ok(()) => eprintln!(
-                "{} {}",
-                lang.pick("picture:", "hình so sánh:"),
-                out.path().display()
-            ),
-            Err(e) => {
-                written = false;
-                report_failure(&Failure::about_in(out.path(), e, lang).0);
-                // The report names only pictures that exist.
-                for s in &mut r.signatures {
-                    if let Some(v) = &mut s.visual {
-                        v.images.retain(|n| *n != p.file_name);
-                    }
-                }
-            }
-        }
-    }
-    written
-}
-
-/// The input's file name, reduced to letters, digits, '-' and '_', and a '-'.
-fn picture_prefix(path: &std::path::Path) -> String {
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let clean: String = stem
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .take(80)
-        .collect();
-    if clean.is_empty() {
-        String::new()
-    } else {
-        format!("{clean}-")
-    }
 }
