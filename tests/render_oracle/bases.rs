@@ -275,6 +275,7 @@ fn seed_annotation(pdf: &[u8]) -> (Vec<u8>, Vec<PageRect>) {
 /// A `/Square` annotation at `rect` on the first page whose appearance runs `ops`, with
 /// Helvetica as `/FH` or, when `broken_font`, a TrueType font `/F9` whose embedded program
 /// is garbage (a renderer may load it and draw nothing; others substitute a font).
+#[allow(dead_code)] // used by tests/visual.rs, not by render_oracle itself
 pub fn annotation_drawing(pdf: &[u8], rect: [f64; 4], ops: &str, broken_font: bool) -> Vec<u8> {
     let snap = Snapshot::read(pdf);
     let page = snap.first_page();
