@@ -60,7 +60,7 @@ pub struct VisualRegion {
     /// annotations included (what the change altered).
     pub over_signed_content: u64,
     /// For a permitted later signature's or annotation's region: pixels of signed page
-    /// content within 4 points of it (a drawing beside signed text may complete it: "100"
+    /// content within 6 points of it (a drawing beside signed text may complete it: "100"
     /// made "100 000"); any makes the region `visual.overlap`.
     #[serde(default)]
     pub near_signed_content: u64,

@@ -52,16 +52,16 @@ impl Default for Tolerance {
             ink_below: 250,
             cell: 8,
             max_regions: 64,
-            near: 4,
+            near: 6,
         }
     }
 }
 
 impl Tolerance {
-    /// The tolerance at `dpi` (the nearness is 4 points whatever the resolution).
+    /// The tolerance at `dpi` (the nearness is 6 points whatever the resolution: a word space at 18 points).
     pub fn at_dpi(dpi: f32) -> Self {
         Tolerance {
-            near: ((4.0 * dpi / 72.0).ceil() as u32).max(1),
+            near: ((6.0 * dpi / 72.0).ceil() as u32).max(1),
             ..Tolerance::default()
         }
     }

@@ -721,7 +721,7 @@ fn judge(v: &VisualReport, opts: &VisualOptions) -> Vec<Finding> {
                     )
                 } else {
                     format!(
-                        "draws right beside signed page content ({} pixel(s) of it within 4 \
+                        "draws right beside signed page content ({} pixel(s) of it within 6 \
                          points), which it may complete or alter",
                         r.near_signed_content
                     )
