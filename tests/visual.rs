@@ -330,6 +330,17 @@ fn permitted_changes_explain_every_difference_on_kyso_vectors() {
                     i + 1,
                     s.findings
                 );
+                // A field filled under /NeedAppearances is drawn by each viewer from its
+                // value: said (a warning), never "exactly as signed".
+                if name.contains("needapp") && name.ends_with("seed:fill") && i == 0 {
+                    assert!(
+                        s.findings
+                            .iter()
+                            .any(|f| f.code == Code::VisualViewerRebuilds),
+                        "{name}: {:?}",
+                        s.findings
+                    );
+                }
                 for f in s.findings.iter().filter(|f| f.code == Code::VisualOverlap) {
                     overlaps += 1;
                     eprintln!("  overlap: {name} sig {}: {}", i + 1, f.message);
@@ -416,7 +427,8 @@ fn replaced_page_content_is_an_error_over_signed_content() {
 /// "000" drawn in blank space is explained (TOTAL-PASSED); the same drawn two points before
 /// the signed text, where it would change what it says, is `visual.overlap`; the same in a
 /// font whose program the renderer cannot draw from (MuPDF and poppler substitute one and
-/// show the digits) is `visual.not_comparable`, never "exactly as signed": INDETERMINATE.
+/// show the digits) is `visual.not_comparable`, never "exactly as signed": INDETERMINATE; so
+/// are appearances viewers may draw otherwise (optional content, no appearance at all).
 #[test]
 fn permitted_appearances_that_alter_what_the_signer_saw_are_never_explained() {
     let now = OffsetDateTime::now_utc();
@@ -466,6 +478,48 @@ fn permitted_appearances_that_alter_what_the_signer_saw_are_never_explained() {
     assert!(c.contains(&Code::VisualNotComparable), "{c:?}");
     assert!(!c.contains(&Code::VisualExplained), "{c:?}");
     assert_eq!(indication, kyso::report::Indication::Indeterminate);
+
+    // Second red-team pass: what viewers draw otherwise than the renderer is not comparable
+    // either — optional content in the appearance (§8.11.3.2, renderers evaluate OCMDs
+    // differently), an annotation without an appearance (§12.5.5: a viewer makes one: a
+    // white /Square here, which erases what it covers), optional content on the annotation
+    // itself (§12.5.2 /OC).
+    let area = [100.0, 300.0, 160.0, 330.0];
+    let oc = "/OC /L0 BDC BT /FH 18 Tf 1 6 Td (000) Tj ET EMC";
+    for (what, bytes) in [
+        (
+            "optional content in the appearance",
+            bases::annotation_with(&p3.bytes, area, Some(oc), false, Vec::new()),
+        ),
+        (
+            "no appearance",
+            bases::annotation_with(
+                &p3.bytes,
+                [72.0, 714.0, 200.0, 740.0],
+                None,
+                false,
+                Vec::new(),
+            ),
+        ),
+        (
+            "optional content on the annotation",
+            bases::annotation_with(
+                &p3.bytes,
+                area,
+                Some(digits),
+                false,
+                vec![("OC", kyso::pdf::Object::Dict(kyso::pdf::Dict::new()))],
+            ),
+        ),
+    ] {
+        let (c, indication, _) = codes(&bytes);
+        assert!(c.contains(&Code::VisualNotComparable), "{what}: {c:?}");
+        assert_eq!(
+            indication,
+            kyso::report::Indication::Indeterminate,
+            "{what}"
+        );
+    }
 }
 
 /// `kyso verify --visual-diff DIR`: one picture per changed page, named in the JSON report and

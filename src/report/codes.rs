@@ -443,6 +443,10 @@ codes! {
     /// cannot be drawn by the renderer (a font, an image, an appearance), or a field changed
     /// after signing has no appearance of its own. What a viewer shows there is unknown.
     VisualNotComparable = "visual.not_comparable", Error;
+    /// A field changed after signing is drawn by each viewer from its value (no appearance
+    /// of its own, or `/NeedAppearances`): the picture cannot say what a viewer shows; the
+    /// value is in the report's field list.
+    VisualViewerRebuilds = "visual.viewer_rebuilds", Warning;
 }
 
 #[cfg(test)]

@@ -382,6 +382,10 @@ fn code_en(code: Code) -> &'static str {
             "Part of a page changed after signing cannot be drawn by kyso's renderer, so what a \
              viewer shows there was not compared"
         }
+        C::VisualViewerRebuilds => {
+            "A field changed after signing is drawn by each viewer from its value; see the \
+             field values"
+        }
     }
 }
 
@@ -701,6 +705,10 @@ fn code_vi(code: Code) -> &'static str {
         C::VisualNotComparable => {
             "Một phần trang thay đổi sau khi ký mà kyso không vẽ được, nên chưa so sánh được \
              nội dung hiển thị ở đó"
+        }
+        C::VisualViewerRebuilds => {
+            "Trường được điền sau khi ký do từng phần mềm xem tự vẽ từ giá trị; xem giá trị các \
+             trường"
         }
     }
 }

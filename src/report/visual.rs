@@ -60,7 +60,7 @@ pub struct VisualRegion {
     /// annotations included (what the change altered).
     pub over_signed_content: u64,
     /// For a permitted later signature's or annotation's region: pixels of signed page
-    /// content within 6 points of it (a drawing beside signed text may complete it: "100"
+    /// content within 10 points of it (a drawing beside signed text may complete it: "100"
     /// made "100 000"); any makes the region `visual.overlap`.
     #[serde(default)]
     pub near_signed_content: u64,
@@ -82,6 +82,11 @@ pub struct VisualGap {
     pub object: Option<String>,
     /// Why.
     pub reason: String,
+    /// A field whose appearance viewers build themselves (no appearance of its own, or
+    /// `/NeedAppearances`): its value is in the report's field list, so this is the warning
+    /// `visual.viewer_rebuilds`; any other gap is the error `visual.not_comparable`.
+    #[serde(default)]
+    pub viewer_rebuilds: bool,
 }
 
 /// The outcome of the visual comparison of one signature's revision with the final document.

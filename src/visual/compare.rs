@@ -22,9 +22,10 @@ pub(crate) struct PixelRegion {
     /// Differing pixels where the signed revision as displayed (annotations drawn) was not
     /// blank.
     pub over_signed: u64,
-    /// Pixels of signed page content (annotations left out) within [`Tolerance::near`] of
-    /// the region's box: what a new appearance drawn beside signed text may complete
-    /// ("100" made "100 000"). Counted for attributed regions.
+    /// Pixels of what the signer saw (annotations drawn; the attributed annotation's own box
+    /// left out when it existed then: its old appearance is its own) within
+    /// [`Tolerance::near`] of the region's box: what a new appearance drawn beside signed
+    /// text may complete ("100" made "100 000"). Counted for attributed regions.
     pub near_content: u64,
     /// Index of the changed annotation the pixels belong to; `None`: unexplained.
     pub annotation: Option<usize>,
@@ -52,16 +53,17 @@ impl Default for Tolerance {
             ink_below: 250,
             cell: 8,
             max_regions: 64,
-            near: 6,
+            near: 10,
         }
     }
 }
 
 impl Tolerance {
-    /// The tolerance at `dpi` (the nearness is 6 points whatever the resolution: a word space at 18 points).
+    /// The tolerance at `dpi` (the nearness is 10 points whatever the resolution: a word
+    /// space and the side bearings at 24 points).
     pub fn at_dpi(dpi: f32) -> Self {
         Tolerance {
-            near: ((6.0 * dpi / 72.0).ceil() as u32).max(1),
+            near: ((10.0 * dpi / 72.0).ceil() as u32).max(1),
             ..Tolerance::default()
         }
     }
@@ -91,13 +93,14 @@ fn grow(b: &mut Option<PixelBox>, x: u32, y: u32) {
 /// page without its annotations (what "signed content" means) and `content_now` the final
 /// page without them: where those two differ, the page content changed, and the pixels are
 /// never attributed to an annotation. `boxes` are the pixel boxes of the annotations
-/// changed since, in the order the regions name them.
+/// changed since, in the order the regions name them, with whether each existed in the
+/// signed revision.
 pub(crate) fn compare(
     signed: &Raster,
     now: &Raster,
     content: Option<&Raster>,
     content_now: Option<&Raster>,
-    boxes: &[PixelBox],
+    boxes: &[(PixelBox, bool)],
     tol: Tolerance,
 ) -> Vec<PixelRegion> {
     let (w, h) = (signed.width, signed.height);
@@ -136,7 +139,7 @@ pub(crate) fn compare(
             } else {
                 boxes
                     .iter()
-                    .position(|b| x >= b[0] && x < b[2] && y >= b[1] && y < b[3])
+                    .position(|(b, _)| x >= b[0] && x < b[2] && y >= b[1] && y < b[3])
             };
             match inside.and_then(|i| attributed.get_mut(i)) {
                 Some(slot) => {
@@ -164,7 +167,10 @@ pub(crate) fn compare(
                 pixels,
                 over_content: over,
                 over_signed: shown,
-                near_content: content.map_or(0, |c| ink_near(c, bbox, tol)),
+                near_content: {
+                    let own = boxes.get(i).and_then(|(b, existed)| existed.then_some(*b));
+                    ink_near(signed, bbox, own, tol)
+                },
                 annotation: Some(i),
             })
         })
@@ -220,7 +226,7 @@ pub(crate) fn compare(
                     if !content_changed(x, y)
                         && boxes
                             .iter()
-                            .any(|b| x >= b[0] && x < b[2] && y >= b[1] && y < b[3])
+                            .any(|(b, _)| x >= b[0] && x < b[2] && y >= b[1] && y < b[3])
                     {
                         continue;
                     }
@@ -268,8 +274,10 @@ pub(crate) fn compare(
     out
 }
 
-/// Ink pixels of `content` in `bbox` grown by [`Tolerance::near`] on every side.
-fn ink_near(content: &Raster, bbox: PixelBox, tol: Tolerance) -> u64 {
+/// Ink pixels of `shown` in `bbox` grown by [`Tolerance::near`] on every side, those inside
+/// `own` left out.
+fn ink_near(shown: &Raster, bbox: PixelBox, own: Option<PixelBox>, tol: Tolerance) -> u64 {
+    let content = shown;
     let d = tol.near;
     let (x0, y0) = (bbox[0].saturating_sub(d), bbox[1].saturating_sub(d));
     let x1 = bbox[2].saturating_add(d).min(content.width);
@@ -277,6 +285,9 @@ fn ink_near(content: &Raster, bbox: PixelBox, tol: Tolerance) -> u64 {
     let mut n = 0u64;
     for y in y0..y1 {
         for x in x0..x1 {
+            if own.is_some_and(|b| x >= b[0] && x < b[2] && y >= b[1] && y < b[3]) {
+                continue;
+            }
             n += u64::from(ink(content.rgb(x, y), tol.ink_below));
         }
     }
@@ -320,7 +331,7 @@ mod tests {
         let signed = raster(100, 100, &[(5, 5)]);
         assert!(compare(&signed, &signed, None, None, &[], Tolerance::default()).is_empty());
         let now = raster(100, 100, &[(5, 5), (50, 50), (51, 51), (90, 10)]);
-        let boxes = [[45, 45, 60, 60]];
+        let boxes = [([45, 45, 60, 60], false)];
         let regions = compare(
             &signed,
             &now,
@@ -360,7 +371,7 @@ mod tests {
         // The page content lost its mark; a widget over the whole page draws at (40, 40).
         let signed = raster(100, 100, &[(20, 20)]);
         let now = raster(100, 100, &[(40, 40)]);
-        let page = [[0, 0, 100, 100]];
+        let page = [([0, 0, 100, 100], false)];
         let tol = Tolerance::default();
         let regions = compare(
             &signed,

@@ -457,6 +457,7 @@ fn one(
                     page: page + 1,
                     rect: now_user_rect(&n),
                     object: None,
+                    viewer_rebuilds: false,
                     reason: if after == usize::MAX {
                         "the renderer stopped while reading the text of this page".into()
                     } else {
@@ -486,10 +487,11 @@ fn one(
             });
         } else {
             let content = render_one(&signed, page, false, spent)?;
-            let boxes: Vec<PixelBox> = annots
+            let boxes: Vec<(PixelBox, bool)> = annots
                 .iter()
                 .map(|a| {
-                    n.user_to_pixel_box(a.rect)
+                    let b = n
+                        .user_to_pixel_box(a.rect)
                         .map(|b| {
                             [
                                 b[0].saturating_sub(1),
@@ -498,7 +500,8 @@ fn one(
                                 b[3] + 1,
                             ]
                         })
-                        .unwrap_or([0, 0, 0, 0])
+                        .unwrap_or([0, 0, 0, 0]);
+                    (b, a.existed)
                 })
                 .collect();
             let content_now = render_one(now, page, false, spent)?;
@@ -580,8 +583,9 @@ fn now_user_rect(r: &render::Raster) -> [f64; 4] {
 /// The parts of page `page` (0-based) whose comparison would prove nothing: fonts or images
 /// the renderer cannot draw now but could in the signed revision (a co-signature's
 /// appearance in a broken font, which other viewers draw with a substitute), appearances it
-/// cannot resolve, and visible fields changed after signing without an appearance of their
-/// own (a viewer draws their value itself).
+/// cannot resolve, and visible annotations changed after signing that viewers may show
+/// otherwise: without an appearance of their own (a viewer draws one), with optional
+/// content, NoRotate on a rotated page, odd flags, fields under `/NeedAppearances`.
 fn gaps(
     page: usize,
     s: &render::Raster,
@@ -595,6 +599,7 @@ fn gaps(
             page: page + 1,
             rect: *whole,
             object: None,
+            viewer_rebuilds: false,
             reason: format!(
                 "{} font(s) or image(s) the renderer cannot draw appear on this page after the \
                  signature (another viewer may draw them)",
@@ -607,6 +612,7 @@ fn gaps(
             page: page + 1,
             rect: *whole,
             object: None,
+            viewer_rebuilds: false,
             reason: format!(
                 "{} annotation appearance(s) the renderer cannot resolve appear on this page \
                  after the signature",
@@ -614,20 +620,27 @@ fn gaps(
             ),
         });
     }
-    for a in annots {
-        if a.visible && !a.has_appearance && a.cause == RegionCause::FormField {
+    for a in annots.iter().filter(|a| a.visible) {
+        let what = match &a.field {
+            Some(f) => format!("the field \"{f}\""),
+            None => format!("the annotation {}", a.object),
+        };
+        let field = a.cause == RegionCause::FormField;
+        let why = if let Some(why) = a.viewer_dependent {
+            Some(why)
+        } else if !a.has_appearance && a.cause != RegionCause::SignatureAppearance {
+            Some("it has no appearance of its own (a viewer draws one itself)")
+        } else {
+            None
+        };
+        if let Some(why) = why {
             out.push(VisualGap {
                 page: page + 1,
                 rect: a.rect,
                 object: Some(a.object.clone()),
-                reason: format!(
-                    "the field {}changed after the signature has no appearance of its own \
-                     (a viewer draws its value itself)",
-                    a.field
-                        .as_ref()
-                        .map(|f| format!("\"{f}\" "))
-                        .unwrap_or_default()
-                ),
+                reason: format!("{what}, changed after the signature: {why}"),
+                // A field's value is in the report; only its drawing is the viewer's.
+                viewer_rebuilds: field && a.viewer_dependent_is_rebuild(),
             });
         }
     }
@@ -721,7 +734,7 @@ fn judge(v: &VisualReport, opts: &VisualOptions) -> Vec<Finding> {
                     )
                 } else {
                     format!(
-                        "draws right beside signed page content ({} pixel(s) of it within 6 \
+                        "draws right beside what the signer saw ({} pixel(s) of it within 10 \
                          points), which it may complete or alter",
                         r.near_signed_content
                     )
@@ -765,7 +778,11 @@ fn judge(v: &VisualReport, opts: &VisualOptions) -> Vec<Finding> {
     }
     for g in &v.not_comparable {
         let mut f = Finding::new(
-            Code::VisualNotComparable,
+            if g.viewer_rebuilds {
+                Code::VisualViewerRebuilds
+            } else {
+                Code::VisualNotComparable
+            },
             format!(
                 "page {}: {}: what a viewer shows there was not compared",
                 g.page, g.reason

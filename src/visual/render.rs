@@ -197,12 +197,16 @@ impl<'a> Device<'a> for GlyphAudit {
         }
         for g in run.glyphs() {
             if let Glyph::Outline(o) = &**g {
-                let space = match o.as_unicode() {
-                    Some(BfString::Char(c)) => c.is_whitespace(),
-                    Some(BfString::String(t)) => t.chars().all(char::is_whitespace),
-                    None => o.char_code() == 32,
+                // Only characters that are something: a code that maps to nothing (.notdef)
+                // draws nothing in any viewer.
+                let meaningful = match o.as_unicode() {
+                    Some(BfString::Char(c)) => !c.is_whitespace() && !c.is_control(),
+                    Some(BfString::String(t)) => {
+                        t.chars().any(|c| !c.is_whitespace() && !c.is_control())
+                    }
+                    None => false,
                 };
-                if !space && o.outline().elements().is_empty() {
+                if meaningful && o.outline().elements().is_empty() {
                     self.blank += 1;
                 }
             }

@@ -277,11 +277,24 @@ fn seed_annotation(pdf: &[u8]) -> (Vec<u8>, Vec<PageRect>) {
 /// is garbage (a renderer may load it and draw nothing; others substitute a font).
 #[allow(dead_code)] // used by tests/visual.rs, not by render_oracle itself
 pub fn annotation_drawing(pdf: &[u8], rect: [f64; 4], ops: &str, broken_font: bool) -> Vec<u8> {
+    annotation_with(pdf, rect, Some(ops), broken_font, Vec::new())
+}
+
+/// As [`annotation_drawing`], with `extra` entries in the annotation's dictionary, and
+/// without an appearance when `ops` is `None` (a viewer then draws one itself).
+#[allow(dead_code)] // used by tests/visual.rs, not by render_oracle itself
+pub fn annotation_with(
+    pdf: &[u8],
+    rect: [f64; 4],
+    ops: Option<&str>,
+    broken_font: bool,
+    extra: Vec<(&str, Object)>,
+) -> Vec<u8> {
     let snap = Snapshot::read(pdf);
     let page = snap.first_page();
     let mut e = Edit::new(&snap);
     let bbox = [0.0, 0.0, rect[2] - rect[0], rect[3] - rect[1]];
-    let mut ap = form_xobject(bbox, ops, !broken_font);
+    let mut ap = form_xobject(bbox, ops.unwrap_or(""), !broken_font);
     if broken_font {
         let program = e.add(new_stream(
             Dict::new(),
@@ -317,15 +330,21 @@ pub fn annotation_drawing(pdf: &[u8], rect: [f64; 4], ops: &str, broken_font: bo
             );
         }
     }
-    let ap = e.add(ap);
-    let annot = e.add(Object::Dict(dict(vec![
+    let mut entries = vec![
         ("Type", name("Annot")),
         ("Subtype", name("Square")),
         ("Rect", nums(&rect)),
+        ("C", nums(&[1.0, 1.0, 1.0])),
+        ("IC", nums(&[1.0, 1.0, 1.0])),
         ("P", Object::Reference(page)),
         ("F", Object::Integer(4)),
-        ("AP", Object::Dict(dict(vec![("N", Object::Reference(ap))]))),
-    ])));
+    ];
+    if ops.is_some() {
+        let ap = e.add(ap);
+        entries.push(("AP", Object::Dict(dict(vec![("N", Object::Reference(ap))]))));
+    }
+    entries.extend(extra);
+    let annot = e.add(Object::Dict(dict(entries)));
     e.push_ref(page.num, &[b"Annots"], annot);
     e.finish(None)
 }
