@@ -756,25 +756,28 @@ fn judge(v: &VisualReport, opts: &VisualOptions) -> Vec<Finding> {
             (_, false) => explained += 1,
         }
     }
-    for p in &v.pages_removed {
-        out.push(
-            Finding::new(
-                Code::VisualContentChanged,
-                format!("page {p} of the signed revision is no longer in the document"),
-            )
-            .remark("trang này của phiên bản đã ký không còn trong tài liệu")
-            .detail(L::Page, p),
-        );
-    }
-    for p in &v.pages_added {
-        out.push(
-            Finding::new(
-                Code::VisualUnexplained,
-                format!("page {p} was added after the signature"),
-            )
-            .remark("trang này được thêm vào sau khi ký")
-            .detail(L::Page, p),
-        );
+    let page_changes = [
+        (
+            &v.pages_removed,
+            Code::VisualContentChanged,
+            "of the signed revision is no longer in the document",
+            "trang này của phiên bản đã ký không còn trong tài liệu",
+        ),
+        (
+            &v.pages_added,
+            Code::VisualUnexplained,
+            "was added after the signature",
+            "trang này được thêm vào sau khi ký",
+        ),
+    ];
+    for (pages, code, en, vi) in page_changes {
+        for p in pages {
+            out.push(
+                Finding::new(code, format!("page {p} {en}"))
+                    .remark(vi)
+                    .detail(L::Page, p),
+            );
+        }
     }
     for g in &v.not_comparable {
         let mut f = Finding::new(
