@@ -522,6 +522,62 @@ fn permitted_appearances_that_alter_what_the_signer_saw_are_never_explained() {
     }
 }
 
+/// `kyso dossier verify` under a policy that enables the comparison (`etsi-visual`): each
+/// PDF of the dossier is compared, and a signature the comparison cannot pass (digits in a
+/// font the renderer cannot draw, added under DocMDP P3) makes the file and the dossier
+/// INDETERMINATE; without the policy the same dossier passes.
+#[test]
+fn a_dossier_under_a_visual_policy_compares_its_pdfs() {
+    use common::cli::{code, kyso, show};
+    let now = OffsetDateTime::now_utc();
+    let pki = TestPki::generate(now);
+    let bases = bases::bases(&pki, now);
+    let p3 = bases.iter().find(|b| b.name == "p3").expect("the p3 base");
+    let broken = "BT /F9 18 Tf 1 6 Td (000) Tj ET";
+    let pdf = bases::annotation_drawing(&p3.bytes, [100.0, 300.0, 160.0, 330.0], broken, true);
+    let dir = common::temp_dir();
+    let root = pki.write_root(dir.path());
+    let dossier = dir.path().join("ho-so");
+    std::fs::create_dir_all(&dossier).unwrap();
+    std::fs::write(dossier.join("quyet-dinh.pdf"), &pdf).unwrap();
+    kyso::dossier::seal_dossier(
+        &dossier,
+        &pki.rsa2048.signer(),
+        &kyso::dossier::SealOptions::new(),
+    )
+    .unwrap();
+    let verify = |extra: &[&str]| {
+        let mut a: Vec<std::ffi::OsString> =
+            vec!["dossier".into(), "verify".into(), "--json".into()];
+        a.push("--trust".into());
+        a.push(root.clone().into());
+        a.extend(extra.iter().map(std::ffi::OsString::from));
+        a.push(dossier.clone().into());
+        kyso(a)
+    };
+    let plain = verify(&[]);
+    assert_eq!(code(&plain), 0, "{}", show(&plain));
+    let out = verify(&["--validation-policy", "etsi-visual"]);
+    assert_eq!(code(&out), 1, "{}", show(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["indication"], "INDETERMINATE", "{}", show(&out));
+    let file = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "quyet-dinh.pdf")
+        .unwrap();
+    assert_eq!(file["signature_indication"], "INDETERMINATE");
+    let sig = &file["signatures"][0]["report"]["signatures"][0];
+    assert_eq!(sig["visual"]["status"], "compared", "{sig}");
+    assert!(file["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["code"] == "dossier.file_signature_not_passed"));
+    assert_eq!(report["summary"]["signatures_indeterminate"], 1);
+}
+
 /// `kyso verify --visual-diff DIR`: one picture per changed page, named in the JSON report and
 /// present in DIR; a second run refuses to replace them (kyso's write rule, exit code 2) and
 /// `--force` replaces them; without `--visual` the report has no visual part, with a

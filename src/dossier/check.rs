@@ -37,7 +37,7 @@ use super::walk::{list, DossierBudget, Found};
 use crate::attachments::hash::digest_file;
 
 /// The worse of two indications: failed, then indeterminate, then passed.
-fn worse(a: Indication, b: Indication) -> Indication {
+pub(super) fn worse(a: Indication, b: Indication) -> Indication {
     let rank = |i: Indication| match i {
         Indication::TotalFailed => 0,
         Indication::Indeterminate => 1,

@@ -55,6 +55,59 @@ impl DossierReport {
     pub fn passed(&self) -> bool {
         self.indication == Indication::TotalPassed
     }
+
+    /// Takes into account signature reports changed after the dossier was checked by a
+    /// further check that can only make verdicts worse (the visual comparison of a PDF's
+    /// signed revisions, `kyso::visual::examine`, under a policy that asks for it): each
+    /// file's signature verdict (with `dossier.file_signature_not_passed` when it no longer
+    /// passes), the overall verdict and the signature counts.
+    pub fn signatures_changed(&mut self) {
+        use super::check::worse;
+        let (mut passed, mut failed, mut indeterminate) = (0, 0, 0);
+        for f in &mut self.files {
+            for sig in &f.signatures {
+                for r in &sig.report.signatures {
+                    match r.indication {
+                        Indication::TotalPassed => passed += 1,
+                        Indication::TotalFailed => failed += 1,
+                        _ => indeterminate += 1,
+                    }
+                }
+                let Some(v) = sig
+                    .report
+                    .signatures
+                    .iter()
+                    .map(|s| s.indication)
+                    .reduce(worse)
+                else {
+                    continue;
+                };
+                let before = f.signature_indication;
+                let after = before.map_or(v, |b| worse(b, v));
+                f.signature_indication = Some(after);
+                self.indication = worse(self.indication, after);
+                if after != Indication::TotalPassed
+                    && before.is_none_or(|b| b == Indication::TotalPassed)
+                {
+                    f.findings.push(
+                        Finding::new(
+                            crate::report::Code::DossierFileSignatureNotPassed,
+                            format!(
+                                "the signature(s) in {} did not pass: {}",
+                                sig.source,
+                                after.as_str()
+                            ),
+                        )
+                        .detail(crate::report::DetailLabel::File, &sig.source)
+                        .detail(crate::report::DetailLabel::Indication, after.as_str()),
+                    );
+                }
+            }
+        }
+        self.summary.signatures_passed = passed;
+        self.summary.signatures_failed = failed;
+        self.summary.signatures_indeterminate = indeterminate;
+    }
 }
 
 /// The manifest as found.
