@@ -154,7 +154,7 @@ fn the_service_compares_when_asked_and_never_claims_a_comparison_it_did_not_make
     service.shutdown().unwrap();
 
     // Always (as under the etsi-visual policy): a request cannot turn it off, and the
-    // dossier route, which does not compare yet, says so (501) instead of answering.
+    // dossier route compares every PDF of the dossier.
     let service = VerifyService::new(opts.clone().policy(Policy::etsi_visual()))
         .visual(VisualMode::OnRequest, visual_options())
         .start("127.0.0.1:0".parse().unwrap())
@@ -168,16 +168,50 @@ fn the_service_compares_when_asked_and_never_claims_a_comparison_it_did_not_make
         (status, e["error"]["code"].as_str()),
         (400, Some("bad_query"))
     );
-    let (status, e) = post(
+    // A sealed dossier holding the tampered PDF, uploaded file by file.
+    let dir = common::temp_dir();
+    std::fs::write(dir.path().join("quyet-dinh.pdf"), &pdf).unwrap();
+    kyso::dossier::seal_dossier(
+        dir.path(),
+        &pki.rsa2048.signer(),
+        &kyso::dossier::SealOptions::new(),
+    )
+    .unwrap();
+    let mut upload = Vec::new();
+    for name in [
+        "quyet-dinh.pdf",
+        "kyso-dossier.json",
+        "kyso-dossier.json.p7s",
+    ] {
+        let data = std::fs::read(dir.path().join(name)).unwrap();
+        upload.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; \
+                 filename=\"{name}\"\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        upload.extend_from_slice(&data);
+        upload.extend_from_slice(b"\r\n");
+    }
+    upload.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    let (status, d) = post(
         addr,
         "/v1/verify/dossier",
         &format!("multipart/form-data; boundary={boundary}"),
-        &body,
+        &upload,
     );
-    assert_eq!(
-        (status, e["error"]["code"].as_str()),
-        (501, Some("not_offered"))
-    );
+    assert_eq!(status, 200, "{d}");
+    let file = d["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "quyet-dinh.pdf")
+        .unwrap_or_else(|| panic!("{d}"));
+    let sig = &file["signatures"][0]["report"]["signatures"][0];
+    assert_eq!(sig["visual"]["status"], "compared", "{d}");
+    assert!(codes(&file["signatures"][0]["report"]).contains(&"visual.content_changed".to_owned()));
+    assert_ne!(d["indication"], "TOTAL-PASSED");
     service.shutdown().unwrap();
 
     // A policy that asks for it without a renderer configured, or a renderer on a thread:

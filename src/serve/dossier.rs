@@ -154,9 +154,11 @@ pub(super) async fn verify_dossier_upload(
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
-    if let Err(e) = super::verify::visual_not_made_here(&state, visual) {
-        return e.into_response();
-    }
+    let visual = match super::verify::visual_for(&state, visual) {
+        Ok(v) => v,
+        Err(e) => return e.into_response(),
+    };
+    let deadline = std::time::Instant::now() + state.shared.limits.request_timeout;
     let mut multipart = match multipart_body(multipart) {
         Ok(m) => m,
         Err(e) => return e.into_response(),
@@ -238,6 +240,27 @@ pub(super) async fn verify_dossier_upload(
                     "the uploaded dossier could not be listed",
                 )
             })?;
+            // Each PDF compared as rendered when the request gets the comparison, while its
+            // file is still in the working directory.
+            if let Some(v) = visual {
+                for f in &mut report.files {
+                    let Ok(bytes) = std::fs::read(scratch.0.join(&f.path)) else {
+                        continue;
+                    };
+                    for sig in &mut f.signatures {
+                        if sig.format == crate::report::DocumentFormat::Pdf {
+                            super::verify::compare_visually(
+                                &bytes,
+                                &mut sig.report,
+                                &v,
+                                lang,
+                                deadline,
+                            );
+                        }
+                    }
+                }
+                report.signatures_changed();
+            }
             // The working directory is the service's business, not the caller's.
             report.directory = "(uploaded)".into();
             Ok::<_, ApiError>(report)

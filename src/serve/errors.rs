@@ -83,9 +83,6 @@ pub enum ErrorCode {
     TokenInvalid,
     /// No such route (404).
     NotFound,
-    /// The route does not make a check this service makes for every document (501): the
-    /// visual comparison on the dossier route.
-    NotOffered,
     /// A bug in kyso (500).
     Internal,
 }
@@ -110,7 +107,6 @@ impl ErrorCode {
             ErrorCode::TokenMissing => "token_missing",
             ErrorCode::TokenInvalid => "token_invalid",
             ErrorCode::NotFound => "not_found",
-            ErrorCode::NotOffered => "not_offered",
             ErrorCode::Internal => "internal",
         }
     }
@@ -127,7 +123,6 @@ impl ErrorCode {
             ErrorCode::TokenMissing | ErrorCode::TokenInvalid => 401,
             ErrorCode::NotFound => 404,
             ErrorCode::TimestampFailed => 502,
-            ErrorCode::NotOffered => 501,
             ErrorCode::Internal => 500,
         }
     }

@@ -58,7 +58,8 @@ pub const VERIFY_SERVICE: &str = r##"{
           {"name": "at", "in": "query", "required": false, "schema": {"type": "string"}},
           {"name": "revocation", "in": "query", "required": false, "schema": {"type": "string", "enum": ["require", "if-available", "off"]}},
           {"name": "lang", "in": "query", "required": false, "schema": {"type": "string", "enum": ["en", "vi"]}},
-          {"name": "format", "in": "query", "required": false, "schema": {"type": "string", "enum": ["json", "text"]}}
+          {"name": "format", "in": "query", "required": false, "schema": {"type": "string", "enum": ["json", "text"]}},
+          {"name": "visual", "in": "query", "required": false, "schema": {"type": "string", "enum": ["true", "false"]}, "description": "As for /v1/verify, for every PDF of the dossier."}
         ],
         "requestBody": {"required": true, "content": {"multipart/form-data": {"schema": {"type": "object", "additionalProperties": {"type": "string", "format": "binary"}}}}},
         "responses": {
@@ -67,7 +68,6 @@ pub const VERIFY_SERVICE: &str = r##"{
           "408": {"$ref": "#/components/responses/Error"},
           "413": {"$ref": "#/components/responses/Error"},
           "422": {"$ref": "#/components/responses/Error"},
-          "501": {"$ref": "#/components/responses/Error"},
           "503": {"$ref": "#/components/responses/Error"}
         }
       }
@@ -98,7 +98,7 @@ pub const VERIFY_SERVICE: &str = r##"{
   "components": {
     "schemas": {
       "Report": {"type": "object", "description": "kyso's VerificationReport (schema_version, file_size, revisions, validation_time, signatures, findings, summary, embedded_files)"},
-      "Error": {"type": "object", "properties": {"error": {"type": "object", "properties": {"code": {"type": "string", "enum": ["too_large", "timeout", "busy", "shutting_down", "bad_query", "bad_body", "bad_multipart", "unreadable_document", "not_found", "not_offered", "internal"]}, "message": {"type": "string"}}}}}
+      "Error": {"type": "object", "properties": {"error": {"type": "object", "properties": {"code": {"type": "string", "enum": ["too_large", "timeout", "busy", "shutting_down", "bad_query", "bad_body", "bad_multipart", "unreadable_document", "not_found", "internal"]}, "message": {"type": "string"}}}}}
     },
     "responses": {
       "Error": {"description": "An error with a stable code", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}

@@ -395,21 +395,8 @@ pub(super) fn parse_query(
     })
 }
 
-/// Refuses a dossier when the service compares every PDF visually, or when the request asks
-/// for it: the dossier route does not compare yet, and must not answer as if it had.
-pub(super) fn visual_not_made_here(state: &AppState, asked: Option<bool>) -> Result<(), ApiError> {
-    match wants_visual(state.visual.as_deref(), asked)? {
-        false => Ok(()),
-        true => Err(ApiError::new(
-            ErrorCode::NotOffered,
-            "this service compares every PDF visually, which the dossier route does not do yet: \
-             send the dossier's PDFs to /v1/verify or /v1/verify/batch",
-        )),
-    }
-}
-
 /// The service's visual setting when the request gets the comparison ([`wants_visual`]).
-fn visual_for(
+pub(super) fn visual_for(
     state: &AppState,
     asked: Option<bool>,
 ) -> Result<Option<Arc<VisualSetting>>, ApiError> {
@@ -569,7 +556,7 @@ async fn verify_one(
 /// The visual comparison of a verified PDF within what is left of the request's time (a
 /// second kept for the answer).
 #[cfg(feature = "visual")]
-fn compare_visually(
+pub(super) fn compare_visually(
     bytes: &[u8],
     report: &mut VerificationReport,
     v: &VisualSetting,
@@ -589,7 +576,7 @@ fn compare_visually(
 }
 
 #[cfg(not(feature = "visual"))]
-fn compare_visually(
+pub(super) fn compare_visually(
     _: &[u8],
     _: &mut VerificationReport,
     _: &VisualSetting,
