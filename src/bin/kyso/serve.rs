@@ -117,7 +117,8 @@ struct VerifyServeArgs {
     /// removed afterwards). Default: the system's temporary directory ($TMPDIR).
     #[arg(long, value_name = "DIR")]
     work_dir: Option<PathBuf>,
-    /// Offer the visual comparison on /v1/verify and /v1/verify/batch: `on-request` (the
+    /// Offer the visual comparison on /v1/verify, /v1/verify/batch and /v1/verify/dossier:
+    /// `on-request` (the
     /// request asks with visual=true) or `always` (every PDF; also what a policy with
     /// "visual": true sets). The renderer runs in a child process per document, bounded by
     /// --visual-memory-mib and --visual-seconds.
