@@ -118,10 +118,9 @@ struct VerifyServeArgs {
     #[arg(long, value_name = "DIR")]
     work_dir: Option<PathBuf>,
     /// Offer the visual comparison on /v1/verify, /v1/verify/batch and /v1/verify/dossier:
-    /// `on-request` (the
-    /// request asks with visual=true) or `always` (every PDF; also what a policy with
-    /// "visual": true sets). The renderer runs in a child process per document, bounded by
-    /// --visual-memory-mib and --visual-seconds.
+    /// `on-request` (the request asks with visual=true) or `always` (every PDF; also what a
+    /// policy with "visual": true sets). The renderer runs in a child process per document,
+    /// bounded by --visual-memory-mib and --visual-seconds.
     #[arg(long, value_enum, value_name = "WHEN")]
     visual: Option<VisualWhen>,
     /// Address space of one renderer process, MiB (at most one per worker runs at once).
