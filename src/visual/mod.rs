@@ -594,31 +594,30 @@ fn gaps(
     whole: &[f64; 4],
 ) -> Vec<VisualGap> {
     let mut out = Vec::new();
-    if n.undrawn > s.undrawn {
-        out.push(VisualGap {
-            page: page + 1,
-            rect: *whole,
-            object: None,
-            viewer_rebuilds: false,
-            reason: format!(
-                "{} font(s) or image(s) the renderer cannot draw appear on this page after the \
-                 signature (another viewer may draw them)",
-                n.undrawn - s.undrawn
-            ),
-        });
-    }
-    if n.unresolved_appearances > s.unresolved_appearances {
-        out.push(VisualGap {
-            page: page + 1,
-            rect: *whole,
-            object: None,
-            viewer_rebuilds: false,
-            reason: format!(
-                "{} annotation appearance(s) the renderer cannot resolve appear on this page \
-                 after the signature",
-                n.unresolved_appearances - s.unresolved_appearances
-            ),
-        });
+    let counts = [
+        (
+            s.undrawn,
+            n.undrawn,
+            "font(s) or image(s) the renderer cannot draw appear on this page after the \
+             signature (another viewer may draw them)",
+        ),
+        (
+            s.unresolved_appearances,
+            n.unresolved_appearances,
+            "annotation appearance(s) the renderer cannot resolve appear on this page after \
+             the signature",
+        ),
+    ];
+    for (signed, now, what) in counts {
+        if now > signed {
+            out.push(VisualGap {
+                page: page + 1,
+                rect: *whole,
+                object: None,
+                viewer_rebuilds: false,
+                reason: format!("{} {what}", now - signed),
+            });
+        }
     }
     for a in annots.iter().filter(|a| a.visible) {
         let what = match &a.field {
